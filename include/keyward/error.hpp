@@ -1,0 +1,194 @@
+// keyward: the error model. Fallible calls return result<T>: a value, or an error holding an errc and,
+// where it helps, the byte offset in the input at which the problem was found.
+#ifndef KEYWARD_ERROR_HPP
+#define KEYWARD_ERROR_HPP
+
+#include "config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace keyward {
+
+/// Every way a keyward call can fail, one enum for the whole library. Each area owns a block of 100 values
+/// (general 1-99, base64 100-199, and so on) so that codes stay stable as areas grow. Zero is never an error,
+/// as std::error_code requires.
+enum class errc : std::uint16_t {
+  // general
+  buffer_too_small = 1,  ///< the caller's output buffer cannot hold the result
+
+  // base64 (RFC 4648 sections 4 and 5)
+  base64_invalid_character = 100,  ///< a byte outside the alphabet (whitespace included unless skipped)
+  base64_invalid_padding = 101,    ///< '=' in the wrong place, too many or too few of them
+  base64_missing_padding = 102,    ///< the final quantum lacks the '=' that padding::required demands
+  base64_unexpected_padding = 103, ///< '=' present although padding::forbidden was asked for
+  base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
+  base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
+};
+
+/// A short English description of `code`; never contains input or secret material. Unknown values give
+/// "unknown keyward error".
+constexpr const char* to_string(errc code) noexcept {
+  switch (code) {
+    case errc::buffer_too_small: return "output buffer too small";
+    case errc::base64_invalid_character: return "base64: invalid character";
+    case errc::base64_invalid_padding: return "base64: invalid padding";
+    case errc::base64_missing_padding: return "base64: missing padding";
+    case errc::base64_unexpected_padding: return "base64: padding not allowed";
+    case errc::base64_invalid_length: return "base64: invalid length";
+    case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+  }
+  return "unknown keyward error";
+}
+
+/// A failure: what went wrong and, when known, the byte offset in the input where it was found.
+class error {
+ public:
+  /// The offset value meaning "no position in the input applies".
+  static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
+
+  /// An error with `code` found at byte `offset` of the input (or no_offset).
+  constexpr error(errc code, std::size_t offset = no_offset) noexcept : code_(code), offset_(offset) {}
+
+  /// What went wrong.
+  constexpr errc code() const noexcept { return code_; }
+  /// The byte offset in the input where it was found; no_offset when none applies.
+  constexpr std::size_t offset() const noexcept { return offset_; }
+  /// True when offset() names a position in the input.
+  constexpr bool has_offset() const noexcept { return offset_ != no_offset; }
+  /// to_string(code()).
+  constexpr const char* message() const noexcept { return to_string(code_); }
+
+  friend constexpr bool operator==(const error& a, const error& b) noexcept {
+    return a.code_ == b.code_ && a.offset_ == b.offset_;
+  }
+  friend constexpr bool operator!=(const error& a, const error& b) noexcept { return !(a == b); }
+  friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
+  friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code_ != b; }
+
+ private:
+  errc code_;
+  std::size_t offset_;
+};
+
+/// The std::error_category of keyward's errc values; its name() is "keyward".
+inline const std::error_category& error_category() noexcept {
+  class category final : public std::error_category {
+   public:
+    const char* name() const noexcept override { return "keyward"; }
+    std::string message(int value) const override { return to_string(static_cast<errc>(value)); }
+  };
+  static const category instance;
+  return instance;
+}
+
+/// `code` as a std::error_code in keyward's category.
+inline std::error_code make_error_code(errc code) noexcept {
+  return {static_cast<int>(code), error_category()};
+}
+
+namespace detail {
+/// Called when a result is read the wrong way (value() of an error, error() of a value): a programming
+/// error, not bad input, so it stops the program in every build, with or without exceptions.
+[[noreturn]] inline void bad_result_access() noexcept { std::abort(); }
+}  // namespace detail
+
+/// A value of type T, or an error: the return type of every fallible keyward call (an expected-like type,
+/// usable with -fno-exceptions). Reading value() of an error, or error() of a value, aborts.
+template <class T>
+class [[nodiscard]] result {
+  static_assert(!std::is_same_v<std::decay_t<T>, keyward::error>, "result<error> is not meaningful");
+
+ public:
+  using value_type = T;
+
+  /// A result holding `value`.
+  constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
+  constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
+  /// A result holding the failure `failure`.
+  constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}
+  constexpr result(errc code) noexcept : storage_(std::in_place_index<1>, keyward::error(code)) {}
+
+  /// True when a value is held.
+  constexpr bool has_value() const noexcept { return storage_.index() == 0; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+
+  /// The value; aborts when an error is held.
+  constexpr T& value() & { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr const T& value() const& { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr T&& value() && { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+
+  /// The error; aborts when a value is held.
+  constexpr const keyward::error& error() const {
+    if (has_value()) detail::bad_result_access();
+    return *std::get_if<1>(&storage_);
+  }
+
+  /// The value, or `fallback` when an error is held.
+  template <class U>
+  constexpr T value_or(U&& fallback) const& {
+    return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  constexpr T value_or(U&& fallback) && {
+    return has_value() ? std::move(*std::get_if<0>(&storage_)) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+  /// The value, like value(): aborts when an error is held.
+  constexpr T& operator*() & { return value(); }
+  constexpr const T& operator*() const& { return value(); }
+  constexpr T&& operator*() && { return std::move(*this).value(); }
+  constexpr T* operator->() { return &value(); }
+  constexpr const T* operator->() const { return &value(); }
+
+ private:
+  constexpr void check_value() const {
+    if (!has_value()) detail::bad_result_access();
+  }
+
+  std::variant<T, keyward::error> storage_;
+};
+
+/// The result of a fallible call that produces nothing but success or an error.
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  using value_type = void;
+
+  /// Success.
+  constexpr result() noexcept = default;
+  /// The failure `failure`.
+  constexpr result(keyward::error failure) noexcept : failure_(failure) {}
+  constexpr result(errc code) noexcept : failure_(code) {}
+
+  /// True on success.
+  constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  /// Does nothing on success; aborts when an error is held.
+  constexpr void value() const {
+    if (!has_value()) detail::bad_result_access();
+  }
+  /// The error; aborts on success.
+  constexpr const keyward::error& error() const {
+    if (has_value()) detail::bad_result_access();
+    return failure_;
+  }
+
+ private:
+  keyward::error failure_{errc{}};  // errc{} (zero) is never an error: it means success
+};
+
+}  // namespace keyward
+
+namespace std {
+template <>
+struct is_error_code_enum<keyward::errc> : true_type {};
+}  // namespace std
+
+#endif  // KEYWARD_ERROR_HPP
