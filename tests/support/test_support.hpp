@@ -2,8 +2,11 @@
 #ifndef KEYWARD_TESTS_SUPPORT_TEST_SUPPORT_HPP
 #define KEYWARD_TESTS_SUPPORT_TEST_SUPPORT_HPP
 
+#include <keyward/error.hpp>
+
 #include <cstdint>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -51,5 +54,17 @@ inline std::string to_hex(std::string_view bytes) {
 }
 
 }  // namespace keyward_test
+
+namespace keyward {
+// How Boost.Test prints keyward's error types in a failed assertion (found by argument-dependent lookup).
+inline std::ostream& boost_test_print_type(std::ostream& out, errc code) {
+  return out << to_string(code) << " (" << static_cast<int>(code) << ")";
+}
+inline std::ostream& boost_test_print_type(std::ostream& out, const error& e) {
+  out << e.message();
+  if (e.has_offset()) out << " at offset " << e.offset();
+  return out;
+}
+}  // namespace keyward
 
 #endif  // KEYWARD_TESTS_SUPPORT_TEST_SUPPORT_HPP

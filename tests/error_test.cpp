@@ -1,0 +1,100 @@
+// Tests for include/keyward/error.hpp: result<T> and result<void> access, error offsets, messages and the
+// std::error_code interop.
+#define BOOST_TEST_MODULE error
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/error.hpp>
+
+#include "support/test_support.hpp"
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <system_error>
+
+using keyward::errc;
+using keyward::error;
+using keyward::result;
+
+namespace {
+const errc all_codes[] = {
+    errc::buffer_too_small,          errc::base64_invalid_character, errc::base64_invalid_padding,
+    errc::base64_missing_padding,    errc::base64_unexpected_padding, errc::base64_invalid_length,
+    errc::base64_non_canonical,
+};
+
+result<int> parse_digit(char c) {
+  if (c < '0' || c > '9') return error(errc::base64_invalid_character, 0);
+  return c - '0';
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(result_holds_a_value) {
+  const result<int> r = parse_digit('7');
+  BOOST_TEST(r.has_value());
+  BOOST_TEST(static_cast<bool>(r));
+  BOOST_TEST(r.value() == 7);
+  BOOST_TEST(*r == 7);
+  BOOST_TEST(r.value_or(-1) == 7);
+}
+
+BOOST_AUTO_TEST_CASE(result_holds_an_error) {
+  const result<int> r = parse_digit('x');
+  BOOST_TEST(!r.has_value());
+  BOOST_TEST(!r);
+  BOOST_TEST(r.error() == errc::base64_invalid_character);
+  BOOST_TEST(r.error().offset() == 0u);
+  BOOST_TEST(r.value_or(-1) == -1);
+}
+
+BOOST_AUTO_TEST_CASE(result_of_move_only_and_class_types) {
+  result<std::unique_ptr<int>> owned = std::make_unique<int>(5);
+  BOOST_TEST(**owned == 5);
+  std::unique_ptr<int> taken = std::move(owned).value();
+  BOOST_TEST(*taken == 5);
+  const result<std::string> text = std::string("abc");
+  BOOST_TEST(text->size() == 3u);
+  const result<std::string> failed = errc::buffer_too_small;
+  BOOST_TEST(failed.value_or("fallback") == "fallback");
+  BOOST_TEST(!failed.error().has_offset());
+}
+
+BOOST_AUTO_TEST_CASE(result_void) {
+  const result<void> ok;
+  BOOST_TEST(ok.has_value());
+  ok.value();
+  const result<void> failed = error(errc::base64_invalid_length, 9);
+  BOOST_TEST(!failed);
+  BOOST_TEST(failed.error() == error(errc::base64_invalid_length, 9));
+  BOOST_TEST(failed.error() != error(errc::base64_invalid_length, 8));
+}
+
+BOOST_AUTO_TEST_CASE(constexpr_use) {
+  constexpr result<int> r = 3;
+  static_assert(r.has_value() && r.value() == 3);
+  constexpr result<int> e = errc::buffer_too_small;
+  static_assert(!e.has_value() && e.error().code() == errc::buffer_too_small);
+  static_assert(!error(errc::buffer_too_small).has_offset());
+  static_assert(error(errc::buffer_too_small, 4).offset() == 4);
+}
+
+BOOST_AUTO_TEST_CASE(messages_are_distinct_and_known) {
+  for (const errc a : all_codes) {
+    BOOST_TEST(std::strcmp(keyward::to_string(a), "unknown keyward error") != 0);
+    for (const errc b : all_codes) {
+      if (a != b) BOOST_TEST(std::strcmp(keyward::to_string(a), keyward::to_string(b)) != 0);
+    }
+  }
+  BOOST_TEST(std::strcmp(keyward::to_string(static_cast<errc>(9999)), "unknown keyward error") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(std_error_code_interop) {
+  const std::error_code ec = errc::base64_invalid_padding;  // through is_error_code_enum
+  BOOST_TEST(static_cast<bool>(ec));
+  BOOST_TEST(std::string(ec.category().name()) == "keyward");
+  BOOST_TEST(ec.message() == keyward::to_string(errc::base64_invalid_padding));
+  BOOST_TEST(ec.value() == static_cast<int>(errc::base64_invalid_padding));
+  BOOST_TEST((ec == keyward::make_error_code(errc::base64_invalid_padding)));
+  BOOST_TEST((ec != keyward::make_error_code(errc::base64_invalid_length)));
+  BOOST_TEST((&ec.category() == &keyward::error_category()));
+}
