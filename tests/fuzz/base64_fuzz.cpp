@@ -1,0 +1,115 @@
+// libFuzzer target for keyward::base64. The first input byte picks the options, the rest is the text.
+// Checks: decoding never reads or writes out of bounds (the output buffer is a heap block of exactly the
+// capacity given, so AddressSanitizer sees any overrun, including with a buffer one byte short); accepted
+// input re-encodes to itself; acceptance and bytes agree with the simple reference decoder below; errors
+// point inside the input; and any data survives an encode/decode round trip.
+#include <keyward/base64.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+namespace base64 = keyward::base64;
+
+#define FUZZ_CHECK(cond) \
+  do {                   \
+    if (!(cond)) std::abort(); \
+  } while (0)
+
+// The grammar of RFC 4648 read directly: whitespace removed first when skipped, then data characters,
+// then padding to a multiple of four (or none), with zero unused bits. Returns the bytes, or nothing.
+std::optional<std::string> reference_decode(std::string_view text, base64::options opt) {
+  const std::string_view chars = opt.chars == base64::alphabet::url
+                                     ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                                     : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string compact;
+  for (const char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (!(space && opt.space == base64::whitespace::skip)) compact.push_back(c);
+  }
+  std::size_t data = compact.find('=');
+  if (data == std::string::npos) data = compact.size();
+  const std::size_t pads = compact.size() - data;
+  for (std::size_t i = data; i < compact.size(); ++i) {
+    if (compact[i] != '=') return std::nullopt;
+  }
+  if (pads != 0 && (opt.pad == base64::padding::forbidden || compact.size() % 4 != 0 || pads > 2)) {
+    return std::nullopt;
+  }
+  if (pads == 0 && data % 4 != 0 && opt.pad == base64::padding::required) return std::nullopt;
+  if (data % 4 == 1) return std::nullopt;
+  std::string bytes;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < data; ++i) {
+    const std::size_t v = chars.find(compact[i]);
+    if (v == std::string_view::npos) return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      bytes.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  if ((bits & ((1u << count) - 1)) != 0) return std::nullopt;  // non-zero unused bits
+  return bytes;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::uint8_t selector = data[0];
+  base64::options opt;
+  opt.chars = (selector & 1) ? base64::alphabet::url : base64::alphabet::standard;
+  opt.pad = static_cast<base64::padding>((selector >> 1) % 3);
+  opt.space = (selector & 8) ? base64::whitespace::skip : base64::whitespace::reject;
+  // A heap copy of exactly the input, so that a read past its end is caught.
+  const std::unique_ptr<char[]> input(new char[size - 1]);
+  for (std::size_t i = 1; i < size; ++i) input[i - 1] = static_cast<char>(data[i]);
+  const std::string_view text(input.get(), size - 1);
+
+  const std::size_t capacity = opt.space == base64::whitespace::skip ? base64::max_decoded_size(text.size())
+                                                                      : base64::decoded_size(text);
+  const std::unique_ptr<unsigned char[]> out(new unsigned char[capacity + 1]);
+  const auto decoded = base64::decode(text, out.get(), capacity, opt);
+  const auto expected = reference_decode(text, opt);
+  FUZZ_CHECK(decoded.has_value() == expected.has_value());
+  if (decoded) {
+    const std::string bytes(reinterpret_cast<const char*>(out.get()), *decoded);
+    FUZZ_CHECK(bytes == *expected);
+    // Canonical: re-encoding gives the input back (whitespace aside; unpadded stays unpadded).
+    base64::options again = opt;
+    if (text.find('=') == std::string_view::npos && opt.pad == base64::padding::optional) {
+      again.pad = base64::padding::forbidden;
+    }
+    std::string compact;
+    for (const char c : text) {
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') compact.push_back(c);
+    }
+    FUZZ_CHECK(base64::encode(bytes, again) == compact);
+    // One byte short is an error, never an overrun.
+    if (*decoded != 0) {
+      const std::unique_ptr<unsigned char[]> short_out(new unsigned char[*decoded - 1]);
+      const auto too_small = base64::decode(text, short_out.get(), *decoded - 1, opt);
+      FUZZ_CHECK(!too_small && too_small.error() == keyward::errc::buffer_too_small);
+    }
+  } else {
+    FUZZ_CHECK(decoded.error().has_offset() || decoded.error() == keyward::errc::buffer_too_small);
+    FUZZ_CHECK(decoded.error().offset() <= text.size() || !decoded.error().has_offset());
+  }
+
+  // Any bytes round-trip through an exact-size encode buffer.
+  const std::size_t encoded_capacity = base64::encoded_size(text.size(), opt);
+  const std::unique_ptr<char[]> encoded(new char[encoded_capacity]);
+  const auto written = base64::encode(text, encoded.get(), encoded_capacity, opt);
+  FUZZ_CHECK(written && *written == encoded_capacity);
+  const auto back = base64::decode(std::string_view(encoded.get(), *written), opt);
+  FUZZ_CHECK(back && *back == text);
+  return 0;
+}
