@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# keyward tests: installs what it needs on a fresh Debian 12 machine (as root), then builds and runs every
+# check and ends with "N passed, N failed", counted from the real results of each meson test and each
+# consumer check. Exits non-zero when anything failed. Run: bash tools/test.sh (.ci/run calls it)
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=${KEYWARD_CI_DIR:-$(mktemp -d /tmp/keyward-ci.XXXXXX)}
+mkdir -p "$work"
+export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-60}
+started=$(date +%s)
+
+bash tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+
+record() {  # record NAME STATUS(0=pass)
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+
+# Count the tests of one meson build from its JSON test log; a build or set-up failure counts as one failure.
+meson_job() {  # meson_job NAME [meson setup args...]   (CXX may be set by the caller)
+  local name=$1; shift
+  local dir="$work/$name"
+  echo "=== $name: meson setup $*"
+  if ! meson setup "$dir" "$root" "$@" >"$work/$name.setup.log" 2>&1; then
+    tail -30 "$work/$name.setup.log"; record "$name (setup)" 1; return
+  fi
+  if ! ninja -C "$dir" >"$work/$name.build.log" 2>&1; then
+    grep -E 'error|FAILED' "$work/$name.build.log" | head -40; record "$name (build)" 1; return
+  fi
+  meson test -C "$dir" --print-errorlogs --num-processes 2 >"$work/$name.test.log" 2>&1
+  grep -E '^ *[0-9]+/[0-9]+ ' "$work/$name.test.log" | sed "s/^/  [$name] /"
+  local ok bad
+  ok=$(python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x=="OK" for x in r))' "$dir/meson-logs/testlog.json")
+  bad=$(python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x not in ("OK","SKIP") for x in r))' "$dir/meson-logs/testlog.json")
+  passed=$((passed + ok)); failed=$((failed + bad))
+  if [ "$bad" -ne 0 ]; then
+    failures+=("$name: $bad test(s)")
+    grep -B2 -A40 -E '(FAIL|TIMEOUT)' "$work/$name.test.log" | head -150
+  fi
+}
+
+# The suite: g++ C++17 and clang++ C++20 with -Werror; both compilers under ASan+UBSan in the other
+# standard; -fno-exceptions -fno-rtti; the single header; the fuzzers; the consumers.
+CXX=g++     meson_job gcc-cxx17 -Dcpp_std=c++17
+CXX=clang++ meson_job clang-cxx20 -Dcpp_std=c++20
+CXX=g++     meson_job gcc-cxx20-asan-ubsan -Dcpp_std=c++20 -Db_sanitize=address,undefined -Db_lundef=false
+CXX=clang++ meson_job clang-cxx17-asan-ubsan -Dcpp_std=c++17 -Db_sanitize=address,undefined -Db_lundef=false
+CXX=g++     meson_job gcc-no-exceptions-no-rtti -Dcpp_eh=none -Dcpp_rtti=false
+CXX=g++     meson_job gcc-single-header -Dsingle_header=true
+CXX=clang++ meson_job clang-fuzz -Dtests=false -Dfuzzing=true -Dbuildtype=debugoptimized
+
+echo "=== consumers: tests/install/run.sh"
+bash tests/install/run.sh "$root" "$work/install" >"$work/install.log" 2>&1
+while read -r verdict check; do
+  echo "  [install] $verdict $check"
+  if [ "$verdict" = PASS ]; then record "install $check" 0; else record "install $check" 1; fi
+done < <(grep -E '^(PASS|FAIL) ' "$work/install.log")
+grep -qE '^(PASS|FAIL) ' "$work/install.log" || { tail -30 "$work/install.log"; record "install (no result)" 1; }
+
+echo "=== finished in $(( $(date +%s) - started )) s; logs in $work"
+for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
