@@ -451,25 +451,27 @@ constexpr std::size_t encoded_size(std::size_t size, options opt = standard) noe
   return size / 3 * 4 + tail;
 }
 
-/// The number of bytes that `text` decodes to: exact for valid input without whitespace (trailing '=' are
-/// taken into account), and never less than the true size for any input without whitespace.
-constexpr std::size_t decoded_size(std::string_view text) noexcept {
-  std::size_t length = text.size();
-  for (int i = 0; i < 2 && length != 0 && text[length - 1] == '='; ++i) --length;
-  const std::size_t tail = length % 4;
-  return length / 4 * 3 + (tail > 1 ? tail - 1 : 0);
-}
-
-/// An upper bound on the bytes that any `length` characters of Base64 decode to, whatever the options.
+/// An upper bound on the bytes that any `length` characters of Base64 decode to, whatever the options; exact
+/// for `length` data characters without padding or whitespace.
 constexpr std::size_t max_decoded_size(std::size_t length) noexcept {
   const std::size_t tail = length % 4;
   return length / 4 * 3 + (tail > 1 ? tail - 1 : 0);
 }
 
-namespace detail {
+/// The number of bytes that `text` decodes to: exact for valid input without whitespace (trailing '=' are
+/// taken into account), and never less than the true size for any input without whitespace.
+constexpr std::size_t decoded_size(std::string_view text) noexcept {
+  std::size_t length = text.size();
+  for (int i = 0; i < 2 && length != 0 && text[length - 1] == '='; ++i) --length;
+  return max_decoded_size(length);
+}
 
-constexpr const keyward::detail::b64::decode_tables& decode_tables_for(alphabet a) noexcept {
-  return a == alphabet::url ? keyward::detail::b64::url_decode : keyward::detail::b64::standard_decode;
+}  // namespace keyward::base64
+
+namespace keyward::detail::b64 {
+
+constexpr const decode_tables& decode_tables_for(base64::alphabet a) noexcept {
+  return a == base64::alphabet::url ? url_decode : standard_decode;
 }
 
 constexpr bool is_skipped_space(unsigned char c) noexcept {
@@ -481,7 +483,7 @@ constexpr bool is_skipped_space(unsigned char c) noexcept {
 /// End-of-input problems are reported in this order: a lone final character (base64_invalid_length, at
 /// that character), non-zero unused bits (base64_non_canonical, at the last character), then missing
 /// or incomplete padding (at the end of the input).
-constexpr result<std::size_t> validate(std::string_view text, options opt) noexcept {
+constexpr result<std::size_t> validate(std::string_view text, base64::options opt) noexcept {
   const auto& table = decode_tables_for(opt.chars).value;
   std::size_t data_chars = 0;
   std::size_t last_data_offset = 0;
@@ -494,12 +496,12 @@ constexpr result<std::size_t> validate(std::string_view text, options opt) noexc
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (table[c] != keyward::detail::b64::not_in_alphabet) {
+    if (table[c] != not_in_alphabet) {
       if (pads_seen != 0) return error(errc::base64_invalid_padding, i);
       ++data_chars;
       last_data_offset = i;
     } else if (c == '=') {
-      if (opt.pad == padding::forbidden) return error(errc::base64_unexpected_padding, i);
+      if (opt.pad == base64::padding::forbidden) return error(errc::base64_unexpected_padding, i);
       if (pads_seen == 0) {
         const std::size_t quantum = data_chars % 4;
         if (quantum < 2) return error(errc::base64_invalid_padding, i);
@@ -509,7 +511,7 @@ constexpr result<std::size_t> validate(std::string_view text, options opt) noexc
         return error(errc::base64_invalid_padding, i);
       }
       ++pads_seen;
-    } else if (opt.space == whitespace::skip && is_skipped_space(c)) {
+    } else if (opt.space == base64::whitespace::skip && is_skipped_space(c)) {
       continue;
     } else {
       return error(errc::base64_invalid_character, i);
@@ -519,21 +521,21 @@ constexpr result<std::size_t> validate(std::string_view text, options opt) noexc
   if (pads_seen == 0) {
     if (quantum == 1) return error(errc::base64_invalid_length, last_data_offset);
     if (quantum != 0 && !canonical(quantum)) return error(errc::base64_non_canonical, last_data_offset);
-    if (quantum != 0 && opt.pad == padding::required) return error(errc::base64_missing_padding, text.size());
+    if (quantum != 0 && opt.pad == base64::padding::required) return error(errc::base64_missing_padding, text.size());
   } else if (pads_seen != pads_expected) {
     return error(errc::base64_invalid_padding, text.size());
   }
-  return data_chars / 4 * 3 + (quantum > 1 ? quantum - 1 : 0);
+  return base64::max_decoded_size(data_chars);
 }
 
-/// Decodes `text`, already validated with whitespace skipping, into `out`.
-inline void decode_skipping_space(std::string_view text, std::uint8_t* out, alphabet chars) noexcept {
+/// Decodes `text`, already accepted by validate(), into `out`, passing over whitespace and padding.
+inline void decode_validated(std::string_view text, std::uint8_t* out, base64::alphabet chars) noexcept {
   const auto& table = decode_tables_for(chars).value;
   std::uint32_t bits = 0;
   int bit_count = 0;
   for (const char ch : text) {
     const std::uint8_t v = table[static_cast<unsigned char>(ch)];
-    if (v == keyward::detail::b64::not_in_alphabet) continue;  // whitespace or padding
+    if (v == not_in_alphabet) continue;  // whitespace or padding
     bits = (bits << 6) | v;
     bit_count += 6;
     if (bit_count >= 8) {
@@ -543,7 +545,9 @@ inline void decode_skipping_space(std::string_view text, std::uint8_t* out, alph
   }
 }
 
-}  // namespace detail
+}  // namespace keyward::detail::b64
+
+namespace keyward::base64 {
 
 /// Encodes `size` bytes at `data` into `out`, which has room for `capacity` characters. Returns the number
 /// of characters written, or errc::buffer_too_small (nothing written) when capacity < encoded_size(size, opt).
@@ -551,9 +555,8 @@ inline void decode_skipping_space(std::string_view text, std::uint8_t* out, alph
 inline result<std::size_t> encode(const void* data, std::size_t size, char* out, std::size_t capacity,
                                   options opt = standard) noexcept {
   if (capacity < encoded_size(size, opt)) return errc::buffer_too_small;
-  const auto& table =
-      opt.chars == alphabet::url ? keyward::detail::b64::url_encode : keyward::detail::b64::standard_encode;
-  return keyward::detail::b64::encode(static_cast<const unsigned char*>(data), size, out, table,
+  const auto& table = opt.chars == alphabet::url ? detail::b64::url_encode : detail::b64::standard_encode;
+  return detail::b64::encode(static_cast<const unsigned char*>(data), size, out, table,
                                       opt.pad != padding::forbidden);
 }
 
@@ -582,22 +585,25 @@ inline result<std::size_t> decode(std::string_view text, void* out, std::size_t 
     std::size_t length = text.size();
     std::size_t pads = 0;
     if (opt.pad != padding::forbidden) {
-      while (pads < 2 && length != 0 && text[length - 1] == '=') --length, ++pads;
+      while (pads < 2 && length != 0 && text[length - 1] == '=') {
+        --length;
+        ++pads;
+      }
     }
     const std::size_t tail = length % 4;
     const bool shape_ok = pads == 0 ? (tail == 0 || (tail != 1 && opt.pad != padding::required))
                                     : tail + pads == 4;
-    const std::size_t size = length / 4 * 3 + (tail > 1 ? tail - 1 : 0);
+    const std::size_t size = max_decoded_size(length);
     if (KEYWARD_LIKELY(shape_ok && size <= capacity) &&
-        KEYWARD_LIKELY(keyward::detail::b64::decode_unpadded(reinterpret_cast<const unsigned char*>(text.data()),
-                                                             length, bytes, detail::decode_tables_for(opt.chars)))) {
+        KEYWARD_LIKELY(detail::b64::decode_unpadded(reinterpret_cast<const unsigned char*>(text.data()), length,
+                                                    bytes, detail::b64::decode_tables_for(opt.chars)))) {
       return size;
     }
   }
-  const result<std::size_t> checked = detail::validate(text, opt);
+  const result<std::size_t> checked = detail::b64::validate(text, opt);
   if (!checked) return checked.error();
   if (*checked > capacity) return errc::buffer_too_small;
-  detail::decode_skipping_space(text, bytes, opt.chars);
+  detail::b64::decode_validated(text, bytes, opt.chars);
   return *checked;
 }
 
@@ -624,8 +630,7 @@ struct static_text {
 template <std::size_t N>
 constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) {
   static_text<(N - 1 + 2) / 3 * 4> text{};
-  const char* chars = opt.chars == alphabet::url ? keyward::detail::b64::url_chars
-                                                 : keyward::detail::b64::standard_chars;
+  const char* chars = opt.chars == alphabet::url ? detail::b64::url_chars : detail::b64::standard_chars;
   const std::size_t size = N - 1;
   std::size_t out = 0;
   for (std::size_t i = 0; i < size; i += 3) {
