@@ -1,7 +1,7 @@
 // keyward benchmarks: SHA-256/512, HMAC-SHA256 and constant-time comparison by keyward and by the peers
 // found at build time (OpenSSL libcrypto, libsodium), side by side. Peers are enabled by
-// KEYWARD_BENCH_OPENSSL / KEYWARD_BENCH_SODIUM (benchmarks/meson.build) or KEYWARD_BENCH_HAVE_OPENSSL /
-// KEYWARD_BENCH_HAVE_SODIUM. Every implementation's output is checked against keyward's before timing.
+// KEYWARD_BENCH_OPENSSL / KEYWARD_BENCH_SODIUM (set by benchmarks/meson.build when found). Every
+// implementation's output is checked against keyward's before timing.
 // Names: <operation>/<library>[/<variant>]/<size in bytes>.
 #include <keyward/crypto/hmac.hpp>
 #include <keyward/crypto/sha2.hpp>
@@ -9,16 +9,14 @@
 
 #include <benchmark/benchmark.h>
 
-#if defined(KEYWARD_BENCH_HAVE_OPENSSL) || (defined(KEYWARD_BENCH_OPENSSL) && KEYWARD_BENCH_OPENSSL)
-#define KEYWARD_CRYPTO_BENCH_OPENSSL 1
+#if KEYWARD_BENCH_OPENSSL
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 #endif
-#if defined(KEYWARD_BENCH_HAVE_SODIUM) || (defined(KEYWARD_BENCH_SODIUM) && KEYWARD_BENCH_SODIUM)
-#define KEYWARD_CRYPTO_BENCH_SODIUM 1
+#if KEYWARD_BENCH_SODIUM
 #include <sodium.h>
 #endif
 
@@ -86,7 +84,7 @@ void hash_keyward_scalar(benchmark::State& state) {
   hash_keyward<Hash>(state);
 }
 
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 template <class Hash>
 const EVP_MD* evp_md() {
   return Hash::digest_size == 32 ? EVP_sha256() : EVP_sha512();
@@ -126,7 +124,7 @@ void hash_openssl_oneshot(benchmark::State& state) {
 }
 #endif
 
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 template <class Hash>
 void hash_sodium(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
@@ -174,7 +172,7 @@ void hmac_keyward_prepared_scalar(benchmark::State& state) {
   hmac_keyward_prepared(state);
 }
 
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 // EVP_MAC context keyed once; each message re-initialises it with a NULL key, which reuses the key.
 void hmac_openssl_evp_mac(benchmark::State& state) {
   EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
@@ -211,7 +209,7 @@ void hmac_openssl_oneshot(benchmark::State& state) {
 }
 #endif
 
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 void hmac_sodium_scratch(benchmark::State& state) {
   const std::uint8_t* data = input().data();
   unsigned char tag[32];
@@ -263,12 +261,12 @@ void equal_keyward(benchmark::State& state) {
 void equal_memcmp(benchmark::State& state) {
   compare_bench(state, [](const void* a, const void* b, std::size_t n) { return std::memcmp(a, b, n) == 0; });
 }
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 void equal_openssl(benchmark::State& state) {
   compare_bench(state, [](const void* a, const void* b, std::size_t n) { return CRYPTO_memcmp(a, b, n) == 0; });
 }
 #endif
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 void equal_sodium(benchmark::State& state) {
   compare_bench(state, [](const void* a, const void* b, std::size_t n) { return sodium_memcmp(a, b, n) == 0; });
 }
@@ -282,13 +280,13 @@ void compare_sizes(benchmark::internal::Benchmark* b) { b->Arg(16)->Arg(32)->Arg
 BENCHMARK_TEMPLATE(hash_keyward, sha256)->Name("sha256/keyward")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_keyward_scalar, sha256)->Name("sha256/keyward_scalar")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_keyward, sha512)->Name("sha512/keyward")->Apply(hash_sizes);
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 BENCHMARK_TEMPLATE(hash_openssl_evp, sha256)->Name("sha256/openssl_evp")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_oneshot, sha256)->Name("sha256/openssl_oneshot")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_evp, sha512)->Name("sha512/openssl_evp")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_oneshot, sha512)->Name("sha512/openssl_oneshot")->Apply(hash_sizes);
 #endif
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 BENCHMARK_TEMPLATE(hash_sodium, sha256)->Name("sha256/sodium")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_sodium, sha512)->Name("sha512/sodium")->Apply(hash_sizes);
 #endif
@@ -296,26 +294,26 @@ BENCHMARK_TEMPLATE(hash_sodium, sha512)->Name("sha512/sodium")->Apply(hash_sizes
 BENCHMARK(hmac_keyward_prepared)->Name("hmac_sha256/keyward/prepared/300");
 BENCHMARK(hmac_keyward_prepared_scalar)->Name("hmac_sha256/keyward_scalar/prepared/300");
 BENCHMARK(hmac_keyward_scratch)->Name("hmac_sha256/keyward/scratch/300");
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 BENCHMARK(hmac_openssl_evp_mac)->Name("hmac_sha256/openssl_evp_mac/prepared/300");
 BENCHMARK(hmac_openssl_oneshot)->Name("hmac_sha256/openssl_oneshot/scratch/300");
 #endif
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 BENCHMARK(hmac_sodium_prepared)->Name("hmac_sha256/sodium/prepared/300");
 BENCHMARK(hmac_sodium_scratch)->Name("hmac_sha256/sodium/scratch/300");
 #endif
 
 BENCHMARK(equal_keyward)->Name("equal/keyward_ct")->Apply(compare_sizes);
 BENCHMARK(equal_memcmp)->Name("equal/memcmp")->Apply(compare_sizes);
-#if KEYWARD_CRYPTO_BENCH_OPENSSL
+#if KEYWARD_BENCH_OPENSSL
 BENCHMARK(equal_openssl)->Name("equal/CRYPTO_memcmp")->Apply(compare_sizes);
 #endif
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
 BENCHMARK(equal_sodium)->Name("equal/sodium_memcmp")->Apply(compare_sizes);
 #endif
 
 int main(int argc, char** argv) {
-#if KEYWARD_CRYPTO_BENCH_SODIUM
+#if KEYWARD_BENCH_SODIUM
   if (sodium_init() < 0) return 1;
 #endif
   benchmark::Initialize(&argc, argv);

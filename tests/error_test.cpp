@@ -20,7 +20,8 @@ namespace {
 const errc all_codes[] = {
     errc::buffer_too_small,          errc::base64_invalid_character, errc::base64_invalid_padding,
     errc::base64_missing_padding,    errc::base64_unexpected_padding, errc::base64_invalid_length,
-    errc::base64_non_canonical,
+    errc::base64_non_canonical,      errc::random_unavailable,        errc::mac_mismatch,
+    errc::mac_invalid_length,        errc::mac_invalid_truncation,
 };
 
 result<int> parse_digit(char c) {

@@ -22,7 +22,7 @@ record() {  # record NAME STATUS(0=pass)
 }
 
 # Count the tests of one meson build from its JSON test log; a build or set-up failure counts as one failure.
-meson_job() {  # meson_job NAME [meson setup args...]   (CXX may be set by the caller)
+meson_job() {  # meson_job NAME [meson setup args...]   (CXX and MESON_TEST_ARGS may be set by the caller)
   local name=$1; shift
   local dir="$work/$name"
   echo "=== $name: meson setup $*"
@@ -32,7 +32,8 @@ meson_job() {  # meson_job NAME [meson setup args...]   (CXX may be set by the c
   if ! ninja -C "$dir" >"$work/$name.build.log" 2>&1; then
     grep -E 'error|FAILED' "$work/$name.build.log" | head -40; record "$name (build)" 1; return
   fi
-  meson test -C "$dir" --print-errorlogs --num-processes 2 >"$work/$name.test.log" 2>&1
+  # shellcheck disable=SC2086  # MESON_TEST_ARGS holds separate words
+  meson test -C "$dir" --print-errorlogs --num-processes 2 ${MESON_TEST_ARGS:-} >"$work/$name.test.log" 2>&1
   grep -E '^ *[0-9]+/[0-9]+ ' "$work/$name.test.log" | sed "s/^/  [$name] /"
   local ok bad
   ok=$(python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x=="OK" for x in r))' "$dir/meson-logs/testlog.json")
@@ -41,6 +42,21 @@ meson_job() {  # meson_job NAME [meson setup args...]   (CXX may be set by the c
   if [ "$bad" -ne 0 ]; then
     failures+=("$name: $bad test(s)")
     grep -B2 -A40 -E '(FAIL|TIMEOUT)' "$work/$name.test.log" | head -150
+  fi
+}
+
+# lines_job NAME COMMAND...: a check that prints "PASS ..." / "FAIL ..." lines, one per result.
+lines_job() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  "$@" >"$work/$name.log" 2>&1
+  local status=$?
+  while read -r verdict check; do
+    echo "  [$name] $verdict $check"
+    if [ "$verdict" = PASS ]; then record "$name $check" 0; else record "$name $check" 1; fi
+  done < <(grep -E '^(PASS|FAIL) ' "$work/$name.log")
+  if ! grep -qE '^(PASS|FAIL) ' "$work/$name.log" || { [ $status -ne 0 ] && ! grep -qE '^FAIL ' "$work/$name.log"; }; then
+    tail -30 "$work/$name.log"; record "$name (exit $status)" 1
   fi
 }
 
@@ -53,14 +69,14 @@ CXX=clang++ meson_job clang-cxx17-asan-ubsan -Dcpp_std=c++17 -Db_sanitize=addres
 CXX=g++     meson_job gcc-no-exceptions-no-rtti -Dcpp_eh=none -Dcpp_rtti=false
 CXX=g++     meson_job gcc-single-header -Dsingle_header=true
 CXX=clang++ meson_job clang-fuzz -Dtests=false -Dfuzzing=true -Dbuildtype=debugoptimized
+# The benchmarks build, check every library's output against a reference, and run briefly (no timing is judged).
+CXX=g++ MESON_TEST_ARGS=--benchmark meson_job gcc-benchmarks -Dtests=false -Dbenchmarks=true -Dbuildtype=release
 
-echo "=== consumers: tests/install/run.sh"
-bash tests/install/run.sh "$root" "$work/install" >"$work/install.log" 2>&1
-while read -r verdict check; do
-  echo "  [install] $verdict $check"
-  if [ "$verdict" = PASS ]; then record "install $check" 0; else record "install $check" 1; fi
-done < <(grep -E '^(PASS|FAIL) ' "$work/install.log")
-grep -qE '^(PASS|FAIL) ' "$work/install.log" || { tail -30 "$work/install.log"; record "install (no result)" 1; }
+# Secret comparisons under valgrind memcheck with the secret bytes marked undefined, including a planted
+# leak that must be caught; g++ and clang++ at -O2 and -O3.
+lines_job ctgrind bash tests/ctgrind/run.sh "$work/ctgrind"
+
+lines_job consumers bash tests/install/run.sh "$root" "$work/install"
 
 echo "=== finished in $(( $(date +%s) - started )) s; logs in $work"
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done

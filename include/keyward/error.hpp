@@ -30,6 +30,12 @@ enum class errc : std::uint16_t {
   base64_unexpected_padding = 103, ///< '=' present although padding::forbidden was asked for
   base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
   base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
+
+  // crypto and randomness
+  random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
+  mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
+  mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
+  mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -43,6 +49,10 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::base64_unexpected_padding: return "base64: padding not allowed";
     case errc::base64_invalid_length: return "base64: invalid length";
     case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+    case errc::random_unavailable: return "random: the OS random source failed";
+    case errc::mac_mismatch: return "mac: tag mismatch";
+    case errc::mac_invalid_length: return "mac: tag has the wrong length";
+    case errc::mac_invalid_truncation: return "mac: truncation length out of range";
   }
   return "unknown keyward error";
 }

@@ -5,7 +5,12 @@
 
 #include "base64.hpp"
 #include "config.hpp"
+#include "crypto/hmac.hpp"
+#include "crypto/sha2.hpp"
+#include "ct.hpp"
 #include "error.hpp"
+#include "random.hpp"
+#include "secret.hpp"
 #include "version.hpp"
 
 #endif  // KEYWARD_KEYWARD_HPP

@@ -254,6 +254,12 @@ enum class errc : std::uint16_t {
   base64_unexpected_padding = 103, ///< '=' present although padding::forbidden was asked for
   base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
   base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
+
+  // crypto and randomness
+  random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
+  mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
+  mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
+  mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -267,6 +273,10 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::base64_unexpected_padding: return "base64: padding not allowed";
     case errc::base64_invalid_length: return "base64: invalid length";
     case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+    case errc::random_unavailable: return "random: the OS random source failed";
+    case errc::mac_mismatch: return "mac: tag mismatch";
+    case errc::mac_invalid_length: return "mac: tag has the wrong length";
+    case errc::mac_invalid_truncation: return "mac: truncation length out of range";
   }
   return "unknown keyward error";
 }
@@ -651,6 +661,1081 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 
 #endif  // KEYWARD_BASE64_HPP
 // ---- end keyward/base64.hpp ----
+// ---- begin keyward/crypto/hmac.hpp ----
+// keyward: HMAC (RFC 2104) over any keyward hash, with a key prepared once (the padded inner and outer keys
+// hashed a single time) and reused for any number of messages, and tag verification in constant time.
+#ifndef KEYWARD_CRYPTO_HMAC_HPP
+#define KEYWARD_CRYPTO_HMAC_HPP
+
+// ---- begin keyward/ct.hpp ----
+// keyward: constant-time operations on secret data. Comparisons whose running time depends only on the
+// lengths of the inputs, never on their contents, a branch-free select, and a wipe the compiler cannot
+// remove. The accumulators pass through a value barrier so that no optimiser can turn them back into early
+// exits; tests/ctgrind checks the compiled code under valgrind.
+#ifndef KEYWARD_CT_HPP
+#define KEYWARD_CT_HPP
+
+// ---- begin keyward/crypto/sha2.hpp ----
+// keyward: SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
+//
+// The portable code is constexpr (through update(std::string_view) and hash(std::string_view)); at run time
+// SHA-256 uses the x86 SHA extensions when the CPU has them (chosen once, see detail/cpu.hpp). Every
+// implementation gives byte-identical digests. Nothing here allocates or fails.
+#ifndef KEYWARD_CRYPTO_SHA2_HPP
+#define KEYWARD_CRYPTO_SHA2_HPP
+
+// ---- begin keyward/detail/cpu.hpp ----
+// keyward (private): which x86 instruction sets the CPU and the OS support, detected once with cpuid and
+// xgetbv and cached, plus the test hook that restricts the kernels the dispatchers may choose.
+#ifndef KEYWARD_DETAIL_CPU_HPP
+#define KEYWARD_DETAIL_CPU_HPP
+
+
+#include <atomic>
+
+#if KEYWARD_X86_SIMD
+#include <cpuid.h>
+#endif
+
+namespace keyward::detail {
+
+/// Instruction-set extensions that keyward has kernels for, as bits of a set.
+enum class isa : std::uint32_t {
+  none = 0,
+  avx2 = 1u << 0,        ///< AVX2 with OS support for the YMM state
+  avx512 = 1u << 1,      ///< AVX-512 F, BW and VL with OS support for the ZMM and opmask state
+  avx512vbmi = 1u << 2,  ///< AVX-512 VBMI (in addition to `avx512`)
+  sha = 1u << 3,         ///< SHA extensions (SHA-NI) with SSSE3 and SSE4.1
+  all = (1u << 4) - 1,
+};
+
+constexpr isa operator|(isa a, isa b) noexcept {
+  return static_cast<isa>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr isa operator&(isa a, isa b) noexcept {
+  return static_cast<isa>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
+}
+
+/// True during constant evaluation, where only the portable scalar code may run; false at run time and
+/// on compilers that cannot tell (which then never reach a SIMD branch in a constant expression).
+constexpr bool is_constant_evaluated() noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_is_constant_evaluated();
+#else
+  return false;
+#endif
+}
+
+#if KEYWARD_X86_SIMD
+/// The extensions this CPU and OS support, from cpuid leaves 1 and 7 and XCR0 (read only when the OS has
+/// set OSXSAVE). Queried on every call; use supported_isa() for the cached value.
+inline isa detect_isa() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_max(0, nullptr) < 7) return isa::none;
+  __cpuid_count(1, 0, eax, ebx, ecx, edx);
+  const bool ssse3 = (ecx >> 9) & 1u;
+  const bool sse41 = (ecx >> 19) & 1u;
+  const bool osxsave = (ecx >> 27) & 1u;
+  const bool avx = (ecx >> 28) & 1u;
+  std::uint64_t xcr0 = 0;
+  if (osxsave) {
+    unsigned lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (std::uint64_t{hi} << 32) | lo;
+  }
+  const bool ymm_state = (xcr0 & 0x6u) == 0x6u;     // XMM and YMM
+  const bool zmm_state = (xcr0 & 0xe6u) == 0xe6u;   // plus opmask, ZMM_Hi256, Hi16_ZMM
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  isa found = isa::none;
+  if (avx && ymm_state && ((ebx >> 5) & 1u)) found = found | isa::avx2;
+  const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
+  if (avx && zmm_state && avx512fbwvl) {
+    found = found | isa::avx512;
+    if ((ecx >> 1) & 1u) found = found | isa::avx512vbmi;
+  }
+  if (((ebx >> 29) & 1u) && ssse3 && sse41) found = found | isa::sha;
+  return found;
+}
+#else
+/// Without SIMD kernels (KEYWARD_NO_SIMD, or not x86-64 with GCC/Clang) nothing is ever reported.
+inline isa detect_isa() noexcept { return isa::none; }
+#endif
+
+/// The extensions this machine supports, detected on first use and cached for the process.
+inline isa supported_isa() noexcept {
+  static const isa cached = detect_isa();
+  return cached;
+}
+
+/// The set the dispatchers are allowed to use (all unless a test restricted it with force_isa()).
+inline std::atomic<std::uint32_t>& allowed_isa_storage() noexcept {
+  static std::atomic<std::uint32_t> allowed{static_cast<std::uint32_t>(isa::all)};
+  return allowed;
+}
+
+/// Test hook: from now on the dispatchers use only kernels within `allowed` (isa::none forces the scalar
+/// code everywhere, isa::all restores the default). Extensions the machine lacks stay unused whatever
+/// `allowed` says. Returns the previous setting.
+inline isa force_isa(isa allowed) noexcept {
+  return static_cast<isa>(allowed_isa_storage().exchange(static_cast<std::uint32_t>(allowed)));
+}
+
+/// The extensions the dispatchers may use right now: supported_isa() within the force_isa() setting.
+inline isa active_isa() noexcept {
+  return supported_isa() & static_cast<isa>(allowed_isa_storage().load(std::memory_order_relaxed));
+}
+
+/// True when every extension in `wanted` may be used right now.
+inline bool has_isa(isa wanted) noexcept { return (active_isa() & wanted) == wanted; }
+
+/// Test hook: restricts the dispatchers to `allowed` for the lifetime of the object, then restores the
+/// previous setting.
+class scoped_isa {
+ public:
+  explicit scoped_isa(isa allowed) noexcept : previous_(force_isa(allowed)) {}
+  ~scoped_isa() { force_isa(previous_); }
+  scoped_isa(const scoped_isa&) = delete;
+  scoped_isa& operator=(const scoped_isa&) = delete;
+
+ private:
+  isa previous_;
+};
+
+}  // namespace keyward::detail
+
+#endif  // KEYWARD_DETAIL_CPU_HPP
+// ---- end keyward/detail/cpu.hpp ----
+// ---- begin keyward/detail/sha2_scalar.hpp ----
+// keyward (private): the portable SHA-256 and SHA-512 compression functions (FIPS 180-4 sections 6.2.2 and
+// 6.4.2), constexpr so that the scalar hashes work in constant expressions.
+#ifndef KEYWARD_DETAIL_SHA2_SCALAR_HPP
+#define KEYWARD_DETAIL_SHA2_SCALAR_HPP
+
+
+
+namespace keyward::detail::sha2 {
+
+/// SHA-256 round constants, FIPS 180-4 section 4.2.2.
+inline constexpr std::uint32_t k256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+/// SHA-384 and SHA-512 round constants, FIPS 180-4 section 4.2.3.
+inline constexpr std::uint64_t k512[80] = {
+    0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538,
+    0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118, 0xd807aa98a3030242, 0x12835b0145706fbe,
+    0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2, 0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235,
+    0xc19bf174cf692694, 0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
+    0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5, 0x983e5152ee66dfab,
+    0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4, 0xc6e00bf33da88fc2, 0xd5a79147930aa725,
+    0x06ca6351e003826f, 0x142929670a0e6e70, 0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed,
+    0x53380d139d95b3df, 0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
+    0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30, 0xd192e819d6ef5218,
+    0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8, 0x19a4c116b8d2d0c8, 0x1e376c085141ab53,
+    0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8, 0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373,
+    0x682e6ff3d6b2b8a3, 0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
+    0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b, 0xca273eceea26619c,
+    0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178, 0x06f067aa72176fba, 0x0a637dc5a2c898a6,
+    0x113f9804bef90dae, 0x1b710b35131c471b, 0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc,
+    0x431d67c49c100d4c, 0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817};
+
+template <class Word>
+constexpr Word rotr(Word x, unsigned n) noexcept {
+  return static_cast<Word>((x >> n) | (x << (sizeof(Word) * 8 - n)));
+}
+
+/// The functions of FIPS 180-4 section 4.1.2 (SHA-224/256) and 4.1.3 (SHA-384/512).
+struct functions256 {
+  using word = std::uint32_t;
+  static constexpr unsigned rounds = 64;
+  static constexpr const word* constants = k256;
+  static constexpr word big0(word x) noexcept { return rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22); }
+  static constexpr word big1(word x) noexcept { return rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25); }
+  static constexpr word small0(word x) noexcept { return rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3); }
+  static constexpr word small1(word x) noexcept { return rotr(x, 17) ^ rotr(x, 19) ^ (x >> 10); }
+};
+struct functions512 {
+  using word = std::uint64_t;
+  static constexpr unsigned rounds = 80;
+  static constexpr const word* constants = k512;
+  static constexpr word big0(word x) noexcept { return rotr(x, 28) ^ rotr(x, 34) ^ rotr(x, 39); }
+  static constexpr word big1(word x) noexcept { return rotr(x, 14) ^ rotr(x, 18) ^ rotr(x, 41); }
+  static constexpr word small0(word x) noexcept { return rotr(x, 1) ^ rotr(x, 8) ^ (x >> 7); }
+  static constexpr word small1(word x) noexcept { return rotr(x, 19) ^ rotr(x, 61) ^ (x >> 6); }
+};
+
+/// The big-endian word at `p` (bytes of any 8-bit character type).
+template <class Word, class Byte>
+constexpr Word load_be(const Byte* p) noexcept {
+  Word value = 0;
+  for (std::size_t i = 0; i < sizeof(Word); ++i) value = static_cast<Word>((value << 8) | static_cast<std::uint8_t>(p[i]));
+  return value;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KEYWARD_SHA2_INLINE __attribute__((always_inline)) inline
+#else
+#define KEYWARD_SHA2_INLINE inline
+#endif
+
+/// One round (FIPS 180-4 6.2.2 step 3) given K[t] + W[t]. The caller rotates the roles of a..h instead of
+/// moving the values, so only d and h change.
+template <class F>
+KEYWARD_SHA2_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
+                                            typename F::word& d, typename F::word e, typename F::word f,
+                                            typename F::word g, typename F::word& h,
+                                            typename F::word constant_plus_w) noexcept {
+  using word = typename F::word;
+  // Ch(e,f,g) and Maj(a,b,c) of FIPS 180-4 4.1.2 in equivalent forms with fewer operations.
+  const word t1 = static_cast<word>(h + F::big1(e) + static_cast<word>(g ^ (e & (f ^ g))) + constant_plus_w);
+  const word t2 = static_cast<word>(F::big0(a) + static_cast<word>((a & b) | (c & (a | b))));
+  d = static_cast<word>(d + t1);
+  h = static_cast<word>(t1 + t2);
+}
+
+/// Round t with j = t mod 16: for t >= 16 (`expand`) first computes W[t] = s1(W[t-2]) + W[t-7] +
+/// s0(W[t-15]) + W[t-16] (FIPS 180-4 6.2.2 step 1) in the 16-word ring `w`.
+template <class F>
+KEYWARD_SHA2_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
+                                         typename F::word& d, typename F::word e, typename F::word f,
+                                         typename F::word g, typename F::word& h, typename F::word* w,
+                                         const typename F::word* k, std::size_t j, bool expand) noexcept {
+  using word = typename F::word;
+  if (expand)
+    w[j] = static_cast<word>(w[j] + F::small1(w[(j + 14) & 15]) + w[(j + 9) & 15] + F::small0(w[(j + 1) & 15]));
+  round_kw<F>(a, b, c, d, e, f, g, h, static_cast<word>(k[j] + w[j]));
+}
+
+/// Sixteen rounds with constant ring indices, so that the schedule can stay in registers.
+template <class F>
+KEYWARD_SHA2_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
+                                                  const typename F::word* k, bool expand) noexcept {
+  auto& a = s[0];
+  auto& b = s[1];
+  auto& c = s[2];
+  auto& d = s[3];
+  auto& e = s[4];
+  auto& f = s[5];
+  auto& g = s[6];
+  auto& h = s[7];
+  round<F>(a, b, c, d, e, f, g, h, w, k, 0, expand);
+  round<F>(h, a, b, c, d, e, f, g, w, k, 1, expand);
+  round<F>(g, h, a, b, c, d, e, f, w, k, 2, expand);
+  round<F>(f, g, h, a, b, c, d, e, w, k, 3, expand);
+  round<F>(e, f, g, h, a, b, c, d, w, k, 4, expand);
+  round<F>(d, e, f, g, h, a, b, c, w, k, 5, expand);
+  round<F>(c, d, e, f, g, h, a, b, w, k, 6, expand);
+  round<F>(b, c, d, e, f, g, h, a, w, k, 7, expand);
+  round<F>(a, b, c, d, e, f, g, h, w, k, 8, expand);
+  round<F>(h, a, b, c, d, e, f, g, w, k, 9, expand);
+  round<F>(g, h, a, b, c, d, e, f, w, k, 10, expand);
+  round<F>(f, g, h, a, b, c, d, e, w, k, 11, expand);
+  round<F>(e, f, g, h, a, b, c, d, w, k, 12, expand);
+  round<F>(d, e, f, g, h, a, b, c, w, k, 13, expand);
+  round<F>(c, d, e, f, g, h, a, b, w, k, 14, expand);
+  round<F>(b, c, d, e, f, g, h, a, w, k, 15, expand);
+}
+
+/// Processes `blocks` consecutive message blocks at `p` into `state` (eight words a..h), FIPS 180-4
+/// sections 6.2.2 (SHA-256) and 6.4.2 (SHA-512).
+template <class F, class Byte>
+constexpr void compress(typename F::word* state, const Byte* p, std::size_t blocks) noexcept {
+  using word = typename F::word;
+  constexpr std::size_t block_size = 16 * sizeof(word);
+  for (; blocks != 0; --blocks, p += block_size) {
+    word w[16] = {};
+#if defined(__GNUC__) || defined(__clang__)
+    if (!is_constant_evaluated()) {  // one load and a byte swap per word
+      std::memcpy(w, p, block_size);
+      for (std::size_t i = 0; i < 16; ++i) {
+        if constexpr (sizeof(word) == 4) w[i] = __builtin_bswap32(w[i]);
+        else w[i] = __builtin_bswap64(w[i]);
+      }
+    } else
+#endif
+      for (std::size_t i = 0; i < 16; ++i) w[i] = load_be<word>(p + i * sizeof(word));
+    word s[8] = {state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]};
+    sixteen_rounds<F>(s, w, F::constants, false);
+    for (std::size_t t = 16; t < F::rounds; t += 16) sixteen_rounds<F>(s, w, F::constants + t, true);
+    for (std::size_t i = 0; i < 8; ++i) state[i] = static_cast<word>(state[i] + s[i]);
+  }
+}
+
+#undef KEYWARD_SHA2_INLINE
+
+}  // namespace keyward::detail::sha2
+
+#endif  // KEYWARD_DETAIL_SHA2_SCALAR_HPP
+// ---- end keyward/detail/sha2_scalar.hpp ----
+// ---- begin keyward/detail/sha2_x86.hpp ----
+// keyward (private): x86 kernels for SHA-2: SHA-256 with the SHA extensions (SHA-NI). Compiled through a
+// target attribute, so no special flags are needed; called only when detail::has_isa(isa::sha).
+#ifndef KEYWARD_DETAIL_SHA2_X86_HPP
+#define KEYWARD_DETAIL_SHA2_X86_HPP
+
+
+
+#if KEYWARD_X86_SIMD
+#include <immintrin.h>
+
+namespace keyward::detail::sha2 {
+
+/// Processes `blocks` 64-byte blocks at `p` into the SHA-256 `state` (a..h) with SHA256RNDS2, SHA256MSG1 and
+/// SHA256MSG2. The registers hold the state as {A,B,E,F} and {C,D,G,H}, the layout SHA256RNDS2 works on.
+__attribute__((target("sha,sse4.1,ssse3"))) inline void compress256_shani(std::uint32_t* state,
+                                                                           const std::uint8_t* p,
+                                                                           std::size_t blocks) noexcept {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  // dwords {a,b,c,d} and {e,f,g,h} (lowest first) into {f,e,b,a} = ABEF and {h,g,d,c} = CDGH.
+  __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1B);
+  __m128i abef = _mm_alignr_epi8(abcd, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, abcd, 0xF0);
+
+  for (; blocks != 0; --blocks, p += 64) {
+    const __m128i abef_start = abef;
+    const __m128i cdgh_start = cdgh;
+    __m128i w[4];
+    for (int i = 0; i < 4; ++i)
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)), byte_swap);
+#if defined(__clang__)
+#pragma unroll
+#elif defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+    for (int group = 0; group < 16; ++group) {
+      if (group >= 4) {
+        // W[t..t+3] from W[t-16..t-1] held in w[group], w[group+1], w[group+2], w[group+3] (mod 4).
+        __m128i& oldest = w[group & 3];
+        const __m128i next = w[(group + 1) & 3];
+        const __m128i third = w[(group + 2) & 3];
+        const __m128i newest = w[(group + 3) & 3];
+        const __m128i partial =
+            _mm_add_epi32(_mm_sha256msg1_epu32(oldest, next), _mm_alignr_epi8(newest, third, 4));
+        oldest = _mm_sha256msg2_epu32(partial, newest);
+      }
+      __m128i wk = _mm_add_epi32(w[group & 3], _mm_loadu_si128(reinterpret_cast<const __m128i*>(k256 + 4 * group)));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);  // two rounds: cdgh now holds the new ABEF
+      wk = _mm_shuffle_epi32(wk, 0x0E);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);  // two more: abef holds ABEF again, cdgh CDGH
+    }
+    abef = _mm_add_epi32(abef, abef_start);
+    cdgh = _mm_add_epi32(cdgh, cdgh_start);
+  }
+
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);  // {a,b,e,f}
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);  // {g,h,c,d}
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+}  // namespace keyward::detail::sha2
+
+#endif  // KEYWARD_X86_SIMD
+
+#endif  // KEYWARD_DETAIL_SHA2_X86_HPP
+// ---- end keyward/detail/sha2_x86.hpp ----
+
+#include <array>
+
+namespace keyward::detail::sha2 {
+
+/// Digest size and initial hash value (FIPS 180-4 section 5.3.3) of SHA-256.
+struct sha256_params {
+  using functions = functions256;
+  static constexpr std::size_t digest_size = 32;
+  static constexpr std::array<std::uint32_t, 8> initial = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+};
+/// Digest size and initial hash value (FIPS 180-4 section 5.3.4) of SHA-384.
+struct sha384_params {
+  using functions = functions512;
+  static constexpr std::size_t digest_size = 48;
+  static constexpr std::array<std::uint64_t, 8> initial = {
+      0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17, 0x152fecd8f70e5939,
+      0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4};
+};
+/// Digest size and initial hash value (FIPS 180-4 section 5.3.5) of SHA-512.
+struct sha512_params {
+  using functions = functions512;
+  static constexpr std::size_t digest_size = 64;
+  static constexpr std::array<std::uint64_t, 8> initial = {
+      0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
+      0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179};
+};
+
+}  // namespace keyward::detail::sha2
+
+namespace keyward::crypto {
+
+/// A SHA-2 hash (FIPS 180-4 sections 5 and 6): feed bytes with update(), read the digest with final().
+/// Use the aliases sha256, sha384 and sha512. Copyable: a copy continues from the same point, which is how
+/// hmac reuses a prepared key. All members are noexcept and never fail.
+template <class Params>
+class sha2_hash {
+  using functions = typename Params::functions;
+  using word = typename functions::word;
+
+ public:
+  /// Bytes in a digest: 32, 48 or 64.
+  static constexpr std::size_t digest_size = Params::digest_size;
+  /// Bytes in a message block (FIPS 180-4 section 1): 64 for SHA-256, 128 for SHA-384 and SHA-512.
+  static constexpr std::size_t block_size = 16 * sizeof(word);
+  /// The digest type.
+  using digest = std::array<std::uint8_t, digest_size>;
+
+  /// A hash of the empty message so far.
+  constexpr sha2_hash() noexcept = default;
+
+  /// Forgets everything hashed so far.
+  constexpr void reset() noexcept { *this = sha2_hash(); }
+
+  /// Appends `size` bytes at `data` (which may be null when size is 0) to the message.
+  void update(const void* data, std::size_t size) noexcept {
+    if (size != 0) absorb(static_cast<const std::uint8_t*>(data), size);
+  }
+  /// Appends the bytes of `bytes` to the message; usable in constant expressions.
+  constexpr void update(std::string_view bytes) noexcept {
+    if (!bytes.empty()) absorb(bytes.data(), bytes.size());
+  }
+
+  /// The digest of everything given to update() (padding of FIPS 180-4 section 5.1); the object is then
+  /// reset and can hash a new message.
+  constexpr digest final() noexcept {
+    constexpr std::size_t length_field = 2 * sizeof(word);  // 64 or 128 bits of message length
+    const std::uint64_t bytes = total_;
+    buffer_[buffered_++] = 0x80;
+    if (buffered_ > block_size - length_field) {
+      while (buffered_ < block_size) buffer_[buffered_++] = 0;
+      compress(buffer_.data(), 1);
+      buffered_ = 0;
+    }
+    while (buffered_ < block_size - 8) buffer_[buffered_++] = 0;
+    // The bit length (with its top bits, for the 128-bit field, taken from bytes >> 61).
+    if constexpr (length_field == 16) buffer_[block_size - 9] = static_cast<std::uint8_t>(bytes >> 61);
+    const std::uint64_t bits = bytes << 3;
+    for (std::size_t i = 0; i < 8; ++i) buffer_[block_size - 1 - i] = static_cast<std::uint8_t>(bits >> (8 * i));
+    compress(buffer_.data(), 1);
+
+    digest out{};
+    for (std::size_t i = 0; i < digest_size; ++i)
+      out[i] = static_cast<std::uint8_t>(state_[i / sizeof(word)] >> (8 * (sizeof(word) - 1 - i % sizeof(word))));
+    reset();
+    return out;
+  }
+
+  /// The digest of the `size` bytes at `data`.
+  static digest hash(const void* data, std::size_t size) noexcept {
+    sha2_hash h;
+    h.update(data, size);
+    return h.final();
+  }
+  /// The digest of `bytes`; usable in constant expressions.
+  static constexpr digest hash(std::string_view bytes) noexcept {
+    sha2_hash h;
+    h.update(bytes);
+    return h.final();
+  }
+
+ private:
+  template <class Byte>
+  constexpr void absorb(const Byte* p, std::size_t size) noexcept {
+    total_ += size;
+    if (buffered_ != 0) {
+      const std::size_t room = block_size - buffered_;
+      const std::size_t take = size < room ? size : room;
+      for (std::size_t i = 0; i < take; ++i) buffer_[buffered_ + i] = static_cast<std::uint8_t>(p[i]);
+      buffered_ += take;
+      p += take;
+      size -= take;
+      if (buffered_ < block_size) return;
+      compress(buffer_.data(), 1);
+      buffered_ = 0;
+    }
+    const std::size_t blocks = size / block_size;
+    if (blocks != 0) {
+      compress(p, blocks);
+      p += blocks * block_size;
+      size -= blocks * block_size;
+    }
+    for (std::size_t i = 0; i < size; ++i) buffer_[i] = static_cast<std::uint8_t>(p[i]);
+    buffered_ = size;
+  }
+
+  template <class Byte>
+  constexpr void compress(const Byte* p, std::size_t blocks) noexcept {
+#if KEYWARD_X86_SIMD
+    if constexpr (sizeof(word) == 4) {
+      if (!keyward::detail::is_constant_evaluated() && keyward::detail::has_isa(keyward::detail::isa::sha)) {
+        keyward::detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
+        return;
+      }
+    }
+#endif
+    keyward::detail::sha2::compress<functions>(state_.data(), p, blocks);
+  }
+
+  std::array<word, 8> state_ = Params::initial;
+  std::array<std::uint8_t, block_size> buffer_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t total_ = 0;  // bytes so far; messages are limited to 2^64 - 1 bytes
+};
+
+/// SHA-256, FIPS 180-4 section 6.2: 32-byte digest, 64-byte blocks.
+using sha256 = sha2_hash<detail::sha2::sha256_params>;
+/// SHA-384, FIPS 180-4 section 6.5: 48-byte digest, 128-byte blocks.
+using sha384 = sha2_hash<detail::sha2::sha384_params>;
+/// SHA-512, FIPS 180-4 section 6.4: 64-byte digest, 128-byte blocks.
+using sha512 = sha2_hash<detail::sha2::sha512_params>;
+
+}  // namespace keyward::crypto
+
+#endif  // KEYWARD_CRYPTO_SHA2_HPP
+// ---- end keyward/crypto/sha2.hpp ----
+// ---- begin keyward/random.hpp ----
+// keyward: bytes from the operating system's CSPRNG. getrandom(2) on Linux (with /dev/urandom where the
+// kernel lacks it), arc4random_buf(3) on the BSDs and macOS, getentropy(3) elsewhere on POSIX, and
+// BCryptGenRandom on Windows. Never std::random_device and never a user-space PRNG: failure is an error.
+#ifndef KEYWARD_RANDOM_HPP
+#define KEYWARD_RANDOM_HPP
+
+
+#include <limits>
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <bcrypt.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "bcrypt")
+#endif
+#elif defined(__linux__)
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || \
+    defined(__DragonFly__)
+#include <stdlib.h>
+#define KEYWARD_HAVE_ARC4RANDOM 1
+#else
+#endif
+
+namespace keyward::random {
+
+#if defined(__linux__)
+namespace detail {
+/// Fills from /dev/urandom (opened with O_CLOEXEC), for kernels older than getrandom(2) (Linux 3.17).
+inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noexcept {
+  int fd = -1;
+  do {
+    fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errc::random_unavailable;
+  while (size != 0) {
+    const ::ssize_t got = ::read(fd, out, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      ::close(fd);
+      return errc::random_unavailable;
+    }
+    out += got;
+    size -= static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  return {};
+}
+}  // namespace detail
+#endif
+
+/// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns
+/// errc::random_unavailable when the OS source fails (the buffer content is then unspecified); it never
+/// substitutes a weaker source. May block only until the kernel's pool is first initialized at boot.
+inline result<void> fill(void* buffer, std::size_t size) noexcept {
+  auto* out = static_cast<unsigned char*>(buffer);
+#if defined(_WIN32)
+  while (size != 0) {
+    const ULONG chunk = size > 0x40000000u ? 0x40000000u : static_cast<ULONG>(size);
+    if (!BCRYPT_SUCCESS(::BCryptGenRandom(nullptr, out, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+      return errc::random_unavailable;
+    out += chunk;
+    size -= chunk;
+  }
+  return {};
+#elif defined(__linux__) && !defined(SYS_getrandom)
+  return detail::fill_from_urandom(out, size);  // headers older than getrandom(2)
+#elif defined(__linux__)
+  while (size != 0) {
+    // At most 32 MiB - 1 per call, the most getrandom returns at once; longer requests loop.
+    const std::size_t chunk = size < 33554431u ? size : 33554431u;
+    const long got = ::syscall(SYS_getrandom, out, chunk, 0u);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ENOSYS) return detail::fill_from_urandom(out, size);
+      return errc::random_unavailable;
+    }
+    out += got;
+    size -= static_cast<std::size_t>(got);
+  }
+  return {};
+#elif defined(KEYWARD_HAVE_ARC4RANDOM)
+  ::arc4random_buf(out, size);  // cannot fail
+  return {};
+#else
+  while (size != 0) {
+    const std::size_t chunk = size < 256 ? size : 256;  // getentropy's per-call limit
+    if (::getentropy(out, chunk) != 0) {
+      if (errno == EINTR) continue;
+      return errc::random_unavailable;
+    }
+    out += chunk;
+    size -= chunk;
+  }
+  return {};
+#endif
+}
+
+/// A UniformRandomBitGenerator ([rand.req.urng]) over fill(): 64-bit values from the OS CSPRNG, drawn in
+/// batches of 32 and wiped from the object as they are handed out. The OS source failing is unrecoverable
+/// here (operator() has no way to report it), so it aborts; call fill() directly to handle the error.
+class os_generator {
+ public:
+  /// The generated type, as the standard requires.
+  using result_type = std::uint64_t;
+  /// The smallest value operator() returns: 0.
+  static constexpr result_type min() noexcept { return 0; }
+  /// The largest value operator() returns: 2^64 - 1.
+  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+
+  os_generator() noexcept = default;
+  os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice
+  os_generator& operator=(const os_generator&) = delete;
+  ~os_generator() {
+    volatile result_type* pool = pool_;
+    for (std::size_t i = 0; i < pool_size; ++i) pool[i] = 0;
+  }
+
+  /// The next random value; aborts if the OS random source fails.
+  result_type operator()() noexcept {
+    if (next_ == pool_size) {
+      if (!fill(pool_, sizeof pool_)) std::abort();
+      next_ = 0;
+    }
+    const result_type value = pool_[next_];
+    pool_[next_++] = 0;
+    return value;
+  }
+
+ private:
+  static constexpr std::size_t pool_size = 32;
+  result_type pool_[pool_size] = {};
+  std::size_t next_ = pool_size;
+};
+
+}  // namespace keyward::random
+
+#undef KEYWARD_HAVE_ARC4RANDOM
+
+#endif  // KEYWARD_RANDOM_HPP
+// ---- end keyward/random.hpp ----
+
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+#include <string.h>  // explicit_bzero
+#endif
+
+namespace keyward::detail {
+/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
+/// possible, so it cannot specialise the code that follows on them.
+template <class T>
+inline T value_barrier(T value) noexcept {
+  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(value));
+#else
+  volatile T opaque = value;
+  value = opaque;
+#endif
+  return value;
+}
+
+/// 1 when `word` is non-zero, else 0, without a branch.
+inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
+  return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));
+}
+
+template <class T, bool = std::is_enum_v<T>>
+struct integer_of {
+  using type = T;
+};
+template <class T>
+struct integer_of<T, true> {
+  using type = std::underlying_type_t<T>;
+};
+}  // namespace keyward::detail
+
+namespace keyward::ct {
+
+/// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on
+/// the bytes or on where they differ. Both ranges must be valid for `size` bytes.
+inline bool equal(const void* a, const void* b, std::size_t size) noexcept {
+  const auto* left = static_cast<const unsigned char*>(a);
+  const auto* right = static_cast<const unsigned char*>(b);
+  std::uint64_t difference = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, left + i, 8);
+    std::memcpy(&y, right + i, 8);
+    difference = detail::value_barrier(difference | (x ^ y));
+  }
+  for (; i < size; ++i) difference = detail::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
+  return detail::nonzero_bit(difference) == 0;
+}
+
+/// True when `a` and `b` have the same length and the same bytes. The lengths are treated as public: when
+/// they differ the answer is false at once; otherwise the time depends on the length only. For secrets
+/// whose length must stay hidden too, use equal_length_hiding().
+inline bool equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return equal(a.data(), b.data(), a.size());
+}
+
+}  // namespace keyward::ct
+
+namespace keyward::detail {
+/// A random 32-byte key drawn once per process for equal_length_hiding(). If the OS random source fails
+/// the key stays all-zero: the comparison is then still correct and still constant-time (the digests are
+/// compared with equal()); only the extra defence of unpredictable digests is lost.
+inline const std::array<std::uint8_t, 32>& comparison_key() noexcept {
+  static const std::array<std::uint8_t, 32> key = [] {
+    std::array<std::uint8_t, 32> k{};
+    if (!keyward::random::fill(k.data(), k.size())) k.fill(0);
+    return k;
+  }();
+  return key;
+}
+
+/// SHA-256(key || length || bytes): a keyed digest of `bytes` for comparisons.
+inline crypto::sha256::digest keyed_digest(std::string_view bytes) noexcept {
+  crypto::sha256 h;
+  const auto& key = comparison_key();
+  h.update(key.data(), key.size());
+  const std::uint64_t length = bytes.size();
+  h.update(&length, sizeof length);
+  h.update(bytes.data(), bytes.size());
+  return h.final();
+}
+}  // namespace keyward::detail
+
+namespace keyward::ct {
+
+/// True when `a` and `b` are the same bytes, for secrets whose lengths may differ and must not leak through
+/// an early exit: both are hashed with SHA-256 under a random per-process key and the digests compared with
+/// equal(). The time depends on the two lengths (hashing time) but never on the contents or on where, or
+/// whether, they differ. Never fails.
+inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept {
+  const auto left = detail::keyed_digest(a);
+  const auto right = detail::keyed_digest(b);
+  return equal(left.data(), right.data(), left.size());
+}
+
+/// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
+template <class T>
+inline T select(bool condition, T if_true, T if_false) noexcept {
+  static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "select works on integers");
+  using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
+  const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
+  const auto t = static_cast<bits>(if_true);
+  const auto f = static_cast<bits>(if_false);
+  return static_cast<T>(static_cast<bits>((t & mask) | (f & static_cast<bits>(~mask))));
+}
+
+/// Overwrites the `size` bytes at `data` with zeros in a way the compiler may not remove as a dead store:
+/// explicit_bzero (glibc, BSDs), SecureZeroMemory (Windows), else volatile writes and a compiler barrier.
+/// Does nothing when `size` is 0 or `data` is null.
+inline void secure_zero(void* data, std::size_t size) noexcept {
+  if (size == 0 || data == nullptr) return;
+#if defined(_WIN32)
+  ::SecureZeroMemory(data, size);
+#elif (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))) || \
+    defined(__OpenBSD__) || defined(__FreeBSD__)
+  ::explicit_bzero(data, size);
+#else
+  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__ __volatile__("" : : "r"(data) : "memory");
+#endif
+#endif
+}
+
+}  // namespace keyward::ct
+
+#endif  // KEYWARD_CT_HPP
+// ---- end keyward/ct.hpp ----
+
+
+namespace keyward::crypto {
+
+/// HMAC with the hash `Hash` (RFC 2104 section 2), e.g. hmac<sha256>. Constructing it prepares the key:
+/// the inner and outer padded keys are hashed once, and every sign() or verify() continues from copies of
+/// those states. The object holds key-derived state and wipes it on destruction. Copyable; never fails.
+template <class Hash>
+class hmac {
+ public:
+  /// The underlying hash.
+  using hash_type = Hash;
+  /// Bytes in a full tag: the hash's digest size (L in RFC 2104).
+  static constexpr std::size_t tag_size = Hash::digest_size;
+  /// Bytes in a hash block (B in RFC 2104); longer keys are hashed first (RFC 2104 section 3).
+  static constexpr std::size_t block_size = Hash::block_size;
+  /// The shortest truncation accepted: 80 bits, the lower bound of RFC 2104 section 5.
+  static constexpr std::size_t min_truncated_size = 10;
+  /// A full tag.
+  using tag = typename Hash::digest;
+
+  /// An HMAC computation in progress, for messages that arrive in pieces: update() then final().
+  class stream {
+   public:
+    /// Appends `size` bytes at `data` to the message.
+    void update(const void* data, std::size_t size) noexcept { inner_.update(data, size); }
+    /// Appends `bytes` to the message.
+    void update(std::string_view bytes) noexcept { inner_.update(bytes.data(), bytes.size()); }
+    /// The tag of the message given to update(); the stream must not be used afterwards.
+    tag final() noexcept {
+      const auto inner_digest = inner_.final();
+      outer_.update(inner_digest.data(), inner_digest.size());
+      return outer_.final();
+    }
+    ~stream() {
+      ct::secure_zero(&inner_, sizeof inner_);
+      ct::secure_zero(&outer_, sizeof outer_);
+    }
+    stream(const stream&) = default;
+    stream& operator=(const stream&) = default;
+
+   private:
+    friend class hmac;
+    stream(const Hash& inner, const Hash& outer) noexcept : inner_(inner), outer_(outer) {}
+    Hash inner_;
+    Hash outer_;
+  };
+
+  /// Prepares the `size`-byte key at `key` (any length, including 0).
+  hmac(const void* key, std::size_t size) noexcept { prepare(static_cast<const std::uint8_t*>(key), size); }
+  /// Prepares the key `key` (any length, including empty).
+  explicit hmac(std::string_view key) noexcept { prepare(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()); }
+
+  hmac(const hmac&) = default;
+  hmac& operator=(const hmac&) = default;
+  ~hmac() {
+    ct::secure_zero(&inner_, sizeof inner_);
+    ct::secure_zero(&outer_, sizeof outer_);
+  }
+
+  /// A stream that computes the tag of a message given in pieces.
+  stream start() const noexcept { return stream(inner_, outer_); }
+
+  /// The tag of the `size` bytes at `message` (RFC 2104 section 2).
+  tag sign(const void* message, std::size_t size) const noexcept {
+    stream s = start();
+    s.update(message, size);
+    return s.final();
+  }
+  /// The tag of `message`.
+  tag sign(std::string_view message) const noexcept { return sign(message.data(), message.size()); }
+
+  /// True when `received` is the full tag of `message`. A tag of any other length is rejected. The tag
+  /// comparison takes the same time wherever the bytes differ (ct::equal).
+  bool verify(std::string_view message, std::string_view received) const noexcept {
+    return received.size() == tag_size && matches(message, received);
+  }
+  /// True when `received` is the tag of `message` truncated to its leftmost `truncated_size` bytes (RFC 2104
+  /// section 5). False when `received` is not exactly `truncated_size` bytes or `truncated_size` is outside
+  /// [min_truncated_size, tag_size]. Accepting truncated tags is an explicit choice of the caller.
+  bool verify(std::string_view message, std::string_view received, std::size_t truncated_size) const noexcept {
+    if (truncated_size < min_truncated_size || truncated_size > tag_size || received.size() != truncated_size)
+      return false;
+    return matches(message, received);
+  }
+
+  /// verify() with the reason for a rejection (it branches on the verdict, which is public once returned):
+  /// errc::mac_invalid_length for a tag that is not tag_size bytes,
+  /// errc::mac_mismatch for a wrong tag.
+  result<void> check(std::string_view message, std::string_view received) const noexcept {
+    if (received.size() != tag_size) return errc::mac_invalid_length;
+    if (!matches(message, received)) return errc::mac_mismatch;
+    return {};
+  }
+  /// verify() of a truncated tag with the reason for a rejection: errc::mac_invalid_truncation when
+  /// `truncated_size` is outside [min_truncated_size, tag_size], errc::mac_invalid_length when `received` is
+  /// not `truncated_size` bytes, errc::mac_mismatch for a wrong tag.
+  result<void> check(std::string_view message, std::string_view received, std::size_t truncated_size) const noexcept {
+    if (truncated_size < min_truncated_size || truncated_size > tag_size) return errc::mac_invalid_truncation;
+    if (received.size() != truncated_size) return errc::mac_invalid_length;
+    if (!matches(message, received)) return errc::mac_mismatch;
+    return {};
+  }
+
+  /// One-shot: the tag of `message` under `key`.
+  static tag compute(std::string_view key, std::string_view message) noexcept { return hmac(key).sign(message); }
+  /// One-shot: the tag of the `message_size` bytes at `message` under the `key_size` bytes at `key`.
+  static tag compute(const void* key, std::size_t key_size, const void* message, std::size_t message_size) noexcept {
+    return hmac(key, key_size).sign(message, message_size);
+  }
+
+ private:
+  // Compares the leftmost received.size() bytes of the computed tag with `received` in constant time.
+  bool matches(std::string_view message, std::string_view received) const noexcept {
+    tag expected = sign(message);
+    const bool same = ct::equal(expected.data(), received.data(), received.size());
+    ct::secure_zero(expected.data(), expected.size());
+    return same;
+  }
+
+  void prepare(const std::uint8_t* key, std::size_t size) noexcept {
+    std::array<std::uint8_t, block_size> pad{};
+    if (size > block_size) {
+      auto digest = Hash::hash(key, size);
+      for (std::size_t i = 0; i < digest.size(); ++i) pad[i] = digest[i];
+      ct::secure_zero(digest.data(), digest.size());
+    } else {
+      for (std::size_t i = 0; i < size; ++i) pad[i] = key[i];
+    }
+    for (auto& byte : pad) byte ^= 0x36;  // ipad
+    inner_.update(pad.data(), pad.size());
+    for (auto& byte : pad) byte ^= 0x36 ^ 0x5c;  // opad
+    outer_.update(pad.data(), pad.size());
+    ct::secure_zero(pad.data(), pad.size());
+  }
+
+  Hash inner_;
+  Hash outer_;
+};
+
+/// HMAC-SHA-256 (RFC 4231 vectors).
+using hmac_sha256 = hmac<sha256>;
+/// HMAC-SHA-384 (RFC 4231 vectors).
+using hmac_sha384 = hmac<sha384>;
+/// HMAC-SHA-512 (RFC 4231 vectors).
+using hmac_sha512 = hmac<sha512>;
+
+}  // namespace keyward::crypto
+
+#endif  // KEYWARD_CRYPTO_HMAC_HPP
+// ---- end keyward/crypto/hmac.hpp ----
+// ---- begin keyward/secret.hpp ----
+// keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
+// or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
+// compares only in constant time.
+#ifndef KEYWARD_SECRET_HPP
+#define KEYWARD_SECRET_HPP
+
+
+#include <iosfwd>
+#include <memory>
+#include <new>
+
+namespace keyward {
+
+/// A secret byte string. Its bytes live in one heap block of exactly size() bytes that is zeroized before it
+/// is freed (on destruction, clear(), assignment and move-from), so no stale copy is left behind by growth
+/// or by a small-string buffer. It is move-only; clone() makes a deliberate copy. Equality is ct::equal
+/// (lengths public); printing gives "[redacted]". Allocation failure aborts, as ::operator new would.
+class secret {
+ public:
+  /// The text that operator<< and to_string() produce instead of the value.
+  static constexpr std::string_view redacted = "[redacted]";
+
+  /// An empty secret.
+  secret() noexcept = default;
+  /// A secret holding a copy of the `size` bytes at `data`.
+  secret(const void* data, std::size_t size) { assign(data, size); }
+  /// A secret holding a copy of `bytes`.
+  explicit secret(std::string_view bytes) { assign(bytes.data(), bytes.size()); }
+  /// A secret taking the bytes of `bytes`, which is then wiped and cleared (its buffer is zeroized).
+  explicit secret(std::string&& bytes) {
+    assign(bytes.data(), bytes.size());
+    ct::secure_zero(&bytes[0], bytes.size());
+    bytes.clear();
+  }
+
+  /// Takes the storage of `other`, which is left empty.
+  secret(secret&& other) noexcept : bytes_(std::move(other.bytes_)), size_(std::exchange(other.size_, 0)) {}
+  /// Wipes this secret, then takes the storage of `other`, which is left empty.
+  secret& operator=(secret&& other) noexcept {
+    if (this != &other) {
+      clear();
+      bytes_ = std::move(other.bytes_);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  secret(const secret&) = delete;
+  secret& operator=(const secret&) = delete;
+  ~secret() { clear(); }
+
+  /// A separate copy of this secret, made on purpose.
+  secret clone() const { return secret(bytes_.get(), size_); }
+
+  /// The secret bytes. The view is valid until the secret is changed or destroyed; do not log it.
+  std::string_view reveal() const noexcept { return {bytes_.get(), size_}; }
+  /// The number of bytes.
+  std::size_t size() const noexcept { return size_; }
+  /// True when there are no bytes.
+  bool empty() const noexcept { return size_ == 0; }
+
+  /// Zeroizes and frees the bytes; the secret is then empty.
+  void clear() noexcept {
+    if (bytes_) ct::secure_zero(bytes_.get(), size_);
+    bytes_.reset();
+    size_ = 0;
+  }
+
+  /// True when both hold the same bytes, compared with ct::equal: the time depends on the lengths only.
+  friend bool operator==(const secret& a, const secret& b) noexcept { return ct::equal(a.reveal(), b.reveal()); }
+  friend bool operator!=(const secret& a, const secret& b) noexcept { return !(a == b); }
+
+  /// Writes "[redacted]", never the value.
+  template <class CharT, class Traits>
+  friend std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& out, const secret&) {
+    for (const char c : redacted) out.put(out.widen(c));
+    return out;
+  }
+
+ private:
+  void assign(const void* data, std::size_t size) {
+    clear();
+    if (size == 0) return;
+    bytes_.reset(new char[size]);
+    std::memcpy(bytes_.get(), data, size);
+    size_ = size;
+  }
+
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+};
+
+/// "[redacted]": a secret's printable form, which never contains its value.
+inline std::string to_string(const secret&) { return std::string(secret::redacted); }
+
+}  // namespace keyward
+
+#endif  // KEYWARD_SECRET_HPP
+// ---- end keyward/secret.hpp ----
 // ---- begin keyward/version.hpp ----
 // keyward: version of the library.
 #ifndef KEYWARD_VERSION_HPP

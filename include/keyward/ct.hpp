@@ -1,0 +1,156 @@
+// keyward: constant-time operations on secret data. Comparisons whose running time depends only on the
+// lengths of the inputs, never on their contents, a branch-free select, and a wipe the compiler cannot
+// remove. The accumulators pass through a value barrier so that no optimiser can turn them back into early
+// exits; tests/ctgrind checks the compiled code under valgrind.
+#ifndef KEYWARD_CT_HPP
+#define KEYWARD_CT_HPP
+
+#include "config.hpp"
+#include "crypto/sha2.hpp"
+#include "random.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+#include <string.h>  // explicit_bzero
+#endif
+
+namespace keyward::detail {
+/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
+/// possible, so it cannot specialise the code that follows on them.
+template <class T>
+inline T value_barrier(T value) noexcept {
+  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(value));
+#else
+  volatile T opaque = value;
+  value = opaque;
+#endif
+  return value;
+}
+
+/// 1 when `word` is non-zero, else 0, without a branch.
+inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
+  return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));
+}
+
+template <class T, bool = std::is_enum_v<T>>
+struct integer_of {
+  using type = T;
+};
+template <class T>
+struct integer_of<T, true> {
+  using type = std::underlying_type_t<T>;
+};
+}  // namespace keyward::detail
+
+namespace keyward::ct {
+
+/// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on
+/// the bytes or on where they differ. Both ranges must be valid for `size` bytes.
+inline bool equal(const void* a, const void* b, std::size_t size) noexcept {
+  const auto* left = static_cast<const unsigned char*>(a);
+  const auto* right = static_cast<const unsigned char*>(b);
+  std::uint64_t difference = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, left + i, 8);
+    std::memcpy(&y, right + i, 8);
+    difference = detail::value_barrier(difference | (x ^ y));
+  }
+  for (; i < size; ++i) difference = detail::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
+  return detail::nonzero_bit(difference) == 0;
+}
+
+/// True when `a` and `b` have the same length and the same bytes. The lengths are treated as public: when
+/// they differ the answer is false at once; otherwise the time depends on the length only. For secrets
+/// whose length must stay hidden too, use equal_length_hiding().
+inline bool equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return equal(a.data(), b.data(), a.size());
+}
+
+}  // namespace keyward::ct
+
+namespace keyward::detail {
+/// A random 32-byte key drawn once per process for equal_length_hiding(). If the OS random source fails
+/// the key stays all-zero: the comparison is then still correct and still constant-time (the digests are
+/// compared with equal()); only the extra defence of unpredictable digests is lost.
+inline const std::array<std::uint8_t, 32>& comparison_key() noexcept {
+  static const std::array<std::uint8_t, 32> key = [] {
+    std::array<std::uint8_t, 32> k{};
+    if (!keyward::random::fill(k.data(), k.size())) k.fill(0);
+    return k;
+  }();
+  return key;
+}
+
+/// SHA-256(key || length || bytes): a keyed digest of `bytes` for comparisons.
+inline crypto::sha256::digest keyed_digest(std::string_view bytes) noexcept {
+  crypto::sha256 h;
+  const auto& key = comparison_key();
+  h.update(key.data(), key.size());
+  const std::uint64_t length = bytes.size();
+  h.update(&length, sizeof length);
+  h.update(bytes.data(), bytes.size());
+  return h.final();
+}
+}  // namespace keyward::detail
+
+namespace keyward::ct {
+
+/// True when `a` and `b` are the same bytes, for secrets whose lengths may differ and must not leak through
+/// an early exit: both are hashed with SHA-256 under a random per-process key and the digests compared with
+/// equal(). The time depends on the two lengths (hashing time) but never on the contents or on where, or
+/// whether, they differ. Never fails.
+inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept {
+  const auto left = detail::keyed_digest(a);
+  const auto right = detail::keyed_digest(b);
+  return equal(left.data(), right.data(), left.size());
+}
+
+/// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
+template <class T>
+inline T select(bool condition, T if_true, T if_false) noexcept {
+  static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "select works on integers");
+  using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
+  const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
+  const auto t = static_cast<bits>(if_true);
+  const auto f = static_cast<bits>(if_false);
+  return static_cast<T>(static_cast<bits>((t & mask) | (f & static_cast<bits>(~mask))));
+}
+
+/// Overwrites the `size` bytes at `data` with zeros in a way the compiler may not remove as a dead store:
+/// explicit_bzero (glibc, BSDs), SecureZeroMemory (Windows), else volatile writes and a compiler barrier.
+/// Does nothing when `size` is 0 or `data` is null.
+inline void secure_zero(void* data, std::size_t size) noexcept {
+  if (size == 0 || data == nullptr) return;
+#if defined(_WIN32)
+  ::SecureZeroMemory(data, size);
+#elif (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))) || \
+    defined(__OpenBSD__) || defined(__FreeBSD__)
+  ::explicit_bzero(data, size);
+#else
+  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__ __volatile__("" : : "r"(data) : "memory");
+#endif
+#endif
+}
+
+}  // namespace keyward::ct
+
+#endif  // KEYWARD_CT_HPP
