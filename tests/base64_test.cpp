@@ -5,13 +5,23 @@
 
 #include <keyward/base64.hpp>
 
+#include "support/forced_isa.hpp"
+
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+// KEYWARD_TEST_ISA picks the kernel under test (tests/meson.build runs this suite once per kernel).
+struct kernel_from_environment {
+  kernel_from_environment() { BOOST_TEST_MESSAGE("kernel: " << keyward_test::force_isa_from_environment()); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(kernel_from_environment);
 
 namespace base64 = keyward::base64;
 using keyward::errc;
@@ -218,8 +228,9 @@ BOOST_AUTO_TEST_CASE(errors_with_offsets) {
   }
 }
 
-// Every byte value in every position of a quantum, in a full quantum and in each padded final quantum.
-// Guards against the class of mistake where bytes 0x80-0xFF index a table through a signed char.
+// Every byte value at every position, in texts of one and of 32 quanta (so that every lane of the vector
+// kernels and every boundary between vector and scalar code is hit), ending in a full quantum or in each
+// padded final quantum. Also guards against bytes 0x80-0xFF indexing a table through a signed char.
 BOOST_AUTO_TEST_CASE(every_byte_in_every_position) {
   for (const auto& opt : all_options) {
     const std::string chars = opt.chars == base64::alphabet::url
@@ -227,52 +238,71 @@ BOOST_AUTO_TEST_CASE(every_byte_in_every_position) {
                                   : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const bool pad_allowed = opt.pad != base64::padding::forbidden;
     const bool skip_space = opt.space == base64::whitespace::skip;
-    for (const std::string base : {"AAAAAAAA", "AAAAAA==", "AAAAAAA="}) {
-      const bool padded = base.back() == '=';
-      if (padded && !pad_allowed) continue;
-      for (std::size_t pos = 4; pos < 8; ++pos) {
-        if (base[pos] == '=') continue;
-        for (int b = 0; b < 256; ++b) {
-          std::string text = base;
-          const char c = static_cast<char>(b);
-          text[pos] = c;
-          char out[16];
-          const auto r = base64::decode(text, out, sizeof out, opt);
-          BOOST_TEST_CONTEXT("options " << static_cast<int>(opt.chars) << static_cast<int>(opt.pad)
-                                        << static_cast<int>(opt.space) << " text '" << text << "' byte " << b) {
+    for (const std::size_t quanta : {2u, 32u}) {
+      for (const std::string ending : {"AAAA", "AA==", "AAA="}) {
+        const std::string base = std::string(4 * (quanta - 1), 'A') + ending;
+        const std::size_t data_chars = std::min(base.find('='), base.size());
+        if (data_chars != base.size() && !pad_allowed) continue;
+        const std::size_t unused_mask = data_chars % 4 == 0 ? 0 : (data_chars % 4 == 2 ? 0x0F : 0x03);
+        std::vector<unsigned char> out(base.size());
+        for (std::size_t pos = 0; pos < data_chars; ++pos) {
+          for (int b = 0; b < 256; ++b) {
+            std::string text = base;
+            const char c = static_cast<char>(b);
+            text[pos] = c;
+            const auto r = base64::decode(text, out.data(), out.size(), opt);
             const std::size_t value = chars.find(c);
-            const bool last_data = pos == base.find('=') - 1 || (!padded && pos == 7);
             if (value != std::string::npos) {
-              const std::size_t data_chars = padded ? base.find('=') : 8;
-              const std::size_t unused_mask = data_chars == 8 ? 0 : (data_chars == 6 ? 0x0F : 0x03);
-              if (last_data && (value & unused_mask) != 0) {
-                BOOST_TEST((r.error() == errc::base64_non_canonical && r.error().offset() == pos));
+              if (pos == data_chars - 1 && (value & unused_mask) != 0) {
+                BOOST_REQUIRE_MESSAGE(!r && r.error() == errc::base64_non_canonical && r.error().offset() == pos,
+                                      "'" << text << "' must be non-canonical at " << pos);
               } else {
-                BOOST_TEST(r.has_value());
+                BOOST_REQUIRE_MESSAGE(r.has_value(), "'" << text << "' must decode");
               }
             } else if (skip_space && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
               // Skipping is removal: the same outcome as the text without that character.
               std::string removed = text;
               removed.erase(pos, 1);
               const auto expected = base64::decode(removed, opt);
-              BOOST_TEST(r.has_value() == expected.has_value());
-              if (r && expected) BOOST_TEST(std::string(out, *r) == *expected);
-              if (!r && !expected) BOOST_TEST(r.error().code() == expected.error().code());
+              BOOST_REQUIRE(r.has_value() == expected.has_value());
+              if (r && expected) BOOST_REQUIRE(std::string(reinterpret_cast<const char*>(out.data()), *r) == *expected);
+              if (!r && !expected) BOOST_REQUIRE(r.error().code() == expected.error().code());
             } else if (c == '=') {
               // Padding in the middle of data is never accepted; at the end only in canonical form.
               if (r) {
                 const base64::options padded{opt.chars, base64::padding::required, opt.space};
-                BOOST_TEST(base64::encode(std::string_view(out, *r), padded) == text);
+                const std::string bytes(reinterpret_cast<const char*>(out.data()), *r);
+                BOOST_REQUIRE(base64::encode(bytes, padded) == text);
               } else {
-                BOOST_TEST(r.error().offset() >= pos);
+                BOOST_REQUIRE(r.error().offset() >= pos);
               }
             } else {
-              BOOST_TEST((!r && r.error() == errc::base64_invalid_character && r.error().offset() == pos));
+              BOOST_REQUIRE_MESSAGE(!r && r.error() == errc::base64_invalid_character && r.error().offset() == pos,
+                                    "byte " << b << " at " << pos << " of a " << text.size()
+                                            << "-character text must be an invalid character");
             }
           }
         }
       }
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_forced_kernel_is_the_one_dispatched) {
+  using keyward::detail::isa;
+  const char* name = std::getenv("KEYWARD_TEST_ISA");
+  const std::string kernel = name == nullptr ? "default" : name;
+  if (kernel == "scalar") {
+    BOOST_TEST(!keyward::detail::has_isa(isa::avx2));
+    BOOST_TEST(!keyward::detail::has_isa(isa::avx512vbmi));
+  } else if (kernel == "avx2") {
+    BOOST_TEST(keyward::detail::has_isa(isa::avx2));
+    BOOST_TEST(!keyward::detail::has_isa(isa::avx512 | isa::avx512vbmi));
+  } else if (kernel == "avx512vbmi") {
+    BOOST_TEST(keyward::detail::has_isa(isa::avx512 | isa::avx512vbmi));
+    BOOST_TEST(!keyward::detail::has_isa(isa::avx2));
+  } else {
+    BOOST_TEST(kernel == "default");
   }
 }
 

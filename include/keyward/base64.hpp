@@ -9,7 +9,10 @@
 #define KEYWARD_BASE64_HPP
 
 #include "config.hpp"
+#include "detail/base64_avx2.hpp"
+#include "detail/base64_avx512.hpp"
 #include "detail/base64_scalar.hpp"
+#include "detail/cpu.hpp"
 #include "error.hpp"
 
 #include <cstddef>
@@ -73,6 +76,34 @@ constexpr const decode_tables& decode_tables_for(base64::alphabet a) noexcept {
 
 constexpr bool is_skipped_space(unsigned char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/// The one dispatch point for decoding: decode_unpadded() (see base64_scalar.hpp) with the fastest kernel
+/// that this CPU has and that pays off at `length` characters.
+inline bool decode_unpadded_fastest(const unsigned char* in, std::size_t length, std::uint8_t* out,
+                                    base64::alphabet chars) noexcept {
+#if KEYWARD_X86_SIMD
+  const bool url = chars == base64::alphabet::url;
+  if (length >= avx512vbmi_decode_threshold && has_isa(isa::avx512 | isa::avx512vbmi)) {
+    return decode_unpadded_avx512vbmi(in, length, out, url);
+  }
+  if (length >= avx2_decode_threshold && has_isa(isa::avx2)) return decode_unpadded_avx2(in, length, out, url);
+#endif
+  return decode_unpadded(in, length, out, decode_tables_for(chars));
+}
+
+/// The one dispatch point for encoding: encode() (see base64_scalar.hpp) with the fastest kernel that this
+/// CPU has and that pays off at `length` bytes.
+inline std::size_t encode_fastest(const unsigned char* in, std::size_t length, char* out, base64::alphabet chars,
+                                  bool pad) noexcept {
+  const bool url = chars == base64::alphabet::url;
+#if KEYWARD_X86_SIMD
+  if (length >= avx512vbmi_encode_threshold && has_isa(isa::avx512 | isa::avx512vbmi)) {
+    return encode_avx512vbmi(in, length, out, url, pad);
+  }
+  if (length >= avx2_encode_threshold && has_isa(isa::avx2)) return encode_avx2(in, length, out, url, pad);
+#endif
+  return encode(in, length, out, url ? url_encode : standard_encode, pad);
 }
 
 /// Checks `text` character by character and returns the exact decoded size, or the first error with its
@@ -152,9 +183,8 @@ namespace keyward::base64 {
 inline result<std::size_t> encode(const void* data, std::size_t size, char* out, std::size_t capacity,
                                   options opt = standard) noexcept {
   if (capacity < encoded_size(size, opt)) return errc::buffer_too_small;
-  const auto& table = opt.chars == alphabet::url ? detail::b64::url_encode : detail::b64::standard_encode;
-  return detail::b64::encode(static_cast<const unsigned char*>(data), size, out, table,
-                                      opt.pad != padding::forbidden);
+  return detail::b64::encode_fastest(static_cast<const unsigned char*>(data), size, out, opt.chars,
+                                     opt.pad != padding::forbidden);
 }
 
 /// Encodes the bytes of `data` into `out` (see the pointer form).
@@ -192,8 +222,8 @@ inline result<std::size_t> decode(std::string_view text, void* out, std::size_t 
                                     : tail + pads == 4;
     const std::size_t size = max_decoded_size(length);
     if (KEYWARD_LIKELY(shape_ok && size <= capacity) &&
-        KEYWARD_LIKELY(detail::b64::decode_unpadded(reinterpret_cast<const unsigned char*>(text.data()), length,
-                                                    bytes, detail::b64::decode_tables_for(opt.chars)))) {
+        KEYWARD_LIKELY(detail::b64::decode_unpadded_fastest(reinterpret_cast<const unsigned char*>(text.data()),
+                                                            length, bytes, opt.chars))) {
       return size;
     }
   }

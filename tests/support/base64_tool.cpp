@@ -1,8 +1,10 @@
 // A batch front end to keyward::base64 for tests/base64_crosscheck.py, which compares it with Python's
 // base64 module. Usage: base64_tool encode|decode standard|url required|optional|forbidden reject|skip
 // Reads one hex-encoded input per line on stdin; prints per line the Base64 text (encode), or for decode
-// "ok <hex of bytes>" or "err <errc value> <offset>".
+// "ok <hex of bytes>" or "err <errc value> <offset>". KEYWARD_TEST_ISA picks the kernel (forced_isa.hpp).
 #include <keyward/base64.hpp>
+
+#include "forced_isa.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: base64_tool encode|decode standard|url required|optional|forbidden reject|skip\n");
     return 2;
   }
+  keyward_test::force_isa_from_environment();
   const bool encode = std::strcmp(argv[1], "encode") == 0;
   base64::options opt;
   opt.chars = std::strcmp(argv[2], "url") == 0 ? base64::alphabet::url : base64::alphabet::standard;
