@@ -256,6 +256,35 @@ bool register_library(const std::vector<pool>& pools) {
   return true;
 }
 
+// keyward with its run-time dispatch restricted to one kernel (scalar, AVX2, AVX-512 VBMI), registered as
+// library "keyward-<kernel>" beside plain "keyward" (the kernel production dispatch picks). A kernel this
+// CPU lacks is left out, with a note.
+bool register_keyward_kernel(const std::string& kernel, keyward::detail::isa allowed, const std::vector<pool>& pools) {
+  if ((keyward::detail::supported_isa() & allowed) != allowed) {
+    std::fprintf(stderr, "note: this CPU has no %s kernel; keyward-%s is not benchmarked\n", kernel.c_str(),
+                 kernel.c_str());
+    return true;
+  }
+  {
+    const keyward::detail::scoped_isa forced(allowed);
+    if (!check_library<keyward_lib>(pools)) return false;
+  }
+  for (const pool& p : pools) {
+    const pool* const input = &p;
+    benchmark::RegisterBenchmark(("encode/keyward-" + kernel + "/" + p.label).c_str(),
+                                 [allowed, input](benchmark::State& state) {
+                                   const keyward::detail::scoped_isa forced(allowed);
+                                   encode_bench<keyward_lib>(state, input);
+                                 });
+    benchmark::RegisterBenchmark(("decode/keyward-" + kernel + "/" + p.label).c_str(),
+                                 [allowed, input](benchmark::State& state) {
+                                   const keyward::detail::scoped_isa forced(allowed);
+                                   decode_bench<keyward_lib>(state, input);
+                                 });
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -282,6 +311,10 @@ int main(int argc, char** argv) {
   pools.push_back(make_pool("mix", 4096, 0, [&] { return header_size(rng); }, rng));
 
   bool ok = register_library<keyward_lib>(pools);
+  using keyward::detail::isa;
+  ok = register_keyward_kernel("scalar", isa::none, pools) && ok;
+  ok = register_keyward_kernel("avx2", isa::avx2, pools) && ok;
+  ok = register_keyward_kernel("avx512vbmi", isa::avx512 | isa::avx512vbmi, pools) && ok;
 #if KEYWARD_BENCH_OPENSSL
   ok = register_library<openssl_lib>(pools) && ok;
 #endif
