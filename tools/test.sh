@@ -15,6 +15,7 @@ bash tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1;
 
 passed=0
 failed=0
+skipped=0
 failures=()
 
 record() {  # record NAME STATUS(0=pass)
@@ -35,10 +36,13 @@ meson_job() {  # meson_job NAME [meson setup args...]   (CXX and MESON_TEST_ARGS
   # shellcheck disable=SC2086  # MESON_TEST_ARGS holds separate words
   meson test -C "$dir" --print-errorlogs --num-processes 2 ${MESON_TEST_ARGS:-} >"$work/$name.test.log" 2>&1
   grep -E '^ *[0-9]+/[0-9]+ ' "$work/$name.test.log" | sed "s/^/  [$name] /"
-  local ok bad
-  ok=$(python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x=="OK" for x in r))' "$dir/meson-logs/testlog.json")
-  bad=$(python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x not in ("OK","SKIP") for x in r))' "$dir/meson-logs/testlog.json")
-  passed=$((passed + ok)); failed=$((failed + bad))
+  local ok bad skip
+  read -r ok bad skip < <(python3 -c '
+import json, sys
+results = [json.loads(line)["result"] for line in open(sys.argv[1])]
+print(results.count("OK"), sum(r not in ("OK", "SKIP") for r in results), results.count("SKIP"))' \
+    "$dir/meson-logs/testlog.json")
+  passed=$((passed + ok)); failed=$((failed + bad)); skipped=$((skipped + skip))
   if [ "$bad" -ne 0 ]; then
     failures+=("$name: $bad test(s)")
     grep -B2 -A40 -E '(FAIL|TIMEOUT)' "$work/$name.test.log" | head -150
@@ -61,12 +65,14 @@ lines_job() {
 }
 
 # The suite: g++ C++17 and clang++ C++20 with -Werror; both compilers under ASan+UBSan in the other
-# standard; -fno-exceptions -fno-rtti; the single header; the fuzzers; the consumers.
+# standard; -fno-exceptions -fno-rtti without SIMD; the single header; the fuzzers; the benchmarks (built and
+# run once, untimed).
 CXX=g++     meson_job gcc-cxx17 -Dcpp_std=c++17
 CXX=clang++ meson_job clang-cxx20 -Dcpp_std=c++20
 CXX=g++     meson_job gcc-cxx20-asan-ubsan -Dcpp_std=c++20 -Db_sanitize=address,undefined -Db_lundef=false
 CXX=clang++ meson_job clang-cxx17-asan-ubsan -Dcpp_std=c++17 -Db_sanitize=address,undefined -Db_lundef=false
-CXX=g++     meson_job gcc-no-exceptions-no-rtti -Dcpp_eh=none -Dcpp_rtti=false
+# Also KEYWARD_NO_SIMD: the SIMD kernels compiled out, their per-kernel runs reported as skipped.
+CXX=g++     meson_job gcc-no-exceptions-no-rtti-no-simd -Dcpp_eh=none -Dcpp_rtti=false -Dcpp_args=-DKEYWARD_NO_SIMD
 CXX=g++     meson_job gcc-single-header -Dsingle_header=true
 CXX=clang++ meson_job clang-fuzz -Dtests=false -Dfuzzing=true -Dbuildtype=debugoptimized
 # The benchmarks build, check every library's output against a reference, and run briefly (no timing is judged).
@@ -76,9 +82,12 @@ CXX=g++ MESON_TEST_ARGS=--benchmark meson_job gcc-benchmarks -Dtests=false -Dben
 # leak that must be caught; g++ and clang++ at -O2 and -O3.
 lines_job ctgrind bash tests/ctgrind/run.sh "$work/ctgrind"
 
+# Non-x86 targets compile, with the SIMD paths compiled out.
+lines_job non-x86 bash tests/check_non_x86.sh "$work/non-x86"
+
 lines_job consumers bash tests/install/run.sh "$root" "$work/install"
 
 echo "=== finished in $(( $(date +%s) - started )) s; logs in $work"
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
