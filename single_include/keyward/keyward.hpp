@@ -1065,10 +1065,12 @@ constexpr std::size_t decoded_size(std::string_view text) noexcept {
 
 namespace keyward::detail::b64 {
 
+/// The scalar decoding tables of alphabet `a`.
 constexpr const decode_tables& decode_tables_for(base64::alphabet a) noexcept {
   return a == base64::alphabet::url ? url_decode : standard_decode;
 }
 
+/// True for the bytes that whitespace::skip passes over: SP, HT, CR, LF.
 constexpr bool is_skipped_space(unsigned char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
@@ -1112,7 +1114,7 @@ constexpr result<std::size_t> validate(std::string_view text, base64::options op
   std::size_t last_data_offset = 0;
   std::size_t pads_seen = 0;
   std::size_t pads_expected = 0;
-  // Non-zero unused bits of the last character before padding, for a final quantum of 2 or 3 characters.
+  // True when the last data character has zero unused bits, for a final quantum of 2 or 3 characters.
   const auto canonical = [&](std::size_t quantum) {
     const std::uint8_t last = table[static_cast<unsigned char>(text[last_data_offset])];
     return (last & (quantum == 2 ? 0x0Fu : 0x03u)) == 0;
