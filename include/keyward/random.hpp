@@ -36,10 +36,8 @@
 #include <unistd.h>
 #endif
 
-namespace keyward::random {
-
 #if defined(__linux__)
-namespace detail {
+namespace keyward::detail {
 /// Fills from /dev/urandom (opened with O_CLOEXEC), for kernels older than getrandom(2) (Linux 3.17).
 inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noexcept {
   int fd = -1;
@@ -60,8 +58,10 @@ inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noex
   ::close(fd);
   return {};
 }
-}  // namespace detail
+}  // namespace keyward::detail
 #endif
+
+namespace keyward::random {
 
 /// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns
 /// errc::random_unavailable when the OS source fails (the buffer content is then unspecified); it never
