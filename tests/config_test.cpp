@@ -4,14 +4,6 @@
 
 #include <keyward/config.hpp>
 
-BOOST_AUTO_TEST_CASE(exceptions_macro_matches_the_compiler) {
-#if defined(__cpp_exceptions)
-  BOOST_TEST(KEYWARD_USE_EXCEPTIONS == 1);
-#else
-  BOOST_TEST(KEYWARD_USE_EXCEPTIONS == 0);
-#endif
-}
-
 BOOST_AUTO_TEST_CASE(simd_macro_matches_the_target) {
 #if defined(__x86_64__) && !defined(KEYWARD_NO_SIMD)
   BOOST_TEST(KEYWARD_X86_SIMD == 1);
@@ -19,5 +11,4 @@ BOOST_AUTO_TEST_CASE(simd_macro_matches_the_target) {
   BOOST_TEST(KEYWARD_X86_SIMD == 0);
 #endif
   BOOST_TEST(KEYWARD_LIKELY(true));
-  BOOST_TEST(!KEYWARD_UNLIKELY(false));
 }

@@ -98,4 +98,7 @@ BOOST_AUTO_TEST_CASE(std_error_code_interop) {
   BOOST_TEST((ec == keyward::make_error_code(errc::base64_invalid_padding)));
   BOOST_TEST((ec != keyward::make_error_code(errc::base64_invalid_length)));
   BOOST_TEST((&ec.category() == &keyward::error_category()));
+  // Values outside errc's range are unknown, not truncated onto a real code.
+  BOOST_TEST(std::error_code(65536 + 100, keyward::error_category()).message() == "unknown keyward error");
+  BOOST_TEST(std::error_code(-1, keyward::error_category()).message() == "unknown keyward error");
 }

@@ -67,3 +67,9 @@ BOOST_AUTO_TEST_CASE(compares_by_content) {
   BOOST_TEST((copy == a));
   BOOST_TEST(static_cast<const void*>(copy.reveal().data()) != static_cast<const void*>(a.reveal().data()));
 }
+
+BOOST_AUTO_TEST_CASE(constructed_from_a_literal) {
+  const keyward::secret key("sk_live_abc");
+  BOOST_TEST(key.reveal() == "sk_live_abc");
+  BOOST_TEST(key.size() == 11u);
+}

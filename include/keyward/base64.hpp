@@ -54,8 +54,7 @@ constexpr std::size_t encoded_size(std::size_t size, options opt = standard) noe
 /// An upper bound on the bytes that any `length` characters of Base64 decode to, whatever the options; exact
 /// for `length` data characters without padding or whitespace.
 constexpr std::size_t max_decoded_size(std::size_t length) noexcept {
-  const std::size_t tail = length % 4;
-  return length / 4 * 3 + (tail > 1 ? tail - 1 : 0);
+  return detail::b64::decoded_size_unpadded(length);
 }
 
 /// The number of bytes that `text` decodes to: exact for valid input without whitespace (trailing '=' are
@@ -248,8 +247,8 @@ inline result<std::string> decode(std::string_view text, options opt = standard)
 /// A fixed-capacity character array holding a Base64 text computed at compile time.
 template <std::size_t Capacity>
 struct static_text {
-  char chars[Capacity + 1] = {};
-  std::size_t length = 0;
+  char chars[Capacity + 1] = {};  ///< the text, NUL-terminated
+  std::size_t length = 0;         ///< characters in the text
   /// The text as a view.
   constexpr std::string_view view() const noexcept { return {chars, length}; }
 };
@@ -257,7 +256,7 @@ struct static_text {
 /// The Base64 encoding of a string literal (without its terminating NUL), computed at compile time when
 /// used in a constant expression: `constexpr auto header = base64::encode_literal("live_ScaleRocks:");`.
 template <std::size_t N>
-constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) {
+constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) noexcept {
   static_text<(N - 1 + 2) / 3 * 4> text{};
   const char* chars = opt.chars == alphabet::url ? detail::b64::url_chars : detail::b64::standard_chars;
   const std::size_t size = N - 1;

@@ -20,6 +20,9 @@
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
 #include <windows.h>
 #elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
 #include <string.h>  // explicit_bzero
@@ -124,7 +127,8 @@ inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept
 /// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
 template <class T>
 inline T select(bool condition, T if_true, T if_false) noexcept {
-  static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "select works on integers");
+  static_assert((std::is_integral_v<T> && !std::is_same_v<T, bool>) || std::is_enum_v<T>,
+                "select works on integers and enums (for bool, select between 1 and 0)");
   using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
   const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
   const auto t = static_cast<bits>(if_true);

@@ -75,6 +75,7 @@ class error {
   /// to_string(code()).
   constexpr const char* message() const noexcept { return to_string(code_); }
 
+  /// Errors are equal when code and offset are; an error equals an errc when its code does.
   friend constexpr bool operator==(const error& a, const error& b) noexcept {
     return a.code_ == b.code_ && a.offset_ == b.offset_;
   }
@@ -92,7 +93,9 @@ inline const std::error_category& error_category() noexcept {
   class category final : public std::error_category {
    public:
     const char* name() const noexcept override { return "keyward"; }
-    std::string message(int value) const override { return to_string(static_cast<errc>(value)); }
+    std::string message(int value) const override {
+      return value > 0 && value <= 0xFFFF ? to_string(static_cast<errc>(value)) : "unknown keyward error";
+    }
   };
   static const category instance;
   return instance;
@@ -130,12 +133,12 @@ class [[nodiscard]] result {
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
   /// The value; aborts when an error is held.
-  constexpr T& value() & { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr const T& value() const& { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr T&& value() && { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+  constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
 
   /// The error; aborts when a value is held.
-  constexpr const keyward::error& error() const {
+  constexpr const keyward::error& error() const noexcept {
     if (has_value()) detail::bad_result_access();
     return *std::get_if<1>(&storage_);
   }
@@ -151,14 +154,14 @@ class [[nodiscard]] result {
   }
 
   /// The value, like value(): aborts when an error is held.
-  constexpr T& operator*() & { return value(); }
-  constexpr const T& operator*() const& { return value(); }
-  constexpr T&& operator*() && { return std::move(*this).value(); }
-  constexpr T* operator->() { return &value(); }
-  constexpr const T* operator->() const { return &value(); }
+  constexpr T& operator*() & noexcept { return value(); }
+  constexpr const T& operator*() const& noexcept { return value(); }
+  constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
+  constexpr T* operator->() noexcept { return &value(); }
+  constexpr const T* operator->() const noexcept { return &value(); }
 
  private:
-  constexpr void check_value() const {
+  constexpr void check_value() const noexcept {
     if (!has_value()) detail::bad_result_access();
   }
 
@@ -181,11 +184,11 @@ class [[nodiscard]] result<void> {
   constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
   /// Does nothing on success; aborts when an error is held.
-  constexpr void value() const {
+  constexpr void value() const noexcept {
     if (!has_value()) detail::bad_result_access();
   }
   /// The error; aborts on success.
-  constexpr const keyward::error& error() const {
+  constexpr const keyward::error& error() const noexcept {
     if (has_value()) detail::bad_result_access();
     return failure_;
   }

@@ -17,6 +17,9 @@
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
 #include <windows.h>
 #include <bcrypt.h>
 #if defined(_MSC_VER)
@@ -118,9 +121,9 @@ class os_generator {
   /// The generated type, as the standard requires.
   using result_type = std::uint64_t;
   /// The smallest value operator() returns: 0.
-  static constexpr result_type min() noexcept { return 0; }
+  static constexpr result_type(min)() noexcept { return 0; }  // parenthesized: immune to a min() macro
   /// The largest value operator() returns: 2^64 - 1.
-  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+  static constexpr result_type(max)() noexcept { return (std::numeric_limits<result_type>::max)(); }
 
   os_generator() noexcept = default;
   os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice

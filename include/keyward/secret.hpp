@@ -21,7 +21,8 @@ namespace keyward {
 /// A secret byte string. Its bytes live in one heap block of exactly size() bytes that is zeroized before it
 /// is freed (on destruction, clear(), assignment and move-from), so no stale copy is left behind by growth
 /// or by a small-string buffer. It is move-only; clone() makes a deliberate copy. Equality is ct::equal
-/// (lengths public); printing gives "[redacted]". Allocation failure aborts, as ::operator new would.
+/// (lengths public); printing gives "[redacted]". Allocation failure is that of new[] (std::bad_alloc, or
+/// termination without exceptions).
 class secret {
  public:
   /// The text that operator<< and to_string() produce instead of the value.
@@ -33,7 +34,9 @@ class secret {
   secret(const void* data, std::size_t size) { assign(data, size); }
   /// A secret holding a copy of `bytes`.
   explicit secret(std::string_view bytes) { assign(bytes.data(), bytes.size()); }
-  /// A secret taking the bytes of `bytes`, which is then wiped and cleared (its buffer is zeroized).
+  /// A secret holding a copy of the NUL-terminated `text` (without the NUL).
+  explicit secret(const char* text) : secret(std::string_view(text)) {}
+  /// A secret taking the bytes of `bytes`, whose size() bytes are then zeroized and which is cleared.
   explicit secret(std::string&& bytes) {
     assign(bytes.data(), bytes.size());
     ct::secure_zero(&bytes[0], bytes.size());

@@ -27,27 +27,16 @@
 #error "keyward needs C++17 or later"
 #endif
 
-/// 1 when the translation unit is compiled with exceptions enabled, else 0. keyward never throws on bad
-/// input either way; this only tells the optional conveniences what they may rely on.
-#ifndef KEYWARD_USE_EXCEPTIONS
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-#define KEYWARD_USE_EXCEPTIONS 1
-#else
-#define KEYWARD_USE_EXCEPTIONS 0
-#endif
-#endif
-
-/// Branch-prediction hints for paths that valid input never takes.
+/// Branch-prediction hint for the path that valid input takes.
 #if defined(__GNUC__) || defined(__clang__)
-#define KEYWARD_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define KEYWARD_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
-#define KEYWARD_UNLIKELY(x) (x)
 #define KEYWARD_LIKELY(x) (x)
 #endif
 
 /// 1 on x86-64 with GCC or Clang, where the run-time dispatched SIMD kernels can be compiled. Defining
-/// KEYWARD_NO_SIMD before including keyward turns every SIMD path off.
+/// KEYWARD_NO_SIMD before including keyward turns every SIMD path off; define it (or not) for the whole
+/// program, since inline functions whose bodies differ between translation units break the ODR.
 #if !defined(KEYWARD_NO_SIMD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KEYWARD_X86_SIMD 1
 #else
@@ -149,6 +138,11 @@ constexpr encode_table make_encode_table(const char* chars) {
 
 inline constexpr encode_table standard_encode = make_encode_table(standard_chars);
 inline constexpr encode_table url_encode = make_encode_table(url_chars);
+
+/// The bytes that `length` data characters (no padding, no whitespace) decode to.
+constexpr std::size_t decoded_size_unpadded(std::size_t length) noexcept {
+  return length / 4 * 3 + (length % 4 > 1 ? length % 4 - 1 : 0);
+}
 
 /// Writes the three bytes of a decoded quantum; `room_for_four` allows one 32-bit store (the fourth byte is
 /// overwritten by the next quantum).
@@ -571,11 +565,6 @@ inline constexpr __mmask64 avx512_all_lanes = ~__mmask64{0};
 /// The mask of the first `n` byte lanes, for 1 <= n <= 64.
 constexpr __mmask64 avx512_first_lanes(std::size_t n) noexcept { return ~__mmask64{0} >> (64 - n); }
 
-/// The number of bytes that `length` characters of unpadded Base64 decode to (length % 4 != 1).
-constexpr std::size_t decoded_size_unpadded(std::size_t length) noexcept {
-  return length / 4 * 3 + (length % 4 > 1 ? length % 4 - 1 : 0);
-}
-
 /// The decoding constants of one alphabet, held in registers for the whole call.
 struct avx512_decoder {
   __m512i table_low, table_high, gather;
@@ -884,6 +873,7 @@ class error {
   /// to_string(code()).
   constexpr const char* message() const noexcept { return to_string(code_); }
 
+  /// Errors are equal when code and offset are; an error equals an errc when its code does.
   friend constexpr bool operator==(const error& a, const error& b) noexcept {
     return a.code_ == b.code_ && a.offset_ == b.offset_;
   }
@@ -901,7 +891,9 @@ inline const std::error_category& error_category() noexcept {
   class category final : public std::error_category {
    public:
     const char* name() const noexcept override { return "keyward"; }
-    std::string message(int value) const override { return to_string(static_cast<errc>(value)); }
+    std::string message(int value) const override {
+      return value > 0 && value <= 0xFFFF ? to_string(static_cast<errc>(value)) : "unknown keyward error";
+    }
   };
   static const category instance;
   return instance;
@@ -939,12 +931,12 @@ class [[nodiscard]] result {
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
   /// The value; aborts when an error is held.
-  constexpr T& value() & { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr const T& value() const& { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr T&& value() && { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+  constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
 
   /// The error; aborts when a value is held.
-  constexpr const keyward::error& error() const {
+  constexpr const keyward::error& error() const noexcept {
     if (has_value()) detail::bad_result_access();
     return *std::get_if<1>(&storage_);
   }
@@ -960,14 +952,14 @@ class [[nodiscard]] result {
   }
 
   /// The value, like value(): aborts when an error is held.
-  constexpr T& operator*() & { return value(); }
-  constexpr const T& operator*() const& { return value(); }
-  constexpr T&& operator*() && { return std::move(*this).value(); }
-  constexpr T* operator->() { return &value(); }
-  constexpr const T* operator->() const { return &value(); }
+  constexpr T& operator*() & noexcept { return value(); }
+  constexpr const T& operator*() const& noexcept { return value(); }
+  constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
+  constexpr T* operator->() noexcept { return &value(); }
+  constexpr const T* operator->() const noexcept { return &value(); }
 
  private:
-  constexpr void check_value() const {
+  constexpr void check_value() const noexcept {
     if (!has_value()) detail::bad_result_access();
   }
 
@@ -990,11 +982,11 @@ class [[nodiscard]] result<void> {
   constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
   /// Does nothing on success; aborts when an error is held.
-  constexpr void value() const {
+  constexpr void value() const noexcept {
     if (!has_value()) detail::bad_result_access();
   }
   /// The error; aborts on success.
-  constexpr const keyward::error& error() const {
+  constexpr const keyward::error& error() const noexcept {
     if (has_value()) detail::bad_result_access();
     return failure_;
   }
@@ -1049,8 +1041,7 @@ constexpr std::size_t encoded_size(std::size_t size, options opt = standard) noe
 /// An upper bound on the bytes that any `length` characters of Base64 decode to, whatever the options; exact
 /// for `length` data characters without padding or whitespace.
 constexpr std::size_t max_decoded_size(std::size_t length) noexcept {
-  const std::size_t tail = length % 4;
-  return length / 4 * 3 + (tail > 1 ? tail - 1 : 0);
+  return detail::b64::decoded_size_unpadded(length);
 }
 
 /// The number of bytes that `text` decodes to: exact for valid input without whitespace (trailing '=' are
@@ -1243,8 +1234,8 @@ inline result<std::string> decode(std::string_view text, options opt = standard)
 /// A fixed-capacity character array holding a Base64 text computed at compile time.
 template <std::size_t Capacity>
 struct static_text {
-  char chars[Capacity + 1] = {};
-  std::size_t length = 0;
+  char chars[Capacity + 1] = {};  ///< the text, NUL-terminated
+  std::size_t length = 0;         ///< characters in the text
   /// The text as a view.
   constexpr std::string_view view() const noexcept { return {chars, length}; }
 };
@@ -1252,7 +1243,7 @@ struct static_text {
 /// The Base64 encoding of a string literal (without its terminating NUL), computed at compile time when
 /// used in a constant expression: `constexpr auto header = base64::encode_literal("live_ScaleRocks:");`.
 template <std::size_t N>
-constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) {
+constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) noexcept {
   static_text<(N - 1 + 2) / 3 * 4> text{};
   const char* chars = opt.chars == alphabet::url ? detail::b64::url_chars : detail::b64::standard_chars;
   const std::size_t size = N - 1;
@@ -1704,6 +1695,9 @@ using sha512 = sha2_hash<detail::sha2::sha512_params>;
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
 #include <windows.h>
 #include <bcrypt.h>
 #if defined(_MSC_VER)
@@ -1803,9 +1797,9 @@ class os_generator {
   /// The generated type, as the standard requires.
   using result_type = std::uint64_t;
   /// The smallest value operator() returns: 0.
-  static constexpr result_type min() noexcept { return 0; }
+  static constexpr result_type(min)() noexcept { return 0; }  // parenthesized: immune to a min() macro
   /// The largest value operator() returns: 2^64 - 1.
-  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+  static constexpr result_type(max)() noexcept { return (std::numeric_limits<result_type>::max)(); }
 
   os_generator() noexcept = default;
   os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice
@@ -1843,6 +1837,9 @@ class os_generator {
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
 #endif
 #elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
 #include <string.h>  // explicit_bzero
@@ -1947,7 +1944,8 @@ inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept
 /// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
 template <class T>
 inline T select(bool condition, T if_true, T if_false) noexcept {
-  static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "select works on integers");
+  static_assert((std::is_integral_v<T> && !std::is_same_v<T, bool>) || std::is_enum_v<T>,
+                "select works on integers and enums (for bool, select between 1 and 0)");
   using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
   const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
   const auto t = static_cast<bits>(if_true);
@@ -2146,7 +2144,8 @@ namespace keyward {
 /// A secret byte string. Its bytes live in one heap block of exactly size() bytes that is zeroized before it
 /// is freed (on destruction, clear(), assignment and move-from), so no stale copy is left behind by growth
 /// or by a small-string buffer. It is move-only; clone() makes a deliberate copy. Equality is ct::equal
-/// (lengths public); printing gives "[redacted]". Allocation failure aborts, as ::operator new would.
+/// (lengths public); printing gives "[redacted]". Allocation failure is that of new[] (std::bad_alloc, or
+/// termination without exceptions).
 class secret {
  public:
   /// The text that operator<< and to_string() produce instead of the value.
@@ -2158,7 +2157,9 @@ class secret {
   secret(const void* data, std::size_t size) { assign(data, size); }
   /// A secret holding a copy of `bytes`.
   explicit secret(std::string_view bytes) { assign(bytes.data(), bytes.size()); }
-  /// A secret taking the bytes of `bytes`, which is then wiped and cleared (its buffer is zeroized).
+  /// A secret holding a copy of the NUL-terminated `text` (without the NUL).
+  explicit secret(const char* text) : secret(std::string_view(text)) {}
+  /// A secret taking the bytes of `bytes`, whose size() bytes are then zeroized and which is cleared.
   explicit secret(std::string&& bytes) {
     assign(bytes.data(), bytes.size());
     ct::secure_zero(&bytes[0], bytes.size());

@@ -91,11 +91,6 @@ inline constexpr __mmask64 avx512_all_lanes = ~__mmask64{0};
 /// The mask of the first `n` byte lanes, for 1 <= n <= 64.
 constexpr __mmask64 avx512_first_lanes(std::size_t n) noexcept { return ~__mmask64{0} >> (64 - n); }
 
-/// The number of bytes that `length` characters of unpadded Base64 decode to (length % 4 != 1).
-constexpr std::size_t decoded_size_unpadded(std::size_t length) noexcept {
-  return length / 4 * 3 + (length % 4 > 1 ? length % 4 - 1 : 0);
-}
-
 /// The decoding constants of one alphabet, held in registers for the whole call.
 struct avx512_decoder {
   __m512i table_low, table_high, gather;

@@ -70,6 +70,11 @@ constexpr encode_table make_encode_table(const char* chars) {
 inline constexpr encode_table standard_encode = make_encode_table(standard_chars);
 inline constexpr encode_table url_encode = make_encode_table(url_chars);
 
+/// The bytes that `length` data characters (no padding, no whitespace) decode to.
+constexpr std::size_t decoded_size_unpadded(std::size_t length) noexcept {
+  return length / 4 * 3 + (length % 4 > 1 ? length % 4 - 1 : 0);
+}
+
 /// Writes the three bytes of a decoded quantum; `room_for_four` allows one 32-bit store (the fourth byte is
 /// overwritten by the next quantum).
 inline void store_quantum(std::uint8_t* out, std::uint32_t bytes, bool room_for_four) noexcept {
