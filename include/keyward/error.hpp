@@ -31,11 +31,48 @@ enum class errc : std::uint16_t {
   base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
   base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
 
+  // HTTP authentication fields (RFC 9110 section 11, RFC 7617, RFC 6750)
+  http_empty_value = 200,              ///< the field value is empty or only whitespace (no credentials sent)
+  http_invalid_character = 201,        ///< NUL, CR, LF or another byte the grammar does not allow here
+  http_invalid_scheme = 202,           ///< the auth-scheme is missing or is not a token
+  http_invalid_token68 = 203,          ///< a malformed token68 ('=' not only at the end, or a bad byte)
+  http_invalid_parameter = 204,        ///< a malformed auth-param (no '=', no name or no value)
+  http_invalid_quoted_string = 205,    ///< an unterminated quoted-string or a byte not allowed in one
+  http_duplicate_parameter = 206,      ///< the same auth-param name twice (names compare case-insensitively)
+  http_too_long = 207,                 ///< the value exceeds the configured length limit
+  http_too_many_parameters = 208,      ///< more auth-params than the configured limit
+  http_unexpected_data = 209,          ///< bytes after a complete value where none may follow
+  http_wrong_scheme = 210,             ///< a well-formed value for another auth-scheme than the one expected
+  http_missing_token = 211,            ///< the scheme is present but the credentials after it are missing
+  http_too_many_challenges = 212,      ///< more challenges than the configured limit
+  http_invalid_parameter_value = 213,  ///< a value that a builder cannot send (outside its allowed set)
+  http_invalid_date = 214,             ///< not an HTTP-date in any form RFC 9110 section 5.6.7 accepts
+  basic_missing_colon = 220,           ///< the decoded user-pass has no ':' (RFC 7617 section 2)
+  basic_control_character = 221,      ///< a control character in the user-id or password
+  basic_invalid_utf8 = 222,            ///< the decoded user-pass is not valid UTF-8
+  basic_colon_in_user = 223,           ///< a user-id containing ':' cannot be sent (RFC 7617 section 2)
+  bearer_invalid_token = 230,          ///< a byte outside the b64token charset (RFC 6750 section 2.1)
+
   // crypto and randomness
   random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
   mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
   mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
   mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
+
+  // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
+  rate_header_empty = 730,               ///< the field value is empty or only whitespace
+  rate_header_invalid_integer = 731,     ///< not a non-negative decimal integer (1*DIGIT): a sign, dot or other byte
+  rate_header_integer_overflow = 732,    ///< an integer too large for 64 bits
+  rate_header_invalid_list = 733,        ///< not a Structured Field List (RFC 9651 section 4.2)
+  rate_header_invalid_string = 734,      ///< a name or unit with a byte an SF String cannot carry (RFC 9651 3.3.3)
+  rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
+  redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
+  redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
+  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
+  redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
+  redis_unsupported_quota = 754,         ///< an invalid quota, or a burst beyond the script's exact range
+
+  // retry and backoff (800-899)
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -49,10 +86,45 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::base64_unexpected_padding: return "base64: padding not allowed";
     case errc::base64_invalid_length: return "base64: invalid length";
     case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+    case errc::http_empty_value: return "http: empty field value";
+    case errc::http_invalid_character: return "http: invalid character";
+    case errc::http_invalid_scheme: return "http: missing or invalid auth-scheme";
+    case errc::http_invalid_token68: return "http: invalid token68";
+    case errc::http_invalid_parameter: return "http: invalid auth-param";
+    case errc::http_invalid_quoted_string: return "http: invalid quoted-string";
+    case errc::http_duplicate_parameter: return "http: duplicate auth-param";
+    case errc::http_too_long: return "http: value too long";
+    case errc::http_too_many_parameters: return "http: too many auth-params";
+    case errc::http_unexpected_data: return "http: unexpected data after the value";
+    case errc::http_wrong_scheme: return "http: unexpected auth-scheme";
+    case errc::http_missing_token: return "http: credentials missing after the scheme";
+    case errc::http_too_many_challenges: return "http: too many challenges";
+    case errc::http_invalid_parameter_value: return "http: value not allowed in this parameter";
+    case errc::http_invalid_date: return "http: invalid HTTP-date";
+    case errc::basic_missing_colon: return "basic: no ':' between user-id and password";
+    case errc::basic_control_character: return "basic: control character in user-id or password";
+    case errc::basic_invalid_utf8: return "basic: user-id or password is not valid UTF-8";
+    case errc::basic_colon_in_user: return "basic: user-id contains ':'";
+    case errc::bearer_invalid_token: return "bearer: invalid character in token";
     case errc::random_unavailable: return "random: the OS random source failed";
     case errc::mac_mismatch: return "mac: tag mismatch";
     case errc::mac_invalid_length: return "mac: tag has the wrong length";
     case errc::mac_invalid_truncation: return "mac: truncation length out of range";
+    // rate limiting
+    case errc::rate_header_empty: return "rate header: empty field value";
+    case errc::rate_header_invalid_integer: return "rate header: not a non-negative integer";
+    case errc::rate_header_integer_overflow: return "rate header: integer too large";
+    case errc::rate_header_invalid_list: return "rate header: not a Structured Field list";
+    case errc::rate_header_invalid_string: return "rate header: character not allowed in a string";
+    case errc::rate_header_value_out_of_range: return "rate header: value out of range";
+    case errc::redis_unavailable: return "redis: unavailable or connection lost";
+    case errc::redis_timeout: return "redis: timed out";
+    case errc::redis_protocol: return "redis: unexpected reply";
+    case errc::redis_error_reply: return "redis: error reply";
+    case errc::redis_unsupported_quota: return "redis: invalid or unsupported quota";
+
+    // retry and backoff
+
   }
   return "unknown keyward error";
 }

@@ -1,0 +1,238 @@
+// keyward: private scanners for the RFC 9110 grammar shared by the Authorization and WWW-Authenticate
+// parsers: character classes, OWS, token, token68, quoted-string and auth-param (RFC 9110 sections 5.6 and 11).
+#ifndef KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
+#define KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
+
+#include "../error.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::detail::http {
+
+/// Character classes, one bit each, for every byte value.
+enum char_class : std::uint8_t {
+  tchar = 1,         ///< token character (RFC 9110 section 5.6.2)
+  token68_char = 2,  ///< ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" (section 11.2), '=' excluded
+  qdtext = 4,        ///< HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (section 5.6.4)
+  pair_char = 8,     ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
+  ows = 16,          ///< SP / HTAB
+  forbidden = 32,    ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
+};
+
+constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
+  std::array<std::uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t bits = 0;
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const bool vchar = c >= 0x21 && c <= 0x7E;
+    const bool obs_text = c >= 0x80;
+    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
+      bits |= tchar;
+    }
+    if (alnum || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') bits |= token68_char;
+    if (c == '\t' || c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext;
+    if (c == '\t' || c == ' ' || vchar || obs_text) bits |= pair_char;
+    if (c == ' ' || c == '\t') bits |= ows;
+    if ((c < 0x20 && c != '\t') || c == 0x7F) bits |= forbidden;
+    classes[static_cast<std::size_t>(c)] = bits;
+  }
+  return classes;
+}
+
+inline constexpr std::array<std::uint8_t, 256> char_classes = make_char_classes();
+
+/// True when byte `c` is in class `cls`.
+constexpr bool is(char c, char_class cls) noexcept {
+  return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+/// The index of the first byte at or after `i` that is not in class `cls` (text.size() when none).
+constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls) noexcept {
+  while (i < text.size() && is(text[i], cls)) ++i;
+  return i;
+}
+
+/// `text` without leading and trailing OWS (how HTTP parsing delimits a field value, RFC 9110 section 5.5).
+constexpr std::string_view trim_ows(std::string_view text) noexcept {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && is(text[begin], ows)) ++begin;
+  while (end > begin && is(text[end - 1], ows)) --end;
+  return text.substr(begin, end - begin);
+}
+
+/// The offset of the first byte no field value may hold (NUL, CR, LF, other CTLs but HTAB, DEL), or npos.
+constexpr std::size_t find_forbidden(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is(text[i], forbidden)) return i;
+  }
+  return std::string_view::npos;
+}
+
+/// ASCII case-insensitive equality (auth-scheme and auth-param names, RFC 9110 sections 11.1 and 11.2).
+constexpr bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x != y && ((x | 0x20u) != (y | 0x20u) || (x | 0x20u) < 'a' || (x | 0x20u) > 'z')) return false;
+  }
+  return true;
+}
+
+/// The end of the token68 starting at `i` (its characters, then any '='), or `i` when there is none.
+constexpr std::size_t scan_token68(std::string_view text, std::size_t i) noexcept {
+  const std::size_t start = i;
+  i = skip(text, i, token68_char);
+  if (i == start) return start;
+  while (i < text.size() && text[i] == '=') ++i;
+  return i;
+}
+
+/// The outcome of scanning one syntactic element: where it ends, or the error found.
+struct scanned {
+  std::size_t end = 0;   ///< one past the element, when ok
+  errc code{};           ///< zero when ok
+  std::size_t offset = 0;  ///< where the error was found
+
+  constexpr bool ok() const noexcept { return code == errc{}; }
+};
+
+/// Scans the quoted-string whose opening '"' is at `i`: the result ends past the closing quote.
+/// Fails with http_invalid_quoted_string at the offending byte, or at the opening quote when unterminated.
+constexpr scanned scan_quoted_string(std::string_view text, std::size_t i) noexcept {
+  const std::size_t open = i++;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"') return {i + 1, errc{}, 0};
+    if (c == '\\') {
+      if (i + 1 >= text.size()) break;
+      if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
+      i += 2;
+    } else if (is(c, qdtext)) {
+      ++i;
+    } else {
+      return {0, errc::http_invalid_quoted_string, i};
+    }
+  }
+  return {0, errc::http_invalid_quoted_string, open};
+}
+
+/// One auth-param (`token BWS "=" BWS ( token / quoted-string )`, RFC 9110 section 11.2) as found in the text.
+struct raw_param {
+  std::string_view name;
+  std::string_view value;  ///< the token, or the quoted-string's content without the quotes, escapes intact
+  bool quoted = false;
+};
+
+/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
+/// ',' or the end. This is how a token68 ending in '=' is told apart from an auth-param (section 11.2).
+constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return false;
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return false;
+  j = skip(text, j + 1, ows);
+  return j < text.size() && text[j] != '=' && text[j] != ',';
+}
+
+/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
+/// no value) or http_invalid_quoted_string, at the offending byte.
+constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return {0, errc::http_invalid_parameter, i};
+  param.name = text.substr(i, name_end - i);
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
+  j = skip(text, j + 1, ows);
+  if (j < text.size() && text[j] == '"') {
+    const scanned quoted = scan_quoted_string(text, j);
+    if (!quoted.ok()) return quoted;
+    param.value = text.substr(j + 1, quoted.end - j - 2);
+    param.quoted = true;
+    return {quoted.end, errc{}, 0};
+  }
+  const std::size_t value_end = skip(text, j, tchar);
+  if (value_end == j) return {0, errc::http_invalid_parameter, j};
+  param.value = text.substr(j, value_end - j);
+  param.quoted = false;
+  return {value_end, errc{}, 0};
+}
+
+/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
+constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
+  while (i < text.size() && (text[i] == ',' || is(text[i], ows))) ++i;
+  return i;
+}
+
+/// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
+constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
+  for (std::size_t i = skip_list_separators(list, 0); i < list.size(); i = skip_list_separators(list, i)) {
+    raw_param param;
+    i = scan_param(list, i, param).end;
+    if (iequal(param.name, name)) return true;
+  }
+  return false;
+}
+
+/// The outcome of scanning an #auth-param list: how many parameters it holds, or the error found.
+struct param_list {
+  scanned scan;
+  std::size_t count = 0;
+};
+
+/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
+/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters,
+/// http_duplicate_parameter (names compared case-insensitively) or http_unexpected_data (no comma between
+/// two parameters), at the offending byte.
+constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+  param_list list;
+  std::size_t i = begin;
+  while (true) {
+    i = skip_list_separators(text, i);
+    if (i >= text.size()) break;
+    raw_param param;
+    const scanned scan = scan_param(text, i, param);
+    if (!scan.ok()) return {scan, list.count};
+    if (++list.count > max_parameters) return {{0, errc::http_too_many_parameters, i}, list.count};
+    if (has_param(text.substr(begin, i - begin), param.name)) {
+      return {{0, errc::http_duplicate_parameter, i}, list.count};
+    }
+    i = skip(text, scan.end, ows);
+    if (i < text.size() && text[i] != ',') return {{0, errc::http_unexpected_data, i}, list.count};
+  }
+  list.scan.end = text.size();
+  return list;
+}
+
+/// The error to report for a value that failed to parse: any byte no field value may hold takes precedence
+/// (http_invalid_character at the first one), so CR, LF and NUL are always named as such.
+constexpr keyward::error reject(std::string_view value, errc code, std::size_t offset) noexcept {
+  const std::size_t bad = find_forbidden(value);
+  if (bad != std::string_view::npos) return keyward::error(errc::http_invalid_character, bad);
+  return keyward::error(code, offset);
+}
+
+/// The length of the quoted-string content `content` once its quoted-pairs are resolved.
+constexpr std::size_t unescaped_size(std::string_view content) noexcept {
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < content.size(); ++i, ++size) {
+    if (content[i] == '\\') ++i;
+  }
+  return size;
+}
+
+/// Writes `content` with its quoted-pairs resolved to `out` (room for unescaped_size(content) bytes).
+constexpr void unescape_into(std::string_view content, char* out) noexcept {
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '\\') ++i;
+    *out++ = content[i];
+  }
+}
+
+}  // namespace keyward::detail::http
+
+#endif  // KEYWARD_DETAIL_HTTP_GRAMMAR_HPP

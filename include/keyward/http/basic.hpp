@@ -1,0 +1,261 @@
+// keyward: the Basic authentication scheme (RFC 7617): building `Basic <base64(user-id ":" password)>` for a
+// client, including the API-key form several providers use (the key as the user-id, an empty password), and
+// parsing it on a server into a caller's buffer without allocating.
+#ifndef KEYWARD_HTTP_BASIC_HPP
+#define KEYWARD_HTTP_BASIC_HPP
+
+#include "../base64.hpp"
+#include "../ct.hpp"
+#include "../detail/http_grammar.hpp"
+#include "../detail/utf8.hpp"
+#include "../error.hpp"
+#include "credentials.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace keyward::http {
+
+/// How a parsed user-pass is checked for its character encoding (RFC 7617 section 2.1).
+enum class basic_charset : std::uint8_t {
+  utf8,             ///< must be well-formed UTF-8: what a server asking for charset="UTF-8" receives
+  latin1_fallback,  ///< well-formed UTF-8 is kept as is; anything else is read as ISO-8859-1 and transcoded
+  raw,              ///< the bytes as sent, unchecked (control characters are still rejected)
+};
+
+/// Options of parse_basic().
+struct basic_options {
+  basic_charset charset = basic_charset::utf8;  ///< how the decoded user-pass is checked
+  std::size_t max_length = limits{}.max_length; ///< the longest field value accepted, in bytes
+};
+
+/// A parsed Basic credential: views into the buffer it was decoded into.
+struct basic_credentials {
+  std::string_view user;      ///< the user-id (the API key, for providers that send the key as the user-id)
+  std::string_view password;  ///< the password; empty for an API key sent as `key:`
+  bool transcoded = false;    ///< true when basic_charset::latin1_fallback transcoded ISO-8859-1 to UTF-8
+};
+
+/// The buffer size that parse_basic() needs for `field_value` with `charset`: enough for any outcome.
+constexpr std::size_t basic_buffer_size(std::string_view field_value,
+                                        basic_charset charset = basic_charset::utf8) noexcept {
+  const std::size_t decoded = base64::max_decoded_size(field_value.size());
+  return charset == basic_charset::latin1_fallback ? 2 * decoded : decoded;
+}
+
+/// A fixed-capacity buffer for parse_basic() that lives inside the caller's object (no allocation) and is
+/// zeroized when destroyed, since it holds a password. Not copyable.
+template <std::size_t Capacity>
+class basic_buffer {
+  static_assert(Capacity > 0, "a basic_buffer needs room");
+
+ public:
+  basic_buffer() noexcept = default;
+  basic_buffer(const basic_buffer&) = delete;
+  basic_buffer& operator=(const basic_buffer&) = delete;
+  ~basic_buffer() { ct::secure_zero(bytes_, Capacity); }
+
+  /// The first byte of the buffer.
+  char* data() noexcept { return bytes_; }
+  /// The number of bytes it holds.
+  static constexpr std::size_t capacity() noexcept { return Capacity; }
+
+ private:
+  char bytes_[Capacity];
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail::basic {
+
+/// True when the 8 bytes of `word` are all printable ASCII or space: none is a CTL (below 0x20), DEL or
+/// above 0x7F. Bit tricks on a 64-bit word (haszero/hasless).
+constexpr bool all_printable_ascii(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t highs = 0x8080808080808080u;
+  const std::uint64_t below_space = (word - ones * 0x20) & ~word;
+  const std::uint64_t del = word ^ (ones * 0x7F);
+  const std::uint64_t is_del = (del - ones) & ~del;
+  return ((below_space | is_del | word) & highs) == 0;
+}
+
+/// Checks the decoded user-pass `bytes[0, size)`: the first control character (RFC 5234 CTL) gives
+/// basic_control_character; sets `ascii` to whether every byte is below 0x80.
+inline errc check_controls(const char* bytes, std::size_t size, bool& ascii) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes + i, 8);
+    if (!all_printable_ascii(word)) break;
+  }
+  ascii = true;
+  for (; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c == 0x7F) return errc::basic_control_character;
+    if (c >= 0x80) ascii = false;
+  }
+  return errc{};
+}
+
+/// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
+/// or 0 when `capacity` is too small.
+inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t capacity) noexcept {
+  std::size_t grown = size;
+  for (std::size_t i = 0; i < size; ++i) grown += static_cast<unsigned char>(buffer[i]) >> 7;
+  if (grown > capacity) return 0;
+  std::size_t out = grown;
+  for (std::size_t i = size; i-- > 0;) {
+    const auto c = static_cast<unsigned char>(buffer[i]);
+    if (c < 0x80) {
+      buffer[--out] = static_cast<char>(c);
+    } else {
+      buffer[--out] = static_cast<char>(0x80 | (c & 0x3F));
+      buffer[--out] = static_cast<char>(0xC0 | (c >> 6));
+    }
+  }
+  return grown;
+}
+
+/// The error for a field value that does not hold Basic credentials: http_wrong_scheme when it is a
+/// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
+inline keyward::error not_basic(std::string_view value, std::size_t scheme_offset, std::size_t max_length) noexcept {
+  ::keyward::http::limits limit;
+  limit.max_length = max_length;
+  const result<::keyward::http::credentials> parsed = ::keyward::http::parse_credentials(value, limit);
+  if (!parsed) return parsed.error();
+  return keyward::error(errc::http_wrong_scheme, scheme_offset);
+}
+
+/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
+/// (basic_colon_in_user), no control character in either (basic_control_character).
+constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
+  for (const char c : user) {
+    if (c == ':') return errc::basic_colon_in_user;
+  }
+  for (const std::string_view part : {user, password}) {
+    for (const char c : part) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
+    }
+  }
+  return errc{};
+}
+
+}  // namespace keyward::detail::basic
+
+namespace keyward::http {
+
+/// Parses an Authorization (or Proxy-Authorization) field value holding Basic credentials (RFC 7617 section 2):
+/// `Basic` (any case) 1*SP token, OWS around the value ignored; the token is strict Base64 (RFC 4648 standard
+/// alphabet, padding required, canonical); the decoded user-pass is split at its first ':' (the password may
+/// contain ':'), must hold no control character, and is checked per `options.charset`. Decodes into `buffer`
+/// (`capacity` bytes; basic_buffer_size() is always enough) and returns views into it. Allocates nothing.
+/// Fails with http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs in the field
+/// value), http_invalid_scheme, http_wrong_scheme, http_missing_token, a base64_* error (each with the offset
+/// in `field_value`), basic_missing_colon, basic_control_character, basic_invalid_utf8 or buffer_too_small.
+/// On failure the buffer may hold partial data and must not be used.
+inline result<basic_credentials> parse_basic(std::string_view field_value, char* buffer, std::size_t capacity,
+                                             const basic_options& options = {}) noexcept {
+  namespace grammar = ::keyward::detail::http;
+  if (field_value.size() > options.max_length) return errc::http_too_long;
+  std::size_t end = field_value.size();
+  while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
+  std::size_t begin = 0;
+  while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
+  if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
+
+  const std::string_view text = field_value.substr(0, end);
+  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
+  if (!grammar::iequal(text.substr(begin, scheme_end - begin), "Basic")) {
+    return detail::basic::not_basic(field_value, begin, options.max_length);
+  }
+  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+  if (text[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
+  std::size_t token = scheme_end + 1;
+  while (text[token] == ' ') ++token;
+
+  const result<std::size_t> decoded = base64::decode(text.substr(token), buffer, capacity, base64::standard);
+  if (!decoded) {
+    const keyward::error failure = decoded.error();
+    if (!failure.has_offset()) return failure;
+    return grammar::reject(field_value, failure.code(), token + failure.offset());
+  }
+  std::size_t size = *decoded;
+  const void* const colon = std::memchr(buffer, ':', size);
+  if (colon == nullptr) return errc::basic_missing_colon;
+  bool ascii = true;
+  if (const errc control = detail::basic::check_controls(buffer, size, ascii); control != errc{}) return control;
+
+  basic_credentials parsed;
+  if (!ascii && options.charset != basic_charset::raw &&
+      !detail::utf8::valid(reinterpret_cast<const unsigned char*>(buffer), size)) {
+    if (options.charset == basic_charset::utf8) return errc::basic_invalid_utf8;
+    size = detail::basic::latin1_to_utf8(buffer, size, capacity);
+    if (size == 0) return errc::buffer_too_small;
+    parsed.transcoded = true;
+  }
+  // ':' is ASCII, so transcoding leaves the first one where it was relative to the bytes before it, which
+  // were all ASCII: its offset is unchanged.
+  const std::size_t split = static_cast<std::size_t>(static_cast<const char*>(colon) - buffer);
+  parsed.user = std::string_view(buffer, split);
+  parsed.password = std::string_view(buffer + split + 1, size - split - 1);
+  return parsed;
+}
+
+/// parse_basic() into a basic_buffer; the views stay valid as long as `buffer` lives and is not reused.
+template <std::size_t Capacity>
+result<basic_credentials> parse_basic(std::string_view field_value, basic_buffer<Capacity>& buffer,
+                                      const basic_options& options = {}) noexcept {
+  return parse_basic(field_value, buffer.data(), Capacity, options);
+}
+
+/// The size of the field value that write_basic() produces for a user-id and password of these sizes.
+constexpr std::size_t basic_field_size(std::size_t user_size, std::size_t password_size) noexcept {
+  return 6 + base64::encoded_size(user_size + 1 + password_size);
+}
+
+/// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out` and returns its
+/// size (basic_field_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
+/// server's challenge says charset="UTF-8". Fails with basic_colon_in_user, basic_control_character or
+/// buffer_too_small (nothing written). Allocates nothing.
+inline result<std::size_t> write_basic(std::string_view user, std::string_view password, char* out,
+                                       std::size_t capacity) noexcept {
+  if (const errc invalid = detail::basic::check_user_pass(user, password); invalid != errc{}) return invalid;
+  const std::size_t size = basic_field_size(user.size(), password.size());
+  if (capacity < size) return errc::buffer_too_small;
+  std::memcpy(out, "Basic ", 6);
+  char* cursor = out + 6;
+  // Encode user ":" password without joining them: whole 3-byte groups of the user-id, then one group that
+  // bridges the user-id's last bytes, the ':' and the password's first bytes, then the rest of the password.
+  const std::size_t whole = user.size() - user.size() % 3;
+  cursor += *base64::encode(user.substr(0, whole), cursor, 4 * whole / 3);
+  char bridge[3];
+  std::size_t bridge_size = user.size() - whole;
+  std::memcpy(bridge, user.data() + whole, bridge_size);
+  bridge[bridge_size++] = ':';
+  std::size_t taken = 0;
+  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
+  cursor += *base64::encode(std::string_view(bridge, bridge_size), cursor, 4);
+  const std::string_view rest = password.substr(taken);
+  cursor += *base64::encode(rest, cursor, base64::encoded_size(rest.size()));
+  return static_cast<std::size_t>(cursor - out);
+}
+
+/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic().
+inline result<std::string> basic(std::string_view user, std::string_view password) {
+  std::string field(basic_field_size(user.size(), password.size()), '\0');
+  const result<std::size_t> written = write_basic(user, password, &field[0], field.size());
+  if (!written) return written.error();
+  return field;
+}
+
+/// The field value for an API key sent as the user-id with an empty password, `Basic <base64(key ":")>`, as
+/// several providers require. Fails with basic_colon_in_user or basic_control_character.
+inline result<std::string> basic_api_key(std::string_view key) { return basic(key, {}); }
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_BASIC_HPP

@@ -1,0 +1,200 @@
+// keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
+// Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
+// into the input and allocates nothing.
+#ifndef KEYWARD_HTTP_CREDENTIALS_HPP
+#define KEYWARD_HTTP_CREDENTIALS_HPP
+
+#include "../detail/http_grammar.hpp"
+#include "../error.hpp"
+
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward::http {
+
+/// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
+struct limits {
+  std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
+  std::size_t max_parameters = 32;   ///< the most auth-params per credentials or challenge
+  std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
+};
+
+/// One auth-param (RFC 9110 section 11.2): a name and a value that was a token or a quoted-string. Views
+/// into the parsed field value.
+class auth_param {
+ public:
+  constexpr auth_param() noexcept = default;
+  constexpr auth_param(std::string_view name, std::string_view value, bool quoted) noexcept
+      : name_(name), value_(value), quoted_(quoted) {}
+
+  /// The parameter name as sent; compare it with name_is(), names are case-insensitive.
+  constexpr std::string_view name() const noexcept { return name_; }
+  /// True when the name equals `name`, ignoring ASCII case.
+  constexpr bool name_is(std::string_view name) const noexcept { return detail::http::iequal(name_, name); }
+  /// The value as sent: the token, or the quoted-string's content without its quotes, quoted-pairs intact.
+  constexpr std::string_view raw_value() const noexcept { return value_; }
+  /// True when the value was a quoted-string.
+  constexpr bool quoted() const noexcept { return quoted_; }
+  /// The size of the value once quoted-pairs are resolved (RFC 9110 section 5.6.4).
+  constexpr std::size_t value_size() const noexcept {
+    return quoted_ ? detail::http::unescaped_size(value_) : value_.size();
+  }
+  /// Writes the value with its quoted-pairs resolved to `out` and returns its size; buffer_too_small when
+  /// `capacity` is less than value_size() (nothing is written then).
+  constexpr result<std::size_t> value(char* out, std::size_t capacity) const noexcept {
+    const std::size_t size = value_size();
+    if (size > capacity) return errc::buffer_too_small;
+    if (quoted_) {
+      detail::http::unescape_into(value_, out);
+    } else {
+      for (std::size_t i = 0; i < size; ++i) out[i] = value_[i];
+    }
+    return size;
+  }
+  /// The value with its quoted-pairs resolved, as a string.
+  std::string value() const {
+    std::string text(value_size(), '\0');
+    if (!text.empty()) static_cast<void>(value(&text[0], text.size()));
+    return text;
+  }
+
+ private:
+  std::string_view name_;
+  std::string_view value_;
+  bool quoted_ = false;
+};
+
+/// The auth-params of a parsed credentials or challenge value, in order: a forward range of auth_param that
+/// reads them from the (already validated) input on demand.
+class auth_params {
+ public:
+  /// Iterates over the parameters; dereferencing gives an auth_param.
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = auth_param;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const auth_param*;
+    using reference = const auth_param&;
+
+    constexpr iterator() noexcept = default;
+    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+    constexpr reference operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(next_);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.position_ == b.position_;
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    constexpr void load(std::size_t position) noexcept {
+      position_ = detail::http::skip_list_separators(list_, position);
+      if (position_ >= list_.size()) {
+        position_ = list_.size();
+        return;
+      }
+      detail::http::raw_param raw;
+      next_ = detail::http::scan_param(list_, position_, raw).end;
+      current_ = auth_param(raw.name, raw.value, raw.quoted);
+    }
+
+    std::string_view list_;
+    std::size_t position_ = 0;
+    std::size_t next_ = 0;
+    auth_param current_;
+  };
+
+  constexpr auth_params() noexcept = default;
+  /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
+  constexpr auth_params(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
+
+  constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
+  /// The number of parameters.
+  constexpr std::size_t size() const noexcept { return count_; }
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// The parameter named `name` (ASCII case-insensitive), or nullopt.
+  constexpr std::optional<auth_param> find(std::string_view name) const noexcept {
+    for (const auth_param& param : *this) {
+      if (param.name_is(name)) return param;
+    }
+    return std::nullopt;
+  }
+  /// The parameter list as it appears in the input.
+  constexpr std::string_view text() const noexcept { return list_; }
+
+ private:
+  std::string_view list_;
+  std::size_t count_ = 0;
+};
+
+/// A parsed credentials value: the scheme and either a token68 or auth-params (or neither). Views into the
+/// parsed field value, which must outlive it.
+struct credentials {
+  std::string_view scheme;   ///< the auth-scheme as sent; compare it with scheme_is()
+  std::string_view token68;  ///< the token68, empty when the scheme is followed by auth-params or nothing
+  auth_params params;        ///< the auth-params, empty when the scheme is followed by a token68 or nothing
+
+  /// True when the scheme equals `name`, ignoring ASCII case (RFC 9110 section 11.1).
+  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http::iequal(scheme, name); }
+};
+
+/// Parses an Authorization or Proxy-Authorization field value per RFC 9110 section 11.4: OWS around the
+/// value is ignored; the scheme is a token, followed by nothing or by 1*SP and either a token68 or a list of
+/// auth-params (`token BWS "=" BWS ( token / quoted-string )`, empty list elements ignored). Fails with
+/// http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs, DEL: anywhere, first
+/// offset), http_invalid_scheme, http_invalid_token68, http_invalid_parameter, http_invalid_quoted_string,
+/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
+/// http_unexpected_data, each with the offset of the offending byte in `value`.
+constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
+  namespace grammar = ::keyward::detail::http;
+  if (value.size() > limit.max_length) return errc::http_too_long;
+  std::size_t end = value.size();
+  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
+  const std::string_view text = value.substr(0, end);
+  const std::size_t begin = grammar::skip(text, 0, grammar::ows);
+  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
+
+  credentials parsed;
+  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
+  if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
+  parsed.scheme = text.substr(begin, scheme_end - begin);
+  if (scheme_end == end) return parsed;
+  if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
+  std::size_t i = scheme_end;
+  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
+
+  if (text[i] == ',' || grammar::param_starts_at(text, i)) {
+    const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
+    if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
+    parsed.params = auth_params(text.substr(i), list.count);
+    return parsed;
+  }
+  const std::size_t token_end = grammar::scan_token68(text, i);
+  if (token_end == i) return grammar::reject(value, errc::http_invalid_token68, i);
+  if (token_end != end) {
+    if (grammar::is(text[token_end], grammar::ows)) {
+      return grammar::reject(value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
+    }
+    return grammar::reject(value, errc::http_invalid_token68, token_end);
+  }
+  parsed.token68 = text.substr(i, token_end - i);
+  return parsed;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_CREDENTIALS_HPP

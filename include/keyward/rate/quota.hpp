@@ -1,0 +1,52 @@
+// keyward: what a rate limiter is asked to enforce (quota) and what it answers (decision). Shared by the
+// in-process GCRA limiter (rate/gcra.hpp), the keyed limiter (rate/keyed.hpp), the Redis backend
+// (rate/redis.hpp) and the header emitters (rate/headers.hpp).
+#ifndef KEYWARD_RATE_QUOTA_HPP
+#define KEYWARD_RATE_QUOTA_HPP
+
+#include "../error.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+namespace keyward::rate {
+
+/// A rate limit: on average `count` requests per `period`, with up to `burst` requests at once. In GCRA
+/// terms the emission interval is period / count and the burst tolerance is (burst - 1) emission intervals.
+struct quota {
+  std::uint64_t count = 1;                     ///< requests allowed per period; at least 1
+  std::chrono::nanoseconds period{std::chrono::seconds(1)};  ///< the period; at least 1 ns
+  std::uint64_t burst = 1;                     ///< the most requests allowed at once; at least 1
+
+  /// True when count, period and burst are all positive.
+  constexpr bool valid() const noexcept { return count > 0 && period.count() > 0 && burst > 0; }
+
+  friend constexpr bool operator==(const quota& a, const quota& b) noexcept {
+    return a.count == b.count && a.period == b.period && a.burst == b.burst;
+  }
+  friend constexpr bool operator!=(const quota& a, const quota& b) noexcept { return !(a == b); }
+};
+
+/// The outcome of asking a limiter for capacity.
+enum class verdict : std::uint8_t {
+  allowed,  ///< the request may proceed; its cost has been taken
+  denied,   ///< not now: retry after decision::retry_after
+  never,    ///< the cost exceeds the burst, so no amount of waiting can allow it
+};
+
+/// A limiter's answer to one request: the verdict plus what the RateLimit and Retry-After headers report.
+struct decision {
+  verdict outcome = verdict::denied;
+  std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
+  std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
+  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until this request would be allowed
+  std::chrono::nanoseconds reset_after{};  ///< how long until the limiter is back to a full burst
+
+  /// True when the request was allowed.
+  constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  constexpr explicit operator bool() const noexcept { return allowed(); }
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_QUOTA_HPP
