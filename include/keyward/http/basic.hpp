@@ -184,7 +184,7 @@ inline result<basic_credentials> parse_basic(std::string_view field_value, char*
     return grammar::reject(field_value, failure.code(), token + failure.offset());
   }
   std::size_t size = *decoded;
-  const void* const colon = std::memchr(buffer, ':', size);
+  const void* colon = std::memchr(buffer, ':', size);
   if (colon == nullptr) return errc::basic_missing_colon;
   bool ascii = true;
   if (const errc control = detail::basic::check_controls(buffer, size, ascii); control != errc{}) return control;
@@ -197,8 +197,9 @@ inline result<basic_credentials> parse_basic(std::string_view field_value, char*
     if (size == 0) return errc::buffer_too_small;
     parsed.transcoded = true;
   }
-  // ':' is ASCII, so transcoding leaves the first one where it was relative to the bytes before it, which
-  // were all ASCII: its offset is unchanged.
+  // Transcoding moves the ':' when the user-id holds bytes above 0x7F; it never creates one (each byte
+  // above 0x7F becomes two bytes above 0x7F), so the first ':' is found again.
+  if (parsed.transcoded) colon = std::memchr(buffer, ':', size);
   const std::size_t split = static_cast<std::size_t>(static_cast<const char*>(colon) - buffer);
   parsed.user = std::string_view(buffer, split);
   parsed.password = std::string_view(buffer + split + 1, size - split - 1);
