@@ -4,7 +4,8 @@
 // parsed view lies inside the input; the three parsers agree with each other (a value parse_bearer or
 // parse_basic accepts is a credentials value with that scheme and that token68, and the reverse for Bearer);
 // and what parses re-builds and re-parses to the same values (Basic's user-id and password, Bearer's token,
-// every auth-param's unescaped value).
+// every auth-param's unescaped value). The SSE2 scanners (token68 characters; a decoded user-pass's first colon
+// and printable-ASCII check) agree with the byte-at-a-time definitions at every starting offset.
 #include <keyward/base64.hpp>
 #include <keyward/http/basic.hpp>
 #include <keyward/http/bearer.hpp>
@@ -109,6 +110,18 @@ void check_basic(std::string_view input) {
   }
 }
 
+void check_simd_scanners(std::string_view input) {
+  namespace grammar = keyward::detail::http;
+  for (std::size_t i = 0; i <= input.size() && i < 64; ++i) {
+    FUZZ_CHECK(grammar::skip_token68_chars(input, i) == grammar::skip(input, i, grammar::token68_char));
+  }
+  const auto scan = keyward::detail::basic::scan_user_pass(input.data(), input.size());
+  FUZZ_CHECK(scan.colon == input.find(':'));
+  bool printable = true;
+  for (const char c : input) printable = printable && c >= 0x20 && c <= 0x7E;
+  FUZZ_CHECK(scan.printable_ascii == printable);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -118,5 +131,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_credentials(input);
   check_bearer(input);
   check_basic(input);
+  check_simd_scanners(input);
   return 0;
 }

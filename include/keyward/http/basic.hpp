@@ -5,6 +5,7 @@
 #define KEYWARD_HTTP_BASIC_HPP
 
 #include "../base64.hpp"
+#include "../config.hpp"
 #include "../ct.hpp"
 #include "../detail/http_grammar.hpp"
 #include "../detail/utf8.hpp"
@@ -16,6 +17,10 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
 
 namespace keyward::http {
 
@@ -71,33 +76,49 @@ class basic_buffer {
 
 namespace keyward::detail::basic {
 
-/// True when the 8 bytes of `word` are all printable ASCII or space: none is a CTL (below 0x20), DEL or
-/// above 0x7F. Bit tricks on a 64-bit word (haszero/hasless).
-constexpr bool all_printable_ascii(std::uint64_t word) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101u;
-  constexpr std::uint64_t highs = 0x8080808080808080u;
-  const std::uint64_t below_space = (word - ones * 0x20) & ~word;
-  const std::uint64_t del = word ^ (ones * 0x7F);
-  const std::uint64_t is_del = (del - ones) & ~del;
-  return ((below_space | is_del | word) & highs) == 0;
+/// Where the first ':' of a decoded user-pass is (npos when there is none), and whether every byte is
+/// printable ASCII (0x20-0x7E), in which case no control character or UTF-8 check is needed.
+struct user_pass_scan {
+  std::size_t colon = std::string_view::npos;
+  bool printable_ascii = true;
+};
+
+/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
+/// one before it), byte by byte for short inputs and without SIMD.
+inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
+  user_pass_scan scan;
+#if KEYWARD_X86_SIMD
+  if (size >= 16) {
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > size) i = size - 16;
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+      // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
+      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
+      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
+      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
+      if (colons != 0 && scan.colon == std::string_view::npos) {
+        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
+      }
+      if (i + 16 == size) return scan;
+    }
+  }
+#endif
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
+    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
+  }
+  return scan;
 }
 
-/// Checks the decoded user-pass `bytes[0, size)`: the first control character (RFC 5234 CTL) gives
-/// basic_control_character; sets `ascii` to whether every byte is below 0x80.
-inline errc check_controls(const char* bytes, std::size_t size, bool& ascii) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, bytes + i, 8);
-    if (!all_printable_ascii(word)) break;
-  }
-  ascii = true;
-  for (; i < size; ++i) {
+/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
+inline bool has_control(const char* bytes, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c == 0x7F) return errc::basic_control_character;
-    if (c >= 0x80) ascii = false;
+    if (c < 0x20 || c == 0x7F) return true;
   }
-  return errc{};
+  return false;
 }
 
 /// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
@@ -118,6 +139,12 @@ inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t ca
   }
   return grown;
 }
+
+/// Where the Base64 token of a Basic field value lies: [begin, end) of the field value.
+struct token_span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
 
 /// The error for a field value that does not hold Basic credentials: http_wrong_scheme when it is a
 /// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
@@ -144,6 +171,34 @@ constexpr errc check_user_pass(std::string_view user, std::string_view password)
   return errc{};
 }
 
+/// Finds the token of a Basic field value for parse_basic(): `Basic` (any case), 1*SP, the token, with OWS
+/// around the value ignored. Fails with the errors parse_basic() documents for the field value's shape.
+inline result<token_span> find_token(std::string_view value, std::size_t max_length) noexcept {
+  namespace grammar = ::keyward::detail::http;
+  if (value.size() > max_length) return errc::http_too_long;
+  const std::size_t size = value.size();
+  // The usual shape first: "Basic " at the start and no OWS at the end.
+  if (KEYWARD_LIKELY(size > 6 && (value[0] | 0x20) == 'b' && (value[1] | 0x20) == 'a' &&
+                     (value[2] | 0x20) == 's' && (value[3] | 0x20) == 'i' && (value[4] | 0x20) == 'c' &&
+                     value[5] == ' ' && !grammar::is(value[size - 1], grammar::ows))) {
+    std::size_t begin = 6;
+    while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+    return token_span{begin, size};
+  }
+  std::size_t end = size;
+  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
+  std::size_t begin = 0;
+  while (begin < end && grammar::is(value[begin], grammar::ows)) ++begin;
+  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
+  const std::size_t scheme_end = grammar::skip(value.substr(0, end), begin, grammar::tchar);
+  if (!grammar::iequal(value.substr(begin, scheme_end - begin), "Basic")) return not_basic(value, begin, max_length);
+  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+  if (value[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
+  begin = scheme_end + 1;
+  while (value[begin] == ' ') ++begin;
+  return token_span{begin, end};
+}
+
 }  // namespace keyward::detail::basic
 
 namespace keyward::http {
@@ -160,47 +215,33 @@ namespace keyward::http {
 inline result<basic_credentials> parse_basic(std::string_view field_value, char* buffer, std::size_t capacity,
                                              const basic_options& options = {}) noexcept {
   namespace grammar = ::keyward::detail::http;
-  if (field_value.size() > options.max_length) return errc::http_too_long;
-  std::size_t end = field_value.size();
-  while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
-  std::size_t begin = 0;
-  while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
-  if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
-
-  const std::string_view text = field_value.substr(0, end);
-  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
-  if (!grammar::iequal(text.substr(begin, scheme_end - begin), "Basic")) {
-    return detail::basic::not_basic(field_value, begin, options.max_length);
-  }
-  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
-  if (text[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
-  std::size_t token = scheme_end + 1;
-  while (text[token] == ' ') ++token;
-
-  const result<std::size_t> decoded = base64::decode(text.substr(token), buffer, capacity, base64::standard);
+  const result<detail::basic::token_span> token = detail::basic::find_token(field_value, options.max_length);
+  if (!token) return token.error();
+  const std::string_view text = field_value.substr(token->begin, token->end - token->begin);
+  const result<std::size_t> decoded = base64::decode(text, buffer, capacity, base64::standard);
   if (!decoded) {
     const keyward::error failure = decoded.error();
     if (!failure.has_offset()) return failure;
-    return grammar::reject(field_value, failure.code(), token + failure.offset());
+    return grammar::reject(field_value, failure.code(), token->begin + failure.offset());
   }
   std::size_t size = *decoded;
-  const void* colon = std::memchr(buffer, ':', size);
-  if (colon == nullptr) return errc::basic_missing_colon;
-  bool ascii = true;
-  if (const errc control = detail::basic::check_controls(buffer, size, ascii); control != errc{}) return control;
-
+  const detail::basic::user_pass_scan scan = detail::basic::scan_user_pass(buffer, size);
+  if (scan.colon == std::string_view::npos) return errc::basic_missing_colon;
   basic_credentials parsed;
-  if (!ascii && options.charset != basic_charset::raw &&
-      !detail::utf8::valid(reinterpret_cast<const unsigned char*>(buffer), size)) {
-    if (options.charset == basic_charset::utf8) return errc::basic_invalid_utf8;
-    size = detail::basic::latin1_to_utf8(buffer, size, capacity);
-    if (size == 0) return errc::buffer_too_small;
-    parsed.transcoded = true;
+  std::size_t split = scan.colon;
+  if (!scan.printable_ascii) {
+    if (detail::basic::has_control(buffer, size)) return errc::basic_control_character;
+    if (options.charset != basic_charset::raw &&
+        !detail::utf8::valid(reinterpret_cast<const unsigned char*>(buffer), size)) {
+      if (options.charset == basic_charset::utf8) return errc::basic_invalid_utf8;
+      size = detail::basic::latin1_to_utf8(buffer, size, capacity);
+      if (size == 0) return errc::buffer_too_small;
+      parsed.transcoded = true;
+      // Transcoding moves the ':' when the user-id holds bytes above 0x7F; it never creates one (each byte
+      // above 0x7F becomes two bytes above 0x7F), so the first ':' is found again.
+      split = static_cast<std::size_t>(static_cast<const char*>(std::memchr(buffer, ':', size)) - buffer);
+    }
   }
-  // Transcoding moves the ':' when the user-id holds bytes above 0x7F; it never creates one (each byte
-  // above 0x7F becomes two bytes above 0x7F), so the first ':' is found again.
-  if (parsed.transcoded) colon = std::memchr(buffer, ':', size);
-  const std::size_t split = static_cast<std::size_t>(static_cast<const char*>(colon) - buffer);
   parsed.user = std::string_view(buffer, split);
   parsed.password = std::string_view(buffer + split + 1, size - split - 1);
   return parsed;

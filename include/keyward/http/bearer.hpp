@@ -68,20 +68,27 @@ constexpr result<std::string_view> parse_bearer(std::string_view field_value,
   namespace grammar = ::keyward::detail::http;
   if (field_value.size() > options.max_length) return errc::http_too_long;
   std::size_t end = field_value.size();
-  while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
-  std::size_t begin = 0;
-  while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
-  if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
-
-  const std::string_view text = field_value.substr(0, end);
-  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
-  if (!grammar::iequal(text.substr(begin, scheme_end - begin), "Bearer")) {
-    return detail::bearer::not_bearer(field_value, begin, options.max_length);
+  std::size_t token = 7;
+  // The usual shape first: "Bearer " at the start and no OWS at the end.
+  const bool usual = end > 7 && (field_value[0] | 0x20) == 'b' && (field_value[1] | 0x20) == 'e' &&
+                     (field_value[2] | 0x20) == 'a' && (field_value[3] | 0x20) == 'r' &&
+                     (field_value[4] | 0x20) == 'e' && (field_value[5] | 0x20) == 'r' && field_value[6] == ' ' &&
+                     !grammar::is(field_value[end - 1], grammar::ows);
+  if (!KEYWARD_LIKELY(usual)) {
+    while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
+    std::size_t begin = 0;
+    while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
+    if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
+    const std::size_t scheme_end = grammar::skip(field_value.substr(0, end), begin, grammar::tchar);
+    if (!grammar::iequal(field_value.substr(begin, scheme_end - begin), "Bearer")) {
+      return detail::bearer::not_bearer(field_value, begin, options.max_length);
+    }
+    if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+    if (field_value[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
+    token = scheme_end + 1;
   }
-  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
-  if (text[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
-  std::size_t token = scheme_end + 1;
-  while (text[token] == ' ') ++token;
+  const std::string_view text = field_value.substr(0, end);
+  while (text[token] == ' ') ++token;  // stops before `end`, which is not OWS
 
   const std::size_t token_end = detail::bearer::token_end(text, token, options.charset);
   if (KEYWARD_LIKELY(token_end == end && token_end != token)) return text.substr(token, token_end - token);
