@@ -208,8 +208,10 @@ constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i)
 constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
   for (std::size_t i = skip_list_separators(list, 0); i < list.size(); i = skip_list_separators(list, i)) {
     raw_param param;
-    i = scan_param(list, i, param).end;
+    const scanned scan = scan_param(list, i, param);
+    if (!scan.ok()) return false;  // not a valid list: callers pass only scanned ones, but never loop
     if (iequal(param.name, name)) return true;
+    i = scan.end;
   }
   return false;
 }

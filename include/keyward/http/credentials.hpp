@@ -67,23 +67,24 @@ class auth_param {
   bool quoted_ = false;
 };
 
-/// The auth-params of a parsed credentials or challenge value, in order: a forward range of auth_param that
-/// reads them from the (already validated) input on demand.
+/// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
+/// them from the (already validated) input on demand; it can be iterated any number of times.
 class auth_params {
  public:
-  /// Iterates over the parameters; dereferencing gives an auth_param.
+  /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
+  /// parameter outlives the iterator that produced it.
   class iterator {
    public:
-    using iterator_category = std::forward_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
     using value_type = auth_param;
     using difference_type = std::ptrdiff_t;
     using pointer = const auth_param*;
-    using reference = const auth_param&;
+    using reference = auth_param;
 
     constexpr iterator() noexcept = default;
     constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
 
-    constexpr reference operator*() const noexcept { return current_; }
+    constexpr auth_param operator*() const noexcept { return current_; }
     constexpr pointer operator->() const noexcept { return &current_; }
     constexpr iterator& operator++() noexcept {
       load(next_);

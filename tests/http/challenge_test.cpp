@@ -1,0 +1,498 @@
+// WWW-Authenticate / Proxy-Authenticate challenges: the RFC 9110, RFC 7235, RFC 7616, RFC 7617 and RFC 6750
+// examples, the comma ambiguity of RFC 9110 section 11.6.1, a table of malformed values derived from the
+// grammar (expected offsets computed by hand in the comments), builder validation, build -> parse round
+// trips, and a check that parsing and iterating allocate nothing.
+#define BOOST_TEST_MODULE http_challenge
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/http/challenge.hpp>
+
+#include "support/test_support.hpp"
+
+#include <cstddef>
+#include <cstdlib>
+#include <iterator>
+#include <new>
+#include <string>
+#include <string_view>
+
+using keyward::errc;
+using keyward::http::challenge_builder;
+using keyward::http::join_challenges;
+using keyward::http::parse_challenges;
+using namespace std::string_view_literals;
+
+namespace {
+
+bool counting_allocations = false;
+std::size_t allocations = 0;
+
+constexpr std::size_t no_offset = keyward::error::no_offset;
+
+// A parsed value rendered canonically, values unescaped: `scheme(token68)[name=value|name=value]`, challenges
+// separated by " ; ". Also checks that size() agrees with iteration.
+std::string describe(std::string_view value, const keyward::http::limits& limit = {}) {
+  const auto parsed = parse_challenges(value, limit);
+  if (!parsed) {
+    return "error " + std::to_string(static_cast<int>(parsed.error().code())) + " at " +
+           (parsed.error().has_offset() ? std::to_string(parsed.error().offset()) : "-");
+  }
+  std::string out;
+  std::size_t count = 0;
+  for (const auto& challenge : *parsed) {
+    if (count++ != 0) out += " ; ";
+    out += std::string(challenge.scheme);
+    if (!challenge.token68.empty()) out += "(" + std::string(challenge.token68) + ")";
+    if (!challenge.params.empty()) {
+      out += "[";
+      std::size_t params = 0;
+      for (const auto& param : challenge.params) {
+        if (params++ != 0) out += "|";
+        out += std::string(param.name()) + "=" + param.value();
+      }
+      out += "]";
+      BOOST_TEST(params == challenge.params.size());
+    }
+  }
+  BOOST_TEST(count == parsed->size());
+  return out;
+}
+
+keyward::error error_of(std::string_view value, const keyward::http::limits& limit = {}) {
+  const auto parsed = parse_challenges(value, limit);
+  BOOST_TEST_REQUIRE(!parsed.has_value(), "parsed although malformed: " << value);
+  return parsed.error();
+}
+
+template <class Builder>
+keyward::error build_error(const Builder& builder) {
+  const auto built = builder.str();
+  BOOST_TEST_REQUIRE(!built.has_value(), "built: " << built.value_or(""));
+  return built.error();
+}
+
+}  // namespace
+
+// Not inlined, new and delete alike: g++ would otherwise pair malloc() or free() with the built-in
+// operators and warn (-Wmismatched-new-delete).
+[[gnu::noinline]] void* operator new(std::size_t size) {
+  if (counting_allocations) ++allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  std::abort();
+}
+[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+// RFC 9110 section 11.6.1: "This header field contains two challenges, one for the "Basic" scheme with a
+// realm value of "simple" and another for the "Newauth" scheme with a realm value of "apps". It also
+// contains two additional parameters, "type" and "title"." (they belong to Newauth: they follow it).
+BOOST_AUTO_TEST_CASE(rfc9110_section_11_6_1_example) {
+  const std::string_view value = R"(Basic realm="simple", Newauth realm="apps", type=1, title="Login to \"apps\"")";
+  BOOST_TEST(describe(value) == R"(Basic[realm=simple] ; Newauth[realm=apps|type=1|title=Login to "apps"])");
+
+  const auto parsed = parse_challenges(value);
+  BOOST_TEST_REQUIRE(parsed.has_value());
+  const auto newauth = parsed->find("newauth");
+  BOOST_TEST_REQUIRE(newauth.has_value());
+  const auto type = newauth->params.find("TYPE");
+  BOOST_TEST_REQUIRE(type.has_value());
+  BOOST_TEST(!type->quoted());
+  const auto title = newauth->params.find("title");
+  BOOST_TEST_REQUIRE(title.has_value());
+  BOOST_TEST(title->quoted());
+  BOOST_TEST(title->raw_value() == R"(Login to \"apps\")");
+  BOOST_TEST(parsed->find("Basic")->params.size() == 1u);
+  BOOST_TEST(!parsed->find("Bearer").has_value());
+}
+
+// RFC 7235 section 4.1 prints the same two challenges in the other order.
+BOOST_AUTO_TEST_CASE(rfc7235_section_4_1_example) {
+  BOOST_TEST(describe(R"(Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple")") ==
+             R"(Newauth[realm=apps|type=1|title=Login to "apps"] ; Basic[realm=simple])");
+}
+
+// RFC 7617 section 2 (`Basic realm="WallyWorld"`) and section 2.1 (`Basic realm="foo", charset="UTF-8"`).
+BOOST_AUTO_TEST_CASE(rfc7617_examples) {
+  BOOST_TEST(describe(R"(Basic realm="WallyWorld")") == "Basic[realm=WallyWorld]");
+  BOOST_TEST(describe(R"(Basic realm="foo", charset="UTF-8")") == "Basic[realm=foo|charset=UTF-8]");
+  BOOST_TEST(*challenge_builder::basic("foo").str() == R"(Basic realm="foo", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::basic("WallyWorld").str() == R"(Basic realm="WallyWorld", charset="UTF-8")");
+}
+
+// RFC 6750 section 3: `Bearer realm="example"` and the expired-token response.
+BOOST_AUTO_TEST_CASE(rfc6750_examples) {
+  const std::string_view expired =
+      R"(Bearer realm="example", error="invalid_token", error_description="The access token expired")";
+  BOOST_TEST(describe(R"(Bearer realm="example")") == "Bearer[realm=example]");
+  BOOST_TEST(describe(expired) ==
+             "Bearer[realm=example|error=invalid_token|error_description=The access token expired]");
+  BOOST_TEST(*challenge_builder::bearer("example").str() == R"(Bearer realm="example")");
+  BOOST_TEST(*challenge_builder::bearer("example")
+                  .error("invalid_token")
+                  .error_description("The access token expired")
+                  .str() == expired);
+  BOOST_TEST(*challenge_builder::bearer().str() == "Bearer");
+}
+
+// RFC 7616 section 3.9.1 sends two Digest challenges (SHA-256 and MD5) as two field lines; combined into one
+// value with ", " (RFC 9110 section 5.3) they are two challenges with the same parameter names each.
+BOOST_AUTO_TEST_CASE(rfc7616_two_digest_challenges_in_one_value) {
+  const std::string_view value =
+      R"(Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, )"
+      R"(nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS", )"
+      R"(Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, )"
+      R"(nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS")";
+  BOOST_TEST(describe(value) ==
+             "Digest[realm=http-auth@example.org|qop=auth, auth-int|algorithm=SHA-256|"
+             "nonce=7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v|opaque=FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS]"
+             " ; Digest[realm=http-auth@example.org|qop=auth, auth-int|algorithm=MD5|"
+             "nonce=7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v|opaque=FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS]");
+}
+
+BOOST_AUTO_TEST_CASE(token68_challenges) {
+  BOOST_TEST(describe("Negotiate abc==") == "Negotiate(abc==)");
+  BOOST_TEST(describe(R"(Negotiate abc==, Basic realm="x")") == "Negotiate(abc==) ; Basic[realm=x]");
+  BOOST_TEST(describe("Negotiate a-._~+/Z9") == "Negotiate(a-._~+/Z9)");
+  // `realm=` followed by a comma or the end has no value, so it is a token68 ending in '=' (section 11.2).
+  BOOST_TEST(describe("Basic realm=") == "Basic(realm=)");
+  BOOST_TEST(describe(R"(Newauth realm=, Other realm=value, Basic realm="b")") ==
+             "Newauth(realm=) ; Other[realm=value] ; Basic[realm=b]");
+  // `abc=def` reads as an auth-param, the only reading under which the value is valid.
+  BOOST_TEST(describe("Newauth abc=def") == "Newauth[abc=def]");
+  BOOST_TEST(describe("Newauth abc= def") == "Newauth[abc=def]");
+  const auto parsed = parse_challenges("Negotiate abc==");
+  BOOST_TEST(parsed->begin()->params.empty());
+}
+
+BOOST_AUTO_TEST_CASE(challenges_without_parameters) {
+  BOOST_TEST(describe("Basic") == "Basic");
+  BOOST_TEST(describe("A, B") == "A ; B");
+  BOOST_TEST(describe("Basic, Bearer realm=\"x\", Negotiate") == "Basic ; Bearer[realm=x] ; Negotiate");
+  BOOST_TEST(describe("Basic , Bearer") == "Basic ; Bearer");  // 1*SP then an empty #auth-param list
+  BOOST_TEST(describe("Basic\t, Bearer") == "Basic ; Bearer");  // OWS before the list comma
+  BOOST_TEST(describe("  Basic  ") == "Basic");
+}
+
+// Empty list elements and OWS around them are ignored (RFC 9110 section 5.6.1), between challenges and
+// between the parameters of one challenge.
+BOOST_AUTO_TEST_CASE(empty_list_elements) {
+  BOOST_TEST(describe(R"(,Basic realm="basic")") == "Basic[realm=basic]");
+  BOOST_TEST(describe(R"(Basic realm="x",, , Newauth)") == "Basic[realm=x] ; Newauth");
+  BOOST_TEST(describe(R"(Basic realm="x",)") == "Basic[realm=x]");
+  BOOST_TEST(describe(R"(Bearer , realm = "a, b" ,, error = "invalid_token")") ==
+             "Bearer[realm=a, b|error=invalid_token]");
+  BOOST_TEST(describe(R"(Basic ,, realm="x")") == "Basic[realm=x]");
+  BOOST_TEST(describe(R"(Basic realm="x" ,,, foo=bar)") == "Basic[realm=x|foo=bar]");
+  BOOST_TEST(describe("Negotiate abc== ,, Basic") == "Negotiate(abc==) ; Basic");
+}
+
+BOOST_AUTO_TEST_CASE(names_values_and_bytes) {
+  // Scheme and parameter names compare case-insensitively; the same name in two challenges is fine.
+  BOOST_TEST(describe(R"(Basic realm="a", Bearer REALM="b")") == "Basic[realm=a] ; Bearer[REALM=b]");
+  const auto parsed = parse_challenges(R"(bEaReR Realm="x")");
+  BOOST_TEST(parsed->begin()->scheme_is("Bearer"));
+  BOOST_TEST(parsed->begin()->params.find("realm")->value() == "x");
+  // obs-text stays opaque inside quoted-strings; HTAB and commas are allowed there.
+  BOOST_TEST(describe("Basic realm=\"Z\xC3\xBCrich\"") == "Basic[realm=Z\xC3\xBCrich]");
+  BOOST_TEST(describe("Basic realm=\"a\tb\"") == "Basic[realm=a\tb]");
+  BOOST_TEST(describe(R"(Basic realm="a, b=c, Newauth")") == "Basic[realm=a, b=c, Newauth]");
+  BOOST_TEST(describe(R"(Basic realm="\a\\\"")") == R"(Basic[realm=a\"])");
+  BOOST_TEST(describe(R"(Basic realm = "x")") == "Basic[realm=x]");  // BWS around '='
+  // A challenge list's text ends before trailing OWS; offsets are views into the input.
+  const std::string_view value = "Basic realm=x, Bearer  \t ";
+  const auto list = parse_challenges(value);
+  BOOST_TEST(list->text() == "Basic realm=x, Bearer");
+  BOOST_TEST(std::next(list->begin())->scheme.data() == value.data() + 15);  // "Basic realm=x, " is 15 bytes
+}
+
+BOOST_AUTO_TEST_CASE(limits_at_the_boundary) {
+  keyward::http::limits limit;
+  limit.max_challenges = 3;
+  BOOST_TEST(describe("A, B, C", limit) == "A ; B ; C");
+  limit.max_parameters = 2;
+  BOOST_TEST(describe("A a=1, b=2, B c=3, d=4", limit) == "A[a=1|b=2] ; B[c=3|d=4]");  // counted per challenge
+  limit.max_length = 15;
+  BOOST_TEST(describe(R"(Basic realm="x")", limit) == "Basic[realm=x]");  // exactly 15 bytes
+}
+
+// Each row: the value, the error, and where it is (arithmetic in the comment).
+BOOST_AUTO_TEST_CASE(malformed_values) {
+  struct row {
+    std::string_view value;
+    errc code;
+    std::size_t offset;
+  };
+  const row rows[] = {
+      // nothing but OWS and empty elements: no challenge, no byte at fault
+      {"", errc::http_empty_value, no_offset},
+      {"   ", errc::http_empty_value, no_offset},
+      {", ,", errc::http_empty_value, no_offset},
+      // unterminated quoted-string: at its opening quote, after `Basic realm=` (6 + 6 = 12)
+      {R"(Basic realm="x)", errc::http_invalid_quoted_string, 12},
+      // a quoted-pair cut by the end: same opening quote
+      {R"(Basic realm="x\)", errc::http_invalid_quoted_string, 12},
+      // unterminated quote in a later parameter: `Basic realm="x", ` is 17, `title=` 6 more: 23
+      {R"(Basic realm="x", title="abc)", errc::http_invalid_quoted_string, 23},
+      // quoted-pair escaping DEL: `Basic realm="a\` is 15 bytes, DEL at 15
+      {"Basic realm=\"a\\\x7F\"", errc::http_invalid_character, 15},
+      // '=' with no value after a comma: `Basic realm="x", foo=` is 21 bytes, the value is missing at 21
+      {R"(Basic realm="x", foo=)", errc::http_invalid_parameter, 21},
+      // ... and before another element: the ',' after `foo=` is at 17 + 4 = 21
+      {R"(Basic realm="x", foo=, bar=1)", errc::http_invalid_parameter, 21},
+      // `realm==x`: not a param ("=" after "="), so token68 `realm==` (6 + 7 = 13) followed by 'x'
+      {"Basic realm==x", errc::http_invalid_token68, 13},
+      // duplicated parameter, the second at 6 + 9 (`realm="a"`) + 2 = 17; names compare case-insensitively
+      {R"(Basic realm="a", realm="b")", errc::http_duplicate_parameter, 17},
+      {R"(Basic realm="a", REALM="b")", errc::http_duplicate_parameter, 17},
+      // an empty element between them changes nothing but the offset: 17 + 2 = 19
+      {R"(Basic realm="a", , realm="b")", errc::http_duplicate_parameter, 19},
+      // duplicate inside the second challenge: 17 + 7 (`Bearer `) + 9 + 2 = 35
+      {R"(Basic realm="x", Bearer realm="y", realm="z")", errc::http_duplicate_parameter, 35},
+      // CR LF inside a quoted value (header injection): CR at 6 + 6 + 1 + 1 = 14
+      {"Basic realm=\"a\r\nX-Injected: 1\"", errc::http_invalid_character, 14},
+      // NUL after the scheme: at 5
+      {"Basic\0 realm=\"x\""sv, errc::http_invalid_character, 5},
+      // DEL outside quotes: at 5
+      {"Basic\x7F", errc::http_invalid_character, 5},
+      // a trailing LF is not OWS: at 15, after `Basic realm="x"` (15 bytes)
+      {"Basic realm=\"x\"\n", errc::http_invalid_character, 15},
+      // CR as if it were whitespace: at 5
+      {"Basic\r realm=\"x\"", errc::http_invalid_character, 5},
+      // a forbidden byte wins over an earlier grammar error ('=' at 0 has no scheme): SOH at 1
+      {"=\x01", errc::http_invalid_character, 1},
+      // an auth-param where a challenge must start: first in the value, at 0
+      {R"(realm="x")", errc::http_invalid_parameter, 0},
+      // ... after a token68 challenge: `Negotiate abc==` is 15, `, ` 2 more: 17
+      {R"(Negotiate abc==, realm="x")", errc::http_invalid_parameter, 17},
+      {"Newauth abc==, def=ghi", errc::http_invalid_parameter, 15},  // 8 + 5 + 2
+      // ... after a scheme with no SP before the comma (no #auth-param list can start): 5 + 2 = 7
+      {R"(Basic, realm="x")", errc::http_invalid_parameter, 7},
+      // `Basic ="x"` is `token BWS "=" value` where a scheme must be: at 0
+      {R"(Basic ="x")", errc::http_invalid_parameter, 0},
+      // a '"' inside the scheme: at 2
+      {R"(Ba"sic)", errc::http_invalid_scheme, 2},
+      // no scheme: '=' at 0
+      {"=Basic", errc::http_invalid_scheme, 0},
+      // obs-text is no tchar: 0xC3 at 1 ends the scheme `B`
+      {"B\xC3\xA9sic", errc::http_invalid_scheme, 1},
+      // HTAB instead of SP after the scheme (1*SP): at 5
+      {"Basic\trealm=\"x\"", errc::http_invalid_scheme, 5},
+      // a byte that starts neither token68 nor auth-param: '@' at 6
+      {"Basic @", errc::http_invalid_token68, 6},
+      // token68 followed by a '"': at 10 + 3 = 13
+      {R"(Negotiate abc")", errc::http_invalid_token68, 13},
+      // two elements with no comma: `Basic realm="x"` is 15, SP, 'B' at 16
+      {R"(Basic realm="x" Bearer)", errc::http_unexpected_data, 16},
+      // token68 then more data: `Negotiate abc` 13, SP, 'd' at 14
+      {"Negotiate abc def", errc::http_unexpected_data, 14},
+      // a space inside an unquoted value: `Bearer error=invalid` is 7 + 13 = 20, 't' at 21
+      {"Bearer error=invalid token", errc::http_unexpected_data, 21},
+      // a quote after a token value: `Basic realm=a` is 13, '"' at 13
+      {R"(Basic realm=a"b")", errc::http_unexpected_data, 13},
+      // obs-text in a token value: `Basic realm=caf` is 15, 0xC3 at 15
+      {"Basic realm=caf\xC3\xA9", errc::http_unexpected_data, 15},
+  };
+  for (const row& r : rows) {
+    BOOST_TEST_CONTEXT("value: " << r.value) {
+      BOOST_TEST(error_of(r.value) == keyward::error(r.code, r.offset));
+    }
+  }
+  BOOST_TEST(std::size(rows) >= 30u);
+}
+
+BOOST_AUTO_TEST_CASE(limits_exceeded) {
+  keyward::http::limits limit;
+  limit.max_challenges = 2;
+  // `A, B, C`: the third challenge starts at 1 + 2 + 1 + 2 = 6
+  BOOST_TEST(error_of("A, B, C", limit) == keyward::error(errc::http_too_many_challenges, 6));
+  limit = {};
+  limit.max_parameters = 2;
+  // `A a=1, b=2, c=3`: the third parameter starts at 2 + 3 + 2 + 3 + 2 = 12
+  BOOST_TEST(error_of("A a=1, b=2, c=3", limit) == keyward::error(errc::http_too_many_parameters, 12));
+  limit = {};
+  limit.max_length = 14;
+  // 15 bytes against a limit of 14: the first byte over the limit is at 14
+  BOOST_TEST(error_of(R"(Basic realm="x")", limit) == keyward::error(errc::http_too_long, 14));
+  BOOST_TEST(error_of(std::string(8193, 'a')) == keyward::error(errc::http_too_long, 8192));
+  BOOST_TEST(describe(std::string(8192, 'a')) == std::string(8192, 'a'));  // the default limit, exactly
+}
+
+// Parsing is constexpr: a challenge list can be checked at compile time.
+BOOST_AUTO_TEST_CASE(parsing_at_compile_time) {
+  constexpr auto parsed = parse_challenges(R"(Basic realm="x", Bearer)");
+  static_assert(parsed.has_value() && parsed->size() == 2);
+  static_assert(parsed->begin()->scheme == "Basic");
+  static_assert(parsed->find("bearer").has_value());
+  static_assert(parse_challenges("Basic realm=\"x").error() == keyward::error(errc::http_invalid_quoted_string, 12));
+  BOOST_TEST(parsed->size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(builder_output) {
+  BOOST_TEST(*challenge_builder("Newauth").realm("apps").param("type", "1").param("title", "Login to \"apps\"").str() ==
+             R"(Newauth realm="apps", type="1", title="Login to \"apps\"")");
+  BOOST_TEST(*challenge_builder("Negotiate").token68("abc==").str() == "Negotiate abc==");
+  BOOST_TEST(*challenge_builder("Negotiate").str() == "Negotiate");
+  BOOST_TEST(*challenge_builder::basic(R"(a"b\c)").str() == R"(Basic realm="a\"b\\c", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::bearer("example").error("insufficient_scope").scope("read write").str() ==
+             R"(Bearer realm="example", error="insufficient_scope", scope="read write")");
+  BOOST_TEST(*challenge_builder::bearer().error("invalid_request").error_uri("https://example.com/e?c=1#x").str() ==
+             R"(Bearer error="invalid_request", error_uri="https://example.com/e?c=1#x")");
+  BOOST_TEST(*challenge_builder::bearer().error_uri("").str() == R"(Bearer error_uri="")");
+  BOOST_TEST(*challenge_builder::basic("").str() == R"(Basic realm="", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder("X").param("empty", "").str() == R"(X empty="")");
+}
+
+BOOST_AUTO_TEST_CASE(builder_rejects_what_it_cannot_send) {
+  using keyward::error;
+  const auto value_error = [](std::size_t offset) { return error(errc::http_invalid_parameter_value, offset); };
+  // scheme: a token
+  BOOST_TEST(build_error(challenge_builder("")) == error(errc::http_invalid_scheme));
+  BOOST_TEST(build_error(challenge_builder("Ba sic")) == error(errc::http_invalid_scheme, 2));
+  BOOST_TEST(build_error(challenge_builder("Basic\r\n")) == error(errc::http_invalid_scheme, 5));
+  // realm and param values: any byte but a CTL (HTAB and DEL included)
+  BOOST_TEST(build_error(challenge_builder::basic("a\r\nSet-Cookie: x")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer("ab\n")) == value_error(2));
+  BOOST_TEST(build_error(challenge_builder::basic("x\0y"sv)) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::basic("tab\there")) == value_error(3));
+  BOOST_TEST(build_error(challenge_builder::basic("del\x7F")) == value_error(3));
+  BOOST_TEST(build_error(challenge_builder("X").param("p", "a\rb")) == value_error(1));
+  // param names: a token
+  BOOST_TEST(build_error(challenge_builder("X").param("na me", "x")) == error(errc::http_invalid_parameter, 2));
+  BOOST_TEST(build_error(challenge_builder("X").param("", "x")) == error(errc::http_invalid_parameter));
+  BOOST_TEST(build_error(challenge_builder("X").param("a=b", "x")) == error(errc::http_invalid_parameter, 1));
+  // duplicates, case-insensitive
+  BOOST_TEST(build_error(challenge_builder::bearer("x").realm("y")) == error(errc::http_duplicate_parameter));
+  BOOST_TEST(build_error(challenge_builder::bearer("x").param("REALM", "y")) == error(errc::http_duplicate_parameter));
+  BOOST_TEST(build_error(challenge_builder::basic("x").param("Charset", "y")) == error(errc::http_duplicate_parameter));
+  // RFC 6750 scope: NQCHAR tokens separated by single spaces
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("")) == error(errc::http_invalid_parameter_value));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope(" read")) == value_error(0));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("read ")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("read  write")) == value_error(5));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("read\twrite")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope(R"(a"b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope(R"(a\b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("caf\xC3\xA9")) == value_error(3));
+  // RFC 6750 error and error_description: 1*NQSCHAR (space allowed, quote, backslash, CTLs and obs-text not)
+  BOOST_TEST(build_error(challenge_builder::bearer().error("")) == error(errc::http_invalid_parameter_value));
+  BOOST_TEST(build_error(challenge_builder::bearer().error(R"(a"b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer().error("tab\there")) == value_error(3));
+  BOOST_TEST(build_error(challenge_builder::bearer().error("\xC3\xA9")) == value_error(0));
+  BOOST_TEST(build_error(challenge_builder::bearer().error_description("line\nbreak")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer().error_description(R"(back\slash)")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer().error_description("")) ==
+             error(errc::http_invalid_parameter_value));
+  BOOST_TEST(*challenge_builder::bearer().error("has space").str() == R"(Bearer error="has space")");
+  // RFC 6750 error_uri: no space either
+  BOOST_TEST(build_error(challenge_builder::bearer().error_uri("a b")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer().error_uri("a\"b")) == value_error(1));
+  // token68: the grammar, and never together with auth-params or another token68
+  BOOST_TEST(build_error(challenge_builder("N").token68("")) == error(errc::http_invalid_token68));
+  BOOST_TEST(build_error(challenge_builder("N").token68("ab c")) == error(errc::http_invalid_token68, 2));
+  BOOST_TEST(build_error(challenge_builder("N").token68("=abc")) == error(errc::http_invalid_token68, 0));
+  BOOST_TEST(build_error(challenge_builder("N").token68("ab=c")) == error(errc::http_invalid_token68, 3));
+  BOOST_TEST(build_error(challenge_builder("N").token68("abc").param("a", "b")) == error(errc::http_unexpected_data));
+  BOOST_TEST(build_error(challenge_builder("N").param("a", "b").token68("abc")) == error(errc::http_unexpected_data));
+  BOOST_TEST(build_error(challenge_builder("N").token68("abc").token68("def")) == error(errc::http_unexpected_data));
+  // the first error sticks: the empty scope (no offset), not the bad name that follows
+  BOOST_TEST(build_error(challenge_builder::bearer().scope("").param("bad name", "x").realm("\r")) ==
+             error(errc::http_invalid_parameter_value));
+}
+
+// What the builder sends parses back to the same scheme and, once unescaped, the same values.
+BOOST_AUTO_TEST_CASE(build_then_parse_round_trips) {
+  const std::string_view values[] = {
+      "", "plain", R"(with "quotes")", R"(back\slash)", R"(trailing\)", R"(\")", R"(\\\")", "comma, and = sign",
+      "Z\xC3\xBCrich", "  spaces  ", R"(realm="fake", evil=1)", "Bearer x=\"y\"", "~!#$%&'()*+-./:;<=>?@[]^_`{|}",
+  };
+  for (const std::string_view value : values) {
+    BOOST_TEST_CONTEXT("value: " << value) {
+      const auto built = challenge_builder("Custom-Scheme").realm(value).param("Title", value).str();
+      BOOST_TEST_REQUIRE(built.has_value());
+      const auto parsed = parse_challenges(*built);
+      BOOST_TEST_REQUIRE(parsed.has_value());
+      BOOST_TEST(parsed->size() == 1u);
+      const auto challenge = *parsed->begin();
+      BOOST_TEST(challenge.scheme == "Custom-Scheme");
+      BOOST_TEST(challenge.params.size() == 2u);
+      BOOST_TEST(challenge.params.find("realm")->value() == value);
+      BOOST_TEST(challenge.params.find("title")->value() == value);
+    }
+  }
+  const auto bearer = challenge_builder::bearer("api")
+                          .error("insufficient_scope")
+                          .error_description("Needs write access, ask an admin")
+                          .scope("read write:all")
+                          .error_uri("https://example.com/docs#scopes")
+                          .str();
+  BOOST_TEST(describe(*bearer) ==
+             "Bearer[realm=api|error=insufficient_scope|error_description=Needs write access, ask an admin|"
+             "scope=read write:all|error_uri=https://example.com/docs#scopes]");
+  BOOST_TEST(describe(*challenge_builder("Negotiate").token68("a+/b==").str()) == "Negotiate(a+/b==)");
+}
+
+BOOST_AUTO_TEST_CASE(joining_challenges) {
+  const auto basic = challenge_builder("Basic").realm("simple").str();
+  const auto newauth =
+      challenge_builder("Newauth").realm("apps").param("type", "1").param("title", "Login to \"apps\"").str();
+  const auto joined = join_challenges({*basic, *newauth});
+  BOOST_TEST_REQUIRE(joined.has_value());
+  BOOST_TEST(*joined == R"(Basic realm="simple", Newauth realm="apps", type="1", title="Login to \"apps\"")");
+  BOOST_TEST(describe(*joined) == R"(Basic[realm=simple] ; Newauth[realm=apps|type=1|title=Login to "apps"])");
+  BOOST_TEST(*join_challenges({"Negotiate abc=", "Basic"}) == "Negotiate abc=, Basic");
+  BOOST_TEST(describe(*join_challenges({"Negotiate abc=", "Basic"})) == "Negotiate(abc=) ; Basic");
+
+  using keyward::error;
+  BOOST_TEST(join_challenges({}).error() == error(errc::http_empty_value));
+  BOOST_TEST(join_challenges({"Basic", ""}).error() == error(errc::http_empty_value));
+  // `Basic, ` is 7 bytes; the second challenge of "A, B" is at 3 in it: 10 in the joined value
+  BOOST_TEST(join_challenges({"Basic", "A, B"}).error() == error(errc::http_too_many_challenges, 10));
+  BOOST_TEST(join_challenges({"Basic", "x\r\n"}).error() == error(errc::http_invalid_character, 8));  // 7 + 1
+  // a bare parameter would attach to the previous challenge: `Basic realm="x", ` is 17
+  BOOST_TEST(join_challenges({R"(Basic realm="x")", R"(realm="y")"}).error() ==
+             error(errc::http_invalid_parameter, 17));
+}
+
+BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {
+  const std::string_view valid = R"(Basic realm="simple", Newauth realm="apps", type=1, title="Login to \"apps\"", )"
+                                 R"(Negotiate abc==, Bearer realm="example", error="invalid_token")";
+  const std::string_view malformed[] = {R"(Basic realm="x)", "Basic\r\n", R"(Basic realm="a", realm="b")", ""};
+  char buffer[64];
+  std::size_t challenges = 0;
+  std::size_t params = 0;
+  std::size_t unescaped = 0;
+  std::size_t failures = 0;
+
+  counting_allocations = true;
+  const auto parsed = parse_challenges(valid);
+  if (parsed) {
+    for (const auto& challenge : *parsed) {
+      ++challenges;
+      for (const auto& param : challenge.params) {
+        ++params;
+        unescaped += param.value(buffer, sizeof buffer).value_or(0);
+      }
+    }
+    unescaped += parsed->find("bearer").has_value() ? 1 : 0;
+  }
+  for (const std::string_view value : malformed) failures += parse_challenges(value).has_value() ? 0 : 1;
+  counting_allocations = false;
+
+  BOOST_TEST(allocations == 0u);
+  BOOST_TEST(challenges == 4u);
+  BOOST_TEST(params == 6u);
+  // simple 6 + apps 4 + 1 1 + `Login to "apps"` 15 + example 7 + invalid_token 13 = 46, plus 1 for find
+  BOOST_TEST(unescaped == 47u);
+  BOOST_TEST(failures == std::size(malformed));
+}
+
+BOOST_AUTO_TEST_CASE(the_allocation_counter_counts) {
+  counting_allocations = true;
+  auto* text = new std::string(100, 'x');
+  counting_allocations = false;
+  BOOST_TEST(allocations >= 1u);
+  delete text;
+}

@@ -1,0 +1,77 @@
+// The HTTP parse paths allocate nothing, on valid input and on every error path: this program replaces the
+// global operator new and counts calls while keyward::http parses.
+#define BOOST_TEST_MODULE http_noalloc
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/http/basic.hpp>
+#include <keyward/http/bearer.hpp>
+#include <keyward/http/challenge.hpp>
+#include <keyward/http/credentials.hpp>
+
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+bool counting = false;
+std::size_t allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (counting) ++allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  std::abort();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+BOOST_AUTO_TEST_CASE(parsers_do_not_allocate) {
+  namespace http = keyward::http;
+  // Valid and invalid values of every kind, long ones included (no small-string optimisation hides a copy).
+  const std::vector<std::string> values = {
+      "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "Basic dGVzdDoxMjOj", "Basic dGVzdDoxMjPCow==", "Basic !!!!",
+      "Basic YWJj", "Basic", "", "Bearer mF_9.B5f-4.1JqM", "Bearer abc def", "Bearer a\r\nb",
+      "Bearer " + std::string(4000, 'x'), "Basic " + std::string(4000, 'A'), "Basic " + std::string(9000, 'A'),
+      "Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\"", "X a=b, a=c", "X a=\"unterminated",
+      "Basic realm=\"simple\", Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\"",
+      "Bearer realm=\"example\", error=\"invalid_token\", error_description=\"The access token expired\"",
+      "Negotiate abc==, Basic realm=\"x\", charset=\"UTF-8\"", ", ,Basic realm=\"x\",, Bearer"};
+  std::vector<char> buffer(20000);
+  std::size_t parsed = 0;
+  std::size_t visited = 0;
+
+  counting = true;
+  for (const std::string& value : values) {
+    const auto credentials = http::parse_credentials(value);
+    if (credentials) {
+      ++parsed;
+      for (const auto& param : credentials->params) visited += param.value_size();
+    }
+    for (const auto charset :
+         {http::basic_charset::utf8, http::basic_charset::latin1_fallback, http::basic_charset::raw}) {
+      http::basic_options options;
+      options.charset = charset;
+      parsed += http::parse_basic(value, buffer.data(), buffer.size(), options).has_value() ? 1 : 0;
+    }
+    http::basic_buffer<64> small;
+    parsed += http::parse_basic(value, small).has_value() ? 1 : 0;
+    parsed += http::parse_bearer(value).has_value() ? 1 : 0;
+    const auto challenges = http::parse_challenges(value);
+    if (challenges) {
+      ++parsed;
+      for (const auto& challenge : *challenges) {
+        for (const auto& param : challenge.params) visited += param.value_size();
+      }
+    }
+  }
+  counting = false;
+
+  BOOST_TEST(allocations == 0u);
+  BOOST_TEST(parsed > 10u);  // the loop did parse something
+  BOOST_TEST(visited > 10u);
+}
