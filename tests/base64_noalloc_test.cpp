@@ -5,10 +5,10 @@
 
 #include <keyward/base64.hpp>
 
+#include "support/count_allocations.hpp"
 #include "support/forced_isa.hpp"
 
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -18,21 +18,8 @@ struct kernel_from_environment {
 };
 BOOST_TEST_GLOBAL_FIXTURE(kernel_from_environment);
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+using keyward_test::allocations;
+using keyward_test::counting;
 
 BOOST_AUTO_TEST_CASE(buffer_forms_do_not_allocate) {
   namespace base64 = keyward::base64;

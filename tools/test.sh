@@ -9,6 +9,8 @@ root=$(pwd)
 work=${KEYWARD_CI_DIR:-$(mktemp -d /tmp/keyward-ci.XXXXXX)}
 mkdir -p "$work"
 export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-60}
+# UndefinedBehaviorSanitizer only prints by default: make every report fail the test that triggered it.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 started=$(date +%s)
 
 bash tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }

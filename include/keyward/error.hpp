@@ -60,6 +60,9 @@ enum class errc : std::uint16_t {
   mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
+  rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
+  rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
+  rate_invalid_capacity = 702,    ///< a keyed limiter asked for zero keys, or for more than it can index
   rate_header_empty = 730,               ///< the field value is empty or only whitespace
   rate_header_invalid_integer = 731,     ///< not a non-negative decimal integer (1*DIGIT): a sign, dot or other byte
   rate_header_integer_overflow = 732,    ///< an integer too large for 64 bits
@@ -70,9 +73,11 @@ enum class errc : std::uint16_t {
   redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
   redis_protocol = 752,                  ///< a reply of an unexpected type or shape
   redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
-  redis_unsupported_quota = 754,         ///< an invalid quota, or a burst beyond the script's exact range
+  redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
 
   // retry and backoff (800-899)
+  retry_after_invalid = 800,        ///< a Retry-After value that is neither delay-seconds nor an HTTP-date
+  backoff_invalid_parameter = 801,  ///< a backoff base, cap, multiplier or jitter fraction out of range
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -111,6 +116,9 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::mac_invalid_length: return "mac: tag has the wrong length";
     case errc::mac_invalid_truncation: return "mac: truncation length out of range";
     // rate limiting
+    case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
+    case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
+    case errc::rate_invalid_capacity: return "rate: invalid key capacity";
     case errc::rate_header_empty: return "rate header: empty field value";
     case errc::rate_header_invalid_integer: return "rate header: not a non-negative integer";
     case errc::rate_header_integer_overflow: return "rate header: integer too large";
@@ -121,9 +129,11 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::redis_timeout: return "redis: timed out";
     case errc::redis_protocol: return "redis: unexpected reply";
     case errc::redis_error_reply: return "redis: error reply";
-    case errc::redis_unsupported_quota: return "redis: invalid or unsupported quota";
+    case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
 
     // retry and backoff
+    case errc::retry_after_invalid: return "retry: Retry-After is neither delay-seconds nor an HTTP-date";
+    case errc::backoff_invalid_parameter: return "backoff: parameter out of range";
 
   }
   return "unknown keyward error";

@@ -1,5 +1,5 @@
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency.
+// dependency (rate/redis.hpp, which needs hiredis, is included on its own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -9,7 +9,20 @@
 #include "crypto/sha2.hpp"
 #include "ct.hpp"
 #include "error.hpp"
+#include "http/basic.hpp"
+#include "http/bearer.hpp"
+#include "http/challenge.hpp"
+#include "http/credentials.hpp"
+#include "http/date.hpp"
+#include "http/response.hpp"
 #include "random.hpp"
+#include "rate/gcra.hpp"
+#include "rate/headers.hpp"
+#include "rate/keyed.hpp"
+#include "rate/quota.hpp"
+#include "retry/backoff.hpp"
+#include "retry/retry_after.hpp"
+#include "retry/run.hpp"
 #include "secret.hpp"
 #include "version.hpp"
 

@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 // ---- begin keyward/keyward.hpp ----
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency.
+// dependency (rate/redis.hpp, which needs hiredis, is included on its own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -829,11 +829,53 @@ enum class errc : std::uint16_t {
   base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
   base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
 
+  // HTTP authentication fields (RFC 9110 section 11, RFC 7617, RFC 6750)
+  http_empty_value = 200,              ///< the field value is empty or only whitespace (no credentials sent)
+  http_invalid_character = 201,        ///< NUL, CR, LF or another byte the grammar does not allow here
+  http_invalid_scheme = 202,           ///< the auth-scheme is missing or is not a token
+  http_invalid_token68 = 203,          ///< a malformed token68 ('=' not only at the end, or a bad byte)
+  http_invalid_parameter = 204,        ///< a malformed auth-param (no '=', no name or no value)
+  http_invalid_quoted_string = 205,    ///< an unterminated quoted-string or a byte not allowed in one
+  http_duplicate_parameter = 206,      ///< the same auth-param name twice (names compare case-insensitively)
+  http_too_long = 207,                 ///< the value exceeds the configured length limit
+  http_too_many_parameters = 208,      ///< more auth-params than the configured limit
+  http_unexpected_data = 209,          ///< bytes after a complete value where none may follow
+  http_wrong_scheme = 210,             ///< a well-formed value for another auth-scheme than the one expected
+  http_missing_token = 211,            ///< the scheme is present but the credentials after it are missing
+  http_too_many_challenges = 212,      ///< more challenges than the configured limit
+  http_invalid_parameter_value = 213,  ///< a value that a builder cannot send (outside its allowed set)
+  http_invalid_date = 214,             ///< not an HTTP-date in any form RFC 9110 section 5.6.7 accepts
+  basic_missing_colon = 220,           ///< the decoded user-pass has no ':' (RFC 7617 section 2)
+  basic_control_character = 221,      ///< a control character in the user-id or password
+  basic_invalid_utf8 = 222,            ///< the decoded user-pass is not valid UTF-8
+  basic_colon_in_user = 223,           ///< a user-id containing ':' cannot be sent (RFC 7617 section 2)
+  bearer_invalid_token = 230,          ///< a byte outside the b64token charset (RFC 6750 section 2.1)
+
   // crypto and randomness
   random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
   mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
   mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
   mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
+
+  // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
+  rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
+  rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
+  rate_invalid_capacity = 702,    ///< a keyed limiter asked for zero keys, or for more than it can index
+  rate_header_empty = 730,               ///< the field value is empty or only whitespace
+  rate_header_invalid_integer = 731,     ///< not a non-negative decimal integer (1*DIGIT): a sign, dot or other byte
+  rate_header_integer_overflow = 732,    ///< an integer too large for 64 bits
+  rate_header_invalid_list = 733,        ///< not a Structured Field List (RFC 9651 section 4.2)
+  rate_header_invalid_string = 734,      ///< a name or unit with a byte an SF String cannot carry (RFC 9651 3.3.3)
+  rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
+  redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
+  redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
+  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
+  redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
+  redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
+
+  // retry and backoff (800-899)
+  retry_after_invalid = 800,        ///< a Retry-After value that is neither delay-seconds nor an HTTP-date
+  backoff_invalid_parameter = 801,  ///< a backoff base, cap, multiplier or jitter fraction out of range
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -847,10 +889,50 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::base64_unexpected_padding: return "base64: padding not allowed";
     case errc::base64_invalid_length: return "base64: invalid length";
     case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+    case errc::http_empty_value: return "http: empty field value";
+    case errc::http_invalid_character: return "http: invalid character";
+    case errc::http_invalid_scheme: return "http: missing or invalid auth-scheme";
+    case errc::http_invalid_token68: return "http: invalid token68";
+    case errc::http_invalid_parameter: return "http: invalid auth-param";
+    case errc::http_invalid_quoted_string: return "http: invalid quoted-string";
+    case errc::http_duplicate_parameter: return "http: duplicate auth-param";
+    case errc::http_too_long: return "http: value too long";
+    case errc::http_too_many_parameters: return "http: too many auth-params";
+    case errc::http_unexpected_data: return "http: unexpected data after the value";
+    case errc::http_wrong_scheme: return "http: unexpected auth-scheme";
+    case errc::http_missing_token: return "http: credentials missing after the scheme";
+    case errc::http_too_many_challenges: return "http: too many challenges";
+    case errc::http_invalid_parameter_value: return "http: value not allowed in this parameter";
+    case errc::http_invalid_date: return "http: invalid HTTP-date";
+    case errc::basic_missing_colon: return "basic: no ':' between user-id and password";
+    case errc::basic_control_character: return "basic: control character in user-id or password";
+    case errc::basic_invalid_utf8: return "basic: user-id or password is not valid UTF-8";
+    case errc::basic_colon_in_user: return "basic: user-id contains ':'";
+    case errc::bearer_invalid_token: return "bearer: invalid character in token";
     case errc::random_unavailable: return "random: the OS random source failed";
     case errc::mac_mismatch: return "mac: tag mismatch";
     case errc::mac_invalid_length: return "mac: tag has the wrong length";
     case errc::mac_invalid_truncation: return "mac: truncation length out of range";
+    // rate limiting
+    case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
+    case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
+    case errc::rate_invalid_capacity: return "rate: invalid key capacity";
+    case errc::rate_header_empty: return "rate header: empty field value";
+    case errc::rate_header_invalid_integer: return "rate header: not a non-negative integer";
+    case errc::rate_header_integer_overflow: return "rate header: integer too large";
+    case errc::rate_header_invalid_list: return "rate header: not a Structured Field list";
+    case errc::rate_header_invalid_string: return "rate header: character not allowed in a string";
+    case errc::rate_header_value_out_of_range: return "rate header: value out of range";
+    case errc::redis_unavailable: return "redis: unavailable or connection lost";
+    case errc::redis_timeout: return "redis: timed out";
+    case errc::redis_protocol: return "redis: unexpected reply";
+    case errc::redis_error_reply: return "redis: error reply";
+    case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
+
+    // retry and backoff
+    case errc::retry_after_invalid: return "retry: Retry-After is neither delay-seconds nor an HTTP-date";
+    case errc::backoff_invalid_parameter: return "backoff: parameter out of range";
+
   }
   return "unknown keyward error";
 }
@@ -2127,6 +2209,4626 @@ using hmac_sha512 = hmac<sha512>;
 
 #endif  // KEYWARD_CRYPTO_HMAC_HPP
 // ---- end keyward/crypto/hmac.hpp ----
+// ---- begin keyward/http/basic.hpp ----
+// keyward: the Basic authentication scheme (RFC 7617): building `Basic <base64(user-id ":" password)>` for a
+// client, including the API-key form several providers use (the key as the user-id, an empty password), and
+// parsing it on a server into a caller's buffer without allocating.
+#ifndef KEYWARD_HTTP_BASIC_HPP
+#define KEYWARD_HTTP_BASIC_HPP
+
+// ---- begin keyward/detail/http_grammar.hpp ----
+// keyward: private scanners for the RFC 9110 grammar shared by the Authorization and WWW-Authenticate
+// parsers: character classes, OWS, token, token68, quoted-string and auth-param (RFC 9110 sections 5.6 and 11).
+#ifndef KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
+#define KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
+
+
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
+
+namespace keyward::detail::http_grammar {
+
+/// Character classes, one bit each, for every byte value.
+enum char_class : std::uint8_t {
+  tchar = 1,         ///< token character (RFC 9110 section 5.6.2)
+  token68_char = 2,  ///< ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" (section 11.2), '=' excluded
+  qdtext = 4,        ///< HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (section 5.6.4)
+  pair_char = 8,     ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
+  ows = 16,          ///< SP / HTAB
+  forbidden = 32,    ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
+};
+
+constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
+  std::array<std::uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t bits = 0;
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const bool vchar = c >= 0x21 && c <= 0x7E;
+    const bool obs_text = c >= 0x80;
+    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
+      bits |= tchar;
+    }
+    if (alnum || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') bits |= token68_char;
+    if (c == '\t' || c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext;
+    if (c == '\t' || c == ' ' || vchar || obs_text) bits |= pair_char;
+    if (c == ' ' || c == '\t') bits |= ows;
+    if ((c < 0x20 && c != '\t') || c == 0x7F) bits |= forbidden;
+    classes[static_cast<std::size_t>(c)] = bits;
+  }
+  return classes;
+}
+
+inline constexpr std::array<std::uint8_t, 256> char_classes = make_char_classes();
+
+/// True when byte `c` is in class `cls`.
+constexpr bool is(char c, char_class cls) noexcept {
+  return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+/// The index of the first byte at or after `i` that is not in class `cls` (text.size() when none).
+constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls) noexcept {
+  while (i < text.size() && is(text[i], cls)) ++i;
+  return i;
+}
+
+/// The bytes [begin, end) of `text`, which the caller knows to be in range: string_view::substr checks the
+/// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
+constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
+  return std::string_view(text.data() + begin, end - begin);
+}
+
+/// `text` without leading and trailing OWS (how HTTP parsing delimits a field value, RFC 9110 section 5.5).
+constexpr std::string_view trim_ows(std::string_view text) noexcept {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && is(text[begin], ows)) ++begin;
+  while (end > begin && is(text[end - 1], ows)) --end;
+  return slice(text, begin, end);
+}
+
+/// The offset of the first byte no field value may hold (NUL, CR, LF, other CTLs but HTAB, DEL), or npos.
+constexpr std::size_t find_forbidden(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is(text[i], forbidden)) return i;
+  }
+  return std::string_view::npos;
+}
+
+/// ASCII case-insensitive equality (auth-scheme and auth-param names, RFC 9110 sections 11.1 and 11.2).
+constexpr bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x != y && ((x | 0x20u) != (y | 0x20u) || (x | 0x20u) < 'a' || (x | 0x20u) > 'z')) return false;
+  }
+  return true;
+}
+
+#if KEYWARD_X86_SIMD
+/// The index of the first byte at or after `i` that is not a token68 character, 16 bytes at a time with
+/// SSE2 (part of every x86-64 CPU), the last block overlapping the one before it; texts shorter than 16
+/// bytes are left to the caller (`i` is returned).
+inline std::size_t skip_token68_chars_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
+  const __m128i lower_case_bit = _mm_set1_epi8(0x20);
+  while (true) {
+    // The last block overlaps the one before it; bytes before `i` in it are not the caller's to judge.
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
+    // OR-ing 0x20 maps exactly the letters to 'a'-'z'; bytes above 0x7F are negative and fail every range.
+    const __m128i folded = _mm_or_si128(bytes, lower_case_bit);
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+    const __m128i dash_to_nine = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('-' - 1)),
+                                               _mm_cmplt_epi8(bytes, _mm_set1_epi8('9' + 1)));  // - . / 0-9
+    const __m128i others = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('+')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('_'))),
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~')));
+    const auto accepted = static_cast<unsigned>(_mm_movemask_epi8(
+                              _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
+                          ((1u << (i - block)) - 1);
+    if (accepted != 0xFFFF) return block + static_cast<std::size_t>(__builtin_ctz(~accepted));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
+  }
+}
+#endif
+
+/// The index of the first byte at or after `i` that is not a token68 character (text.size() when none).
+constexpr std::size_t skip_token68_chars(std::string_view text, std::size_t i) noexcept {
+#if KEYWARD_X86_SIMD
+  if (!__builtin_is_constant_evaluated()) i = skip_token68_chars_sse2(text, i);
+#endif
+  return skip(text, i, token68_char);
+}
+
+/// The end of the token68 starting at `i` (its characters, then any '='), or `i` when there is none.
+constexpr std::size_t scan_token68(std::string_view text, std::size_t i) noexcept {
+  const std::size_t start = i;
+  i = skip_token68_chars(text, i);
+  if (i == start) return start;
+  while (i < text.size() && text[i] == '=') ++i;
+  return i;
+}
+
+/// The outcome of scanning one syntactic element: where it ends, or the error found.
+struct scanned {
+  std::size_t end = 0;   ///< one past the element, when ok
+  errc code{};           ///< zero when ok
+  std::size_t offset = 0;  ///< where the error was found
+
+  constexpr bool ok() const noexcept { return code == errc{}; }
+};
+
+/// Scans the quoted-string whose opening '"' is at `i`: the result ends past the closing quote.
+/// Fails with http_invalid_quoted_string at the offending byte, or at the opening quote when unterminated.
+constexpr scanned scan_quoted_string(std::string_view text, std::size_t i) noexcept {
+  const std::size_t open = i++;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"') return {i + 1, errc{}, 0};
+    if (c == '\\') {
+      if (i + 1 >= text.size()) break;
+      if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
+      i += 2;
+    } else if (is(c, qdtext)) {
+      ++i;
+    } else {
+      return {0, errc::http_invalid_quoted_string, i};
+    }
+  }
+  return {0, errc::http_invalid_quoted_string, open};
+}
+
+/// One auth-param (`token BWS "=" BWS ( token / quoted-string )`, RFC 9110 section 11.2) as found in the text.
+struct raw_param {
+  std::string_view name;
+  std::string_view value;  ///< the token, or the quoted-string's content without the quotes, escapes intact
+  bool quoted = false;
+};
+
+/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
+/// ',' or the end. This is how a token68 ending in '=' is told apart from an auth-param (section 11.2).
+constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return false;
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return false;
+  j = skip(text, j + 1, ows);
+  return j < text.size() && text[j] != '=' && text[j] != ',';
+}
+
+/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
+/// no value) or http_invalid_quoted_string, at the offending byte.
+constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return {0, errc::http_invalid_parameter, i};
+  param.name = slice(text, i, name_end);
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
+  j = skip(text, j + 1, ows);
+  if (j < text.size() && text[j] == '"') {
+    const scanned quoted = scan_quoted_string(text, j);
+    if (!quoted.ok()) return quoted;
+    param.value = slice(text, j + 1, quoted.end - 1);
+    param.quoted = true;
+    return {quoted.end, errc{}, 0};
+  }
+  const std::size_t value_end = skip(text, j, tchar);
+  if (value_end == j) return {0, errc::http_invalid_parameter, j};
+  param.value = slice(text, j, value_end);
+  param.quoted = false;
+  return {value_end, errc{}, 0};
+}
+
+/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
+constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
+  while (i < text.size() && (text[i] == ',' || is(text[i], ows))) ++i;
+  return i;
+}
+
+/// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
+constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
+  for (std::size_t i = skip_list_separators(list, 0); i < list.size(); i = skip_list_separators(list, i)) {
+    raw_param param;
+    const scanned scan = scan_param(list, i, param);
+    if (!scan.ok()) return false;  // not a valid list: callers pass only scanned ones, but never loop
+    if (iequal(param.name, name)) return true;
+    i = scan.end;
+  }
+  return false;
+}
+
+/// The outcome of scanning an #auth-param list: how many parameters it holds, or the error found.
+struct param_list {
+  scanned scan;
+  std::size_t count = 0;
+};
+
+/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
+/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters,
+/// http_duplicate_parameter (names compared case-insensitively) or http_unexpected_data (no comma between
+/// two parameters), at the offending byte.
+constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+  param_list list;
+  std::size_t i = begin;
+  while (true) {
+    i = skip_list_separators(text, i);
+    if (i >= text.size()) break;
+    raw_param param;
+    const scanned scan = scan_param(text, i, param);
+    if (!scan.ok()) return {scan, list.count};
+    if (++list.count > max_parameters) return {{0, errc::http_too_many_parameters, i}, list.count};
+    if (has_param(slice(text, begin, i), param.name)) {
+      return {{0, errc::http_duplicate_parameter, i}, list.count};
+    }
+    i = skip(text, scan.end, ows);
+    if (i < text.size() && text[i] != ',') return {{0, errc::http_unexpected_data, i}, list.count};
+  }
+  list.scan.end = text.size();
+  return list;
+}
+
+/// The error to report for a value that failed to parse: any byte no field value may hold takes precedence
+/// (http_invalid_character at the first one), so CR, LF and NUL are always named as such.
+constexpr keyward::error reject(std::string_view value, errc code, std::size_t offset) noexcept {
+  const std::size_t bad = find_forbidden(value);
+  if (bad != std::string_view::npos) return keyward::error(errc::http_invalid_character, bad);
+  return keyward::error(code, offset);
+}
+
+/// The length of the quoted-string content `content` once its quoted-pairs are resolved.
+constexpr std::size_t unescaped_size(std::string_view content) noexcept {
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < content.size(); ++i, ++size) {
+    if (content[i] == '\\') ++i;
+  }
+  return size;
+}
+
+/// Writes `content` with its quoted-pairs resolved to `out` (room for unescaped_size(content) bytes).
+constexpr void unescape_into(std::string_view content, char* out) noexcept {
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '\\') ++i;
+    *out++ = content[i];
+  }
+}
+
+}  // namespace keyward::detail::http_grammar
+
+#endif  // KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
+// ---- end keyward/detail/http_grammar.hpp ----
+// ---- begin keyward/detail/utf8.hpp ----
+// keyward: private UTF-8 validation (RFC 3629 section 4; the Unicode Standard table 3-7): no overlong forms,
+// no surrogates, nothing above U+10FFFF.
+#ifndef KEYWARD_DETAIL_UTF8_HPP
+#define KEYWARD_DETAIL_UTF8_HPP
+
+
+namespace keyward::detail::utf8 {
+
+/// The length of the well-formed UTF-8 sequence at the start of `bytes[0, size)`, or 0 when it is not one.
+constexpr std::size_t sequence_length(const unsigned char* bytes, std::size_t size) noexcept {
+  const unsigned char lead = bytes[0];
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // bounds of the second byte (table 3-7)
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (size < length || bytes[1] < low || bytes[1] > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (bytes[i] < 0x80 || bytes[i] > 0xBF) return 0;
+  }
+  return length;
+}
+
+/// True when `bytes[0, size)` is well-formed UTF-8.
+constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
+  std::size_t i = 0;
+  while (i < size) {
+    const std::size_t length = sequence_length(bytes + i, size - i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace keyward::detail::utf8
+
+#endif  // KEYWARD_DETAIL_UTF8_HPP
+// ---- end keyward/detail/utf8.hpp ----
+// ---- begin keyward/http/credentials.hpp ----
+// keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
+// Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
+// into the input and allocates nothing.
+#ifndef KEYWARD_HTTP_CREDENTIALS_HPP
+#define KEYWARD_HTTP_CREDENTIALS_HPP
+
+
+#include <iterator>
+#include <optional>
+
+namespace keyward::http {
+
+/// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
+struct limits {
+  std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
+  std::size_t max_parameters = 32;   ///< the most auth-params per credentials or challenge
+  std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
+};
+
+/// One auth-param (RFC 9110 section 11.2): a name and a value that was a token or a quoted-string. Views
+/// into the parsed field value.
+class auth_param {
+ public:
+  constexpr auth_param() noexcept = default;
+  constexpr auth_param(std::string_view name, std::string_view value, bool quoted) noexcept
+      : name_(name), value_(value), quoted_(quoted) {}
+
+  /// The parameter name as sent; compare it with name_is(), names are case-insensitive.
+  constexpr std::string_view name() const noexcept { return name_; }
+  /// True when the name equals `name`, ignoring ASCII case.
+  constexpr bool name_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(name_, name); }
+  /// The value as sent: the token, or the quoted-string's content without its quotes, quoted-pairs intact.
+  constexpr std::string_view raw_value() const noexcept { return value_; }
+  /// True when the value was a quoted-string.
+  constexpr bool quoted() const noexcept { return quoted_; }
+  /// The size of the value once quoted-pairs are resolved (RFC 9110 section 5.6.4).
+  constexpr std::size_t value_size() const noexcept {
+    return quoted_ ? detail::http_grammar::unescaped_size(value_) : value_.size();
+  }
+  /// Writes the value with its quoted-pairs resolved to `out` and returns its size; buffer_too_small when
+  /// `capacity` is less than value_size() (nothing is written then).
+  constexpr result<std::size_t> value(char* out, std::size_t capacity) const noexcept {
+    const std::size_t size = value_size();
+    if (size > capacity) return errc::buffer_too_small;
+    if (quoted_) {
+      detail::http_grammar::unescape_into(value_, out);
+    } else {
+      for (std::size_t i = 0; i < size; ++i) out[i] = value_[i];
+    }
+    return size;
+  }
+  /// The value with its quoted-pairs resolved, as a string.
+  std::string value() const {
+    std::string text(value_size(), '\0');
+    if (!text.empty()) static_cast<void>(value(&text[0], text.size()));
+    return text;
+  }
+
+ private:
+  std::string_view name_;
+  std::string_view value_;
+  bool quoted_ = false;
+};
+
+/// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
+/// them from the (already validated) input on demand; it can be iterated any number of times.
+class auth_params {
+ public:
+  /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
+  /// parameter outlives the iterator that produced it.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = auth_param;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const auth_param*;
+    using reference = auth_param;
+
+    constexpr iterator() noexcept = default;
+    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+    constexpr auth_param operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(next_);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.position_ == b.position_;
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    constexpr void load(std::size_t position) noexcept {
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
+      if (position_ >= list_.size()) {
+        position_ = list_.size();
+        return;
+      }
+      detail::http_grammar::raw_param raw;
+      next_ = detail::http_grammar::scan_param(list_, position_, raw).end;
+      current_ = auth_param(raw.name, raw.value, raw.quoted);
+    }
+
+    std::string_view list_;
+    std::size_t position_ = 0;
+    std::size_t next_ = 0;
+    auth_param current_;
+  };
+
+  constexpr auth_params() noexcept = default;
+  /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
+  constexpr auth_params(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
+
+  constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
+  /// The number of parameters.
+  constexpr std::size_t size() const noexcept { return count_; }
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// The parameter named `name` (ASCII case-insensitive), or nullopt.
+  constexpr std::optional<auth_param> find(std::string_view name) const noexcept {
+    for (const auth_param& param : *this) {
+      if (param.name_is(name)) return param;
+    }
+    return std::nullopt;
+  }
+  /// The parameter list as it appears in the input.
+  constexpr std::string_view text() const noexcept { return list_; }
+
+ private:
+  std::string_view list_;
+  std::size_t count_ = 0;
+};
+
+/// A parsed credentials value: the scheme and either a token68 or auth-params (or neither). Views into the
+/// parsed field value, which must outlive it.
+struct credentials {
+  std::string_view scheme;   ///< the auth-scheme as sent; compare it with scheme_is()
+  std::string_view token68;  ///< the token68, empty when the scheme is followed by auth-params or nothing
+  auth_params params;        ///< the auth-params, empty when the scheme is followed by a token68 or nothing
+
+  /// True when the scheme equals `name`, ignoring ASCII case (RFC 9110 section 11.1).
+  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
+};
+
+/// Parses an Authorization or Proxy-Authorization field value per RFC 9110 section 11.4: OWS around the
+/// value is ignored; the scheme is a token, followed by nothing or by 1*SP and either a token68 or a list of
+/// auth-params (`token BWS "=" BWS ( token / quoted-string )`, empty list elements ignored). Fails with
+/// http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs, DEL: anywhere, first
+/// offset), http_invalid_scheme, http_invalid_token68, http_invalid_parameter, http_invalid_quoted_string,
+/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
+/// http_unexpected_data, each with the offset of the offending byte in `value`.
+constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
+  namespace grammar = ::keyward::detail::http_grammar;
+  if (value.size() > limit.max_length) return errc::http_too_long;
+  std::size_t end = value.size();
+  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
+  const std::string_view text = value.substr(0, end);
+  const std::size_t begin = grammar::skip(text, 0, grammar::ows);
+  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
+
+  credentials parsed;
+  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
+  if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
+  parsed.scheme = text.substr(begin, scheme_end - begin);
+  if (scheme_end == end) return parsed;
+  if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
+  std::size_t i = scheme_end;
+  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
+
+  if (text[i] == ',' || grammar::param_starts_at(text, i)) {
+    const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
+    if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
+    parsed.params = auth_params(text.substr(i), list.count);
+    return parsed;
+  }
+  const std::size_t token_end = grammar::scan_token68(text, i);
+  if (token_end == i) return grammar::reject(value, errc::http_invalid_token68, i);
+  if (token_end != end) {
+    if (grammar::is(text[token_end], grammar::ows)) {
+      return grammar::reject(value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
+    }
+    return grammar::reject(value, errc::http_invalid_token68, token_end);
+  }
+  parsed.token68 = text.substr(i, token_end - i);
+  return parsed;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_CREDENTIALS_HPP
+// ---- end keyward/http/credentials.hpp ----
+
+
+#if KEYWARD_X86_SIMD
+#endif
+
+namespace keyward::http {
+
+/// How a parsed user-pass is checked for its character encoding (RFC 7617 section 2.1).
+enum class basic_charset : std::uint8_t {
+  utf8,             ///< must be well-formed UTF-8: what a server asking for charset="UTF-8" receives
+  latin1_fallback,  ///< well-formed UTF-8 is kept as is; anything else is read as ISO-8859-1 and transcoded
+  raw,              ///< the bytes as sent, unchecked (control characters are still rejected)
+};
+
+/// Options of parse_basic().
+struct basic_options {
+  basic_charset charset = basic_charset::utf8;  ///< how the decoded user-pass is checked
+  std::size_t max_length = limits{}.max_length; ///< the longest field value accepted, in bytes
+};
+
+/// A parsed Basic credential: views into the buffer it was decoded into.
+struct basic_credentials {
+  std::string_view user;      ///< the user-id (the API key, for providers that send the key as the user-id)
+  std::string_view password;  ///< the password; empty for an API key sent as `key:`
+  bool transcoded = false;    ///< true when basic_charset::latin1_fallback transcoded ISO-8859-1 to UTF-8
+};
+
+/// The buffer size that parse_basic() needs for `field_value` with `charset`: enough for any outcome.
+constexpr std::size_t basic_buffer_size(std::string_view field_value,
+                                        basic_charset charset = basic_charset::utf8) noexcept {
+  const std::size_t decoded = base64::max_decoded_size(field_value.size());
+  return charset == basic_charset::latin1_fallback ? 2 * decoded : decoded;
+}
+
+/// A fixed-capacity buffer for parse_basic() that lives inside the caller's object (no allocation) and is
+/// zeroized when destroyed, since it holds a password. Not copyable.
+template <std::size_t Capacity>
+class basic_buffer {
+  static_assert(Capacity > 0, "a basic_buffer needs room");
+
+ public:
+  basic_buffer() noexcept = default;
+  basic_buffer(const basic_buffer&) = delete;
+  basic_buffer& operator=(const basic_buffer&) = delete;
+  ~basic_buffer() { ct::secure_zero(bytes_, Capacity); }
+
+  /// The first byte of the buffer.
+  char* data() noexcept { return bytes_; }
+  /// The number of bytes it holds.
+  static constexpr std::size_t capacity() noexcept { return Capacity; }
+
+ private:
+  char bytes_[Capacity];
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail::basic {
+
+/// Where the first ':' of a decoded user-pass is (npos when there is none), and whether every byte is
+/// printable ASCII (0x20-0x7E), in which case no control character or UTF-8 check is needed.
+struct user_pass_scan {
+  std::size_t colon = std::string_view::npos;
+  bool printable_ascii = true;
+};
+
+/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
+/// one before it), byte by byte for short inputs and without SIMD.
+inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
+  user_pass_scan scan;
+#if KEYWARD_X86_SIMD
+  if (size >= 16) {
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > size) i = size - 16;
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+      // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
+      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
+      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
+      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
+      if (colons != 0 && scan.colon == std::string_view::npos) {
+        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
+      }
+      if (i + 16 == size) return scan;
+    }
+  }
+#endif
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
+    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
+  }
+  return scan;
+}
+
+/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
+inline bool has_control(const char* bytes, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+/// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
+/// or 0 when `capacity` is too small.
+inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t capacity) noexcept {
+  std::size_t grown = size;
+  for (std::size_t i = 0; i < size; ++i) grown += static_cast<unsigned char>(buffer[i]) >> 7;
+  if (grown > capacity) return 0;
+  std::size_t out = grown;
+  for (std::size_t i = size; i-- > 0;) {
+    const auto c = static_cast<unsigned char>(buffer[i]);
+    if (c < 0x80) {
+      buffer[--out] = static_cast<char>(c);
+    } else {
+      buffer[--out] = static_cast<char>(0x80 | (c & 0x3F));
+      buffer[--out] = static_cast<char>(0xC0 | (c >> 6));
+    }
+  }
+  return grown;
+}
+
+/// Where the Base64 token of a Basic field value lies: [begin, end) of the field value.
+struct token_span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+/// The error for a field value that does not hold Basic credentials: http_wrong_scheme when it is a
+/// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
+inline keyward::error not_basic(std::string_view value, std::size_t scheme_offset, std::size_t max_length) noexcept {
+  ::keyward::http::limits limit;
+  limit.max_length = max_length;
+  const result<::keyward::http::credentials> parsed = ::keyward::http::parse_credentials(value, limit);
+  if (!parsed) return parsed.error();
+  return keyward::error(errc::http_wrong_scheme, scheme_offset);
+}
+
+/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
+/// (basic_colon_in_user), no control character in either (basic_control_character).
+constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
+  for (const char c : user) {
+    if (c == ':') return errc::basic_colon_in_user;
+  }
+  for (const std::string_view part : {user, password}) {
+    for (const char c : part) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
+    }
+  }
+  return errc{};
+}
+
+/// Finds the token of a Basic field value for parse_basic(): `Basic` (any case), 1*SP, the token, with OWS
+/// around the value ignored. Fails with the errors parse_basic() documents for the field value's shape.
+inline result<token_span> find_token(std::string_view value, std::size_t max_length) noexcept {
+  namespace grammar = ::keyward::detail::http_grammar;
+  if (value.size() > max_length) return errc::http_too_long;
+  const std::size_t size = value.size();
+  // The usual shape first: "Basic " at the start and no OWS at the end.
+  if (KEYWARD_LIKELY(size > 6 && (value[0] | 0x20) == 'b' && (value[1] | 0x20) == 'a' &&
+                     (value[2] | 0x20) == 's' && (value[3] | 0x20) == 'i' && (value[4] | 0x20) == 'c' &&
+                     value[5] == ' ' && !grammar::is(value[size - 1], grammar::ows))) {
+    std::size_t begin = 6;
+    while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+    return token_span{begin, size};
+  }
+  std::size_t end = size;
+  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
+  std::size_t begin = 0;
+  while (begin < end && grammar::is(value[begin], grammar::ows)) ++begin;
+  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
+  const std::size_t scheme_end = grammar::skip(grammar::slice(value, 0, end), begin, grammar::tchar);
+  if (!grammar::iequal(grammar::slice(value, begin, scheme_end), "Basic")) return not_basic(value, begin, max_length);
+  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+  if (value[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
+  begin = scheme_end + 1;
+  while (value[begin] == ' ') ++begin;
+  return token_span{begin, end};
+}
+
+}  // namespace keyward::detail::basic
+
+namespace keyward::http {
+
+/// Parses an Authorization (or Proxy-Authorization) field value holding Basic credentials (RFC 7617 section 2):
+/// `Basic` (any case) 1*SP token, OWS around the value ignored; the token is strict Base64 (RFC 4648 standard
+/// alphabet, padding required, canonical); the decoded user-pass is split at its first ':' (the password may
+/// contain ':'), must hold no control character, and is checked per `options.charset`. Decodes into `buffer`
+/// (`capacity` bytes; basic_buffer_size() is always enough) and returns views into it. Allocates nothing.
+/// Fails with http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs in the field
+/// value), http_invalid_scheme, http_wrong_scheme, http_missing_token, a base64_* error (each with the offset
+/// in `field_value`), basic_missing_colon, basic_control_character, basic_invalid_utf8 or buffer_too_small.
+/// On failure the buffer may hold partial data and must not be used.
+inline result<basic_credentials> parse_basic(std::string_view field_value, char* buffer, std::size_t capacity,
+                                             const basic_options& options = {}) noexcept {
+  namespace grammar = ::keyward::detail::http_grammar;
+  const result<detail::basic::token_span> token = detail::basic::find_token(field_value, options.max_length);
+  if (!token) return token.error();
+  const std::string_view text = grammar::slice(field_value, token->begin, token->end);
+  const result<std::size_t> decoded = base64::decode(text, buffer, capacity, base64::standard);
+  if (!decoded) {
+    const keyward::error failure = decoded.error();
+    if (!failure.has_offset()) return failure;
+    return grammar::reject(field_value, failure.code(), token->begin + failure.offset());
+  }
+  std::size_t size = *decoded;
+  const detail::basic::user_pass_scan scan = detail::basic::scan_user_pass(buffer, size);
+  if (scan.colon == std::string_view::npos) return errc::basic_missing_colon;
+  basic_credentials parsed;
+  std::size_t split = scan.colon;
+  if (!scan.printable_ascii) {
+    if (detail::basic::has_control(buffer, size)) return errc::basic_control_character;
+    if (options.charset != basic_charset::raw &&
+        !detail::utf8::valid(reinterpret_cast<const unsigned char*>(buffer), size)) {
+      if (options.charset == basic_charset::utf8) return errc::basic_invalid_utf8;
+      size = detail::basic::latin1_to_utf8(buffer, size, capacity);
+      if (size == 0) return errc::buffer_too_small;
+      parsed.transcoded = true;
+      // Transcoding moves the ':' when the user-id holds bytes above 0x7F; it never creates one (each byte
+      // above 0x7F becomes two bytes above 0x7F), so the first ':' is found again.
+      split = static_cast<std::size_t>(static_cast<const char*>(std::memchr(buffer, ':', size)) - buffer);
+    }
+  }
+  parsed.user = std::string_view(buffer, split);
+  parsed.password = std::string_view(buffer + split + 1, size - split - 1);
+  return parsed;
+}
+
+/// parse_basic() into a basic_buffer; the views stay valid as long as `buffer` lives and is not reused.
+template <std::size_t Capacity>
+result<basic_credentials> parse_basic(std::string_view field_value, basic_buffer<Capacity>& buffer,
+                                      const basic_options& options = {}) noexcept {
+  return parse_basic(field_value, buffer.data(), Capacity, options);
+}
+
+/// The size of the field value that write_basic() produces for a user-id and password of these sizes.
+constexpr std::size_t basic_field_size(std::size_t user_size, std::size_t password_size) noexcept {
+  return 6 + base64::encoded_size(user_size + 1 + password_size);
+}
+
+/// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out` and returns its
+/// size (basic_field_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
+/// server's challenge says charset="UTF-8". Fails with basic_colon_in_user, basic_control_character or
+/// buffer_too_small (nothing written). Allocates nothing.
+inline result<std::size_t> write_basic(std::string_view user, std::string_view password, char* out,
+                                       std::size_t capacity) noexcept {
+  if (const errc invalid = detail::basic::check_user_pass(user, password); invalid != errc{}) return invalid;
+  const std::size_t size = basic_field_size(user.size(), password.size());
+  if (capacity < size) return errc::buffer_too_small;
+  std::memcpy(out, "Basic ", 6);
+  char* cursor = out + 6;
+  // Encode user ":" password without joining them: whole 3-byte groups of the user-id, then one group that
+  // bridges the user-id's last bytes, the ':' and the password's first bytes, then the rest of the password.
+  const std::size_t whole = user.size() - user.size() % 3;
+  cursor += *base64::encode(user.substr(0, whole), cursor, 4 * whole / 3);
+  char bridge[3];
+  std::size_t bridge_size = user.size() - whole;
+  std::memcpy(bridge, user.data() + whole, bridge_size);
+  bridge[bridge_size++] = ':';
+  std::size_t taken = 0;
+  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
+  cursor += *base64::encode(std::string_view(bridge, bridge_size), cursor, 4);
+  const std::string_view rest = password.substr(taken);
+  cursor += *base64::encode(rest, cursor, base64::encoded_size(rest.size()));
+  return static_cast<std::size_t>(cursor - out);
+}
+
+/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic().
+inline result<std::string> basic(std::string_view user, std::string_view password) {
+  std::string field(basic_field_size(user.size(), password.size()), '\0');
+  const result<std::size_t> written = write_basic(user, password, &field[0], field.size());
+  if (!written) return written.error();
+  return field;
+}
+
+/// The field value for an API key sent as the user-id with an empty password, `Basic <base64(key ":")>`, as
+/// several providers require. Fails with basic_colon_in_user or basic_control_character.
+inline result<std::string> basic_api_key(std::string_view key) { return basic(key, {}); }
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_BASIC_HPP
+// ---- end keyward/http/basic.hpp ----
+// ---- begin keyward/http/bearer.hpp ----
+// keyward: the Bearer authentication scheme of RFC 6750 section 2.1 (`Bearer 1*SP b64token`): building the
+// field value a client sends with an API key or a token, and parsing it on a server into a view of the token.
+#ifndef KEYWARD_HTTP_BEARER_HPP
+#define KEYWARD_HTTP_BEARER_HPP
+
+
+
+namespace keyward::http {
+
+/// Which bytes a bearer token may hold.
+enum class bearer_charset : std::uint8_t {
+  b64token,       ///< exactly RFC 6750 section 2.1: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+  visible_ascii,  ///< lenient: any VCHAR but ',' and '"', for servers that must take tokens outside b64token
+};
+
+/// Options of parse_bearer() and write_bearer().
+struct bearer_options {
+  bearer_charset charset = bearer_charset::b64token;  ///< which bytes the token may hold
+  std::size_t max_length = limits{}.max_length;       ///< the longest field value accepted, in bytes
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail::bearer {
+
+/// The index of the first byte at or after `i` that cannot be part of a token in `charset`; for b64token,
+/// '=' is only allowed as a run at the end of the token.
+constexpr std::size_t token_end(std::string_view text, std::size_t i, ::keyward::http::bearer_charset charset) noexcept {
+  if (charset == ::keyward::http::bearer_charset::b64token) return http_grammar::scan_token68(text, i);
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c < 0x21 || c > 0x7E || c == ',' || c == '"') break;
+    ++i;
+  }
+  return i;
+}
+
+/// The error for a field value that does not hold Bearer credentials: http_wrong_scheme when it is a
+/// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
+constexpr keyward::error not_bearer(std::string_view value, std::size_t scheme_offset, std::size_t max_length) noexcept {
+  ::keyward::http::limits limit;
+  limit.max_length = max_length;
+  const result<::keyward::http::credentials> parsed = ::keyward::http::parse_credentials(value, limit);
+  if (!parsed) return parsed.error();
+  return keyward::error(errc::http_wrong_scheme, scheme_offset);
+}
+
+}  // namespace keyward::detail::bearer
+
+namespace keyward::http {
+
+/// Parses an Authorization (or Proxy-Authorization) field value holding a bearer token (RFC 6750 section 2.1):
+/// exactly `Bearer` (any case, RFC 9110 section 11.1) 1*SP token, with nothing after the token but OWS, and OWS
+/// before the scheme ignored. Returns a view of the token inside `field_value`. Allocates nothing. Fails with
+/// http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs), http_invalid_scheme,
+/// http_wrong_scheme, http_missing_token, bearer_invalid_token (a byte outside the charset, or '=' before the
+/// end of a b64token) or http_unexpected_data (a second word after the token), each with its offset.
+constexpr result<std::string_view> parse_bearer(std::string_view field_value,
+                                                const bearer_options& options = {}) noexcept {
+  namespace grammar = ::keyward::detail::http_grammar;
+  if (field_value.size() > options.max_length) return errc::http_too_long;
+  std::size_t end = field_value.size();
+  std::size_t token = 7;
+  // The usual shape first: "Bearer " at the start and no OWS at the end.
+  const bool usual = end > 7 && (field_value[0] | 0x20) == 'b' && (field_value[1] | 0x20) == 'e' &&
+                     (field_value[2] | 0x20) == 'a' && (field_value[3] | 0x20) == 'r' &&
+                     (field_value[4] | 0x20) == 'e' && (field_value[5] | 0x20) == 'r' && field_value[6] == ' ' &&
+                     !grammar::is(field_value[end - 1], grammar::ows);
+  if (!KEYWARD_LIKELY(usual)) {
+    while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
+    std::size_t begin = 0;
+    while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
+    if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
+    const std::size_t scheme_end = grammar::skip(grammar::slice(field_value, 0, end), begin, grammar::tchar);
+    if (!grammar::iequal(grammar::slice(field_value, begin, scheme_end), "Bearer")) {
+      return detail::bearer::not_bearer(field_value, begin, options.max_length);
+    }
+    if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+    if (field_value[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
+    token = scheme_end + 1;
+  }
+  const std::string_view text = grammar::slice(field_value, 0, end);
+  while (text[token] == ' ') ++token;  // stops before `end`, which is not OWS
+
+  const std::size_t token_end = detail::bearer::token_end(text, token, options.charset);
+  if (KEYWARD_LIKELY(token_end == end && token_end != token)) return grammar::slice(text, token, token_end);
+  if (token_end != token && grammar::is(text[token_end], grammar::ows)) {
+    return grammar::reject(field_value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
+  }
+  return grammar::reject(field_value, errc::bearer_invalid_token, token_end);
+}
+
+/// The size of the field value that write_bearer() produces for a token of `token_size` bytes.
+constexpr std::size_t bearer_field_size(std::size_t token_size) noexcept { return 7 + token_size; }
+
+/// Writes the field value `Bearer <token>` (RFC 6750 section 2.1) into `out` and returns its size. The token
+/// must be non-empty (http_missing_token) and made only of bytes of `options.charset` (bearer_invalid_token
+/// with the offset in `token`), so no header can be injected through it; buffer_too_small when it does not
+/// fit (nothing written then). Allocates nothing.
+inline result<std::size_t> write_bearer(std::string_view token, char* out, std::size_t capacity,
+                                        const bearer_options& options = {}) noexcept {
+  if (token.empty()) return errc::http_missing_token;
+  const std::size_t end = detail::bearer::token_end(token, 0, options.charset);
+  if (end != token.size() || end == 0) return keyward::error(errc::bearer_invalid_token, end);
+  if (capacity < bearer_field_size(token.size())) return errc::buffer_too_small;
+  std::memcpy(out, "Bearer ", 7);
+  std::memcpy(out + 7, token.data(), token.size());
+  return bearer_field_size(token.size());
+}
+
+/// The field value `Bearer <token>` as a string; errors as write_bearer() (never buffer_too_small).
+inline result<std::string> bearer(std::string_view token, const bearer_options& options = {}) {
+  std::string field(bearer_field_size(token.size()), '\0');
+  const result<std::size_t> written = write_bearer(token, &field[0], field.size(), options);
+  if (!written) return written.error();
+  return field;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_BEARER_HPP
+// ---- end keyward/http/bearer.hpp ----
+// ---- begin keyward/http/challenge.hpp ----
+// keyward: WWW-Authenticate and Proxy-Authenticate challenges (RFC 9110 sections 11.3, 11.6.1 and 11.7.1):
+// a builder that only produces values a recipient parses back to the same scheme and parameters (quoted and
+// escaped, no control characters, the RFC 7617 and RFC 6750 parameter rules), and a parser for a field value
+// holding several challenges that returns views into the input and allocates nothing.
+#ifndef KEYWARD_HTTP_CHALLENGE_HPP
+#define KEYWARD_HTTP_CHALLENGE_HPP
+
+
+#include <initializer_list>
+
+namespace keyward::detail::http_challenge {
+
+namespace grammar = ::keyward::detail::http_grammar;
+
+/// One challenge as found in the text, or the error that stopped the scan.
+struct scanned_challenge {
+  grammar::scanned scan;       ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
+  std::string_view scheme;
+  std::string_view token68;
+  std::string_view params;     ///< from the first auth-param to the end of the last one
+  std::size_t param_count = 0;
+};
+
+/// A scan that failed with `code` at `offset`.
+constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept {
+  scanned_challenge challenge;
+  challenge.scan = {0, code, offset};
+  return challenge;
+}
+
+/// Scans the auth-params of one challenge, the first at `begin`. After a comma, the next list element still
+/// belongs to this challenge when it starts with `token BWS "="` and a value (grammar::param_starts_at);
+/// anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). Fails like scan_param, or with
+/// http_too_many_parameters or http_duplicate_parameter (only looked for when `validating`: re-reading a
+/// validated list skips that quadratic check) at the offending parameter.
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t max_parameters,
+                                        bool validating, scanned_challenge challenge) noexcept {
+  std::size_t i = begin;
+  while (true) {
+    grammar::raw_param param;
+    const grammar::scanned scan = grammar::scan_param(text, i, param);
+    if (!scan.ok()) return scan_failure(scan.code, scan.offset);
+    if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
+    if (validating && grammar::has_param(text.substr(begin, i - begin), param.name)) {
+      return scan_failure(errc::http_duplicate_parameter, i);
+    }
+    challenge.scan.end = scan.end;
+    const std::size_t after = grammar::skip(text, scan.end, grammar::ows);
+    if (after >= text.size() || text[after] != ',') break;
+    const std::size_t next = grammar::skip_list_separators(text, after);
+    if (!grammar::param_starts_at(text, next)) break;
+    i = next;
+  }
+  challenge.params = text.substr(begin, challenge.scan.end - begin);
+  return challenge;
+}
+
+/// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
+/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
+/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
+/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
+constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters,
+                                           bool validating) noexcept {
+  const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
+  if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
+  scanned_challenge challenge;
+  challenge.scheme = text.substr(i, scheme_end - i);
+  challenge.scan.end = scheme_end;
+
+  const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
+  if (next < text.size() && text[next] == '=') {
+    grammar::raw_param param;
+    const grammar::scanned scan = grammar::scan_param(text, i, param);
+    return scan.ok() ? scan_failure(errc::http_invalid_parameter, i) : scan_failure(scan.code, scan.offset);
+  }
+  if (next == text.size() || text[next] == ',') {
+    // The scheme alone, unless 1*SP introduces an #auth-param list that starts with empty elements.
+    if (next > scheme_end && text[scheme_end] == ' ') {
+      const std::size_t first = grammar::skip_list_separators(text, next);
+      if (grammar::param_starts_at(text, first)) return scan_params(text, first, max_parameters, validating, challenge);
+    }
+    return challenge;
+  }
+  if (text[scheme_end] != ' ') return scan_failure(errc::http_invalid_scheme, scheme_end);
+  std::size_t j = scheme_end;
+  while (text[j] == ' ') ++j;  // stops at or before `next`, which holds neither SP nor HTAB
+
+  if (grammar::param_starts_at(text, j)) return scan_params(text, j, max_parameters, validating, challenge);
+  const std::size_t token_end = grammar::scan_token68(text, j);
+  if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
+  if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
+    return scan_failure(errc::http_invalid_token68, token_end);
+  }
+  challenge.token68 = text.substr(j, token_end - j);
+  challenge.scan.end = token_end;
+  return challenge;
+}
+
+/// A visible US-ASCII byte other than '"' and '\' (RFC 6750 section 3: %x21 / %x23-5B / %x5D-7E).
+constexpr bool is_nqchar(char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '"' && c != '\\'; }
+
+/// Success when `text` is a token (RFC 9110 section 5.6.2); else `code` at the first bad byte (no offset
+/// when empty).
+constexpr result<void> check_token(std::string_view text, errc code) noexcept {
+  if (text.empty()) return code;
+  const std::size_t end = grammar::skip(text, 0, grammar::tchar);
+  if (end != text.size()) return keyward::error(code, end);
+  return {};
+}
+
+/// Success when `value` can be sent as a quoted-string: no CTL (%x00-1F, HTAB included, or %x7F) anywhere;
+/// obs-text is kept as opaque bytes. Else http_invalid_parameter_value at the first CTL.
+constexpr result<void> check_quotable(std::string_view value) noexcept {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7F) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when `value` is an RFC 6750 section 3 scope: scope-tokens of %x21 / %x23-5B / %x5D-7E separated
+/// by single spaces (RFC 6749 appendix A.4). Else http_invalid_parameter_value at the offending byte (no
+/// offset when empty).
+constexpr result<void> check_scope(std::string_view value) noexcept {
+  if (value.empty()) return errc::http_invalid_parameter_value;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const bool separator_ok = value[i] == ' ' && i > 0 && value[i - 1] != ' ' && i + 1 < value.size();
+    if (!separator_ok && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when `value` is 1*NQSCHAR (%x20-21 / %x23-5B / %x5D-7E), the RFC 6750 section 3 set for error and
+/// error_description (RFC 6749 appendices A.7 and A.8). Else http_invalid_parameter_value at the offending
+/// byte (no offset when empty).
+constexpr result<void> check_nqschar(std::string_view value) noexcept {
+  if (value.empty()) return errc::http_invalid_parameter_value;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != ' ' && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when every byte of `value` is in the RFC 6750 section 3 set for error_uri (%x21 / %x23-5B /
+/// %x5D-7E); an empty URI-reference is allowed. Else http_invalid_parameter_value at the first other byte.
+constexpr result<void> check_uri_chars(std::string_view value) noexcept {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Appends `value` as a quoted-string, '"' and '\' escaped as quoted-pairs (RFC 9110 section 5.6.4).
+inline void append_quoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (const char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace keyward::detail::http_challenge
+
+namespace keyward::http {
+
+/// Builds one WWW-Authenticate / Proxy-Authenticate challenge (RFC 9110 section 11.3): the scheme, then
+/// either a token68 or auth-params, each value sent as a quoted-string. Setters chain; the first invalid
+/// input is kept (later calls do nothing) and str() returns it, with the offset of the offending byte in that
+/// argument where one applies. Anything str() returns parses back, with parse_challenges (within its
+/// limits), to the same scheme and values: no CR, LF or other control character can be injected.
+class challenge_builder {
+ public:
+  /// Starts a challenge for `scheme`; it must be a token (RFC 9110 section 11.1), else http_invalid_scheme.
+  explicit challenge_builder(std::string_view scheme) {
+    const result<void> valid = detail::http_challenge::check_token(scheme, errc::http_invalid_scheme);
+    if (!valid) {
+      failure_ = valid.error();
+      return;
+    }
+    text_.assign(scheme.data(), scheme.size());
+    scheme_size_ = scheme.size();
+  }
+
+  /// `Basic realm="<realm>", charset="UTF-8"` (RFC 7617 sections 2 and 2.1).
+  static challenge_builder basic(std::string_view realm) {
+    challenge_builder builder("Basic");
+    builder.realm(realm).param("charset", "UTF-8");
+    return builder;
+  }
+  /// `Bearer`, with `realm="<realm>"` unless `realm` is empty (RFC 6750 section 3).
+  static challenge_builder bearer(std::string_view realm = {}) {
+    challenge_builder builder("Bearer");
+    if (!realm.empty()) builder.realm(realm);
+    return builder;
+  }
+
+  /// Adds `realm` (RFC 9110 section 11.5), quoted and escaped; any byte but a CTL is allowed
+  /// (http_invalid_parameter_value).
+  challenge_builder& realm(std::string_view value) {
+    return add("realm", value, detail::http_challenge::check_quotable(value));
+  }
+  /// Adds the RFC 6750 section 3 `scope`: space-separated scope-tokens of %x21 / %x23-5B / %x5D-7E, one space
+  /// between two (http_invalid_parameter_value otherwise, or when empty).
+  challenge_builder& scope(std::string_view value) {
+    return add("scope", value, detail::http_challenge::check_scope(value));
+  }
+  /// Adds the RFC 6750 section 3 `error` code (invalid_request, invalid_token, insufficient_scope or an
+  /// extension): 1*( %x20-21 / %x23-5B / %x5D-7E ), else http_invalid_parameter_value.
+  challenge_builder& error(std::string_view value) {
+    return add("error", value, detail::http_challenge::check_nqschar(value));
+  }
+  /// Adds the RFC 6750 section 3 `error_description`: 1*( %x20-21 / %x23-5B / %x5D-7E ), else
+  /// http_invalid_parameter_value.
+  challenge_builder& error_description(std::string_view value) {
+    return add("error_description", value, detail::http_challenge::check_nqschar(value));
+  }
+  /// Adds the RFC 6750 section 3 `error_uri`: only %x21 / %x23-5B / %x5D-7E, else
+  /// http_invalid_parameter_value.
+  challenge_builder& error_uri(std::string_view value) {
+    return add("error_uri", value, detail::http_challenge::check_uri_chars(value));
+  }
+  /// Adds the auth-param `name="value"` (RFC 9110 section 11.2). `name` must be a token
+  /// (http_invalid_parameter); `value` is quoted and escaped and may hold any byte but a CTL
+  /// (http_invalid_parameter_value).
+  challenge_builder& param(std::string_view name, std::string_view value) {
+    if (failed()) return *this;
+    const result<void> valid_name = detail::http_challenge::check_token(name, errc::http_invalid_parameter);
+    if (!valid_name) return fail(valid_name.error());
+    return add(name, value, detail::http_challenge::check_quotable(value));
+  }
+  /// Sends `value` as the challenge's token68 (RFC 9110 section 11.2): it must be one
+  /// (http_invalid_token68 at the first bad byte) and is exclusive with auth-params and with another token68
+  /// (http_unexpected_data).
+  challenge_builder& token68(std::string_view value) {
+    if (failed()) return *this;
+    const std::size_t end = detail::http_grammar::scan_token68(value, 0);
+    if (value.empty()) return fail(keyward::error(errc::http_invalid_token68));
+    if (end != value.size()) return fail(keyward::error(errc::http_invalid_token68, end));
+    if (has_token68_ || text_.size() > scheme_size_) return fail(keyward::error(errc::http_unexpected_data));
+    text_ += ' ';
+    text_.append(value.data(), value.size());
+    has_token68_ = true;
+    return *this;
+  }
+
+  /// The challenge, or the first error: http_invalid_scheme, http_invalid_parameter,
+  /// http_invalid_parameter_value, http_invalid_token68 (with the offset in the argument at fault),
+  /// http_duplicate_parameter (names compare case-insensitively) or http_unexpected_data (a token68 and
+  /// auth-params together).
+  result<std::string> str() const {
+    if (failed()) return failure_;
+    return text_;
+  }
+
+ private:
+  bool failed() const noexcept { return failure_.code() != errc{}; }
+
+  challenge_builder& fail(keyward::error failure) noexcept {
+    failure_ = failure;
+    return *this;
+  }
+
+  challenge_builder& add(std::string_view name, std::string_view value, const result<void>& valid) {
+    if (failed()) return *this;
+    if (!valid) return fail(valid.error());
+    if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
+    const std::string_view params = std::string_view(text_).substr(scheme_size_);
+    if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
+    text_ += params.empty() ? " " : ", ";
+    text_.append(name.data(), name.size());
+    text_ += '=';
+    detail::http_challenge::append_quoted(text_, value);
+    return *this;
+  }
+
+  std::string text_;
+  std::size_t scheme_size_ = 0;
+  bool has_token68_ = false;
+  keyward::error failure_{errc{}};  // errc{} (zero) means no failure so far
+};
+
+/// One parsed challenge: the scheme and either a token68 or auth-params (or neither). Views into the parsed
+/// field value, which must outlive it.
+struct challenge {
+  std::string_view scheme;   ///< the auth-scheme as sent; compare it with scheme_is()
+  std::string_view token68;  ///< the token68, empty when the scheme is followed by auth-params or nothing
+  auth_params params;        ///< the auth-params, empty when the scheme is followed by a token68 or nothing
+
+  /// True when the scheme equals `name`, ignoring ASCII case (RFC 9110 section 11.1).
+  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
+};
+
+/// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
+/// challenge that reads them from the (already validated) input on demand, allocating nothing.
+class challenge_list {
+ public:
+  /// Iterates over the challenges; dereferencing gives a challenge.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = challenge;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const challenge*;
+    using reference = challenge;
+
+    constexpr iterator() noexcept = default;
+    /// The first challenge at or after `position` of the valid list `list` (the end at list.size()).
+    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+    /// The current challenge, by value (views into the field value), so it outlives the iterator.
+    constexpr challenge operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(next_);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.position_ == b.position_;
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    constexpr void load(std::size_t position) noexcept {
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
+      if (position_ >= list_.size()) {
+        position_ = list_.size();
+        return;
+      }
+      const auto scanned =
+          detail::http_challenge::scan_challenge(list_, position_, static_cast<std::size_t>(-1), false);
+      next_ = scanned.scan.end;
+      current_ = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
+    }
+
+    std::string_view list_;
+    std::size_t position_ = 0;
+    std::size_t next_ = 0;
+    challenge current_;
+  };
+
+  constexpr challenge_list() noexcept = default;
+  /// The challenges of `list`, which must already be a valid #challenge list (trailing OWS excluded)
+  /// holding `count` of them.
+  constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
+
+  /// The first challenge.
+  constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  /// Past the last challenge.
+  constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
+  /// The number of challenges.
+  constexpr std::size_t size() const noexcept { return count_; }
+  /// True when there is no challenge (only for a default-constructed list: parsing never gives one).
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// The first challenge whose scheme is `scheme` (ASCII case-insensitive), or nullopt.
+  constexpr std::optional<challenge> find(std::string_view scheme) const noexcept {
+    for (const challenge& candidate : *this) {
+      if (candidate.scheme_is(scheme)) return candidate;
+    }
+    return std::nullopt;
+  }
+  /// The challenge list as it appears in the input, without trailing OWS.
+  constexpr std::string_view text() const noexcept { return list_; }
+
+ private:
+  std::string_view list_;
+  std::size_t count_ = 0;
+};
+
+/// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and
+/// 11.7.1; each challenge `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, section 11.3). OWS around the
+/// value and empty list elements are ignored. The comma ambiguity is resolved as section 11.6.1 implies:
+/// after a comma, `token BWS "="` followed by a value continues the current challenge's auth-params, and a
+/// bare token starts a new challenge; a token68 challenge takes no auth-params, nor does a scheme followed
+/// directly by a comma (`Basic, realm="x"`: no 1*SP, so no #auth-param list). Quoted-strings keep
+/// obs-text as opaque bytes. Fails with http_too_long (offset: limit.max_length), http_empty_value (no
+/// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
+/// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
+/// or where a scheme must be), http_invalid_quoted_string, http_duplicate_parameter (within one challenge,
+/// names compared case-insensitively), http_too_many_parameters (per challenge), http_too_many_challenges
+/// or http_unexpected_data, each with the offset of the offending byte in `value`.
+constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept {
+  namespace grammar = ::keyward::detail::http_grammar;
+  if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
+  std::size_t end = value.size();
+  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
+  const std::string_view text = value.substr(0, end);
+
+  std::size_t i = grammar::skip_list_separators(text, 0);
+  if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
+  std::size_t count = 0;
+  while (i < end) {
+    if (++count > limit.max_challenges) return grammar::reject(value, errc::http_too_many_challenges, i);
+    const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters, true);
+    if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
+    const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
+    if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
+    i = grammar::skip_list_separators(text, after);
+  }
+  return challenge_list(text, count);
+}
+
+/// Joins challenges built by challenge_builder (or any single valid challenge each) into one field value,
+/// separated by ", " (RFC 9110 section 11.6.1). Each must parse as exactly one challenge: fails with
+/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
+/// list is empty), the offset counted in the joined value.
+inline result<std::string> join_challenges(std::initializer_list<std::string_view> challenges) {
+  limits one_challenge;
+  one_challenge.max_length = static_cast<std::size_t>(-1);
+  one_challenge.max_parameters = static_cast<std::size_t>(-1);
+  one_challenge.max_challenges = 1;
+  std::string joined;
+  for (const std::string_view piece : challenges) {
+    const std::size_t base = joined.empty() ? 0 : joined.size() + 2;
+    const result<challenge_list> parsed = parse_challenges(piece, one_challenge);
+    if (!parsed) {
+      const keyward::error failure = parsed.error();
+      return failure.has_offset() ? keyward::error(failure.code(), base + failure.offset()) : failure;
+    }
+    if (!joined.empty()) joined += ", ";
+    joined.append(piece.data(), piece.size());
+  }
+  if (joined.empty()) return errc::http_empty_value;
+  return joined;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_CHALLENGE_HPP
+// ---- end keyward/http/challenge.hpp ----
+// ---- begin keyward/http/date.hpp ----
+// keyward: HTTP-date (RFC 9110 section 5.6.7). Parses all three forms a recipient must accept, IMF-fixdate,
+// the obsolete RFC 850 form and asctime, exactly as the grammar says, and formats IMF-fixdate without
+// allocating.
+//
+// Decisions the RFC leaves open, made here:
+// - Leap seconds: the grammar's comment allows second 60; it is accepted only as 23:59:60 (the one time a
+//   leap second is inserted) and read as 23:59:59, which is how system_clock (Unix time, no leap seconds)
+//   counts that second. Second 60 at any other time of day is an error.
+// - Day names: must be one of the seven names of the form (case-sensitive), but are not checked against the
+//   date. The grammar does not tie them together, the date alone fixes the instant, and RFC 9110 asks
+//   recipients to be robust in parsing timestamps; Python's email.utils and Go's net/http do the same.
+// - RFC 850 two-digit years: the latest year with those two digits whose timestamp is not more than 50 years
+//   after `now` (compared field by field: year, month, day, time of day), as RFC 9110 section 5.6.7 requires.
+//   A year beyond +-10^9, which only a `now` near the ends of sys_seconds can produce, is an error.
+#ifndef KEYWARD_HTTP_DATE_HPP
+#define KEYWARD_HTTP_DATE_HPP
+
+
+#include <chrono>
+
+namespace keyward::http {
+
+/// A UTC instant with one-second resolution: the type of std::chrono::sys_seconds in C++20.
+using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+/// The length of an IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+inline constexpr std::size_t imf_fixdate_size = 29;
+
+/// An IMF-fixdate, exactly imf_fixdate_size characters, not NUL-terminated.
+struct imf_fixdate {
+  std::array<char, imf_fixdate_size> chars{};
+
+  /// The characters as a view into this object.
+  constexpr std::string_view view() const noexcept { return {chars.data(), chars.size()}; }
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail {
+
+/// a / b rounded toward negative infinity (b > 0).
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
+
+/// Whole days since 1970-01-01 and the seconds into the last of them (0-86399), for any count of seconds.
+struct day_and_time {
+  std::int64_t days;
+  std::int64_t time;
+};
+constexpr day_and_time split_days(std::int64_t seconds) noexcept {
+  const std::int64_t time = seconds % 86400;  // never multiplies back: no overflow at the ends of int64
+  return time < 0 ? day_and_time{seconds / 86400 - 1, time + 86400} : day_and_time{seconds / 86400, time};
+}
+
+/// True for the leap years of the proleptic Gregorian calendar.
+constexpr bool is_leap_year(std::int64_t year) noexcept {
+  return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+/// The number of days in `month` (1-12) of `year`.
+constexpr int days_in_month(std::int64_t year, int month) noexcept {
+  constexpr int lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap_year(year) ? 29 : lengths[month - 1];
+}
+
+// Calendar arithmetic in the proleptic Gregorian calendar, after the well-known public-domain derivation
+// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"). Two ideas make it branch-free:
+// - Count years from March: the leap day then falls at the very end of a year, and the month lengths from
+//   March to January repeat the pattern 31 30 31 30 31 every five months, 153 days, so the days before the
+//   1st of the m-th month after March are (153 * m + 2) / 5 (integer division).
+// - The calendar repeats every 400 years (an era) of exactly 146097 days, so only an offset inside an era
+//   needs the leap rules: a year of the era has 365 days plus one every 4 years, minus one every 100.
+
+/// Days from 1970-01-01 to year-month-day (month 1-12, day 1-31); negative before 1970. Valid for every
+/// year whose day count fits comfortably in 64 bits (|year| < 10^15).
+constexpr std::int64_t days_from_civil(std::int64_t year, int month, int day) noexcept {
+  const std::int64_t march_year = month <= 2 ? year - 1 : year;  // January and February end the March year
+  const std::int64_t era = floor_div(march_year, 400);
+  const std::int64_t year_of_era = march_year - era * 400;  // 0-399
+  const std::int64_t months_since_march = month > 2 ? month - 3 : month + 9;  // 0-11
+  const std::int64_t day_of_year = (153 * months_since_march + 2) / 5 + day - 1;  // 0-365
+  const std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  // 719468 days separate 0000-03-01, the start of era 0, from 1970-01-01.
+  return era * 146097 + day_of_era - 719468;
+}
+
+/// A calendar date.
+struct civil_date {
+  std::int64_t year;
+  int month;  // 1-12
+  int day;    // 1-31
+};
+
+/// The date `days` days after 1970-01-01 (before it when negative): the inverse of days_from_civil().
+constexpr civil_date civil_from_days(std::int64_t days) noexcept {
+  const std::int64_t shifted = days + 719468;  // days since 0000-03-01
+  const std::int64_t era = floor_div(shifted, 146097);
+  const std::int64_t day_of_era = shifted - era * 146097;  // 0-146096
+  // Undo the leap-day count: the 4-, 100- and 400-year boundaries of the era each add or remove a day.
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // 0-399
+  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t months_since_march = (5 * day_of_year + 2) / 153;  // 0-11
+  const int day = static_cast<int>(day_of_year - (153 * months_since_march + 2) / 5 + 1);
+  const int month = static_cast<int>(months_since_march < 10 ? months_since_march + 3 : months_since_march - 9);
+  const std::int64_t march_year = era * 400 + year_of_era;
+  return {month <= 2 ? march_year + 1 : march_year, month, day};
+}
+
+inline constexpr std::string_view http_day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+inline constexpr std::string_view http_day_names_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                            "Thursday", "Friday", "Saturday"};
+inline constexpr std::string_view http_month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/// The fields of an HTTP-date as written, with the offsets of the fields that range checks refer to.
+struct http_date_fields {
+  std::int64_t year = 0;
+  int month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  std::size_t day_offset = 0, year_offset = 0;
+};
+
+/// A cursor over an HTTP-date that stops at the first byte the grammar does not allow there. Each method
+/// consumes a grammar element and returns true, or leaves offset() at the first bad byte and returns false.
+class http_date_reader {
+ public:
+  constexpr explicit http_date_reader(std::string_view text) noexcept : text_(text) {}
+
+  constexpr std::size_t offset() const noexcept { return offset_; }
+  constexpr bool at_end() const noexcept { return offset_ == text_.size(); }
+  constexpr char peek() const noexcept { return at_end() ? '\0' : text_[offset_]; }
+
+  /// Consumes exactly `literal`; on a mismatch, stops at the first byte that differs.
+  constexpr bool expect(std::string_view literal) noexcept {
+    for (const char c : literal) {
+      if (at_end() || text_[offset_] != c) return false;
+      ++offset_;
+    }
+    return true;
+  }
+
+  /// Consumes one of the `count` names, none a prefix of another, and returns its index; on failure stops
+  /// after the longest prefix that some name shares with the input and returns -1.
+  constexpr int one_of(const std::string_view* names, int count) noexcept {
+    std::size_t longest = 0;
+    for (int i = 0; i < count; ++i) {
+      std::size_t n = 0;
+      while (n < names[i].size() && offset_ + n < text_.size() && text_[offset_ + n] == names[i][n]) ++n;
+      if (n == names[i].size()) {
+        offset_ += n;
+        return i;
+      }
+      if (n > longest) longest = n;
+    }
+    offset_ += longest;
+    return -1;
+  }
+
+  /// Consumes `count` DIGITs (0-9 only) into `value`.
+  constexpr bool digits(int count, int& value) noexcept {
+    value = 0;
+    for (int i = 0; i < count; ++i) {
+      const char c = peek();
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+      ++offset_;
+    }
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t offset_ = 0;
+};
+
+/// An HTTP-date at the start of a text: its value and how many bytes it took.
+struct http_date_match {
+  http::sys_seconds value;
+  std::size_t length;
+};
+
+/// True when the day (01-31) can occur in the month in some year: 29 Feb passes until the year is known.
+constexpr bool day_fits_month(const http_date_fields& f) noexcept {
+  return f.day <= (f.month == 2 ? 29 : days_in_month(2001, f.month));
+}
+
+/// Reads time-of-day = hour ":" minute ":" second, each 2DIGIT, and checks the ranges.
+constexpr result<void> read_time_of_day(http_date_reader& in, http_date_fields& f) noexcept {
+  const std::size_t hour_offset = in.offset();
+  if (!in.digits(2, f.hour)) return error(errc::http_invalid_date, in.offset());
+  if (f.hour > 23) return error(errc::http_invalid_date, hour_offset);
+  if (!in.expect(":")) return error(errc::http_invalid_date, in.offset());
+  const std::size_t minute_offset = in.offset();
+  if (!in.digits(2, f.minute)) return error(errc::http_invalid_date, in.offset());
+  if (f.minute > 59) return error(errc::http_invalid_date, minute_offset);
+  if (!in.expect(":")) return error(errc::http_invalid_date, in.offset());
+  const std::size_t second_offset = in.offset();
+  if (!in.digits(2, f.second)) return error(errc::http_invalid_date, in.offset());
+  // time-of-day is 00:00:00 - 23:59:60: second 60 only in the leap second at 23:59.
+  if (f.second > 60 || (f.second == 60 && (f.hour != 23 || f.minute != 59)))
+    return error(errc::http_invalid_date, second_offset);
+  return {};
+}
+
+/// Reads `day` (2DIGIT, or SP DIGIT when asctime allows it) and checks it is 01-31.
+constexpr result<void> read_day(http_date_reader& in, http_date_fields& f, bool space_digit_allowed) noexcept {
+  f.day_offset = in.offset();
+  const bool ok = space_digit_allowed && in.peek() == ' ' ? in.expect(" ") && in.digits(1, f.day) : in.digits(2, f.day);
+  if (!ok) return error(errc::http_invalid_date, in.offset());
+  if (f.day < 1 || f.day > 31) return error(errc::http_invalid_date, f.day_offset);
+  return {};
+}
+
+/// Reads a month name (case-sensitive, as RFC 9110 spells them).
+constexpr result<void> read_month(http_date_reader& in, http_date_fields& f) noexcept {
+  const int month = in.one_of(http_month_names, 12);
+  if (month < 0) return error(errc::http_invalid_date, in.offset());
+  f.month = month + 1;
+  return {};
+}
+
+/// The year an RFC 850 two-digit year stands for, seen at `now` (RFC 9110 section 5.6.7): the latest year
+/// ending in those digits whose timestamp (the other fields of `f`) is not more than 50 years after `now`.
+constexpr std::int64_t rfc850_year(int two_digits, const http_date_fields& f, http::sys_seconds now) noexcept {
+  const day_and_time at_now = split_days(now.time_since_epoch().count());
+  const std::int64_t now_time = at_now.time;  // a plain variable: lambdas cannot capture bindings in C++17
+  const civil_date today = civil_from_days(at_now.days);
+  const std::int64_t limit_year = today.year + 50;
+  const std::int64_t time = (f.hour * 60 + f.minute) * 60 + f.second;  // second 60 compares after 59: fine
+  const auto not_beyond_limit = [&](std::int64_t year) {
+    if (year != limit_year) return year < limit_year;
+    if (f.month != today.month) return f.month < today.month;
+    if (f.day != today.day) return f.day < today.day;
+    return time <= now_time;
+  };
+  // The candidate in the limit's century, or the one a century before when that is beyond the limit.
+  const std::int64_t year = floor_div(limit_year, 100) * 100 + two_digits;
+  return not_beyond_limit(year) ? year : year - 100;
+}
+
+/// The instant of complete, range-checked fields; checks the day against the month of that year, and that
+/// the instant fits in sys_seconds (only RFC 850 years relative to an extreme `now` can fail that).
+constexpr result<http::sys_seconds> http_date_instant(const http_date_fields& f) noexcept {
+  if (f.day > days_in_month(f.year, f.month)) return error(errc::http_invalid_date, f.day_offset);
+  constexpr std::int64_t year_limit = 1000000000;  // far inside what 64-bit seconds can count
+  if (f.year > year_limit || f.year < -year_limit) return error(errc::http_invalid_date, f.year_offset);
+  const int second = f.second == 60 ? 59 : f.second;  // 23:59:60 is counted as 23:59:59 by Unix time
+  const std::int64_t seconds =
+      days_from_civil(f.year, f.month, f.day) * 86400 + (f.hour * 60 + f.minute) * 60 + second;
+  return http::sys_seconds(std::chrono::seconds(seconds));
+}
+
+/// Parses the HTTP-date at the start of `text` (RFC 9110 section 5.6.7) and reports how many bytes it took;
+/// bytes after it are left to the caller. errc::http_invalid_date with the offset of the first byte the
+/// grammar does not allow, or of the field whose value is out of range.
+constexpr result<http_date_match> parse_http_date_prefix(std::string_view text, http::sys_seconds now) noexcept {
+  http_date_reader in(text);
+  http_date_fields f;
+  const int weekday = in.one_of(http_day_names, 7);
+  if (weekday < 0) return error(errc::http_invalid_date, in.offset());
+  if (in.peek() == ',') {
+    // IMF-fixdate = day-name "," SP date1 SP time-of-day SP GMT; date1 = day SP month SP year
+    if (!in.expect(", ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_day(in, f, false); !r) return r.error();
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_month(in, f); !r) return r.error();
+    if (!day_fits_month(f)) return error(errc::http_invalid_date, f.day_offset);
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    f.year_offset = in.offset();
+    int year = 0;
+    if (!in.digits(4, year)) return error(errc::http_invalid_date, in.offset());
+    f.year = year;
+    if (f.day > days_in_month(f.year, f.month)) return error(errc::http_invalid_date, f.day_offset);
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_time_of_day(in, f); !r) return r.error();
+    if (!in.expect(" GMT")) return error(errc::http_invalid_date, in.offset());
+  } else if (in.peek() == ' ') {
+    // asctime-date = day-name SP date3 SP time-of-day SP year; date3 = month SP ( 2DIGIT / ( SP DIGIT ) )
+    in.expect(" ");
+    if (auto r = read_month(in, f); !r) return r.error();
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_day(in, f, true); !r) return r.error();
+    if (!day_fits_month(f)) return error(errc::http_invalid_date, f.day_offset);
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_time_of_day(in, f); !r) return r.error();
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    f.year_offset = in.offset();
+    int year = 0;
+    if (!in.digits(4, year)) return error(errc::http_invalid_date, in.offset());
+    f.year = year;
+  } else {
+    // rfc850-date = day-name-l "," SP date2 SP time-of-day SP GMT; date2 = day "-" month "-" 2DIGIT.
+    // Each long name starts with its short one, which is already read.
+    if (!in.expect(http_day_names_long[weekday].substr(3))) return error(errc::http_invalid_date, in.offset());
+    if (!in.expect(", ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_day(in, f, false); !r) return r.error();
+    if (!in.expect("-")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_month(in, f); !r) return r.error();
+    if (!day_fits_month(f)) return error(errc::http_invalid_date, f.day_offset);
+    if (!in.expect("-")) return error(errc::http_invalid_date, in.offset());
+    f.year_offset = in.offset();
+    int two_digits = 0;
+    if (!in.digits(2, two_digits)) return error(errc::http_invalid_date, in.offset());
+    if (!in.expect(" ")) return error(errc::http_invalid_date, in.offset());
+    if (auto r = read_time_of_day(in, f); !r) return r.error();
+    if (!in.expect(" GMT")) return error(errc::http_invalid_date, in.offset());
+    f.year = rfc850_year(two_digits, f, now);
+  }
+  const auto instant = http_date_instant(f);
+  if (!instant) return instant.error();
+  return http_date_match{*instant, in.offset()};
+}
+
+/// Writes `value` as `width` decimal digits, zero-padded, at `out`.
+constexpr void write_digits(char* out, std::int64_t value, int width) noexcept {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+/// The first second of 0000-01-01 and the last second of 9999-12-31, in seconds since 1970-01-01T00:00:00Z.
+inline constexpr std::int64_t first_imf_fixdate_second = -62167219200;
+inline constexpr std::int64_t last_imf_fixdate_second = 253402300799;
+
+}  // namespace keyward::detail
+
+namespace keyward::http {
+
+/// Parses an HTTP-date in any of the three forms of RFC 9110 section 5.6.7: IMF-fixdate
+/// ("Sun, 06 Nov 1994 08:49:37 GMT"), RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime
+/// ("Sun Nov  6 08:49:37 1994", read as UTC). Exactly the grammar: case-sensitive names, single spaces, no
+/// surrounding whitespace, two-digit fields (asctime also allows SP DIGIT for the day), four-digit years
+/// 0000-9999. `now` only matters for an RFC 850 date, whose two-digit year is read relative to it (see the
+/// top of this header, as for leap seconds and day names). Fails with errc::http_invalid_date at the offset
+/// of the first byte the grammar does not allow (the end of the text when it stops early), or at the start
+/// of a field whose value is impossible: hour, minute or second out of range, a day the month does not have
+/// in that year (31 Apr, 29 Feb 1900).
+constexpr result<sys_seconds> parse_date(std::string_view text, sys_seconds now) noexcept {
+  const auto match = detail::parse_http_date_prefix(text, now);
+  if (!match) return match.error();
+  if (match->length != text.size()) return error(errc::http_invalid_date, match->length);
+  return match->value;
+}
+
+/// `when` as an IMF-fixdate (RFC 9110 section 5.6.7), the only form a sender may generate, into a
+/// fixed-size value (no allocation). errc::http_invalid_date (without an offset) when `when` lies outside
+/// years 0000-9999, which the four-digit year cannot express.
+constexpr result<imf_fixdate> format_date(sys_seconds when) noexcept {
+  const std::int64_t seconds = when.time_since_epoch().count();
+  if (seconds < detail::first_imf_fixdate_second || seconds > detail::last_imf_fixdate_second)
+    return errc::http_invalid_date;
+  const auto [days, time] = detail::split_days(seconds);
+  const detail::civil_date date = detail::civil_from_days(days);
+  const std::int64_t weekday = (days + 4) - detail::floor_div(days + 4, 7) * 7;  // 0 = Sunday; 1970-01-01: Thursday
+  imf_fixdate out;
+  char* p = out.chars.data();
+  const std::string_view day_name = detail::http_day_names[weekday];
+  const std::string_view month_name = detail::http_month_names[date.month - 1];
+  // "Www, DD Mmm YYYY HH:MM:SS GMT"
+  for (std::size_t i = 0; i < 3; ++i) p[i] = day_name[i];
+  p[3] = ',';
+  p[4] = ' ';
+  detail::write_digits(p + 5, date.day, 2);
+  p[7] = ' ';
+  for (std::size_t i = 0; i < 3; ++i) p[8 + i] = month_name[i];
+  p[11] = ' ';
+  detail::write_digits(p + 12, date.year, 4);
+  p[16] = ' ';
+  detail::write_digits(p + 17, time / 3600, 2);
+  p[19] = ':';
+  detail::write_digits(p + 20, time / 60 % 60, 2);
+  p[22] = ':';
+  detail::write_digits(p + 23, time % 60, 2);
+  p[25] = ' ';
+  p[26] = 'G';
+  p[27] = 'M';
+  p[28] = 'T';
+  return out;
+}
+
+/// format_date() as a std::string; the same error.
+inline result<std::string> format_date_string(sys_seconds when) {
+  const auto date = format_date(when);
+  if (!date) return date.error();
+  return std::string(date->view());
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_DATE_HPP
+// ---- end keyward/http/date.hpp ----
+// ---- begin keyward/http/response.hpp ----
+// keyward: what to answer when authentication fails (server side: status, WWW-Authenticate challenge,
+// Retry-After and a JSON error body, RFC 6750 section 3 and RFC 6585 section 4) and what to do with such an
+// answer (client side: classify a status and its WWW-Authenticate challenges into an action).
+#ifndef KEYWARD_HTTP_RESPONSE_HPP
+#define KEYWARD_HTTP_RESPONSE_HPP
+
+// ---- begin keyward/detail/json.hpp ----
+// keyward: private JSON output for the error bodies of http/response.hpp: a writer into a caller buffer that
+// counts what it would write, and string escaping per RFC 8259 section 7 that always yields valid JSON
+// (ill-formed UTF-8 is replaced by U+FFFD, one per maximal subpart, Unicode Standard section 3.9).
+#ifndef KEYWARD_DETAIL_JSON_HPP
+#define KEYWARD_DETAIL_JSON_HPP
+
+
+
+namespace keyward::detail::json {
+
+/// The length of the maximal subpart of an ill-formed UTF-8 sequence at the start of `bytes[0, size)` (Unicode
+/// Standard section 3.9, definition D93b): the longest prefix that some well-formed sequence starts with, or
+/// 1 when the first byte starts none. Only meaningful where utf8::sequence_length() gave 0.
+inline std::size_t maximal_subpart(const unsigned char* bytes, std::size_t size) noexcept {
+  if (bytes[0] < 0xC2 || bytes[0] > 0xF4) return 1;
+  const std::size_t length = bytes[0] <= 0xDF ? 2 : bytes[0] <= 0xEF ? 3 : 4;
+  // A prefix of k bytes is valid when completing it with 0x80 (allowed in every position after the second)
+  // gives a well-formed sequence.
+  std::size_t valid = 1;
+  for (std::size_t k = 2; k < length && k <= size; ++k) {
+    unsigned char completed[4] = {0x80, 0x80, 0x80, 0x80};
+    for (std::size_t i = 0; i < k; ++i) completed[i] = bytes[i];
+    if (utf8::sequence_length(completed, length) == 0) break;
+    valid = k;
+  }
+  return valid;
+}
+
+/// Writes JSON text into `out[0, capacity)` while counting every byte it is asked to write: bytes past the
+/// capacity are counted, not written, so a run with capacity 0 (out may be null) measures the text.
+class writer {
+ public:
+  writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
+
+  /// Appends `text` as is (JSON punctuation and names the caller knows need no escaping).
+  void literal(std::string_view text) noexcept {
+    if (size_ <= capacity_ && text.size() <= capacity_ - size_) {
+      if (!text.empty()) std::memcpy(out_ + size_, text.data(), text.size());
+      size_ += text.size();
+    } else {
+      for (const char c : text) put(c);
+    }
+  }
+
+  /// Appends `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control
+  /// characters U+0000 to U+001F as \b \t \n \f \r or \u00XX; well-formed UTF-8 kept; each maximal subpart
+  /// of ill-formed UTF-8 replaced by U+FFFD.
+  void string(std::string_view text) noexcept {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    put('"');
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t plain_end = i;  // a run of bytes copied as they are
+      while (plain_end < text.size() && bytes[plain_end] >= 0x20 && bytes[plain_end] < 0x80 &&
+             bytes[plain_end] != '"' && bytes[plain_end] != '\\') {
+        ++plain_end;
+      }
+      if (plain_end > i) {
+        literal(text.substr(i, plain_end - i));
+        i = plain_end;
+        continue;
+      }
+      const unsigned char c = bytes[i];
+      if (c >= 0x80) {
+        const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
+        if (length == 0) {
+          literal("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+          i += maximal_subpart(bytes + i, text.size() - i);
+        } else {
+          literal(text.substr(i, length));
+          i += length;
+        }
+        continue;
+      }
+      ++i;
+      if (c == '"' || c == '\\') {
+        put('\\');
+        put(static_cast<char>(c));
+      } else if (c == '\b') {
+        literal("\\b");
+      } else if (c == '\t') {
+        literal("\\t");
+      } else if (c == '\n') {
+        literal("\\n");
+      } else if (c == '\f') {
+        literal("\\f");
+      } else if (c == '\r') {
+        literal("\\r");
+      } else {
+        literal("\\u00");
+        put(hex[c >> 4]);
+        put(hex[c & 15]);
+      }
+    }
+    put('"');
+  }
+
+  /// The number of bytes asked for so far (written, or counted past the capacity).
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  void put(char c) noexcept {
+    if (size_ < capacity_) out_[size_] = c;
+    ++size_;
+  }
+
+  char* out_;
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace keyward::detail::json
+
+#endif  // KEYWARD_DETAIL_JSON_HPP
+// ---- end keyward/detail/json.hpp ----
+
+#include <algorithm>
+#include <vector>
+
+namespace keyward::http {
+
+/// Every way authenticating a request can fail.
+enum class denial_reason : std::uint8_t {
+  missing_credentials,    ///< no Authorization field, or an empty one
+  malformed_credentials,  ///< an Authorization field that does not parse
+  wrong_scheme,           ///< well-formed credentials of a scheme the server does not accept
+  invalid_key,            ///< a key or token the server does not know
+  expired,                ///< a key or token past its expiry
+  revoked,                ///< a key or token that was revoked
+  insufficient_scope,     ///< a valid key or token without the scope the request needs
+  wrong_environment,      ///< a valid key of another environment (a test key sent to live, or the reverse)
+  rate_limited,           ///< too many requests (RFC 6585 section 4)
+};
+
+/// The error codes of a Bearer challenge (RFC 6750 section 3.1).
+enum class bearer_error : std::uint8_t {
+  none,                ///< no error attribute: the request lacked authentication information
+  invalid_request,     ///< malformed request (400)
+  invalid_token,       ///< the token is expired, revoked, malformed or invalid otherwise (401)
+  insufficient_scope,  ///< the token lacks privileges the request requires (403)
+  other,               ///< (received only) an error attribute with another value
+};
+
+/// The auth-scheme a server challenges with.
+enum class challenge_scheme : std::uint8_t {
+  bearer,  ///< RFC 6750 section 3: realm (when given), error, error_description, scope
+  basic,   ///< RFC 7617 section 2: realm and charset="UTF-8"
+};
+
+/// How denial::challenge() builds the WWW-Authenticate value.
+struct challenge_options {
+  challenge_scheme scheme = challenge_scheme::bearer;  ///< the scheme the server accepts
+  std::string_view realm;  ///< the protection space; omitted from a Bearer challenge when empty
+};
+
+/// The shape of a denial's JSON body.
+enum class json_style : std::uint8_t {
+  /// `{"success":false,"error":{"code":"INVALID_API_KEY","message":"...","details":{...}}}`: one upper snake
+  /// case code per denial_reason; details is the caller's details, `{}` when there are none.
+  error_object,
+  /// `{"type":"client_error","errors":[{"code":"invalid_token","detail":"...","attr":null,"extra":null}]}`:
+  /// the code is the RFC 6750 error code where one applies, else not_authenticated (missing credentials,
+  /// wrong scheme) or throttled (rate limited); extra is the caller's details, null when there are none.
+  errors_array,
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail::response {
+
+using http_bearer_error = ::keyward::http::bearer_error;
+
+/// What a denial_reason gives: status, RFC 6750 error code, and the code and message of each body style.
+struct reason_facts {
+  int status;
+  http_bearer_error error;
+  std::string_view object_code;     ///< json_style::error_object
+  std::string_view object_message;  ///< json_style::error_object (API-key wording of the providers' docs)
+  std::string_view array_code;      ///< json_style::errors_array
+  std::string_view token_message;   ///< json_style::errors_array, and error_description in a challenge
+};
+
+// Indexed by denial_reason. Every token_message stays within RFC 6750's error_description set
+// (%x20-21 / %x23-5B / %x5D-7E), so the challenges built from them cannot fail.
+inline constexpr reason_facts facts[] = {
+    {401, http_bearer_error::none, "MISSING_API_KEY", "API key is required",
+     "not_authenticated", "Authentication credentials were not provided"},
+    {400, http_bearer_error::invalid_request, "MALFORMED_API_KEY", "The Authorization header is malformed",
+     "invalid_request", "The Authorization header is malformed"},
+    {401, http_bearer_error::none, "UNSUPPORTED_AUTH_SCHEME", "The authentication scheme is not supported",
+     "not_authenticated", "The authentication scheme is not supported"},
+    {401, http_bearer_error::invalid_token, "INVALID_API_KEY", "The provided API key is invalid",
+     "invalid_token", "The access token is invalid"},
+    {401, http_bearer_error::invalid_token, "EXPIRED_API_KEY", "The API key has expired",
+     "invalid_token", "The access token expired"},
+    {401, http_bearer_error::invalid_token, "REVOKED_API_KEY", "The API key has been revoked",
+     "invalid_token", "The access token has been revoked"},
+    {403, http_bearer_error::insufficient_scope, "INSUFFICIENT_SCOPE", "The API key lacks the required scope",
+     "insufficient_scope", "The request requires higher privileges than provided by the access token"},
+    {401, http_bearer_error::invalid_token, "WRONG_ENVIRONMENT", "The API key is not valid in this environment",
+     "invalid_token", "The access token is not valid in this environment"},
+    {429, http_bearer_error::none, "RATE_LIMIT_EXCEEDED", "Too many requests",
+     "throttled", "Too many requests"},
+};
+
+/// The RFC 6750 section 3.1 spelling of `error` (empty for none and other).
+constexpr std::string_view bearer_error_name(http_bearer_error error) noexcept {
+  switch (error) {
+    case http_bearer_error::invalid_request: return "invalid_request";
+    case http_bearer_error::invalid_token: return "invalid_token";
+    case http_bearer_error::insufficient_scope: return "insufficient_scope";
+    case http_bearer_error::none:
+    case http_bearer_error::other: break;
+  }
+  return {};
+}
+
+/// The error attribute of a Bearer challenge: its value with quoted-pairs resolved, read as an RFC 6750
+/// error code (other for any value it does not define).
+inline http_bearer_error read_bearer_error(const ::keyward::http::auth_param& param) noexcept {
+  char value[32];
+  const result<std::size_t> size = param.value(value, sizeof value);
+  if (!size) return http_bearer_error::other;
+  const std::string_view name(value, *size);
+  constexpr http_bearer_error defined[] = {http_bearer_error::invalid_request, http_bearer_error::invalid_token,
+                                           http_bearer_error::insufficient_scope};
+  for (const http_bearer_error error : defined) {
+    if (name == bearer_error_name(error)) return error;
+  }
+  return http_bearer_error::other;
+}
+
+}  // namespace keyward::detail::response
+
+namespace keyward::http {
+
+/// Why a request was not authenticated, and everything the server answers with: status(), challenge()
+/// (the WWW-Authenticate value), retry_after() and the JSON body (json(), write_json()).
+///
+/// A denial never holds the credential that was sent: its factories take none, and its outputs are the
+/// library's fixed texts plus what the caller adds with with_message() and with_detail(). Those are the
+/// caller's and are written to the body as given (escaped): never put a key, token or password in them.
+class denial {
+ public:
+  /// No credentials (RFC 6750 section 3.1: no error code): 401 with a challenge that carries no error.
+  static denial missing_credentials() noexcept { return denial(denial_reason::missing_credentials); }
+  /// Credentials that do not parse: 400 with error="invalid_request" (RFC 6750 section 3.1).
+  static denial malformed_credentials() noexcept { return denial(denial_reason::malformed_credentials); }
+  /// Credentials of a scheme the server does not use: 401 with a challenge that carries no error (RFC 6750
+  /// section 3.1 treats an unsupported authentication method as lacking authentication information).
+  static denial wrong_scheme() noexcept { return denial(denial_reason::wrong_scheme); }
+  /// An unknown key or token: 401 with error="invalid_token".
+  static denial invalid_key() noexcept { return denial(denial_reason::invalid_key); }
+  /// An expired key or token: 401 with error="invalid_token".
+  static denial expired() noexcept { return denial(denial_reason::expired); }
+  /// A revoked key or token: 401 with error="invalid_token".
+  static denial revoked() noexcept { return denial(denial_reason::revoked); }
+  /// A key or token without the scope the request needs: 403 with error="insufficient_scope" and, when
+  /// `required_scope` is not empty, scope="<required_scope>" in the Bearer challenge (RFC 6750 section 3).
+  static denial insufficient_scope(std::string required_scope) noexcept {
+    denial made(denial_reason::insufficient_scope);
+    made.scope_ = std::move(required_scope);
+    return made;
+  }
+  /// A genuine key of another environment (a test key sent to live, or the reverse): 401 with
+  /// error="invalid_token", since RFC 6750 section 3.1 gives that code to any token the resource server does
+  /// not accept, and the client's remedy is the same as for an invalid key: send the right one.
+  static denial wrong_environment() noexcept { return denial(denial_reason::wrong_environment); }
+  /// Too many requests (RFC 6585 section 4): 429, no challenge, Retry-After of `retry_after` rounded up to
+  /// whole seconds and at least 1 (a zero or negative delay gives 1).
+  static denial rate_limited(std::chrono::nanoseconds retry_after) noexcept {
+    denial made(denial_reason::rate_limited);
+    const auto whole = std::chrono::duration_cast<std::chrono::seconds>(retry_after);  // rounds toward zero
+    made.retry_after_ = whole < retry_after ? whole + std::chrono::seconds(1) : whole;
+    if (made.retry_after_ < std::chrono::seconds(1)) made.retry_after_ = std::chrono::seconds(1);
+    return made;
+  }
+  /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
+  /// parse_bearer and the Base64 they use): http_empty_value gives missing_credentials, http_wrong_scheme
+  /// gives wrong_scheme, and every other code gives malformed_credentials.
+  static denial from_parse_error(const keyward::error& failure) noexcept {
+    switch (failure.code()) {
+      case errc::http_empty_value: return missing_credentials();
+      case errc::http_wrong_scheme: return wrong_scheme();
+      default: return malformed_credentials();
+    }
+  }
+
+  /// Replaces the body's message (in both styles; an empty one restores the default). The challenge's
+  /// error_description keeps the library's text, which always fits RFC 6750's character set.
+  denial& with_message(std::string message) & noexcept {
+    message_ = std::move(message);
+    return *this;
+  }
+  denial&& with_message(std::string message) && noexcept { return std::move(with_message(std::move(message))); }
+
+  /// Adds the string `value` under `name` to the body's details (error_object) or extra (errors_array),
+  /// after those added before; a name given again replaces its value. Both are JSON-escaped.
+  denial& with_detail(std::string name, std::string value) & {
+    for (auto& detail : details_) {
+      if (detail.first == name) {
+        detail.second = std::move(value);
+        return *this;
+      }
+    }
+    details_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  denial&& with_detail(std::string name, std::string value) && {
+    return std::move(with_detail(std::move(name), std::move(value)));
+  }
+
+  /// Why authentication failed.
+  denial_reason reason() const noexcept { return reason_; }
+  /// The status code: 400, 401, 403 (RFC 6750 section 3.1) or 429 (RFC 6585 section 4).
+  int status() const noexcept { return facts().status; }
+  /// The error code a Bearer challenge carries (RFC 6750 section 3.1); none for missing credentials, a wrong
+  /// scheme and rate limiting.
+  bearer_error rfc6750_error() const noexcept { return facts().error; }
+  /// The scope given to insufficient_scope(); empty otherwise.
+  std::string_view required_scope() const noexcept { return scope_; }
+  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited;
+  /// nullopt otherwise.
+  std::optional<std::chrono::seconds> retry_after() const noexcept {
+    if (reason_ != denial_reason::rate_limited) return std::nullopt;
+    return retry_after_;
+  }
+
+  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited: a 429 is not an
+  /// authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
+  /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
+  /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
+  /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
+  /// Fails only on the caller's text: a realm or scope the challenge_builder rejects, with its error.
+  result<std::optional<std::string>> challenge(const challenge_options& options = {}) const {
+    using built = std::optional<std::string>;
+    if (reason_ == denial_reason::rate_limited) return built();
+    challenge_builder builder = options.scheme == challenge_scheme::basic ? challenge_builder::basic(options.realm)
+                                                                          : challenge_builder::bearer(options.realm);
+    if (options.scheme == challenge_scheme::bearer && facts().error != bearer_error::none) {
+      builder.error(detail::response::bearer_error_name(facts().error)).error_description(facts().token_message);
+      if (!scope_.empty()) builder.scope(scope_);
+    }
+    result<std::string> text = builder.str();
+    if (!text) return text.error();
+    return built(std::move(*text));
+  }
+
+  /// The size in bytes of the JSON body in `style`.
+  std::size_t json_size(json_style style = json_style::error_object) const noexcept {
+    detail::json::writer counter(nullptr, 0);
+    write_body(counter, style);
+    return counter.size();
+  }
+  /// Writes the JSON body (RFC 8259, UTF-8, no whitespace) in `style` to `out` and returns its size;
+  /// buffer_too_small when `capacity` is less than json_size(style) (nothing is written then).
+  result<std::size_t> write_json(char* out, std::size_t capacity,
+                                 json_style style = json_style::error_object) const noexcept {
+    const std::size_t size = json_size(style);
+    if (size > capacity) return errc::buffer_too_small;
+    detail::json::writer writer(out, capacity);
+    write_body(writer, style);
+    return size;
+  }
+  /// The JSON body in `style`, e.g. `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
+  /// key has expired","details":{}}}`. Every string is escaped per RFC 8259 section 7 (ill-formed UTF-8 in
+  /// the caller's text becomes U+FFFD), so the body is always valid JSON.
+  std::string json(json_style style = json_style::error_object) const {
+    std::string body(json_size(style), '\0');
+    detail::json::writer writer(&body[0], body.size());
+    write_body(writer, style);
+    return body;
+  }
+
+ private:
+  explicit denial(denial_reason reason) noexcept : reason_(reason) {}
+
+  const detail::response::reason_facts& facts() const noexcept {
+    return detail::response::facts[static_cast<std::size_t>(reason_)];
+  }
+
+  void write_details(detail::json::writer& out) const noexcept {
+    out.literal("{");
+    for (std::size_t i = 0; i < details_.size(); ++i) {
+      if (i > 0) out.literal(",");
+      out.string(details_[i].first);
+      out.literal(":");
+      out.string(details_[i].second);
+    }
+    out.literal("}");
+  }
+
+  void write_body(detail::json::writer& out, json_style style) const noexcept {
+    if (style == json_style::error_object) {
+      out.literal(R"({"success":false,"error":{"code":)");
+      out.string(facts().object_code);
+      out.literal(R"(,"message":)");
+      out.string(message_.empty() ? facts().object_message : std::string_view(message_));
+      out.literal(R"(,"details":)");
+      write_details(out);
+      out.literal("}}");
+      return;
+    }
+    out.literal(R"({"type":"client_error","errors":[{"code":)");
+    out.string(facts().array_code);
+    out.literal(R"(,"detail":)");
+    out.string(message_.empty() ? facts().token_message : std::string_view(message_));
+    out.literal(R"(,"attr":null,"extra":)");
+    if (details_.empty()) {
+      out.literal("null");
+    } else {
+      write_details(out);
+    }
+    out.literal("}]}");
+  }
+
+  denial_reason reason_;
+  std::chrono::seconds retry_after_{0};
+  std::string scope_;
+  std::string message_;
+  std::vector<std::pair<std::string, std::string>> details_;
+};
+
+/// What a client should do with a response.
+enum class client_action : std::uint8_t {
+  proceed,        ///< 1xx-3xx: not an authentication failure
+  authenticate,   ///< 401 (or 407) without error="invalid_token": send credentials, or fix them
+  refresh_token,  ///< 401 (or 407) with a Bearer challenge carrying error="invalid_token": get a new token
+  fail,           ///< 400, 403, any other 4xx, 5xx but 503, or a status outside 100-599: retrying is pointless
+  back_off,       ///< 429 or 503: wait (retry_after when the server said) and try again
+};
+
+/// The outcome of classify(): the action, and what the server's Bearer challenge said. Views into the
+/// WWW-Authenticate value given to classify(), which must outlive it.
+struct classification {
+  client_action action = client_action::proceed;
+  /// The error attribute of the first Bearer challenge; none when there is no such attribute, no Bearer
+  /// challenge or the field value is malformed.
+  bearer_error error = bearer_error::none;
+  /// The scope attribute of the first Bearer challenge as sent (with insufficient_scope: the scope the
+  /// request needs); empty when absent, or when it is not an RFC 6750 scope (which never needs quoted-pairs).
+  std::string_view scope;
+  /// back_off only: the Retry-After given to classify(), negative values clamped to zero.
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+/// Classifies a response from its `status` and its WWW-Authenticate field value (for 407, pass the
+/// Proxy-Authenticate value; several field lines joined with ", ") and, optionally, its Retry-After already
+/// parsed to seconds: see client_action. The challenges are parsed with parse_challenges() and default
+/// limits; a malformed value degrades to "no challenge": a 401 then gives authenticate (never
+/// refresh_token, which needs the server to say invalid_token), a 403 gives fail with no scope. Never fails.
+inline classification classify(int status, std::string_view www_authenticate = {},
+                               std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
+  classification outcome;
+  if (status >= 400 && status <= 599 && !www_authenticate.empty()) {
+    const result<challenge_list> challenges = parse_challenges(www_authenticate);
+    const std::optional<challenge> bearer = challenges ? challenges->find("Bearer") : std::nullopt;
+    if (bearer) {
+      if (const auto error = bearer->params.find("error")) outcome.error = detail::response::read_bearer_error(*error);
+      const auto scope = bearer->params.find("scope");
+      if (scope && detail::http_challenge::check_scope(scope->raw_value())) outcome.scope = scope->raw_value();
+    }
+  }
+  if (status < 100 || status > 599) {
+    outcome.action = client_action::fail;
+  } else if (status < 400) {
+    outcome.action = client_action::proceed;
+  } else if (status == 429 || status == 503) {
+    outcome.action = client_action::back_off;
+    if (retry_after) outcome.retry_after = std::max(*retry_after, std::chrono::seconds(0));
+  } else if (status == 401 || status == 407) {
+    outcome.action =
+        outcome.error == bearer_error::invalid_token ? client_action::refresh_token : client_action::authenticate;
+  } else {
+    outcome.action = client_action::fail;
+  }
+  return outcome;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_RESPONSE_HPP
+// ---- end keyward/http/response.hpp ----
+// ---- begin keyward/rate/gcra.hpp ----
+// keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
+// of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
+// allocation, integer time.
+#ifndef KEYWARD_RATE_GCRA_HPP
+#define KEYWARD_RATE_GCRA_HPP
+
+// ---- begin keyward/detail/rate_gcra.hpp ----
+// keyward: private helpers of the GCRA limiters (rate/gcra.hpp, rate/keyed.hpp): the integer time unit
+// derived from a quota, conversions between nanoseconds and that unit, and the GCRA step itself on a
+// 64-bit state. No stability promise; not for users.
+#ifndef KEYWARD_DETAIL_RATE_GCRA_HPP
+#define KEYWARD_DETAIL_RATE_GCRA_HPP
+
+// ---- begin keyward/rate/quota.hpp ----
+// keyward: what a rate limiter is asked to enforce (quota) and what it answers (decision). Shared by the
+// in-process GCRA limiter (rate/gcra.hpp), the keyed limiter (rate/keyed.hpp), the Redis backend
+// (rate/redis.hpp) and the header emitters (rate/headers.hpp).
+#ifndef KEYWARD_RATE_QUOTA_HPP
+#define KEYWARD_RATE_QUOTA_HPP
+
+
+
+namespace keyward::rate {
+
+/// A rate limit: on average `count` requests per `period`, with up to `burst` requests at once. In GCRA
+/// terms the emission interval is period / count and the burst tolerance is (burst - 1) emission intervals.
+struct quota {
+  std::uint64_t count = 1;                     ///< requests allowed per period; at least 1
+  std::chrono::nanoseconds period{std::chrono::seconds(1)};  ///< the period; at least 1 ns
+  std::uint64_t burst = 1;                     ///< the most requests allowed at once; at least 1
+
+  /// True when count, period and burst are all positive.
+  constexpr bool valid() const noexcept { return count > 0 && period.count() > 0 && burst > 0; }
+
+  friend constexpr bool operator==(const quota& a, const quota& b) noexcept {
+    return a.count == b.count && a.period == b.period && a.burst == b.burst;
+  }
+  friend constexpr bool operator!=(const quota& a, const quota& b) noexcept { return !(a == b); }
+};
+
+/// The outcome of asking a limiter for capacity.
+enum class verdict : std::uint8_t {
+  allowed,  ///< the request may proceed; its cost has been taken
+  denied,   ///< not now: retry after decision::retry_after
+  never,    ///< the cost exceeds the burst, so no amount of waiting can allow it
+};
+
+/// A limiter's answer to one request: the verdict plus what the RateLimit and Retry-After headers report.
+struct decision {
+  verdict outcome = verdict::denied;
+  std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
+  std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
+  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until this request would be allowed
+  std::chrono::nanoseconds reset_after{};  ///< how long until the limiter is back to a full burst
+
+  /// True when the request was allowed.
+  constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  constexpr explicit operator bool() const noexcept { return allowed(); }
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_QUOTA_HPP
+// ---- end keyward/rate/quota.hpp ----
+
+
+namespace keyward::detail {
+
+/// A 128-bit unsigned value as two halves.
+struct wide_product {
+  std::uint64_t high;
+  std::uint64_t low;
+};
+
+/// a * b as 128 bits from 32-bit halves: the fallback where the compiler has no 128-bit integer.
+constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
+  constexpr std::uint64_t mask = 0xFFFFFFFFu;
+  const std::uint64_t low_low = (a & mask) * (b & mask);
+  const std::uint64_t low_high = (a & mask) * (b >> 32);
+  const std::uint64_t high_low = (a >> 32) * (b & mask);
+  const std::uint64_t high_high = (a >> 32) * (b >> 32);
+  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);
+  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
+}
+
+/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
+constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ typedef unsigned __int128 uint128;
+  const uint128 product = static_cast<uint128>(a) * b;
+  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
+#else
+  return multiply_wide_portable(a, b);
+#endif
+}
+
+/// The quotient of the 128-bit `dividend` by `divisor` and the remainder, by shift-and-subtract (used only
+/// when a quota is set up). Requires dividend.high < divisor, so that the quotient fits in 64 bits.
+struct wide_quotient {
+  std::uint64_t quotient;
+  std::uint64_t remainder;
+};
+constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
+  std::uint64_t remainder = dividend.high;
+  std::uint64_t quotient = 0;
+  for (int bit = 63; bit >= 0; --bit) {
+    const bool carry = (remainder >> 63) != 0;
+    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
+    quotient <<= 1;
+    if (carry || remainder >= divisor) {
+      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
+      quotient |= 1u;
+    }
+  }
+  return {quotient, remainder};
+}
+
+/// What a quota means in integers. Time inside a limiter is counted in units of period / (count * 2^shift)
+/// nanoseconds: 2^shift units per emission interval exactly, so taking capacity never rounds, and
+/// shift is the smallest that makes a unit at most 1 ns (a unit lies in (0.5, 1] ns for emission intervals
+/// of 1 ns or more, and equals the emission interval below that). Times are converted to units by a
+/// multiplication rounded so that a wait reported in nanoseconds always suffices.
+///
+/// A state is the theoretical arrival time (TAT) in units, modulo 2^64, or 0 for "never used". Its
+/// distance ahead of the present is the debt: how long until the bucket is full again. Validation keeps
+/// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
+/// the modular arithmetic could misread it.
+struct gcra_params {
+  rate::quota quota;                    // as given
+  std::uint64_t units_per_ns_fraction;  // fractional part of units per ns, in 2^-64, rounded up
+  std::uint64_t ns_per_unit_q63;        // nanoseconds per unit in 2^-63, rounded up (at most 2^63)
+  std::uint8_t units_per_ns_whole;      // whole part of units per ns: 1 to 4
+  std::uint8_t shift;                   // log2 of the units in one emission interval
+  bool ns_per_unit_exact;               // ns_per_unit_q63 needed no rounding
+
+  /// Units in one period: count * 2^shift (below 2^64).
+  constexpr std::uint64_t units_per_period() const noexcept { return quota.count << shift; }
+
+  /// Units in burst emission intervals: the debt at which the bucket is empty.
+  constexpr std::uint64_t window() const noexcept { return quota.burst << shift; }
+  /// The largest debt a state can carry: a full window plus a full window of reservations.
+  constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
+  /// The units taken by a request of `cost` (cost at most quota.burst).
+  constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
+
+  /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
+  constexpr std::uint64_t to_units(std::int64_t ns) const noexcept {
+    const auto bits = static_cast<std::uint64_t>(ns);
+    const wide_product fraction = multiply_wide(bits, units_per_ns_fraction);
+    // For ns < 0, bits = ns + 2^64 and 2^64 * (units per ns) = 2^64 * whole + fraction: subtract the fraction.
+    return bits * units_per_ns_whole + fraction.high - (units_per_ns_fraction & (0 - (bits >> 63)));
+  }
+
+  /// The duration `ns` (>= 0) in units, rounded up, or `cap` (at most 2^61) when that is smaller. Exact
+  /// (a division), for set_quota only.
+  constexpr std::uint64_t duration_to_units(std::uint64_t ns, std::uint64_t cap) const noexcept {
+    if (ns >= static_cast<std::uint64_t>(to_duration(cap).count())) return cap;
+    // ns < cap units, so ns * units_per_period / period < 2^61 and the quotient fits.
+    const auto period = static_cast<std::uint64_t>(quota.period.count());
+    const wide_quotient units = divide_wide(multiply_wide(ns, units_per_period()), period);
+    const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
+    return rounded < cap ? rounded : cap;
+  }
+
+  /// `units` (below 2^63) as a duration, rounded up to whole nanoseconds: exactly ceil(units * ns per unit).
+  constexpr std::chrono::nanoseconds to_duration(std::uint64_t units) const noexcept {
+    const wide_product product = multiply_wide(units, ns_per_unit_q63);
+    std::uint64_t ns = (product.high << 1) | (product.low >> 63);
+    if ((product.low & ((std::uint64_t{1} << 63) - 1)) != 0) {
+      ++ns;
+      // ns_per_unit_q63 rounded up overestimates by less than one nanosecond in all, which can carry a
+      // result that is a whole number of nanoseconds over to the next: keep ns - 1 when it covers `units`.
+      if (!ns_per_unit_exact && covers(ns - 1, units)) --ns;
+    }
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+  }
+
+ private:
+  // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
+  constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
+    const wide_product time = multiply_wide(ns, units_per_period());
+    const wide_product needed = multiply_wide(units, static_cast<std::uint64_t>(quota.period.count()));
+    return time.high != needed.high ? time.high > needed.high : time.low >= needed.low;
+  }
+};
+
+/// The integers behind `limit`, or errc::rate_invalid_quota when count, period or burst is zero, when the
+/// rate exceeds 4 per nanosecond (4e9 per second), or when the window (burst emission intervals) exceeds
+/// 2^61 units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 emission intervals below.
+inline result<gcra_params> make_gcra_params(const rate::quota& limit) noexcept {
+  if (!limit.valid()) return errc::rate_invalid_quota;
+  const std::uint64_t count = limit.count;
+  const auto period = static_cast<std::uint64_t>(limit.period.count());
+  std::uint8_t shift = 0;
+  while ((count << shift) < period) ++shift;  // count << (shift - 1) < period < 2^63: never overflows
+  const std::uint64_t units_per_period = count << shift;
+  const std::uint64_t whole = units_per_period / period;
+  if (whole > 4 || (whole == 4 && units_per_period % period != 0)) return errc::rate_invalid_quota;
+  if (limit.burst > ((std::uint64_t{1} << 61) >> shift)) return errc::rate_invalid_quota;
+
+  gcra_params params{};
+  params.quota = limit;
+  params.shift = shift;
+  params.units_per_ns_whole = static_cast<std::uint8_t>(whole);
+  const wide_quotient fraction = divide_wide({units_per_period % period, 0}, period);
+  params.units_per_ns_fraction = fraction.quotient + (fraction.remainder != 0 ? 1 : 0);
+  // ns per unit = period / units_per_period <= 1; times 2^63, rounded up.
+  const wide_quotient ns_per_unit = divide_wide({period >> 1, period << 63}, units_per_period);
+  params.ns_per_unit_q63 = ns_per_unit.quotient + (ns_per_unit.remainder != 0 ? 1 : 0);
+  params.ns_per_unit_exact = ns_per_unit.remainder == 0;
+  return params;
+}
+
+/// The debt of `state` at `now` (both in units): 0 when the state is unused or its TAT is not ahead of
+/// `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached by
+/// then (more than `cap` behind the TAT) is read as the oldest time that could, so no wait grows unbounded.
+constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::uint64_t cap) noexcept {
+  const std::uint64_t ahead = state - now;
+  if (state == 0 || ahead >= (std::uint64_t{1} << 63)) return 0;
+  return ahead < cap ? ahead : cap;
+}
+
+/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 is stored as 1 (one unit,
+/// under a nanosecond, later: never more capacity).
+constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
+
+/// The decision for a request that was allowed, leaving `debt_after` units of debt (above the window only
+/// for a peek while reservations are queued).
+constexpr rate::decision gcra_allowed(const gcra_params& params, std::uint64_t debt_after) noexcept {
+  rate::decision answer;
+  answer.outcome = rate::verdict::allowed;
+  answer.limit = params.quota.burst;
+  answer.remaining = debt_after >= params.window() ? 0 : (params.window() - debt_after) >> params.shift;
+  answer.reset_after = params.to_duration(debt_after);
+  return answer;
+}
+
+/// The decision for a request that was not allowed (`outcome` denied or never) at a debt of `debt`;
+/// `retry_wait` is the wait reported for denied (ignored for never).
+constexpr rate::decision gcra_refused(const gcra_params& params, rate::verdict outcome, std::uint64_t debt,
+                                      std::uint64_t retry_wait) noexcept {
+  rate::decision answer;
+  answer.outcome = outcome;
+  answer.limit = params.quota.burst;
+  answer.remaining = debt >= params.window() ? 0 : (params.window() - debt) >> params.shift;
+  answer.reset_after = params.to_duration(debt);
+  if (outcome == rate::verdict::denied) answer.retry_after = params.to_duration(retry_wait);
+  return answer;
+}
+
+/// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
+/// the bucket is full again is kept, split into the part within `from`'s window (spent capacity) and the part
+/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. Never 0.
+constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& to, std::uint64_t state,
+                                    std::int64_t now_ns) noexcept {
+  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), from.debt_cap());
+  const std::uint64_t spent = debt < from.window() ? debt : from.window();
+  const auto spent_ns = static_cast<std::uint64_t>(from.to_duration(spent).count());
+  const auto reserved_ns = static_cast<std::uint64_t>(from.to_duration(debt - spent).count());
+  const std::uint64_t new_debt =
+      to.duration_to_units(spent_ns, to.window()) + to.duration_to_units(reserved_ns, to.window());
+  return gcra_state(to.to_units(now_ns) + new_debt);
+}
+
+/// `now` as nanoseconds since its clock's epoch.
+template <class Duration>
+constexpr std::int64_t nanoseconds_since_epoch(Duration since_epoch) noexcept {
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
+}
+
+/// True when reading `Clock` cannot throw.
+template <class Clock>
+constexpr bool clock_reads_noexcept = noexcept(std::declval<const Clock&>().now());
+
+/// Holds the clock of a limiter: nothing for a clock without state (a default-constructed one is read), a
+/// copy otherwise. Limiters derive from it so an empty clock takes no space.
+template <class Clock, bool Stateless = std::is_empty<Clock>::value>
+class clock_holder {
+ protected:
+  explicit clock_holder(const Clock& clock) : clock_(clock) {}
+  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
+    return nanoseconds_since_epoch(clock_.now().time_since_epoch());
+  }
+
+ private:
+  Clock clock_;
+};
+
+template <class Clock>
+class clock_holder<Clock, true> {
+ protected:
+  explicit clock_holder(const Clock&) noexcept {}
+  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
+    return nanoseconds_since_epoch(Clock().now().time_since_epoch());
+  }
+};
+
+}  // namespace keyward::detail
+
+#endif  // KEYWARD_DETAIL_RATE_GCRA_HPP
+// ---- end keyward/detail/rate_gcra.hpp ----
+
+
+namespace keyward::rate {
+
+template <class Clock>
+class gcra;
+
+/// Capacity claimed ahead of time by gcra::reserve(), for callers that wait instead of being refused.
+class reservation {
+ public:
+  /// allowed: the capacity is held, proceed once `delay` has passed; denied: the reservation queue is full
+  /// (see retry_after); never: the cost exceeds the burst.
+  verdict outcome = verdict::denied;
+  std::chrono::nanoseconds delay{};        ///< when allowed: how long after `now` the request may proceed
+  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until a reservation would be granted
+
+  /// True when the capacity is held.
+  constexpr bool granted() const noexcept { return outcome == verdict::allowed; }
+  constexpr explicit operator bool() const noexcept { return granted(); }
+
+ private:
+  template <class Clock>
+  friend class gcra;
+  std::uint64_t before_ = 0;    // the limiter state it replaced
+  std::uint64_t after_ = 0;     // the limiter state it left; 0 when it holds nothing (cost 0, cancelled)
+  std::uint32_t revision_ = 0;  // the limiter's quota revision when it was made
+};
+
+/// A GCRA rate limiter for one subject (a process, a route, an upstream): on average quota.count requests per
+/// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
+///
+/// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
+/// std::chrono::time_point (tests use a manual clock). Every call has an overload that takes `now`
+/// explicitly, as that clock's time_point or as nanoseconds since its epoch; it does not read the clock,
+/// which costs more than the limiter, so a caller that has the time already should pass it.
+///
+/// Semantics (GCRA with emission interval T = period / count and window W = burst * T): the state is the
+/// theoretical arrival time TAT, and its debt at `now` is max(0, TAT - now), the time until the bucket is
+/// full again. A request of `cost` is allowed when debt + cost * T <= W, and then adds cost * T to the debt.
+/// A cost above the burst can never be allowed (verdict::never). Idle time refills at most to the burst.
+///
+/// Resolution: time is kept in units of T / 2^k, the coarsest that is at most 1 ns (T itself when T < 1 ns),
+/// so T is exact and the rate never drifts; conversions from and to nanoseconds round so that a reported
+/// wait always suffices (it may be 1 ns longer than the exact value). Rates up to 4e9 per second and windows
+/// (burst emission intervals) up to 36.5 years (2^61 emission intervals when those are below 1 ns) are
+/// accepted; see make().
+///
+/// Time going backwards never adds capacity: the debt is measured from the given `now`, so an older `now`
+/// sees the bucket as it was at that time (never fuller than now). A `now` older than any the state could
+/// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
+/// waits stay within two windows.
+template <class Clock = std::chrono::steady_clock>
+class gcra : private detail::clock_holder<Clock> {
+ public:
+  /// The clock read by the overloads without `now`.
+  using clock_type = Clock;
+  /// What the clock returns.
+  using time_point = decltype(std::declval<const Clock&>().now());
+
+  /// A limiter enforcing `limit`, with a full bucket. errc::rate_invalid_quota when count, period or burst is
+  /// zero, when the rate exceeds 4 per nanosecond, or when the window (burst * period / count) exceeds 2^61
+  /// internal units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 of them below.
+  static result<gcra> make(const quota& limit, const Clock& clock = Clock()) noexcept {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    return gcra(*params, clock);
+  }
+
+  /// Moves the state; not safe while another thread uses `other`.
+  gcra(gcra&& other) noexcept
+      : detail::clock_holder<Clock>(other),
+        state_(other.state_.load(std::memory_order_relaxed)),
+        params_(other.params_),
+        revision_(other.revision_) {}
+  gcra(const gcra&) = delete;
+  gcra& operator=(const gcra&) = delete;
+  gcra& operator=(gcra&&) = delete;
+
+  /// Takes `cost` (default 1) if the bucket holds it at `now`: verdict::allowed with the remaining capacity
+  /// and reset_after (until full again); verdict::denied, taking nothing, with retry_after (until this cost
+  /// would be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek().
+  decision acquire(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+    const std::uint64_t at = params_.to_units(now.count());
+    if (cost > params_.quota.burst) return refuse_never(at);
+    const std::uint64_t need = params_.units_of_cost(cost);
+    const std::uint64_t window = params_.window();
+    std::uint64_t state = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint64_t debt = detail::gcra_debt(state, at, params_.debt_cap());
+      if (need == 0) return detail::gcra_allowed(params_, debt);
+      if (debt + need > window) return detail::gcra_refused(params_, verdict::denied, debt, debt + need - window);
+      // Relaxed is enough: the decision depends on this one variable only, and read-modify-writes of one
+      // atomic are totally ordered.
+      if (state_.compare_exchange_weak(state, detail::gcra_state(at + debt + need), std::memory_order_relaxed,
+                                       std::memory_order_relaxed))
+        return detail::gcra_allowed(params_, debt + need);
+    }
+  }
+  /// acquire() at `now` of the clock.
+  decision acquire(time_point now, std::uint64_t cost = 1) noexcept { return acquire(since_epoch(now), cost); }
+  /// acquire() at the clock's present time.
+  decision acquire(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return acquire(read_now(), cost);
+  }
+
+  /// What the limiter holds at `now`, changing nothing (acquire with a cost of 0): always verdict::allowed,
+  /// with remaining and reset_after.
+  decision peek(std::chrono::nanoseconds now) const noexcept {
+    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed),
+                                                 params_.to_units(now.count()), params_.debt_cap());
+    return detail::gcra_allowed(params_, debt);
+  }
+  /// peek() at `now` of the clock.
+  decision peek(time_point now) const noexcept { return peek(since_epoch(now)); }
+  /// peek() at the clock's present time.
+  decision peek() const noexcept(detail::clock_reads_noexcept<Clock>) { return peek(read_now()); }
+
+  /// True when the limiter at `now` is a full bucket (never used, or idle long enough): dropping it and
+  /// starting a new one would change nothing.
+  bool is_fresh(std::chrono::nanoseconds now) const noexcept {
+    return detail::gcra_debt(state_.load(std::memory_order_relaxed), params_.to_units(now.count()),
+                             params_.debt_cap()) == 0;
+  }
+  /// is_fresh() at `now` of the clock.
+  bool is_fresh(time_point now) const noexcept { return is_fresh(since_epoch(now)); }
+  /// is_fresh() at the clock's present time.
+  bool is_fresh() const noexcept(detail::clock_reads_noexcept<Clock>) { return is_fresh(read_now()); }
+
+  /// Claims `cost` now for a request that may have to wait: granted (verdict::allowed) whenever the wait is at
+  /// most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire() would have
+  /// allowed it); denied with retry_after when more capacity than that is already reserved; never when cost >
+  /// burst. A granted reservation holds its capacity until cancel() returns it.
+  reservation reserve(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+    reservation claim;
+    if (cost > params_.quota.burst) {
+      claim.outcome = verdict::never;
+      return claim;
+    }
+    const std::uint64_t at = params_.to_units(now.count());
+    const std::uint64_t need = params_.units_of_cost(cost);
+    const std::uint64_t cap = params_.debt_cap();
+    std::uint64_t state = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint64_t debt = detail::gcra_debt(state, at, cap);
+      if (debt + need > cap) {
+        claim.retry_after = params_.to_duration(debt + need - cap);
+        return claim;
+      }
+      const std::uint64_t before = state;
+      const std::uint64_t next = detail::gcra_state(at + debt + need);
+      if (need == 0 ||
+          state_.compare_exchange_weak(state, next, std::memory_order_relaxed, std::memory_order_relaxed)) {
+        claim.outcome = verdict::allowed;
+        if (debt + need > params_.window()) claim.delay = params_.to_duration(debt + need - params_.window());
+        if (need != 0) {
+          claim.before_ = before;
+          claim.after_ = next;
+          claim.revision_ = revision_;
+        }
+        return claim;
+      }
+    }
+  }
+  /// reserve() at `now` of the clock.
+  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept { return reserve(since_epoch(now), cost); }
+  /// reserve() at the clock's present time.
+  reservation reserve(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return reserve(read_now(), cost);
+  }
+
+  /// Gives back the capacity `claim` holds if nothing has been taken from this limiter since `claim` was
+  /// granted (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
+  /// quota has not been changed since: then the limiter is exactly as if `claim` had never been made. Returns
+  /// true when the capacity was given back. Otherwise returns false and changes nothing: later requests were
+  /// admitted on the assumption that `claim` is used, and its capacity refills with time as usual. Either
+  /// way `claim` holds nothing afterwards, so a second cancel() returns false. Call it only for a claim this
+  /// limiter made and only if the request did not proceed.
+  bool cancel(reservation& claim) noexcept {
+    if (claim.after_ == 0 || claim.revision_ != revision_) return false;
+    std::uint64_t expected = claim.after_;
+    claim.after_ = 0;
+    return state_.compare_exchange_strong(expected, claim.before_, std::memory_order_relaxed,
+                                          std::memory_order_relaxed);
+  }
+
+  /// Enforces `limit` from `now` on. The time until the bucket is full again is kept (the TAT), so spent
+  /// capacity stays spent, but capped at one window of the new quota, so a smaller burst or a slower rate
+  /// never makes anyone wait longer than a full refill under it; time reserved beyond the window is kept the
+  /// same way (capped at one more window). Reservations made before cannot be cancelled afterwards.
+  /// errc::rate_invalid_quota (as make()) leaves the limiter unchanged.
+  /// Not thread-safe: no other call on this limiter may run at the same time (rate::keyed::set_quota is).
+  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) noexcept {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    state_.store(detail::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed), now.count()),
+                 std::memory_order_relaxed);
+    params_ = *params;
+    ++revision_;
+    return {};
+  }
+  /// set_quota() at `now` of the clock.
+  result<void> set_quota(const quota& limit, time_point now) noexcept {
+    return set_quota(limit, since_epoch(now));
+  }
+  /// set_quota() at the clock's present time.
+  result<void> set_quota(const quota& limit) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return set_quota(limit, read_now());
+  }
+
+  /// The quota being enforced.
+  const quota& current_quota() const noexcept { return params_.quota; }
+
+ private:
+  gcra(const detail::gcra_params& params, const Clock& clock) noexcept
+      : detail::clock_holder<Clock>(clock), state_(0), params_(params) {}
+
+  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
+    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
+  }
+  std::chrono::nanoseconds read_now() const noexcept(detail::clock_reads_noexcept<Clock>) {
+    return std::chrono::nanoseconds(this->read_clock_ns());
+  }
+
+  decision refuse_never(std::uint64_t at) const noexcept {
+    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
+    return detail::gcra_refused(params_, verdict::never, debt, 0);
+  }
+
+  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::gcra_params), 0 when never used
+  detail::gcra_params params_;
+  std::uint32_t revision_ = 0;  // incremented by set_quota(), checked by cancel()
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_GCRA_HPP
+// ---- end keyward/rate/gcra.hpp ----
+// ---- begin keyward/rate/headers.hpp ----
+// keyward: the HTTP fields that tell a client about rate limits, written by servers and parsed by clients:
+// Retry-After (RFC 9110 section 10.2.3), the IETF RateLimit-Policy and RateLimit fields
+// (draft-ietf-httpapi-ratelimit-headers-11, Structured Field Lists of RFC 9651), and the de-facto
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset fields.
+//
+// Writers fill a caller buffer (pointer and capacity; nothing is written when it is too small) or return a
+// std::string. Parsers return views into the input, or hand each list member to a callback: no allocation.
+#ifndef KEYWARD_RATE_HEADERS_HPP
+#define KEYWARD_RATE_HEADERS_HPP
+
+// ---- begin keyward/detail/rate_headers_sf.hpp ----
+// keyward (private): the part of Structured Field Values for HTTP (RFC 9651) that the RateLimit and
+// RateLimit-Policy fields need: a List parser that accepts every valid List (all bare item types, inner
+// lists, parameters) and rejects every invalid one, reporting each member as views into the input, and
+// the serialization of Strings and Integers. No allocation.
+#ifndef KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+#define KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+
+
+namespace keyward::detail::sf {
+
+/// The largest magnitude of an Integer (RFC 9651 section 3.3.1: at most 15 decimal digits).
+inline constexpr std::int64_t max_integer = 999'999'999'999'999;
+
+/// The types of bare item (RFC 9651 section 3.3).
+enum class item_type : std::uint8_t { integer, decimal, string, token, byte_sequence, boolean, date, display_string };
+
+/// One bare item, as views into the parsed input.
+struct bare_item {
+  item_type type = item_type::boolean;
+  /// string: the characters between the quotes, escapes still in place; token: the token; byte_sequence:
+  /// the Base64 text between the colons; other types: the whole item as written.
+  std::string_view text;
+  std::int64_t integer = 0;  ///< the value of an integer or a date
+};
+
+/// One member of a List (RFC 9651 section 3.1).
+struct member {
+  bool inner_list = false;      ///< true for an Inner List, whose items are not reported
+  bare_item item;               ///< the Item's bare item; meaningless for an inner list
+  std::string_view parameters;  ///< the member's parameters as written, from the first ';'; empty for none
+};
+
+/// True for ALPHA.
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+/// True for DIGIT.
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+/// True for lcalpha.
+constexpr bool is_lcalpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
+
+/// True for tchar (RFC 9110 section 5.6.2).
+constexpr bool is_tchar(char c) noexcept {
+  if (is_alpha(c) || is_digit(c)) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+    case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// True for the characters a String may hold unescaped: printable ASCII except '"' and '\'.
+constexpr bool is_unescaped_string_char(char c) noexcept {
+  return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+/// A parser over one field value, following the algorithms of RFC 9651 section 4.2 step by step. Every
+/// parse_* function returns false on invalid input, leaving pos() at the offending byte.
+class parser {
+ public:
+  constexpr explicit parser(std::string_view input) noexcept : in_(input) {}
+
+  /// Where parsing stands (or failed).
+  constexpr std::size_t pos() const noexcept { return pos_; }
+
+  /// Section 4.2 with section 4.2.1: the whole input as a List, calling on_member(const member&) for each
+  /// member in order.
+  template <class OnMember>
+  constexpr bool parse_list_field(OnMember&& on_member) {
+    skip_sp();
+    while (!at_end()) {
+      member m;
+      if (peek() == '(') {
+        m.inner_list = true;
+        if (!parse_inner_list(m.parameters)) return false;
+      } else if (!parse_item(m.item, m.parameters)) {
+        return false;
+      }
+      on_member(static_cast<const member&>(m));
+      skip_ows();
+      if (at_end()) return true;
+      if (peek() != ',') return false;
+      ++pos_;
+      skip_ows();
+      if (at_end()) return false;  // a trailing comma
+    }
+    return true;  // an empty list (the final "discard SP, then nothing may remain" step is met too)
+  }
+
+  /// Section 4.2.3.2: parameters, if any, with `parameters` set to their text. Keys are not collected here:
+  /// find_parameter() looks them up afterwards, last occurrence winning as step 2.7 says.
+  constexpr bool parse_parameters(std::string_view& parameters) {
+    const std::size_t start = pos_;
+    while (!at_end() && peek() == ';') {
+      ++pos_;
+      skip_sp();
+      std::string_view key;
+      if (!parse_key(key)) return false;
+      if (!at_end() && peek() == '=') {
+        ++pos_;
+        bare_item value;
+        if (!parse_bare_item(value)) return false;
+      }
+    }
+    parameters = in_.substr(start, pos_ - start);
+    return true;
+  }
+
+  /// Section 4.2.3.3.
+  constexpr bool parse_key(std::string_view& key) {
+    const std::size_t start = pos_;
+    if (at_end() || !(is_lcalpha(peek()) || peek() == '*')) return false;
+    while (!at_end()) {
+      const char c = peek();
+      if (!(is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '.' || c == '*')) break;
+      ++pos_;
+    }
+    key = in_.substr(start, pos_ - start);
+    return true;
+  }
+
+  /// Section 4.2.3.1.
+  constexpr bool parse_bare_item(bare_item& item) {
+    if (at_end()) return false;
+    const char c = peek();
+    if (c == '-' || is_digit(c)) return parse_number(item);
+    if (c == '"') return parse_string(item);
+    if (is_alpha(c) || c == '*') return parse_token(item);
+    if (c == ':') return parse_byte_sequence(item);
+    if (c == '?') return parse_boolean(item);
+    if (c == '@') return parse_date(item);
+    if (c == '%') return parse_display_string(item);
+    return false;
+  }
+
+ private:
+  constexpr bool at_end() const noexcept { return pos_ >= in_.size(); }
+  constexpr char peek() const noexcept { return in_[pos_]; }
+  constexpr void skip_sp() noexcept {
+    while (!at_end() && peek() == ' ') ++pos_;
+  }
+  constexpr void skip_ows() noexcept {
+    while (!at_end() && (peek() == ' ' || peek() == '\t')) ++pos_;
+  }
+
+  // Section 4.2.1.2; the items inside are checked, not reported.
+  constexpr bool parse_inner_list(std::string_view& parameters) {
+    ++pos_;  // '('
+    while (!at_end()) {
+      skip_sp();
+      if (at_end()) break;
+      if (peek() == ')') {
+        ++pos_;
+        return parse_parameters(parameters);
+      }
+      bare_item item;
+      std::string_view item_parameters;
+      if (!parse_item(item, item_parameters)) return false;
+      if (at_end()) break;
+      if (peek() != ' ' && peek() != ')') return false;
+    }
+    return false;  // no closing parenthesis
+  }
+
+  // Section 4.2.3.
+  constexpr bool parse_item(bare_item& item, std::string_view& parameters) {
+    return parse_bare_item(item) && parse_parameters(parameters);
+  }
+
+  // Section 4.2.4.
+  constexpr bool parse_number(bare_item& item) {
+    const std::size_t start = pos_;
+    bool negative = false;
+    if (peek() == '-') {
+      negative = true;
+      ++pos_;
+    }
+    if (at_end() || !is_digit(peek())) return false;
+    bool decimal = false;
+    std::size_t digits = 0;           // characters of input_number, the '.' included
+    std::size_t fraction_digits = 0;  // after the '.'
+    std::int64_t value = 0;
+    // Each limit is checked before the character that would break it is consumed, so that pos() names it.
+    while (!at_end()) {
+      const char c = peek();
+      if (is_digit(c)) {
+        if (!decimal && digits == 15) return false;  // step 5.5
+        if (decimal && fraction_digits == 3) return false;  // step 7.2 (and so step 5.6, with step 5.3.1)
+        ++pos_;
+        ++digits;
+        if (decimal) ++fraction_digits;
+        else value = value * 10 + (c - '0');  // at most 15 digits: no overflow
+      } else if (!decimal && c == '.') {
+        if (digits > 12) return false;  // step 5.3.1
+        ++pos_;
+        ++digits;
+        decimal = true;
+      } else {
+        break;
+      }
+    }
+    if (decimal) {
+      if (fraction_digits == 0) {  // step 7.1: ends with '.'
+        --pos_;
+        return false;
+      }
+      item.type = item_type::decimal;
+    } else {
+      item.type = item_type::integer;
+      item.integer = negative ? -value : value;
+    }
+    item.text = in_.substr(start, pos_ - start);
+    return true;
+  }
+
+  // Section 4.2.5.
+  constexpr bool parse_string(bare_item& item) {
+    ++pos_;  // DQUOTE
+    const std::size_t start = pos_;
+    while (!at_end()) {
+      const char c = peek();
+      if (c == '\\') {
+        ++pos_;
+        if (at_end()) return false;
+        if (peek() != '"' && peek() != '\\') return false;
+        ++pos_;
+      } else if (c == '"') {
+        item.type = item_type::string;
+        item.text = in_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      } else if (!is_unescaped_string_char(c)) {
+        return false;
+      } else {
+        ++pos_;
+      }
+    }
+    return false;  // no closing quote
+  }
+
+  // Section 4.2.6.
+  constexpr bool parse_token(bare_item& item) {
+    const std::size_t start = pos_;
+    ++pos_;  // ALPHA or '*', checked by the caller
+    while (!at_end() && (is_tchar(peek()) || peek() == ':' || peek() == '/')) ++pos_;
+    item.type = item_type::token;
+    item.text = in_.substr(start, pos_ - start);
+    return true;
+  }
+
+  // Section 4.2.7. Missing '=' padding and non-zero pad bits are accepted, as the section recommends;
+  // Base64 that no decoder could decode (misplaced '=', a lone final character, wrong padding) is not.
+  constexpr bool parse_byte_sequence(bare_item& item) {
+    ++pos_;  // ':'
+    const std::size_t start = pos_;
+    std::size_t data = 0;
+    std::size_t pad = 0;
+    while (!at_end() && peek() != ':') {
+      const char c = peek();
+      if (c == '=') {
+        ++pad;
+      } else if (is_alpha(c) || is_digit(c) || c == '+' || c == '/') {
+        if (pad != 0) return false;  // '=' before data
+        ++data;
+      } else {
+        return false;
+      }
+      ++pos_;
+    }
+    if (at_end()) return false;  // no closing ':'
+    if (data % 4 == 1 || pad > 2 || (pad != 0 && (data + pad) % 4 != 0)) return false;
+    item.type = item_type::byte_sequence;
+    item.text = in_.substr(start, pos_ - start);
+    ++pos_;
+    return true;
+  }
+
+  // Section 4.2.8.
+  constexpr bool parse_boolean(bare_item& item) {
+    ++pos_;  // '?'
+    if (at_end() || (peek() != '0' && peek() != '1')) return false;
+    item.type = item_type::boolean;
+    item.text = in_.substr(pos_ - 1, 2);
+    ++pos_;
+    return true;
+  }
+
+  // Section 4.2.9.
+  constexpr bool parse_date(bare_item& item) {
+    const std::size_t start = pos_;
+    ++pos_;  // '@'
+    if (at_end() || !parse_number(item)) return false;
+    if (item.type != item_type::integer) {  // step 4: the '.' is where an Integer cannot go on
+      pos_ = start + item.text.find('.') + 1;
+      return false;
+    }
+    item.type = item_type::date;
+    item.text = in_.substr(start, pos_ - start);
+    return true;
+  }
+
+  // Section 4.2.10, with the UTF-8 check (RFC 3629 section 4) done on the decoded bytes as they come.
+  constexpr bool parse_display_string(bare_item& item) {
+    const std::size_t start = pos_;
+    ++pos_;  // '%'
+    if (at_end() || peek() != '"') return false;
+    ++pos_;
+    utf8_checker utf8;
+    while (!at_end()) {
+      const char c = peek();
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte > 0x7e) return false;
+      if (c == '%') {
+        ++pos_;
+        int octet = 0;
+        for (int digit = 0; digit < 2; ++digit, ++pos_) {
+          const int value = at_end() ? -1 : lower_hex(peek());
+          if (value < 0) return false;
+          octet = octet * 16 + value;
+        }
+        if (!utf8.next(static_cast<unsigned char>(octet))) {
+          pos_ -= 3;  // the '%' of the octet that breaks UTF-8
+          return false;
+        }
+      } else if (c == '"') {
+        if (!utf8.complete()) return false;
+        ++pos_;
+        item.type = item_type::display_string;
+        item.text = in_.substr(start, pos_ - start);
+        return true;
+      } else {
+        if (!utf8.next(byte)) return false;
+        ++pos_;
+      }
+    }
+    return false;  // no closing quote
+  }
+
+  static constexpr int lower_hex(char c) noexcept {
+    if (is_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  }
+
+  // Validates UTF-8 one byte at a time: no overlong forms, no surrogates, nothing above U+10FFFF.
+  class utf8_checker {
+   public:
+    constexpr bool next(unsigned char b) noexcept {
+      if (pending_ == 0) {
+        if (b < 0x80) return true;
+        if (b >= 0xc2 && b <= 0xdf) { pending_ = 1; low_ = 0x80; high_ = 0xbf; return true; }
+        if (b >= 0xe0 && b <= 0xef) {
+          pending_ = 2;
+          low_ = b == 0xe0 ? 0xa0 : 0x80;
+          high_ = b == 0xed ? 0x9f : 0xbf;
+          return true;
+        }
+        if (b >= 0xf0 && b <= 0xf4) {
+          pending_ = 3;
+          low_ = b == 0xf0 ? 0x90 : 0x80;
+          high_ = b == 0xf4 ? 0x8f : 0xbf;
+          return true;
+        }
+        return false;
+      }
+      if (b < low_ || b > high_) return false;
+      --pending_;
+      low_ = 0x80;
+      high_ = 0xbf;
+      return true;
+    }
+    constexpr bool complete() const noexcept { return pending_ == 0; }
+
+   private:
+    int pending_ = 0;  // continuation bytes still expected
+    unsigned char low_ = 0x80, high_ = 0xbf;  // the range the next continuation byte must be in
+  };
+
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+/// The value of the last parameter named `key` in `parameters` (the text of member::parameters, already
+/// validated), or nothing when `key` is absent. The last occurrence wins (RFC 9651 section 4.2.3.2, step
+/// 2.7: a repeated key overwrites the value); a key without a value is the boolean true.
+constexpr std::optional<bare_item> find_parameter(std::string_view parameters, std::string_view key) noexcept {
+  std::optional<bare_item> found;
+  std::size_t at = 0;  // at a ';'
+  while (at < parameters.size()) {
+    std::size_t next = at + 1;
+    while (next < parameters.size() && parameters[next] == ' ') ++next;
+    parser key_parser(parameters.substr(next));
+    std::string_view this_key;
+    if (!key_parser.parse_key(this_key)) return found;  // not reached for validated parameters
+    next += key_parser.pos();
+    bare_item value;  // a Boolean (true) unless a value follows
+    if (next < parameters.size() && parameters[next] == '=') {
+      ++next;
+      parser value_parser(parameters.substr(next));
+      if (!value_parser.parse_bare_item(value)) return found;  // not reached for validated parameters
+      next += value_parser.pos();
+    }
+    if (this_key == key) found = value;
+    at = next;
+  }
+  return found;
+}
+
+}  // namespace keyward::detail::sf
+
+#endif  // KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+// ---- end keyward/detail/rate_headers_sf.hpp ----
+
+
+namespace keyward::detail {
+
+/// Writes into a caller buffer when there is room and counts every character either way, so that one pass
+/// with no buffer measures what a second pass writes.
+class bounded_writer {
+ public:
+  constexpr bounded_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
+
+  constexpr void put(char c) noexcept {
+    if (size_ < capacity_) out_[size_] = c;
+    ++size_;
+  }
+  constexpr void put(std::string_view text) noexcept {
+    for (const char c : text) put(c);
+  }
+  /// The decimal digits of `value`.
+  constexpr void put_decimal(std::uint64_t value) noexcept {
+    char digits[20] = {};
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
+    while (n != 0) put(digits[--n]);
+  }
+  /// `bytes` in standard Base64 with padding (RFC 4648 section 4).
+  void put_base64(std::string_view bytes) noexcept {
+    const std::size_t length = base64::encoded_size(bytes.size());
+    if (size_ + length <= capacity_) (void)base64::encode(bytes, out_ + size_, length);
+    size_ += length;
+  }
+
+  /// Characters written, or that would have been.
+  constexpr std::size_t size() const noexcept { return size_; }
+
+ private:
+  char* out_;
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+};
+
+/// Runs `write(bounded_writer&) -> result<void>` once to validate and measure, then, when the result fits
+/// in `capacity`, again to write it into `out`.
+template <class Write>
+result<std::size_t> write_measured(char* out, std::size_t capacity, Write&& write) noexcept {
+  bounded_writer measure(nullptr, 0);
+  if (auto valid = write(measure); !valid) return valid.error();
+  if (measure.size() > capacity) return errc::buffer_too_small;
+  bounded_writer writer(out, capacity);
+  (void)write(writer);
+  return writer.size();
+}
+
+/// The same, into a new string.
+template <class Write>
+result<std::string> write_string(Write&& write) {
+  bounded_writer measure(nullptr, 0);
+  if (auto valid = write(measure); !valid) return valid.error();
+  std::string text(measure.size(), '\0');
+  bounded_writer writer(text.data(), text.size());
+  (void)write(writer);
+  return text;
+}
+
+/// A String item (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped; rate_header_invalid_string for a
+/// byte outside printable ASCII.
+constexpr result<void> put_sf_string(bounded_writer& w, std::string_view text) noexcept {
+  w.put('"');
+  for (const char c : text) {
+    if (c < 0x20 || c > 0x7e) return errc::rate_header_invalid_string;
+    if (c == '"' || c == '\\') w.put('\\');
+    w.put(c);
+  }
+  w.put('"');
+  return {};
+}
+
+/// An Integer (RFC 9651 section 4.1.4); rate_header_value_out_of_range above 15 digits.
+constexpr result<void> put_sf_integer(bounded_writer& w, std::uint64_t value) noexcept {
+  if (value > static_cast<std::uint64_t>(sf::max_integer)) return errc::rate_header_value_out_of_range;
+  w.put_decimal(value);
+  return {};
+}
+
+/// A non-negative Integer parameter value: the integer, or nothing when the parameter is absent, and false
+/// when it is present with another type or a negative value.
+constexpr bool read_count_parameter(std::string_view parameters, std::string_view key,
+                                    std::optional<std::uint64_t>& value) noexcept {
+  const auto item = sf::find_parameter(parameters, key);
+  if (!item) return true;
+  if (item->type != sf::item_type::integer || item->integer < 0) return false;
+  value = static_cast<std::uint64_t>(item->integer);
+  return true;
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::rate {
+
+// ---------------------------------------------------------------------------------------------------------
+// Retry-After (RFC 9110 section 10.2.3), delay-seconds form.
+
+/// `delay` in whole seconds, rounded up (1 ns gives 1, 1 s gives 1, 1.000000001 s gives 2); 0 for a delay
+/// of zero or less.
+constexpr std::uint64_t delay_seconds(std::chrono::nanoseconds delay) noexcept {
+  if (delay.count() <= 0) return 0;
+  const auto ns = static_cast<std::uint64_t>(delay.count());
+  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+}
+
+/// The Retry-After delay-seconds for `d`: when denied, its retry_after rounded up and never 0; when allowed,
+/// 0; for verdict::never also 0, since no wait helps (send no Retry-After then).
+constexpr std::uint64_t retry_after_seconds(const decision& d) noexcept {
+  if (d.outcome != verdict::denied) return 0;
+  const std::uint64_t seconds = delay_seconds(d.retry_after);
+  return seconds == 0 ? 1 : seconds;
+}
+
+/// Writes the Retry-After value for `d` (retry_after_seconds(d) in decimal) into `out`, which has room for
+/// `capacity` characters (20 always suffice). Returns the number of characters written, or
+/// errc::buffer_too_small (nothing written).
+inline result<std::size_t> write_retry_after(const decision& d, char* out, std::size_t capacity) noexcept {
+  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept -> result<void> {
+    w.put_decimal(retry_after_seconds(d));
+    return {};
+  });
+}
+
+/// The Retry-After value for `d` as a new string (see write_retry_after()).
+inline std::string retry_after(const decision& d) {
+  char digits[20];
+  return std::string(digits, write_retry_after(d, digits, sizeof digits).value());
+}
+
+// A client reads Retry-After, in both its forms, with retry::parse_retry_after() (retry/retry_after.hpp).
+
+// ---------------------------------------------------------------------------------------------------------
+// X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset: no specification, one integer each. Limit is
+// the request quota, Remaining what is left of it. Reset means different things in different APIs: GitHub
+// (and others) send the Unix time in seconds at which the quota is restored, many others the number of
+// seconds to wait (as the early IETF drafts' RateLimit-Reset did). A client must know which its server
+// sends; reset_meaning names the two.
+
+/// What an X-RateLimit-Reset integer counts.
+enum class reset_meaning : std::uint8_t {
+  delay_seconds,  ///< seconds from now until the quota is restored
+  unix_seconds,   ///< the Unix time (seconds since 1970-01-01T00:00:00Z) at which it is restored (GitHub)
+};
+
+/// The three X-RateLimit-* values, as integers.
+struct x_ratelimit_values {
+  std::uint64_t limit = 0;      ///< X-RateLimit-Limit
+  std::uint64_t remaining = 0;  ///< X-RateLimit-Remaining
+  std::uint64_t reset = 0;      ///< X-RateLimit-Reset, in the reset_meaning chosen
+};
+
+/// The X-RateLimit-* values for `d`: Limit is the burst (decision::limit), Remaining decision::remaining,
+/// Reset decision::reset_after rounded up to whole seconds, as a delay or added to `now` as a Unix time.
+inline x_ratelimit_values x_ratelimit(const decision& d, reset_meaning meaning,
+                                      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept {
+  std::chrono::nanoseconds until = d.reset_after;
+  if (meaning == reset_meaning::unix_seconds) {
+    const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
+    until = until < std::chrono::nanoseconds::max() - since_epoch ? until + since_epoch : std::chrono::nanoseconds::max();
+  }
+  return {d.limit, d.remaining, delay_seconds(until)};  // rounded up: the reset is never announced early
+}
+
+/// Parses one X-RateLimit-* value strictly: 1*DIGIT, with the surrounding spaces and tabs of a field
+/// value allowed; no sign, fraction or exponent. Errors: rate_header_empty; rate_header_invalid_integer at
+/// the first byte that is not a digit; rate_header_integer_overflow (at the digit) above 2^64 - 1.
+constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexcept;
+
+/// The delay until the reset that an X-RateLimit-Reset value announces, read with `meaning`: the value as
+/// seconds, or the Unix time minus `now` (zero when that time has passed). Errors as parse_x_ratelimit().
+inline result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
+    std::string_view value, reset_meaning meaning,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept;
+
+// ---------------------------------------------------------------------------------------------------------
+// RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11, sections 3 and 4; its syntax is
+// that of -10). Each field is a Structured Field List (RFC 9651 section 3.1) of Items whose value is a
+// String naming a policy, with parameters. A field split over several lines must be joined with ", "
+// before parsing (RFC 9651 section 4.2).
+
+/// The largest integer the fields can carry (RFC 9651 section 3.3.1).
+inline constexpr std::uint64_t max_field_integer = static_cast<std::uint64_t>(detail::sf::max_integer);
+
+/// One quota policy to write in RateLimit-Policy (section 3.1).
+struct quota_policy {
+  std::string_view name;                          ///< the policy's identifier: printable ASCII
+  std::uint64_t quota = 0;                        ///< q: quota units allowed per window (section 3.1.1)
+  std::optional<std::string_view> quota_unit;     ///< qu: e.g. "content-bytes"; "requests" when omitted
+  std::optional<std::uint64_t> window_seconds;    ///< w: the time window in seconds, not 0 (section 3.1.3)
+  std::optional<std::string_view> partition_key;  ///< pk: raw bytes, sent as a Byte Sequence (3.1.4)
+};
+
+/// One service limit to write in RateLimit (section 4.1).
+struct service_limit {
+  std::string_view policy;                                ///< the identifier of its quota policy
+  std::uint64_t available_quota = 0;                      ///< r: quota units available (section 4.1.1)
+  std::optional<std::uint64_t> effective_window_seconds;  ///< t: the effective window (section 4.1.2)
+  std::optional<std::string_view> partition_key;          ///< pk: raw bytes, sent as a Byte Sequence
+};
+
+/// The policy `name` that describes `limit` as RateLimit-Policy can: the sustained rate as q units per w
+/// seconds, with w the smallest whole number of seconds that is a whole number of periods (5 per 500 ms
+/// gives q=10;w=1). The burst has no parameter in the draft and is not described. Errors:
+/// rate_header_value_out_of_range for an invalid quota or when q or w exceed max_field_integer.
+constexpr result<quota_policy> quota_policy_of(std::string_view name, const quota& limit) noexcept {
+  if (!limit.valid()) return errc::rate_header_value_out_of_range;
+  constexpr std::uint64_t second = 1'000'000'000;
+  auto period = static_cast<std::uint64_t>(limit.period.count());
+  std::uint64_t a = period, b = second;  // gcd(period, 1 s)
+  while (b != 0) {
+    const std::uint64_t r = a % b;
+    a = b;
+    b = r;
+  }
+  const std::uint64_t periods_per_window = second / a;  // k periods make w = period / gcd seconds
+  const std::uint64_t window = period / a;
+  if (window > max_field_integer || limit.count > max_field_integer / periods_per_window)
+    return errc::rate_header_value_out_of_range;
+  quota_policy policy;
+  policy.name = name;
+  policy.quota = limit.count * periods_per_window;
+  policy.window_seconds = window;
+  return policy;
+}
+
+/// The service limit that reports `d` under policy `name`: r is decision::remaining; t is
+/// decision::retry_after rounded up when denied (so that a Retry-After sent with it is not earlier than the
+/// end of the effective window, section 6), else decision::reset_after rounded up.
+constexpr service_limit service_limit_of(std::string_view name, const decision& d) noexcept {
+  service_limit limit;
+  limit.policy = name;
+  limit.available_quota = d.remaining;
+  limit.effective_window_seconds =
+      d.outcome == verdict::denied ? retry_after_seconds(d) : delay_seconds(d.reset_after);
+  return limit;
+}
+
+/// Writes the RateLimit-Policy value listing `count` policies into `out` (room for `capacity` characters),
+/// e.g. `"burst";q=100;w=60, "daily";q=1000;w=86400`. Returns the number of characters written. Errors
+/// (nothing written): rate_header_invalid_string for a name or unit that is not printable ASCII;
+/// rate_header_value_out_of_range for a value above max_field_integer or a window of 0;
+/// rate_header_empty when count is 0 (the field is a non-empty list); buffer_too_small.
+inline result<std::size_t> write_ratelimit_policy(const quota_policy* policies, std::size_t count, char* out,
+                                                  std::size_t capacity) noexcept;
+/// The RateLimit-Policy value for one policy (see the list form).
+inline result<std::size_t> write_ratelimit_policy(const quota_policy& policy, char* out, std::size_t capacity) noexcept {
+  return write_ratelimit_policy(&policy, 1, out, capacity);
+}
+/// The RateLimit-Policy value as a new string (see write_ratelimit_policy()).
+inline result<std::string> ratelimit_policy(const quota_policy* policies, std::size_t count);
+inline result<std::string> ratelimit_policy(const quota_policy& policy) { return ratelimit_policy(&policy, 1); }
+
+/// Writes the RateLimit value listing `count` service limits into `out`, e.g. `"default";r=50;t=30`.
+/// Returns the number of characters written. Errors as write_ratelimit_policy().
+inline result<std::size_t> write_ratelimit(const service_limit* limits, std::size_t count, char* out,
+                                           std::size_t capacity) noexcept;
+/// The RateLimit value for one service limit (see the list form).
+inline result<std::size_t> write_ratelimit(const service_limit& limit, char* out, std::size_t capacity) noexcept {
+  return write_ratelimit(&limit, 1, out, capacity);
+}
+/// The RateLimit value as a new string (see write_ratelimit()).
+inline result<std::string> ratelimit(const service_limit* limits, std::size_t count);
+inline result<std::string> ratelimit(const service_limit& limit) { return ratelimit(&limit, 1); }
+
+/// A String as received (RFC 9651 section 3.3.3): a view of the characters between the quotes, escapes
+/// still in place, so that nothing is copied. Policy names almost never hold escapes.
+class sf_string {
+ public:
+  constexpr sf_string() noexcept = default;
+  /// The String whose escaped content (between the quotes, already validated) is `escaped`.
+  constexpr explicit sf_string(std::string_view escaped) noexcept : escaped_(escaped) {}
+
+  /// The content as sent, backslash escapes included.
+  constexpr std::string_view escaped() const noexcept { return escaped_; }
+  /// True when the unescaped content equals `text`.
+  constexpr bool equals(std::string_view text) const noexcept {
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < escaped_.size(); ++i, ++j) {
+      if (escaped_[i] == '\\') ++i;
+      if (j == text.size() || text[j] != escaped_[i]) return false;
+    }
+    return j == text.size();
+  }
+  /// The unescaped content as a new string.
+  std::string str() const {
+    std::string text;
+    text.reserve(escaped_.size());
+    for (std::size_t i = 0; i < escaped_.size(); ++i) {
+      if (escaped_[i] == '\\') ++i;
+      text.push_back(escaped_[i]);
+    }
+    return text;
+  }
+
+ private:
+  std::string_view escaped_;
+};
+
+/// One well-formed member of a received RateLimit-Policy field, as views into the field value.
+struct quota_policy_view {
+  sf_string name;                                 ///< the policy's identifier
+  std::uint64_t quota = 0;                        ///< q
+  std::optional<sf_string> quota_unit;            ///< qu, when present
+  std::optional<std::uint64_t> window_seconds;    ///< w, when present (never 0)
+  std::optional<std::string_view> partition_key;  ///< pk as sent: the Base64 text between the colons
+};
+
+/// One well-formed member of a received RateLimit field, as views into the field value.
+struct service_limit_view {
+  sf_string policy;                                       ///< the identifier of its quota policy
+  std::uint64_t available_quota = 0;                      ///< r
+  std::optional<std::uint64_t> effective_window_seconds;  ///< t, when present
+  std::optional<std::string_view> partition_key;          ///< pk as sent: the Base64 text between the colons
+};
+
+/// How many members of a parsed list were passed on, and how many were ignored as malformed.
+struct member_counts {
+  std::size_t accepted = 0;
+  std::size_t ignored = 0;
+};
+
+}  // namespace keyward::rate
+
+namespace keyward::detail {
+
+/// The `on_member` calls of parse_ratelimit_policy and parse_ratelimit: validates the whole field as a
+/// List first, so that a syntax error reports nothing but the error, then passes each member to `use`,
+/// which returns whether the member was well-formed for the field.
+template <class Use>
+result<rate::member_counts> for_each_member(std::string_view value, Use&& use) {
+  std::size_t first = 0;
+  while (first < value.size() && (value[first] == ' ' || value[first] == '\t')) ++first;
+  if (first == value.size()) return errc::rate_header_empty;
+  sf::parser check(value);
+  if (!check.parse_list_field([](const sf::member&) noexcept {}))
+    return error(errc::rate_header_invalid_list, check.pos());
+  rate::member_counts counts;
+  sf::parser run(value);
+  (void)run.parse_list_field([&](const sf::member& m) { use(m) ? ++counts.accepted : ++counts.ignored; });
+  return counts;
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::rate {
+
+/// Parses a RateLimit-Policy value and calls `visit(const quota_policy_view&)` for each well-formed member,
+/// in order. The draft says malformed fields MUST be ignored (section 7): a value that is not a Structured
+/// Field List fails as a whole (rate_header_invalid_list, at the offending byte; visit is not called, as
+/// RFC 9651 section 4.2 discards the whole field) and rate_header_empty reports an empty value. Within a
+/// valid list, a member the draft does not allow is ignored and counted, the others still used: an Inner
+/// List, an Item that is not a String (section 3), q missing or not a non-negative Integer (3.1.1), qu not
+/// a String (3.1.2), w not a positive Integer (3.1.3), pk not a Byte Sequence (3.1.4). A parameter given
+/// twice takes its last value (RFC 9651 section 4.2.3.2); unknown parameters are ignored (section 3.1).
+/// A caller that reads "malformed" strictly treats ignored != 0 as a malformed field.
+template <class Visitor>
+result<member_counts> parse_ratelimit_policy(std::string_view value, Visitor&& visit) {
+  namespace sf = detail::sf;
+  return detail::for_each_member(value, [&](const sf::member& m) {
+    if (m.inner_list || m.item.type != sf::item_type::string) return false;
+    quota_policy_view policy;
+    policy.name = sf_string(m.item.text);
+    std::optional<std::uint64_t> quota;
+    if (!detail::read_count_parameter(m.parameters, "q", quota) || !quota) return false;
+    policy.quota = *quota;
+    if (!detail::read_count_parameter(m.parameters, "w", policy.window_seconds)) return false;
+    if (policy.window_seconds == std::uint64_t{0}) return false;
+    if (const auto unit = sf::find_parameter(m.parameters, "qu")) {
+      if (unit->type != sf::item_type::string) return false;
+      policy.quota_unit = sf_string(unit->text);
+    }
+    if (const auto key = sf::find_parameter(m.parameters, "pk")) {
+      if (key->type != sf::item_type::byte_sequence) return false;
+      policy.partition_key = key->text;
+    }
+    visit(static_cast<const quota_policy_view&>(policy));
+    return true;
+  });
+}
+
+/// Parses a RateLimit value and calls `visit(const service_limit_view&)` for each well-formed member, in
+/// order; errors and ignored members as parse_ratelimit_policy(), with r required as a non-negative Integer
+/// (section 4.1.1), t a non-negative Integer (4.1.2) and pk a Byte Sequence (4.1.3). The Item must be a
+/// String: it names a quota policy, whose identifier section 3 requires to be one.
+template <class Visitor>
+result<member_counts> parse_ratelimit(std::string_view value, Visitor&& visit) {
+  namespace sf = detail::sf;
+  return detail::for_each_member(value, [&](const sf::member& m) {
+    if (m.inner_list || m.item.type != sf::item_type::string) return false;
+    service_limit_view limit;
+    limit.policy = sf_string(m.item.text);
+    std::optional<std::uint64_t> available;
+    if (!detail::read_count_parameter(m.parameters, "r", available) || !available) return false;
+    limit.available_quota = *available;
+    if (!detail::read_count_parameter(m.parameters, "t", limit.effective_window_seconds)) return false;
+    if (const auto key = sf::find_parameter(m.parameters, "pk")) {
+      if (key->type != sf::item_type::byte_sequence) return false;
+      limit.partition_key = key->text;
+    }
+    visit(static_cast<const service_limit_view&>(limit));
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Definitions.
+
+constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexcept {
+  std::size_t begin = 0, end = value.size();
+  while (begin < end && (value[begin] == ' ' || value[begin] == '\t')) ++begin;
+  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\t')) --end;
+  if (begin == end) return errc::rate_header_empty;
+  std::uint64_t number = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const char c = value[i];
+    if (c < '0' || c > '9') return error(errc::rate_header_invalid_integer, i);
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (number > (UINT64_MAX - digit) / 10) return error(errc::rate_header_integer_overflow, i);
+    number = number * 10 + digit;
+  }
+  return number;
+}
+
+inline result<std::chrono::nanoseconds> parse_x_ratelimit_reset(std::string_view value, reset_meaning meaning,
+                                                                 std::chrono::system_clock::time_point now) noexcept {
+  const auto number = parse_x_ratelimit(value);
+  if (!number) return number.error();
+  // Seconds beyond what nanoseconds hold (292 years) are clamped: no reset is that far in any real API.
+  constexpr std::uint64_t max_seconds = static_cast<std::uint64_t>(INT64_MAX / 1'000'000'000);
+  const std::uint64_t seconds = *number < max_seconds ? *number : max_seconds;
+  const std::chrono::nanoseconds given{static_cast<std::int64_t>(seconds) * 1'000'000'000};
+  if (meaning == reset_meaning::delay_seconds) return given;
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
+  return given > since_epoch ? given - since_epoch : std::chrono::nanoseconds{0};
+}
+
+}  // namespace keyward::rate
+
+namespace keyward::detail {
+
+/// One member of RateLimit-Policy (draft section 3.1), parameters in the order of the draft's examples.
+inline result<void> put_quota_policy(bounded_writer& w, const rate::quota_policy& p) noexcept {
+  if (auto name = put_sf_string(w, p.name); !name) return name;
+  w.put(";q=");
+  if (auto q = put_sf_integer(w, p.quota); !q) return q;
+  if (p.quota_unit) {
+    w.put(";qu=");
+    if (auto unit = put_sf_string(w, *p.quota_unit); !unit) return unit;
+  }
+  if (p.window_seconds) {
+    if (*p.window_seconds == 0) return errc::rate_header_value_out_of_range;
+    w.put(";w=");
+    if (auto window = put_sf_integer(w, *p.window_seconds); !window) return window;
+  }
+  if (p.partition_key) {
+    w.put(";pk=:");
+    w.put_base64(*p.partition_key);
+    w.put(':');
+  }
+  return {};
+}
+
+/// One member of RateLimit (draft section 4.1).
+inline result<void> put_service_limit(bounded_writer& w, const rate::service_limit& s) noexcept {
+  if (auto name = put_sf_string(w, s.policy); !name) return name;
+  w.put(";r=");
+  if (auto r = put_sf_integer(w, s.available_quota); !r) return r;
+  if (s.effective_window_seconds) {
+    w.put(";t=");
+    if (auto t = put_sf_integer(w, *s.effective_window_seconds); !t) return t;
+  }
+  if (s.partition_key) {
+    w.put(";pk=:");
+    w.put_base64(*s.partition_key);
+    w.put(':');
+  }
+  return {};
+}
+
+/// A List of `count` members (RFC 9651 section 4.1.1: joined by ", "), each written by `put`.
+template <class Member, class Put>
+result<void> put_list(bounded_writer& w, const Member* members, std::size_t count, Put put) noexcept {
+  if (count == 0) return errc::rate_header_empty;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) w.put(", ");
+    if (auto one = put(w, members[i]); !one) return one;
+  }
+  return {};
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::rate {
+
+inline result<std::size_t> write_ratelimit_policy(const quota_policy* policies, std::size_t count, char* out,
+                                                  std::size_t capacity) noexcept {
+  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept {
+    return detail::put_list(w, policies, count, detail::put_quota_policy);
+  });
+}
+
+inline result<std::string> ratelimit_policy(const quota_policy* policies, std::size_t count) {
+  return detail::write_string([&](detail::bounded_writer& w) noexcept {
+    return detail::put_list(w, policies, count, detail::put_quota_policy);
+  });
+}
+
+inline result<std::size_t> write_ratelimit(const service_limit* limits, std::size_t count, char* out,
+                                           std::size_t capacity) noexcept {
+  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept {
+    return detail::put_list(w, limits, count, detail::put_service_limit);
+  });
+}
+
+inline result<std::string> ratelimit(const service_limit* limits, std::size_t count) {
+  return detail::write_string([&](detail::bounded_writer& w) noexcept {
+    return detail::put_list(w, limits, count, detail::put_service_limit);
+  });
+}
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_HEADERS_HPP
+// ---- end keyward/rate/headers.hpp ----
+// ---- begin keyward/rate/keyed.hpp ----
+// keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
+// sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
+#ifndef KEYWARD_RATE_KEYED_HPP
+#define KEYWARD_RATE_KEYED_HPP
+
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace keyward::detail {
+
+/// Spreads the bits of a hash value over all 64 (the MurmurHash3 64-bit finalizer), so that hashes that
+/// differ in a few bits, or std::hash of an integer (the integer itself), land in unrelated places.
+constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::rate {
+
+/// One GCRA bucket per key (see rate::gcra for the algorithm, its resolution and its treatment of time), all
+/// under one quota, for at most `max_keys` keys in memory allocated once by make(). Thread-safe: the keys are
+/// spread by hash over a fixed number of shards (one per 1024 keys, a power of two, at most 64), each a mutex
+/// and an open-addressing table (linear probing, at most 75% full) that never grows.
+///
+/// Memory bound and eviction. A key is stored when a request of it is first allowed; a key whose bucket is
+/// full again at `now` (its debt is repaid: it is "fresh") equals a key never seen, so dropping it loses
+/// nothing. When a shard is at its share of max_keys and a new key arrives, the shard sweeps its table and
+/// drops fresh keys; a key with any debt is never dropped, so flooding the limiter with new keys can never
+/// hand a limited key a new bucket. (Recency is therefore not tracked: fresh keys are dropped in table order,
+/// and no other key may be dropped at all.) When every key of the shard is still in debt, the new key fails
+/// closed with errc::rate_capacity_exhausted, and keeps failing in constant time until the earliest of those
+/// debts is repaid; the limited keys keep their state. Answer it like a denial (429 or 503 with a
+/// Retry-After). Each shard holds its share of max_keys, and keys spread by hash, so a shard can fill a
+/// little before max_keys keys are stored in all (the first refusal comes at about 98% of a million): size
+/// max_keys with some headroom over the number of keys in debt at once (active within one window).
+///
+/// Keys are stored whole, so two different keys never share a bucket. Key must be default-constructible,
+/// copy-assignable and equality-comparable; Hash maps it to std::size_t (its value is mixed with a random
+/// seed drawn by make(), so that hash values chosen by an attacker do not cluster in the table). A Key that
+/// owns heap memory (std::string) allocates when a new key is stored; fixed-size keys (an integer id, an
+/// address, a digest) never do. Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() =
+/// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
+/// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
+template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
+class keyed : private detail::clock_holder<Clock> {
+ public:
+  /// The key type.
+  using key_type = Key;
+  /// The clock read by the overloads without `now`.
+  using clock_type = Clock;
+  /// What the clock returns.
+  using time_point = decltype(std::declval<const Clock&>().now());
+
+  /// A limiter enforcing `limit` on each of at most `max_keys` keys at a time, with every table allocated
+  /// now (std::bad_alloc propagates). errc::rate_invalid_quota as gcra::make(); errc::rate_invalid_capacity
+  /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
+  static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
+                            const Clock& clock = Clock()) {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    if (max_keys == 0) return errc::rate_invalid_capacity;
+    std::size_t shards = 1;
+    while (shards < max_shards && shards * 2 * keys_per_shard <= max_keys) shards *= 2;
+    if (max_keys / shards >= max_keys_per_shard) return errc::rate_invalid_capacity;
+    std::uint64_t seed = 0;
+    if (auto filled = random::fill(&seed, sizeof seed); !filled) return filled.error();
+    return keyed(*params, max_keys, shards, seed, hash, clock);
+  }
+
+  /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
+  /// bucket (a key not stored has a full one). errc::rate_capacity_exhausted when `key` is not stored, the
+  /// request would be allowed, and its shard is full of keys still in debt (nothing is taken).
+  result<decision> acquire(const Key& key, std::chrono::nanoseconds now, std::uint64_t cost = 1) {
+    const std::uint64_t h = hash_of(key);
+    shard& part = shard_of(h);
+    const std::lock_guard<std::mutex> lock(part.mutex);
+    const detail::gcra_params& params = part.params;
+    const std::uint64_t at = params.to_units(now.count());
+    std::uint32_t index = find(part, key, h);
+    const std::uint64_t state = part.slots[index].state;  // 0 when the key is not stored
+    const std::uint64_t debt = detail::gcra_debt(state, at, params.debt_cap());
+    if (cost > params.quota.burst) return detail::gcra_refused(params, verdict::never, debt, 0);
+    const std::uint64_t need = params.units_of_cost(cost);
+    if (need == 0) return detail::gcra_allowed(params, debt);
+    const std::uint64_t window = params.window();
+    if (debt + need > window) return detail::gcra_refused(params, verdict::denied, debt, debt + need - window);
+    if (state == 0) {
+      if (part.size == part.limit) {
+        if (!make_room(part, at)) return errc::rate_capacity_exhausted;
+        index = find(part, key, h);  // dropping keys moved others
+      }
+      part.slots[index].key = key;
+      ++part.size;
+    }
+    part.slots[index].state = detail::gcra_state(at + debt + need);
+    return detail::gcra_allowed(params, debt + need);
+  }
+  /// acquire() at `now` of the clock.
+  result<decision> acquire(const Key& key, time_point now, std::uint64_t cost = 1) {
+    return acquire(key, since_epoch(now), cost);
+  }
+  /// acquire() at the clock's present time.
+  result<decision> acquire(const Key& key, std::uint64_t cost = 1) { return acquire(key, read_now(), cost); }
+
+  /// What the bucket of `key` holds at `now`, changing nothing and storing nothing (gcra::peek()).
+  decision peek(const Key& key, std::chrono::nanoseconds now) const {
+    const std::uint64_t h = hash_of(key);
+    shard& part = shard_of(h);
+    const std::lock_guard<std::mutex> lock(part.mutex);
+    const std::uint64_t state = part.slots[find(part, key, h)].state;
+    return detail::gcra_allowed(
+        part.params, detail::gcra_debt(state, part.params.to_units(now.count()), part.params.debt_cap()));
+  }
+  /// peek() at `now` of the clock.
+  decision peek(const Key& key, time_point now) const { return peek(key, since_epoch(now)); }
+  /// peek() at the clock's present time.
+  decision peek(const Key& key) const { return peek(key, read_now()); }
+
+  /// Enforces `limit` on every key from `now` on, converting each stored bucket as gcra::set_quota() does
+  /// (the time until full is kept, capped at one window of the new quota). Thread-safe: shard by shard, each
+  /// key switching at once; requests meanwhile see the old or the new quota. errc::rate_invalid_quota (as
+  /// gcra::make()) changes nothing.
+  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      shard& part = shards_[i];
+      const std::lock_guard<std::mutex> lock(part.mutex);
+      for (std::uint32_t j = 0; j < part.capacity; ++j) {
+        std::uint64_t& state = part.slots[j].state;
+        if (state != 0) state = detail::gcra_rebase(part.params, *params, state, now.count());
+      }
+      part.params = *params;
+      part.all_in_debt = false;
+    }
+    return {};
+  }
+  /// set_quota() at `now` of the clock.
+  result<void> set_quota(const quota& limit, time_point now) { return set_quota(limit, since_epoch(now)); }
+  /// set_quota() at the clock's present time.
+  result<void> set_quota(const quota& limit) { return set_quota(limit, read_now()); }
+
+  /// The quota being enforced (during set_quota(), that of the first shard).
+  quota current_quota() const {
+    const std::lock_guard<std::mutex> lock(shards_[0].mutex);
+    return shards_[0].params.quota;
+  }
+
+  /// The number of keys stored, fresh ones not yet dropped included.
+  std::size_t size() const {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      const std::lock_guard<std::mutex> lock(shards_[i].mutex);
+      total += shards_[i].size;
+    }
+    return total;
+  }
+  /// The most keys stored at once: max_keys given to make().
+  std::size_t capacity() const noexcept { return max_keys_; }
+  /// Bytes allocated by make() for the shards and their tables (heap memory owned by keys not included).
+  std::size_t memory_bytes() const noexcept { return memory_bytes_; }
+  /// memory_bytes() / capacity(): the memory cost of one key, table overhead included.
+  double bytes_per_key() const noexcept {
+    return static_cast<double>(memory_bytes_) / static_cast<double>(max_keys_);
+  }
+
+ private:
+  static constexpr std::size_t keys_per_shard = 1024;
+  static constexpr std::size_t max_shards = 64;
+  static constexpr std::size_t max_keys_per_shard = std::size_t{1} << 31;
+  static constexpr std::uint32_t sweep_batch = 32;  // slots examined at least, once one key is dropped
+
+  struct slot {
+    std::uint64_t state = 0;  // the TAT in units, 0 when the slot is empty
+    Key key{};
+  };
+
+  struct alignas(64) shard {
+    std::mutex mutex;
+    detail::gcra_params params{};
+    std::unique_ptr<slot[]> slots;
+    std::uint32_t capacity = 0;  // slots in the table
+    std::uint32_t limit = 0;     // keys allowed: this shard's share of max_keys
+    std::uint32_t size = 0;      // keys stored
+    std::uint32_t sweep = 0;     // where the next sweep for fresh keys starts
+    bool all_in_debt = false;    // the last sweep found no fresh key, and none is fresh before:
+    std::uint64_t all_in_debt_until = 0;  // this time, in units
+  };
+
+  keyed(const detail::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
+        const Hash& hash, const Clock& clock)
+      : detail::clock_holder<Clock>(clock),
+        shards_(new shard[shards]),
+        shard_count_(shards),
+        max_keys_(max_keys),
+        memory_bytes_(shards * sizeof(shard)),
+        seed_(seed),
+        hash_(hash) {
+    for (std::size_t i = 0; i < shards; ++i) {
+      shard& part = shards_[i];
+      part.params = params;
+      part.limit = static_cast<std::uint32_t>(max_keys / shards + (i < max_keys % shards ? 1 : 0));
+      part.capacity = part.limit + part.limit / 3 + 1;
+      part.slots.reset(new slot[part.capacity]);
+      memory_bytes_ += part.capacity * sizeof(slot);
+    }
+  }
+
+  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
+    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
+  }
+  std::chrono::nanoseconds read_now() const { return std::chrono::nanoseconds(this->read_clock_ns()); }
+
+  std::uint64_t hash_of(const Key& key) const {
+    return detail::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
+  }
+  shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
+  static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
+    return static_cast<std::uint32_t>(detail::multiply_wide(h, capacity).high);
+  }
+  static std::uint32_t next(std::uint32_t index, std::uint32_t capacity) noexcept {
+    return index + 1 == capacity ? 0 : index + 1;
+  }
+
+  // The slot holding `key`, or the empty slot where it would be stored (a table always has one).
+  std::uint32_t find(const shard& part, const Key& key, std::uint64_t h) const {
+    std::uint32_t index = home(h, part.capacity);
+    while (part.slots[index].state != 0 && !(part.slots[index].key == key)) index = next(index, part.capacity);
+    return index;
+  }
+
+  // Removes the key at `index`, moving back the keys after it that may fill the hole (backward-shift
+  // deletion), so that every key stays reachable from its home slot with no tombstones.
+  void erase(shard& part, std::uint32_t index) {
+    std::uint32_t hole = index;
+    for (std::uint32_t probe = next(hole, part.capacity); part.slots[probe].state != 0;
+         probe = next(probe, part.capacity)) {
+      const std::uint32_t wanted = home(hash_of(part.slots[probe].key), part.capacity);
+      const bool stays = hole <= probe ? (hole < wanted && wanted <= probe) : (hole < wanted || wanted <= probe);
+      if (!stays) {
+        part.slots[hole] = std::move(part.slots[probe]);
+        hole = probe;
+      }
+    }
+    part.slots[hole].state = 0;
+    part.slots[hole].key = Key();
+    --part.size;
+  }
+
+  // Drops keys that are fresh at `now` (units), sweeping on from where the last sweep stopped, until at
+  // least one is dropped and sweep_batch slots are examined. False when a whole sweep finds every key in
+  // debt; then no sweep runs again before the smallest of those debts is repaid.
+  bool make_room(shard& part, std::uint64_t now) {
+    if (part.all_in_debt && now - part.all_in_debt_until >= (std::uint64_t{1} << 63)) return false;
+    const std::uint64_t cap = part.params.debt_cap();
+    std::uint64_t least_debt = cap;
+    std::uint32_t examined = 0;
+    bool dropped = false;
+    while (examined < part.capacity && !(dropped && examined >= sweep_batch)) {
+      const std::uint64_t state = part.slots[part.sweep].state;
+      if (state != 0) {
+        const std::uint64_t debt = detail::gcra_debt(state, now, cap);
+        if (debt == 0) {
+          erase(part, part.sweep);  // a key may have moved into this slot: examine it again
+          dropped = true;
+          continue;
+        }
+        if (debt < least_debt) least_debt = debt;
+      }
+      part.sweep = next(part.sweep, part.capacity);
+      ++examined;
+    }
+    part.all_in_debt = !dropped;
+    part.all_in_debt_until = now + least_debt;
+    return dropped;
+  }
+
+  std::unique_ptr<shard[]> shards_;
+  std::size_t shard_count_;
+  std::size_t max_keys_;
+  std::size_t memory_bytes_;
+  std::uint64_t seed_;
+  Hash hash_;
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_KEYED_HPP
+// ---- end keyward/rate/keyed.hpp ----
+// ---- begin keyward/retry/backoff.hpp ----
+// keyward: how long a client waits before each retry, and when it stops. Exponential backoff with a cap and
+// the jitter variants of the AWS Architecture Blog post "Exponential Backoff And Jitter" (M. Brooker, 2015),
+// the gRPC connection backoff (grpc/grpc doc/connection-backoff.md), the limits of one retry loop (attempts,
+// total time, which failures to retry), and a retry budget shared by every call to one dependency, so that
+// a failing dependency does not get a retry storm.
+//
+// Randomness comes from a UniformRandomBitGenerator given by the caller (keyward::random::os_generator by
+// default) and is mapped to a range by a fixed rule, so a scripted generator gives delays that can be
+// derived by hand: a draw in [lo, hi] (nanoseconds, both included) from 64 random bits r is
+// lo + floor(r * (hi - lo + 1) / 2^64).
+#ifndef KEYWARD_RETRY_BACKOFF_HPP
+#define KEYWARD_RETRY_BACKOFF_HPP
+
+
+#include <cmath>
+
+namespace keyward::detail {
+
+/// The high 64 bits of the 128-bit product a * b, from four 32-bit partial products.
+constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
+  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
+  const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;  // cannot overflow
+  return hi_hi + (hi_lo >> 32) + (middle >> 32);
+}
+
+/// 64 uniformly random bits from `random`, a UniformRandomBitGenerator whose range holds a power of two of
+/// values (every standard engine but the linear congruential ones, std::random_device, os_generator): one
+/// call for a 64-bit range, else the outputs of several calls side by side.
+template <class Random>
+std::uint64_t random_bits(Random& random) noexcept(noexcept(random())) {
+  constexpr auto low = static_cast<std::uint64_t>((Random::min)());
+  constexpr std::uint64_t range = static_cast<std::uint64_t>((Random::max)()) - low;
+  static_assert(range != 0 && (range & (range + 1)) == 0,
+                "keyward: the random source must produce every value of a power-of-two range");
+  if constexpr (range == (std::numeric_limits<std::uint64_t>::max)()) {
+    return static_cast<std::uint64_t>(random()) - low;
+  } else {
+    constexpr int width = [] {
+      int bits = 0;
+      for (std::uint64_t r = range; r != 0; r >>= 1) ++bits;
+      return bits;
+    }();
+    std::uint64_t bits = 0;
+    for (int filled = 0; filled < 64; filled += width) bits = (bits << width) | (static_cast<std::uint64_t>(random()) - low);
+    return bits;
+  }
+}
+
+/// A uniformly random count in [lo, hi] (0 <= lo <= hi): lo + floor(r * (hi - lo + 1) / 2^64).
+template <class Random>
+std::int64_t uniform_between(std::int64_t lo, std::int64_t hi, Random& random) noexcept(noexcept(random())) {
+  const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;  // at most 2^63: no wrap
+  return lo + static_cast<std::int64_t>(multiply_high(random_bits(random), span));
+}
+
+/// `value` (>= 0) times `factor` (>= 0), rounded to the nearest integer, or int64's maximum when larger.
+inline std::int64_t scale_saturated(std::int64_t value, double factor) noexcept {
+  const double product = static_cast<double>(value) * factor;
+  constexpr double limit = 9223372036854775808.0;  // 2^63; every double below it fits in int64
+  if (!(product < limit)) return (std::numeric_limits<std::int64_t>::max)();
+  return static_cast<std::int64_t>(std::llround(product));
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::retry {
+
+/// How a backoff_policy randomizes its delays. t(n) = min(cap, base * multiplier^n) is the exponential
+/// ceiling for retry n (0 before the first retry).
+enum class jitter : std::uint8_t {
+  none,          ///< exactly t(n) (the blog's "Exponential")
+  full,          ///< uniform in [0, t(n)] (the blog's "Full Jitter")
+  equal,         ///< uniform in [t(n) / 2, t(n)], t(n) / 2 rounded down (the blog's "Equal Jitter")
+  decorrelated,  ///< min(cap, uniform in [base, 3 * previous delay]), starting from base ("Decorrelated Jitter")
+  proportional,  ///< gRPC: base before the first retry, then t(n) +- fraction * t(n), uniform; may exceed cap
+};
+
+/// The delays between attempts: a kind of jitter over an exponential ceiling. Built by the named functions,
+/// which check the parameters; the default is full jitter from 100 ms, doubling, capped at 20 s. Delays are
+/// nanoseconds; they never overflow, whatever the retry number.
+class backoff_policy {
+ public:
+  /// Full jitter, base 100 ms, multiplier 2, cap 20 s.
+  constexpr backoff_policy() noexcept = default;
+
+  /// min(cap, base * multiplier^n), no randomness. errc::backoff_invalid_parameter unless 0 < base <= cap
+  /// and multiplier is finite and >= 1.
+  static constexpr result<backoff_policy> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                                                      double multiplier = 2.0) noexcept {
+    return make(jitter::none, base, cap, multiplier, 0.0);
+  }
+  /// The blog's "Full Jitter": uniform in [0, min(cap, base * multiplier^n)]; errors as exponential().
+  static constexpr result<backoff_policy> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                                                      double multiplier = 2.0) noexcept {
+    return make(jitter::full, base, cap, multiplier, 0.0);
+  }
+  /// The blog's "Equal Jitter": half of min(cap, base * multiplier^n) plus a uniform draw up to the other
+  /// half; errors as exponential().
+  static constexpr result<backoff_policy> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                                                       double multiplier = 2.0) noexcept {
+    return make(jitter::equal, base, cap, multiplier, 0.0);
+  }
+  /// The blog's "Decorrelated Jitter": sleep = min(cap, uniform in [base, sleep * 3]), sleep starting at
+  /// base. errc::backoff_invalid_parameter unless 0 < base <= cap.
+  static constexpr result<backoff_policy> decorrelated_jitter(std::chrono::nanoseconds base,
+                                                              std::chrono::nanoseconds cap) noexcept {
+    return make(jitter::decorrelated, base, cap, 3.0, 0.0);
+  }
+  /// The gRPC connection backoff (doc/connection-backoff.md), its defaults included: `initial` before the
+  /// first retry, then b(n) = min(initial * multiplier^n, max) plus a uniform draw in
+  /// [-jitter_fraction * b(n), +jitter_fraction * b(n)] (rounded to the nanosecond), so a delay may exceed
+  /// `max` by that fraction as in gRPC. errc::backoff_invalid_parameter unless 0 < initial <= max,
+  /// multiplier is finite and >= 1, and 0 <= jitter_fraction <= 1.
+  static constexpr result<backoff_policy> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
+                                               double multiplier = 1.6, double jitter_fraction = 0.2,
+                                               std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
+    return make(jitter::proportional, initial, max, multiplier, jitter_fraction);
+  }
+
+  /// How the delays are randomized.
+  constexpr retry::jitter kind() const noexcept { return kind_; }
+  /// The delay scale: the first ceiling, and the least decorrelated delay.
+  constexpr std::chrono::nanoseconds base() const noexcept { return base_; }
+  /// The largest ceiling (exceeded only by proportional jitter).
+  constexpr std::chrono::nanoseconds cap() const noexcept { return cap_; }
+  /// The growth factor per retry (3 for decorrelated jitter).
+  constexpr double multiplier() const noexcept { return multiplier_; }
+  /// The +- fraction of proportional jitter; 0 for the other kinds.
+  constexpr double jitter_fraction() const noexcept { return jitter_fraction_; }
+
+  /// The exponential ceiling before retry `retry` (0 for the first): min(cap, base * multiplier^retry),
+  /// rounded to the nanosecond; cap for any retry number large enough, 10^9 and 2^64 - 1 included.
+  std::chrono::nanoseconds ceiling(std::uint64_t retry) const noexcept {
+    // pow() overflows to infinity, never to undefined behaviour; infinity and anything >= cap give cap.
+    const double scaled = static_cast<double>(base_.count()) * std::pow(multiplier_, static_cast<double>(retry));
+    if (!(scaled < static_cast<double>(cap_.count()))) return cap_;
+    const auto rounded = static_cast<std::int64_t>(std::llround(scaled));
+    return std::chrono::nanoseconds(rounded < cap_.count() ? rounded : cap_.count());
+  }
+
+  /// The delay before retry `retry` (0 for the first), drawing from `random` as the header comment says.
+  /// `previous` is the delay returned for the retry before (base() before the first); only decorrelated
+  /// jitter uses it. backoff_sequence keeps that state for a loop.
+  template <class Random>
+  std::chrono::nanoseconds delay(std::uint64_t retry, std::chrono::nanoseconds previous, Random& random) const
+      noexcept(noexcept(random())) {
+    using std::chrono::nanoseconds;
+    switch (kind_) {
+      case jitter::none:
+        return ceiling(retry);
+      case jitter::full:
+        return nanoseconds(detail::uniform_between(0, ceiling(retry).count(), random));
+      case jitter::equal: {
+        const std::int64_t t = ceiling(retry).count();
+        return nanoseconds(detail::uniform_between(t / 2, t, random));
+      }
+      case jitter::decorrelated: {
+        const std::int64_t from = previous > base_ ? previous.count() : base_.count();
+        const std::int64_t drawn =
+            detail::uniform_between(base_.count(), detail::scale_saturated(from, multiplier_), random);
+        return nanoseconds(drawn < cap_.count() ? drawn : cap_.count());
+      }
+      case jitter::proportional: {
+        if (retry == 0) return base_;
+        const std::int64_t t = ceiling(retry).count();
+        const std::int64_t product = detail::scale_saturated(t, jitter_fraction_);
+        const std::int64_t spread = product < t ? product : t;  // rounding aside, fraction <= 1 keeps it <= t
+        const std::int64_t top = (std::numeric_limits<std::int64_t>::max)();
+        return nanoseconds(detail::uniform_between(t - spread, t > top - spread ? top : t + spread, random));
+      }
+    }
+    return base_;  // not reached: every jitter is handled above
+  }
+
+ private:
+  constexpr backoff_policy(jitter kind, std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                           double multiplier, double jitter_fraction) noexcept
+      : kind_(kind), base_(base), cap_(cap), multiplier_(multiplier), jitter_fraction_(jitter_fraction) {}
+
+  static constexpr result<backoff_policy> make(jitter kind, std::chrono::nanoseconds base,
+                                               std::chrono::nanoseconds cap, double multiplier,
+                                               double jitter_fraction) noexcept {
+    // Written so that NaN fails every test.
+    const bool valid = base.count() > 0 && cap >= base && multiplier >= 1.0 &&
+                       multiplier <= (std::numeric_limits<double>::max)() && jitter_fraction >= 0.0 &&
+                       jitter_fraction <= 1.0;
+    if (!valid) return errc::backoff_invalid_parameter;
+    return backoff_policy(kind, base, cap, multiplier, jitter_fraction);
+  }
+
+  jitter kind_ = jitter::full;
+  std::chrono::nanoseconds base_ = std::chrono::milliseconds(100);
+  std::chrono::nanoseconds cap_ = std::chrono::seconds(20);
+  double multiplier_ = 2.0;
+  double jitter_fraction_ = 0.0;
+};
+
+/// The successive delays of one retry loop under a backoff_policy: the retry number, and the previous delay
+/// for decorrelated jitter. Holds a reference to the random source, which must outlive it.
+template <class Random = random::os_generator>
+class backoff_sequence {
+ public:
+  /// A sequence before its first retry.
+  backoff_sequence(const backoff_policy& policy, Random& random) noexcept
+      : policy_(policy), random_(&random), previous_(policy.base()) {}
+
+  /// The delay before the next retry.
+  std::chrono::nanoseconds next() noexcept(noexcept(std::declval<Random&>()())) {
+    previous_ = policy_.delay(retries_, previous_, *random_);
+    if (retries_ != (std::numeric_limits<std::uint64_t>::max)()) ++retries_;
+    return previous_;
+  }
+  /// How many delays next() has returned (saturating at 2^64 - 1).
+  std::uint64_t retries() const noexcept { return retries_; }
+  /// Back to the state before the first retry.
+  void reset() noexcept {
+    retries_ = 0;
+    previous_ = policy_.base();
+  }
+
+ private:
+  backoff_policy policy_;
+  Random* random_;
+  std::uint64_t retries_ = 0;
+  std::chrono::nanoseconds previous_;
+};
+
+/// The limits of one retry loop and which failures it retries (retry::run() follows it; see run.hpp).
+struct policy {
+  backoff_policy backoff;          ///< the wait before each retry
+  std::uint32_t max_attempts = 3;  ///< attempts in all, the first included; 0 and 1 both mean "never retry"
+  /// Measured from the start of the first attempt: no wait may end after it, so a retry that would need
+  /// one is not made. nanoseconds::max() for no limit.
+  std::chrono::nanoseconds time_budget = std::chrono::seconds(60);
+  /// A Retry-After or RateLimit reset delay longer than this ends the loop rather than being waited for.
+  std::chrono::nanoseconds max_server_delay = std::chrono::seconds(60);
+  bool retry_server_errors = true;     ///< retry 5xx other than 503 (always retried)
+  bool retry_transport_errors = true;  ///< retry attempts that got no HTTP response at all
+};
+
+/// A token bucket that bounds retries across every call sharing it, like the AWS SDKs' retry quota (which
+/// uses 500 tokens, 5 per retry and 1 back per success: the defaults here) and gRPC retry throttling: each
+/// retry costs retry_cost tokens and is refused when fewer are left; each success puts success_refund back,
+/// up to capacity. Starts full. Thread-safe and lock-free (one atomic counter), no allocation; not copyable.
+class retry_budget {
+ public:
+  /// A full bucket of `capacity` tokens.
+  constexpr explicit retry_budget(std::uint32_t capacity = 500, std::uint32_t retry_cost = 5,
+                                  std::uint32_t success_refund = 1) noexcept
+      : capacity_(capacity), retry_cost_(retry_cost), success_refund_(success_refund), tokens_(capacity) {}
+  retry_budget(const retry_budget&) = delete;
+  retry_budget& operator=(const retry_budget&) = delete;
+
+  /// Takes retry_cost() tokens and returns true when that many are left; returns false, taking nothing,
+  /// when fewer are.
+  bool try_spend() noexcept {
+    std::uint32_t tokens = tokens_.load(std::memory_order_relaxed);
+    do {
+      if (tokens < retry_cost_) return false;
+    } while (!tokens_.compare_exchange_weak(tokens, tokens - retry_cost_, std::memory_order_relaxed));
+    return true;
+  }
+  /// Puts success_refund() tokens back, never beyond capacity().
+  void record_success() noexcept {
+    std::uint32_t tokens = tokens_.load(std::memory_order_relaxed);
+    std::uint32_t refilled = 0;
+    do {
+      refilled = capacity_ - tokens <= success_refund_ ? capacity_ : tokens + success_refund_;
+    } while (refilled != tokens &&
+             !tokens_.compare_exchange_weak(tokens, refilled, std::memory_order_relaxed));
+  }
+  /// The tokens left now.
+  std::uint32_t available() const noexcept { return tokens_.load(std::memory_order_relaxed); }
+  /// The most tokens the bucket holds.
+  constexpr std::uint32_t capacity() const noexcept { return capacity_; }
+  /// The tokens a retry takes.
+  constexpr std::uint32_t retry_cost() const noexcept { return retry_cost_; }
+  /// The tokens a success puts back.
+  constexpr std::uint32_t success_refund() const noexcept { return success_refund_; }
+
+ private:
+  const std::uint32_t capacity_;
+  const std::uint32_t retry_cost_;
+  const std::uint32_t success_refund_;
+  std::atomic<std::uint32_t> tokens_;
+};
+
+}  // namespace keyward::retry
+
+#endif  // KEYWARD_RETRY_BACKOFF_HPP
+// ---- end keyward/retry/backoff.hpp ----
+// ---- begin keyward/retry/retry_after.hpp ----
+// keyward: the Retry-After response field (RFC 9110 section 10.2.3), read as the delay a client should wait.
+#ifndef KEYWARD_RETRY_RETRY_AFTER_HPP
+#define KEYWARD_RETRY_RETRY_AFTER_HPP
+
+
+
+namespace keyward::retry {
+
+/// The longest delay parse_retry_after() reports: 2^31 seconds (about 68 years), the value RFC 9111 section
+/// 1.2.2 tells caches to use for a delta-seconds too large to represent. Longer delays saturate to it.
+inline constexpr std::chrono::seconds max_retry_after{std::int64_t{1} << 31};
+
+/// The delay that a Retry-After field value asks for (RFC 9110 section 10.2.3):
+/// - delay-seconds (1*DIGIT: no sign, no fraction; leading zeros allowed): that many seconds, saturating at
+///   max_retry_after however many digits there are;
+/// - an HTTP-date in any of the three forms of http::parse_date(): the time from `now` until then, zero for
+///   a date not after `now`, at most max_retry_after.
+/// Optional whitespace (SP, HTAB) around the value is ignored. Fails with errc::retry_after_invalid at the
+/// offset in `value` of the first byte that cannot belong to either form (value.size() when the value is
+/// empty or stops early), or of the date field whose value is impossible.
+constexpr result<std::chrono::seconds> parse_retry_after(std::string_view value, http::sys_seconds now) noexcept {
+  const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t i = 0;
+  while (i < value.size() && is_ows(value[i])) ++i;
+  std::int64_t delay = 0;
+  if (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+    while (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+      delay = delay * 10 + (value[i] - '0');  // at most 2^31 * 10 + 9: no overflow
+      if (delay > max_retry_after.count()) delay = max_retry_after.count();
+      ++i;
+    }
+  } else {
+    const auto date = detail::parse_http_date_prefix(value.substr(i), now);
+    if (!date) return error(errc::retry_after_invalid, i + date.error().offset());
+    i += date->length;
+    if (date->value > now) {
+      // The difference of two int64 values, exact in uint64 whenever it is positive.
+      const std::uint64_t until = static_cast<std::uint64_t>(date->value.time_since_epoch().count()) -
+                                  static_cast<std::uint64_t>(now.time_since_epoch().count());
+      const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
+      delay = static_cast<std::int64_t>(until < cap ? until : cap);
+    }
+  }
+  while (i < value.size() && is_ows(value[i])) ++i;
+  if (i != value.size()) return error(errc::retry_after_invalid, i);
+  return std::chrono::seconds(delay);
+}
+
+}  // namespace keyward::retry
+
+#endif  // KEYWARD_RETRY_RETRY_AFTER_HPP
+// ---- end keyward/retry/retry_after.hpp ----
+// ---- begin keyward/retry/run.hpp ----
+// keyward: a retry loop that owns no transport. The caller's function makes one attempt and reports its
+// outcome; retry::run() decides whether to try again and how long to wait, following a retry::policy
+// (backoff.hpp), the server's Retry-After (RFC 9110 section 10.2.3) or RateLimit reset
+// (draft-ietf-httpapi-ratelimit-headers), and an optional retry_budget shared with other calls. The clock,
+// the sleep and the random source are parameters, so tests run it without waiting.
+//
+// Decisions, for each outcome:
+// - 2xx, 3xx: done (succeeded); the retry budget gets its refund.
+// - 401, 403: never retried: getting new credentials is the caller's job (not_retryable). So is every other
+//   4xx but 429, and any status outside 200-599.
+// - 429, 503: retried after max(backoff delay, server delay), the server delay being Retry-After when
+//   present (the RateLimit draft says it takes precedence), else the RateLimit reset, else none. A server
+//   delay longer than policy::max_server_delay, or than the time budget left, ends the loop
+//   (server_delay_too_long): it never sleeps past the budget.
+// - other 5xx, and attempts without a response: retried when policy::retry_server_errors /
+//   retry_transport_errors say so, after the backoff delay.
+// A retry is made only while attempts, time budget and the shared retry budget all allow it, checked in that
+// order; the retry budget is asked last, so tokens are spent only on retries that happen.
+#ifndef KEYWARD_RETRY_RUN_HPP
+#define KEYWARD_RETRY_RUN_HPP
+
+
+#include <thread>
+
+namespace keyward::retry {
+
+/// What one attempt produced: an HTTP status with the delays the server asked for, or no response at all.
+struct outcome {
+  int status = 0;  ///< the HTTP status code; ignored when transport_error is set
+  std::optional<std::chrono::seconds> retry_after;      ///< the parsed Retry-After (parse_retry_after()), if sent
+  std::optional<std::chrono::seconds> ratelimit_reset;  ///< the RateLimit reset delay, if sent
+  bool transport_error = false;  ///< no HTTP response: connection refused or reset, timeout, TLS failure
+
+  /// An outcome without an HTTP response.
+  static constexpr outcome no_response() noexcept {
+    outcome failed;
+    failed.transport_error = true;
+    return failed;
+  }
+};
+
+/// What the caller's function is told about the attempt it is asked to make.
+struct attempt {
+  std::uint32_t number = 1;              ///< 1 for the first attempt
+  std::chrono::nanoseconds elapsed{};    ///< since the first attempt started
+  std::chrono::nanoseconds remaining{};  ///< of the policy's time budget: a timeout the attempt may use
+};
+
+/// Why run() stopped.
+enum class stop_reason : std::uint8_t {
+  succeeded,               ///< a 2xx or 3xx response
+  not_retryable,           ///< a status (401, 403, other 4xx, ...) or failure the policy does not retry
+  attempts_exhausted,      ///< policy::max_attempts attempts made, the last one failing
+  time_budget_exhausted,   ///< the backoff delay would end after the time budget
+  retry_budget_exhausted,  ///< the shared retry_budget had too few tokens for another retry
+  server_delay_too_long,   ///< the server asked for a wait beyond max_server_delay or the time budget left
+};
+
+/// A short English name for `reason`, for logs.
+constexpr const char* to_string(stop_reason reason) noexcept {
+  switch (reason) {
+    case stop_reason::succeeded: return "succeeded";
+    case stop_reason::not_retryable: return "not retryable";
+    case stop_reason::attempts_exhausted: return "attempts exhausted";
+    case stop_reason::time_budget_exhausted: return "time budget exhausted";
+    case stop_reason::retry_budget_exhausted: return "retry budget exhausted";
+    case stop_reason::server_delay_too_long: return "server delay too long";
+  }
+  return "unknown stop reason";
+}
+
+/// One attempt as run() saw it.
+struct attempt_record {
+  outcome reply;                    ///< what the attempt produced
+  std::chrono::nanoseconds wait{};  ///< the sleep requested after it; zero for the last attempt
+};
+
+/// How many attempts a report keeps: the first ones, in order, in a fixed array (no allocation).
+inline constexpr std::size_t history_capacity = 16;
+
+/// What run() did: the last outcome, why it stopped, and the first history_capacity attempts.
+struct report {
+  outcome last;                      ///< what the last attempt produced
+  stop_reason reason = stop_reason::not_retryable;
+  std::uint32_t attempts = 0;        ///< attempts made, including those beyond the history
+  std::array<attempt_record, history_capacity> history{};  ///< the first history_size() attempts
+
+  /// The number of attempts recorded in history: min(attempts, history_capacity).
+  constexpr std::size_t history_size() const noexcept {
+    return attempts < history_capacity ? attempts : history_capacity;
+  }
+  /// True when the last attempt succeeded.
+  constexpr bool succeeded() const noexcept { return reason == stop_reason::succeeded; }
+};
+
+/// run()'s default sleep: std::this_thread::sleep_for.
+struct thread_sleep {
+  void operator()(std::chrono::nanoseconds duration) const { std::this_thread::sleep_for(duration); }
+};
+
+}  // namespace keyward::retry
+
+namespace keyward::detail {
+
+/// What run() makes of one outcome.
+enum class retry_verdict : std::uint8_t { succeeded, not_retryable, retryable };
+
+constexpr retry_verdict classify_outcome(const retry::outcome& o, const retry::policy& rules) noexcept {
+  if (o.transport_error) return rules.retry_transport_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
+  if (o.status >= 200 && o.status <= 399) return retry_verdict::succeeded;
+  if (o.status == 429 || o.status == 503) return retry_verdict::retryable;
+  if (o.status >= 500 && o.status <= 599)
+    return rules.retry_server_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
+  return retry_verdict::not_retryable;
+}
+
+/// The wait the server asked for in a 429 or 503: Retry-After, else the RateLimit reset, else zero;
+/// negative values count as zero and values beyond nanoseconds' range saturate.
+constexpr std::chrono::nanoseconds server_delay(const retry::outcome& o) noexcept {
+  if (o.transport_error || (o.status != 429 && o.status != 503)) return {};
+  const std::optional<std::chrono::seconds>& asked = o.retry_after ? o.retry_after : o.ratelimit_reset;
+  if (!asked || asked->count() <= 0) return {};
+  constexpr auto most_seconds = (std::chrono::nanoseconds::max)().count() / 1000000000;
+  if (asked->count() > most_seconds) return (std::chrono::nanoseconds::max)();
+  return *asked;
+}
+
+/// budget - elapsed, or zero once the budget is spent.
+constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget, std::chrono::nanoseconds elapsed) noexcept {
+  return budget > elapsed ? budget - elapsed : std::chrono::nanoseconds::zero();
+}
+
+/// The time since `start` on Clock, never negative.
+template <class Clock>
+std::chrono::nanoseconds elapsed_since(typename Clock::time_point start) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
+  return elapsed.count() > 0 ? elapsed : std::chrono::nanoseconds::zero();
+}
+
+}  // namespace keyward::detail
+
+namespace keyward::retry {
+
+/// Calls `call(const attempt&)`, which makes one attempt and returns its outcome, until an outcome ends the
+/// loop or a limit of `rules` is reached (the decisions are listed at the top of this header). Between
+/// attempts it calls `sleep(std::chrono::nanoseconds)` with the wait; time is read from `Clock::now()`
+/// (any clock: steady_clock by default, a manual clock in tests); backoff randomness comes from `random`, a
+/// UniformRandomBitGenerator (the OS CSPRNG by default). `budget`, when given, is a retry_budget shared with
+/// other loops: each retry spends from it and a success refills it. The first attempt is always made.
+/// Returns the last outcome, why the loop stopped and the history of attempts. Nothing is allocated.
+/// Exceptions from `call`, `sleep` or the clock pass through.
+template <class Clock = std::chrono::steady_clock, class Call, class Sleep = thread_sleep,
+          class Random = random::os_generator>
+report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sleep&& sleep = Sleep{},
+           Random&& random = Random{}) {
+  static_assert(std::is_invocable_r_v<outcome, Call&, const attempt&>,
+                "keyward: the call must take const retry::attempt& and return retry::outcome");
+  report out;
+  backoff_sequence<std::remove_reference_t<Random>> delays(rules.backoff, random);
+  const std::uint32_t max_attempts = rules.max_attempts > 1 ? rules.max_attempts : 1;
+  const auto start = Clock::now();
+  for (;;) {
+    attempt current;
+    current.number = out.attempts + 1;
+    current.elapsed = detail::elapsed_since<Clock>(start);
+    current.remaining = detail::time_left(rules.time_budget, current.elapsed);
+    out.last = call(static_cast<const attempt&>(current));
+    const std::size_t index = out.attempts++;
+    if (index < history_capacity) out.history[index].reply = out.last;
+
+    const detail::retry_verdict verdict = detail::classify_outcome(out.last, rules);
+    if (verdict == detail::retry_verdict::succeeded) {
+      if (budget != nullptr) budget->record_success();
+      out.reason = stop_reason::succeeded;
+      return out;
+    }
+    if (verdict == detail::retry_verdict::not_retryable) {
+      out.reason = stop_reason::not_retryable;
+      return out;
+    }
+    if (out.attempts >= max_attempts) {
+      out.reason = stop_reason::attempts_exhausted;
+      return out;
+    }
+    const std::chrono::nanoseconds server = detail::server_delay(out.last);
+    if (server > rules.max_server_delay) {
+      out.reason = stop_reason::server_delay_too_long;
+      return out;
+    }
+    const std::chrono::nanoseconds backoff = delays.next();
+    const std::chrono::nanoseconds wait = backoff > server ? backoff : server;
+    const std::chrono::nanoseconds left = detail::time_left(rules.time_budget, detail::elapsed_since<Clock>(start));
+    if (wait > left) {
+      out.reason = server > left ? stop_reason::server_delay_too_long : stop_reason::time_budget_exhausted;
+      return out;
+    }
+    if (budget != nullptr && !budget->try_spend()) {
+      out.reason = stop_reason::retry_budget_exhausted;
+      return out;
+    }
+    if (index < history_capacity) out.history[index].wait = wait;
+    sleep(wait);
+  }
+}
+
+}  // namespace keyward::retry
+
+#endif  // KEYWARD_RETRY_RUN_HPP
+// ---- end keyward/retry/run.hpp ----
 // ---- begin keyward/secret.hpp ----
 // keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
 // or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
@@ -2136,7 +6838,6 @@ using hmac_sha512 = hmac<sha512>;
 
 
 #include <iosfwd>
-#include <memory>
 #include <new>
 
 namespace keyward {

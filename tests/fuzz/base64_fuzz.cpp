@@ -7,6 +7,8 @@
 // touching guard zones around its output (AddressSanitizer does not see AVX-512 masked stores).
 #include <keyward/base64.hpp>
 
+#include "fuzz_check.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -18,11 +20,6 @@
 namespace {
 
 namespace base64 = keyward::base64;
-
-#define FUZZ_CHECK(cond) \
-  do {                   \
-    if (!(cond)) std::abort(); \
-  } while (0)
 
 // The grammar of RFC 4648 read directly: whitespace removed first when skipped, then data characters,
 // then padding to a multiple of four (or none), with zero unused bits. Returns the bytes, or nothing.

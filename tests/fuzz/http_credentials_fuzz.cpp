@@ -11,6 +11,8 @@
 #include <keyward/http/bearer.hpp>
 #include <keyward/http/credentials.hpp>
 
+#include "fuzz_check.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -21,11 +23,6 @@
 namespace {
 
 namespace http = keyward::http;
-
-#define FUZZ_CHECK(cond)       \
-  do {                         \
-    if (!(cond)) std::abort(); \
-  } while (0)
 
 bool inside(std::string_view part, std::string_view whole) {
   return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
@@ -111,7 +108,7 @@ void check_basic(std::string_view input) {
 }
 
 void check_simd_scanners(std::string_view input) {
-  namespace grammar = keyward::detail::http;
+  namespace grammar = keyward::detail::http_grammar;
   for (std::size_t i = 0; i <= input.size() && i < 64; ++i) {
     FUZZ_CHECK(grammar::skip_token68_chars(input, i) == grammar::skip(input, i, grammar::token68_char));
   }

@@ -6,6 +6,8 @@
 // formats exactly when it lies in those years, and round-trips.
 #include <keyward/http/date.hpp>
 
+#include "fuzz_check.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -17,11 +19,6 @@
 namespace {
 
 namespace http = keyward::http;
-
-#define FUZZ_CHECK(cond) \
-  do {                   \
-    if (!(cond)) std::abort(); \
-  } while (0)
 
 constexpr std::string_view short_days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 constexpr std::string_view long_days[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};

@@ -6,6 +6,8 @@
 // bits and clamped to [0, 2^31]; errors point inside the value.
 #include <keyward/retry/retry_after.hpp>
 
+#include "fuzz_check.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -17,11 +19,6 @@
 namespace {
 
 namespace http = keyward::http;
-
-#define FUZZ_CHECK(cond) \
-  do {                   \
-    if (!(cond)) std::abort(); \
-  } while (0)
 
 constexpr std::int64_t cap = std::int64_t{1} << 31;
 

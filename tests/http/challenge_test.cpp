@@ -7,12 +7,12 @@
 
 #include <keyward/http/challenge.hpp>
 
+#include "support/count_allocations.hpp"
 #include "support/test_support.hpp"
 
 #include <cstddef>
 #include <cstdlib>
 #include <iterator>
-#include <new>
 #include <string>
 #include <string_view>
 
@@ -23,9 +23,6 @@ using keyward::http::parse_challenges;
 using namespace std::string_view_literals;
 
 namespace {
-
-bool counting_allocations = false;
-std::size_t allocations = 0;
 
 constexpr std::size_t no_offset = keyward::error::no_offset;
 
@@ -73,18 +70,8 @@ keyward::error build_error(const Builder& builder) {
 
 }  // namespace
 
-// Not inlined, new and delete alike: g++ would otherwise pair malloc() or free() with the built-in
-// operators and warn (-Wmismatched-new-delete).
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  if (counting_allocations) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();
-}
-[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+using keyward_test::allocations;
+using keyward_test::counting;
 
 // RFC 9110 section 11.6.1: "This header field contains two challenges, one for the "Basic" scheme with a
 // realm value of "simple" and another for the "Newauth" scheme with a realm value of "apps". It also
@@ -466,7 +453,7 @@ BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {
   std::size_t unescaped = 0;
   std::size_t failures = 0;
 
-  counting_allocations = true;
+  counting = true;
   const auto parsed = parse_challenges(valid);
   if (parsed) {
     for (const auto& challenge : *parsed) {
@@ -479,7 +466,7 @@ BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {
     unescaped += parsed->find("bearer").has_value() ? 1 : 0;
   }
   for (const std::string_view value : malformed) failures += parse_challenges(value).has_value() ? 0 : 1;
-  counting_allocations = false;
+  counting = false;
 
   BOOST_TEST(allocations == 0u);
   BOOST_TEST(challenges == 4u);
@@ -490,9 +477,9 @@ BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(the_allocation_counter_counts) {
-  counting_allocations = true;
+  counting = true;
   auto* text = new std::string(100, 'x');
-  counting_allocations = false;
+  counting = false;
   BOOST_TEST(allocations >= 1u);
   delete text;
 }

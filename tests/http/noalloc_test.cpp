@@ -8,27 +8,15 @@
 #include <keyward/http/challenge.hpp>
 #include <keyward/http/credentials.hpp>
 
+#include "support/count_allocations.hpp"
+
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+using keyward_test::allocations;
+using keyward_test::counting;
 
 BOOST_AUTO_TEST_CASE(parsers_do_not_allocate) {
   namespace http = keyward::http;

@@ -14,12 +14,12 @@
 #include <keyward/http/credentials.hpp>
 #include <keyward/http/response.hpp>
 
+#include "support/count_allocations.hpp"
 #include "support/test_support.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
-#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,26 +38,8 @@ using keyward::http::denial;
 using keyward::http::denial_reason;
 using keyward::http::json_style;
 
-// Allocation counting for the no-allocation checks (this executable replaces the global operator new).
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-// Out of line, so that g++ does not see a pointer from operator new reach free() (-Wmismatched-new-delete).
-namespace {
-[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
-}  // namespace
-void* operator new(std::size_t size) {
-  if (counting) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { release(p); }
-void operator delete[](void* p) noexcept { release(p); }
-void operator delete(void* p, std::size_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t) noexcept { release(p); }
+using keyward_test::allocations;
+using keyward_test::counting;
 
 namespace keyward::http {
 inline std::ostream& boost_test_print_type(std::ostream& out, client_action action) {

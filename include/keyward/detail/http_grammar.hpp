@@ -15,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace keyward::detail::http {
+namespace keyward::detail::http_grammar {
 
 /// Character classes, one bit each, for every byte value.
 enum char_class : std::uint8_t {
@@ -60,13 +60,19 @@ constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls)
   return i;
 }
 
+/// The bytes [begin, end) of `text`, which the caller knows to be in range: string_view::substr checks the
+/// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
+constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
+  return std::string_view(text.data() + begin, end - begin);
+}
+
 /// `text` without leading and trailing OWS (how HTTP parsing delimits a field value, RFC 9110 section 5.5).
 constexpr std::string_view trim_ows(std::string_view text) noexcept {
   std::size_t begin = 0;
   std::size_t end = text.size();
   while (begin < end && is(text[begin], ows)) ++begin;
   while (end > begin && is(text[end - 1], ows)) --end;
-  return text.substr(begin, end - begin);
+  return slice(text, begin, end);
 }
 
 /// The offset of the first byte no field value may hold (NUL, CR, LF, other CTLs but HTAB, DEL), or npos.
@@ -90,11 +96,15 @@ constexpr bool iequal(std::string_view a, std::string_view b) noexcept {
 
 #if KEYWARD_X86_SIMD
 /// The index of the first byte at or after `i` that is not a token68 character, 16 bytes at a time with
-/// SSE2 (part of every x86-64 CPU); the last partial block is left to the caller.
+/// SSE2 (part of every x86-64 CPU), the last block overlapping the one before it; texts shorter than 16
+/// bytes are left to the caller (`i` is returned).
 inline std::size_t skip_token68_chars_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
   const __m128i lower_case_bit = _mm_set1_epi8(0x20);
-  for (; i + 16 <= text.size(); i += 16) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+  while (true) {
+    // The last block overlaps the one before it; bytes before `i` in it are not the caller's to judge.
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
     // OR-ing 0x20 maps exactly the letters to 'a'-'z'; bytes above 0x7F are negative and fail every range.
     const __m128i folded = _mm_or_si128(bytes, lower_case_bit);
     const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
@@ -104,10 +114,13 @@ inline std::size_t skip_token68_chars_sse2(std::string_view text, std::size_t i)
     const __m128i others = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('+')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('_'))),
         _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~')));
-    const int accepted = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, dash_to_nine), others));
-    if (accepted != 0xFFFF) return i + static_cast<std::size_t>(__builtin_ctz(~static_cast<unsigned>(accepted)));
+    const auto accepted = static_cast<unsigned>(_mm_movemask_epi8(
+                              _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
+                          ((1u << (i - block)) - 1);
+    if (accepted != 0xFFFF) return block + static_cast<std::size_t>(__builtin_ctz(~accepted));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
   }
-  return i;
 }
 #endif
 
@@ -180,20 +193,20 @@ constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
 constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
   const std::size_t name_end = skip(text, i, tchar);
   if (name_end == i) return {0, errc::http_invalid_parameter, i};
-  param.name = text.substr(i, name_end - i);
+  param.name = slice(text, i, name_end);
   std::size_t j = skip(text, name_end, ows);
   if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
   j = skip(text, j + 1, ows);
   if (j < text.size() && text[j] == '"') {
     const scanned quoted = scan_quoted_string(text, j);
     if (!quoted.ok()) return quoted;
-    param.value = text.substr(j + 1, quoted.end - j - 2);
+    param.value = slice(text, j + 1, quoted.end - 1);
     param.quoted = true;
     return {quoted.end, errc{}, 0};
   }
   const std::size_t value_end = skip(text, j, tchar);
   if (value_end == j) return {0, errc::http_invalid_parameter, j};
-  param.value = text.substr(j, value_end - j);
+  param.value = slice(text, j, value_end);
   param.quoted = false;
   return {value_end, errc{}, 0};
 }
@@ -236,7 +249,7 @@ constexpr param_list scan_param_list(std::string_view text, std::size_t begin, s
     const scanned scan = scan_param(text, i, param);
     if (!scan.ok()) return {scan, list.count};
     if (++list.count > max_parameters) return {{0, errc::http_too_many_parameters, i}, list.count};
-    if (has_param(text.substr(begin, i - begin), param.name)) {
+    if (has_param(slice(text, begin, i), param.name)) {
       return {{0, errc::http_duplicate_parameter, i}, list.count};
     }
     i = skip(text, scan.end, ows);
@@ -271,6 +284,6 @@ constexpr void unescape_into(std::string_view content, char* out) noexcept {
   }
 }
 
-}  // namespace keyward::detail::http
+}  // namespace keyward::detail::http_grammar
 
 #endif  // KEYWARD_DETAIL_HTTP_GRAMMAR_HPP

@@ -174,7 +174,7 @@ constexpr errc check_user_pass(std::string_view user, std::string_view password)
 /// Finds the token of a Basic field value for parse_basic(): `Basic` (any case), 1*SP, the token, with OWS
 /// around the value ignored. Fails with the errors parse_basic() documents for the field value's shape.
 inline result<token_span> find_token(std::string_view value, std::size_t max_length) noexcept {
-  namespace grammar = ::keyward::detail::http;
+  namespace grammar = ::keyward::detail::http_grammar;
   if (value.size() > max_length) return errc::http_too_long;
   const std::size_t size = value.size();
   // The usual shape first: "Basic " at the start and no OWS at the end.
@@ -190,8 +190,8 @@ inline result<token_span> find_token(std::string_view value, std::size_t max_len
   std::size_t begin = 0;
   while (begin < end && grammar::is(value[begin], grammar::ows)) ++begin;
   if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
-  const std::size_t scheme_end = grammar::skip(value.substr(0, end), begin, grammar::tchar);
-  if (!grammar::iequal(value.substr(begin, scheme_end - begin), "Basic")) return not_basic(value, begin, max_length);
+  const std::size_t scheme_end = grammar::skip(grammar::slice(value, 0, end), begin, grammar::tchar);
+  if (!grammar::iequal(grammar::slice(value, begin, scheme_end), "Basic")) return not_basic(value, begin, max_length);
   if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
   if (value[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
   begin = scheme_end + 1;
@@ -214,10 +214,10 @@ namespace keyward::http {
 /// On failure the buffer may hold partial data and must not be used.
 inline result<basic_credentials> parse_basic(std::string_view field_value, char* buffer, std::size_t capacity,
                                              const basic_options& options = {}) noexcept {
-  namespace grammar = ::keyward::detail::http;
+  namespace grammar = ::keyward::detail::http_grammar;
   const result<detail::basic::token_span> token = detail::basic::find_token(field_value, options.max_length);
   if (!token) return token.error();
-  const std::string_view text = field_value.substr(token->begin, token->end - token->begin);
+  const std::string_view text = grammar::slice(field_value, token->begin, token->end);
   const result<std::size_t> decoded = base64::decode(text, buffer, capacity, base64::standard);
   if (!decoded) {
     const keyward::error failure = decoded.error();

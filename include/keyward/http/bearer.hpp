@@ -34,7 +34,7 @@ namespace keyward::detail::bearer {
 /// The index of the first byte at or after `i` that cannot be part of a token in `charset`; for b64token,
 /// '=' is only allowed as a run at the end of the token.
 constexpr std::size_t token_end(std::string_view text, std::size_t i, ::keyward::http::bearer_charset charset) noexcept {
-  if (charset == ::keyward::http::bearer_charset::b64token) return http::scan_token68(text, i);
+  if (charset == ::keyward::http::bearer_charset::b64token) return http_grammar::scan_token68(text, i);
   while (i < text.size()) {
     const char c = text[i];
     if (c < 0x21 || c > 0x7E || c == ',' || c == '"') break;
@@ -65,7 +65,7 @@ namespace keyward::http {
 /// end of a b64token) or http_unexpected_data (a second word after the token), each with its offset.
 constexpr result<std::string_view> parse_bearer(std::string_view field_value,
                                                 const bearer_options& options = {}) noexcept {
-  namespace grammar = ::keyward::detail::http;
+  namespace grammar = ::keyward::detail::http_grammar;
   if (field_value.size() > options.max_length) return errc::http_too_long;
   std::size_t end = field_value.size();
   std::size_t token = 7;
@@ -79,19 +79,19 @@ constexpr result<std::string_view> parse_bearer(std::string_view field_value,
     std::size_t begin = 0;
     while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
     if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
-    const std::size_t scheme_end = grammar::skip(field_value.substr(0, end), begin, grammar::tchar);
-    if (!grammar::iequal(field_value.substr(begin, scheme_end - begin), "Bearer")) {
+    const std::size_t scheme_end = grammar::skip(grammar::slice(field_value, 0, end), begin, grammar::tchar);
+    if (!grammar::iequal(grammar::slice(field_value, begin, scheme_end), "Bearer")) {
       return detail::bearer::not_bearer(field_value, begin, options.max_length);
     }
     if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
     if (field_value[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
     token = scheme_end + 1;
   }
-  const std::string_view text = field_value.substr(0, end);
+  const std::string_view text = grammar::slice(field_value, 0, end);
   while (text[token] == ' ') ++token;  // stops before `end`, which is not OWS
 
   const std::size_t token_end = detail::bearer::token_end(text, token, options.charset);
-  if (KEYWARD_LIKELY(token_end == end && token_end != token)) return text.substr(token, token_end - token);
+  if (KEYWARD_LIKELY(token_end == end && token_end != token)) return grammar::slice(text, token, token_end);
   if (token_end != token && grammar::is(text[token_end], grammar::ows)) {
     return grammar::reject(field_value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
   }

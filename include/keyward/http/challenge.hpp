@@ -18,7 +18,7 @@
 
 namespace keyward::detail::http_challenge {
 
-namespace grammar = ::keyward::detail::http;
+namespace grammar = ::keyward::detail::http_grammar;
 
 /// One challenge as found in the text, or the error that stopped the scan.
 struct scanned_challenge {
@@ -242,7 +242,7 @@ class challenge_builder {
   /// (http_unexpected_data).
   challenge_builder& token68(std::string_view value) {
     if (failed()) return *this;
-    const std::size_t end = detail::http::scan_token68(value, 0);
+    const std::size_t end = detail::http_grammar::scan_token68(value, 0);
     if (value.empty()) return fail(keyward::error(errc::http_invalid_token68));
     if (end != value.size()) return fail(keyward::error(errc::http_invalid_token68, end));
     if (has_token68_ || text_.size() > scheme_size_) return fail(keyward::error(errc::http_unexpected_data));
@@ -274,7 +274,7 @@ class challenge_builder {
     if (!valid) return fail(valid.error());
     if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
     const std::string_view params = std::string_view(text_).substr(scheme_size_);
-    if (detail::http::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
+    if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
     text_ += params.empty() ? " " : ", ";
     text_.append(name.data(), name.size());
     text_ += '=';
@@ -296,7 +296,7 @@ struct challenge {
   auth_params params;        ///< the auth-params, empty when the scheme is followed by a token68 or nothing
 
   /// True when the scheme equals `name`, ignoring ASCII case (RFC 9110 section 11.1).
-  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http::iequal(scheme, name); }
+  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
 };
 
 /// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
@@ -335,7 +335,7 @@ class challenge_list {
 
    private:
     constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http::skip_list_separators(list_, position);
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
       if (position_ >= list_.size()) {
         position_ = list_.size();
         return;
@@ -393,7 +393,7 @@ class challenge_list {
 /// names compared case-insensitively), http_too_many_parameters (per challenge), http_too_many_challenges
 /// or http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept {
-  namespace grammar = ::keyward::detail::http;
+  namespace grammar = ::keyward::detail::http_grammar;
   if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;

@@ -33,14 +33,14 @@ class auth_param {
   /// The parameter name as sent; compare it with name_is(), names are case-insensitive.
   constexpr std::string_view name() const noexcept { return name_; }
   /// True when the name equals `name`, ignoring ASCII case.
-  constexpr bool name_is(std::string_view name) const noexcept { return detail::http::iequal(name_, name); }
+  constexpr bool name_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(name_, name); }
   /// The value as sent: the token, or the quoted-string's content without its quotes, quoted-pairs intact.
   constexpr std::string_view raw_value() const noexcept { return value_; }
   /// True when the value was a quoted-string.
   constexpr bool quoted() const noexcept { return quoted_; }
   /// The size of the value once quoted-pairs are resolved (RFC 9110 section 5.6.4).
   constexpr std::size_t value_size() const noexcept {
-    return quoted_ ? detail::http::unescaped_size(value_) : value_.size();
+    return quoted_ ? detail::http_grammar::unescaped_size(value_) : value_.size();
   }
   /// Writes the value with its quoted-pairs resolved to `out` and returns its size; buffer_too_small when
   /// `capacity` is less than value_size() (nothing is written then).
@@ -48,7 +48,7 @@ class auth_param {
     const std::size_t size = value_size();
     if (size > capacity) return errc::buffer_too_small;
     if (quoted_) {
-      detail::http::unescape_into(value_, out);
+      detail::http_grammar::unescape_into(value_, out);
     } else {
       for (std::size_t i = 0; i < size; ++i) out[i] = value_[i];
     }
@@ -102,13 +102,13 @@ class auth_params {
 
    private:
     constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http::skip_list_separators(list_, position);
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
       if (position_ >= list_.size()) {
         position_ = list_.size();
         return;
       }
-      detail::http::raw_param raw;
-      next_ = detail::http::scan_param(list_, position_, raw).end;
+      detail::http_grammar::raw_param raw;
+      next_ = detail::http_grammar::scan_param(list_, position_, raw).end;
       current_ = auth_param(raw.name, raw.value, raw.quoted);
     }
 
@@ -150,7 +150,7 @@ struct credentials {
   auth_params params;        ///< the auth-params, empty when the scheme is followed by a token68 or nothing
 
   /// True when the scheme equals `name`, ignoring ASCII case (RFC 9110 section 11.1).
-  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http::iequal(scheme, name); }
+  constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
 };
 
 /// Parses an Authorization or Proxy-Authorization field value per RFC 9110 section 11.4: OWS around the
@@ -161,7 +161,7 @@ struct credentials {
 /// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
 /// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
-  namespace grammar = ::keyward::detail::http;
+  namespace grammar = ::keyward::detail::http_grammar;
   if (value.size() > limit.max_length) return errc::http_too_long;
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;

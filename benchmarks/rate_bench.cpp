@@ -1,0 +1,371 @@
+// keyward benchmarks: the GCRA limiter (rate::gcra) and the keyed limiter (rate::keyed) beside what users
+// write by hand: a token bucket (double tokens, last refill time) behind a std::mutex, and for keys a
+// std::unordered_map of such buckets behind one std::mutex (unbounded). Before anything is timed, each
+// keyward limiter and its baseline answer the same scripted requests and must agree.
+// Names: <case>/<library>/<variant>: acquire/keyward/now (time passed in), acquire/keyward/clock (each
+// call reads std::chrono::steady_clock), shared/keyward/under/threads:N (one limiter, N threads),
+// keyed/keyward/1M (a million keys, random order): there every request is allowed (the quota is far above
+// the demand), so every call takes capacity, the write path, the one that contends. shared/.../over: the
+// demand far above the quota, nearly every request denied.
+
+#include <keyward/rate/gcra.hpp>
+#include <keyward/rate/keyed.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using keyward::rate::gcra;
+using keyward::rate::keyed;
+using keyward::rate::quota;
+using std::chrono::nanoseconds;
+
+// 4e9 per second (T = 0.25 ns) with a burst of 2^40 (W = 275 s): no thread's demand (one request per ns
+// of its own time) ever empties it, however far the threads' times drift apart.
+quota fast_quota() {
+  quota q;
+  q.count = 4'000'000'000;
+  q.period = std::chrono::seconds(1);
+  q.burst = std::uint64_t{1} << 40;
+  return q;
+}
+
+// Per key: 100 per second, burst 10. Each key comes back about once per million requests (1 s at 1 us each).
+quota per_key_quota() {
+  quota q;
+  q.count = 100;
+  q.period = std::chrono::seconds(1);
+  q.burst = 10;
+  return q;
+}
+
+constexpr std::size_t million_keys = 1'000'000;
+constexpr std::size_t keyed_capacity = std::size_t{1} << 20;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "rate_bench: %s\n", what);
+    std::exit(1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The baseline: a token bucket as users write it, with the time passed in like keyward's `now` overloads.
+
+struct token_bucket {
+  double tokens = 0;
+  std::int64_t last_ns = 0;
+  bool started = false;
+
+  // Refills for the time since the last call (never backwards), then takes `cost` if there is that much.
+  bool take(std::int64_t now_ns, double per_ns, double burst, double cost, double* remaining) {
+    if (!started) {
+      tokens = burst;
+      last_ns = now_ns;
+      started = true;
+    } else if (now_ns > last_ns) {
+      tokens = std::min(burst, tokens + static_cast<double>(now_ns - last_ns) * per_ns);
+      last_ns = now_ns;
+    }
+    const bool allowed = tokens >= cost;
+    if (allowed) tokens -= cost;
+    *remaining = tokens;
+    return allowed;
+  }
+};
+
+struct mutex_bucket {
+  explicit mutex_bucket(const quota& q)
+      : per_ns(static_cast<double>(q.count) / static_cast<double>(q.period.count())),
+        burst(static_cast<double>(q.burst)) {}
+  bool acquire(std::int64_t now_ns, double* remaining) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    return bucket.take(now_ns, per_ns, burst, 1.0, remaining);
+  }
+  std::mutex mutex;
+  token_bucket bucket;
+  double per_ns;
+  double burst;
+};
+
+// Counts the bytes an unordered_map asks for (nodes and bucket array; the allocator's own overhead, 8 to 16
+// bytes per node with glibc, comes on top).
+std::size_t map_bytes = 0;
+template <class T>
+struct counting_allocator {
+  using value_type = T;
+  counting_allocator() = default;
+  template <class U>
+  counting_allocator(const counting_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    map_bytes += n * sizeof(T);
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    map_bytes -= n * sizeof(T);
+    std::allocator<T>().deallocate(p, n);
+  }
+  friend bool operator==(const counting_allocator&, const counting_allocator&) noexcept { return true; }
+  friend bool operator!=(const counting_allocator&, const counting_allocator&) noexcept { return false; }
+};
+
+struct mutex_map {
+  explicit mutex_map(const quota& q)
+      : per_ns(static_cast<double>(q.count) / static_cast<double>(q.period.count())),
+        burst(static_cast<double>(q.burst)) {}
+  bool acquire(std::uint64_t key, std::int64_t now_ns, double* remaining) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    return buckets[key].take(now_ns, per_ns, burst, 1.0, remaining);
+  }
+  std::mutex mutex;
+  std::unordered_map<std::uint64_t, token_bucket, std::hash<std::uint64_t>, std::equal_to<std::uint64_t>,
+                     counting_allocator<std::pair<const std::uint64_t, token_bucket>>>
+      buckets;
+  double per_ns;
+  double burst;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Agreement before timing: 10 per second, burst 5, requests at times off the refill boundaries (where a
+// double token count and GCRA's integer time could round differently): both must allow the same ones.
+
+void check_agreement() {
+  quota q;
+  q.count = 10;
+  q.period = std::chrono::seconds(1);
+  q.burst = 5;
+  auto limiter = gcra<>::make(q);
+  auto per_key = keyed<std::uint64_t>::make(q, 16);
+  require(limiter.has_value() && per_key.has_value(), "cannot make the limiters");
+  mutex_bucket bucket(q);
+  mutex_map map(q);
+  std::mt19937_64 random(1);
+  std::int64_t now = 0;
+  int allowed = 0;
+  for (int i = 0; i < 2000; ++i) {
+    now += static_cast<std::int64_t>(random() % 4) * 50'000'000 + 25'000'000;  // odd multiples of 25 ms
+    double remaining = 0;
+    const bool expected = bucket.acquire(now, &remaining);
+    require(limiter->acquire(nanoseconds(now)).allowed() == expected, "gcra disagrees with the token bucket");
+    const auto keyed_answer = per_key->acquire(3, nanoseconds(now));
+    require(keyed_answer && keyed_answer->allowed() == map.acquire(3, now, &remaining),
+            "keyed disagrees with the map of token buckets");
+    allowed += expected ? 1 : 0;
+  }
+  require(allowed > 500 && allowed < 2000, "the agreement check allowed all or nothing");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One limiter, one thread.
+
+void acquire_keyward_now(benchmark::State& state) {
+  auto limiter = gcra<>::make(fast_quota());
+  require(limiter.has_value(), "cannot make the limiter");
+  std::int64_t now = 0;
+  std::uint64_t denied = 0;
+  for (auto _ : state) {
+    const keyward::rate::decision answer = limiter->acquire(nanoseconds(++now));
+    denied += answer.allowed() ? 0 : 1;
+    benchmark::DoNotOptimize(answer);
+  }
+  require(denied == 0, "keyward denied a request");
+}
+
+void acquire_mutex_now(benchmark::State& state) {
+  mutex_bucket bucket(fast_quota());
+  std::int64_t now = 0;
+  std::uint64_t denied = 0;
+  for (auto _ : state) {
+    double remaining = 0;
+    const bool allowed = bucket.acquire(++now, &remaining);
+    denied += allowed ? 0 : 1;
+    const double left = remaining;
+    benchmark::DoNotOptimize(left);
+  }
+  require(denied == 0, "the token bucket denied a request");
+}
+
+void acquire_keyward_clock(benchmark::State& state) {
+  auto limiter = gcra<>::make(fast_quota());
+  require(limiter.has_value(), "cannot make the limiter");
+  for (auto _ : state) {
+    const keyward::rate::decision answer = limiter->acquire();
+    benchmark::DoNotOptimize(answer);
+  }
+}
+
+void acquire_mutex_clock(benchmark::State& state) {
+  mutex_bucket bucket(fast_quota());
+  for (auto _ : state) {
+    double remaining = 0;
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    const bool allowed = bucket.acquire(std::chrono::duration_cast<nanoseconds>(now).count(), &remaining);
+    benchmark::DoNotOptimize(allowed);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One limiter shared by the benchmark's threads, each passing its own time (1 ns more per call), under the
+// quota (fast_quota: every request allowed, every call writes) or over it (over_quota: 1000 per second,
+// burst 10, so nearly every request is denied, as under a flood). Thread 0 makes a new limiter before each
+// run (the framework starts no thread's loop before all have arrived).
+
+quota over_quota() {
+  quota q;
+  q.count = 1000;
+  q.period = std::chrono::seconds(1);
+  q.burst = 10;
+  return q;
+}
+
+std::unique_ptr<gcra<>> shared_limiter;
+std::unique_ptr<mutex_bucket> shared_bucket;
+
+// Under the quota nothing is denied; over it a thread that ran n iterations (times 1 to n ns, like every
+// other thread) saw at most burst + n ns / T of them allowed.
+bool within(const quota& limit, const benchmark::State& state, std::uint64_t denied) {
+  if (limit == fast_quota()) return denied == 0;
+  const auto iterations = static_cast<std::uint64_t>(state.iterations());
+  return iterations - denied <= limit.burst + iterations * limit.count / 1'000'000'000;
+}
+
+void shared_keyward_now(benchmark::State& state, quota limit) {
+  if (state.thread_index() == 0) {
+    auto made = gcra<>::make(limit);
+    require(made.has_value(), "cannot make the limiter");
+    shared_limiter = std::make_unique<gcra<>>(std::move(*made));
+  }
+  std::int64_t now = 0;
+  std::uint64_t denied = 0;
+  for (auto _ : state) {
+    const keyward::rate::decision answer = shared_limiter->acquire(nanoseconds(++now));
+    denied += answer.allowed() ? 0 : 1;
+    benchmark::DoNotOptimize(answer);
+  }
+  require(within(limit, state, denied), "keyward allowed more or fewer requests than the quota");
+  state.SetItemsProcessed(state.iterations());
+}
+
+void shared_mutex_now(benchmark::State& state, quota limit) {
+  if (state.thread_index() == 0) shared_bucket = std::make_unique<mutex_bucket>(limit);
+  std::int64_t now = 0;
+  std::uint64_t denied = 0;
+  for (auto _ : state) {
+    double remaining = 0;
+    const bool allowed = shared_bucket->acquire(++now, &remaining);
+    denied += allowed ? 0 : 1;
+    const double left = remaining;
+    benchmark::DoNotOptimize(left);
+  }
+  require(within(limit, state, denied), "the token bucket allowed more or fewer requests than the quota");
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A million keys (in a table with room for 2^20), requested in random order, each call 1 us later than the
+// thread's previous one. The tables are filled once, before the first run; each run starts where the
+// previous one's time ended, so no key ever sees time go backwards.
+
+const std::vector<std::uint64_t>& random_keys() {
+  static const std::vector<std::uint64_t> keys = [] {
+    std::vector<std::uint64_t> k(std::size_t{1} << 22);
+    std::mt19937_64 random(42);
+    for (auto& key : k) key = (random() % million_keys) * 0x9E3779B97F4A7C15u;  // spread ids
+    return k;
+  }();
+  return keys;
+}
+
+std::unique_ptr<keyed<std::uint64_t>> shared_keyed;
+std::unique_ptr<mutex_map> shared_map;
+std::int64_t keyward_start_ns = 1'000'000'000;  // where each one's next run starts, moved on by thread 0
+std::int64_t map_start_ns = 1'000'000'000;
+
+template <class Limiter, class Acquire>
+void run_keyed(benchmark::State& state, Limiter& limiter, std::int64_t& start_ns, Acquire acquire) {
+  const auto& keys = random_keys();
+  std::size_t next = static_cast<std::size_t>(state.thread_index()) * 4099;
+  std::int64_t now = start_ns;
+  for (auto _ : state) acquire(limiter, keys[next++ & (keys.size() - 1)], now += 1000);
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) start_ns = now + 1'000'000'000;  // every loop has ended: none reads it now
+}
+
+void keyed_keyward(benchmark::State& state) {
+  if (state.thread_index() == 0 && !shared_keyed) {
+    auto made = keyed<std::uint64_t>::make(per_key_quota(), keyed_capacity);
+    require(made.has_value(), "cannot make the keyed limiter");
+    shared_keyed = std::make_unique<keyed<std::uint64_t>>(std::move(*made));
+    for (std::uint64_t id = 0; id < million_keys; ++id)
+      require(shared_keyed->acquire(id * 0x9E3779B97F4A7C15u, nanoseconds(0)).has_value(), "a key did not fit");
+  }
+  run_keyed(state, *shared_keyed, keyward_start_ns,
+            [](keyed<std::uint64_t>& limiter, std::uint64_t key, std::int64_t now) {
+              const auto answer = limiter.acquire(key, nanoseconds(now));
+              benchmark::DoNotOptimize(answer);
+            });
+  state.counters["bytes_per_key"] =
+      benchmark::Counter(shared_keyed->bytes_per_key(), benchmark::Counter::kAvgThreads);
+}
+
+void keyed_mutex_map(benchmark::State& state) {
+  if (state.thread_index() == 0 && !shared_map) {
+    shared_map = std::make_unique<mutex_map>(per_key_quota());
+    double remaining = 0;
+    for (std::uint64_t id = 0; id < million_keys; ++id)
+      shared_map->acquire(id * 0x9E3779B97F4A7C15u, 0, &remaining);
+  }
+  run_keyed(state, *shared_map, map_start_ns, [](mutex_map& map, std::uint64_t key, std::int64_t now) {
+    double remaining = 0;
+    const bool allowed = map.acquire(key, now, &remaining);
+    benchmark::DoNotOptimize(allowed);
+  });
+  state.counters["bytes_per_key"] = benchmark::Counter(
+      static_cast<double>(map_bytes) / static_cast<double>(shared_map->buckets.size()),
+      benchmark::Counter::kAvgThreads);
+}
+
+}  // namespace
+
+// Threaded cases: wall-clock time, and items_per_second = requests per second over all threads.
+BENCHMARK(acquire_keyward_now)->Name("acquire/keyward/now");
+BENCHMARK(acquire_mutex_now)->Name("acquire/mutex/now");
+BENCHMARK(acquire_keyward_clock)->Name("acquire/keyward/clock");
+BENCHMARK(acquire_mutex_clock)->Name("acquire/mutex/clock");
+BENCHMARK_CAPTURE(shared_keyward_now, under, fast_quota())
+    ->Name("shared/keyward/under")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(shared_mutex_now, under, fast_quota())
+    ->Name("shared/mutex/under")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(shared_keyward_now, over, over_quota())
+    ->Name("shared/keyward/over")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(shared_mutex_now, over, over_quota())
+    ->Name("shared/mutex/over")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(keyed_keyward)->Name("keyed/keyward/1M")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(keyed_mutex_map)->Name("keyed/mutex_map/1M")->Threads(1)->Threads(2)->UseRealTime();
+
+int main(int argc, char** argv) {
+  check_agreement();
+  // glibc locks a mutex more cheaply in a process that has never started a thread; a server has threads,
+  // so the baselines are timed as in one (this run's single-threaded cases would otherwise be 3x cheaper).
+  std::thread([] {}).join();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,249 @@
+// keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
+// of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
+// allocation, integer time.
+#ifndef KEYWARD_RATE_GCRA_HPP
+#define KEYWARD_RATE_GCRA_HPP
+
+#include "../detail/rate_gcra.hpp"
+#include "../error.hpp"
+#include "quota.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <utility>
+
+namespace keyward::rate {
+
+template <class Clock>
+class gcra;
+
+/// Capacity claimed ahead of time by gcra::reserve(), for callers that wait instead of being refused.
+class reservation {
+ public:
+  /// allowed: the capacity is held, proceed once `delay` has passed; denied: the reservation queue is full
+  /// (see retry_after); never: the cost exceeds the burst.
+  verdict outcome = verdict::denied;
+  std::chrono::nanoseconds delay{};        ///< when allowed: how long after `now` the request may proceed
+  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until a reservation would be granted
+
+  /// True when the capacity is held.
+  constexpr bool granted() const noexcept { return outcome == verdict::allowed; }
+  constexpr explicit operator bool() const noexcept { return granted(); }
+
+ private:
+  template <class Clock>
+  friend class gcra;
+  std::uint64_t before_ = 0;    // the limiter state it replaced
+  std::uint64_t after_ = 0;     // the limiter state it left; 0 when it holds nothing (cost 0, cancelled)
+  std::uint32_t revision_ = 0;  // the limiter's quota revision when it was made
+};
+
+/// A GCRA rate limiter for one subject (a process, a route, an upstream): on average quota.count requests per
+/// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
+///
+/// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
+/// std::chrono::time_point (tests use a manual clock). Every call has an overload that takes `now`
+/// explicitly, as that clock's time_point or as nanoseconds since its epoch; it does not read the clock,
+/// which costs more than the limiter, so a caller that has the time already should pass it.
+///
+/// Semantics (GCRA with emission interval T = period / count and window W = burst * T): the state is the
+/// theoretical arrival time TAT, and its debt at `now` is max(0, TAT - now), the time until the bucket is
+/// full again. A request of `cost` is allowed when debt + cost * T <= W, and then adds cost * T to the debt.
+/// A cost above the burst can never be allowed (verdict::never). Idle time refills at most to the burst.
+///
+/// Resolution: time is kept in units of T / 2^k, the coarsest that is at most 1 ns (T itself when T < 1 ns),
+/// so T is exact and the rate never drifts; conversions from and to nanoseconds round so that a reported
+/// wait always suffices (it may be 1 ns longer than the exact value). Rates up to 4e9 per second and windows
+/// (burst emission intervals) up to 36.5 years (2^61 emission intervals when those are below 1 ns) are
+/// accepted; see make().
+///
+/// Time going backwards never adds capacity: the debt is measured from the given `now`, so an older `now`
+/// sees the bucket as it was at that time (never fuller than now). A `now` older than any the state could
+/// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
+/// waits stay within two windows.
+template <class Clock = std::chrono::steady_clock>
+class gcra : private detail::clock_holder<Clock> {
+ public:
+  /// The clock read by the overloads without `now`.
+  using clock_type = Clock;
+  /// What the clock returns.
+  using time_point = decltype(std::declval<const Clock&>().now());
+
+  /// A limiter enforcing `limit`, with a full bucket. errc::rate_invalid_quota when count, period or burst is
+  /// zero, when the rate exceeds 4 per nanosecond, or when the window (burst * period / count) exceeds 2^61
+  /// internal units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 of them below.
+  static result<gcra> make(const quota& limit, const Clock& clock = Clock()) noexcept {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    return gcra(*params, clock);
+  }
+
+  /// Moves the state; not safe while another thread uses `other`.
+  gcra(gcra&& other) noexcept
+      : detail::clock_holder<Clock>(other),
+        state_(other.state_.load(std::memory_order_relaxed)),
+        params_(other.params_),
+        revision_(other.revision_) {}
+  gcra(const gcra&) = delete;
+  gcra& operator=(const gcra&) = delete;
+  gcra& operator=(gcra&&) = delete;
+
+  /// Takes `cost` (default 1) if the bucket holds it at `now`: verdict::allowed with the remaining capacity
+  /// and reset_after (until full again); verdict::denied, taking nothing, with retry_after (until this cost
+  /// would be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek().
+  decision acquire(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+    const std::uint64_t at = params_.to_units(now.count());
+    if (cost > params_.quota.burst) return refuse_never(at);
+    const std::uint64_t need = params_.units_of_cost(cost);
+    const std::uint64_t window = params_.window();
+    std::uint64_t state = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint64_t debt = detail::gcra_debt(state, at, params_.debt_cap());
+      if (need == 0) return detail::gcra_allowed(params_, debt);
+      if (debt + need > window) return detail::gcra_refused(params_, verdict::denied, debt, debt + need - window);
+      // Relaxed is enough: the decision depends on this one variable only, and read-modify-writes of one
+      // atomic are totally ordered.
+      if (state_.compare_exchange_weak(state, detail::gcra_state(at + debt + need), std::memory_order_relaxed,
+                                       std::memory_order_relaxed))
+        return detail::gcra_allowed(params_, debt + need);
+    }
+  }
+  /// acquire() at `now` of the clock.
+  decision acquire(time_point now, std::uint64_t cost = 1) noexcept { return acquire(since_epoch(now), cost); }
+  /// acquire() at the clock's present time.
+  decision acquire(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return acquire(read_now(), cost);
+  }
+
+  /// What the limiter holds at `now`, changing nothing (acquire with a cost of 0): always verdict::allowed,
+  /// with remaining and reset_after.
+  decision peek(std::chrono::nanoseconds now) const noexcept {
+    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed),
+                                                 params_.to_units(now.count()), params_.debt_cap());
+    return detail::gcra_allowed(params_, debt);
+  }
+  /// peek() at `now` of the clock.
+  decision peek(time_point now) const noexcept { return peek(since_epoch(now)); }
+  /// peek() at the clock's present time.
+  decision peek() const noexcept(detail::clock_reads_noexcept<Clock>) { return peek(read_now()); }
+
+  /// True when the limiter at `now` is a full bucket (never used, or idle long enough): dropping it and
+  /// starting a new one would change nothing.
+  bool is_fresh(std::chrono::nanoseconds now) const noexcept {
+    return detail::gcra_debt(state_.load(std::memory_order_relaxed), params_.to_units(now.count()),
+                             params_.debt_cap()) == 0;
+  }
+  /// is_fresh() at `now` of the clock.
+  bool is_fresh(time_point now) const noexcept { return is_fresh(since_epoch(now)); }
+  /// is_fresh() at the clock's present time.
+  bool is_fresh() const noexcept(detail::clock_reads_noexcept<Clock>) { return is_fresh(read_now()); }
+
+  /// Claims `cost` now for a request that may have to wait: granted (verdict::allowed) whenever the wait is at
+  /// most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire() would have
+  /// allowed it); denied with retry_after when more capacity than that is already reserved; never when cost >
+  /// burst. A granted reservation holds its capacity until cancel() returns it.
+  reservation reserve(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+    reservation claim;
+    if (cost > params_.quota.burst) {
+      claim.outcome = verdict::never;
+      return claim;
+    }
+    const std::uint64_t at = params_.to_units(now.count());
+    const std::uint64_t need = params_.units_of_cost(cost);
+    const std::uint64_t cap = params_.debt_cap();
+    std::uint64_t state = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint64_t debt = detail::gcra_debt(state, at, cap);
+      if (debt + need > cap) {
+        claim.retry_after = params_.to_duration(debt + need - cap);
+        return claim;
+      }
+      const std::uint64_t before = state;
+      const std::uint64_t next = detail::gcra_state(at + debt + need);
+      if (need == 0 ||
+          state_.compare_exchange_weak(state, next, std::memory_order_relaxed, std::memory_order_relaxed)) {
+        claim.outcome = verdict::allowed;
+        if (debt + need > params_.window()) claim.delay = params_.to_duration(debt + need - params_.window());
+        if (need != 0) {
+          claim.before_ = before;
+          claim.after_ = next;
+          claim.revision_ = revision_;
+        }
+        return claim;
+      }
+    }
+  }
+  /// reserve() at `now` of the clock.
+  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept { return reserve(since_epoch(now), cost); }
+  /// reserve() at the clock's present time.
+  reservation reserve(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return reserve(read_now(), cost);
+  }
+
+  /// Gives back the capacity `claim` holds if nothing has been taken from this limiter since `claim` was
+  /// granted (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
+  /// quota has not been changed since: then the limiter is exactly as if `claim` had never been made. Returns
+  /// true when the capacity was given back. Otherwise returns false and changes nothing: later requests were
+  /// admitted on the assumption that `claim` is used, and its capacity refills with time as usual. Either
+  /// way `claim` holds nothing afterwards, so a second cancel() returns false. Call it only for a claim this
+  /// limiter made and only if the request did not proceed.
+  bool cancel(reservation& claim) noexcept {
+    if (claim.after_ == 0 || claim.revision_ != revision_) return false;
+    std::uint64_t expected = claim.after_;
+    claim.after_ = 0;
+    return state_.compare_exchange_strong(expected, claim.before_, std::memory_order_relaxed,
+                                          std::memory_order_relaxed);
+  }
+
+  /// Enforces `limit` from `now` on. The time until the bucket is full again is kept (the TAT), so spent
+  /// capacity stays spent, but capped at one window of the new quota, so a smaller burst or a slower rate
+  /// never makes anyone wait longer than a full refill under it; time reserved beyond the window is kept the
+  /// same way (capped at one more window). Reservations made before cannot be cancelled afterwards.
+  /// errc::rate_invalid_quota (as make()) leaves the limiter unchanged.
+  /// Not thread-safe: no other call on this limiter may run at the same time (rate::keyed::set_quota is).
+  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) noexcept {
+    auto params = detail::make_gcra_params(limit);
+    if (!params) return params.error();
+    state_.store(detail::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed), now.count()),
+                 std::memory_order_relaxed);
+    params_ = *params;
+    ++revision_;
+    return {};
+  }
+  /// set_quota() at `now` of the clock.
+  result<void> set_quota(const quota& limit, time_point now) noexcept {
+    return set_quota(limit, since_epoch(now));
+  }
+  /// set_quota() at the clock's present time.
+  result<void> set_quota(const quota& limit) noexcept(detail::clock_reads_noexcept<Clock>) {
+    return set_quota(limit, read_now());
+  }
+
+  /// The quota being enforced.
+  const quota& current_quota() const noexcept { return params_.quota; }
+
+ private:
+  gcra(const detail::gcra_params& params, const Clock& clock) noexcept
+      : detail::clock_holder<Clock>(clock), state_(0), params_(params) {}
+
+  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
+    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
+  }
+  std::chrono::nanoseconds read_now() const noexcept(detail::clock_reads_noexcept<Clock>) {
+    return std::chrono::nanoseconds(this->read_clock_ns());
+  }
+
+  decision refuse_never(std::uint64_t at) const noexcept {
+    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
+    return detail::gcra_refused(params_, verdict::never, debt, 0);
+  }
+
+  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::gcra_params), 0 when never used
+  detail::gcra_params params_;
+  std::uint32_t revision_ = 0;  // incremented by set_quota(), checked by cancel()
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_GCRA_HPP

@@ -1,0 +1,290 @@
+// Tests for include/keyward/rate/keyed.hpp. Each key follows GCRA (see tests/rate/gcra_test.cpp for the
+// rules used in the derivations: T = period / count, W = burst * T, debt = max(0, TAT - now), allowed when
+// debt + cost*T <= W, remaining = floor((W - debt) / T)); the cases here are about keys: independence, the
+// memory bound, eviction of fresh keys only, failing closed, and concurrent use.
+#define BOOST_TEST_MODULE rate_keyed
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/rate/keyed.hpp>
+
+#include "support/test_support.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+using keyward::errc;
+using keyward::rate::decision;
+using keyward::rate::keyed;
+using keyward::rate::quota;
+using keyward::rate::verdict;
+using namespace std::chrono_literals;
+using std::chrono::nanoseconds;
+
+namespace {
+
+keyed<std::uint64_t> make_limiter(const quota& q, std::size_t max_keys) {
+  auto made = keyed<std::uint64_t>::make(q, max_keys);
+  BOOST_REQUIRE(made.has_value());
+  return std::move(*made);
+}
+
+// "<verdict> remaining=R retry=X reset=Y" (durations in ms), or the error message.
+std::string describe(const decision& d) {
+  const char* names[] = {"allowed", "denied", "never"};
+  return std::string(names[static_cast<int>(d.outcome)]) + " remaining=" + std::to_string(d.remaining) +
+         " retry=" + std::to_string(d.retry_after.count() / 1'000'000) + "ms" +
+         " reset=" + std::to_string(d.reset_after.count() / 1'000'000) + "ms";
+}
+std::string describe(const keyward::result<decision>& r) { return r ? describe(*r) : r.error().message(); }
+
+const std::string exhausted = keyward::to_string(errc::rate_capacity_exhausted);
+
+struct manual_clock {
+  using rep = std::int64_t;
+  using period = std::nano;
+  using duration = nanoseconds;
+  using time_point = std::chrono::time_point<manual_clock>;
+  static inline std::atomic<std::int64_t> ticks{0};
+  static time_point now() noexcept { return time_point(duration(ticks.load())); }
+};
+
+// A 16-byte key (an IPv6 address) and its hash.
+using address = std::array<std::uint8_t, 16>;
+struct address_hash {
+  std::size_t operator()(const address& a) const noexcept {
+    std::uint64_t h = 14695981039346656037u;  // FNV-1a
+    for (const std::uint8_t byte : a) h = (h ^ byte) * 1099511628211u;
+    return static_cast<std::size_t>(h);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(invalid_arguments) {
+  const auto no_keys = keyed<std::uint64_t>::make(quota{1, 1s, 1}, 0);
+  BOOST_TEST(!no_keys.has_value());
+  if (!no_keys) BOOST_TEST(no_keys.error().code() == errc::rate_invalid_capacity);
+  // 64 shards of 2^31 keys are the most a table can index.
+  const auto too_many = keyed<std::uint64_t>::make(quota{1, 1s, 1}, std::numeric_limits<std::size_t>::max());
+  BOOST_TEST(!too_many.has_value());
+  if (!too_many) BOOST_TEST(too_many.error().code() == errc::rate_invalid_capacity);
+  const auto bad_quota = keyed<std::uint64_t>::make(quota{1, 1s, 0}, 10);
+  BOOST_TEST(!bad_quota.has_value());
+  if (!bad_quota) BOOST_TEST(bad_quota.error().code() == errc::rate_invalid_quota);
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_independent) {
+  // 10 per second, burst 5: T = 100 ms, W = 500 ms, per key.
+  auto limiter = make_limiter(quota{10, 1s, 5}, 100);
+  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "allowed remaining=4 retry=0ms reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(1, 0ns, 4)) == "allowed remaining=0 retry=0ms reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=100ms reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(2, 0ns)) == "allowed remaining=4 retry=0ms reset=100ms");
+  // t = 250 ms: key 1 has 250 ms of debt (remaining 2), key 2 none (remaining 5).
+  BOOST_TEST(describe(limiter.acquire(1, 250ms)) == "allowed remaining=1 retry=0ms reset=350ms");
+  BOOST_TEST(describe(limiter.peek(2, 250ms)) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(limiter.size() == 2u);
+  const auto answer = limiter.acquire(3, 0ns);
+  BOOST_REQUIRE(answer.has_value());
+  BOOST_TEST(answer->limit == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(never_and_peek_store_nothing) {
+  auto limiter = make_limiter(quota{10, 1s, 5}, 100);
+  BOOST_TEST(describe(limiter.acquire(7, 0ns, 6)) == "never remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.peek(7, 0ns)) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.acquire(7, 0ns, 0)) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(limiter.size() == 0u);
+  BOOST_TEST(limiter.acquire(7, 0ns, 2).has_value());
+  BOOST_TEST(describe(limiter.acquire(7, 0ns, 6)) == "never remaining=3 retry=0ms reset=200ms");
+  BOOST_TEST(describe(limiter.peek(7, 100ms)) == "allowed remaining=4 retry=0ms reset=100ms");
+  BOOST_TEST(limiter.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(only_fresh_keys_are_evicted) {
+  // 1 per second, burst 2: T = 1 s, W = 2 s. Room for 4 keys (one shard).
+  auto limiter = make_limiter(quota{1, 1s, 2}, 4);
+  BOOST_TEST(limiter.capacity() == 4u);
+  for (std::uint64_t key = 1; key <= 4; ++key)
+    BOOST_TEST(describe(limiter.acquire(key, 0ns)) == "allowed remaining=1 retry=0ms reset=1000ms");
+  // Every key has 1 s of debt: a fifth fails closed, and the four keep their state.
+  BOOST_TEST(describe(limiter.acquire(5, 0ns)) == exhausted);
+  BOOST_TEST(limiter.size() == 4u);
+  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "allowed remaining=0 retry=0ms reset=2000ms");
+  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=1000ms reset=2000ms");
+  // t = 0.5 s: no debt is repaid before t = 1 s.
+  BOOST_TEST(describe(limiter.acquire(5, 500ms)) == exhausted);
+  // t = 1 s: keys 2, 3 and 4 are fresh (full buckets: dropping them loses nothing); key 1 still owes 1 s.
+  BOOST_TEST(describe(limiter.acquire(5, 1s)) == "allowed remaining=1 retry=0ms reset=1000ms");
+  BOOST_TEST(limiter.size() == 2u);
+  // Key 1 was not evicted: 1 s of debt + 1 s = 2 s, remaining 0 (a new bucket would say 1).
+  BOOST_TEST(describe(limiter.acquire(1, 1s)) == "allowed remaining=0 retry=0ms reset=2000ms");
+  // A dropped key reads as the full bucket it had.
+  BOOST_TEST(describe(limiter.peek(2, 1s)) == "allowed remaining=2 retry=0ms reset=0ms");
+  BOOST_TEST(limiter.acquire(6, 1s).has_value());
+  BOOST_TEST(limiter.acquire(7, 1s).has_value());
+  // Full again with keys 1 (2 s of debt), 5, 6, 7 (1 s each): new keys, key 2 included, fail closed.
+  BOOST_TEST(describe(limiter.acquire(8, 1s)) == exhausted);
+  BOOST_TEST(describe(limiter.acquire(2, 1s)) == exhausted);
+  BOOST_TEST(limiter.size() == 4u);
+  // t = 2 s: 5, 6 and 7 are fresh, key 1 owes 1 s.
+  BOOST_TEST(describe(limiter.acquire(8, 2s)) == "allowed remaining=1 retry=0ms reset=1000ms");
+  BOOST_TEST(describe(limiter.acquire(1, 2s)) == "allowed remaining=0 retry=0ms reset=2000ms");
+}
+
+BOOST_AUTO_TEST_CASE(flooding_never_resets_a_limited_key) {
+  // 1 per second, burst 5 (T = 1 s, W = 5 s); room for 64 keys (one shard). The victim, key 0, spends its
+  // burst at t = 0 (TAT = 5 s). Every 100 ms until 4.9 s, 200 new keys arrive, one request each (1 s of
+  // debt). At t = 0, 63 of them fit; the rest, and all until t = 1 s, fail closed (no debt is repaid before
+  // 1 s). At t = 1 s the 63 are fresh and are replaced by 63 new ones, and so on at 2, 3 and 4 s: 5 * 63 =
+  // 315 flood keys are let in. The victim is never fresh before 5 s, so it is never dropped: at time t its
+  // debt is 5 s - t and it can take floor(t / 1 s).
+  auto limiter = make_limiter(quota{1, 1s, 5}, 64);
+  BOOST_TEST(limiter.acquire(0, 0ns, 5).has_value());
+  std::uint64_t next_key = 1, flood_allowed = 0;
+  for (std::int64_t step = 0; step < 50; ++step) {
+    const nanoseconds t = step * 100ms;
+    for (int i = 0; i < 200; ++i) {
+      const auto answer = limiter.acquire(next_key++, t);
+      if (answer) {
+        BOOST_REQUIRE(answer->allowed());
+        ++flood_allowed;
+      } else {
+        BOOST_REQUIRE(answer.error().code() == errc::rate_capacity_exhausted);
+      }
+    }
+    BOOST_REQUIRE(limiter.size() <= 64u);
+    BOOST_REQUIRE(limiter.peek(0, t).remaining == static_cast<std::uint64_t>(step / 10));
+  }
+  BOOST_TEST(flood_allowed == 315u);
+  // t = 4.9 s: debt 0.1 s; one more leaves 1.1 s: floor(3.9) = 3 remain.
+  const auto victim = limiter.acquire(0, 4900ms);
+  BOOST_REQUIRE(victim.has_value());
+  BOOST_TEST(victim->allowed());
+  BOOST_TEST(victim->remaining == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(changing_the_quota) {
+  // 10 per second, burst 5: key 1 owes 300 ms, key 2 owes 500 ms.
+  auto limiter = make_limiter(quota{10, 1s, 5}, 100);
+  BOOST_TEST(limiter.acquire(1, 0ns, 3).has_value());
+  BOOST_TEST(limiter.acquire(2, 0ns, 5).has_value());
+  // Burst 10 (W = 1 s): the debts are kept: 7 and 5 remain.
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 10}, 0ns).has_value());
+  BOOST_TEST(describe(limiter.peek(1, 0ns)) == "allowed remaining=7 retry=0ms reset=300ms");
+  BOOST_TEST(describe(limiter.peek(2, 0ns)) == "allowed remaining=5 retry=0ms reset=500ms");
+  BOOST_TEST((limiter.current_quota() == quota{10, 1s, 10}));
+  // Burst 2 (W = 200 ms): both debts are capped at 200 ms, a wait of one interval.
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 2}, 0ns).has_value());
+  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=100ms reset=200ms");
+  BOOST_TEST(describe(limiter.acquire(2, 100ms)) == "allowed remaining=0 retry=0ms reset=200ms");
+  // New keys get the new quota; an invalid quota changes nothing.
+  BOOST_TEST(describe(limiter.acquire(3, 0ns)) == "allowed remaining=1 retry=0ms reset=100ms");
+  const auto refused = limiter.set_quota(quota{0, 1s, 1}, 0ns);
+  BOOST_TEST(!refused.has_value());
+  if (!refused) BOOST_TEST(refused.error().code() == errc::rate_invalid_quota);
+  BOOST_TEST((limiter.current_quota() == quota{10, 1s, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(string_keys_never_share_a_bucket) {
+  // 1000 distinct names, burst 2: each gets exactly 2, however their hashes fall.
+  auto made = keyed<std::string>::make(quota{1, 1s, 2}, 2000);
+  BOOST_REQUIRE(made.has_value());
+  auto& limiter = *made;
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 1000; ++i) {
+      const auto answer = limiter.acquire("user-" + std::to_string(i) + "-with-a-name-longer-than-sso", 0ns);
+      BOOST_REQUIRE(answer.has_value());
+      BOOST_REQUIRE(answer->allowed() == (round < 2));
+    }
+  BOOST_TEST(limiter.size() == 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(memory_per_key) {
+  // 2^20 keys: 64 shards (one per 1024 keys, at most 64) of 16,384 keys, each a table of 16,384 + 16,384/3
+  // + 1 = 21,846 slots; a 64-bit key's slot is 8 + 8 = 16 bytes: 64 * 21,846 * 16 = 22,370,304 bytes, plus
+  // 64 shard headers (a mutex, the quota constants, a few counters: between 64 and 256 bytes each).
+  auto limiter = make_limiter(quota{100, 1s, 10}, std::size_t{1} << 20);
+  BOOST_TEST(limiter.memory_bytes() >= 22'370'304u + 64u * 64u);
+  BOOST_TEST(limiter.memory_bytes() <= 22'370'304u + 64u * 256u);
+  BOOST_TEST(limiter.bytes_per_key() < 21.4);  // 22,386,688 / 1,048,576 = 21.35 at most
+  BOOST_TEST(limiter.bytes_per_key() <= 64.0);
+  // A 16-byte key: 24-byte slots, 64 * 21,846 * 24 / 2^20 = 32.0 bytes per key, plus the headers.
+  auto addresses = keyed<address, address_hash>::make(quota{100, 1s, 10}, std::size_t{1} << 20);
+  BOOST_REQUIRE(addresses.has_value());
+  BOOST_TEST(addresses->bytes_per_key() < 32.1);
+  address a{};
+  a[15] = 1;
+  BOOST_TEST(addresses->acquire(a, 0ns).has_value());
+  // Half the capacity, spread by hash over 64 shards, always fits (each shard holds 1024 of 65,536).
+  auto spread = make_limiter(quota{1, 1s, 1}, 65536);
+  for (std::uint64_t key = 0; key < 32768; ++key) BOOST_REQUIRE(spread.acquire(key * 7919, 0ns).has_value());
+  BOOST_TEST(spread.size() == 32768u);
+}
+
+BOOST_AUTO_TEST_CASE(clock_overloads) {
+  manual_clock::ticks = 0;
+  auto made = keyed<std::uint64_t, std::hash<std::uint64_t>, manual_clock>::make(quota{10, 1s, 2}, 10);
+  BOOST_REQUIRE(made.has_value());
+  auto& limiter = *made;
+  BOOST_TEST(describe(limiter.acquire(1)) == "allowed remaining=1 retry=0ms reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(1, 1)) == "allowed remaining=0 retry=0ms reset=200ms");
+  BOOST_TEST(describe(limiter.acquire(1)) == "denied remaining=0 retry=100ms reset=200ms");
+  manual_clock::ticks = 150'000'000;
+  BOOST_TEST(describe(limiter.peek(1)) == "allowed remaining=1 retry=0ms reset=50ms");
+  BOOST_TEST(describe(limiter.acquire(1, manual_clock::time_point(150ms))) ==
+             "allowed remaining=0 retry=0ms reset=150ms");
+  BOOST_TEST(describe(limiter.peek(1, manual_clock::time_point(200ms))) ==
+             "allowed remaining=1 retry=0ms reset=100ms");
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 4}).has_value());
+  BOOST_TEST(describe(limiter.peek(1)) == "allowed remaining=2 retry=0ms reset=150ms");
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 4}, manual_clock::time_point(150ms)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_use) {
+  // Four threads try each of 1000 keys twice at t = 0, burst 3: each key allows exactly 3 of its 8 tries.
+  auto limiter = make_limiter(quota{1, 1s, 3}, 4096);
+  std::vector<std::atomic<int>> allowed(1000);
+  std::vector<std::thread> threads;
+  for (int thread = 0; thread < 4; ++thread)
+    threads.emplace_back([&limiter, &allowed, thread] {
+      for (int round = 0; round < 2; ++round)
+        for (std::uint64_t i = 0; i < 1000; ++i) {
+          const std::uint64_t key = (i + static_cast<std::uint64_t>(thread) * 250) % 1000;
+          const auto answer = limiter.acquire(key, 0ns);
+          if (answer && answer->allowed()) ++allowed[key];
+        }
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& count : allowed) BOOST_REQUIRE(count.load() == 3);
+  BOOST_TEST(limiter.size() == 1000u);
+
+  // One thread hammers a key while three flood 30,000 new keys into a limiter with room for 2048, all at
+  // t = 0: whatever the interleaving, the hammered key (stored first) gets the rest of its burst, 4 of 5,
+  // and not one more.
+  auto flooded = make_limiter(quota{1, 1s, 5}, 2048);
+  BOOST_TEST(flooded.acquire(0, 0ns).has_value());
+  std::atomic<int> victim_allowed{0};
+  threads.clear();
+  for (int thread = 0; thread < 4; ++thread)
+    threads.emplace_back([&flooded, &victim_allowed, thread] {
+      for (std::uint64_t i = 0; i < 10000; ++i) {
+        if (thread == 0) {
+          const auto answer = flooded.acquire(0, 0ns);
+          if (answer && answer->allowed()) ++victim_allowed;
+        } else {
+          (void)flooded.acquire(1 + i * 3 + static_cast<std::uint64_t>(thread), 0ns);
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(victim_allowed.load() == 4);
+  BOOST_TEST(flooded.size() <= 2048u);
+}
