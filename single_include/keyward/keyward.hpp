@@ -2715,14 +2715,14 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   if (value.size() > limit.max_length) return errc::http_too_long;
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = value.substr(0, end);
+  const std::string_view text = grammar::slice(value, 0, end);
   const std::size_t begin = grammar::skip(text, 0, grammar::ows);
   if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
 
   credentials parsed;
   const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
   if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
-  parsed.scheme = text.substr(begin, scheme_end - begin);
+  parsed.scheme = grammar::slice(text, begin, scheme_end);
   if (scheme_end == end) return parsed;
   if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
   std::size_t i = scheme_end;
@@ -2731,7 +2731,7 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   if (text[i] == ',' || grammar::param_starts_at(text, i)) {
     const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
     if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
-    parsed.params = auth_params(text.substr(i), list.count);
+    parsed.params = auth_params(grammar::slice(text, i, end), list.count);
     return parsed;
   }
   const std::size_t token_end = grammar::scan_token68(text, i);
@@ -2742,7 +2742,7 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
     }
     return grammar::reject(value, errc::http_invalid_token68, token_end);
   }
-  parsed.token68 = text.substr(i, token_end - i);
+  parsed.token68 = grammar::slice(text, i, token_end);
   return parsed;
 }
 
@@ -3202,7 +3202,7 @@ constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin
     const grammar::scanned scan = grammar::scan_param(text, i, param);
     if (!scan.ok()) return scan_failure(scan.code, scan.offset);
     if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
-    if (validating && grammar::has_param(text.substr(begin, i - begin), param.name)) {
+    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
       return scan_failure(errc::http_duplicate_parameter, i);
     }
     challenge.scan.end = scan.end;
@@ -3212,7 +3212,7 @@ constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin
     if (!grammar::param_starts_at(text, next)) break;
     i = next;
   }
-  challenge.params = text.substr(begin, challenge.scan.end - begin);
+  challenge.params = grammar::slice(text, begin, challenge.scan.end);
   return challenge;
 }
 
@@ -3225,7 +3225,7 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
   scanned_challenge challenge;
-  challenge.scheme = text.substr(i, scheme_end - i);
+  challenge.scheme = grammar::slice(text, i, scheme_end);
   challenge.scan.end = scheme_end;
 
   const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
@@ -3252,7 +3252,7 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
     return scan_failure(errc::http_invalid_token68, token_end);
   }
-  challenge.token68 = text.substr(j, token_end - j);
+  challenge.token68 = grammar::slice(text, j, token_end);
   challenge.scan.end = token_end;
   return challenge;
 }
@@ -3550,7 +3550,7 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = value.substr(0, end);
+  const std::string_view text = grammar::slice(value, 0, end);
 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);

@@ -49,7 +49,7 @@ constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin
     const grammar::scanned scan = grammar::scan_param(text, i, param);
     if (!scan.ok()) return scan_failure(scan.code, scan.offset);
     if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
-    if (validating && grammar::has_param(text.substr(begin, i - begin), param.name)) {
+    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
       return scan_failure(errc::http_duplicate_parameter, i);
     }
     challenge.scan.end = scan.end;
@@ -59,7 +59,7 @@ constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin
     if (!grammar::param_starts_at(text, next)) break;
     i = next;
   }
-  challenge.params = text.substr(begin, challenge.scan.end - begin);
+  challenge.params = grammar::slice(text, begin, challenge.scan.end);
   return challenge;
 }
 
@@ -72,7 +72,7 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
   scanned_challenge challenge;
-  challenge.scheme = text.substr(i, scheme_end - i);
+  challenge.scheme = grammar::slice(text, i, scheme_end);
   challenge.scan.end = scheme_end;
 
   const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
@@ -99,7 +99,7 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
     return scan_failure(errc::http_invalid_token68, token_end);
   }
-  challenge.token68 = text.substr(j, token_end - j);
+  challenge.token68 = grammar::slice(text, j, token_end);
   challenge.scan.end = token_end;
   return challenge;
 }
@@ -397,7 +397,7 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = value.substr(0, end);
+  const std::string_view text = grammar::slice(value, 0, end);
 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);

@@ -165,14 +165,14 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   if (value.size() > limit.max_length) return errc::http_too_long;
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = value.substr(0, end);
+  const std::string_view text = grammar::slice(value, 0, end);
   const std::size_t begin = grammar::skip(text, 0, grammar::ows);
   if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
 
   credentials parsed;
   const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
   if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
-  parsed.scheme = text.substr(begin, scheme_end - begin);
+  parsed.scheme = grammar::slice(text, begin, scheme_end);
   if (scheme_end == end) return parsed;
   if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
   std::size_t i = scheme_end;
@@ -181,7 +181,7 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   if (text[i] == ',' || grammar::param_starts_at(text, i)) {
     const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
     if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
-    parsed.params = auth_params(text.substr(i), list.count);
+    parsed.params = auth_params(grammar::slice(text, i, end), list.count);
     return parsed;
   }
   const std::size_t token_end = grammar::scan_token68(text, i);
@@ -192,7 +192,7 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
     }
     return grammar::reject(value, errc::http_invalid_token68, token_end);
   }
-  parsed.token68 = text.substr(i, token_end - i);
+  parsed.token68 = grammar::slice(text, i, token_end);
   return parsed;
 }
 
