@@ -2728,7 +2728,8 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   std::size_t i = scheme_end;
   while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
 
-  if (text[i] == ',' || grammar::param_starts_at(text, i)) {
+  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
+  if (text[grammar::skip(text, i, grammar::ows)] == ',' || grammar::param_starts_at(text, i)) {
     const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
     if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
     parsed.params = auth_params(grammar::slice(text, i, end), list.count);
@@ -3008,8 +3009,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
   const std::size_t whole = user.size() - user.size() % 3;
   cursor += *base64::encode(user.substr(0, whole), cursor, 4 * whole / 3);
   char bridge[3];
-  std::size_t bridge_size = user.size() - whole;
-  std::memcpy(bridge, user.data() + whole, bridge_size);
+  std::size_t bridge_size = 0;
+  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
   bridge[bridge_size++] = ':';
   std::size_t taken = 0;
   while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];

@@ -262,6 +262,9 @@ BOOST_AUTO_TEST_CASE(building_rejects_what_cannot_be_sent) {
   BOOST_TEST(keyward::http::basic("a", "\x7f").error() == errc::basic_control_character);
   BOOST_TEST(keyward::http::basic("a", "\0"sv).error() == errc::basic_control_character);
   BOOST_TEST(keyward::http::basic("a", "pa:ss").has_value());  // ':' is fine in the password
+  // A default-constructed (null) view is an empty user-id or password.
+  BOOST_TEST(*keyward::http::basic_api_key(std::string_view{}) == "Basic Og==");
+  BOOST_TEST(*keyward::http::basic(std::string_view{}, std::string_view{}) == "Basic Og==");
 
   char out[64];
   BOOST_TEST(keyward::http::basic_field_size(7, 11) == 34u);  // "Basic " + 28 characters

@@ -50,6 +50,8 @@ const row well_formed[] = {
     {"X  a=b", errc{}, 1},
     {"X a=b,,c=d", errc{}, 2},     // empty list elements are ignored (5.6.1)
     {"X ,a=b", errc{}, 1},
+    {"Newauth \t, realm=x", errc{}, 1},  // OWS before an empty first element
+    {"X \t,", errc{}, 0},
     {"X a=b,", errc{}, 1},
     {"X a=b,   ", errc{}, 1},
     {"X a=b,\tc=d", errc{}, 2},
@@ -72,6 +74,7 @@ const row malformed[] = {
     {"Bas/ic abc", errc::http_invalid_scheme, 3},      // '/' is not a tchar
     {"(Basic) abc", errc::http_invalid_scheme, 0},
     {"X\t a=b", errc::http_invalid_scheme, 1},
+    {"X \ta=b", errc::http_invalid_token68, 2},       // OWS before the first element only before a comma
     {"Basic, Bearer abc", errc::http_invalid_scheme, 5},  // two schemes joined by a comma
     {"Basic abc def", errc::http_unexpected_data, 10},    // a second word after the token68
     {"Basic QWxh ZGRp", errc::http_unexpected_data, 11},

@@ -275,8 +275,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
   const std::size_t whole = user.size() - user.size() % 3;
   cursor += *base64::encode(user.substr(0, whole), cursor, 4 * whole / 3);
   char bridge[3];
-  std::size_t bridge_size = user.size() - whole;
-  std::memcpy(bridge, user.data() + whole, bridge_size);
+  std::size_t bridge_size = 0;
+  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
   bridge[bridge_size++] = ':';
   std::size_t taken = 0;
   while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];

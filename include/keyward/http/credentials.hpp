@@ -178,7 +178,8 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
   std::size_t i = scheme_end;
   while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
 
-  if (text[i] == ',' || grammar::param_starts_at(text, i)) {
+  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
+  if (text[grammar::skip(text, i, grammar::ows)] == ',' || grammar::param_starts_at(text, i)) {
     const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
     if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
     parsed.params = auth_params(grammar::slice(text, i, end), list.count);
