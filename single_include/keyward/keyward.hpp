@@ -2510,31 +2510,53 @@ constexpr void unescape_into(std::string_view content, char* out) noexcept {
 
 namespace keyward::detail::utf8 {
 
+/// Checks UTF-8 one byte at a time, for bytes that arrive one by one (percent-decoded, for instance).
+class checker {
+ public:
+  /// Takes the next byte; false when it cannot continue well-formed UTF-8 (the checker is then unusable).
+  constexpr bool next(unsigned char byte) noexcept {
+    if (pending_ == 0) {
+      if (byte < 0x80) return true;
+      low_ = 0x80;  // bounds of the second byte (table 3-7)
+      high_ = 0xBF;
+      if (byte >= 0xC2 && byte <= 0xDF) {
+        pending_ = 1;
+      } else if (byte >= 0xE0 && byte <= 0xEF) {
+        pending_ = 2;
+        if (byte == 0xE0) low_ = 0xA0;   // overlong
+        if (byte == 0xED) high_ = 0x9F;  // surrogates
+      } else if (byte >= 0xF0 && byte <= 0xF4) {
+        pending_ = 3;
+        if (byte == 0xF0) low_ = 0x90;   // overlong
+        if (byte == 0xF4) high_ = 0x8F;  // above U+10FFFF
+      } else {
+        return false;
+      }
+      return true;
+    }
+    if (byte < low_ || byte > high_) return false;
+    --pending_;
+    low_ = 0x80;
+    high_ = 0xBF;
+    return true;
+  }
+  /// True when no sequence is left unfinished.
+  constexpr bool complete() const noexcept { return pending_ == 0; }
+
+ private:
+  int pending_ = 0;  // continuation bytes still expected
+  unsigned char low_ = 0x80;
+  unsigned char high_ = 0xBF;
+};
+
 /// The length of the well-formed UTF-8 sequence at the start of `bytes[0, size)`, or 0 when it is not one.
 constexpr std::size_t sequence_length(const unsigned char* bytes, std::size_t size) noexcept {
-  const unsigned char lead = bytes[0];
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // bounds of the second byte (table 3-7)
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
+  checker check;
+  for (std::size_t i = 0; i < size && i < 4; ++i) {
+    if (!check.next(bytes[i])) return 0;
+    if (check.complete()) return i + 1;
   }
-  if (size < length || bytes[1] < low || bytes[1] > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (bytes[i] < 0x80 || bytes[i] > 0xBF) return 0;
-  }
-  return length;
+  return 0;
 }
 
 /// True when `bytes[0, size)` is well-formed UTF-8.
@@ -5040,6 +5062,7 @@ class gcra : private detail::clock_holder<Clock> {
 #define KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
 
 
+
 namespace keyward::detail::sf {
 
 /// The largest magnitude of an Integer (RFC 9651 section 3.3.1: at most 15 decimal digits).
@@ -5070,18 +5093,6 @@ constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 /// True for lcalpha.
 constexpr bool is_lcalpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
-
-/// True for tchar (RFC 9110 section 5.6.2).
-constexpr bool is_tchar(char c) noexcept {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /// True for the characters a String may hold unescaped: printable ASCII except '"' and '\'.
 constexpr bool is_unescaped_string_char(char c) noexcept {
@@ -5276,7 +5287,7 @@ class parser {
   constexpr bool parse_token(bare_item& item) {
     const std::size_t start = pos_;
     ++pos_;  // ALPHA or '*', checked by the caller
-    while (!at_end() && (is_tchar(peek()) || peek() == ':' || peek() == '/')) ++pos_;
+    while (!at_end() && (http_grammar::is(peek(), http_grammar::tchar) || peek() == ':' || peek() == '/')) ++pos_;
     item.type = item_type::token;
     item.text = in_.substr(start, pos_ - start);
     return true;
@@ -5339,7 +5350,7 @@ class parser {
     ++pos_;  // '%'
     if (at_end() || peek() != '"') return false;
     ++pos_;
-    utf8_checker utf8;
+    utf8::checker decoded;
     while (!at_end()) {
       const char c = peek();
       const auto byte = static_cast<unsigned char>(c);
@@ -5352,18 +5363,18 @@ class parser {
           if (value < 0) return false;
           octet = octet * 16 + value;
         }
-        if (!utf8.next(static_cast<unsigned char>(octet))) {
+        if (!decoded.next(static_cast<unsigned char>(octet))) {
           pos_ -= 3;  // the '%' of the octet that breaks UTF-8
           return false;
         }
       } else if (c == '"') {
-        if (!utf8.complete()) return false;
+        if (!decoded.complete()) return false;
         ++pos_;
         item.type = item_type::display_string;
         item.text = in_.substr(start, pos_ - start);
         return true;
       } else {
-        if (!utf8.next(byte)) return false;
+        if (!decoded.next(byte)) return false;
         ++pos_;
       }
     }
@@ -5375,40 +5386,6 @@ class parser {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
   }
-
-  // Validates UTF-8 one byte at a time: no overlong forms, no surrogates, nothing above U+10FFFF.
-  class utf8_checker {
-   public:
-    constexpr bool next(unsigned char b) noexcept {
-      if (pending_ == 0) {
-        if (b < 0x80) return true;
-        if (b >= 0xc2 && b <= 0xdf) { pending_ = 1; low_ = 0x80; high_ = 0xbf; return true; }
-        if (b >= 0xe0 && b <= 0xef) {
-          pending_ = 2;
-          low_ = b == 0xe0 ? 0xa0 : 0x80;
-          high_ = b == 0xed ? 0x9f : 0xbf;
-          return true;
-        }
-        if (b >= 0xf0 && b <= 0xf4) {
-          pending_ = 3;
-          low_ = b == 0xf0 ? 0x90 : 0x80;
-          high_ = b == 0xf4 ? 0x8f : 0xbf;
-          return true;
-        }
-        return false;
-      }
-      if (b < low_ || b > high_) return false;
-      --pending_;
-      low_ = 0x80;
-      high_ = 0xbf;
-      return true;
-    }
-    constexpr bool complete() const noexcept { return pending_ == 0; }
-
-   private:
-    int pending_ = 0;  // continuation bytes still expected
-    unsigned char low_ = 0x80, high_ = 0xbf;  // the range the next continuation byte must be in
-  };
 
   std::string_view in_;
   std::size_t pos_ = 0;

@@ -5,6 +5,9 @@
 #ifndef KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
 #define KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
 
+#include "http_grammar.hpp"
+#include "utf8.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -40,18 +43,6 @@ constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 /// True for lcalpha.
 constexpr bool is_lcalpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
-
-/// True for tchar (RFC 9110 section 5.6.2).
-constexpr bool is_tchar(char c) noexcept {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /// True for the characters a String may hold unescaped: printable ASCII except '"' and '\'.
 constexpr bool is_unescaped_string_char(char c) noexcept {
@@ -246,7 +237,7 @@ class parser {
   constexpr bool parse_token(bare_item& item) {
     const std::size_t start = pos_;
     ++pos_;  // ALPHA or '*', checked by the caller
-    while (!at_end() && (is_tchar(peek()) || peek() == ':' || peek() == '/')) ++pos_;
+    while (!at_end() && (http_grammar::is(peek(), http_grammar::tchar) || peek() == ':' || peek() == '/')) ++pos_;
     item.type = item_type::token;
     item.text = in_.substr(start, pos_ - start);
     return true;
@@ -309,7 +300,7 @@ class parser {
     ++pos_;  // '%'
     if (at_end() || peek() != '"') return false;
     ++pos_;
-    utf8_checker utf8;
+    utf8::checker decoded;
     while (!at_end()) {
       const char c = peek();
       const auto byte = static_cast<unsigned char>(c);
@@ -322,18 +313,18 @@ class parser {
           if (value < 0) return false;
           octet = octet * 16 + value;
         }
-        if (!utf8.next(static_cast<unsigned char>(octet))) {
+        if (!decoded.next(static_cast<unsigned char>(octet))) {
           pos_ -= 3;  // the '%' of the octet that breaks UTF-8
           return false;
         }
       } else if (c == '"') {
-        if (!utf8.complete()) return false;
+        if (!decoded.complete()) return false;
         ++pos_;
         item.type = item_type::display_string;
         item.text = in_.substr(start, pos_ - start);
         return true;
       } else {
-        if (!utf8.next(byte)) return false;
+        if (!decoded.next(byte)) return false;
         ++pos_;
       }
     }
@@ -345,40 +336,6 @@ class parser {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
   }
-
-  // Validates UTF-8 one byte at a time: no overlong forms, no surrogates, nothing above U+10FFFF.
-  class utf8_checker {
-   public:
-    constexpr bool next(unsigned char b) noexcept {
-      if (pending_ == 0) {
-        if (b < 0x80) return true;
-        if (b >= 0xc2 && b <= 0xdf) { pending_ = 1; low_ = 0x80; high_ = 0xbf; return true; }
-        if (b >= 0xe0 && b <= 0xef) {
-          pending_ = 2;
-          low_ = b == 0xe0 ? 0xa0 : 0x80;
-          high_ = b == 0xed ? 0x9f : 0xbf;
-          return true;
-        }
-        if (b >= 0xf0 && b <= 0xf4) {
-          pending_ = 3;
-          low_ = b == 0xf0 ? 0x90 : 0x80;
-          high_ = b == 0xf4 ? 0x8f : 0xbf;
-          return true;
-        }
-        return false;
-      }
-      if (b < low_ || b > high_) return false;
-      --pending_;
-      low_ = 0x80;
-      high_ = 0xbf;
-      return true;
-    }
-    constexpr bool complete() const noexcept { return pending_ == 0; }
-
-   private:
-    int pending_ = 0;  // continuation bytes still expected
-    unsigned char low_ = 0x80, high_ = 0xbf;  // the range the next continuation byte must be in
-  };
 
   std::string_view in_;
   std::size_t pos_ = 0;

@@ -8,31 +8,53 @@
 
 namespace keyward::detail::utf8 {
 
+/// Checks UTF-8 one byte at a time, for bytes that arrive one by one (percent-decoded, for instance).
+class checker {
+ public:
+  /// Takes the next byte; false when it cannot continue well-formed UTF-8 (the checker is then unusable).
+  constexpr bool next(unsigned char byte) noexcept {
+    if (pending_ == 0) {
+      if (byte < 0x80) return true;
+      low_ = 0x80;  // bounds of the second byte (table 3-7)
+      high_ = 0xBF;
+      if (byte >= 0xC2 && byte <= 0xDF) {
+        pending_ = 1;
+      } else if (byte >= 0xE0 && byte <= 0xEF) {
+        pending_ = 2;
+        if (byte == 0xE0) low_ = 0xA0;   // overlong
+        if (byte == 0xED) high_ = 0x9F;  // surrogates
+      } else if (byte >= 0xF0 && byte <= 0xF4) {
+        pending_ = 3;
+        if (byte == 0xF0) low_ = 0x90;   // overlong
+        if (byte == 0xF4) high_ = 0x8F;  // above U+10FFFF
+      } else {
+        return false;
+      }
+      return true;
+    }
+    if (byte < low_ || byte > high_) return false;
+    --pending_;
+    low_ = 0x80;
+    high_ = 0xBF;
+    return true;
+  }
+  /// True when no sequence is left unfinished.
+  constexpr bool complete() const noexcept { return pending_ == 0; }
+
+ private:
+  int pending_ = 0;  // continuation bytes still expected
+  unsigned char low_ = 0x80;
+  unsigned char high_ = 0xBF;
+};
+
 /// The length of the well-formed UTF-8 sequence at the start of `bytes[0, size)`, or 0 when it is not one.
 constexpr std::size_t sequence_length(const unsigned char* bytes, std::size_t size) noexcept {
-  const unsigned char lead = bytes[0];
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // bounds of the second byte (table 3-7)
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
+  checker check;
+  for (std::size_t i = 0; i < size && i < 4; ++i) {
+    if (!check.next(bytes[i])) return 0;
+    if (check.complete()) return i + 1;
   }
-  if (size < length || bytes[1] < low || bytes[1] > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (bytes[i] < 0x80 || bytes[i] > 0xBF) return 0;
-  }
-  return length;
+  return 0;
 }
 
 /// True when `bytes[0, size)` is well-formed UTF-8.
