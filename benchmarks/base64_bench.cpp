@@ -4,6 +4,7 @@
 // Benchmark names are <encode|decode>/<library>/<raw size in bytes | mix>; benchmarks/compare.py reads them.
 
 #include <keyward/base64.hpp>
+#include <keyward/kernels.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -43,10 +44,10 @@ constexpr std::size_t failed = std::numeric_limits<std::size_t>::max();
 struct keyward_lib {
   static constexpr const char* name = "keyward";
   static std::size_t encode(const std::uint8_t* in, std::size_t size, char* out, std::size_t capacity) {
-    return keyward::base64::encode(in, size, out, capacity).value_or(failed);
+    return keyward::base64::write_encoded(in, size, out, capacity).value_or(failed);
   }
   static std::size_t decode(const char* in, std::size_t length, std::uint8_t* out, std::size_t capacity) {
-    return keyward::base64::decode(std::string_view(in, length), out, capacity).value_or(failed);
+    return keyward::base64::write_decoded(std::string_view(in, length), out, capacity).value_or(failed);
   }
 };
 
@@ -259,26 +260,27 @@ bool register_library(const std::vector<pool>& pools) {
 // keyward with its run-time dispatch restricted to one kernel (scalar, AVX2, AVX-512 VBMI), registered as
 // library "keyward-<kernel>" beside plain "keyward" (the kernel production dispatch picks). A kernel this
 // CPU lacks is left out, with a note.
-bool register_keyward_kernel(const std::string& kernel, keyward::detail::isa allowed, const std::vector<pool>& pools) {
-  if ((keyward::detail::supported_isa() & allowed) != allowed) {
+bool register_keyward_kernel(const std::string& kernel, keyward::kernels::kernel allowed,
+                             const std::vector<pool>& pools) {
+  if (!keyward::kernels::available(allowed)) {
     std::fprintf(stderr, "note: this CPU has no %s kernel; keyward-%s is not benchmarked\n", kernel.c_str(),
                  kernel.c_str());
     return true;
   }
   {
-    const keyward::detail::scoped_isa forced(allowed);
+    const keyward::kernels::scoped_force forced(allowed);
     if (!check_library<keyward_lib>(pools)) return false;
   }
   for (const pool& p : pools) {
     const pool* const input = &p;
     benchmark::RegisterBenchmark(("encode/keyward-" + kernel + "/" + p.label).c_str(),
                                  [allowed, input](benchmark::State& state) {
-                                   const keyward::detail::scoped_isa forced(allowed);
+                                   const keyward::kernels::scoped_force forced(allowed);
                                    encode_bench<keyward_lib>(state, input);
                                  });
     benchmark::RegisterBenchmark(("decode/keyward-" + kernel + "/" + p.label).c_str(),
                                  [allowed, input](benchmark::State& state) {
-                                   const keyward::detail::scoped_isa forced(allowed);
+                                   const keyward::kernels::scoped_force forced(allowed);
                                    decode_bench<keyward_lib>(state, input);
                                  });
   }
@@ -311,10 +313,10 @@ int main(int argc, char** argv) {
   pools.push_back(make_pool("mix", 4096, 0, [&] { return header_size(rng); }, rng));
 
   bool ok = register_library<keyward_lib>(pools);
-  using keyward::detail::isa;
-  ok = register_keyward_kernel("scalar", isa::none, pools) && ok;
-  ok = register_keyward_kernel("avx2", isa::avx2, pools) && ok;
-  ok = register_keyward_kernel("avx512vbmi", isa::avx512 | isa::avx512vbmi, pools) && ok;
+  using keyward::kernels::kernel;
+  ok = register_keyward_kernel("scalar", kernel::scalar, pools) && ok;
+  ok = register_keyward_kernel("avx2", kernel::avx2, pools) && ok;
+  ok = register_keyward_kernel("avx512vbmi", kernel::avx512vbmi, pools) && ok;
 #if KEYWARD_BENCH_OPENSSL
   ok = register_library<openssl_lib>(pools) && ok;
 #endif

@@ -6,6 +6,7 @@
 #include <keyward/crypto/hmac.hpp>
 #include <keyward/crypto/sha2.hpp>
 #include <keyward/ct.hpp>
+#include <keyward/kernels.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -80,7 +81,7 @@ void hash_keyward(benchmark::State& state) {
 
 template <class Hash>
 void hash_keyward_scalar(benchmark::State& state) {
-  const keyward::detail::scoped_isa scalar(keyward::detail::isa::none);
+  const keyward::kernels::scoped_force scalar(keyward::kernels::kernel::scalar);
   hash_keyward<Hash>(state);
 }
 
@@ -168,7 +169,7 @@ void hmac_keyward_scratch(benchmark::State& state) {
 }
 
 void hmac_keyward_prepared_scalar(benchmark::State& state) {
-  const keyward::detail::scoped_isa scalar(keyward::detail::isa::none);
+  const keyward::kernels::scoped_force scalar(keyward::kernels::kernel::scalar);
   hmac_keyward_prepared(state);
 }
 

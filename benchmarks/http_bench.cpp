@@ -264,7 +264,7 @@ void parse_bearer_keyward(benchmark::State& state, const bearer_pool* pool) {
 }
 
 void build_basic_keyward(benchmark::State& state, const inputs* in) {
-  char out[keyward::http::basic_field_size(32, 0)];
+  char out[keyward::http::basic_size(32, 0)];
   run(
       state, pool_size,
       [&](std::size_t i) {
@@ -291,7 +291,7 @@ void build_basic_keyward_string(benchmark::State& state, const inputs* in) {
 }
 
 void build_bearer_keyward(benchmark::State& state, const bearer_pool* pool) {
-  char out[keyward::http::bearer_field_size(300)];
+  char out[keyward::http::bearer_size(300)];
   run(
       state, pool_size,
       [&](std::size_t i) {

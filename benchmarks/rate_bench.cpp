@@ -35,6 +35,11 @@ using keyward::rate::keyed;
 using keyward::rate::quota;
 using std::chrono::nanoseconds;
 
+// The limiters' clock's time point `ns` nanoseconds after its epoch: the `now` passed in.
+std::chrono::steady_clock::time_point at(std::int64_t ns) {
+  return std::chrono::steady_clock::time_point(nanoseconds(ns));
+}
+
 // 4e9 per second (T = 0.25 ns) with a burst of 2^40 (W = 275 s): no thread's demand (one request per ns
 // of its own time) ever empties it, however far the threads' times drift apart.
 quota fast_quota() {
@@ -161,8 +166,8 @@ void check_agreement() {
     now += static_cast<std::int64_t>(random() % 4) * 50'000'000 + 25'000'000;  // odd multiples of 25 ms
     double remaining = 0;
     const bool expected = bucket.acquire(now, &remaining);
-    require(limiter->acquire(nanoseconds(now)).allowed() == expected, "gcra disagrees with the token bucket");
-    const auto keyed_answer = per_key->acquire(3, nanoseconds(now));
+    require(limiter->acquire(at(now)).allowed() == expected, "gcra disagrees with the token bucket");
+    const auto keyed_answer = per_key->acquire(3, at(now));
     require(keyed_answer && keyed_answer->allowed() == map.acquire(3, now, &remaining),
             "keyed disagrees with the map of token buckets");
     allowed += expected ? 1 : 0;
@@ -179,7 +184,7 @@ void acquire_keyward_now(benchmark::State& state) {
   std::int64_t now = 0;
   std::uint64_t denied = 0;
   for (auto _ : state) {
-    const keyward::rate::decision answer = limiter->acquire(nanoseconds(++now));
+    const keyward::rate::decision answer = limiter->acquire(at(++now));
     denied += answer.allowed() ? 0 : 1;
     benchmark::DoNotOptimize(answer);
   }
@@ -253,7 +258,7 @@ void shared_keyward_now(benchmark::State& state, quota limit) {
   std::int64_t now = 0;
   std::uint64_t denied = 0;
   for (auto _ : state) {
-    const keyward::rate::decision answer = shared_limiter->acquire(nanoseconds(++now));
+    const keyward::rate::decision answer = shared_limiter->acquire(at(++now));
     denied += answer.allowed() ? 0 : 1;
     benchmark::DoNotOptimize(answer);
   }
@@ -312,11 +317,11 @@ void keyed_keyward(benchmark::State& state) {
     require(made.has_value(), "cannot make the keyed limiter");
     shared_keyed = std::make_unique<keyed<std::uint64_t>>(std::move(*made));
     for (std::uint64_t id = 0; id < million_keys; ++id)
-      require(shared_keyed->acquire(id * 0x9E3779B97F4A7C15u, nanoseconds(0)).has_value(), "a key did not fit");
+      require(shared_keyed->acquire(id * 0x9E3779B97F4A7C15u, at(0)).has_value(), "a key did not fit");
   }
   run_keyed(state, *shared_keyed, keyward_start_ns,
             [](keyed<std::uint64_t>& limiter, std::uint64_t key, std::int64_t now) {
-              const auto answer = limiter.acquire(key, nanoseconds(now));
+              const auto answer = limiter.acquire(key, at(now));
               benchmark::DoNotOptimize(answer);
             });
   state.counters["bytes_per_key"] =

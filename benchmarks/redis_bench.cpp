@@ -177,7 +177,12 @@ int main(int argc, char** argv) {
   rate::redis_options options;
   options.port = server.port();
   options.command_timeout = std::chrono::milliseconds(2000);
-  rate::redis_limiter limiter(options);
+  auto made = rate::redis_limiter::make(options);
+  if (!made) {
+    std::fprintf(stderr, "redis_limiter::make: %s\n", made.error().message());
+    return 1;
+  }
+  rate::redis_limiter& limiter = *made;
   rate::quota q;  // 100 per second per key, burst 100: most requests allowed, each one writes its key
   q.count = 100;
   q.burst = 100;

@@ -3,7 +3,9 @@
 // in constant time against its stored SHA-256, limits each key (GCRA: bursts of 3, then 1 request per
 // second) and answers with a status, headers and a JSON body. The client takes its key from the environment
 // (KONNECT_API_KEY, as seed 003 suggests), classifies each answer, and retries with backoff, honouring
-// Retry-After. Time is simulated, so the program runs instantly and prints the same lines every time.
+// Retry-After in both its forms (delay-seconds, and an HTTP-date read against the client's wall clock). Time
+// is simulated, so the program runs instantly and prints the same lines every time; it exits 1 when the
+// client does not wait what the server asked.
 #include <keyward/keyward.hpp>
 
 #include <array>
@@ -32,6 +34,12 @@ struct simulated_clock {
   static constexpr bool is_steady = true;
   static inline duration elapsed{};
   static time_point now() noexcept { return time_point(elapsed); }
+  // The wall-clock time at the same instant: the simulation starts at Sun, 06 Nov 1994 08:49:37 GMT (the
+  // HTTP-date of RFC 9110 section 5.6.7's example), and HTTP-dates are read against it.
+  static std::chrono::system_clock::time_point wall_now() noexcept {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(784111777)) +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(elapsed);
+  }
 };
 
 struct response {
@@ -47,6 +55,7 @@ class api_server {
         limiter_(*rate::keyed<std::string, std::hash<std::string>, simulated_clock>::make(quota(), 10000)) {}
 
   response handle(std::string_view authorization) {
+    if (in_maintenance) return maintenance();
     std::string key;
     if (const auto denied = authenticate(authorization, key)) return deny(*denied);
     const auto limited = limiter_.acquire(key, simulated_clock::now());
@@ -54,13 +63,15 @@ class api_server {
     response ok;
     ok.headers.emplace_back("RateLimit", *rate::ratelimit(rate::service_limit_of("per-key", *limited)));
     if (!limited->allowed()) {
-      response busy = deny(http::denial::rate_limited(limited->retry_after));
+      response busy = deny(http::denial::rate_limited(limited->wait));
       busy.headers.insert(busy.headers.end(), ok.headers.begin(), ok.headers.end());
       return busy;
     }
     ok.body = R"({"message":"Hello"})";
     return ok;
   }
+
+  bool in_maintenance = false;
 
  private:
   static rate::quota quota() { return rate::quota{1, 1s, 3}; }
@@ -90,12 +101,25 @@ class api_server {
   static response deny(const http::denial& why) {
     response out;
     out.status = why.status();
-    if (const auto challenge = why.challenge(); challenge && *challenge) {
-      out.headers.emplace_back("WWW-Authenticate", **challenge);
-    }
-    if (const auto seconds = why.retry_after()) out.headers.emplace_back("Retry-After", std::to_string(seconds->count()));
+    if (const auto challenge = why.challenge()) out.headers.emplace_back("WWW-Authenticate", *challenge);
+    if (const auto seconds = why.retry_after()) out.headers.emplace_back("Retry-After", http::retry_after(*seconds));
     out.body = why.json();
     return out;
+  }
+
+  // During maintenance, until 09:50:07 GMT on the simulated wall clock: 503 with Retry-After as an HTTP-date
+  // (RFC 9110 section 10.2.3), the form servers use for a known end of downtime.
+  static response maintenance() {
+    if (simulated_clock::wall_now() >= std::chrono::system_clock::time_point(std::chrono::seconds(784115407))) {
+      response ok;
+      ok.body = R"({"message":"Hello again"})";
+      return ok;
+    }
+    response down;
+    down.status = 503;
+    down.headers.emplace_back("Retry-After", "Sun, 06 Nov 1994 09:50:07 GMT");
+    down.body = R"({"error":"maintenance"})";
+    return down;
   }
 
   std::array<std::uint8_t, 32> stored_digest_;
@@ -127,18 +151,21 @@ int main() {
     std::printf("the key cannot be sent: %s\n", authorization.error().message());
     return 1;
   }
-  retry::policy policy;
-  policy.backoff = *retry::backoff_policy::full_jitter(100ms, 5s);
-  policy.max_attempts = 4;
-  std::printf("client (burst of 3, then 1 per second; five calls):\n");
-  for (int call = 1; call <= 5; ++call) {
-    const retry::report report = retry::run<simulated_clock>(
-        policy,
+  retry::retry_options options;
+  options.backoff = *retry::backoff::full_jitter(100ms, 5s);
+  options.max_attempts = 4;
+  std::mt19937_64 jitter(7);  // jitter needs no secrecy; a fixed seed keeps the output stable
+  // One call: attempts until run() stops, each reply classified and its Retry-After parsed against the
+  // client's wall clock.
+  const auto call_api = [&](int call) {
+    return retry::run(
+        options,
         [&](const retry::attempt& attempt) {
           const response reply = server.handle(*authorization);
           const auto advice = http::classify(reply.status, {}, [&]() -> std::optional<std::chrono::seconds> {
             for (const auto& [name, value] : reply.headers) {
-              if (name == "Retry-After") return retry::parse_retry_after(value, {}).value_or(0s);
+              if (name == "Retry-After")
+                return http::parse_retry_after(value, simulated_clock::wall_now()).value_or(0s);
             }
             return std::nullopt;
           }());
@@ -153,9 +180,26 @@ int main() {
           out.retry_after = advice.retry_after;
           return out;
         },
-        nullptr, [](std::chrono::nanoseconds wait) { simulated_clock::elapsed += wait; },
-        std::mt19937_64(7));  // jitter needs no secrecy; a fixed seed keeps the output stable
+        nullptr, [](std::chrono::nanoseconds wait) { simulated_clock::elapsed += wait; }, jitter,
+        simulated_clock{});
+  };
+  std::printf("client (burst of 3, then 1 per second; five calls):\n");
+  for (int call = 1; call <= 5; ++call) {
+    const retry::report report = call_api(call);
     std::printf("  call %d: %s after %u attempt(s)\n", call, retry::to_string(report.reason), report.attempts);
+  }
+
+  // Maintenance from 09:49:37 to 09:50:07 GMT: the client is told an HTTP-date 30 s ahead of its wall clock
+  // and must wait exactly 30 s (its backoff, at most 5 s, is shorter), then succeed.
+  simulated_clock::elapsed = 1h;  // 09:49:37 GMT on the wall clock
+  server.in_maintenance = true;
+  std::printf("client during maintenance (Retry-After as an HTTP-date):\n");
+  const retry::report report = call_api(6);
+  std::printf("  call 6: %s after %u attempt(s), waited %lld s\n", retry::to_string(report.reason), report.attempts,
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(report.history[0].wait).count()));
+  if (!report.succeeded() || report.attempts != 2 || report.history[0].wait != 30s) {
+    std::printf("the client did not wait the 30 s the HTTP-date asked for\n");
+    return 1;
   }
   return 0;
 }

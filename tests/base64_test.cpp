@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <keyward/base64.hpp>
+#include <keyward/kernels.hpp>
 
 #include "support/forced_isa.hpp"
 
@@ -82,7 +83,7 @@ std::vector<std::string> json_strings(const std::string& json, const std::string
 
 keyward::error decode_error(std::string_view text, base64::options opt = base64::standard) {
   char out[64];
-  const auto r = base64::decode(text, out, sizeof out, opt);
+  const auto r = base64::write_decoded(text, out, sizeof out, opt);
   BOOST_REQUIRE_MESSAGE(!r, "expected an error for '" << text << "'");
   return r.error();
 }
@@ -153,6 +154,37 @@ BOOST_AUTO_TEST_CASE(sizes) {
       BOOST_TEST(base64::max_decoded_size(text.size()) >= n);
     }
   }
+}
+
+// The sizes never wrap: a count that does not fit in std::size_t is SIZE_MAX. The reference is
+// 4 * ceil(n / 3) (padded) or ceil(4n / 3) (unpadded), computed in 128 bits.
+__extension__ typedef unsigned __int128 wide;  // GCC and Clang: exact sizes beyond 64 bits
+
+BOOST_AUTO_TEST_CASE(sizes_saturate_instead_of_wrapping) {
+  const auto reference = [](std::size_t n, bool pad) {
+    const wide exact = pad ? (wide{n} + 2) / 3 * 4 : (wide{n} * 4 + 2) / 3;
+    return exact > SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(exact);
+  };
+  const std::size_t edge = SIZE_MAX / 4 * 3;  // the largest multiple of 3 whose padded encoding fits
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, edge - 1, edge, edge + 1, edge + 2, edge + 3,
+                              SIZE_MAX / 3 * 2, SIZE_MAX - 1, SIZE_MAX}) {
+    BOOST_TEST_CONTEXT("n = " << n) {
+      BOOST_TEST(base64::encoded_size(n) == reference(n, true));
+      BOOST_TEST(base64::encoded_size(n, base64::url) == reference(n, false));
+    }
+  }
+  static_assert(base64::encoded_size(SIZE_MAX) == SIZE_MAX);
+  static_assert(base64::encoded_size(SIZE_MAX / 4 * 3) == SIZE_MAX - 3);
+  static_assert(base64::encoded_size(SIZE_MAX / 4 * 3 + 1) == SIZE_MAX);
+  static_assert(base64::encoded_size(SIZE_MAX / 4 * 3 + 1, base64::url) == SIZE_MAX - 1);
+  static_assert(base64::encoded_size(SIZE_MAX / 4 * 3 + 2, base64::url) == SIZE_MAX);
+  // Decoded sizes are at most 3/4 of the length, so they cannot overflow: floor(3n / 4).
+  BOOST_TEST(base64::max_decoded_size(SIZE_MAX) == static_cast<std::size_t>(wide{SIZE_MAX} * 3 / 4));
+  BOOST_TEST(base64::max_decoded_size(SIZE_MAX - 3) == static_cast<std::size_t>(wide{SIZE_MAX - 3} * 3 / 4));
+  // A buffer form asked for more than fits reports buffer_too_small and writes nothing.
+  char text[4] = {'#', '#', '#', '#'};
+  BOOST_TEST(base64::write_encoded(text, SIZE_MAX, text, sizeof text).error() == errc::buffer_too_small);
+  BOOST_TEST(std::string_view(text, 4) == "####");
 }
 
 BOOST_AUTO_TEST_CASE(round_trips_match_reference_at_every_length) {
@@ -250,7 +282,7 @@ BOOST_AUTO_TEST_CASE(every_byte_in_every_position) {
             std::string text = base;
             const char c = static_cast<char>(b);
             text[pos] = c;
-            const auto r = base64::decode(text, out.data(), out.size(), opt);
+            const auto r = base64::write_decoded(text, out.data(), out.size(), opt);
             const std::size_t value = chars.find(c);
             if (value != std::string::npos) {
               if (pos == data_chars - 1 && (value & unused_mask) != 0) {
@@ -289,20 +321,18 @@ BOOST_AUTO_TEST_CASE(every_byte_in_every_position) {
 }
 
 BOOST_AUTO_TEST_CASE(the_forced_kernel_is_the_one_dispatched) {
-  using keyward::detail::isa;
+  using keyward::kernels::kernel;
   const char* name = std::getenv("KEYWARD_TEST_ISA");
-  const std::string kernel = name == nullptr ? "default" : name;
-  if (kernel == "scalar") {
-    BOOST_TEST(!keyward::detail::has_isa(isa::avx2));
-    BOOST_TEST(!keyward::detail::has_isa(isa::avx512vbmi));
-  } else if (kernel == "avx2") {
-    BOOST_TEST(keyward::detail::has_isa(isa::avx2));
-    BOOST_TEST(!keyward::detail::has_isa(isa::avx512 | isa::avx512vbmi));
-  } else if (kernel == "avx512vbmi") {
-    BOOST_TEST(keyward::detail::has_isa(isa::avx512 | isa::avx512vbmi));
-    BOOST_TEST(!keyward::detail::has_isa(isa::avx2));
+  const std::string forced = name == nullptr ? "default" : name;
+  if (forced == "scalar") {
+    BOOST_TEST((keyward::kernels::active() == kernel::scalar));
+  } else if (forced == "avx2") {
+    BOOST_TEST((keyward::kernels::active() == kernel::avx2));
+  } else if (forced == "avx512vbmi") {
+    BOOST_TEST((keyward::kernels::active() == kernel::avx512vbmi));
   } else {
-    BOOST_TEST(kernel == "default");
+    BOOST_TEST(forced == "default");
+    BOOST_TEST((keyward::kernels::active() == keyward::kernels::available()));
   }
 }
 
@@ -338,25 +368,30 @@ BOOST_AUTO_TEST_CASE(whitespace_skipping_is_opt_in) {
 }
 
 BOOST_AUTO_TEST_CASE(buffer_capacity) {
-  char text[8];
-  BOOST_TEST(base64::encode("foo", text, 3).error() == errc::buffer_too_small);
-  BOOST_TEST(base64::encode("foo", text, 4).value() == 4u);
+  char text[8] = {'#', '#', '#', '#', '#', '#', '#', '#'};
+  BOOST_TEST(base64::write_encoded("foo", text, 3).error() == errc::buffer_too_small);
+  BOOST_TEST(std::string_view(text, 8) == "########");  // nothing written on error
+  BOOST_TEST(base64::write_encoded("foo", text, 4).value() == 4u);
   BOOST_TEST(std::string_view(text, 4) == "Zm9v");
-  BOOST_TEST(base64::encode("fo", text, 3, base64::url).value() == 3u);
-  BOOST_TEST(base64::encode("fo", text, 2, base64::url).error() == errc::buffer_too_small);
+  BOOST_TEST(base64::write_encoded("fo", text, 3, base64::url).value() == 3u);
+  BOOST_TEST(base64::write_encoded("fo", text, 2, base64::url).error() == errc::buffer_too_small);
+  BOOST_TEST(std::string_view(text, 4) == "Zm8v");
+  const unsigned char raw[2] = {0xfb, 0xff};
+  BOOST_TEST(base64::write_encoded(raw, sizeof raw, text, 4).value() == 4u);
+  BOOST_TEST(std::string_view(text, 4) == "+/8=");
 
   unsigned char bytes[8] = {};
-  BOOST_TEST(base64::decode("Zm9vYmFy", bytes, 5).error() == errc::buffer_too_small);
-  BOOST_TEST(!base64::decode("Zm9vYmFy", bytes, 5).error().has_offset());
-  BOOST_TEST(base64::decode("Zm9vYmFy", bytes, 6).value() == 6u);
-  BOOST_TEST(base64::decode("Zm9vYg==", bytes, 4).value() == 4u);
-  BOOST_TEST(base64::decode("Zm9vYg==", bytes, 3).error() == errc::buffer_too_small);
+  BOOST_TEST(base64::write_decoded("Zm9vYmFy", bytes, 5).error() == errc::buffer_too_small);
+  BOOST_TEST(!base64::write_decoded("Zm9vYmFy", bytes, 5).error().has_offset());
+  BOOST_TEST(base64::write_decoded("Zm9vYmFy", bytes, 6).value() == 6u);
+  BOOST_TEST(base64::write_decoded("Zm9vYg==", bytes, 4).value() == 4u);
+  BOOST_TEST(base64::write_decoded("Zm9vYg==", bytes, 3).error() == errc::buffer_too_small);
   // Input errors take precedence over a short buffer.
-  BOOST_TEST(base64::decode("Zm9v!mFy", bytes, 1).error() == errc::base64_invalid_character);
-  BOOST_TEST(base64::decode("Zh==", bytes, 0).error() == errc::base64_non_canonical);
+  BOOST_TEST(base64::write_decoded("Zm9v!mFy", bytes, 1).error() == errc::base64_invalid_character);
+  BOOST_TEST(base64::write_decoded("Zh==", bytes, 0).error() == errc::base64_non_canonical);
   const base64::options skip{base64::alphabet::standard, base64::padding::required, base64::whitespace::skip};
-  BOOST_TEST(base64::decode("Zm9v YmFy", bytes, 5, skip).error() == errc::buffer_too_small);
-  BOOST_TEST(base64::decode("Zm9v YmFy", bytes, 6, skip).value() == 6u);
+  BOOST_TEST(base64::write_decoded("Zm9v YmFy", bytes, 5, skip).error() == errc::buffer_too_small);
+  BOOST_TEST(base64::write_decoded("Zm9v YmFy", bytes, 6, skip).value() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(random_garbage_never_decodes_partially) {

@@ -10,5 +10,15 @@ BOOST_AUTO_TEST_CASE(simd_macro_matches_the_target) {
 #else
   BOOST_TEST(KEYWARD_X86_SIMD == 0);
 #endif
-  BOOST_TEST(KEYWARD_LIKELY(true));
+}
+
+BOOST_AUTO_TEST_CASE(likely_keeps_the_truth_value_and_evaluates_once) {
+  int evaluations = 0;
+  const auto count = [&](int value) {
+    ++evaluations;
+    return value;
+  };
+  BOOST_TEST(!KEYWARD_LIKELY(count(0)));
+  BOOST_TEST(KEYWARD_LIKELY(count(7)) == 1);  // a truth value, not the operand
+  BOOST_TEST(evaluations == 2);
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <type_traits>
 
 using keyward::errc;
 using keyward::error;
@@ -46,9 +47,9 @@ const errc all_codes[] = {
     errc::basic_colon_in_user,
     errc::bearer_invalid_token,
     errc::random_unavailable,
-    errc::mac_mismatch,
-    errc::mac_invalid_length,
-    errc::mac_invalid_truncation,
+    errc::crypto_mac_mismatch,
+    errc::crypto_invalid_mac_length,
+    errc::crypto_invalid_truncation,
     errc::rate_invalid_quota,
     errc::rate_capacity_exhausted,
     errc::rate_invalid_capacity,
@@ -63,8 +64,9 @@ const errc all_codes[] = {
     errc::redis_protocol,
     errc::redis_error_reply,
     errc::redis_unsupported_quota,
-    errc::retry_after_invalid,
-    errc::backoff_invalid_parameter,
+    errc::redis_invalid_options,
+    errc::http_invalid_retry_after,
+    errc::retry_invalid_backoff,
 };
 
 result<int> parse_digit(char c) {
@@ -123,6 +125,7 @@ BOOST_AUTO_TEST_CASE(constexpr_use) {
 }
 
 BOOST_AUTO_TEST_CASE(messages_are_distinct_and_known) {
+  static_assert(std::is_same_v<decltype(keyward::to_string(errc::buffer_too_small)), const char*>);
   for (const errc a : all_codes) {
     BOOST_TEST(std::strcmp(keyward::to_string(a), "unknown keyward error") != 0);
     for (const errc b : all_codes) {

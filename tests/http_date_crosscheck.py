@@ -22,7 +22,7 @@ import sys
 
 TOOL = sys.argv[1]
 HTTP_INVALID_DATE = 214
-RETRY_AFTER_INVALID = 800
+HTTP_INVALID_RETRY_AFTER = 215
 MAX_RETRY_AFTER = 2**31
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # datetime.weekday() order
 LONG_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -208,7 +208,7 @@ for (text, want), line in zip(expected, run(requests)):
     check(f"retry_after {text!r}: {line}, want {want}", line == "ok %d" % want)
 for text in ["", " ", "-1", "+1", "1.5", "1 2", "0x10", "120s", "Sun, 06 Nov 1994 08:49:37 UTC"]:
     line = run(["retry_after 0 %s" % text.encode().hex()])[0]
-    check(f"retry_after must reject {text!r}: {line}", line.split()[:2] == ["err", str(RETRY_AFTER_INVALID)])
+    check(f"retry_after must reject {text!r}: {line}", line.split()[:2] == ["err", str(HTTP_INVALID_RETRY_AFTER)])
 
 print(f"HTTP-date cross-check against Python {sys.version.split()[0]}: {failures} failures")
 sys.exit(1 if failures else 0)

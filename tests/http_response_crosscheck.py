@@ -70,7 +70,8 @@ def check(request, line):
         fail(f"{request}: status {status_text} instead of {status}")
     if reason == "rate_limited":
         nanoseconds = int(spec.split(":")[1])
-        expected_retry = max(1, -(-nanoseconds // 10**9))  # integer ceiling
+        # integer ceiling, at least 1, at most 2^31 (RFC 9111 section 1.2.2's largest delta-seconds)
+        expected_retry = min(2**31, max(1, -(-nanoseconds // 10**9)))
         if int(retry_text) != expected_retry:
             fail(f"{request}: Retry-After {retry_text} instead of {expected_retry}")
     elif retry_text != b"-":

@@ -1,9 +1,19 @@
 #!/usr/bin/env python3
 """Build single_include/keyward/keyward.hpp from include/keyward/keyward.hpp, deterministically.
 
-Every `#include "..."` of a keyward header is replaced by that header's text, once (later includes of the same
-header are dropped); system includes are kept, each once, where they first appear. With --check, nothing is
-written: the exit status is 1 when the committed single header differs from what would be generated.
+Only keyward's own headers are inlined: an `#include "..."` that resolves to a file under include/keyward is
+replaced by that header's text the first time it is met, and dropped afterwards (every header has an include
+guard, so one copy is all the preprocessor would ever use). Every other line is copied unchanged and in
+place, in particular every `#include <...>`: a system include may sit inside an `#if` branch (random.hpp's
+per-platform headers, for instance), so it must stay exactly where it stands, even when an earlier header
+included the same file; the repeats cost nothing thanks to the system headers' own guards.
+
+An `#include "..."` that names no file is an error (the single header would be broken). A keyward include
+inside an `#if` block (other than the header's include guard) is refused, because
+inlining it only once could leave its text in a branch that another configuration skips.
+
+With --check, nothing is written: the exit status is 1 when the committed single header differs from what
+would be generated. --output writes somewhere else (tests use it to compare without touching the tree).
 """
 import argparse
 import pathlib
@@ -12,29 +22,55 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 INCLUDE = ROOT / "include"
-ENTRY = INCLUDE / "keyward" / "keyward.hpp"
+OWN = INCLUDE / "keyward"
+ENTRY = OWN / "keyward.hpp"
 OUTPUT = ROOT / "single_include" / "keyward" / "keyward.hpp"
-LOCAL = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
-SYSTEM = re.compile(r"^\s*#\s*include\s+<([^>]+)>\s*$")
+LOCAL = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+OPEN = re.compile(r"^\s*#\s*if(n?def)?\b")
+CLOSE = re.compile(r"^\s*#\s*endif\b")
+GUARD = re.compile(r"^\s*#\s*ifndef\s+(\w+)\s*$")
 
 
-def expand(path, seen_local, seen_system, out):
-    path = path.resolve()
-    if path in seen_local:
+class AmalgamationError(Exception):
+    pass
+
+
+def own_header(including, name):
+    """The keyward header that `#include "name"` in `including` refers to, or None for a file elsewhere."""
+    candidate = (including.parent / name).resolve()
+    if not candidate.is_file():
+        raise AmalgamationError(f'{including.relative_to(INCLUDE.resolve()).as_posix()}: #include "{name}" '
+                                "names no file")
+    if OWN.resolve() in candidate.parents:
+        return candidate
+    return None
+
+
+def expand(path, seen, out):
+    if path in seen:
         return
-    seen_local.add(path)
-    rel = path.relative_to(INCLUDE).as_posix()
+    seen.add(path)
+    rel = path.relative_to(INCLUDE.resolve()).as_posix()
     out.append(f"// ---- begin {rel} ----\n")
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+    depth = 0
+    guard_depth = None  # depth of the include guard's #ifndef, which does not count as a condition
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(keepends=True), 1):
+        if OPEN.match(line):
+            depth += 1
+            if guard_depth is None and depth == 1 and GUARD.match(line):
+                guard_depth = 1
+        elif CLOSE.match(line):
+            depth -= 1
         local = LOCAL.match(line)
         if local:
-            expand(path.parent / local.group(1), seen_local, seen_system, out)
-            continue
-        system = SYSTEM.match(line)
-        if system:
-            if system.group(1) in seen_system:
+            target = own_header(path, local.group(1))
+            if target is not None:
+                if depth > (guard_depth or 0):
+                    raise AmalgamationError(
+                        f"{rel}:{number}: keyward header included inside an #if block; "
+                        "tools/amalgamate.py cannot inline it safely")
+                expand(target, seen, out)
                 continue
-            seen_system.add(system.group(1))
         out.append(line)
     out.append(f"// ---- end {rel} ----\n")
 
@@ -45,23 +81,28 @@ def generate():
         "// Do not edit: change the headers under include/ and run `python3 tools/amalgamate.py`.\n",
         "// SPDX-License-Identifier: MIT\n",
     ]
-    expand(ENTRY, set(), set(), out)
+    expand(ENTRY.resolve(), set(), out)
     return "".join(out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="exit 1 when the committed file is stale")
+    parser.add_argument("--output", type=pathlib.Path, default=OUTPUT, help="where to write (default: %(default)s)")
     args = parser.parse_args()
-    text = generate()
+    try:
+        text = generate()
+    except AmalgamationError as error:
+        print(f"amalgamate.py: {error}", file=sys.stderr)
+        return 2
     if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else None
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
         if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run python3 tools/amalgamate.py", file=sys.stderr)
+            print(f"{args.output} is stale: run python3 tools/amalgamate.py", file=sys.stderr)
             return 1
         return 0
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(text, encoding="utf-8")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
     return 0
 
 

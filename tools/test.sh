@@ -66,11 +66,11 @@ lines_job() {
   fi
 }
 
-# The suite: g++ C++17 and clang++ C++20 with -Werror; both compilers under ASan+UBSan in the other
-# standard; -fno-exceptions -fno-rtti without SIMD; the single header; the fuzzers; the benchmarks (built and
-# run once, untimed).
-CXX=g++     meson_job gcc-cxx17 -Dcpp_std=c++17
-CXX=clang++ meson_job clang-cxx20 -Dcpp_std=c++20
+# The suite: g++ C++17 and clang++ C++20 as release builds (-O3, where GCC's flow-based warnings appear) with
+# -Werror; both compilers under ASan+UBSan in the other standard; -fno-exceptions -fno-rtti without SIMD; the
+# single header; the fuzzers; the benchmarks (built and run once, untimed).
+CXX=g++     meson_job gcc-cxx17-release -Dcpp_std=c++17 -Dbuildtype=release
+CXX=clang++ meson_job clang-cxx20-release -Dcpp_std=c++20 -Dbuildtype=release
 CXX=g++     meson_job gcc-cxx20-asan-ubsan -Dcpp_std=c++20 -Db_sanitize=address,undefined -Db_lundef=false
 CXX=clang++ meson_job clang-cxx17-asan-ubsan -Dcpp_std=c++17 -Db_sanitize=address,undefined -Db_lundef=false
 # Also KEYWARD_NO_SIMD: the SIMD kernels compiled out, their per-kernel runs reported as skipped.
@@ -88,6 +88,19 @@ lines_job ctgrind bash tests/ctgrind/run.sh "$work/ctgrind"
 lines_job non-x86 bash tests/check_non_x86.sh "$work/non-x86"
 
 lines_job consumers bash tests/install/run.sh "$root" "$work/install"
+
+# The version is the same in meson.build, version.hpp and CMakeLists.txt.
+lines_job version python3 tools/check_version.py "$root"
+
+# Every platform branch (Windows, macOS, the BSDs, generic POSIX, old Linux...) compiles, through include/
+# and through the single header, forced with macro overrides and stub system headers.
+lines_job platforms bash tests/platforms/run.sh "$work/platforms"
+
+# A user's strict build: every public header and template, g++ and clang++ at -O2 and -O3 with -Werror.
+lines_job user-build bash tests/user_build/run.sh "$work/user-build"
+
+# Every ```cpp block of README.md compiles (and prints the output shown after it, if any).
+lines_job readme python3 tests/readme/check_blocks.py "$root/README.md" --work "$work/readme"
 
 echo "=== finished in $(( $(date +%s) - started )) s; logs in $work"
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done

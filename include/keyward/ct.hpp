@@ -6,10 +6,7 @@
 #define KEYWARD_CT_HPP
 
 #include "config.hpp"
-#include "crypto/sha2.hpp"
-#include "random.hpp"
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,7 +25,7 @@
 #include <string.h>  // explicit_bzero
 #endif
 
-namespace keyward::detail {
+namespace keyward::detail::ct {
 /// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
 /// possible, so it cannot specialise the code that follows on them.
 template <class T>
@@ -56,7 +53,7 @@ template <class T>
 struct integer_of<T, true> {
   using type = std::underlying_type_t<T>;
 };
-}  // namespace keyward::detail
+}  // namespace keyward::detail::ct
 
 namespace keyward::ct {
 
@@ -71,57 +68,20 @@ inline bool equal(const void* a, const void* b, std::size_t size) noexcept {
     std::uint64_t x = 0, y = 0;
     std::memcpy(&x, left + i, 8);
     std::memcpy(&y, right + i, 8);
-    difference = detail::value_barrier(difference | (x ^ y));
+    difference = detail::ct::value_barrier(difference | (x ^ y));
   }
-  for (; i < size; ++i) difference = detail::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
-  return detail::nonzero_bit(difference) == 0;
+  for (; i < size; ++i) {
+    difference = detail::ct::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
+  }
+  return detail::ct::nonzero_bit(difference) == 0;
 }
 
 /// True when `a` and `b` have the same length and the same bytes. The lengths are treated as public: when
 /// they differ the answer is false at once; otherwise the time depends on the length only. For secrets
-/// whose length must stay hidden too, use equal_length_hiding().
+/// whose length must stay hidden too, use crypto::equal_length_hiding() (crypto/equal_length_hiding.hpp).
 inline bool equal(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   return equal(a.data(), b.data(), a.size());
-}
-
-}  // namespace keyward::ct
-
-namespace keyward::detail {
-/// A random 32-byte key drawn once per process for equal_length_hiding(). If the OS random source fails
-/// the key stays all-zero: the comparison is then still correct and still constant-time (the digests are
-/// compared with equal()); only the extra defence of unpredictable digests is lost.
-inline const std::array<std::uint8_t, 32>& comparison_key() noexcept {
-  static const std::array<std::uint8_t, 32> key = [] {
-    std::array<std::uint8_t, 32> k{};
-    if (!keyward::random::fill(k.data(), k.size())) k.fill(0);
-    return k;
-  }();
-  return key;
-}
-
-/// SHA-256(key || length || bytes): a keyed digest of `bytes` for comparisons.
-inline crypto::sha256::digest keyed_digest(std::string_view bytes) noexcept {
-  crypto::sha256 h;
-  const auto& key = comparison_key();
-  h.update(key.data(), key.size());
-  const std::uint64_t length = bytes.size();
-  h.update(&length, sizeof length);
-  h.update(bytes.data(), bytes.size());
-  return h.final();
-}
-}  // namespace keyward::detail
-
-namespace keyward::ct {
-
-/// True when `a` and `b` are the same bytes, for secrets whose lengths may differ and must not leak through
-/// an early exit: both are hashed with SHA-256 under a random per-process key and the digests compared with
-/// equal(). The time depends on the two lengths (hashing time) but never on the contents or on where, or
-/// whether, they differ. Never fails.
-inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept {
-  const auto left = detail::keyed_digest(a);
-  const auto right = detail::keyed_digest(b);
-  return equal(left.data(), right.data(), left.size());
 }
 
 /// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
@@ -129,8 +89,9 @@ template <class T>
 inline T select(bool condition, T if_true, T if_false) noexcept {
   static_assert((std::is_integral_v<T> && !std::is_same_v<T, bool>) || std::is_enum_v<T>,
                 "select works on integers and enums (for bool, select between 1 and 0)");
-  using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
-  const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
+  using bits = std::make_unsigned_t<typename detail::ct::integer_of<T>::type>;
+  const auto bit = static_cast<bits>(detail::ct::value_barrier(static_cast<unsigned>(condition)));
+  const bits mask = static_cast<bits>(0 - bit);
   const auto t = static_cast<bits>(if_true);
   const auto f = static_cast<bits>(if_false);
   return static_cast<T>(static_cast<bits>((t & mask) | (f & static_cast<bits>(~mask))));

@@ -47,6 +47,7 @@ enum class errc : std::uint16_t {
   http_too_many_challenges = 212,      ///< more challenges than the configured limit
   http_invalid_parameter_value = 213,  ///< a value that a builder cannot send (outside its allowed set)
   http_invalid_date = 214,             ///< not an HTTP-date in any form RFC 9110 section 5.6.7 accepts
+  http_invalid_retry_after = 215,      ///< neither delay-seconds nor an HTTP-date (RFC 9110 section 10.2.3)
   basic_missing_colon = 220,           ///< the decoded user-pass has no ':' (RFC 7617 section 2)
   basic_control_character = 221,      ///< a control character in the user-id or password
   basic_invalid_utf8 = 222,            ///< the decoded user-pass is not valid UTF-8
@@ -55,9 +56,9 @@ enum class errc : std::uint16_t {
 
   // crypto and randomness
   random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
-  mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
-  mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
-  mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
+  crypto_mac_mismatch = 401,        ///< a received MAC tag does not match the one computed
+  crypto_invalid_mac_length = 402,  ///< a received MAC tag has the wrong length for the algorithm or truncation
+  crypto_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
@@ -74,10 +75,10 @@ enum class errc : std::uint16_t {
   redis_protocol = 752,                  ///< a reply of an unexpected type or shape
   redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
   redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
+  redis_invalid_options = 755,           ///< an empty host, a port outside 1-65535, or a timeout of zero or less
 
   // retry and backoff (800-899)
-  retry_after_invalid = 800,        ///< a Retry-After value that is neither delay-seconds nor an HTTP-date
-  backoff_invalid_parameter = 801,  ///< a backoff base, cap, multiplier or jitter fraction out of range
+  retry_invalid_backoff = 800,  ///< a backoff base, cap, multiplier or jitter fraction out of range
 };
 
 /// A short English description of `code`; never contains input or secret material. Unknown values give
@@ -106,15 +107,16 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::http_too_many_challenges: return "http: too many challenges";
     case errc::http_invalid_parameter_value: return "http: value not allowed in this parameter";
     case errc::http_invalid_date: return "http: invalid HTTP-date";
+    case errc::http_invalid_retry_after: return "http: Retry-After is neither delay-seconds nor an HTTP-date";
     case errc::basic_missing_colon: return "basic: no ':' between user-id and password";
     case errc::basic_control_character: return "basic: control character in user-id or password";
     case errc::basic_invalid_utf8: return "basic: user-id or password is not valid UTF-8";
     case errc::basic_colon_in_user: return "basic: user-id contains ':'";
     case errc::bearer_invalid_token: return "bearer: invalid character in token";
     case errc::random_unavailable: return "random: the OS random source failed";
-    case errc::mac_mismatch: return "mac: tag mismatch";
-    case errc::mac_invalid_length: return "mac: tag has the wrong length";
-    case errc::mac_invalid_truncation: return "mac: truncation length out of range";
+    case errc::crypto_mac_mismatch: return "crypto: MAC tag mismatch";
+    case errc::crypto_invalid_mac_length: return "crypto: MAC tag has the wrong length";
+    case errc::crypto_invalid_truncation: return "crypto: MAC truncation length out of range";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
@@ -130,10 +132,10 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::redis_protocol: return "redis: unexpected reply";
     case errc::redis_error_reply: return "redis: error reply";
     case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
+    case errc::redis_invalid_options: return "redis: invalid connection options";
 
     // retry and backoff
-    case errc::retry_after_invalid: return "retry: Retry-After is neither delay-seconds nor an HTTP-date";
-    case errc::backoff_invalid_parameter: return "backoff: parameter out of range";
+    case errc::retry_invalid_backoff: return "retry: backoff parameter out of range";
 
   }
   return "unknown keyward error";

@@ -5,12 +5,12 @@
 #define KEYWARD_RANDOM_HPP
 
 #include "config.hpp"
+#include "ct.hpp"
 #include "error.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 
 #if defined(_WIN32)
@@ -40,7 +40,7 @@
 #endif
 
 #if defined(__linux__)
-namespace keyward::detail {
+namespace keyward::detail::random {
 /// Fills from /dev/urandom (opened with O_CLOEXEC), for kernels older than getrandom(2) (Linux 3.17).
 inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noexcept {
   int fd = -1;
@@ -61,7 +61,7 @@ inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noex
   ::close(fd);
   return {};
 }
-}  // namespace keyward::detail
+}  // namespace keyward::detail::random
 #endif
 
 namespace keyward::random {
@@ -81,7 +81,7 @@ inline result<void> fill(void* buffer, std::size_t size) noexcept {
   }
   return {};
 #elif defined(__linux__) && !defined(SYS_getrandom)
-  return detail::fill_from_urandom(out, size);  // headers older than getrandom(2)
+  return detail::random::fill_from_urandom(out, size);  // headers older than getrandom(2)
 #elif defined(__linux__)
   while (size != 0) {
     // At most 32 MiB - 1 per call, the most getrandom returns at once; longer requests loop.
@@ -89,7 +89,7 @@ inline result<void> fill(void* buffer, std::size_t size) noexcept {
     const long got = ::syscall(SYS_getrandom, out, chunk, 0u);
     if (got < 0) {
       if (errno == EINTR) continue;
-      if (errno == ENOSYS) return detail::fill_from_urandom(out, size);
+      if (errno == ENOSYS) return detail::random::fill_from_urandom(out, size);
       return errc::random_unavailable;
     }
     out += got;
@@ -128,10 +128,7 @@ class os_generator {
   os_generator() noexcept = default;
   os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice
   os_generator& operator=(const os_generator&) = delete;
-  ~os_generator() {
-    volatile result_type* pool = pool_;
-    for (std::size_t i = 0; i < pool_size; ++i) pool[i] = 0;
-  }
+  ~os_generator() { ct::secure_zero(pool_, sizeof pool_); }
 
   /// The next random value; aborts if the OS random source fails.
   result_type operator()() noexcept {

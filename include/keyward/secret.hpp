@@ -99,8 +99,9 @@ class secret {
   std::size_t size_ = 0;
 };
 
-/// "[redacted]": a secret's printable form, which never contains its value.
-inline std::string to_string(const secret&) { return std::string(secret::redacted); }
+/// "[redacted]" (secret::redacted, NUL-terminated): a secret's printable form, which never contains its
+/// value. Never fails.
+constexpr const char* to_string(const secret&) noexcept { return secret::redacted.data(); }
 
 }  // namespace keyward
 

@@ -15,6 +15,9 @@
 // missing '=', a length no encoding can have, and non-zero unused bits in the last character (RFC 4648
 // section 3.5) are all errors, reported with the offset of the offending byte. Leniency is explicit:
 // padding::optional, whitespace::skip.
+//
+// Each direction is a writer trio: write_encoded / encoded_size / encode and write_decoded / decoded_size
+// (max_decoded_size) / decode. The kernel (scalar, AVX2, AVX-512 VBMI) is chosen at run time; see kernels.hpp.
 #ifndef KEYWARD_BASE64_HPP
 #define KEYWARD_BASE64_HPP
 
@@ -45,10 +48,309 @@
 
 #endif  // KEYWARD_CONFIG_HPP
 // ---- end keyward/config.hpp ----
+// ---- begin keyward/detail/base64_dispatch.hpp ----
+// keyward (private): the Base64 entry points behind base64.hpp: the choice of kernel (the fastest one this
+// CPU has and the kernels::force() setting allows, for the input's length), the careful validator that
+// finds the exact error and its offset, and the decoder of validated text.
+#ifndef KEYWARD_DETAIL_BASE64_DISPATCH_HPP
+#define KEYWARD_DETAIL_BASE64_DISPATCH_HPP
+
+// ---- begin keyward/error.hpp ----
+// keyward: the error model. Fallible calls return result<T>: a value, or an error holding an errc and,
+// where it helps, the byte offset in the input at which the problem was found.
+#ifndef KEYWARD_ERROR_HPP
+#define KEYWARD_ERROR_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace keyward {
+
+/// Every way a keyward call can fail, one enum for the whole library. Each area owns a block of 100 values
+/// (general 1-99, base64 100-199, and so on) so that codes stay stable as areas grow. Zero is never an error,
+/// as std::error_code requires.
+enum class errc : std::uint16_t {
+  // general
+  buffer_too_small = 1,  ///< the caller's output buffer cannot hold the result
+
+  // base64 (RFC 4648 sections 4 and 5)
+  base64_invalid_character = 100,  ///< a byte outside the alphabet (whitespace included unless skipped)
+  base64_invalid_padding = 101,    ///< '=' in the wrong place, too many or too few of them
+  base64_missing_padding = 102,    ///< the final quantum lacks the '=' that padding::required demands
+  base64_unexpected_padding = 103, ///< '=' present although padding::forbidden was asked for
+  base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
+  base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
+
+  // HTTP authentication fields (RFC 9110 section 11, RFC 7617, RFC 6750)
+  http_empty_value = 200,              ///< the field value is empty or only whitespace (no credentials sent)
+  http_invalid_character = 201,        ///< NUL, CR, LF or another byte the grammar does not allow here
+  http_invalid_scheme = 202,           ///< the auth-scheme is missing or is not a token
+  http_invalid_token68 = 203,          ///< a malformed token68 ('=' not only at the end, or a bad byte)
+  http_invalid_parameter = 204,        ///< a malformed auth-param (no '=', no name or no value)
+  http_invalid_quoted_string = 205,    ///< an unterminated quoted-string or a byte not allowed in one
+  http_duplicate_parameter = 206,      ///< the same auth-param name twice (names compare case-insensitively)
+  http_too_long = 207,                 ///< the value exceeds the configured length limit
+  http_too_many_parameters = 208,      ///< more auth-params than the configured limit
+  http_unexpected_data = 209,          ///< bytes after a complete value where none may follow
+  http_wrong_scheme = 210,             ///< a well-formed value for another auth-scheme than the one expected
+  http_missing_token = 211,            ///< the scheme is present but the credentials after it are missing
+  http_too_many_challenges = 212,      ///< more challenges than the configured limit
+  http_invalid_parameter_value = 213,  ///< a value that a builder cannot send (outside its allowed set)
+  http_invalid_date = 214,             ///< not an HTTP-date in any form RFC 9110 section 5.6.7 accepts
+  http_invalid_retry_after = 215,      ///< neither delay-seconds nor an HTTP-date (RFC 9110 section 10.2.3)
+  basic_missing_colon = 220,           ///< the decoded user-pass has no ':' (RFC 7617 section 2)
+  basic_control_character = 221,      ///< a control character in the user-id or password
+  basic_invalid_utf8 = 222,            ///< the decoded user-pass is not valid UTF-8
+  basic_colon_in_user = 223,           ///< a user-id containing ':' cannot be sent (RFC 7617 section 2)
+  bearer_invalid_token = 230,          ///< a byte outside the b64token charset (RFC 6750 section 2.1)
+
+  // crypto and randomness
+  random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
+  crypto_mac_mismatch = 401,        ///< a received MAC tag does not match the one computed
+  crypto_invalid_mac_length = 402,  ///< a received MAC tag has the wrong length for the algorithm or truncation
+  crypto_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
+
+  // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
+  rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
+  rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
+  rate_invalid_capacity = 702,    ///< a keyed limiter asked for zero keys, or for more than it can index
+  rate_header_empty = 730,               ///< the field value is empty or only whitespace
+  rate_header_invalid_integer = 731,     ///< not a non-negative decimal integer (1*DIGIT): a sign, dot or other byte
+  rate_header_integer_overflow = 732,    ///< an integer too large for 64 bits
+  rate_header_invalid_list = 733,        ///< not a Structured Field List (RFC 9651 section 4.2)
+  rate_header_invalid_string = 734,      ///< a name or unit with a byte an SF String cannot carry (RFC 9651 3.3.3)
+  rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
+  redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
+  redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
+  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
+  redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
+  redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
+  redis_invalid_options = 755,           ///< an empty host, a port outside 1-65535, or a timeout of zero or less
+
+  // retry and backoff (800-899)
+  retry_invalid_backoff = 800,  ///< a backoff base, cap, multiplier or jitter fraction out of range
+};
+
+/// A short English description of `code`; never contains input or secret material. Unknown values give
+/// "unknown keyward error".
+constexpr const char* to_string(errc code) noexcept {
+  switch (code) {
+    case errc::buffer_too_small: return "output buffer too small";
+    case errc::base64_invalid_character: return "base64: invalid character";
+    case errc::base64_invalid_padding: return "base64: invalid padding";
+    case errc::base64_missing_padding: return "base64: missing padding";
+    case errc::base64_unexpected_padding: return "base64: padding not allowed";
+    case errc::base64_invalid_length: return "base64: invalid length";
+    case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
+    case errc::http_empty_value: return "http: empty field value";
+    case errc::http_invalid_character: return "http: invalid character";
+    case errc::http_invalid_scheme: return "http: missing or invalid auth-scheme";
+    case errc::http_invalid_token68: return "http: invalid token68";
+    case errc::http_invalid_parameter: return "http: invalid auth-param";
+    case errc::http_invalid_quoted_string: return "http: invalid quoted-string";
+    case errc::http_duplicate_parameter: return "http: duplicate auth-param";
+    case errc::http_too_long: return "http: value too long";
+    case errc::http_too_many_parameters: return "http: too many auth-params";
+    case errc::http_unexpected_data: return "http: unexpected data after the value";
+    case errc::http_wrong_scheme: return "http: unexpected auth-scheme";
+    case errc::http_missing_token: return "http: credentials missing after the scheme";
+    case errc::http_too_many_challenges: return "http: too many challenges";
+    case errc::http_invalid_parameter_value: return "http: value not allowed in this parameter";
+    case errc::http_invalid_date: return "http: invalid HTTP-date";
+    case errc::http_invalid_retry_after: return "http: Retry-After is neither delay-seconds nor an HTTP-date";
+    case errc::basic_missing_colon: return "basic: no ':' between user-id and password";
+    case errc::basic_control_character: return "basic: control character in user-id or password";
+    case errc::basic_invalid_utf8: return "basic: user-id or password is not valid UTF-8";
+    case errc::basic_colon_in_user: return "basic: user-id contains ':'";
+    case errc::bearer_invalid_token: return "bearer: invalid character in token";
+    case errc::random_unavailable: return "random: the OS random source failed";
+    case errc::crypto_mac_mismatch: return "crypto: MAC tag mismatch";
+    case errc::crypto_invalid_mac_length: return "crypto: MAC tag has the wrong length";
+    case errc::crypto_invalid_truncation: return "crypto: MAC truncation length out of range";
+    // rate limiting
+    case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
+    case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
+    case errc::rate_invalid_capacity: return "rate: invalid key capacity";
+    case errc::rate_header_empty: return "rate header: empty field value";
+    case errc::rate_header_invalid_integer: return "rate header: not a non-negative integer";
+    case errc::rate_header_integer_overflow: return "rate header: integer too large";
+    case errc::rate_header_invalid_list: return "rate header: not a Structured Field list";
+    case errc::rate_header_invalid_string: return "rate header: character not allowed in a string";
+    case errc::rate_header_value_out_of_range: return "rate header: value out of range";
+    case errc::redis_unavailable: return "redis: unavailable or connection lost";
+    case errc::redis_timeout: return "redis: timed out";
+    case errc::redis_protocol: return "redis: unexpected reply";
+    case errc::redis_error_reply: return "redis: error reply";
+    case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
+    case errc::redis_invalid_options: return "redis: invalid connection options";
+
+    // retry and backoff
+    case errc::retry_invalid_backoff: return "retry: backoff parameter out of range";
+
+  }
+  return "unknown keyward error";
+}
+
+/// A failure: what went wrong and, when known, the byte offset in the input where it was found.
+class error {
+ public:
+  /// The offset value meaning "no position in the input applies".
+  static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
+
+  /// An error with `code` found at byte `offset` of the input (or no_offset).
+  constexpr error(errc code, std::size_t offset = no_offset) noexcept : code_(code), offset_(offset) {}
+
+  /// What went wrong.
+  constexpr errc code() const noexcept { return code_; }
+  /// The byte offset in the input where it was found; no_offset when none applies.
+  constexpr std::size_t offset() const noexcept { return offset_; }
+  /// True when offset() names a position in the input.
+  constexpr bool has_offset() const noexcept { return offset_ != no_offset; }
+  /// to_string(code()).
+  constexpr const char* message() const noexcept { return to_string(code_); }
+
+  /// Errors are equal when code and offset are; an error equals an errc when its code does.
+  friend constexpr bool operator==(const error& a, const error& b) noexcept {
+    return a.code_ == b.code_ && a.offset_ == b.offset_;
+  }
+  friend constexpr bool operator!=(const error& a, const error& b) noexcept { return !(a == b); }
+  friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
+  friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code_ != b; }
+
+ private:
+  errc code_;
+  std::size_t offset_;
+};
+
+/// The std::error_category of keyward's errc values; its name() is "keyward".
+inline const std::error_category& error_category() noexcept {
+  class category final : public std::error_category {
+   public:
+    const char* name() const noexcept override { return "keyward"; }
+    std::string message(int value) const override {
+      return value > 0 && value <= 0xFFFF ? to_string(static_cast<errc>(value)) : "unknown keyward error";
+    }
+  };
+  static const category instance;
+  return instance;
+}
+
+/// `code` as a std::error_code in keyward's category.
+inline std::error_code make_error_code(errc code) noexcept {
+  return {static_cast<int>(code), error_category()};
+}
+
+namespace detail {
+/// Called when a result is read the wrong way (value() of an error, error() of a value): a programming
+/// error, not bad input, so it stops the program in every build, with or without exceptions.
+[[noreturn]] inline void bad_result_access() noexcept { std::abort(); }
+}  // namespace detail
+
+/// A value of type T, or an error: the return type of every fallible keyward call (an expected-like type,
+/// usable with -fno-exceptions). Reading value() of an error, or error() of a value, aborts.
+template <class T>
+class [[nodiscard]] result {
+  static_assert(!std::is_same_v<std::decay_t<T>, keyward::error>, "result<error> is not meaningful");
+
+ public:
+  using value_type = T;
+
+  /// A result holding `value`.
+  constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
+  constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
+  /// A result holding the failure `failure`.
+  constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}
+  constexpr result(errc code) noexcept : storage_(std::in_place_index<1>, keyward::error(code)) {}
+
+  /// True when a value is held.
+  constexpr bool has_value() const noexcept { return storage_.index() == 0; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+
+  /// The value; aborts when an error is held.
+  constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
+  constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+
+  /// The error; aborts when a value is held.
+  constexpr const keyward::error& error() const noexcept {
+    if (has_value()) detail::bad_result_access();
+    return *std::get_if<1>(&storage_);
+  }
+
+  /// The value, or `fallback` when an error is held.
+  template <class U>
+  constexpr T value_or(U&& fallback) const& {
+    return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  constexpr T value_or(U&& fallback) && {
+    return has_value() ? std::move(*std::get_if<0>(&storage_)) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+  /// The value, like value(): aborts when an error is held.
+  constexpr T& operator*() & noexcept { return value(); }
+  constexpr const T& operator*() const& noexcept { return value(); }
+  constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
+  constexpr T* operator->() noexcept { return &value(); }
+  constexpr const T* operator->() const noexcept { return &value(); }
+
+ private:
+  constexpr void check_value() const noexcept {
+    if (!has_value()) detail::bad_result_access();
+  }
+
+  std::variant<T, keyward::error> storage_;
+};
+
+/// The result of a fallible call that produces nothing but success or an error.
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  using value_type = void;
+
+  /// Success.
+  constexpr result() noexcept = default;
+  /// The failure `failure`.
+  constexpr result(keyward::error failure) noexcept : failure_(failure) {}
+  constexpr result(errc code) noexcept : failure_(code) {}
+
+  /// True on success.
+  constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  /// Does nothing on success; aborts when an error is held.
+  constexpr void value() const noexcept {
+    if (!has_value()) detail::bad_result_access();
+  }
+  /// The error; aborts on success.
+  constexpr const keyward::error& error() const noexcept {
+    if (has_value()) detail::bad_result_access();
+    return failure_;
+  }
+
+ private:
+  keyward::error failure_{errc{}};  // errc{} (zero) is never an error: it means success
+};
+
+}  // namespace keyward
+
+namespace std {
+template <>
+struct is_error_code_enum<keyward::errc> : true_type {};
+}  // namespace std
+
+#endif  // KEYWARD_ERROR_HPP
+// ---- end keyward/error.hpp ----
 // ---- begin keyward/detail/base64_avx2.hpp ----
 // keyward (private): Base64 kernels for AVX2, after Muła and Lemire, "Faster Base64 Encoding and Decoding
 // Using AVX2 Instructions" (ACM TWEB, 2018). Compiled through target attributes, so no special flags are
-// needed; called only when the CPU has AVX2 (detail::has_isa(isa::avx2)).
+// needed; called only when the CPU has AVX2 (detail::cpu::has(cpu::avx2)).
 //
 // Decoding, 32 characters at a time: a character is valid when the class bits that its low nibble and its
 // high nibble look up (two VPSHUFB) have nothing in common; the validation results are ORed into one
@@ -68,7 +370,7 @@
 #define KEYWARD_DETAIL_BASE64_AVX2_HPP
 
 // ---- begin keyward/detail/base64_scalar.hpp ----
-// keyward::detail: the portable scalar Base64 kernels and their lookup tables (private).
+// keyward (private): the portable scalar Base64 kernels and their lookup tables.
 //
 // Decoding is table driven and free of data-dependent branches on valid input: each character indexes a
 // 256-entry table that holds its 6 bits already shifted into place, the four lookups of a quantum are ORed
@@ -83,7 +385,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The 64 characters of RFC 4648 section 4 (standard) and section 5 (URL and filename safe).
 inline constexpr char standard_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -236,16 +538,19 @@ inline std::size_t encode(const unsigned char* in, std::size_t length, char* out
   return static_cast<std::size_t>(out - start);
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #endif  // KEYWARD_DETAIL_BASE64_SCALAR_HPP
 // ---- end keyward/detail/base64_scalar.hpp ----
 
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #if KEYWARD_X86_SIMD
 #include <immintrin.h>
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The 16-entry VPSHUFB tables of one alphabet for the AVX2 kernels.
 struct avx2_alphabet {
@@ -471,7 +776,7 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
   return full_out + encode(in + full, length - full, out + full_out, scalar, pad);
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #endif  // KEYWARD_X86_SIMD
 #endif  // KEYWARD_DETAIL_BASE64_AVX2_HPP
@@ -480,7 +785,7 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
 // keyward (private): Base64 kernels for AVX-512 VBMI, after Muła and Lemire, "Base64 encoding and decoding
 // at almost the speed of a memory copy" (Software: Practice and Experience, 2020). Compiled through target
 // attributes, so no special flags are needed; called only when the CPU has AVX-512 F, BW, VL and VBMI
-// (detail::has_isa(isa::avx512vbmi)).
+// (detail::cpu::has(cpu::avx512vbmi)).
 //
 // Decoding, 64 characters at a time: VPERMI2B looks every character up in a 128-entry table (its low seven
 // bits index it) that holds the 6-bit value or 0x80 outside the alphabet; the table result ORed with the
@@ -501,12 +806,15 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
 #define KEYWARD_DETAIL_BASE64_AVX512_HPP
 
 
+#include <cstddef>
+#include <cstdint>
 
 #if KEYWARD_X86_SIMD
+#include <immintrin.h>
 
 #define KEYWARD_DETAIL_BASE64_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The decoding table of one alphabet for VPERMI2B: the 6-bit value of each ASCII character, 0x80 outside.
 struct avx512_decode_table {
@@ -670,7 +978,7 @@ KEYWARD_DETAIL_BASE64_AVX512_TARGET inline std::size_t encode_avx512vbmi(
   return o;
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #undef KEYWARD_DETAIL_BASE64_AVX512_TARGET
 
@@ -679,35 +987,26 @@ KEYWARD_DETAIL_BASE64_AVX512_TARGET inline std::size_t encode_avx512vbmi(
 // ---- end keyward/detail/base64_avx512.hpp ----
 // ---- begin keyward/detail/cpu.hpp ----
 // keyward (private): which x86 instruction sets the CPU and the OS support, detected once with cpuid and
-// xgetbv and cached, plus the test hook that restricts the kernels the dispatchers may choose.
+// xgetbv and cached, and the process-wide set of kernels the dispatchers may choose (set through the public
+// keyward/kernels.hpp).
 #ifndef KEYWARD_DETAIL_CPU_HPP
 #define KEYWARD_DETAIL_CPU_HPP
 
 
 #include <atomic>
+#include <cstdint>
 
 #if KEYWARD_X86_SIMD
 #include <cpuid.h>
 #endif
 
-namespace keyward::detail {
+namespace keyward::detail::cpu {
 
-/// Instruction-set extensions that keyward has kernels for, as bits of a set.
-enum class isa : std::uint32_t {
-  none = 0,
-  avx2 = 1u << 0,        ///< AVX2 with OS support for the YMM state
-  avx512 = 1u << 1,      ///< AVX-512 F, BW and VL with OS support for the ZMM and opmask state
-  avx512vbmi = 1u << 2,  ///< AVX-512 VBMI (in addition to `avx512`)
-  sha = 1u << 3,         ///< SHA extensions (SHA-NI) with SSSE3 and SSE4.1
-  all = (1u << 4) - 1,
-};
-
-constexpr isa operator|(isa a, isa b) noexcept {
-  return static_cast<isa>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
-}
-constexpr isa operator&(isa a, isa b) noexcept {
-  return static_cast<isa>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
-}
+/// The bits of a kernel set: one per family of SIMD kernels that keyward has.
+inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
+inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
+inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
+inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni;
 
 /// True during constant evaluation, where only the portable scalar code may run; false at run time and
 /// on compilers that cannot tell (which then never reach a SIMD branch in a constant expression).
@@ -720,11 +1019,11 @@ constexpr bool is_constant_evaluated() noexcept {
 }
 
 #if KEYWARD_X86_SIMD
-/// The extensions this CPU and OS support, from cpuid leaves 1 and 7 and XCR0 (read only when the OS has
-/// set OSXSAVE). Queried on every call; use supported_isa() for the cached value.
-inline isa detect_isa() noexcept {
+/// The kernels this CPU and OS support, from cpuid leaves 1 and 7 and XCR0 (read only when the OS has set
+/// OSXSAVE). Queried on every call; supported() caches it.
+inline std::uint32_t detect() noexcept {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (__get_cpuid_max(0, nullptr) < 7) return isa::none;
+  if (__get_cpuid_max(0, nullptr) < 7) return 0;
   __cpuid_count(1, 0, eax, ebx, ecx, edx);
   const bool ssse3 = (ecx >> 9) & 1u;
   const bool sse41 = (ecx >> 19) & 1u;
@@ -739,354 +1038,194 @@ inline isa detect_isa() noexcept {
   const bool ymm_state = (xcr0 & 0x6u) == 0x6u;     // XMM and YMM
   const bool zmm_state = (xcr0 & 0xe6u) == 0xe6u;   // plus opmask, ZMM_Hi256, Hi16_ZMM
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
-  isa found = isa::none;
-  if (avx && ymm_state && ((ebx >> 5) & 1u)) found = found | isa::avx2;
+  std::uint32_t found = 0;
+  if (avx && ymm_state && ((ebx >> 5) & 1u)) found |= avx2;
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
-  if (avx && zmm_state && avx512fbwvl) {
-    found = found | isa::avx512;
-    if ((ecx >> 1) & 1u) found = found | isa::avx512vbmi;
-  }
-  if (((ebx >> 29) & 1u) && ssse3 && sse41) found = found | isa::sha;
+  if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
+  if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
   return found;
 }
 #else
 /// Without SIMD kernels (KEYWARD_NO_SIMD, or not x86-64 with GCC/Clang) nothing is ever reported.
-inline isa detect_isa() noexcept { return isa::none; }
+inline std::uint32_t detect() noexcept { return 0; }
 #endif
 
-/// The extensions this machine supports, detected on first use and cached for the process.
-inline isa supported_isa() noexcept {
-  static const isa cached = detect_isa();
+/// The kernels this machine and build support, detected on first use and cached for the process.
+inline std::uint32_t supported() noexcept {
+  static const std::uint32_t cached = detect();
   return cached;
 }
 
-/// The set the dispatchers are allowed to use (all unless a test restricted it with force_isa()).
-inline std::atomic<std::uint32_t>& allowed_isa_storage() noexcept {
-  static std::atomic<std::uint32_t> allowed{static_cast<std::uint32_t>(isa::all)};
-  return allowed;
+/// The kernels the dispatchers are allowed to use: all unless restricted through kernels::force().
+inline std::atomic<std::uint32_t>& allowed() noexcept {
+  static std::atomic<std::uint32_t> bits{all};
+  return bits;
 }
 
-/// Test hook: from now on the dispatchers use only kernels within `allowed` (isa::none forces the scalar
-/// code everywhere, isa::all restores the default). Extensions the machine lacks stay unused whatever
-/// `allowed` says. Returns the previous setting.
-inline isa force_isa(isa allowed) noexcept {
-  return static_cast<isa>(allowed_isa_storage().exchange(static_cast<std::uint32_t>(allowed)));
-}
+/// The kernels the dispatchers may use right now: supported() within allowed().
+inline std::uint32_t active() noexcept { return supported() & allowed().load(std::memory_order_relaxed); }
 
-/// The extensions the dispatchers may use right now: supported_isa() within the force_isa() setting.
-inline isa active_isa() noexcept {
-  return supported_isa() & static_cast<isa>(allowed_isa_storage().load(std::memory_order_relaxed));
-}
+/// True when every kernel in `wanted` may be used right now.
+inline bool has(std::uint32_t wanted) noexcept { return (active() & wanted) == wanted; }
 
-/// True when every extension in `wanted` may be used right now.
-inline bool has_isa(isa wanted) noexcept { return (active_isa() & wanted) == wanted; }
-
-/// Test hook: restricts the dispatchers to `allowed` for the lifetime of the object, then restores the
-/// previous setting.
-class scoped_isa {
- public:
-  explicit scoped_isa(isa allowed) noexcept : previous_(force_isa(allowed)) {}
-  ~scoped_isa() { force_isa(previous_); }
-  scoped_isa(const scoped_isa&) = delete;
-  scoped_isa& operator=(const scoped_isa&) = delete;
-
- private:
-  isa previous_;
-};
-
-}  // namespace keyward::detail
+}  // namespace keyward::detail::cpu
 
 #endif  // KEYWARD_DETAIL_CPU_HPP
 // ---- end keyward/detail/cpu.hpp ----
-// ---- begin keyward/error.hpp ----
-// keyward: the error model. Fallible calls return result<T>: a value, or an error holding an errc and,
-// where it helps, the byte offset in the input at which the problem was found.
-#ifndef KEYWARD_ERROR_HPP
-#define KEYWARD_ERROR_HPP
 
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
-#include <cstdlib>
-#include <string>
-#include <system_error>
-#include <type_traits>
-#include <utility>
-#include <variant>
+namespace keyward::detail::base64 {
 
-namespace keyward {
-
-/// Every way a keyward call can fail, one enum for the whole library. Each area owns a block of 100 values
-/// (general 1-99, base64 100-199, and so on) so that codes stay stable as areas grow. Zero is never an error,
-/// as std::error_code requires.
-enum class errc : std::uint16_t {
-  // general
-  buffer_too_small = 1,  ///< the caller's output buffer cannot hold the result
-
-  // base64 (RFC 4648 sections 4 and 5)
-  base64_invalid_character = 100,  ///< a byte outside the alphabet (whitespace included unless skipped)
-  base64_invalid_padding = 101,    ///< '=' in the wrong place, too many or too few of them
-  base64_missing_padding = 102,    ///< the final quantum lacks the '=' that padding::required demands
-  base64_unexpected_padding = 103, ///< '=' present although padding::forbidden was asked for
-  base64_invalid_length = 104,     ///< a final quantum of a single character, which encodes no byte
-  base64_non_canonical = 105,      ///< the last character carries non-zero unused bits (RFC 4648 3.5)
-
-  // HTTP authentication fields (RFC 9110 section 11, RFC 7617, RFC 6750)
-  http_empty_value = 200,              ///< the field value is empty or only whitespace (no credentials sent)
-  http_invalid_character = 201,        ///< NUL, CR, LF or another byte the grammar does not allow here
-  http_invalid_scheme = 202,           ///< the auth-scheme is missing or is not a token
-  http_invalid_token68 = 203,          ///< a malformed token68 ('=' not only at the end, or a bad byte)
-  http_invalid_parameter = 204,        ///< a malformed auth-param (no '=', no name or no value)
-  http_invalid_quoted_string = 205,    ///< an unterminated quoted-string or a byte not allowed in one
-  http_duplicate_parameter = 206,      ///< the same auth-param name twice (names compare case-insensitively)
-  http_too_long = 207,                 ///< the value exceeds the configured length limit
-  http_too_many_parameters = 208,      ///< more auth-params than the configured limit
-  http_unexpected_data = 209,          ///< bytes after a complete value where none may follow
-  http_wrong_scheme = 210,             ///< a well-formed value for another auth-scheme than the one expected
-  http_missing_token = 211,            ///< the scheme is present but the credentials after it are missing
-  http_too_many_challenges = 212,      ///< more challenges than the configured limit
-  http_invalid_parameter_value = 213,  ///< a value that a builder cannot send (outside its allowed set)
-  http_invalid_date = 214,             ///< not an HTTP-date in any form RFC 9110 section 5.6.7 accepts
-  basic_missing_colon = 220,           ///< the decoded user-pass has no ':' (RFC 7617 section 2)
-  basic_control_character = 221,      ///< a control character in the user-id or password
-  basic_invalid_utf8 = 222,            ///< the decoded user-pass is not valid UTF-8
-  basic_colon_in_user = 223,           ///< a user-id containing ':' cannot be sent (RFC 7617 section 2)
-  bearer_invalid_token = 230,          ///< a byte outside the b64token charset (RFC 6750 section 2.1)
-
-  // crypto and randomness
-  random_unavailable = 400,      ///< the OS random source failed or is missing (no fallback to a PRNG)
-  mac_mismatch = 401,            ///< a received MAC tag does not match the one computed
-  mac_invalid_length = 402,      ///< a received MAC tag has the wrong length for the algorithm or truncation
-  mac_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
-
-  // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
-  rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
-  rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
-  rate_invalid_capacity = 702,    ///< a keyed limiter asked for zero keys, or for more than it can index
-  rate_header_empty = 730,               ///< the field value is empty or only whitespace
-  rate_header_invalid_integer = 731,     ///< not a non-negative decimal integer (1*DIGIT): a sign, dot or other byte
-  rate_header_integer_overflow = 732,    ///< an integer too large for 64 bits
-  rate_header_invalid_list = 733,        ///< not a Structured Field List (RFC 9651 section 4.2)
-  rate_header_invalid_string = 734,      ///< a name or unit with a byte an SF String cannot carry (RFC 9651 3.3.3)
-  rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
-  redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
-  redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
-  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
-  redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
-  redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
-
-  // retry and backoff (800-899)
-  retry_after_invalid = 800,        ///< a Retry-After value that is neither delay-seconds nor an HTTP-date
-  backoff_invalid_parameter = 801,  ///< a backoff base, cap, multiplier or jitter fraction out of range
+/// What a decoder accepts: the base64::options of base64.hpp as plain flags.
+struct rules {
+  bool url;           ///< '-' '_' (RFC 4648 section 5) instead of '+' '/' (section 4)
+  bool pad_allowed;   ///< '=' may complete the final quantum (padding::required or padding::optional)
+  bool pad_required;  ///< a final partial quantum must be padded (padding::required)
+  bool skip_space;    ///< SP, HT, CR and LF are passed over (whitespace::skip)
 };
 
-/// A short English description of `code`; never contains input or secret material. Unknown values give
-/// "unknown keyward error".
-constexpr const char* to_string(errc code) noexcept {
-  switch (code) {
-    case errc::buffer_too_small: return "output buffer too small";
-    case errc::base64_invalid_character: return "base64: invalid character";
-    case errc::base64_invalid_padding: return "base64: invalid padding";
-    case errc::base64_missing_padding: return "base64: missing padding";
-    case errc::base64_unexpected_padding: return "base64: padding not allowed";
-    case errc::base64_invalid_length: return "base64: invalid length";
-    case errc::base64_non_canonical: return "base64: non-canonical encoding (non-zero trailing bits)";
-    case errc::http_empty_value: return "http: empty field value";
-    case errc::http_invalid_character: return "http: invalid character";
-    case errc::http_invalid_scheme: return "http: missing or invalid auth-scheme";
-    case errc::http_invalid_token68: return "http: invalid token68";
-    case errc::http_invalid_parameter: return "http: invalid auth-param";
-    case errc::http_invalid_quoted_string: return "http: invalid quoted-string";
-    case errc::http_duplicate_parameter: return "http: duplicate auth-param";
-    case errc::http_too_long: return "http: value too long";
-    case errc::http_too_many_parameters: return "http: too many auth-params";
-    case errc::http_unexpected_data: return "http: unexpected data after the value";
-    case errc::http_wrong_scheme: return "http: unexpected auth-scheme";
-    case errc::http_missing_token: return "http: credentials missing after the scheme";
-    case errc::http_too_many_challenges: return "http: too many challenges";
-    case errc::http_invalid_parameter_value: return "http: value not allowed in this parameter";
-    case errc::http_invalid_date: return "http: invalid HTTP-date";
-    case errc::basic_missing_colon: return "basic: no ':' between user-id and password";
-    case errc::basic_control_character: return "basic: control character in user-id or password";
-    case errc::basic_invalid_utf8: return "basic: user-id or password is not valid UTF-8";
-    case errc::basic_colon_in_user: return "basic: user-id contains ':'";
-    case errc::bearer_invalid_token: return "bearer: invalid character in token";
-    case errc::random_unavailable: return "random: the OS random source failed";
-    case errc::mac_mismatch: return "mac: tag mismatch";
-    case errc::mac_invalid_length: return "mac: tag has the wrong length";
-    case errc::mac_invalid_truncation: return "mac: truncation length out of range";
-    // rate limiting
-    case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
-    case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
-    case errc::rate_invalid_capacity: return "rate: invalid key capacity";
-    case errc::rate_header_empty: return "rate header: empty field value";
-    case errc::rate_header_invalid_integer: return "rate header: not a non-negative integer";
-    case errc::rate_header_integer_overflow: return "rate header: integer too large";
-    case errc::rate_header_invalid_list: return "rate header: not a Structured Field list";
-    case errc::rate_header_invalid_string: return "rate header: character not allowed in a string";
-    case errc::rate_header_value_out_of_range: return "rate header: value out of range";
-    case errc::redis_unavailable: return "redis: unavailable or connection lost";
-    case errc::redis_timeout: return "redis: timed out";
-    case errc::redis_protocol: return "redis: unexpected reply";
-    case errc::redis_error_reply: return "redis: error reply";
-    case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
+/// The scalar decoding tables of the URL alphabet (`url`) or the standard one.
+constexpr const decode_tables& decode_tables_for(bool url) noexcept { return url ? url_decode : standard_decode; }
 
-    // retry and backoff
-    case errc::retry_after_invalid: return "retry: Retry-After is neither delay-seconds nor an HTTP-date";
-    case errc::backoff_invalid_parameter: return "backoff: parameter out of range";
-
-  }
-  return "unknown keyward error";
+/// True for the bytes that whitespace::skip passes over: SP, HT, CR, LF.
+constexpr bool is_skipped_space(unsigned char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/// A failure: what went wrong and, when known, the byte offset in the input where it was found.
-class error {
- public:
-  /// The offset value meaning "no position in the input applies".
-  static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
-
-  /// An error with `code` found at byte `offset` of the input (or no_offset).
-  constexpr error(errc code, std::size_t offset = no_offset) noexcept : code_(code), offset_(offset) {}
-
-  /// What went wrong.
-  constexpr errc code() const noexcept { return code_; }
-  /// The byte offset in the input where it was found; no_offset when none applies.
-  constexpr std::size_t offset() const noexcept { return offset_; }
-  /// True when offset() names a position in the input.
-  constexpr bool has_offset() const noexcept { return offset_ != no_offset; }
-  /// to_string(code()).
-  constexpr const char* message() const noexcept { return to_string(code_); }
-
-  /// Errors are equal when code and offset are; an error equals an errc when its code does.
-  friend constexpr bool operator==(const error& a, const error& b) noexcept {
-    return a.code_ == b.code_ && a.offset_ == b.offset_;
+/// The one dispatch point for decoding: decode_unpadded() (see base64_scalar.hpp) with the fastest kernel
+/// that may run and that pays off at `length` characters.
+inline bool decode_unpadded_fastest(const unsigned char* in, std::size_t length, std::uint8_t* out,
+                                    bool url) noexcept {
+#if KEYWARD_X86_SIMD
+  if (length >= avx512vbmi_decode_threshold && cpu::has(cpu::avx512vbmi)) {
+    return decode_unpadded_avx512vbmi(in, length, out, url);
   }
-  friend constexpr bool operator!=(const error& a, const error& b) noexcept { return !(a == b); }
-  friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
-  friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code_ != b; }
+  if (length >= avx2_decode_threshold && cpu::has(cpu::avx2)) return decode_unpadded_avx2(in, length, out, url);
+#endif
+  return decode_unpadded(in, length, out, decode_tables_for(url));
+}
 
- private:
-  errc code_;
-  std::size_t offset_;
-};
+/// The one dispatch point for encoding: encode() (see base64_scalar.hpp) with the fastest kernel that may
+/// run and that pays off at `length` bytes. Returns the number of characters written.
+inline std::size_t encode_fastest(const unsigned char* in, std::size_t length, char* out, bool url,
+                                  bool pad) noexcept {
+#if KEYWARD_X86_SIMD
+  if (length >= avx512vbmi_encode_threshold && cpu::has(cpu::avx512vbmi)) {
+    return encode_avx512vbmi(in, length, out, url, pad);
+  }
+  if (length >= avx2_encode_threshold && cpu::has(cpu::avx2)) return encode_avx2(in, length, out, url, pad);
+#endif
+  return encode(in, length, out, url ? url_encode : standard_encode, pad);
+}
 
-/// The std::error_category of keyward's errc values; its name() is "keyward".
-inline const std::error_category& error_category() noexcept {
-  class category final : public std::error_category {
-   public:
-    const char* name() const noexcept override { return "keyward"; }
-    std::string message(int value) const override {
-      return value > 0 && value <= 0xFFFF ? to_string(static_cast<errc>(value)) : "unknown keyward error";
-    }
+/// Checks `text` character by character and returns the exact decoded size, or the first error with its
+/// offset. The reference for every decoding path: a fast path that fails hands over to this function.
+/// End-of-input problems are reported in this order: a lone final character (base64_invalid_length, at
+/// that character), non-zero unused bits (base64_non_canonical, at the last character), then missing
+/// or incomplete padding (at the end of the input).
+constexpr result<std::size_t> validate(std::string_view text, rules accept) noexcept {
+  const auto& table = decode_tables_for(accept.url).value;
+  std::size_t data_chars = 0;
+  std::size_t last_data_offset = 0;
+  std::size_t pads_seen = 0;
+  std::size_t pads_expected = 0;
+  // True when the last data character has zero unused bits, for a final quantum of 2 or 3 characters.
+  const auto canonical = [&](std::size_t quantum) {
+    const std::uint8_t last = table[static_cast<unsigned char>(text[last_data_offset])];
+    return (last & (quantum == 2 ? 0x0Fu : 0x03u)) == 0;
   };
-  static const category instance;
-  return instance;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (table[c] != not_in_alphabet) {
+      if (pads_seen != 0) return error(errc::base64_invalid_padding, i);
+      ++data_chars;
+      last_data_offset = i;
+    } else if (c == '=') {
+      if (!accept.pad_allowed) return error(errc::base64_unexpected_padding, i);
+      if (pads_seen == 0) {
+        const std::size_t quantum = data_chars % 4;
+        if (quantum < 2) return error(errc::base64_invalid_padding, i);
+        if (!canonical(quantum)) return error(errc::base64_non_canonical, last_data_offset);
+        pads_expected = 4 - quantum;
+      } else if (pads_seen == pads_expected) {
+        return error(errc::base64_invalid_padding, i);
+      }
+      ++pads_seen;
+    } else if (accept.skip_space && is_skipped_space(c)) {
+      continue;
+    } else {
+      return error(errc::base64_invalid_character, i);
+    }
+  }
+  const std::size_t quantum = data_chars % 4;
+  if (pads_seen == 0) {
+    if (quantum == 1) return error(errc::base64_invalid_length, last_data_offset);
+    if (quantum != 0 && !canonical(quantum)) return error(errc::base64_non_canonical, last_data_offset);
+    if (quantum != 0 && accept.pad_required) return error(errc::base64_missing_padding, text.size());
+  } else if (pads_seen != pads_expected) {
+    return error(errc::base64_invalid_padding, text.size());
+  }
+  return decoded_size_unpadded(data_chars);
 }
 
-/// `code` as a std::error_code in keyward's category.
-inline std::error_code make_error_code(errc code) noexcept {
-  return {static_cast<int>(code), error_category()};
+/// Decodes `text`, already accepted by validate(), into `out`, passing over whitespace and padding.
+inline void decode_validated(std::string_view text, std::uint8_t* out, bool url) noexcept {
+  const auto& table = decode_tables_for(url).value;
+  std::uint32_t bits = 0;
+  int bit_count = 0;
+  for (const char ch : text) {
+    const std::uint8_t v = table[static_cast<unsigned char>(ch)];
+    if (v == not_in_alphabet) continue;  // whitespace or padding
+    bits = (bits << 6) | v;
+    bit_count += 6;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      *out++ = static_cast<std::uint8_t>(bits >> bit_count);
+    }
+  }
 }
 
-namespace detail {
-/// Called when a result is read the wrong way (value() of an error, error() of a value): a programming
-/// error, not bad input, so it stops the program in every build, with or without exceptions.
-[[noreturn]] inline void bad_result_access() noexcept { std::abort(); }
-}  // namespace detail
-
-/// A value of type T, or an error: the return type of every fallible keyward call (an expected-like type,
-/// usable with -fno-exceptions). Reading value() of an error, or error() of a value, aborts.
-template <class T>
-class [[nodiscard]] result {
-  static_assert(!std::is_same_v<std::decay_t<T>, keyward::error>, "result<error> is not meaningful");
-
- public:
-  using value_type = T;
-
-  /// A result holding `value`.
-  constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
-  constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
-  /// A result holding the failure `failure`.
-  constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}
-  constexpr result(errc code) noexcept : storage_(std::in_place_index<1>, keyward::error(code)) {}
-
-  /// True when a value is held.
-  constexpr bool has_value() const noexcept { return storage_.index() == 0; }
-  constexpr explicit operator bool() const noexcept { return has_value(); }
-
-  /// The value; aborts when an error is held.
-  constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
-  constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
-
-  /// The error; aborts when a value is held.
-  constexpr const keyward::error& error() const noexcept {
-    if (has_value()) detail::bad_result_access();
-    return *std::get_if<1>(&storage_);
+/// Decodes `text` into `out[0, capacity)`: one pass of the fastest kernel when the text has no whitespace
+/// and a possible shape, else (or when that pass fails) validate() for the exact error, then
+/// decode_validated(). Returns the bytes written, the first input error, or errc::buffer_too_small.
+inline result<std::size_t> decode_into(std::string_view text, std::uint8_t* out, std::size_t capacity,
+                                       rules accept) noexcept {
+  if (!accept.skip_space) {
+    std::size_t length = text.size();
+    std::size_t pads = 0;
+    if (accept.pad_allowed) {
+      while (pads < 2 && length != 0 && text[length - 1] == '=') {
+        --length;
+        ++pads;
+      }
+    }
+    const std::size_t tail = length % 4;
+    const bool shape_ok = pads == 0 ? (tail == 0 || (tail != 1 && !accept.pad_required)) : tail + pads == 4;
+    const std::size_t size = decoded_size_unpadded(length);
+    if (KEYWARD_LIKELY(shape_ok && size <= capacity) &&
+        KEYWARD_LIKELY(decode_unpadded_fastest(reinterpret_cast<const unsigned char*>(text.data()), length, out,
+                                               accept.url))) {
+      return size;
+    }
   }
+  const result<std::size_t> checked = validate(text, accept);
+  if (!checked) return checked.error();
+  if (*checked > capacity) return errc::buffer_too_small;
+  decode_validated(text, out, accept.url);
+  return *checked;
+}
 
-  /// The value, or `fallback` when an error is held.
-  template <class U>
-  constexpr T value_or(U&& fallback) const& {
-    return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
-  }
-  template <class U>
-  constexpr T value_or(U&& fallback) && {
-    return has_value() ? std::move(*std::get_if<0>(&storage_)) : static_cast<T>(std::forward<U>(fallback));
-  }
+}  // namespace keyward::detail::base64
 
-  /// The value, like value(): aborts when an error is held.
-  constexpr T& operator*() & noexcept { return value(); }
-  constexpr const T& operator*() const& noexcept { return value(); }
-  constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
-  constexpr T* operator->() noexcept { return &value(); }
-  constexpr const T* operator->() const noexcept { return &value(); }
+#endif  // KEYWARD_DETAIL_BASE64_DISPATCH_HPP
+// ---- end keyward/detail/base64_dispatch.hpp ----
 
- private:
-  constexpr void check_value() const noexcept {
-    if (!has_value()) detail::bad_result_access();
-  }
-
-  std::variant<T, keyward::error> storage_;
-};
-
-/// The result of a fallible call that produces nothing but success or an error.
-template <>
-class [[nodiscard]] result<void> {
- public:
-  using value_type = void;
-
-  /// Success.
-  constexpr result() noexcept = default;
-  /// The failure `failure`.
-  constexpr result(keyward::error failure) noexcept : failure_(failure) {}
-  constexpr result(errc code) noexcept : failure_(code) {}
-
-  /// True on success.
-  constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
-  constexpr explicit operator bool() const noexcept { return has_value(); }
-  /// Does nothing on success; aborts when an error is held.
-  constexpr void value() const noexcept {
-    if (!has_value()) detail::bad_result_access();
-  }
-  /// The error; aborts on success.
-  constexpr const keyward::error& error() const noexcept {
-    if (has_value()) detail::bad_result_access();
-    return failure_;
-  }
-
- private:
-  keyward::error failure_{errc{}};  // errc{} (zero) is never an error: it means success
-};
-
-}  // namespace keyward
-
-namespace std {
-template <>
-struct is_error_code_enum<keyward::errc> : true_type {};
-}  // namespace std
-
-#endif  // KEYWARD_ERROR_HPP
-// ---- end keyward/error.hpp ----
-
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace keyward::base64 {
@@ -1113,21 +1252,27 @@ inline constexpr options standard{alphabet::standard, padding::required, whitesp
 /// RFC 4648 section 5 without padding: the form of JWS segments (RFC 7515 section 2).
 inline constexpr options url{alphabet::url, padding::forbidden, whitespace::reject};
 
-/// The number of characters that encoding `size` bytes produces with `opt`.
+/// The number of characters that write_encoded() writes for `size` bytes with `opt` (opt.space is ignored).
+/// Saturates: when the true count does not fit in std::size_t the result is SIZE_MAX, never a wrapped small
+/// number (such an input and its encoding could not both fit in memory anyway).
 constexpr std::size_t encoded_size(std::size_t size, options opt = standard) noexcept {
   const std::size_t rest = size % 3;
   const std::size_t tail = rest == 0 ? 0 : (opt.pad == padding::forbidden ? rest + 1 : 4);
-  return size / 3 * 4 + tail;
+  const std::size_t quanta = size / 3;
+  if (quanta > (SIZE_MAX - tail) / 4) return SIZE_MAX;
+  return quanta * 4 + tail;
 }
 
 /// An upper bound on the bytes that any `length` characters of Base64 decode to, whatever the options; exact
-/// for `length` data characters without padding or whitespace.
+/// for `length` data characters without padding or whitespace. Never overflows (it is at most 3/4 of
+/// `length`).
 constexpr std::size_t max_decoded_size(std::size_t length) noexcept {
-  return detail::b64::decoded_size_unpadded(length);
+  return detail::base64::decoded_size_unpadded(length);
 }
 
-/// The number of bytes that `text` decodes to: exact for valid input without whitespace (trailing '=' are
-/// taken into account), and never less than the true size for any input without whitespace.
+/// The number of bytes that write_decoded() writes for `text`: exact for valid input without whitespace
+/// (trailing '=' are taken into account), and never less than the true size for any input without
+/// whitespace. Never overflows.
 constexpr std::size_t decoded_size(std::string_view text) noexcept {
   std::size_t length = text.size();
   for (int i = 0; i < 2 && length != 0 && text[length - 1] == '='; ++i) --length;
@@ -1136,178 +1281,58 @@ constexpr std::size_t decoded_size(std::string_view text) noexcept {
 
 }  // namespace keyward::base64
 
-namespace keyward::detail::b64 {
-
-/// The scalar decoding tables of alphabet `a`.
-constexpr const decode_tables& decode_tables_for(base64::alphabet a) noexcept {
-  return a == base64::alphabet::url ? url_decode : standard_decode;
+namespace keyward::detail::base64 {
+/// The flags of `opt` for the decoders of detail/base64_dispatch.hpp.
+constexpr rules rules_of(keyward::base64::options opt) noexcept {
+  return {opt.chars == keyward::base64::alphabet::url, opt.pad != keyward::base64::padding::forbidden,
+          opt.pad == keyward::base64::padding::required, opt.space == keyward::base64::whitespace::skip};
 }
-
-/// True for the bytes that whitespace::skip passes over: SP, HT, CR, LF.
-constexpr bool is_skipped_space(unsigned char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/// The one dispatch point for decoding: decode_unpadded() (see base64_scalar.hpp) with the fastest kernel
-/// that this CPU has and that pays off at `length` characters.
-inline bool decode_unpadded_fastest(const unsigned char* in, std::size_t length, std::uint8_t* out,
-                                    base64::alphabet chars) noexcept {
-#if KEYWARD_X86_SIMD
-  const bool url = chars == base64::alphabet::url;
-  if (length >= avx512vbmi_decode_threshold && has_isa(isa::avx512 | isa::avx512vbmi)) {
-    return decode_unpadded_avx512vbmi(in, length, out, url);
-  }
-  if (length >= avx2_decode_threshold && has_isa(isa::avx2)) return decode_unpadded_avx2(in, length, out, url);
-#endif
-  return decode_unpadded(in, length, out, decode_tables_for(chars));
-}
-
-/// The one dispatch point for encoding: encode() (see base64_scalar.hpp) with the fastest kernel that this
-/// CPU has and that pays off at `length` bytes.
-inline std::size_t encode_fastest(const unsigned char* in, std::size_t length, char* out, base64::alphabet chars,
-                                  bool pad) noexcept {
-  const bool url = chars == base64::alphabet::url;
-#if KEYWARD_X86_SIMD
-  if (length >= avx512vbmi_encode_threshold && has_isa(isa::avx512 | isa::avx512vbmi)) {
-    return encode_avx512vbmi(in, length, out, url, pad);
-  }
-  if (length >= avx2_encode_threshold && has_isa(isa::avx2)) return encode_avx2(in, length, out, url, pad);
-#endif
-  return encode(in, length, out, url ? url_encode : standard_encode, pad);
-}
-
-/// Checks `text` character by character and returns the exact decoded size, or the first error with its
-/// offset. The reference for every decoding path: a fast path that fails hands over to this function.
-/// End-of-input problems are reported in this order: a lone final character (base64_invalid_length, at
-/// that character), non-zero unused bits (base64_non_canonical, at the last character), then missing
-/// or incomplete padding (at the end of the input).
-constexpr result<std::size_t> validate(std::string_view text, base64::options opt) noexcept {
-  const auto& table = decode_tables_for(opt.chars).value;
-  std::size_t data_chars = 0;
-  std::size_t last_data_offset = 0;
-  std::size_t pads_seen = 0;
-  std::size_t pads_expected = 0;
-  // True when the last data character has zero unused bits, for a final quantum of 2 or 3 characters.
-  const auto canonical = [&](std::size_t quantum) {
-    const std::uint8_t last = table[static_cast<unsigned char>(text[last_data_offset])];
-    return (last & (quantum == 2 ? 0x0Fu : 0x03u)) == 0;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (table[c] != not_in_alphabet) {
-      if (pads_seen != 0) return error(errc::base64_invalid_padding, i);
-      ++data_chars;
-      last_data_offset = i;
-    } else if (c == '=') {
-      if (opt.pad == base64::padding::forbidden) return error(errc::base64_unexpected_padding, i);
-      if (pads_seen == 0) {
-        const std::size_t quantum = data_chars % 4;
-        if (quantum < 2) return error(errc::base64_invalid_padding, i);
-        if (!canonical(quantum)) return error(errc::base64_non_canonical, last_data_offset);
-        pads_expected = 4 - quantum;
-      } else if (pads_seen == pads_expected) {
-        return error(errc::base64_invalid_padding, i);
-      }
-      ++pads_seen;
-    } else if (opt.space == base64::whitespace::skip && is_skipped_space(c)) {
-      continue;
-    } else {
-      return error(errc::base64_invalid_character, i);
-    }
-  }
-  const std::size_t quantum = data_chars % 4;
-  if (pads_seen == 0) {
-    if (quantum == 1) return error(errc::base64_invalid_length, last_data_offset);
-    if (quantum != 0 && !canonical(quantum)) return error(errc::base64_non_canonical, last_data_offset);
-    if (quantum != 0 && opt.pad == base64::padding::required) return error(errc::base64_missing_padding, text.size());
-  } else if (pads_seen != pads_expected) {
-    return error(errc::base64_invalid_padding, text.size());
-  }
-  return base64::max_decoded_size(data_chars);
-}
-
-/// Decodes `text`, already accepted by validate(), into `out`, passing over whitespace and padding.
-inline void decode_validated(std::string_view text, std::uint8_t* out, base64::alphabet chars) noexcept {
-  const auto& table = decode_tables_for(chars).value;
-  std::uint32_t bits = 0;
-  int bit_count = 0;
-  for (const char ch : text) {
-    const std::uint8_t v = table[static_cast<unsigned char>(ch)];
-    if (v == not_in_alphabet) continue;  // whitespace or padding
-    bits = (bits << 6) | v;
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      *out++ = static_cast<std::uint8_t>(bits >> bit_count);
-    }
-  }
-}
-
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 namespace keyward::base64 {
 
-/// Encodes `size` bytes at `data` into `out`, which has room for `capacity` characters. Returns the number
-/// of characters written, or errc::buffer_too_small (nothing written) when capacity < encoded_size(size, opt).
-/// Allocates nothing. opt.space is ignored.
-inline result<std::size_t> encode(const void* data, std::size_t size, char* out, std::size_t capacity,
-                                  options opt = standard) noexcept {
+/// Encodes the `size` bytes at `data` into `out[0, capacity)` (RFC 4648 section 4, or section 5 with
+/// alphabet::url; '=' padding unless padding::forbidden; opt.space is ignored). Returns the number of
+/// characters written, encoded_size(size, opt), or errc::buffer_too_small when capacity is less than that,
+/// in which case nothing is written. Allocates nothing.
+inline result<std::size_t> write_encoded(const void* data, std::size_t size, char* out, std::size_t capacity,
+                                         options opt = standard) noexcept {
   if (capacity < encoded_size(size, opt)) return errc::buffer_too_small;
-  return detail::b64::encode_fastest(static_cast<const unsigned char*>(data), size, out, opt.chars,
-                                     opt.pad != padding::forbidden);
+  return detail::base64::encode_fastest(static_cast<const unsigned char*>(data), size, out,
+                                        opt.chars == alphabet::url, opt.pad != padding::forbidden);
 }
 
-/// Encodes the bytes of `data` into `out` (see the pointer form).
-inline result<std::size_t> encode(std::string_view data, char* out, std::size_t capacity,
-                                  options opt = standard) noexcept {
-  return encode(data.data(), data.size(), out, capacity, opt);
+/// Encodes the bytes of `bytes` into `out[0, capacity)`; see the pointer form.
+inline result<std::size_t> write_encoded(std::string_view bytes, char* out, std::size_t capacity,
+                                         options opt = standard) noexcept {
+  return write_encoded(bytes.data(), bytes.size(), out, capacity, opt);
 }
 
-/// The Base64 encoding of the bytes of `data` as a new string.
-inline std::string encode(std::string_view data, options opt = standard) {
-  std::string text(encoded_size(data.size(), opt), '\0');
-  (void)encode(data, text.data(), text.size(), opt);
+/// The Base64 encoding of the bytes of `bytes` as a new string of encoded_size(bytes.size(), opt)
+/// characters. Cannot fail (other than by std::bad_alloc).
+inline std::string encode(std::string_view bytes, options opt = standard) {
+  std::string text(encoded_size(bytes.size(), opt), '\0');
+  (void)write_encoded(bytes, text.data(), text.size(), opt);
   return text;
 }
 
-/// Decodes `text` into `out`, which has room for `capacity` bytes. Returns the number of bytes written, or
-/// the first error with the offset of the offending byte in `text`: base64_invalid_character,
-/// base64_invalid_padding, base64_missing_padding, base64_unexpected_padding, base64_invalid_length or
-/// base64_non_canonical; errc::buffer_too_small when the input is valid but does not fit. On error the
-/// contents of `out` are unspecified and must not be used. Allocates nothing.
-inline result<std::size_t> decode(std::string_view text, void* out, std::size_t capacity,
-                                  options opt = standard) noexcept {
-  auto* const bytes = static_cast<std::uint8_t*>(out);
-  if (opt.space == whitespace::reject) {
-    std::size_t length = text.size();
-    std::size_t pads = 0;
-    if (opt.pad != padding::forbidden) {
-      while (pads < 2 && length != 0 && text[length - 1] == '=') {
-        --length;
-        ++pads;
-      }
-    }
-    const std::size_t tail = length % 4;
-    const bool shape_ok = pads == 0 ? (tail == 0 || (tail != 1 && opt.pad != padding::required))
-                                    : tail + pads == 4;
-    const std::size_t size = max_decoded_size(length);
-    if (KEYWARD_LIKELY(shape_ok && size <= capacity) &&
-        KEYWARD_LIKELY(detail::b64::decode_unpadded_fastest(reinterpret_cast<const unsigned char*>(text.data()),
-                                                            length, bytes, opt.chars))) {
-      return size;
-    }
-  }
-  const result<std::size_t> checked = detail::b64::validate(text, opt);
-  if (!checked) return checked.error();
-  if (*checked > capacity) return errc::buffer_too_small;
-  detail::b64::decode_validated(text, bytes, opt.chars);
-  return *checked;
+/// Decodes `text` into `out[0, capacity)` under the rules of `opt` (RFC 4648 sections 3.3, 3.5, 4 and 5;
+/// strict by default, see the top of this header). Returns the number of bytes written, or the first
+/// error with the offset of the offending byte in `text`: base64_invalid_character, base64_invalid_padding,
+/// base64_missing_padding, base64_unexpected_padding, base64_invalid_length or base64_non_canonical; then
+/// errc::buffer_too_small (no offset) when the input is valid but does not fit, so input errors take
+/// precedence. On any error the bytes of `out[0, capacity)` are unspecified (the fast path decodes and
+/// validates in one pass) and must not be used. Allocates nothing.
+inline result<std::size_t> write_decoded(std::string_view text, void* out, std::size_t capacity,
+                                         options opt = standard) noexcept {
+  return detail::base64::decode_into(text, static_cast<std::uint8_t*>(out), capacity,
+                                     detail::base64::rules_of(opt));
 }
 
-/// Decodes `text` into a new string of bytes; the errors are those of the buffer form.
+/// Decodes `text` into a new string of bytes; the errors are those of write_decoded().
 inline result<std::string> decode(std::string_view text, options opt = standard) {
   std::string bytes(opt.space == whitespace::skip ? max_decoded_size(text.size()) : decoded_size(text), '\0');
-  const result<std::size_t> written = decode(text, bytes.data(), bytes.size(), opt);
+  const result<std::size_t> written = write_decoded(text, bytes.data(), bytes.size(), opt);
   if (!written) return written.error();
   bytes.resize(*written);
   return bytes;
@@ -1327,7 +1352,7 @@ struct static_text {
 template <std::size_t N>
 constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) noexcept {
   static_text<(N - 1 + 2) / 3 * 4> text{};
-  const char* chars = opt.chars == alphabet::url ? detail::b64::url_chars : detail::b64::standard_chars;
+  const char* chars = opt.chars == alphabet::url ? detail::base64::url_chars : detail::base64::standard_chars;
   const std::size_t size = N - 1;
   std::size_t out = 0;
   for (std::size_t i = 0; i < size; i += 3) {
@@ -1348,11 +1373,15 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 
 #endif  // KEYWARD_BASE64_HPP
 // ---- end keyward/base64.hpp ----
-// ---- begin keyward/crypto/hmac.hpp ----
-// keyward: HMAC (RFC 2104) over any keyward hash, with a key prepared once (the padded inner and outer keys
-// hashed a single time) and reused for any number of messages, and tag verification in constant time.
-#ifndef KEYWARD_CRYPTO_HMAC_HPP
-#define KEYWARD_CRYPTO_HMAC_HPP
+// ---- begin keyward/crypto/equal_length_hiding.hpp ----
+// keyward: comparison of secrets whose lengths must stay hidden too: both sides are hashed with SHA-256
+// (FIPS 180-4) under a random per-process key and the digests compared in constant time (ct::equal).
+//
+// It lives here, not in ct.hpp, because it needs SHA-256 and the OS random source: ct.hpp (and secret.hpp,
+// which every header handling secrets includes) stays free of both. It is not in crypto/hmac.hpp either,
+// so that HMAC users do not pull in the OS random source.
+#ifndef KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
+#define KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
 
 // ---- begin keyward/ct.hpp ----
 // keyward: constant-time operations on secret data. Comparisons whose running time depends only on the
@@ -1362,11 +1391,278 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 #ifndef KEYWARD_CT_HPP
 #define KEYWARD_CT_HPP
 
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+#include <string.h>  // explicit_bzero
+#endif
+
+namespace keyward::detail::ct {
+/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
+/// possible, so it cannot specialise the code that follows on them.
+template <class T>
+inline T value_barrier(T value) noexcept {
+  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(value));
+#else
+  volatile T opaque = value;
+  value = opaque;
+#endif
+  return value;
+}
+
+/// 1 when `word` is non-zero, else 0, without a branch.
+inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
+  return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));
+}
+
+template <class T, bool = std::is_enum_v<T>>
+struct integer_of {
+  using type = T;
+};
+template <class T>
+struct integer_of<T, true> {
+  using type = std::underlying_type_t<T>;
+};
+}  // namespace keyward::detail::ct
+
+namespace keyward::ct {
+
+/// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on
+/// the bytes or on where they differ. Both ranges must be valid for `size` bytes.
+inline bool equal(const void* a, const void* b, std::size_t size) noexcept {
+  const auto* left = static_cast<const unsigned char*>(a);
+  const auto* right = static_cast<const unsigned char*>(b);
+  std::uint64_t difference = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, left + i, 8);
+    std::memcpy(&y, right + i, 8);
+    difference = detail::ct::value_barrier(difference | (x ^ y));
+  }
+  for (; i < size; ++i) {
+    difference = detail::ct::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
+  }
+  return detail::ct::nonzero_bit(difference) == 0;
+}
+
+/// True when `a` and `b` have the same length and the same bytes. The lengths are treated as public: when
+/// they differ the answer is false at once; otherwise the time depends on the length only. For secrets
+/// whose length must stay hidden too, use crypto::equal_length_hiding() (crypto/equal_length_hiding.hpp).
+inline bool equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return equal(a.data(), b.data(), a.size());
+}
+
+/// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
+template <class T>
+inline T select(bool condition, T if_true, T if_false) noexcept {
+  static_assert((std::is_integral_v<T> && !std::is_same_v<T, bool>) || std::is_enum_v<T>,
+                "select works on integers and enums (for bool, select between 1 and 0)");
+  using bits = std::make_unsigned_t<typename detail::ct::integer_of<T>::type>;
+  const auto bit = static_cast<bits>(detail::ct::value_barrier(static_cast<unsigned>(condition)));
+  const bits mask = static_cast<bits>(0 - bit);
+  const auto t = static_cast<bits>(if_true);
+  const auto f = static_cast<bits>(if_false);
+  return static_cast<T>(static_cast<bits>((t & mask) | (f & static_cast<bits>(~mask))));
+}
+
+/// Overwrites the `size` bytes at `data` with zeros in a way the compiler may not remove as a dead store:
+/// explicit_bzero (glibc, BSDs), SecureZeroMemory (Windows), else volatile writes and a compiler barrier.
+/// Does nothing when `size` is 0 or `data` is null.
+inline void secure_zero(void* data, std::size_t size) noexcept {
+  if (size == 0 || data == nullptr) return;
+#if defined(_WIN32)
+  ::SecureZeroMemory(data, size);
+#elif (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))) || \
+    defined(__OpenBSD__) || defined(__FreeBSD__)
+  ::explicit_bzero(data, size);
+#else
+  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__ __volatile__("" : : "r"(data) : "memory");
+#endif
+#endif
+}
+
+}  // namespace keyward::ct
+
+#endif  // KEYWARD_CT_HPP
+// ---- end keyward/ct.hpp ----
+// ---- begin keyward/random.hpp ----
+// keyward: bytes from the operating system's CSPRNG. getrandom(2) on Linux (with /dev/urandom where the
+// kernel lacks it), arc4random_buf(3) on the BSDs and macOS, getentropy(3) elsewhere on POSIX, and
+// BCryptGenRandom on Windows. Never std::random_device and never a user-space PRNG: failure is an error.
+#ifndef KEYWARD_RANDOM_HPP
+#define KEYWARD_RANDOM_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#include <bcrypt.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "bcrypt")
+#endif
+#elif defined(__linux__)
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || \
+    defined(__DragonFly__)
+#include <stdlib.h>
+#define KEYWARD_HAVE_ARC4RANDOM 1
+#else
+#include <cerrno>
+#include <unistd.h>
+#endif
+
+#if defined(__linux__)
+namespace keyward::detail::random {
+/// Fills from /dev/urandom (opened with O_CLOEXEC), for kernels older than getrandom(2) (Linux 3.17).
+inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noexcept {
+  int fd = -1;
+  do {
+    fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errc::random_unavailable;
+  while (size != 0) {
+    const ::ssize_t got = ::read(fd, out, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      ::close(fd);
+      return errc::random_unavailable;
+    }
+    out += got;
+    size -= static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  return {};
+}
+}  // namespace keyward::detail::random
+#endif
+
+namespace keyward::random {
+
+/// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns
+/// errc::random_unavailable when the OS source fails (the buffer content is then unspecified); it never
+/// substitutes a weaker source. May block only until the kernel's pool is first initialized at boot.
+inline result<void> fill(void* buffer, std::size_t size) noexcept {
+  auto* out = static_cast<unsigned char*>(buffer);
+#if defined(_WIN32)
+  while (size != 0) {
+    const ULONG chunk = size > 0x40000000u ? 0x40000000u : static_cast<ULONG>(size);
+    if (!BCRYPT_SUCCESS(::BCryptGenRandom(nullptr, out, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+      return errc::random_unavailable;
+    out += chunk;
+    size -= chunk;
+  }
+  return {};
+#elif defined(__linux__) && !defined(SYS_getrandom)
+  return detail::random::fill_from_urandom(out, size);  // headers older than getrandom(2)
+#elif defined(__linux__)
+  while (size != 0) {
+    // At most 32 MiB - 1 per call, the most getrandom returns at once; longer requests loop.
+    const std::size_t chunk = size < 33554431u ? size : 33554431u;
+    const long got = ::syscall(SYS_getrandom, out, chunk, 0u);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ENOSYS) return detail::random::fill_from_urandom(out, size);
+      return errc::random_unavailable;
+    }
+    out += got;
+    size -= static_cast<std::size_t>(got);
+  }
+  return {};
+#elif defined(KEYWARD_HAVE_ARC4RANDOM)
+  ::arc4random_buf(out, size);  // cannot fail
+  return {};
+#else
+  while (size != 0) {
+    const std::size_t chunk = size < 256 ? size : 256;  // getentropy's per-call limit
+    if (::getentropy(out, chunk) != 0) {
+      if (errno == EINTR) continue;
+      return errc::random_unavailable;
+    }
+    out += chunk;
+    size -= chunk;
+  }
+  return {};
+#endif
+}
+
+/// A UniformRandomBitGenerator ([rand.req.urng]) over fill(): 64-bit values from the OS CSPRNG, drawn in
+/// batches of 32 and wiped from the object as they are handed out. The OS source failing is unrecoverable
+/// here (operator() has no way to report it), so it aborts; call fill() directly to handle the error.
+class os_generator {
+ public:
+  /// The generated type, as the standard requires.
+  using result_type = std::uint64_t;
+  /// The smallest value operator() returns: 0.
+  static constexpr result_type(min)() noexcept { return 0; }  // parenthesized: immune to a min() macro
+  /// The largest value operator() returns: 2^64 - 1.
+  static constexpr result_type(max)() noexcept { return (std::numeric_limits<result_type>::max)(); }
+
+  os_generator() noexcept = default;
+  os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice
+  os_generator& operator=(const os_generator&) = delete;
+  ~os_generator() { ct::secure_zero(pool_, sizeof pool_); }
+
+  /// The next random value; aborts if the OS random source fails.
+  result_type operator()() noexcept {
+    if (next_ == pool_size) {
+      if (!fill(pool_, sizeof pool_)) std::abort();
+      next_ = 0;
+    }
+    const result_type value = pool_[next_];
+    pool_[next_++] = 0;
+    return value;
+  }
+
+ private:
+  static constexpr std::size_t pool_size = 32;
+  result_type pool_[pool_size] = {};
+  std::size_t next_ = pool_size;
+};
+
+}  // namespace keyward::random
+
+#undef KEYWARD_HAVE_ARC4RANDOM
+
+#endif  // KEYWARD_RANDOM_HPP
+// ---- end keyward/random.hpp ----
 // ---- begin keyward/crypto/sha2.hpp ----
 // keyward: SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 //
 // The portable code is constexpr (through update(std::string_view) and hash(std::string_view)); at run time
-// SHA-256 uses the x86 SHA extensions when the CPU has them (chosen once, see detail/cpu.hpp). Every
+// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni, see kernels.hpp). Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
@@ -1378,6 +1674,9 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 #define KEYWARD_DETAIL_SHA2_SCALAR_HPP
 
 
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace keyward::detail::sha2 {
 
@@ -1517,7 +1816,7 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
   for (; blocks != 0; --blocks, p += block_size) {
     word w[16] = {};
 #if defined(__GNUC__) || defined(__clang__)
-    if (!is_constant_evaluated()) {  // one load and a byte swap per word
+    if (!cpu::is_constant_evaluated()) {  // one load and a byte swap per word
       std::memcpy(w, p, block_size);
       for (std::size_t i = 0; i < 16; ++i) {
         if constexpr (sizeof(word) == 4) w[i] = __builtin_bswap32(w[i]);
@@ -1541,13 +1840,16 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
 // ---- end keyward/detail/sha2_scalar.hpp ----
 // ---- begin keyward/detail/sha2_x86.hpp ----
 // keyward (private): x86 kernels for SHA-2: SHA-256 with the SHA extensions (SHA-NI). Compiled through a
-// target attribute, so no special flags are needed; called only when detail::has_isa(isa::sha).
+// target attribute, so no special flags are needed; called only when detail::cpu::has(cpu::sha_ni).
 #ifndef KEYWARD_DETAIL_SHA2_X86_HPP
 #define KEYWARD_DETAIL_SHA2_X86_HPP
 
 
+#include <cstddef>
+#include <cstdint>
 
 #if KEYWARD_X86_SIMD
+#include <immintrin.h>
 
 namespace keyward::detail::sha2 {
 
@@ -1608,6 +1910,9 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void compress256_shani(std::u
 // ---- end keyward/detail/sha2_x86.hpp ----
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 namespace keyward::detail::sha2 {
 
@@ -1737,13 +2042,13 @@ class sha2_hash {
   constexpr void compress(const Byte* p, std::size_t blocks) noexcept {
 #if KEYWARD_X86_SIMD
     if constexpr (sizeof(word) == 4) {
-      if (!keyward::detail::is_constant_evaluated() && keyward::detail::has_isa(keyward::detail::isa::sha)) {
-        keyward::detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
+      if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::sha_ni)) {
+        detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
         return;
       }
     }
 #endif
-    keyward::detail::sha2::compress<functions>(state_.data(), p, blocks);
+    detail::sha2::compress<functions>(state_.data(), p, blocks);
   }
 
   std::array<word, 8> state_ = Params::initial;
@@ -1763,302 +2068,64 @@ using sha512 = sha2_hash<detail::sha2::sha512_params>;
 
 #endif  // KEYWARD_CRYPTO_SHA2_HPP
 // ---- end keyward/crypto/sha2.hpp ----
-// ---- begin keyward/random.hpp ----
-// keyward: bytes from the operating system's CSPRNG. getrandom(2) on Linux (with /dev/urandom where the
-// kernel lacks it), arc4random_buf(3) on the BSDs and macOS, getentropy(3) elsewhere on POSIX, and
-// BCryptGenRandom on Windows. Never std::random_device and never a user-space PRNG: failure is an error.
-#ifndef KEYWARD_RANDOM_HPP
-#define KEYWARD_RANDOM_HPP
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
-#include <limits>
-
-#if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-#include <bcrypt.h>
-#if defined(_MSC_VER)
-#pragma comment(lib, "bcrypt")
-#endif
-#elif defined(__linux__)
-#include <cerrno>
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || \
-    defined(__DragonFly__)
-#include <stdlib.h>
-#define KEYWARD_HAVE_ARC4RANDOM 1
-#else
-#endif
-
-#if defined(__linux__)
-namespace keyward::detail {
-/// Fills from /dev/urandom (opened with O_CLOEXEC), for kernels older than getrandom(2) (Linux 3.17).
-inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noexcept {
-  int fd = -1;
-  do {
-    fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return errc::random_unavailable;
-  while (size != 0) {
-    const ::ssize_t got = ::read(fd, out, size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      ::close(fd);
-      return errc::random_unavailable;
-    }
-    out += got;
-    size -= static_cast<std::size_t>(got);
-  }
-  ::close(fd);
-  return {};
-}
-}  // namespace keyward::detail
-#endif
-
-namespace keyward::random {
-
-/// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns
-/// errc::random_unavailable when the OS source fails (the buffer content is then unspecified); it never
-/// substitutes a weaker source. May block only until the kernel's pool is first initialized at boot.
-inline result<void> fill(void* buffer, std::size_t size) noexcept {
-  auto* out = static_cast<unsigned char*>(buffer);
-#if defined(_WIN32)
-  while (size != 0) {
-    const ULONG chunk = size > 0x40000000u ? 0x40000000u : static_cast<ULONG>(size);
-    if (!BCRYPT_SUCCESS(::BCryptGenRandom(nullptr, out, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-      return errc::random_unavailable;
-    out += chunk;
-    size -= chunk;
-  }
-  return {};
-#elif defined(__linux__) && !defined(SYS_getrandom)
-  return detail::fill_from_urandom(out, size);  // headers older than getrandom(2)
-#elif defined(__linux__)
-  while (size != 0) {
-    // At most 32 MiB - 1 per call, the most getrandom returns at once; longer requests loop.
-    const std::size_t chunk = size < 33554431u ? size : 33554431u;
-    const long got = ::syscall(SYS_getrandom, out, chunk, 0u);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ENOSYS) return detail::fill_from_urandom(out, size);
-      return errc::random_unavailable;
-    }
-    out += got;
-    size -= static_cast<std::size_t>(got);
-  }
-  return {};
-#elif defined(KEYWARD_HAVE_ARC4RANDOM)
-  ::arc4random_buf(out, size);  // cannot fail
-  return {};
-#else
-  while (size != 0) {
-    const std::size_t chunk = size < 256 ? size : 256;  // getentropy's per-call limit
-    if (::getentropy(out, chunk) != 0) {
-      if (errno == EINTR) continue;
-      return errc::random_unavailable;
-    }
-    out += chunk;
-    size -= chunk;
-  }
-  return {};
-#endif
-}
-
-/// A UniformRandomBitGenerator ([rand.req.urng]) over fill(): 64-bit values from the OS CSPRNG, drawn in
-/// batches of 32 and wiped from the object as they are handed out. The OS source failing is unrecoverable
-/// here (operator() has no way to report it), so it aborts; call fill() directly to handle the error.
-class os_generator {
- public:
-  /// The generated type, as the standard requires.
-  using result_type = std::uint64_t;
-  /// The smallest value operator() returns: 0.
-  static constexpr result_type(min)() noexcept { return 0; }  // parenthesized: immune to a min() macro
-  /// The largest value operator() returns: 2^64 - 1.
-  static constexpr result_type(max)() noexcept { return (std::numeric_limits<result_type>::max)(); }
-
-  os_generator() noexcept = default;
-  os_generator(const os_generator&) = delete;  // a copy would hand out the same values twice
-  os_generator& operator=(const os_generator&) = delete;
-  ~os_generator() {
-    volatile result_type* pool = pool_;
-    for (std::size_t i = 0; i < pool_size; ++i) pool[i] = 0;
-  }
-
-  /// The next random value; aborts if the OS random source fails.
-  result_type operator()() noexcept {
-    if (next_ == pool_size) {
-      if (!fill(pool_, sizeof pool_)) std::abort();
-      next_ = 0;
-    }
-    const result_type value = pool_[next_];
-    pool_[next_++] = 0;
-    return value;
-  }
-
- private:
-  static constexpr std::size_t pool_size = 32;
-  result_type pool_[pool_size] = {};
-  std::size_t next_ = pool_size;
-};
-
-}  // namespace keyward::random
-
-#undef KEYWARD_HAVE_ARC4RANDOM
-
-#endif  // KEYWARD_RANDOM_HPP
-// ---- end keyward/random.hpp ----
-
-
-#if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#elif defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
-#include <string.h>  // explicit_bzero
-#endif
-
-namespace keyward::detail {
-/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
-/// possible, so it cannot specialise the code that follows on them.
-template <class T>
-inline T value_barrier(T value) noexcept {
-  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__("" : "+r"(value));
-#else
-  volatile T opaque = value;
-  value = opaque;
-#endif
-  return value;
-}
-
-/// 1 when `word` is non-zero, else 0, without a branch.
-inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
-  return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));
-}
-
-template <class T, bool = std::is_enum_v<T>>
-struct integer_of {
-  using type = T;
-};
-template <class T>
-struct integer_of<T, true> {
-  using type = std::underlying_type_t<T>;
-};
-}  // namespace keyward::detail
-
-namespace keyward::ct {
-
-/// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on
-/// the bytes or on where they differ. Both ranges must be valid for `size` bytes.
-inline bool equal(const void* a, const void* b, std::size_t size) noexcept {
-  const auto* left = static_cast<const unsigned char*>(a);
-  const auto* right = static_cast<const unsigned char*>(b);
-  std::uint64_t difference = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    std::uint64_t x = 0, y = 0;
-    std::memcpy(&x, left + i, 8);
-    std::memcpy(&y, right + i, 8);
-    difference = detail::value_barrier(difference | (x ^ y));
-  }
-  for (; i < size; ++i) difference = detail::value_barrier(difference | static_cast<unsigned>(left[i] ^ right[i]));
-  return detail::nonzero_bit(difference) == 0;
-}
-
-/// True when `a` and `b` have the same length and the same bytes. The lengths are treated as public: when
-/// they differ the answer is false at once; otherwise the time depends on the length only. For secrets
-/// whose length must stay hidden too, use equal_length_hiding().
-inline bool equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  return equal(a.data(), b.data(), a.size());
-}
-
-}  // namespace keyward::ct
-
-namespace keyward::detail {
-/// A random 32-byte key drawn once per process for equal_length_hiding(). If the OS random source fails
-/// the key stays all-zero: the comparison is then still correct and still constant-time (the digests are
-/// compared with equal()); only the extra defence of unpredictable digests is lost.
-inline const std::array<std::uint8_t, 32>& comparison_key() noexcept {
-  static const std::array<std::uint8_t, 32> key = [] {
+namespace keyward::detail::equal_length_hiding {
+/// A random 32-byte key drawn once per process. If the OS random source fails the key stays all-zero: the
+/// comparison is then still correct and still constant-time (the digests are compared with ct::equal());
+/// only the extra defence of unpredictable digests is lost.
+inline const std::array<std::uint8_t, 32>& key() noexcept {
+  static const std::array<std::uint8_t, 32> bytes = [] {
     std::array<std::uint8_t, 32> k{};
     if (!keyward::random::fill(k.data(), k.size())) k.fill(0);
     return k;
   }();
-  return key;
+  return bytes;
 }
 
 /// SHA-256(key || length || bytes): a keyed digest of `bytes` for comparisons.
 inline crypto::sha256::digest keyed_digest(std::string_view bytes) noexcept {
   crypto::sha256 h;
-  const auto& key = comparison_key();
-  h.update(key.data(), key.size());
+  const auto& k = key();
+  h.update(k.data(), k.size());
   const std::uint64_t length = bytes.size();
   h.update(&length, sizeof length);
   h.update(bytes.data(), bytes.size());
   return h.final();
 }
-}  // namespace keyward::detail
+}  // namespace keyward::detail::equal_length_hiding
 
-namespace keyward::ct {
+namespace keyward::crypto {
 
 /// True when `a` and `b` are the same bytes, for secrets whose lengths may differ and must not leak through
 /// an early exit: both are hashed with SHA-256 under a random per-process key and the digests compared with
-/// equal(). The time depends on the two lengths (hashing time) but never on the contents or on where, or
+/// ct::equal(). The time depends on the two lengths (hashing time) but never on the contents or on where, or
 /// whether, they differ. Never fails.
 inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept {
-  const auto left = detail::keyed_digest(a);
-  const auto right = detail::keyed_digest(b);
-  return equal(left.data(), right.data(), left.size());
+  const auto left = detail::equal_length_hiding::keyed_digest(a);
+  const auto right = detail::equal_length_hiding::keyed_digest(b);
+  return ct::equal(left.data(), right.data(), left.size());
 }
 
-/// `if_true` when `condition` is true, else `if_false`, chosen with masks instead of a branch.
-template <class T>
-inline T select(bool condition, T if_true, T if_false) noexcept {
-  static_assert((std::is_integral_v<T> && !std::is_same_v<T, bool>) || std::is_enum_v<T>,
-                "select works on integers and enums (for bool, select between 1 and 0)");
-  using bits = std::make_unsigned_t<typename detail::integer_of<T>::type>;
-  const bits mask = static_cast<bits>(0 - static_cast<bits>(detail::value_barrier(static_cast<unsigned>(condition))));
-  const auto t = static_cast<bits>(if_true);
-  const auto f = static_cast<bits>(if_false);
-  return static_cast<T>(static_cast<bits>((t & mask) | (f & static_cast<bits>(~mask))));
-}
+}  // namespace keyward::crypto
 
-/// Overwrites the `size` bytes at `data` with zeros in a way the compiler may not remove as a dead store:
-/// explicit_bzero (glibc, BSDs), SecureZeroMemory (Windows), else volatile writes and a compiler barrier.
-/// Does nothing when `size` is 0 or `data` is null.
-inline void secure_zero(void* data, std::size_t size) noexcept {
-  if (size == 0 || data == nullptr) return;
-#if defined(_WIN32)
-  ::SecureZeroMemory(data, size);
-#elif (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))) || \
-    defined(__OpenBSD__) || defined(__FreeBSD__)
-  ::explicit_bzero(data, size);
-#else
-  volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) bytes[i] = 0;
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__ __volatile__("" : : "r"(data) : "memory");
-#endif
-#endif
-}
+#endif  // KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
+// ---- end keyward/crypto/equal_length_hiding.hpp ----
+// ---- begin keyward/crypto/hmac.hpp ----
+// keyward: HMAC (RFC 2104) over any keyward hash, with a key prepared once (the padded inner and outer keys
+// hashed a single time) and reused for any number of messages, and tag verification in constant time.
+#ifndef KEYWARD_CRYPTO_HMAC_HPP
+#define KEYWARD_CRYPTO_HMAC_HPP
 
-}  // namespace keyward::ct
 
-#endif  // KEYWARD_CT_HPP
-// ---- end keyward/ct.hpp ----
-
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 namespace keyward::crypto {
 
@@ -2145,20 +2212,20 @@ class hmac {
   }
 
   /// verify() with the reason for a rejection (it branches on the verdict, which is public once returned):
-  /// errc::mac_invalid_length for a tag that is not tag_size bytes,
-  /// errc::mac_mismatch for a wrong tag.
+  /// errc::crypto_invalid_mac_length for a tag that is not tag_size bytes,
+  /// errc::crypto_mac_mismatch for a wrong tag.
   result<void> check(std::string_view message, std::string_view received) const noexcept {
-    if (received.size() != tag_size) return errc::mac_invalid_length;
-    if (!matches(message, received)) return errc::mac_mismatch;
+    if (received.size() != tag_size) return errc::crypto_invalid_mac_length;
+    if (!matches(message, received)) return errc::crypto_mac_mismatch;
     return {};
   }
-  /// verify() of a truncated tag with the reason for a rejection: errc::mac_invalid_truncation when
-  /// `truncated_size` is outside [min_truncated_size, tag_size], errc::mac_invalid_length when `received` is
-  /// not `truncated_size` bytes, errc::mac_mismatch for a wrong tag.
+  /// verify() of a truncated tag with the reason for a rejection: errc::crypto_invalid_truncation when
+  /// `truncated_size` is outside [min_truncated_size, tag_size], errc::crypto_invalid_mac_length when `received` is
+  /// not `truncated_size` bytes, errc::crypto_mac_mismatch for a wrong tag.
   result<void> check(std::string_view message, std::string_view received, std::size_t truncated_size) const noexcept {
-    if (truncated_size < min_truncated_size || truncated_size > tag_size) return errc::mac_invalid_truncation;
-    if (received.size() != truncated_size) return errc::mac_invalid_length;
-    if (!matches(message, received)) return errc::mac_mismatch;
+    if (truncated_size < min_truncated_size || truncated_size > tag_size) return errc::crypto_invalid_truncation;
+    if (received.size() != truncated_size) return errc::crypto_invalid_mac_length;
+    if (!matches(message, received)) return errc::crypto_mac_mismatch;
     return {};
   }
 
@@ -2216,6 +2283,105 @@ using hmac_sha512 = hmac<sha512>;
 #ifndef KEYWARD_HTTP_BASIC_HPP
 #define KEYWARD_HTTP_BASIC_HPP
 
+// ---- begin keyward/detail/http_basic.hpp ----
+// keyward: private parts of http/basic.hpp (RFC 7617): the scan of a decoded user-pass, its checks, and the
+// ISO-8859-1 to UTF-8 transcoding of basic_charset::latin1_fallback.
+#ifndef KEYWARD_DETAIL_HTTP_BASIC_HPP
+#define KEYWARD_DETAIL_HTTP_BASIC_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
+
+namespace keyward::detail::http_basic {
+
+/// Where the first ':' of a decoded user-pass is (npos when there is none), and whether every byte is
+/// printable ASCII (0x20-0x7E), in which case no control character or UTF-8 check is needed.
+struct user_pass_scan {
+  std::size_t colon = std::string_view::npos;
+  bool printable_ascii = true;
+};
+
+/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
+/// one before it), byte by byte for short inputs and without SIMD.
+inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
+  user_pass_scan scan;
+#if KEYWARD_X86_SIMD
+  if (size >= 16) {
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > size) i = size - 16;
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+      // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
+      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
+      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
+      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
+      if (colons != 0 && scan.colon == std::string_view::npos) {
+        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
+      }
+      if (i + 16 == size) return scan;
+    }
+  }
+#endif
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
+    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
+  }
+  return scan;
+}
+
+/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
+inline bool has_control(const char* bytes, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+/// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
+/// or 0 when `capacity` is too small.
+inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t capacity) noexcept {
+  std::size_t grown = size;
+  for (std::size_t i = 0; i < size; ++i) grown += static_cast<unsigned char>(buffer[i]) >> 7;
+  if (grown > capacity) return 0;
+  std::size_t out = grown;
+  for (std::size_t i = size; i-- > 0;) {
+    const auto c = static_cast<unsigned char>(buffer[i]);
+    if (c < 0x80) {
+      buffer[--out] = static_cast<char>(c);
+    } else {
+      buffer[--out] = static_cast<char>(0x80 | (c & 0x3F));
+      buffer[--out] = static_cast<char>(0xC0 | (c >> 6));
+    }
+  }
+  return grown;
+}
+
+/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
+/// (basic_colon_in_user), no control character in either (basic_control_character).
+constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
+  for (const char c : user) {
+    if (c == ':') return errc::basic_colon_in_user;
+  }
+  for (const std::string_view part : {user, password}) {
+    for (const char c : part) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
+    }
+  }
+  return errc{};
+}
+
+}  // namespace keyward::detail::http_basic
+
+#endif  // KEYWARD_DETAIL_HTTP_BASIC_HPP
+// ---- end keyward/detail/http_basic.hpp ----
 // ---- begin keyward/detail/http_grammar.hpp ----
 // keyward: private scanners for the RFC 9110 grammar shared by the Authorization and WWW-Authenticate
 // parsers: character classes, OWS, token, token68, quoted-string and auth-param (RFC 9110 sections 5.6 and 11).
@@ -2223,6 +2389,11 @@ using hmac_sha512 = hmac<sha512>;
 #define KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
 
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string_view>
 
 #if KEYWARD_X86_SIMD
 #include <emmintrin.h>
@@ -2277,15 +2448,6 @@ constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls)
 /// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
 constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
   return std::string_view(text.data() + begin, end - begin);
-}
-
-/// `text` without leading and trailing OWS (how HTTP parsing delimits a field value, RFC 9110 section 5.5).
-constexpr std::string_view trim_ows(std::string_view text) noexcept {
-  std::size_t begin = 0;
-  std::size_t end = text.size();
-  while (begin < end && is(text[begin], ows)) ++begin;
-  while (end > begin && is(text[end - 1], ows)) --end;
-  return slice(text, begin, end);
 }
 
 /// The offset of the first byte no field value may hold (NUL, CR, LF, other CTLs but HTAB, DEL), or npos.
@@ -2497,6 +2659,156 @@ constexpr void unescape_into(std::string_view content, char* out) noexcept {
   }
 }
 
+/// The parts of a credentials value (RFC 9110 section 11.4) as found in the text.
+struct scanned_credentials {
+  std::string_view scheme;
+  std::string_view token68;
+  std::string_view params;  ///< the #auth-param list, up to the end of the value without trailing OWS
+  std::size_t param_count = 0;
+};
+
+/// Scans an Authorization or Proxy-Authorization field value (the rule of http::parse_credentials(), which
+/// documents it and its errors), with `max_length` bytes and `max_parameters` auth-params at most.
+constexpr result<scanned_credentials> scan_credentials(std::string_view value, std::size_t max_length,
+                                                       std::size_t max_parameters) noexcept {
+  if (value.size() > max_length) return errc::http_too_long;
+  std::size_t end = value.size();
+  while (end > 0 && is(value[end - 1], ows)) --end;
+  const std::string_view text = slice(value, 0, end);
+  const std::size_t begin = skip(text, 0, ows);
+  if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
+
+  scanned_credentials parsed;
+  const std::size_t scheme_end = skip(text, begin, tchar);
+  if (scheme_end == begin) return reject(value, errc::http_invalid_scheme, begin);
+  parsed.scheme = slice(text, begin, scheme_end);
+  if (scheme_end == end) return parsed;
+  if (text[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
+  std::size_t i = scheme_end;
+  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
+
+  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
+  if (text[skip(text, i, ows)] == ',' || param_starts_at(text, i)) {
+    const param_list list = scan_param_list(text, i, max_parameters);
+    if (!list.scan.ok()) return reject(value, list.scan.code, list.scan.offset);
+    parsed.params = slice(text, i, end);
+    parsed.param_count = list.count;
+    return parsed;
+  }
+  const std::size_t token_end = scan_token68(text, i);
+  if (token_end == i) return reject(value, errc::http_invalid_token68, i);
+  if (token_end != end) {
+    if (is(text[token_end], ows)) return reject(value, errc::http_unexpected_data, skip(text, token_end, ows));
+    return reject(value, errc::http_invalid_token68, token_end);
+  }
+  parsed.token68 = slice(text, i, token_end);
+  return parsed;
+}
+
+/// Where the token of a credentials value lies: [begin, end) of the field value, trailing OWS excluded.
+struct token_span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+/// find_scheme_token() for any shape of value: OWS around it, several SP, errors.
+constexpr result<token_span> find_scheme_token_slowly(std::string_view value, std::string_view scheme,
+                                                      std::size_t max_length, std::size_t max_parameters) noexcept {
+  std::size_t end = value.size();
+  while (end > 0 && is(value[end - 1], ows)) --end;
+  std::size_t begin = 0;
+  while (begin < end && is(value[begin], ows)) ++begin;
+  if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
+  const std::size_t scheme_end = skip(slice(value, 0, end), begin, tchar);
+  if (!iequal(slice(value, begin, scheme_end), scheme)) {
+    const result<scanned_credentials> other = scan_credentials(value, max_length, max_parameters);
+    if (!other) return other.error();
+    return keyward::error(errc::http_wrong_scheme, begin);
+  }
+  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+  if (value[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
+  begin = scheme_end + 1;
+  while (value[begin] == ' ') ++begin;  // stops before `end`, which is not OWS
+  return token_span{begin, end};
+}
+
+/// The one scanner of the Basic and Bearer parsers: finds the token after `scheme` (given in lower case,
+/// matched in any case, RFC 9110 section 11.1) and 1*SP, with OWS around the value ignored; what the token
+/// may hold is the caller's to check. The usual shape (the scheme at the start, then SP, no trailing OWS)
+/// is recognized here without a scan, the rest by find_scheme_token_slowly(). Fails with http_too_long,
+/// http_empty_value, http_wrong_scheme (at the scheme, for a well-formed value of another scheme; a
+/// malformed one gives the scan_credentials() error), http_missing_token or http_invalid_scheme, CR, LF and
+/// other CTLs taking precedence (reject()).
+constexpr result<token_span> find_scheme_token(std::string_view value, std::string_view scheme,
+                                               std::size_t max_length, std::size_t max_parameters) noexcept {
+  if (value.size() > max_length) return errc::http_too_long;
+  const std::size_t size = value.size();
+  const std::size_t n = scheme.size();
+  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is(value[size - 1], ows))) {
+    unsigned differ = 0;  // no early exit: the loop unrolls into a few compares
+    for (std::size_t i = 0; i < n; ++i) {
+      differ |= static_cast<unsigned char>(value[i] | 0x20) ^ static_cast<unsigned char>(scheme[i]);
+    }
+    if (KEYWARD_LIKELY(differ == 0)) {
+      std::size_t begin = n + 1;
+      while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+      return token_span{begin, size};
+    }
+  }
+  return find_scheme_token_slowly(value, scheme, max_length, max_parameters);
+}
+
+/// The iterator of the lists of an already validated field value (auth-params, challenges): skips the list
+/// separators and reads the element at each position on demand with `Read`, a stateless type whose
+/// `Read{}(list, position, element)` stores the element starting at `position` and returns where it ends.
+/// Dereferencing gives the element by value (it holds views into the field value), so it outlives the
+/// iterator. Two iterators over the same list are equal when they stand at the same position.
+template <class Element, class Read>
+class list_iterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = Element;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const Element*;
+  using reference = Element;
+
+  constexpr list_iterator() noexcept = default;
+  /// The first element at or after `position` of `list` (the end at list.size()).
+  constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+  /// The current element.
+  constexpr Element operator*() const noexcept { return current_; }
+  constexpr pointer operator->() const noexcept { return &current_; }
+  constexpr list_iterator& operator++() noexcept {
+    load(next_);
+    return *this;
+  }
+  constexpr list_iterator operator++(int) noexcept {
+    list_iterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend constexpr bool operator==(const list_iterator& a, const list_iterator& b) noexcept {
+    return a.position_ == b.position_;
+  }
+  friend constexpr bool operator!=(const list_iterator& a, const list_iterator& b) noexcept { return !(a == b); }
+
+ private:
+  constexpr void load(std::size_t position) noexcept {
+    position_ = skip_list_separators(list_, position);
+    if (position_ >= list_.size()) {
+      position_ = list_.size();
+      return;
+    }
+    next_ = Read{}(list_, position_, current_);
+  }
+
+  std::string_view list_;
+  std::size_t position_ = 0;
+  std::size_t next_ = 0;
+  Element current_{};
+};
+
 }  // namespace keyward::detail::http_grammar
 
 #endif  // KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
@@ -2507,6 +2819,8 @@ constexpr void unescape_into(std::string_view content, char* out) noexcept {
 #ifndef KEYWARD_DETAIL_UTF8_HPP
 #define KEYWARD_DETAIL_UTF8_HPP
 
+#include <cstddef>
+#include <cstdint>
 
 namespace keyward::detail::utf8 {
 
@@ -2574,6 +2888,122 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 
 #endif  // KEYWARD_DETAIL_UTF8_HPP
 // ---- end keyward/detail/utf8.hpp ----
+// ---- begin keyward/detail/writer.hpp ----
+// keyward: the private machinery behind every writer trio of the library (`write_x(..., out, capacity)`,
+// `x_size(...)`, `x(...)`): one counting writer, and the two drivers that run a write once to validate and
+// measure and once more to fill the caller's buffer or a new string. Nothing is written into the caller's
+// buffer unless the whole result fits and every check passed.
+#ifndef KEYWARD_DETAIL_WRITER_HPP
+#define KEYWARD_DETAIL_WRITER_HPP
+
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace keyward::detail::writer {
+
+/// Writes into `out[0, capacity)` while there is room and counts every byte it is asked to write, so that a
+/// pass with no buffer (null, 0) measures exactly what a second pass writes.
+class counting_writer {
+ public:
+  counting_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
+
+  /// Appends one byte.
+  void put(char c) noexcept {
+    if (size_ < capacity_) out_[size_] = c;
+    ++size_;
+  }
+  /// Appends `text` as it is.
+  void put(std::string_view text) noexcept {
+    if (char* at = claim(text.size()); at != nullptr && !text.empty()) std::memcpy(at, text.data(), text.size());
+  }
+  /// Counts `size` bytes and returns where the caller writes them, or null when they do not all fit (a
+  /// measuring pass): for encoders that write straight into the output.
+  char* claim(std::size_t size) noexcept {
+    char* at = size_ <= capacity_ && size <= capacity_ - size_ ? out_ + size_ : nullptr;
+    size_ += size;
+    return at;
+  }
+  /// Appends the decimal digits of `value` (a '-' first when it is negative).
+  template <class Integer>
+  void put_decimal(Integer value) noexcept {
+    static_assert(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>, "put_decimal takes an integer");
+    char digits[24];
+    const char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  /// Appends `value` (non-negative) as exactly `width` decimal digits, zero-padded on the left; only the
+  /// `width` lowest digits of a larger value are written.
+  void put_digits(std::uint64_t value, int width) noexcept {
+    char digits[20];
+    for (int i = width - 1; i >= 0; --i) {
+      digits[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    put(std::string_view(digits, static_cast<std::size_t>(width)));
+  }
+
+  /// Bytes written, or that would have been written with enough room.
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  char* out_;
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+};
+
+/// Runs `write(counting_writer&)`, which returns result<void> (for checks on its input) or nothing.
+template <class Write>
+result<void> run(Write& write, counting_writer& out) noexcept {
+  if constexpr (std::is_void_v<decltype(write(out))>) {
+    write(out);
+    return {};
+  } else {
+    return write(out);
+  }
+}
+
+/// The number of bytes `write` produces, or the error it reports.
+template <class Write>
+result<std::size_t> measure(Write&& write) noexcept {
+  counting_writer counter(nullptr, 0);
+  if (const result<void> valid = run(write, counter); !valid) return valid.error();
+  return counter.size();
+}
+
+/// The driver of every `write_x(..., out, capacity)`: validates and measures, then writes into
+/// `out[0, capacity)` only when all of it fits. Returns the bytes written, the writer's error, or
+/// errc::buffer_too_small (input errors take precedence); nothing is written on any error.
+template <class Write>
+result<std::size_t> write_into(char* out, std::size_t capacity, Write&& write) noexcept {
+  const result<std::size_t> size = measure(write);
+  if (!size) return size.error();
+  if (*size > capacity) return errc::buffer_too_small;
+  counting_writer writer(out, capacity);
+  (void)run(write, writer);
+  return writer.size();
+}
+
+/// The driver of every `x(...)` returning a string: the same text in a new std::string of the exact size.
+template <class Write>
+result<std::string> write_string(Write&& write) {
+  const result<std::size_t> size = measure(write);
+  if (!size) return size.error();
+  std::string text(*size, '\0');
+  counting_writer writer(text.data(), text.size());
+  (void)run(write, writer);
+  return text;
+}
+
+}  // namespace keyward::detail::writer
+
+#endif  // KEYWARD_DETAIL_WRITER_HPP
+// ---- end keyward/detail/writer.hpp ----
 // ---- begin keyward/http/credentials.hpp ----
 // keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
 // Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
@@ -2582,8 +3012,10 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 #define KEYWARD_HTTP_CREDENTIALS_HPP
 
 
-#include <iterator>
+#include <cstddef>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace keyward::http {
 
@@ -2639,56 +3071,32 @@ class auth_param {
   bool quoted_ = false;
 };
 
+}  // namespace keyward::http
+
+namespace keyward::detail::http_credentials {
+
+/// Reads the auth-param at `position` of a valid #auth-param list (the Read of auth_params::iterator).
+struct read_param {
+  constexpr std::size_t operator()(std::string_view list, std::size_t position,
+                                   ::keyward::http::auth_param& param) const noexcept {
+    http_grammar::raw_param raw;
+    const std::size_t end = http_grammar::scan_param(list, position, raw).end;
+    param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
+    return end;
+  }
+};
+
+}  // namespace keyward::detail::http_credentials
+
+namespace keyward::http {
+
 /// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
 /// them from the (already validated) input on demand; it can be iterated any number of times.
 class auth_params {
  public:
   /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
   /// parameter outlives the iterator that produced it.
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = auth_param;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const auth_param*;
-    using reference = auth_param;
-
-    constexpr iterator() noexcept = default;
-    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-
-    constexpr auth_param operator*() const noexcept { return current_; }
-    constexpr pointer operator->() const noexcept { return &current_; }
-    constexpr iterator& operator++() noexcept {
-      load(next_);
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.position_ == b.position_;
-    }
-    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
-
-   private:
-    constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http_grammar::skip_list_separators(list_, position);
-      if (position_ >= list_.size()) {
-        position_ = list_.size();
-        return;
-      }
-      detail::http_grammar::raw_param raw;
-      next_ = detail::http_grammar::scan_param(list_, position_, raw).end;
-      current_ = auth_param(raw.name, raw.value, raw.quoted);
-    }
-
-    std::string_view list_;
-    std::size_t position_ = 0;
-    std::size_t next_ = 0;
-    auth_param current_;
-  };
+  using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
 
   constexpr auth_params() noexcept = default;
   /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
@@ -2733,40 +3141,9 @@ struct credentials {
 /// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
 /// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
-  namespace grammar = ::keyward::detail::http_grammar;
-  if (value.size() > limit.max_length) return errc::http_too_long;
-  std::size_t end = value.size();
-  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = grammar::slice(value, 0, end);
-  const std::size_t begin = grammar::skip(text, 0, grammar::ows);
-  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
-
-  credentials parsed;
-  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
-  if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
-  parsed.scheme = grammar::slice(text, begin, scheme_end);
-  if (scheme_end == end) return parsed;
-  if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
-  std::size_t i = scheme_end;
-  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
-
-  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
-  if (text[grammar::skip(text, i, grammar::ows)] == ',' || grammar::param_starts_at(text, i)) {
-    const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
-    if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
-    parsed.params = auth_params(grammar::slice(text, i, end), list.count);
-    return parsed;
-  }
-  const std::size_t token_end = grammar::scan_token68(text, i);
-  if (token_end == i) return grammar::reject(value, errc::http_invalid_token68, i);
-  if (token_end != end) {
-    if (grammar::is(text[token_end], grammar::ows)) {
-      return grammar::reject(value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
-    }
-    return grammar::reject(value, errc::http_invalid_token68, token_end);
-  }
-  parsed.token68 = grammar::slice(text, i, token_end);
-  return parsed;
+  const auto scanned = detail::http_grammar::scan_credentials(value, limit.max_length, limit.max_parameters);
+  if (!scanned) return scanned.error();
+  return credentials{scanned->scheme, scanned->token68, auth_params(scanned->params, scanned->param_count)};
 }
 
 }  // namespace keyward::http
@@ -2774,9 +3151,11 @@ constexpr result<credentials> parse_credentials(std::string_view value, const li
 #endif  // KEYWARD_HTTP_CREDENTIALS_HPP
 // ---- end keyward/http/credentials.hpp ----
 
-
-#if KEYWARD_X86_SIMD
-#endif
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 namespace keyward::http {
 
@@ -2790,7 +3169,7 @@ enum class basic_charset : std::uint8_t {
 /// Options of parse_basic().
 struct basic_options {
   basic_charset charset = basic_charset::utf8;  ///< how the decoded user-pass is checked
-  std::size_t max_length = limits{}.max_length; ///< the longest field value accepted, in bytes
+  limits limit;  ///< limit.max_length bounds the field value accepted (http_too_long)
 };
 
 /// A parsed Basic credential: views into the buffer it was decoded into.
@@ -2800,11 +3179,13 @@ struct basic_credentials {
   bool transcoded = false;    ///< true when basic_charset::latin1_fallback transcoded ISO-8859-1 to UTF-8
 };
 
-/// The buffer size that parse_basic() needs for `field_value` with `charset`: enough for any outcome.
+/// The buffer size that parse_basic() needs for `field_value` with `charset`: enough for any outcome
+/// (SIZE_MAX when that does not fit in a std::size_t).
 constexpr std::size_t basic_buffer_size(std::string_view field_value,
                                         basic_charset charset = basic_charset::utf8) noexcept {
   const std::size_t decoded = base64::max_decoded_size(field_value.size());
-  return charset == basic_charset::latin1_fallback ? 2 * decoded : decoded;
+  if (charset != basic_charset::latin1_fallback) return decoded;
+  return decoded > SIZE_MAX / 2 ? SIZE_MAX : 2 * decoded;  // each transcoded byte may take two
 }
 
 /// A fixed-capacity buffer for parse_basic() that lives inside the caller's object (no allocation) and is
@@ -2830,132 +3211,32 @@ class basic_buffer {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::basic {
+namespace keyward::detail::http_basic {
 
-/// Where the first ':' of a decoded user-pass is (npos when there is none), and whether every byte is
-/// printable ASCII (0x20-0x7E), in which case no control character or UTF-8 check is needed.
-struct user_pass_scan {
-  std::size_t colon = std::string_view::npos;
-  bool printable_ascii = true;
-};
-
-/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
-/// one before it), byte by byte for short inputs and without SIMD.
-inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
-  user_pass_scan scan;
-#if KEYWARD_X86_SIMD
-  if (size >= 16) {
-    for (std::size_t i = 0;; i += 16) {
-      if (i + 16 > size) i = size - 16;
-      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
-      // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
-      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
-                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
-      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
-      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
-      if (colons != 0 && scan.colon == std::string_view::npos) {
-        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
-      }
-      if (i + 16 == size) return scan;
-    }
-  }
-#endif
-  for (std::size_t i = 0; i < size; ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
-    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
-  }
-  return scan;
+/// Puts the Base64 encoding of user ":" password (both already checked) without joining them in memory: the
+/// user-id's whole 3-byte groups, then one group that bridges its last bytes, the ':' and the password's
+/// first bytes, then the rest of the password, each encoded straight into the output. The bridge buffer is
+/// larger than the 3 bytes it holds so that no compiler sees a read past it in the encoder's unrolled
+/// loops, and it is zeroized afterwards: it held credential bytes.
+inline void put_user_pass(writer::counting_writer& out, std::string_view user, std::string_view password) noexcept {
+  const auto put_encoded = [&out](const char* bytes, std::size_t size) {
+    const std::size_t length = ::keyward::base64::encoded_size(size);
+    if (char* at = out.claim(length)) (void)::keyward::base64::write_encoded(bytes, size, at, length);
+  };
+  const std::size_t whole = user.size() - user.size() % 3;
+  put_encoded(user.data(), whole);
+  char bridge[16];
+  std::size_t bridge_size = 0;
+  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
+  bridge[bridge_size++] = ':';
+  std::size_t taken = 0;
+  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
+  put_encoded(bridge, bridge_size);
+  ::keyward::ct::secure_zero(bridge, sizeof bridge);
+  put_encoded(password.data() + taken, password.size() - taken);
 }
 
-/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
-inline bool has_control(const char* bytes, std::size_t size) noexcept {
-  for (std::size_t i = 0; i < size; ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c == 0x7F) return true;
-  }
-  return false;
-}
-
-/// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
-/// or 0 when `capacity` is too small.
-inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t capacity) noexcept {
-  std::size_t grown = size;
-  for (std::size_t i = 0; i < size; ++i) grown += static_cast<unsigned char>(buffer[i]) >> 7;
-  if (grown > capacity) return 0;
-  std::size_t out = grown;
-  for (std::size_t i = size; i-- > 0;) {
-    const auto c = static_cast<unsigned char>(buffer[i]);
-    if (c < 0x80) {
-      buffer[--out] = static_cast<char>(c);
-    } else {
-      buffer[--out] = static_cast<char>(0x80 | (c & 0x3F));
-      buffer[--out] = static_cast<char>(0xC0 | (c >> 6));
-    }
-  }
-  return grown;
-}
-
-/// Where the Base64 token of a Basic field value lies: [begin, end) of the field value.
-struct token_span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-};
-
-/// The error for a field value that does not hold Basic credentials: http_wrong_scheme when it is a
-/// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
-inline keyward::error not_basic(std::string_view value, std::size_t scheme_offset, std::size_t max_length) noexcept {
-  ::keyward::http::limits limit;
-  limit.max_length = max_length;
-  const result<::keyward::http::credentials> parsed = ::keyward::http::parse_credentials(value, limit);
-  if (!parsed) return parsed.error();
-  return keyward::error(errc::http_wrong_scheme, scheme_offset);
-}
-
-/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
-/// (basic_colon_in_user), no control character in either (basic_control_character).
-constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
-  for (const char c : user) {
-    if (c == ':') return errc::basic_colon_in_user;
-  }
-  for (const std::string_view part : {user, password}) {
-    for (const char c : part) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
-    }
-  }
-  return errc{};
-}
-
-/// Finds the token of a Basic field value for parse_basic(): `Basic` (any case), 1*SP, the token, with OWS
-/// around the value ignored. Fails with the errors parse_basic() documents for the field value's shape.
-inline result<token_span> find_token(std::string_view value, std::size_t max_length) noexcept {
-  namespace grammar = ::keyward::detail::http_grammar;
-  if (value.size() > max_length) return errc::http_too_long;
-  const std::size_t size = value.size();
-  // The usual shape first: "Basic " at the start and no OWS at the end.
-  if (KEYWARD_LIKELY(size > 6 && (value[0] | 0x20) == 'b' && (value[1] | 0x20) == 'a' &&
-                     (value[2] | 0x20) == 's' && (value[3] | 0x20) == 'i' && (value[4] | 0x20) == 'c' &&
-                     value[5] == ' ' && !grammar::is(value[size - 1], grammar::ows))) {
-    std::size_t begin = 6;
-    while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
-    return token_span{begin, size};
-  }
-  std::size_t end = size;
-  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  std::size_t begin = 0;
-  while (begin < end && grammar::is(value[begin], grammar::ows)) ++begin;
-  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
-  const std::size_t scheme_end = grammar::skip(grammar::slice(value, 0, end), begin, grammar::tchar);
-  if (!grammar::iequal(grammar::slice(value, begin, scheme_end), "Basic")) return not_basic(value, begin, max_length);
-  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
-  if (value[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
-  begin = scheme_end + 1;
-  while (value[begin] == ' ') ++begin;
-  return token_span{begin, end};
-}
-
-}  // namespace keyward::detail::basic
+}  // namespace keyward::detail::http_basic
 
 namespace keyward::http {
 
@@ -2971,26 +3252,28 @@ namespace keyward::http {
 inline result<basic_credentials> parse_basic(std::string_view field_value, char* buffer, std::size_t capacity,
                                              const basic_options& options = {}) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
-  const result<detail::basic::token_span> token = detail::basic::find_token(field_value, options.max_length);
+  namespace scan = ::keyward::detail::http_basic;
+  const result<grammar::token_span> token =
+      grammar::find_scheme_token(field_value, "basic", options.limit.max_length, options.limit.max_parameters);
   if (!token) return token.error();
   const std::string_view text = grammar::slice(field_value, token->begin, token->end);
-  const result<std::size_t> decoded = base64::decode(text, buffer, capacity, base64::standard);
+  const result<std::size_t> decoded = base64::write_decoded(text, buffer, capacity, base64::standard);
   if (!decoded) {
     const keyward::error failure = decoded.error();
     if (!failure.has_offset()) return failure;
     return grammar::reject(field_value, failure.code(), token->begin + failure.offset());
   }
   std::size_t size = *decoded;
-  const detail::basic::user_pass_scan scan = detail::basic::scan_user_pass(buffer, size);
-  if (scan.colon == std::string_view::npos) return errc::basic_missing_colon;
+  const scan::user_pass_scan found = scan::scan_user_pass(buffer, size);
+  if (found.colon == std::string_view::npos) return errc::basic_missing_colon;
   basic_credentials parsed;
-  std::size_t split = scan.colon;
-  if (!scan.printable_ascii) {
-    if (detail::basic::has_control(buffer, size)) return errc::basic_control_character;
+  std::size_t split = found.colon;
+  if (!found.printable_ascii) {
+    if (scan::has_control(buffer, size)) return errc::basic_control_character;
     if (options.charset != basic_charset::raw &&
         !detail::utf8::valid(reinterpret_cast<const unsigned char*>(buffer), size)) {
       if (options.charset == basic_charset::utf8) return errc::basic_invalid_utf8;
-      size = detail::basic::latin1_to_utf8(buffer, size, capacity);
+      size = scan::latin1_to_utf8(buffer, size, capacity);
       if (size == 0) return errc::buffer_too_small;
       parsed.transcoded = true;
       // Transcoding moves the ':' when the user-id holds bytes above 0x7F; it never creates one (each byte
@@ -3010,43 +3293,38 @@ result<basic_credentials> parse_basic(std::string_view field_value, basic_buffer
   return parse_basic(field_value, buffer.data(), Capacity, options);
 }
 
-/// The size of the field value that write_basic() produces for a user-id and password of these sizes.
-constexpr std::size_t basic_field_size(std::size_t user_size, std::size_t password_size) noexcept {
-  return 6 + base64::encoded_size(user_size + 1 + password_size);
+/// The size of the field value that write_basic() writes for a user-id and password of these sizes:
+/// `Basic ` and the Base64 encoding of user-id ":" password; SIZE_MAX when that does not fit in a std::size_t.
+constexpr std::size_t basic_size(std::size_t user_size, std::size_t password_size) noexcept {
+  constexpr std::size_t prefix = 6;  // "Basic "
+  // The longest user-pass whose field size fits: 4 characters per started group of 3 bytes.
+  constexpr std::size_t longest = (SIZE_MAX - prefix) / 4 * 3;
+  if (user_size >= longest || password_size > longest - 1 - user_size) return SIZE_MAX;
+  return prefix + base64::encoded_size(user_size + 1 + password_size);
 }
 
-/// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out` and returns its
-/// size (basic_field_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
+/// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out[0, capacity)` and
+/// returns its size (basic_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
 /// server's challenge says charset="UTF-8". Fails with basic_colon_in_user, basic_control_character or
-/// buffer_too_small (nothing written). Allocates nothing.
+/// buffer_too_small; nothing is written on any error. Allocates nothing.
 inline result<std::size_t> write_basic(std::string_view user, std::string_view password, char* out,
                                        std::size_t capacity) noexcept {
-  if (const errc invalid = detail::basic::check_user_pass(user, password); invalid != errc{}) return invalid;
-  const std::size_t size = basic_field_size(user.size(), password.size());
-  if (capacity < size) return errc::buffer_too_small;
-  std::memcpy(out, "Basic ", 6);
-  char* cursor = out + 6;
-  // Encode user ":" password without joining them: whole 3-byte groups of the user-id, then one group that
-  // bridges the user-id's last bytes, the ':' and the password's first bytes, then the rest of the password.
-  const std::size_t whole = user.size() - user.size() % 3;
-  cursor += *base64::encode(user.substr(0, whole), cursor, 4 * whole / 3);
-  char bridge[3];
-  std::size_t bridge_size = 0;
-  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
-  bridge[bridge_size++] = ':';
-  std::size_t taken = 0;
-  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
-  cursor += *base64::encode(std::string_view(bridge, bridge_size), cursor, 4);
-  const std::string_view rest = password.substr(taken);
-  cursor += *base64::encode(rest, cursor, base64::encoded_size(rest.size()));
-  return static_cast<std::size_t>(cursor - out);
+  if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
+  if (basic_size(user.size(), password.size()) > capacity) return errc::buffer_too_small;
+  detail::writer::counting_writer writer(out, capacity);
+  writer.put("Basic ");
+  detail::http_basic::put_user_pass(writer, user, password);
+  return writer.size();
 }
 
-/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic().
+/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic() (never
+/// buffer_too_small).
 inline result<std::string> basic(std::string_view user, std::string_view password) {
-  std::string field(basic_field_size(user.size(), password.size()), '\0');
-  const result<std::size_t> written = write_basic(user, password, &field[0], field.size());
-  if (!written) return written.error();
+  if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
+  std::string field(basic_size(user.size(), password.size()), '\0');
+  detail::writer::counting_writer writer(field.data(), field.size());
+  writer.put("Basic ");
+  detail::http_basic::put_user_pass(writer, user, password);
   return field;
 }
 
@@ -3065,6 +3343,10 @@ inline result<std::string> basic_api_key(std::string_view key) { return basic(ke
 #define KEYWARD_HTTP_BEARER_HPP
 
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace keyward::http {
 
@@ -3077,16 +3359,17 @@ enum class bearer_charset : std::uint8_t {
 /// Options of parse_bearer() and write_bearer().
 struct bearer_options {
   bearer_charset charset = bearer_charset::b64token;  ///< which bytes the token may hold
-  std::size_t max_length = limits{}.max_length;       ///< the longest field value accepted, in bytes
+  limits limit;  ///< limit.max_length bounds the field value parse_bearer() accepts (http_too_long)
 };
 
 }  // namespace keyward::http
 
-namespace keyward::detail::bearer {
+namespace keyward::detail::http_bearer {
 
 /// The index of the first byte at or after `i` that cannot be part of a token in `charset`; for b64token,
 /// '=' is only allowed as a run at the end of the token.
-constexpr std::size_t token_end(std::string_view text, std::size_t i, ::keyward::http::bearer_charset charset) noexcept {
+constexpr std::size_t token_end(std::string_view text, std::size_t i,
+                                ::keyward::http::bearer_charset charset) noexcept {
   if (charset == ::keyward::http::bearer_charset::b64token) return http_grammar::scan_token68(text, i);
   while (i < text.size()) {
     const char c = text[i];
@@ -3096,17 +3379,22 @@ constexpr std::size_t token_end(std::string_view text, std::size_t i, ::keyward:
   return i;
 }
 
-/// The error for a field value that does not hold Bearer credentials: http_wrong_scheme when it is a
-/// well-formed credentials value of another scheme, otherwise the grammar error parse_credentials() reports.
-constexpr keyward::error not_bearer(std::string_view value, std::size_t scheme_offset, std::size_t max_length) noexcept {
-  ::keyward::http::limits limit;
-  limit.max_length = max_length;
-  const result<::keyward::http::credentials> parsed = ::keyward::http::parse_credentials(value, limit);
-  if (!parsed) return parsed.error();
-  return keyward::error(errc::http_wrong_scheme, scheme_offset);
+/// Success when `token` can be sent: non-empty (http_missing_token) and only bytes of `charset`
+/// (bearer_invalid_token at the first other byte).
+constexpr result<void> check_token(std::string_view token, ::keyward::http::bearer_charset charset) noexcept {
+  if (token.empty()) return errc::http_missing_token;
+  const std::size_t end = token_end(token, 0, charset);
+  if (end != token.size()) return keyward::error(errc::bearer_invalid_token, end);
+  return {};
 }
 
-}  // namespace keyward::detail::bearer
+/// Puts the field value `Bearer <token>` (the token already checked).
+inline void put_field(writer::counting_writer& out, std::string_view token) noexcept {
+  out.put("Bearer ");
+  out.put(token);
+}
+
+}  // namespace keyward::detail::http_bearer
 
 namespace keyward::http {
 
@@ -3119,61 +3407,46 @@ namespace keyward::http {
 constexpr result<std::string_view> parse_bearer(std::string_view field_value,
                                                 const bearer_options& options = {}) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
-  if (field_value.size() > options.max_length) return errc::http_too_long;
-  std::size_t end = field_value.size();
-  std::size_t token = 7;
-  // The usual shape first: "Bearer " at the start and no OWS at the end.
-  const bool usual = end > 7 && (field_value[0] | 0x20) == 'b' && (field_value[1] | 0x20) == 'e' &&
-                     (field_value[2] | 0x20) == 'a' && (field_value[3] | 0x20) == 'r' &&
-                     (field_value[4] | 0x20) == 'e' && (field_value[5] | 0x20) == 'r' && field_value[6] == ' ' &&
-                     !grammar::is(field_value[end - 1], grammar::ows);
-  if (!KEYWARD_LIKELY(usual)) {
-    while (end > 0 && grammar::is(field_value[end - 1], grammar::ows)) --end;
-    std::size_t begin = 0;
-    while (begin < end && grammar::is(field_value[begin], grammar::ows)) ++begin;
-    if (begin == end) return grammar::reject(field_value, errc::http_empty_value, error::no_offset);
-    const std::size_t scheme_end = grammar::skip(grammar::slice(field_value, 0, end), begin, grammar::tchar);
-    if (!grammar::iequal(grammar::slice(field_value, begin, scheme_end), "Bearer")) {
-      return detail::bearer::not_bearer(field_value, begin, options.max_length);
-    }
-    if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
-    if (field_value[scheme_end] != ' ') return grammar::reject(field_value, errc::http_invalid_scheme, scheme_end);
-    token = scheme_end + 1;
+  const result<grammar::token_span> span = grammar::find_scheme_token(
+      field_value, "bearer", options.limit.max_length, options.limit.max_parameters);
+  if (!span) return span.error();
+  const std::string_view text = grammar::slice(field_value, 0, span->end);
+  const std::size_t token_end = detail::http_bearer::token_end(text, span->begin, options.charset);
+  if (KEYWARD_LIKELY(token_end == span->end && token_end != span->begin)) {
+    return grammar::slice(text, span->begin, token_end);
   }
-  const std::string_view text = grammar::slice(field_value, 0, end);
-  while (text[token] == ' ') ++token;  // stops before `end`, which is not OWS
-
-  const std::size_t token_end = detail::bearer::token_end(text, token, options.charset);
-  if (KEYWARD_LIKELY(token_end == end && token_end != token)) return grammar::slice(text, token, token_end);
-  if (token_end != token && grammar::is(text[token_end], grammar::ows)) {
+  if (token_end != span->begin && grammar::is(text[token_end], grammar::ows)) {
     return grammar::reject(field_value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
   }
   return grammar::reject(field_value, errc::bearer_invalid_token, token_end);
 }
 
-/// The size of the field value that write_bearer() produces for a token of `token_size` bytes.
-constexpr std::size_t bearer_field_size(std::size_t token_size) noexcept { return 7 + token_size; }
+/// The size of the field value that write_bearer() writes for a token of `token_size` bytes (7 + token_size),
+/// SIZE_MAX when that does not fit in a std::size_t.
+constexpr std::size_t bearer_size(std::size_t token_size) noexcept {
+  constexpr std::size_t prefix = 7;  // "Bearer "
+  return token_size > SIZE_MAX - prefix ? SIZE_MAX : prefix + token_size;
+}
 
-/// Writes the field value `Bearer <token>` (RFC 6750 section 2.1) into `out` and returns its size. The token
-/// must be non-empty (http_missing_token) and made only of bytes of `options.charset` (bearer_invalid_token
-/// with the offset in `token`), so no header can be injected through it; buffer_too_small when it does not
-/// fit (nothing written then). Allocates nothing.
+/// Writes the field value `Bearer <token>` (RFC 6750 section 2.1) into `out[0, capacity)` and returns its size
+/// (bearer_size()). The token must be non-empty (http_missing_token) and made only of bytes of
+/// `options.charset` (bearer_invalid_token with the offset in `token`), so no header can be injected through
+/// it; buffer_too_small when it does not fit. Nothing is written on any error. Allocates nothing.
 inline result<std::size_t> write_bearer(std::string_view token, char* out, std::size_t capacity,
                                         const bearer_options& options = {}) noexcept {
-  if (token.empty()) return errc::http_missing_token;
-  const std::size_t end = detail::bearer::token_end(token, 0, options.charset);
-  if (end != token.size() || end == 0) return keyward::error(errc::bearer_invalid_token, end);
-  if (capacity < bearer_field_size(token.size())) return errc::buffer_too_small;
-  std::memcpy(out, "Bearer ", 7);
-  std::memcpy(out + 7, token.data(), token.size());
-  return bearer_field_size(token.size());
+  if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
+  if (bearer_size(token.size()) > capacity) return errc::buffer_too_small;
+  detail::writer::counting_writer writer(out, capacity);
+  detail::http_bearer::put_field(writer, token);
+  return writer.size();
 }
 
 /// The field value `Bearer <token>` as a string; errors as write_bearer() (never buffer_too_small).
 inline result<std::string> bearer(std::string_view token, const bearer_options& options = {}) {
-  std::string field(bearer_field_size(token.size()), '\0');
-  const result<std::size_t> written = write_bearer(token, &field[0], field.size(), options);
-  if (!written) return written.error();
+  if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
+  std::string field(bearer_size(token.size()), '\0');
+  detail::writer::counting_writer writer(field.data(), field.size());
+  detail::http_bearer::put_field(writer, token);
   return field;
 }
 
@@ -3189,8 +3462,15 @@ inline result<std::string> bearer(std::string_view token, const bearer_options& 
 #ifndef KEYWARD_HTTP_CHALLENGE_HPP
 #define KEYWARD_HTTP_CHALLENGE_HPP
 
+// ---- begin keyward/detail/http_challenge.hpp ----
+// keyward: private parts of http/challenge.hpp (RFC 9110 sections 11.3 and 11.6.1, RFC 6750 section 3): the
+// scanner of one challenge in a #challenge list, the checks of what the builder may send, and quoting.
+#ifndef KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
+#define KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
 
-#include <initializer_list>
+
+#include <cstddef>
+#include <string_view>
 
 namespace keyward::detail::http_challenge {
 
@@ -3334,14 +3614,54 @@ constexpr result<void> check_uri_chars(std::string_view value) noexcept {
   return {};
 }
 
-/// Appends `value` as a quoted-string, '"' and '\' escaped as quoted-pairs (RFC 9110 section 5.6.4).
-inline void append_quoted(std::string& out, std::string_view value) {
-  out += '"';
+/// Puts `value` as a quoted-string, '"' and '\\' escaped as quoted-pairs (RFC 9110 section 5.6.4).
+inline void put_quoted(writer::counting_writer& out, std::string_view value) noexcept {
+  out.put('"');
   for (const char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    if (c == '"' || c == '\\') out.put('\\');
+    out.put(c);
   }
-  out += '"';
+  out.put('"');
+}
+
+}  // namespace keyward::detail::http_challenge
+
+#endif  // KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
+// ---- end keyward/detail/http_challenge.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward::http {
+
+/// The error codes of a Bearer challenge (RFC 6750 section 3.1).
+enum class bearer_error : std::uint8_t {
+  none,                ///< no error attribute: the request lacked authentication information
+  invalid_request,     ///< malformed request (400)
+  invalid_token,       ///< the token is expired, revoked, malformed or invalid otherwise (401)
+  insufficient_scope,  ///< the token lacks privileges the request requires (403)
+  other,               ///< (received only) an error attribute with another value
+};
+
+}  // namespace keyward::http
+
+namespace keyward::detail::http_challenge {
+
+/// The RFC 6750 section 3.1 spelling of `error` (empty for none and other).
+constexpr std::string_view bearer_error_name(::keyward::http::bearer_error error) noexcept {
+  using ::keyward::http::bearer_error;
+  switch (error) {
+    case bearer_error::invalid_request: return "invalid_request";
+    case bearer_error::invalid_token: return "invalid_token";
+    case bearer_error::insufficient_scope: return "insufficient_scope";
+    case bearer_error::none:
+    case bearer_error::other: break;
+  }
+  return {};
 }
 
 }  // namespace keyward::detail::http_challenge
@@ -3349,31 +3669,34 @@ inline void append_quoted(std::string& out, std::string_view value) {
 namespace keyward::http {
 
 /// Builds one WWW-Authenticate / Proxy-Authenticate challenge (RFC 9110 section 11.3): the scheme, then
-/// either a token68 or auth-params, each value sent as a quoted-string. Setters chain; the first invalid
-/// input is kept (later calls do nothing) and str() returns it, with the offset of the offending byte in that
-/// argument where one applies. Anything str() returns parses back, with parse_challenges (within its
-/// limits), to the same scheme and values: no CR, LF or other control character can be injected.
+/// either a token68 or auth-params, each value sent as a quoted-string. make() checks the scheme; setters
+/// chain, and the first invalid argument is kept (later calls do nothing) and reported by str() and write(),
+/// with the offset of the offending byte in that argument where one applies. Anything str() returns parses
+/// back, with parse_challenges (within its limits), to the same scheme and values: no CR, LF or other
+/// control character can be injected.
 class challenge_builder {
  public:
-  /// Starts a challenge for `scheme`; it must be a token (RFC 9110 section 11.1), else http_invalid_scheme.
-  explicit challenge_builder(std::string_view scheme) {
-    const result<void> valid = detail::http_challenge::check_token(scheme, errc::http_invalid_scheme);
-    if (!valid) {
-      failure_ = valid.error();
-      return;
+  /// Starts a challenge for `scheme`; it must be a token (RFC 9110 section 11.1), else http_invalid_scheme
+  /// (at the first bad byte; no offset when empty).
+  static result<challenge_builder> make(std::string_view scheme) {
+    if (const result<void> valid = detail::http_challenge::check_token(scheme, errc::http_invalid_scheme); !valid) {
+      return valid.error();
     }
-    text_.assign(scheme.data(), scheme.size());
-    scheme_size_ = scheme.size();
+    return challenge_builder(scheme);
   }
 
-  /// `Basic realm="<realm>", charset="UTF-8"` (RFC 7617 sections 2 and 2.1).
-  static challenge_builder basic(std::string_view realm) {
+  /// `Basic realm="<realm>", charset="UTF-8"` (RFC 7617 sections 2 and 2.1). Fails with
+  /// http_invalid_parameter_value when `realm` holds a CTL (at its offset in `realm`).
+  static result<challenge_builder> basic(std::string_view realm) {
+    if (const result<void> valid = detail::http_challenge::check_quotable(realm); !valid) return valid.error();
     challenge_builder builder("Basic");
     builder.realm(realm).param("charset", "UTF-8");
     return builder;
   }
-  /// `Bearer`, with `realm="<realm>"` unless `realm` is empty (RFC 6750 section 3).
-  static challenge_builder bearer(std::string_view realm = {}) {
+  /// `Bearer`, with `realm="<realm>"` unless `realm` is empty (RFC 6750 section 3). Fails with
+  /// http_invalid_parameter_value when `realm` holds a CTL (at its offset in `realm`).
+  static result<challenge_builder> bearer(std::string_view realm = {}) {
+    if (const result<void> valid = detail::http_challenge::check_quotable(realm); !valid) return valid.error();
     challenge_builder builder("Bearer");
     if (!realm.empty()) builder.realm(realm);
     return builder;
@@ -3428,17 +3751,34 @@ class challenge_builder {
     return *this;
   }
 
-  /// The challenge, or the first error: http_invalid_scheme, http_invalid_parameter,
-  /// http_invalid_parameter_value, http_invalid_token68 (with the offset in the argument at fault),
-  /// http_duplicate_parameter (names compare case-insensitively) or http_unexpected_data (a token68 and
-  /// auth-params together).
+  /// The size of the challenge that str() returns and write() writes; 0 after an error.
+  std::size_t size() const noexcept { return failed() ? 0 : text_.size(); }
+  /// Writes the challenge into `out[0, capacity)` and returns its size. Fails with the first error (see
+  /// str()), or buffer_too_small when capacity < size(); nothing is written on any error.
+  result<std::size_t> write(char* out, std::size_t capacity) const noexcept {
+    return detail::writer::write_into(out, capacity, [this](detail::writer::counting_writer& w) noexcept {
+      return put(w);
+    });
+  }
+  /// The challenge, or the first error: http_invalid_parameter, http_invalid_parameter_value,
+  /// http_invalid_token68 (with the offset in the argument at fault), http_duplicate_parameter (names compare
+  /// case-insensitively) or http_unexpected_data (a token68 and auth-params together).
   result<std::string> str() const {
     if (failed()) return failure_;
     return text_;
   }
 
  private:
+  // `scheme` is a token (checked by the factories).
+  explicit challenge_builder(std::string_view scheme) : text_(scheme), scheme_size_(scheme.size()) {}
+
   bool failed() const noexcept { return failure_.code() != errc{}; }
+
+  result<void> put(detail::writer::counting_writer& out) const noexcept {
+    if (failed()) return failure_;
+    out.put(text_);
+    return {};
+  }
 
   challenge_builder& fail(keyward::error failure) noexcept {
     failure_ = failure;
@@ -3451,10 +3791,13 @@ class challenge_builder {
     if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
     const std::string_view params = std::string_view(text_).substr(scheme_size_);
     if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
-    text_ += params.empty() ? " " : ", ";
-    text_.append(name.data(), name.size());
-    text_ += '=';
-    detail::http_challenge::append_quoted(text_, value);
+    const bool first = params.empty();
+    text_ += *detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+      w.put(first ? " " : ", ");
+      w.put(name);
+      w.put('=');
+      detail::http_challenge::put_quoted(w, value);
+    });
     return *this;
   }
 
@@ -3475,58 +3818,32 @@ struct challenge {
   constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
 };
 
+}  // namespace keyward::http
+
+namespace keyward::detail::http_challenge {
+
+/// Reads the challenge at `position` of a valid #challenge list (the Read of challenge_list::iterator).
+struct read_challenge {
+  constexpr std::size_t operator()(std::string_view list, std::size_t position,
+                                   ::keyward::http::challenge& out) const noexcept {
+    const scanned_challenge scanned = scan_challenge(list, position, static_cast<std::size_t>(-1), false);
+    out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
+                                     ::keyward::http::auth_params(scanned.params, scanned.param_count)};
+    return scanned.scan.end;
+  }
+};
+
+}  // namespace keyward::detail::http_challenge
+
+namespace keyward::http {
+
 /// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
 /// challenge that reads them from the (already validated) input on demand, allocating nothing.
 class challenge_list {
  public:
-  /// Iterates over the challenges; dereferencing gives a challenge.
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = challenge;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const challenge*;
-    using reference = challenge;
-
-    constexpr iterator() noexcept = default;
-    /// The first challenge at or after `position` of the valid list `list` (the end at list.size()).
-    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-
-    /// The current challenge, by value (views into the field value), so it outlives the iterator.
-    constexpr challenge operator*() const noexcept { return current_; }
-    constexpr pointer operator->() const noexcept { return &current_; }
-    constexpr iterator& operator++() noexcept {
-      load(next_);
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.position_ == b.position_;
-    }
-    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
-
-   private:
-    constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http_grammar::skip_list_separators(list_, position);
-      if (position_ >= list_.size()) {
-        position_ = list_.size();
-        return;
-      }
-      const auto scanned =
-          detail::http_challenge::scan_challenge(list_, position_, static_cast<std::size_t>(-1), false);
-      next_ = scanned.scan.end;
-      current_ = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
-    }
-
-    std::string_view list_;
-    std::size_t position_ = 0;
-    std::size_t next_ = 0;
-    challenge current_;
-  };
+  /// Iterates over the challenges; dereferencing gives a challenge by value (views into the field value), so
+  /// it outlives the iterator.
+  using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
 
   constexpr challenge_list() noexcept = default;
   /// The challenges of `list`, which must already be a valid #challenge list (trailing OWS excluded)
@@ -3589,34 +3906,216 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   return challenge_list(text, count);
 }
 
-/// Joins challenges built by challenge_builder (or any single valid challenge each) into one field value,
-/// separated by ", " (RFC 9110 section 11.6.1). Each must parse as exactly one challenge: fails with
-/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
-/// list is empty), the offset counted in the joined value.
-inline result<std::string> join_challenges(std::initializer_list<std::string_view> challenges) {
-  limits one_challenge;
+}  // namespace keyward::http
+
+namespace keyward::detail::http_challenge {
+
+/// Puts `challenges` separated by ", ", each checked to parse as exactly one challenge (see
+/// http::write_challenges()).
+inline result<void> put_challenges(writer::counting_writer& out,
+                                   std::initializer_list<std::string_view> challenges) noexcept {
+  ::keyward::http::limits one_challenge;
   one_challenge.max_length = static_cast<std::size_t>(-1);
   one_challenge.max_parameters = static_cast<std::size_t>(-1);
   one_challenge.max_challenges = 1;
-  std::string joined;
+  if (challenges.size() == 0) return errc::http_empty_value;
   for (const std::string_view piece : challenges) {
-    const std::size_t base = joined.empty() ? 0 : joined.size() + 2;
-    const result<challenge_list> parsed = parse_challenges(piece, one_challenge);
+    const std::size_t base = out.size() == 0 ? 0 : out.size() + 2;
+    const auto parsed = ::keyward::http::parse_challenges(piece, one_challenge);
     if (!parsed) {
       const keyward::error failure = parsed.error();
       return failure.has_offset() ? keyward::error(failure.code(), base + failure.offset()) : failure;
     }
-    if (!joined.empty()) joined += ", ";
-    joined.append(piece.data(), piece.size());
+    if (base != 0) out.put(", ");
+    out.put(piece);
   }
-  if (joined.empty()) return errc::http_empty_value;
-  return joined;
+  return {};
+}
+
+}  // namespace keyward::detail::http_challenge
+
+namespace keyward::http {
+
+/// The size of the field value write_challenges() writes for `challenges`: their sizes and ", " between two;
+/// SIZE_MAX when that does not fit in a std::size_t.
+constexpr std::size_t challenges_size(std::initializer_list<std::string_view> challenges) noexcept {
+  std::size_t size = 0;
+  for (const std::string_view piece : challenges) {
+    const std::size_t separator = size == 0 ? 0 : 2;
+    if (size > SIZE_MAX - separator || piece.size() > SIZE_MAX - separator - size) return SIZE_MAX;
+    size += separator + piece.size();
+  }
+  return size;
+}
+
+/// Writes challenges built by challenge_builder (or any single valid challenge each) into `out[0, capacity)`
+/// as one WWW-Authenticate or Proxy-Authenticate field value, separated by ", " (RFC 9110 section 11.6.1),
+/// and returns its size (challenges_size()). Each must parse as exactly one challenge: fails with
+/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
+/// list is empty), the offset counted in the joined value; then buffer_too_small. Nothing is written on any
+/// error.
+inline result<std::size_t> write_challenges(std::initializer_list<std::string_view> challenges, char* out,
+                                            std::size_t capacity) noexcept {
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) noexcept {
+    return detail::http_challenge::put_challenges(w, challenges);
+  });
+}
+
+/// The joined field value as a string (see write_challenges()); the same errors but buffer_too_small.
+inline result<std::string> challenges(std::initializer_list<std::string_view> challenges) {
+  return detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+    return detail::http_challenge::put_challenges(w, challenges);
+  });
 }
 
 }  // namespace keyward::http
 
 #endif  // KEYWARD_HTTP_CHALLENGE_HPP
 // ---- end keyward/http/challenge.hpp ----
+// ---- begin keyward/http/classify.hpp ----
+// keyward: what a client does with a response to an authenticated request: its status (the one rule of
+// http::classify_status(), RFC 9110 section 15) and its WWW-Authenticate challenges (RFC 6750 section 3)
+// classified into an action.
+#ifndef KEYWARD_HTTP_CLASSIFY_HPP
+#define KEYWARD_HTTP_CLASSIFY_HPP
+
+// ---- begin keyward/http/status.hpp ----
+// keyward: what the status code of a final HTTP response tells a client, the one rule that both
+// http::classify() and retry::run() apply (RFC 9110 section 15, RFC 6585 section 4).
+#ifndef KEYWARD_HTTP_STATUS_HPP
+#define KEYWARD_HTTP_STATUS_HPP
+
+#include <cstdint>
+
+namespace keyward::http {
+
+/// The class of a final response's status code, before any header field is read.
+enum class status_class : std::uint8_t {
+  invalid,       ///< outside 100-599, or 1xx: an interim response is never final (RFC 9110 section 15.2)
+  success,       ///< 2xx and 3xx: handled (a redirect is the transport's to follow)
+  unauthorized,  ///< 401 and 407: credentials missing or refused (RFC 9110 sections 15.5.2 and 15.5.8)
+  forbidden,     ///< 403: understood but refused, e.g. insufficient scope (RFC 9110 section 15.5.4)
+  try_later,     ///< 429 (RFC 6585 section 4) and 503 (RFC 9110 section 15.6.4): the same request may succeed later
+  client_error,  ///< any other 4xx: the request itself must change
+  server_error,  ///< any other 5xx
+};
+
+/// The class of `status`; never fails (an impossible code is status_class::invalid).
+constexpr status_class classify_status(int status) noexcept {
+  if (status < 200 || status > 599) return status_class::invalid;
+  if (status < 400) return status_class::success;
+  if (status == 429 || status == 503) return status_class::try_later;
+  if (status == 401 || status == 407) return status_class::unauthorized;
+  if (status == 403) return status_class::forbidden;
+  return status < 500 ? status_class::client_error : status_class::server_error;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_STATUS_HPP
+// ---- end keyward/http/status.hpp ----
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace keyward::detail::http_classify {
+
+using bearer = ::keyward::http::bearer_error;
+
+/// The error attribute of a Bearer challenge: its value with quoted-pairs resolved, read as an RFC 6750
+/// error code (other for any value it does not define).
+inline bearer read_bearer_error(const ::keyward::http::auth_param& param) noexcept {
+  char value[32];
+  const result<std::size_t> size = param.value(value, sizeof value);
+  if (!size) return bearer::other;
+  const std::string_view name(value, *size);
+  constexpr bearer defined[] = {bearer::invalid_request, bearer::invalid_token, bearer::insufficient_scope};
+  for (const bearer error : defined) {
+    if (name == http_challenge::bearer_error_name(error)) return error;
+  }
+  return bearer::other;
+}
+
+}  // namespace keyward::detail::http_classify
+
+namespace keyward::http {
+
+/// What a client should do with a response.
+enum class client_action : std::uint8_t {
+  proceed,        ///< 2xx and 3xx: not an authentication failure
+  authenticate,   ///< 401 (or 407) without error="invalid_token": send credentials, or fix them
+  refresh_token,  ///< 401 (or 407) with a Bearer challenge carrying error="invalid_token": get a new token
+  /// 400, 403, any other 4xx, 5xx but 503, 1xx (an interim response is never final, RFC 9110 section 15.2) or
+  /// a status outside 100-599: retrying is pointless
+  fail,
+  back_off,       ///< 429 or 503: wait (retry_after when the server said) and try again
+};
+
+/// The outcome of classify(): the action, and what the server's Bearer challenge said. Views into the
+/// WWW-Authenticate value given to classify(), which must outlive it.
+struct classification {
+  client_action action = client_action::proceed;
+  /// The error attribute of the first Bearer challenge; none when there is no such attribute, no Bearer
+  /// challenge or the field value is malformed.
+  bearer_error error = bearer_error::none;
+  /// The scope attribute of the first Bearer challenge as sent (with insufficient_scope: the scope the
+  /// request needs); empty when absent, or when it is not an RFC 6750 scope (which never needs quoted-pairs).
+  std::string_view scope;
+  /// back_off only: the Retry-After given to classify(), negative values clamped to zero.
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+/// Classifies a response from its `status` and its WWW-Authenticate field value (for 407, pass the
+/// Proxy-Authenticate value; several field lines joined with ", ") and, optionally, its Retry-After already
+/// parsed to seconds: see client_action. The status is read by classify_status() (RFC 9110 section 15), the
+/// rule retry::run() applies too. The challenges of a 4xx or 5xx are parsed with parse_challenges() and default
+/// limits; a malformed value degrades to "no challenge": a 401 then gives authenticate (never
+/// refresh_token, which needs the server to say invalid_token), a 403 gives fail with no scope. Never fails.
+inline classification classify(int status, std::string_view www_authenticate = {},
+                               std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
+  classification outcome;
+  const status_class kind = classify_status(status);
+  if (kind != status_class::invalid && kind != status_class::success && !www_authenticate.empty()) {
+    const result<challenge_list> challenges = parse_challenges(www_authenticate);
+    const std::optional<challenge> bearer = challenges ? challenges->find("Bearer") : std::nullopt;
+    if (bearer) {
+      if (const auto error = bearer->params.find("error")) {
+        outcome.error = detail::http_classify::read_bearer_error(*error);
+      }
+      const auto scope = bearer->params.find("scope");
+      if (scope && detail::http_challenge::check_scope(scope->raw_value())) outcome.scope = scope->raw_value();
+    }
+  }
+  switch (kind) {
+    case status_class::success:
+      outcome.action = client_action::proceed;
+      break;
+    case status_class::unauthorized:
+      outcome.action =
+          outcome.error == bearer_error::invalid_token ? client_action::refresh_token : client_action::authenticate;
+      break;
+    case status_class::try_later:
+      outcome.action = client_action::back_off;
+      if (retry_after) outcome.retry_after = std::max(*retry_after, std::chrono::seconds(0));
+      break;
+    case status_class::invalid:
+    case status_class::forbidden:
+    case status_class::client_error:
+    case status_class::server_error:
+      outcome.action = client_action::fail;
+      break;
+  }
+  return outcome;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_CLASSIFY_HPP
+// ---- end keyward/http/classify.hpp ----
 // ---- begin keyward/http/date.hpp ----
 // keyward: HTTP-date (RFC 9110 section 5.6.7). Parses all three forms a recipient must accept, IMF-fixdate,
 // the obsolete RFC 850 form and asctime, exactly as the grammar says, and formats IMF-fixdate without
@@ -3635,33 +4134,97 @@ inline result<std::string> join_challenges(std::initializer_list<std::string_vie
 #ifndef KEYWARD_HTTP_DATE_HPP
 #define KEYWARD_HTTP_DATE_HPP
 
+// ---- begin keyward/detail/http_date.hpp ----
+// keyward: private parts of http/date.hpp (RFC 9110 section 5.6.7): proleptic Gregorian calendar arithmetic,
+// the names of days and months, and the parser of the three HTTP-date forms.
+#ifndef KEYWARD_DETAIL_HTTP_DATE_HPP
+#define KEYWARD_DETAIL_HTTP_DATE_HPP
 
-#include <chrono>
+// ---- begin keyward/detail/arith.hpp ----
+// keyward: private integer arithmetic shared by every module: floor division and 64 x 64 -> 128-bit
+// products and quotients, each written once.
+#ifndef KEYWARD_DETAIL_ARITH_HPP
+#define KEYWARD_DETAIL_ARITH_HPP
 
-namespace keyward::http {
+#include <cstdint>
 
-/// A UTC instant with one-second resolution: the type of std::chrono::sys_seconds in C++20.
-using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
-
-/// The length of an IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-inline constexpr std::size_t imf_fixdate_size = 29;
-
-/// An IMF-fixdate, exactly imf_fixdate_size characters, not NUL-terminated.
-struct imf_fixdate {
-  std::array<char, imf_fixdate_size> chars{};
-
-  /// The characters as a view into this object.
-  constexpr std::string_view view() const noexcept { return {chars.data(), chars.size()}; }
-};
-
-}  // namespace keyward::http
-
-namespace keyward::detail {
+namespace keyward::detail::arith {
 
 /// a / b rounded toward negative infinity (b > 0).
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
   return a / b - (a % b < 0 ? 1 : 0);
 }
+
+/// A 128-bit unsigned value as two 64-bit halves.
+struct wide_product {
+  std::uint64_t high;
+  std::uint64_t low;
+};
+
+/// a * b as 128 bits, from four 32-bit partial products (the path of compilers without a 128-bit integer,
+/// kept callable so that tests can compare it with the native one).
+constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
+  constexpr std::uint64_t mask = 0xFFFFFFFFu;
+  const std::uint64_t low_low = (a & mask) * (b & mask);
+  const std::uint64_t low_high = (a & mask) * (b >> 32);
+  const std::uint64_t high_low = (a >> 32) * (b & mask);
+  const std::uint64_t high_high = (a >> 32) * (b >> 32);
+  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);  // cannot overflow
+  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
+}
+
+/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
+constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ typedef unsigned __int128 uint128;
+  const uint128 product = static_cast<uint128>(a) * b;
+  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
+#else
+  return multiply_wide_portable(a, b);
+#endif
+}
+
+/// The high 64 bits of a * b.
+constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept { return multiply_wide(a, b).high; }
+
+/// A 64-bit quotient and remainder of a 128-bit dividend (see divide_wide()).
+struct wide_quotient {
+  std::uint64_t quotient;
+  std::uint64_t remainder;
+};
+
+/// `dividend` / `divisor` and the remainder, by shift-and-subtract (slow: for set-up code, not hot paths).
+/// Requires divisor != 0 and dividend.high < divisor, so that the quotient fits in 64 bits.
+constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
+  std::uint64_t remainder = dividend.high;
+  std::uint64_t quotient = 0;
+  for (int bit = 63; bit >= 0; --bit) {
+    const bool carry = (remainder >> 63) != 0;
+    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
+    quotient <<= 1;
+    if (carry || remainder >= divisor) {
+      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
+      quotient |= 1u;
+    }
+  }
+  return {quotient, remainder};
+}
+
+}  // namespace keyward::detail::arith
+
+#endif  // KEYWARD_DETAIL_ARITH_HPP
+// ---- end keyward/detail/arith.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::detail::http_date {
+
+/// A UTC instant with one-second resolution (the type of http::sys_seconds).
+using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
 
 /// Whole days since 1970-01-01 and the seconds into the last of them (0-86399), for any count of seconds.
 struct day_and_time {
@@ -3696,7 +4259,7 @@ constexpr int days_in_month(std::int64_t year, int month) noexcept {
 /// year whose day count fits comfortably in 64 bits (|year| < 10^15).
 constexpr std::int64_t days_from_civil(std::int64_t year, int month, int day) noexcept {
   const std::int64_t march_year = month <= 2 ? year - 1 : year;  // January and February end the March year
-  const std::int64_t era = floor_div(march_year, 400);
+  const std::int64_t era = arith::floor_div(march_year, 400);
   const std::int64_t year_of_era = march_year - era * 400;  // 0-399
   const std::int64_t months_since_march = month > 2 ? month - 3 : month + 9;  // 0-11
   const std::int64_t day_of_year = (153 * months_since_march + 2) / 5 + day - 1;  // 0-365
@@ -3715,7 +4278,7 @@ struct civil_date {
 /// The date `days` days after 1970-01-01 (before it when negative): the inverse of days_from_civil().
 constexpr civil_date civil_from_days(std::int64_t days) noexcept {
   const std::int64_t shifted = days + 719468;  // days since 0000-03-01
-  const std::int64_t era = floor_div(shifted, 146097);
+  const std::int64_t era = arith::floor_div(shifted, 146097);
   const std::int64_t day_of_era = shifted - era * 146097;  // 0-146096
   // Undo the leap-day count: the 4-, 100- and 400-year boundaries of the era each add or remove a day.
   const std::int64_t year_of_era =
@@ -3728,14 +4291,14 @@ constexpr civil_date civil_from_days(std::int64_t days) noexcept {
   return {month <= 2 ? march_year + 1 : march_year, month, day};
 }
 
-inline constexpr std::string_view http_day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-inline constexpr std::string_view http_day_names_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+inline constexpr std::string_view day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+inline constexpr std::string_view day_names_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                                             "Thursday", "Friday", "Saturday"};
-inline constexpr std::string_view http_month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+inline constexpr std::string_view month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /// The fields of an HTTP-date as written, with the offsets of the fields that range checks refer to.
-struct http_date_fields {
+struct date_fields {
   std::int64_t year = 0;
   int month = 0, day = 0, hour = 0, minute = 0, second = 0;
   std::size_t day_offset = 0, year_offset = 0;
@@ -3743,9 +4306,9 @@ struct http_date_fields {
 
 /// A cursor over an HTTP-date that stops at the first byte the grammar does not allow there. Each method
 /// consumes a grammar element and returns true, or leaves offset() at the first bad byte and returns false.
-class http_date_reader {
+class reader {
  public:
-  constexpr explicit http_date_reader(std::string_view text) noexcept : text_(text) {}
+  constexpr explicit reader(std::string_view text) noexcept : text_(text) {}
 
   constexpr std::size_t offset() const noexcept { return offset_; }
   constexpr bool at_end() const noexcept { return offset_ == text_.size(); }
@@ -3795,18 +4358,18 @@ class http_date_reader {
 };
 
 /// An HTTP-date at the start of a text: its value and how many bytes it took.
-struct http_date_match {
-  http::sys_seconds value;
+struct match {
+  sys_seconds value;
   std::size_t length;
 };
 
 /// True when the day (01-31) can occur in the month in some year: 29 Feb passes until the year is known.
-constexpr bool day_fits_month(const http_date_fields& f) noexcept {
+constexpr bool day_fits_month(const date_fields& f) noexcept {
   return f.day <= (f.month == 2 ? 29 : days_in_month(2001, f.month));
 }
 
 /// Reads time-of-day = hour ":" minute ":" second, each 2DIGIT, and checks the ranges.
-constexpr result<void> read_time_of_day(http_date_reader& in, http_date_fields& f) noexcept {
+constexpr result<void> read_time_of_day(reader& in, date_fields& f) noexcept {
   const std::size_t hour_offset = in.offset();
   if (!in.digits(2, f.hour)) return error(errc::http_invalid_date, in.offset());
   if (f.hour > 23) return error(errc::http_invalid_date, hour_offset);
@@ -3824,7 +4387,7 @@ constexpr result<void> read_time_of_day(http_date_reader& in, http_date_fields& 
 }
 
 /// Reads `day` (2DIGIT, or SP DIGIT when asctime allows it) and checks it is 01-31.
-constexpr result<void> read_day(http_date_reader& in, http_date_fields& f, bool space_digit_allowed) noexcept {
+constexpr result<void> read_day(reader& in, date_fields& f, bool space_digit_allowed) noexcept {
   f.day_offset = in.offset();
   const bool ok = space_digit_allowed && in.peek() == ' ' ? in.expect(" ") && in.digits(1, f.day) : in.digits(2, f.day);
   if (!ok) return error(errc::http_invalid_date, in.offset());
@@ -3833,8 +4396,8 @@ constexpr result<void> read_day(http_date_reader& in, http_date_fields& f, bool 
 }
 
 /// Reads a month name (case-sensitive, as RFC 9110 spells them).
-constexpr result<void> read_month(http_date_reader& in, http_date_fields& f) noexcept {
-  const int month = in.one_of(http_month_names, 12);
+constexpr result<void> read_month(reader& in, date_fields& f) noexcept {
+  const int month = in.one_of(month_names, 12);
   if (month < 0) return error(errc::http_invalid_date, in.offset());
   f.month = month + 1;
   return {};
@@ -3842,7 +4405,7 @@ constexpr result<void> read_month(http_date_reader& in, http_date_fields& f) noe
 
 /// The year an RFC 850 two-digit year stands for, seen at `now` (RFC 9110 section 5.6.7): the latest year
 /// ending in those digits whose timestamp (the other fields of `f`) is not more than 50 years after `now`.
-constexpr std::int64_t rfc850_year(int two_digits, const http_date_fields& f, http::sys_seconds now) noexcept {
+constexpr std::int64_t rfc850_year(int two_digits, const date_fields& f, sys_seconds now) noexcept {
   const day_and_time at_now = split_days(now.time_since_epoch().count());
   const std::int64_t now_time = at_now.time;  // a plain variable: lambdas cannot capture bindings in C++17
   const civil_date today = civil_from_days(at_now.days);
@@ -3855,29 +4418,29 @@ constexpr std::int64_t rfc850_year(int two_digits, const http_date_fields& f, ht
     return time <= now_time;
   };
   // The candidate in the limit's century, or the one a century before when that is beyond the limit.
-  const std::int64_t year = floor_div(limit_year, 100) * 100 + two_digits;
+  const std::int64_t year = arith::floor_div(limit_year, 100) * 100 + two_digits;
   return not_beyond_limit(year) ? year : year - 100;
 }
 
 /// The instant of complete, range-checked fields; checks the day against the month of that year, and that
 /// the instant fits in sys_seconds (only RFC 850 years relative to an extreme `now` can fail that).
-constexpr result<http::sys_seconds> http_date_instant(const http_date_fields& f) noexcept {
+constexpr result<sys_seconds> instant(const date_fields& f) noexcept {
   if (f.day > days_in_month(f.year, f.month)) return error(errc::http_invalid_date, f.day_offset);
   constexpr std::int64_t year_limit = 1000000000;  // far inside what 64-bit seconds can count
   if (f.year > year_limit || f.year < -year_limit) return error(errc::http_invalid_date, f.year_offset);
   const int second = f.second == 60 ? 59 : f.second;  // 23:59:60 is counted as 23:59:59 by Unix time
   const std::int64_t seconds =
       days_from_civil(f.year, f.month, f.day) * 86400 + (f.hour * 60 + f.minute) * 60 + second;
-  return http::sys_seconds(std::chrono::seconds(seconds));
+  return sys_seconds(std::chrono::seconds(seconds));
 }
 
 /// Parses the HTTP-date at the start of `text` (RFC 9110 section 5.6.7) and reports how many bytes it took;
 /// bytes after it are left to the caller. errc::http_invalid_date with the offset of the first byte the
 /// grammar does not allow, or of the field whose value is out of range.
-constexpr result<http_date_match> parse_http_date_prefix(std::string_view text, http::sys_seconds now) noexcept {
-  http_date_reader in(text);
-  http_date_fields f;
-  const int weekday = in.one_of(http_day_names, 7);
+constexpr result<match> parse_prefix(std::string_view text, sys_seconds now) noexcept {
+  reader in(text);
+  date_fields f;
+  const int weekday = in.one_of(day_names, 7);
   if (weekday < 0) return error(errc::http_invalid_date, in.offset());
   if (in.peek() == ',') {
     // IMF-fixdate = day-name "," SP date1 SP time-of-day SP GMT; date1 = day SP month SP year
@@ -3912,7 +4475,7 @@ constexpr result<http_date_match> parse_http_date_prefix(std::string_view text, 
   } else {
     // rfc850-date = day-name-l "," SP date2 SP time-of-day SP GMT; date2 = day "-" month "-" 2DIGIT.
     // Each long name starts with its short one, which is already read.
-    if (!in.expect(http_day_names_long[weekday].substr(3))) return error(errc::http_invalid_date, in.offset());
+    if (!in.expect(day_names_long[weekday].substr(3))) return error(errc::http_invalid_date, in.offset());
     if (!in.expect(", ")) return error(errc::http_invalid_date, in.offset());
     if (auto r = read_day(in, f, false); !r) return r.error();
     if (!in.expect("-")) return error(errc::http_invalid_date, in.offset());
@@ -3927,105 +4490,127 @@ constexpr result<http_date_match> parse_http_date_prefix(std::string_view text, 
     if (!in.expect(" GMT")) return error(errc::http_invalid_date, in.offset());
     f.year = rfc850_year(two_digits, f, now);
   }
-  const auto instant = http_date_instant(f);
-  if (!instant) return instant.error();
-  return http_date_match{*instant, in.offset()};
-}
-
-/// Writes `value` as `width` decimal digits, zero-padded, at `out`.
-constexpr void write_digits(char* out, std::int64_t value, int width) noexcept {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
+  const result<sys_seconds> value = instant(f);
+  if (!value) return value.error();
+  return match{*value, in.offset()};
 }
 
 /// The first second of 0000-01-01 and the last second of 9999-12-31, in seconds since 1970-01-01T00:00:00Z.
 inline constexpr std::int64_t first_imf_fixdate_second = -62167219200;
 inline constexpr std::int64_t last_imf_fixdate_second = 253402300799;
 
-}  // namespace keyward::detail
+/// True when the instant `seconds` after 1970-01-01T00:00:00Z falls in years 0000-9999.
+constexpr bool has_imf_fixdate(std::int64_t seconds) noexcept {
+  return seconds >= first_imf_fixdate_second && seconds <= last_imf_fixdate_second;
+}
+
+/// Puts the IMF-fixdate "Www, DD Mmm YYYY HH:MM:SS GMT" of `seconds` (has_imf_fixdate()).
+inline void put_imf_fixdate(writer::counting_writer& out, std::int64_t seconds) noexcept {
+  const day_and_time at = split_days(seconds);
+  const civil_date date = civil_from_days(at.days);
+  // 0 = Sunday; 1970-01-01 was a Thursday.
+  const std::int64_t weekday = (at.days + 4) - arith::floor_div(at.days + 4, 7) * 7;
+  out.put(day_names[weekday]);
+  out.put(", ");
+  out.put_digits(static_cast<std::uint64_t>(date.day), 2);
+  out.put(' ');
+  out.put(month_names[date.month - 1]);
+  out.put(' ');
+  out.put_digits(static_cast<std::uint64_t>(date.year), 4);
+  out.put(' ');
+  out.put_digits(static_cast<std::uint64_t>(at.time / 3600), 2);
+  out.put(':');
+  out.put_digits(static_cast<std::uint64_t>(at.time / 60 % 60), 2);
+  out.put(':');
+  out.put_digits(static_cast<std::uint64_t>(at.time % 60), 2);
+  out.put(" GMT");
+}
+
+}  // namespace keyward::detail::http_date
+
+#endif  // KEYWARD_DETAIL_HTTP_DATE_HPP
+// ---- end keyward/detail/http_date.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace keyward::http {
+
+/// A UTC instant with one-second resolution: the type of std::chrono::sys_seconds in C++20.
+using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+/// The length of an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT": what write_imf_fixdate() writes.
+inline constexpr std::size_t imf_fixdate_size = 29;
 
 /// Parses an HTTP-date in any of the three forms of RFC 9110 section 5.6.7: IMF-fixdate
 /// ("Sun, 06 Nov 1994 08:49:37 GMT"), RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime
 /// ("Sun Nov  6 08:49:37 1994", read as UTC). Exactly the grammar: case-sensitive names, single spaces, no
 /// surrounding whitespace, two-digit fields (asctime also allows SP DIGIT for the day), four-digit years
 /// 0000-9999. `now` only matters for an RFC 850 date, whose two-digit year is read relative to it (see the
-/// top of this header, as for leap seconds and day names). Fails with errc::http_invalid_date at the offset
-/// of the first byte the grammar does not allow (the end of the text when it stops early), or at the start
-/// of a field whose value is impossible: hour, minute or second out of range, a day the month does not have
-/// in that year (31 Apr, 29 Feb 1900).
-constexpr result<sys_seconds> parse_date(std::string_view text, sys_seconds now) noexcept {
-  const auto match = detail::parse_http_date_prefix(text, now);
+/// top of this header, as for leap seconds and day names); it is a system_clock time point of any precision
+/// (system_clock::now(), or a sys_seconds), floored to whole seconds. Fails with errc::http_invalid_date at
+/// the offset of the first byte the grammar does not allow (the end of the text when it stops early), or at
+/// the start of a field whose value is impossible: hour, minute or second out of range, a day the month does
+/// not have in that year (31 Apr, 29 Feb 1900).
+template <class Duration>
+constexpr result<sys_seconds> parse_date(std::string_view text,
+                                         std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
+  const auto match = detail::http_date::parse_prefix(text, std::chrono::floor<std::chrono::seconds>(now));
   if (!match) return match.error();
   if (match->length != text.size()) return error(errc::http_invalid_date, match->length);
   return match->value;
 }
 
-/// `when` as an IMF-fixdate (RFC 9110 section 5.6.7), the only form a sender may generate, into a
-/// fixed-size value (no allocation). errc::http_invalid_date (without an offset) when `when` lies outside
-/// years 0000-9999, which the four-digit year cannot express.
-constexpr result<imf_fixdate> format_date(sys_seconds when) noexcept {
-  const std::int64_t seconds = when.time_since_epoch().count();
-  if (seconds < detail::first_imf_fixdate_second || seconds > detail::last_imf_fixdate_second)
-    return errc::http_invalid_date;
-  const auto [days, time] = detail::split_days(seconds);
-  const detail::civil_date date = detail::civil_from_days(days);
-  const std::int64_t weekday = (days + 4) - detail::floor_div(days + 4, 7) * 7;  // 0 = Sunday; 1970-01-01: Thursday
-  imf_fixdate out;
-  char* p = out.chars.data();
-  const std::string_view day_name = detail::http_day_names[weekday];
-  const std::string_view month_name = detail::http_month_names[date.month - 1];
-  // "Www, DD Mmm YYYY HH:MM:SS GMT"
-  for (std::size_t i = 0; i < 3; ++i) p[i] = day_name[i];
-  p[3] = ',';
-  p[4] = ' ';
-  detail::write_digits(p + 5, date.day, 2);
-  p[7] = ' ';
-  for (std::size_t i = 0; i < 3; ++i) p[8 + i] = month_name[i];
-  p[11] = ' ';
-  detail::write_digits(p + 12, date.year, 4);
-  p[16] = ' ';
-  detail::write_digits(p + 17, time / 3600, 2);
-  p[19] = ':';
-  detail::write_digits(p + 20, time / 60 % 60, 2);
-  p[22] = ':';
-  detail::write_digits(p + 23, time % 60, 2);
-  p[25] = ' ';
-  p[26] = 'G';
-  p[27] = 'M';
-  p[28] = 'T';
-  return out;
+/// Writes `when`, floored to whole seconds, as an IMF-fixdate (RFC 9110 section 5.6.7), the only form a
+/// sender may generate, into `out[0, capacity)` and returns imf_fixdate_size. `when` is a system_clock time
+/// point of any precision. Fails with errc::http_invalid_date (without an offset) when `when` lies outside
+/// years 0000-9999, which the four-digit year cannot express, then with buffer_too_small; nothing is
+/// written on any error. Allocates nothing.
+template <class Duration>
+result<std::size_t> write_imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when, char* out,
+                                      std::size_t capacity) noexcept {
+  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
+  if (capacity < imf_fixdate_size) return errc::buffer_too_small;
+  detail::writer::counting_writer writer(out, capacity);
+  detail::http_date::put_imf_fixdate(writer, seconds);
+  return writer.size();
 }
 
-/// format_date() as a std::string; the same error.
-inline result<std::string> format_date_string(sys_seconds when) {
-  const auto date = format_date(when);
-  if (!date) return date.error();
-  return std::string(date->view());
+/// `when` as an IMF-fixdate string (see write_imf_fixdate()); the same error but buffer_too_small.
+template <class Duration>
+result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
+  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
+  std::string text(imf_fixdate_size, '\0');
+  detail::writer::counting_writer writer(text.data(), text.size());
+  detail::http_date::put_imf_fixdate(writer, seconds);
+  return text;
 }
 
 }  // namespace keyward::http
 
 #endif  // KEYWARD_HTTP_DATE_HPP
 // ---- end keyward/http/date.hpp ----
-// ---- begin keyward/http/response.hpp ----
-// keyward: what to answer when authentication fails (server side: status, WWW-Authenticate challenge,
-// Retry-After and a JSON error body, RFC 6750 section 3 and RFC 6585 section 4) and what to do with such an
-// answer (client side: classify a status and its WWW-Authenticate challenges into an action).
-#ifndef KEYWARD_HTTP_RESPONSE_HPP
-#define KEYWARD_HTTP_RESPONSE_HPP
+// ---- begin keyward/http/denial.hpp ----
+// keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
+// challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4).
+#ifndef KEYWARD_HTTP_DENIAL_HPP
+#define KEYWARD_HTTP_DENIAL_HPP
 
 // ---- begin keyward/detail/json.hpp ----
-// keyward: private JSON output for the error bodies of http/response.hpp: a writer into a caller buffer that
-// counts what it would write, and string escaping per RFC 8259 section 7 that always yields valid JSON
-// (ill-formed UTF-8 is replaced by U+FFFD, one per maximal subpart, Unicode Standard section 3.9).
+// keyward: private JSON output for the error bodies of http/denial.hpp: string escaping per RFC 8259 section 7
+// into the library's counting writer, which always yields valid JSON (ill-formed UTF-8 is replaced by U+FFFD,
+// one per maximal subpart, Unicode Standard section 3.9).
 #ifndef KEYWARD_DETAIL_JSON_HPP
 #define KEYWARD_DETAIL_JSON_HPP
 
 
+#include <cstddef>
+#include <string_view>
 
 namespace keyward::detail::json {
 
@@ -4047,96 +4632,169 @@ inline std::size_t maximal_subpart(const unsigned char* bytes, std::size_t size)
   return valid;
 }
 
-/// Writes JSON text into `out[0, capacity)` while counting every byte it is asked to write: bytes past the
-/// capacity are counted, not written, so a run with capacity 0 (out may be null) measures the text.
-class writer {
- public:
-  writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
-
-  /// Appends `text` as is (JSON punctuation and names the caller knows need no escaping).
-  void literal(std::string_view text) noexcept {
-    if (size_ <= capacity_ && text.size() <= capacity_ - size_) {
-      if (!text.empty()) std::memcpy(out_ + size_, text.data(), text.size());
-      size_ += text.size();
-    } else {
-      for (const char c : text) put(c);
+/// Puts `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control characters
+/// U+0000 to U+001F as \b \t \n \f \r or \u00XX; well-formed UTF-8 kept; each maximal subpart of ill-formed
+/// UTF-8 replaced by U+FFFD.
+inline void put_string(writer::counting_writer& out, std::string_view text) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  out.put('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t plain_end = i;  // a run of bytes copied as they are
+    while (plain_end < text.size() && bytes[plain_end] >= 0x20 && bytes[plain_end] < 0x80 &&
+           bytes[plain_end] != '"' && bytes[plain_end] != '\\') {
+      ++plain_end;
     }
-  }
-
-  /// Appends `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control
-  /// characters U+0000 to U+001F as \b \t \n \f \r or \u00XX; well-formed UTF-8 kept; each maximal subpart
-  /// of ill-formed UTF-8 replaced by U+FFFD.
-  void string(std::string_view text) noexcept {
-    static constexpr char hex[] = "0123456789abcdef";
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    put('"');
-    std::size_t i = 0;
-    while (i < text.size()) {
-      std::size_t plain_end = i;  // a run of bytes copied as they are
-      while (plain_end < text.size() && bytes[plain_end] >= 0x20 && bytes[plain_end] < 0x80 &&
-             bytes[plain_end] != '"' && bytes[plain_end] != '\\') {
-        ++plain_end;
-      }
-      if (plain_end > i) {
-        literal(text.substr(i, plain_end - i));
-        i = plain_end;
-        continue;
-      }
-      const unsigned char c = bytes[i];
-      if (c >= 0x80) {
-        const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
-        if (length == 0) {
-          literal("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-          i += maximal_subpart(bytes + i, text.size() - i);
-        } else {
-          literal(text.substr(i, length));
-          i += length;
-        }
-        continue;
-      }
-      ++i;
-      if (c == '"' || c == '\\') {
-        put('\\');
-        put(static_cast<char>(c));
-      } else if (c == '\b') {
-        literal("\\b");
-      } else if (c == '\t') {
-        literal("\\t");
-      } else if (c == '\n') {
-        literal("\\n");
-      } else if (c == '\f') {
-        literal("\\f");
-      } else if (c == '\r') {
-        literal("\\r");
+    if (plain_end > i) {
+      out.put(text.substr(i, plain_end - i));
+      i = plain_end;
+      continue;
+    }
+    const unsigned char c = bytes[i];
+    if (c >= 0x80) {
+      const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
+      if (length == 0) {
+        out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+        i += maximal_subpart(bytes + i, text.size() - i);
       } else {
-        literal("\\u00");
-        put(hex[c >> 4]);
-        put(hex[c & 15]);
+        out.put(text.substr(i, length));
+        i += length;
       }
+      continue;
     }
-    put('"');
+    ++i;
+    if (c == '"' || c == '\\') {
+      out.put('\\');
+      out.put(static_cast<char>(c));
+    } else if (c == '\b') {
+      out.put("\\b");
+    } else if (c == '\t') {
+      out.put("\\t");
+    } else if (c == '\n') {
+      out.put("\\n");
+    } else if (c == '\f') {
+      out.put("\\f");
+    } else if (c == '\r') {
+      out.put("\\r");
+    } else {
+      out.put("\\u00");
+      out.put(hex[c >> 4]);
+      out.put(hex[c & 15]);
+    }
   }
-
-  /// The number of bytes asked for so far (written, or counted past the capacity).
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  void put(char c) noexcept {
-    if (size_ < capacity_) out_[size_] = c;
-    ++size_;
-  }
-
-  char* out_;
-  std::size_t capacity_;
-  std::size_t size_ = 0;
-};
+  out.put('"');
+}
 
 }  // namespace keyward::detail::json
 
 #endif  // KEYWARD_DETAIL_JSON_HPP
 // ---- end keyward/detail/json.hpp ----
+// ---- begin keyward/http/retry_after.hpp ----
+// keyward: the Retry-After response field (RFC 9110 section 10.2.3): the one rule that turns a wait into the
+// delay-seconds a server sends, the writer trio for it, and the parser a client reads it with.
+#ifndef KEYWARD_HTTP_RETRY_AFTER_HPP
+#define KEYWARD_HTTP_RETRY_AFTER_HPP
 
-#include <algorithm>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace keyward::http {
+
+/// The longest delay parse_retry_after() reports: 2^31 seconds (about 68 years), the value RFC 9111 section
+/// 1.2.2 tells caches to use for a delta-seconds too large to represent. Longer delays saturate to it.
+inline constexpr std::chrono::seconds max_retry_after{std::int64_t{1} << 31};
+
+/// The delay that a Retry-After field value asks for (RFC 9110 section 10.2.3):
+/// - delay-seconds (1*DIGIT: no sign, no fraction; leading zeros allowed): that many seconds, saturating at
+///   max_retry_after however many digits there are;
+/// - an HTTP-date in any of the three forms of http::parse_date(): the time from `now` until then, zero for
+///   a date not after `now`, at most max_retry_after.
+/// Optional whitespace (SP, HTAB) around the value is ignored. Fails with errc::http_invalid_retry_after at the
+/// offset in `value` of the first byte that cannot belong to either form (value.size() when the value is
+/// empty or stops early), or of the date field whose value is impossible. `now` is a system_clock time point
+/// of any precision (system_clock::now(), or an http::sys_seconds), floored to whole seconds.
+template <class Duration>
+constexpr result<std::chrono::seconds> parse_retry_after(
+    std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
+  const sys_seconds now_s = std::chrono::floor<std::chrono::seconds>(now);
+  const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t i = 0;
+  while (i < value.size() && is_ows(value[i])) ++i;
+  std::int64_t delay = 0;
+  if (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+    while (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+      delay = delay * 10 + (value[i] - '0');  // at most 2^31 * 10 + 9: no overflow
+      if (delay > max_retry_after.count()) delay = max_retry_after.count();
+      ++i;
+    }
+  } else {
+    const auto date = detail::http_date::parse_prefix(value.substr(i), now_s);
+    if (!date) return error(errc::http_invalid_retry_after, i + date.error().offset());
+    i += date->length;
+    if (date->value > now_s) {
+      // The difference of two int64 values, exact in uint64 whenever it is positive.
+      const std::uint64_t until = static_cast<std::uint64_t>(date->value.time_since_epoch().count()) -
+                                  static_cast<std::uint64_t>(now_s.time_since_epoch().count());
+      const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
+      delay = static_cast<std::int64_t>(until < cap ? until : cap);
+    }
+  }
+  while (i < value.size() && is_ows(value[i])) ++i;
+  if (i != value.size()) return error(errc::http_invalid_retry_after, i);
+  return std::chrono::seconds(delay);
+}
+
+/// The delay-seconds to send for a wait of `wait`: rounded up to whole seconds (1 ns gives 1 s, 1 s gives 1 s,
+/// 1.000000001 s gives 2 s), at least 1 s (a zero or negative wait gives 1 s: a client told 0 would retry at
+/// once) and at most max_retry_after. The only rounding rule of the library: denials and rate limiters use it.
+constexpr std::chrono::seconds retry_after_delay(std::chrono::nanoseconds wait) noexcept {
+  if (wait.count() <= 0) return std::chrono::seconds(1);
+  const auto ns = static_cast<std::uint64_t>(wait.count());
+  const std::uint64_t seconds = ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+  const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
+  return std::chrono::seconds(static_cast<std::int64_t>(seconds < cap ? seconds : cap));
+}
+
+/// The length of the Retry-After value write_retry_after() writes for `delay` (its decimal digits).
+constexpr std::size_t retry_after_size(std::chrono::seconds delay) noexcept {
+  std::size_t digits = 1;
+  for (auto rest = delay.count() < 0 ? 0 : delay.count(); rest >= 10; rest /= 10) ++digits;
+  return digits;
+}
+
+/// Writes `delay` as a Retry-After value in delay-seconds form (RFC 9110 section 10.2.3: 1*DIGIT; a negative
+/// delay is written as 0) into `out[0, capacity)`. Returns the number of characters written, or
+/// errc::buffer_too_small with nothing written (20 characters always suffice).
+inline result<std::size_t> write_retry_after(std::chrono::seconds delay, char* out, std::size_t capacity) noexcept {
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) noexcept {
+    w.put_decimal(delay.count() < 0 ? 0 : delay.count());
+  });
+}
+
+/// The Retry-After value for `delay` as a new string (see write_retry_after()).
+inline std::string retry_after(std::chrono::seconds delay) {
+  std::string text(retry_after_size(delay), '\0');
+  (void)write_retry_after(delay, text.data(), text.size());
+  return text;
+}
+
+}  // namespace keyward::http
+
+#endif  // KEYWARD_HTTP_RETRY_AFTER_HPP
+// ---- end keyward/http/retry_after.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace keyward::http {
@@ -4154,25 +4812,38 @@ enum class denial_reason : std::uint8_t {
   rate_limited,           ///< too many requests (RFC 6585 section 4)
 };
 
-/// The error codes of a Bearer challenge (RFC 6750 section 3.1).
-enum class bearer_error : std::uint8_t {
-  none,                ///< no error attribute: the request lacked authentication information
-  invalid_request,     ///< malformed request (400)
-  invalid_token,       ///< the token is expired, revoked, malformed or invalid otherwise (401)
-  insufficient_scope,  ///< the token lacks privileges the request requires (403)
-  other,               ///< (received only) an error attribute with another value
-};
-
 /// The auth-scheme a server challenges with.
 enum class challenge_scheme : std::uint8_t {
   bearer,  ///< RFC 6750 section 3: realm (when given), error, error_description, scope
   basic,   ///< RFC 7617 section 2: realm and charset="UTF-8"
 };
 
-/// How denial::challenge() builds the WWW-Authenticate value.
-struct challenge_options {
-  challenge_scheme scheme = challenge_scheme::bearer;  ///< the scheme the server accepts
-  std::string_view realm;  ///< the protection space; omitted from a Bearer challenge when empty
+/// How denial::challenge() builds the WWW-Authenticate value: the scheme and the realm. The realm is checked
+/// once, by make(), so that challenge() cannot fail; it is a view, which must outlive the options.
+class challenge_options {
+ public:
+  /// A Bearer challenge without a realm.
+  constexpr challenge_options() noexcept = default;
+
+  /// A challenge of `scheme` in the protection space `realm` (RFC 9110 section 11.5; omitted from a Bearer
+  /// challenge when empty). The realm is sent as a quoted-string, so it may hold any byte but a CTL: fails
+  /// with http_invalid_parameter_value at the first one.
+  static constexpr result<challenge_options> make(challenge_scheme scheme, std::string_view realm = {}) noexcept {
+    if (const result<void> valid = detail::http_challenge::check_quotable(realm); !valid) return valid.error();
+    return challenge_options(scheme, realm);
+  }
+
+  /// The scheme the server accepts.
+  constexpr challenge_scheme scheme() const noexcept { return scheme_; }
+  /// The protection space; empty for none.
+  constexpr std::string_view realm() const noexcept { return realm_; }
+
+ private:
+  constexpr challenge_options(challenge_scheme scheme, std::string_view realm) noexcept
+      : scheme_(scheme), realm_(realm) {}
+
+  challenge_scheme scheme_ = challenge_scheme::bearer;
+  std::string_view realm_;
 };
 
 /// The shape of a denial's JSON body.
@@ -4188,14 +4859,14 @@ enum class json_style : std::uint8_t {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::response {
+namespace keyward::detail::http_denial {
 
-using http_bearer_error = ::keyward::http::bearer_error;
+using bearer = ::keyward::http::bearer_error;
 
 /// What a denial_reason gives: status, RFC 6750 error code, and the code and message of each body style.
 struct reason_facts {
   int status;
-  http_bearer_error error;
+  bearer error;
   std::string_view object_code;     ///< json_style::error_object
   std::string_view object_message;  ///< json_style::error_object (API-key wording of the providers' docs)
   std::string_view array_code;      ///< json_style::errors_array
@@ -4205,54 +4876,27 @@ struct reason_facts {
 // Indexed by denial_reason. Every token_message stays within RFC 6750's error_description set
 // (%x20-21 / %x23-5B / %x5D-7E), so the challenges built from them cannot fail.
 inline constexpr reason_facts facts[] = {
-    {401, http_bearer_error::none, "MISSING_API_KEY", "API key is required",
+    {401, bearer::none, "MISSING_API_KEY", "API key is required",
      "not_authenticated", "Authentication credentials were not provided"},
-    {400, http_bearer_error::invalid_request, "MALFORMED_API_KEY", "The Authorization header is malformed",
+    {400, bearer::invalid_request, "MALFORMED_API_KEY", "The Authorization header is malformed",
      "invalid_request", "The Authorization header is malformed"},
-    {401, http_bearer_error::none, "UNSUPPORTED_AUTH_SCHEME", "The authentication scheme is not supported",
+    {401, bearer::none, "UNSUPPORTED_AUTH_SCHEME", "The authentication scheme is not supported",
      "not_authenticated", "The authentication scheme is not supported"},
-    {401, http_bearer_error::invalid_token, "INVALID_API_KEY", "The provided API key is invalid",
+    {401, bearer::invalid_token, "INVALID_API_KEY", "The provided API key is invalid",
      "invalid_token", "The access token is invalid"},
-    {401, http_bearer_error::invalid_token, "EXPIRED_API_KEY", "The API key has expired",
+    {401, bearer::invalid_token, "EXPIRED_API_KEY", "The API key has expired",
      "invalid_token", "The access token expired"},
-    {401, http_bearer_error::invalid_token, "REVOKED_API_KEY", "The API key has been revoked",
+    {401, bearer::invalid_token, "REVOKED_API_KEY", "The API key has been revoked",
      "invalid_token", "The access token has been revoked"},
-    {403, http_bearer_error::insufficient_scope, "INSUFFICIENT_SCOPE", "The API key lacks the required scope",
+    {403, bearer::insufficient_scope, "INSUFFICIENT_SCOPE", "The API key lacks the required scope",
      "insufficient_scope", "The request requires higher privileges than provided by the access token"},
-    {401, http_bearer_error::invalid_token, "WRONG_ENVIRONMENT", "The API key is not valid in this environment",
+    {401, bearer::invalid_token, "WRONG_ENVIRONMENT", "The API key is not valid in this environment",
      "invalid_token", "The access token is not valid in this environment"},
-    {429, http_bearer_error::none, "RATE_LIMIT_EXCEEDED", "Too many requests",
+    {429, bearer::none, "RATE_LIMIT_EXCEEDED", "Too many requests",
      "throttled", "Too many requests"},
 };
 
-/// The RFC 6750 section 3.1 spelling of `error` (empty for none and other).
-constexpr std::string_view bearer_error_name(http_bearer_error error) noexcept {
-  switch (error) {
-    case http_bearer_error::invalid_request: return "invalid_request";
-    case http_bearer_error::invalid_token: return "invalid_token";
-    case http_bearer_error::insufficient_scope: return "insufficient_scope";
-    case http_bearer_error::none:
-    case http_bearer_error::other: break;
-  }
-  return {};
-}
-
-/// The error attribute of a Bearer challenge: its value with quoted-pairs resolved, read as an RFC 6750
-/// error code (other for any value it does not define).
-inline http_bearer_error read_bearer_error(const ::keyward::http::auth_param& param) noexcept {
-  char value[32];
-  const result<std::size_t> size = param.value(value, sizeof value);
-  if (!size) return http_bearer_error::other;
-  const std::string_view name(value, *size);
-  constexpr http_bearer_error defined[] = {http_bearer_error::invalid_request, http_bearer_error::invalid_token,
-                                           http_bearer_error::insufficient_scope};
-  for (const http_bearer_error error : defined) {
-    if (name == bearer_error_name(error)) return error;
-  }
-  return http_bearer_error::other;
-}
-
-}  // namespace keyward::detail::response
+}  // namespace keyward::detail::http_denial
 
 namespace keyward::http {
 
@@ -4279,7 +4923,15 @@ class denial {
   static denial revoked() noexcept { return denial(denial_reason::revoked); }
   /// A key or token without the scope the request needs: 403 with error="insufficient_scope" and, when
   /// `required_scope` is not empty, scope="<required_scope>" in the Bearer challenge (RFC 6750 section 3).
-  static denial insufficient_scope(std::string required_scope) noexcept {
+  /// The scope is checked here, so that challenge() cannot fail: scope-tokens of %x21 / %x23-5B / %x5D-7E
+  /// separated by single spaces (RFC 6749 appendix A.4), else http_invalid_parameter_value at the offending
+  /// byte.
+  static result<denial> insufficient_scope(std::string required_scope) noexcept {
+    if (!required_scope.empty()) {
+      if (const result<void> valid = detail::http_challenge::check_scope(required_scope); !valid) {
+        return valid.error();
+      }
+    }
     denial made(denial_reason::insufficient_scope);
     made.scope_ = std::move(required_scope);
     return made;
@@ -4288,13 +4940,11 @@ class denial {
   /// error="invalid_token", since RFC 6750 section 3.1 gives that code to any token the resource server does
   /// not accept, and the client's remedy is the same as for an invalid key: send the right one.
   static denial wrong_environment() noexcept { return denial(denial_reason::wrong_environment); }
-  /// Too many requests (RFC 6585 section 4): 429, no challenge, Retry-After of `retry_after` rounded up to
-  /// whole seconds and at least 1 (a zero or negative delay gives 1).
-  static denial rate_limited(std::chrono::nanoseconds retry_after) noexcept {
+  /// Too many requests (RFC 6585 section 4): 429, no challenge, and a Retry-After of retry_after_delay(wait):
+  /// the limiter's `wait` rounded up to whole seconds, at least 1 and at most max_retry_after.
+  static denial rate_limited(std::chrono::nanoseconds wait) noexcept {
     denial made(denial_reason::rate_limited);
-    const auto whole = std::chrono::duration_cast<std::chrono::seconds>(retry_after);  // rounds toward zero
-    made.retry_after_ = whole < retry_after ? whole + std::chrono::seconds(1) : whole;
-    if (made.retry_after_ < std::chrono::seconds(1)) made.retry_after_ = std::chrono::seconds(1);
+    made.retry_after_ = retry_after_delay(wait);
     return made;
   }
   /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
@@ -4353,87 +5003,78 @@ class denial {
   /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
   /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
   /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
-  /// Fails only on the caller's text: a realm or scope the challenge_builder rejects, with its error.
-  result<std::optional<std::string>> challenge(const challenge_options& options = {}) const {
-    using built = std::optional<std::string>;
-    if (reason_ == denial_reason::rate_limited) return built();
-    challenge_builder builder = options.scheme == challenge_scheme::basic ? challenge_builder::basic(options.realm)
-                                                                          : challenge_builder::bearer(options.realm);
-    if (options.scheme == challenge_scheme::bearer && facts().error != bearer_error::none) {
-      builder.error(detail::response::bearer_error_name(facts().error)).error_description(facts().token_message);
-      if (!scope_.empty()) builder.scope(scope_);
+  /// Cannot fail: the caller's texts, the realm and the scope, were checked by challenge_options::make()
+  /// and insufficient_scope(), and the library's own texts fit RFC 6750's character sets.
+  std::optional<std::string> challenge(const challenge_options& options = {}) const {
+    if (reason_ == denial_reason::rate_limited) return std::nullopt;
+    result<challenge_builder> builder = options.scheme() == challenge_scheme::basic
+                                            ? challenge_builder::basic(options.realm())
+                                            : challenge_builder::bearer(options.realm());
+    if (options.scheme() == challenge_scheme::bearer && facts().error != bearer_error::none) {
+      builder->error(detail::http_challenge::bearer_error_name(facts().error)).error_description(facts().token_message);
+      if (!scope_.empty()) builder->scope(scope_);
     }
-    result<std::string> text = builder.str();
-    if (!text) return text.error();
-    return built(std::move(*text));
+    return *builder->str();
   }
 
-  /// The size in bytes of the JSON body in `style`.
+  /// The size in bytes of the JSON body write_json() writes in `style`.
   std::size_t json_size(json_style style = json_style::error_object) const noexcept {
-    detail::json::writer counter(nullptr, 0);
-    write_body(counter, style);
-    return counter.size();
+    return *detail::writer::measure([&](detail::writer::counting_writer& w) noexcept { put_body(w, style); });
   }
-  /// Writes the JSON body (RFC 8259, UTF-8, no whitespace) in `style` to `out` and returns its size;
-  /// buffer_too_small when `capacity` is less than json_size(style) (nothing is written then).
+  /// Writes the JSON body (RFC 8259, UTF-8, no whitespace) in `style` into `out[0, capacity)` and returns its
+  /// size (json_size(style)); buffer_too_small when it does not fit, with nothing written.
   result<std::size_t> write_json(char* out, std::size_t capacity,
                                  json_style style = json_style::error_object) const noexcept {
-    const std::size_t size = json_size(style);
-    if (size > capacity) return errc::buffer_too_small;
-    detail::json::writer writer(out, capacity);
-    write_body(writer, style);
-    return size;
+    return detail::writer::write_into(out, capacity,
+                                      [&](detail::writer::counting_writer& w) noexcept { put_body(w, style); });
   }
   /// The JSON body in `style`, e.g. `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
   /// key has expired","details":{}}}`. Every string is escaped per RFC 8259 section 7 (ill-formed UTF-8 in
-  /// the caller's text becomes U+FFFD), so the body is always valid JSON.
+  /// the caller's text becomes U+FFFD), so the body is always valid JSON. Cannot fail.
   std::string json(json_style style = json_style::error_object) const {
-    std::string body(json_size(style), '\0');
-    detail::json::writer writer(&body[0], body.size());
-    write_body(writer, style);
-    return body;
+    return *detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept { put_body(w, style); });
   }
 
  private:
   explicit denial(denial_reason reason) noexcept : reason_(reason) {}
 
-  const detail::response::reason_facts& facts() const noexcept {
-    return detail::response::facts[static_cast<std::size_t>(reason_)];
+  const detail::http_denial::reason_facts& facts() const noexcept {
+    return detail::http_denial::facts[static_cast<std::size_t>(reason_)];
   }
 
-  void write_details(detail::json::writer& out) const noexcept {
-    out.literal("{");
+  void put_details(detail::writer::counting_writer& out) const noexcept {
+    out.put('{');
     for (std::size_t i = 0; i < details_.size(); ++i) {
-      if (i > 0) out.literal(",");
-      out.string(details_[i].first);
-      out.literal(":");
-      out.string(details_[i].second);
+      if (i > 0) out.put(',');
+      detail::json::put_string(out, details_[i].first);
+      out.put(':');
+      detail::json::put_string(out, details_[i].second);
     }
-    out.literal("}");
+    out.put('}');
   }
 
-  void write_body(detail::json::writer& out, json_style style) const noexcept {
+  void put_body(detail::writer::counting_writer& out, json_style style) const noexcept {
     if (style == json_style::error_object) {
-      out.literal(R"({"success":false,"error":{"code":)");
-      out.string(facts().object_code);
-      out.literal(R"(,"message":)");
-      out.string(message_.empty() ? facts().object_message : std::string_view(message_));
-      out.literal(R"(,"details":)");
-      write_details(out);
-      out.literal("}}");
+      out.put(R"({"success":false,"error":{"code":)");
+      detail::json::put_string(out, facts().object_code);
+      out.put(R"(,"message":)");
+      detail::json::put_string(out, message_.empty() ? facts().object_message : std::string_view(message_));
+      out.put(R"(,"details":)");
+      put_details(out);
+      out.put("}}");
       return;
     }
-    out.literal(R"({"type":"client_error","errors":[{"code":)");
-    out.string(facts().array_code);
-    out.literal(R"(,"detail":)");
-    out.string(message_.empty() ? facts().token_message : std::string_view(message_));
-    out.literal(R"(,"attr":null,"extra":)");
+    out.put(R"({"type":"client_error","errors":[{"code":)");
+    detail::json::put_string(out, facts().array_code);
+    out.put(R"(,"detail":)");
+    detail::json::put_string(out, message_.empty() ? facts().token_message : std::string_view(message_));
+    out.put(R"(,"attr":null,"extra":)");
     if (details_.empty()) {
-      out.literal("null");
+      out.put("null");
     } else {
-      write_details(out);
+      put_details(out);
     }
-    out.literal("}]}");
+    out.put("}]}");
   }
 
   denial_reason reason_;
@@ -4443,66 +5084,87 @@ class denial {
   std::vector<std::pair<std::string, std::string>> details_;
 };
 
-/// What a client should do with a response.
-enum class client_action : std::uint8_t {
-  proceed,        ///< 1xx-3xx: not an authentication failure
-  authenticate,   ///< 401 (or 407) without error="invalid_token": send credentials, or fix them
-  refresh_token,  ///< 401 (or 407) with a Bearer challenge carrying error="invalid_token": get a new token
-  fail,           ///< 400, 403, any other 4xx, 5xx but 503, or a status outside 100-599: retrying is pointless
-  back_off,       ///< 429 or 503: wait (retry_after when the server said) and try again
-};
-
-/// The outcome of classify(): the action, and what the server's Bearer challenge said. Views into the
-/// WWW-Authenticate value given to classify(), which must outlive it.
-struct classification {
-  client_action action = client_action::proceed;
-  /// The error attribute of the first Bearer challenge; none when there is no such attribute, no Bearer
-  /// challenge or the field value is malformed.
-  bearer_error error = bearer_error::none;
-  /// The scope attribute of the first Bearer challenge as sent (with insufficient_scope: the scope the
-  /// request needs); empty when absent, or when it is not an RFC 6750 scope (which never needs quoted-pairs).
-  std::string_view scope;
-  /// back_off only: the Retry-After given to classify(), negative values clamped to zero.
-  std::optional<std::chrono::seconds> retry_after;
-};
-
-/// Classifies a response from its `status` and its WWW-Authenticate field value (for 407, pass the
-/// Proxy-Authenticate value; several field lines joined with ", ") and, optionally, its Retry-After already
-/// parsed to seconds: see client_action. The challenges are parsed with parse_challenges() and default
-/// limits; a malformed value degrades to "no challenge": a 401 then gives authenticate (never
-/// refresh_token, which needs the server to say invalid_token), a 403 gives fail with no scope. Never fails.
-inline classification classify(int status, std::string_view www_authenticate = {},
-                               std::optional<std::chrono::seconds> retry_after = std::nullopt) noexcept {
-  classification outcome;
-  if (status >= 400 && status <= 599 && !www_authenticate.empty()) {
-    const result<challenge_list> challenges = parse_challenges(www_authenticate);
-    const std::optional<challenge> bearer = challenges ? challenges->find("Bearer") : std::nullopt;
-    if (bearer) {
-      if (const auto error = bearer->params.find("error")) outcome.error = detail::response::read_bearer_error(*error);
-      const auto scope = bearer->params.find("scope");
-      if (scope && detail::http_challenge::check_scope(scope->raw_value())) outcome.scope = scope->raw_value();
-    }
-  }
-  if (status < 100 || status > 599) {
-    outcome.action = client_action::fail;
-  } else if (status < 400) {
-    outcome.action = client_action::proceed;
-  } else if (status == 429 || status == 503) {
-    outcome.action = client_action::back_off;
-    if (retry_after) outcome.retry_after = std::max(*retry_after, std::chrono::seconds(0));
-  } else if (status == 401 || status == 407) {
-    outcome.action =
-        outcome.error == bearer_error::invalid_token ? client_action::refresh_token : client_action::authenticate;
-  } else {
-    outcome.action = client_action::fail;
-  }
-  return outcome;
-}
-
 }  // namespace keyward::http
 
-#endif  // KEYWARD_HTTP_RESPONSE_HPP
-// ---- end keyward/http/response.hpp ----
+#endif  // KEYWARD_HTTP_DENIAL_HPP
+// ---- end keyward/http/denial.hpp ----
+// ---- begin keyward/kernels.hpp ----
+// keyward: which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
+//
+// keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
+// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI); everything else, and
+// every call during constant evaluation, runs the portable scalar code. All kernels give byte-identical
+// results. Production code never needs this header: it exists so that a test suite or a benchmark can run
+// each kernel on a machine that has several, and compare them.
+//
+// The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
+// inside a keyward call is not a data race, but that call may use either setting, so change it only while no
+// keyward call runs (at the start of a test program, or around a benchmark loop).
+#ifndef KEYWARD_KERNELS_HPP
+#define KEYWARD_KERNELS_HPP
+
+
+#include <cstdint>
+
+namespace keyward::kernels {
+
+/// A set of SIMD kernels: one of the named kernels, or several combined with `|`. `scalar` is the empty set
+/// (the portable code everywhere); `all` is every kernel keyward has.
+enum class kernel : std::uint32_t {
+  scalar = 0,                             ///< no SIMD kernel: the portable code
+  avx2 = detail::cpu::avx2,               ///< Base64 with AVX2
+  avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI
+  sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
+  all = detail::cpu::all,                 ///< every kernel above
+};
+
+/// The union of two kernel sets.
+constexpr kernel operator|(kernel a, kernel b) noexcept {
+  return static_cast<kernel>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+/// The intersection of two kernel sets.
+constexpr kernel operator&(kernel a, kernel b) noexcept {
+  return static_cast<kernel>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
+}
+
+/// The kernels this CPU, OS and build support (detected once with cpuid and cached). Always `scalar` when
+/// built with KEYWARD_NO_SIMD or for a target other than x86-64 with GCC or Clang.
+inline kernel available() noexcept { return static_cast<kernel>(detail::cpu::supported()); }
+
+/// True when every kernel in `k` is available (always true for `scalar`).
+inline bool available(kernel k) noexcept { return (available() & k) == k; }
+
+/// The kernels the dispatchers may use right now: available() within the last force() (all by default).
+inline kernel active() noexcept { return static_cast<kernel>(detail::cpu::active()); }
+
+/// Restricts the dispatchers, for the whole process, to the kernels in `k`: force(kernel::scalar) runs the
+/// portable code everywhere, force(kernel::avx2) runs Base64 with AVX2 and SHA-256 without SHA-NI, and
+/// force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
+/// dispatcher falls back to the best remaining kernel, at worst the portable code): check available(k)
+/// first to know that it will run. Returns the previous setting. Not for use while other threads are inside
+/// keyward calls (see the top of this header).
+inline kernel force(kernel k) noexcept {
+  return static_cast<kernel>(detail::cpu::allowed().exchange(static_cast<std::uint32_t>(k)));
+}
+
+/// force(k) for the lifetime of the object, then the previous setting again. For tests and benchmarks.
+class scoped_force {
+ public:
+  /// Restricts the dispatchers to `k` (see force()).
+  explicit scoped_force(kernel k) noexcept : previous_(force(k)) {}
+  /// Restores the setting in force before construction.
+  ~scoped_force() { force(previous_); }
+  scoped_force(const scoped_force&) = delete;
+  scoped_force& operator=(const scoped_force&) = delete;
+
+ private:
+  kernel previous_;
+};
+
+}  // namespace keyward::kernels
+
+#endif  // KEYWARD_KERNELS_HPP
+// ---- end keyward/kernels.hpp ----
 // ---- begin keyward/rate/gcra.hpp ----
 // keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
 // of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
@@ -4512,19 +5174,245 @@ inline classification classify(int status, std::string_view www_authenticate = {
 
 // ---- begin keyward/detail/rate_gcra.hpp ----
 // keyward: private helpers of the GCRA limiters (rate/gcra.hpp, rate/keyed.hpp): the integer time unit
-// derived from a quota, conversions between nanoseconds and that unit, and the GCRA step itself on a
-// 64-bit state. No stability promise; not for users.
+// derived from a quota, conversions between nanoseconds and that unit, the GCRA step itself on a 64-bit
+// state, and the answer it gives (turned into a rate::decision by rate/gcra.hpp). No stability promise;
+// not for users.
 #ifndef KEYWARD_DETAIL_RATE_GCRA_HPP
 #define KEYWARD_DETAIL_RATE_GCRA_HPP
 
+
+#include <chrono>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace keyward::detail::rate_gcra {
+
+using arith::multiply_wide;
+using arith::wide_product;
+using arith::wide_quotient;
+
+/// What a quota means in integers. Time inside a limiter is counted in units of period / (count * 2^shift)
+/// nanoseconds: 2^shift units per emission interval exactly, so taking capacity never rounds, and
+/// shift is the smallest that makes a unit at most 1 ns (a unit lies in (0.5, 1] ns for emission intervals
+/// of 1 ns or more, and equals the emission interval below that). Times are converted to units by a
+/// multiplication rounded so that a wait reported in nanoseconds always suffices.
+///
+/// A state is the theoretical arrival time (TAT) in units, modulo 2^64, or 0 for "never used". Its
+/// distance ahead of the present is the debt: how long until the bucket is full again. Validation keeps
+/// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
+/// the modular arithmetic could misread it.
+struct gcra_params {
+  std::uint64_t count;                  // quota::count, as given
+  std::uint64_t period_ns;              // quota::period in nanoseconds, as given
+  std::uint64_t burst;                  // quota::burst, as given
+  std::uint64_t units_per_ns_fraction;  // fractional part of units per ns, in 2^-64, rounded up
+  std::uint64_t ns_per_unit_q63;        // nanoseconds per unit in 2^-63, rounded up (at most 2^63)
+  std::uint8_t units_per_ns_whole;      // whole part of units per ns: 1 to 4
+  std::uint8_t shift;                   // log2 of the units in one emission interval
+  bool ns_per_unit_exact;               // ns_per_unit_q63 needed no rounding
+
+  /// Units in one period: count * 2^shift (below 2^64).
+  constexpr std::uint64_t units_per_period() const noexcept { return count << shift; }
+
+  /// Units in burst emission intervals: the debt at which the bucket is empty.
+  constexpr std::uint64_t window() const noexcept { return burst << shift; }
+  /// The largest debt a state can carry: a full window plus a full window of reservations.
+  constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
+  /// The units taken by a request of `cost` (cost at most burst).
+  constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
+
+  /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
+  constexpr std::uint64_t to_units(std::int64_t ns) const noexcept {
+    const auto bits = static_cast<std::uint64_t>(ns);
+    const wide_product fraction = multiply_wide(bits, units_per_ns_fraction);
+    // For ns < 0, bits = ns + 2^64 and 2^64 * (units per ns) = 2^64 * whole + fraction: subtract the fraction.
+    return bits * units_per_ns_whole + fraction.high - (units_per_ns_fraction & (0 - (bits >> 63)));
+  }
+
+  /// The duration `ns` (>= 0) in units, rounded up, or `cap` (at most 2^61) when that is smaller. Exact
+  /// (a division), for set_quota only.
+  constexpr std::uint64_t duration_to_units(std::uint64_t ns, std::uint64_t cap) const noexcept {
+    if (ns >= static_cast<std::uint64_t>(to_duration(cap).count())) return cap;
+    // ns < cap units, so ns * units_per_period / period < 2^61 and the quotient fits.
+    const wide_quotient units = arith::divide_wide(multiply_wide(ns, units_per_period()), period_ns);
+    const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
+    return rounded < cap ? rounded : cap;
+  }
+
+  /// `units` (below 2^63) as a duration, rounded up to whole nanoseconds: exactly ceil(units * ns per unit).
+  constexpr std::chrono::nanoseconds to_duration(std::uint64_t units) const noexcept {
+    const wide_product product = multiply_wide(units, ns_per_unit_q63);
+    std::uint64_t ns = (product.high << 1) | (product.low >> 63);
+    if ((product.low & ((std::uint64_t{1} << 63) - 1)) != 0) {
+      ++ns;
+      // ns_per_unit_q63 rounded up overestimates by less than one nanosecond in all, which can carry a
+      // result that is a whole number of nanoseconds over to the next: keep ns - 1 when it covers `units`.
+      if (!ns_per_unit_exact && covers(ns - 1, units)) --ns;
+    }
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+  }
+
+ private:
+  // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
+  constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
+    const wide_product time = multiply_wide(ns, units_per_period());
+    const wide_product needed = multiply_wide(units, period_ns);
+    return time.high != needed.high ? time.high > needed.high : time.low >= needed.low;
+  }
+};
+
+/// The integers behind a quota of `count` per `period` with `burst` at once, or errc::rate_invalid_quota when
+/// count, period or burst is zero or negative, when the rate exceeds 4 per nanosecond (4e9 per second), or
+/// when the window (burst emission intervals) exceeds 2^61 units: 36.5 to 73 years for emission intervals of
+/// 1 ns or more, 2^61 emission intervals below.
+inline result<gcra_params> make_gcra_params(std::uint64_t count, std::chrono::nanoseconds quota_period,
+                                            std::uint64_t burst) noexcept {
+  if (count == 0 || quota_period.count() <= 0 || burst == 0) return errc::rate_invalid_quota;
+  const auto period = static_cast<std::uint64_t>(quota_period.count());
+  std::uint8_t shift = 0;
+  while ((count << shift) < period) ++shift;  // count << (shift - 1) < period < 2^63: never overflows
+  const std::uint64_t units_per_period = count << shift;
+  const std::uint64_t whole = units_per_period / period;
+  if (whole > 4 || (whole == 4 && units_per_period % period != 0)) return errc::rate_invalid_quota;
+  if (burst > ((std::uint64_t{1} << 61) >> shift)) return errc::rate_invalid_quota;
+
+  gcra_params params{};
+  params.count = count;
+  params.period_ns = period;
+  params.burst = burst;
+  params.shift = shift;
+  params.units_per_ns_whole = static_cast<std::uint8_t>(whole);
+  const wide_quotient fraction = arith::divide_wide({units_per_period % period, 0}, period);
+  params.units_per_ns_fraction = fraction.quotient + (fraction.remainder != 0 ? 1 : 0);
+  // ns per unit = period / units_per_period <= 1; times 2^63, rounded up.
+  const wide_quotient ns_per_unit = arith::divide_wide({period >> 1, period << 63}, units_per_period);
+  params.ns_per_unit_q63 = ns_per_unit.quotient + (ns_per_unit.remainder != 0 ? 1 : 0);
+  params.ns_per_unit_exact = ns_per_unit.remainder == 0;
+  return params;
+}
+
+/// The debt of `state` at `now` (both in units): 0 when the state is unused or its TAT is not ahead of
+/// `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached by
+/// then (more than `cap` behind the TAT) is read as the oldest time that could, so no wait grows unbounded.
+constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::uint64_t cap) noexcept {
+  const std::uint64_t ahead = state - now;
+  if (state == 0 || ahead >= (std::uint64_t{1} << 63)) return 0;
+  return ahead < cap ? ahead : cap;
+}
+
+/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 is stored as 1 (one unit,
+/// under a nanosecond, later: never more capacity).
+constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
+
+/// The outcome of one GCRA step, in the order of rate::verdict.
+enum class outcome : std::uint8_t { allowed, denied, never };
+
+/// The answer of one GCRA step: the fields of rate::decision (rate/gcra.hpp converts it).
+struct answer {
+  outcome result = outcome::denied;
+  std::uint64_t limit = 0;
+  std::uint64_t remaining = 0;
+  std::chrono::nanoseconds wait{};
+  std::chrono::nanoseconds reset_after{};
+};
+
+/// The answer for a request that was allowed, leaving `debt_after` units of debt (above the window only for
+/// a peek while reservations are queued).
+constexpr answer gcra_allowed(const gcra_params& params, std::uint64_t debt_after) noexcept {
+  answer out;
+  out.result = outcome::allowed;
+  out.limit = params.burst;
+  out.remaining = debt_after >= params.window() ? 0 : (params.window() - debt_after) >> params.shift;
+  out.reset_after = params.to_duration(debt_after);
+  return out;
+}
+
+/// The answer for a request that was not allowed (`result` denied or never) at a debt of `debt`; `wait` is
+/// the wait reported for denied (ignored for never).
+constexpr answer gcra_refused(const gcra_params& params, outcome result, std::uint64_t debt,
+                              std::uint64_t wait) noexcept {
+  answer out;
+  out.result = result;
+  out.limit = params.burst;
+  out.remaining = debt >= params.window() ? 0 : (params.window() - debt) >> params.shift;
+  out.reset_after = params.to_duration(debt);
+  if (result == outcome::denied) out.wait = params.to_duration(wait);
+  return out;
+}
+
+/// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
+/// the bucket is full again is kept, split into the part within `from`'s window (spent capacity) and the part
+/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. Never 0.
+constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& to, std::uint64_t state,
+                                    std::int64_t now_ns) noexcept {
+  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), from.debt_cap());
+  const std::uint64_t spent = debt < from.window() ? debt : from.window();
+  const auto spent_ns = static_cast<std::uint64_t>(from.to_duration(spent).count());
+  const auto reserved_ns = static_cast<std::uint64_t>(from.to_duration(debt - spent).count());
+  const std::uint64_t new_debt =
+      to.duration_to_units(spent_ns, to.window()) + to.duration_to_units(reserved_ns, to.window());
+  return gcra_state(to.to_units(now_ns) + new_debt);
+}
+
+/// A time point as nanoseconds since its clock's epoch.
+template <class TimePoint>
+constexpr std::int64_t nanoseconds_since_epoch(TimePoint now) noexcept {
+  return static_cast<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+}
+
+/// True when reading `Clock` cannot throw.
+template <class Clock>
+constexpr bool clock_reads_noexcept = noexcept(std::declval<const Clock&>().now());
+
+/// Holds the clock of a limiter: nothing for a clock without state (a default-constructed one is read), a
+/// copy otherwise. Limiters derive from it so an empty clock takes no space.
+template <class Clock, bool Stateless = std::is_empty<Clock>::value>
+class clock_holder {
+ protected:
+  explicit clock_holder(const Clock& clock) : clock_(clock) {}
+  auto read_clock() const noexcept(clock_reads_noexcept<Clock>) { return clock_.now(); }
+
+ private:
+  Clock clock_;
+};
+
+template <class Clock>
+class clock_holder<Clock, true> {
+ protected:
+  explicit clock_holder(const Clock&) noexcept {}
+  auto read_clock() const noexcept(clock_reads_noexcept<Clock>) { return Clock().now(); }
+};
+
+}  // namespace keyward::detail::rate_gcra
+
+#endif  // KEYWARD_DETAIL_RATE_GCRA_HPP
+// ---- end keyward/detail/rate_gcra.hpp ----
 // ---- begin keyward/rate/quota.hpp ----
-// keyward: what a rate limiter is asked to enforce (quota) and what it answers (decision). Shared by the
-// in-process GCRA limiter (rate/gcra.hpp), the keyed limiter (rate/keyed.hpp), the Redis backend
-// (rate/redis.hpp) and the header emitters (rate/headers.hpp).
+// keyward: what a rate limiter is asked to enforce (quota), what it answers (decision), and the Retry-After
+// a denial is sent with. Shared by the in-process GCRA limiter (rate/gcra.hpp), the keyed limiter
+// (rate/keyed.hpp), the Redis backend (rate/redis.hpp) and the header writers (rate/ratelimit_fields.hpp,
+// rate/x_ratelimit.hpp).
 #ifndef KEYWARD_RATE_QUOTA_HPP
 #define KEYWARD_RATE_QUOTA_HPP
 
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace keyward::detail::rate_quota {
+
+/// `delay` in whole seconds, rounded up (1 ns gives 1, 1 s gives 1, 1.000000001 s gives 2), 0 for a delay of
+/// zero or less: how the rate fields announce a reset, which must never come early.
+constexpr std::uint64_t seconds_rounded_up(std::chrono::nanoseconds delay) noexcept {
+  if (delay.count() <= 0) return 0;
+  const auto ns = static_cast<std::uint64_t>(delay.count());
+  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+}
+
+}  // namespace keyward::detail::rate_quota
 
 namespace keyward::rate {
 
@@ -4547,7 +5435,7 @@ struct quota {
 /// The outcome of asking a limiter for capacity.
 enum class verdict : std::uint8_t {
   allowed,  ///< the request may proceed; its cost has been taken
-  denied,   ///< not now: retry after decision::retry_after
+  denied,   ///< not now: retry after decision::wait
   never,    ///< the cost exceeds the burst, so no amount of waiting can allow it
 };
 
@@ -4556,256 +5444,49 @@ struct decision {
   verdict outcome = verdict::denied;
   std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
   std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
-  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until this request would be allowed
+  std::chrono::nanoseconds wait{};         ///< when denied: how long until this request would be allowed
   std::chrono::nanoseconds reset_after{};  ///< how long until the limiter is back to a full burst
 
   /// True when the request was allowed.
   constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  /// allowed().
   constexpr explicit operator bool() const noexcept { return allowed(); }
 };
+
+/// The Retry-After delay to send with `d` (RFC 9110 section 10.2.3): when denied, its wait rounded up to
+/// whole seconds and at least 1 s by http::retry_after_delay(); nothing when allowed, or for verdict::never,
+/// since no wait helps (send no Retry-After then). Write it with http::write_retry_after().
+constexpr std::optional<std::chrono::seconds> retry_after(const decision& d) noexcept {
+  if (d.outcome != verdict::denied) return std::nullopt;
+  return http::retry_after_delay(d.wait);
+}
 
 }  // namespace keyward::rate
 
 #endif  // KEYWARD_RATE_QUOTA_HPP
 // ---- end keyward/rate/quota.hpp ----
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <utility>
 
-namespace keyward::detail {
+namespace keyward::detail::rate_gcra {
 
-/// A 128-bit unsigned value as two halves.
-struct wide_product {
-  std::uint64_t high;
-  std::uint64_t low;
-};
-
-/// a * b as 128 bits from 32-bit halves: the fallback where the compiler has no 128-bit integer.
-constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
-  constexpr std::uint64_t mask = 0xFFFFFFFFu;
-  const std::uint64_t low_low = (a & mask) * (b & mask);
-  const std::uint64_t low_high = (a & mask) * (b >> 32);
-  const std::uint64_t high_low = (a >> 32) * (b & mask);
-  const std::uint64_t high_high = (a >> 32) * (b >> 32);
-  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);
-  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
+/// The public form of a GCRA step's answer (rate/keyed.hpp uses it too).
+constexpr rate::decision to_decision(const answer& step) noexcept {
+  rate::decision made;
+  made.outcome = step.result == outcome::allowed  ? rate::verdict::allowed
+                 : step.result == outcome::denied ? rate::verdict::denied
+                                                  : rate::verdict::never;
+  made.limit = step.limit;
+  made.remaining = step.remaining;
+  made.wait = step.wait;
+  made.reset_after = step.reset_after;
+  return made;
 }
 
-/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
-constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
-#if defined(__SIZEOF_INT128__)
-  __extension__ typedef unsigned __int128 uint128;
-  const uint128 product = static_cast<uint128>(a) * b;
-  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
-#else
-  return multiply_wide_portable(a, b);
-#endif
-}
-
-/// The quotient of the 128-bit `dividend` by `divisor` and the remainder, by shift-and-subtract (used only
-/// when a quota is set up). Requires dividend.high < divisor, so that the quotient fits in 64 bits.
-struct wide_quotient {
-  std::uint64_t quotient;
-  std::uint64_t remainder;
-};
-constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
-  std::uint64_t remainder = dividend.high;
-  std::uint64_t quotient = 0;
-  for (int bit = 63; bit >= 0; --bit) {
-    const bool carry = (remainder >> 63) != 0;
-    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
-    quotient <<= 1;
-    if (carry || remainder >= divisor) {
-      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
-      quotient |= 1u;
-    }
-  }
-  return {quotient, remainder};
-}
-
-/// What a quota means in integers. Time inside a limiter is counted in units of period / (count * 2^shift)
-/// nanoseconds: 2^shift units per emission interval exactly, so taking capacity never rounds, and
-/// shift is the smallest that makes a unit at most 1 ns (a unit lies in (0.5, 1] ns for emission intervals
-/// of 1 ns or more, and equals the emission interval below that). Times are converted to units by a
-/// multiplication rounded so that a wait reported in nanoseconds always suffices.
-///
-/// A state is the theoretical arrival time (TAT) in units, modulo 2^64, or 0 for "never used". Its
-/// distance ahead of the present is the debt: how long until the bucket is full again. Validation keeps
-/// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
-/// the modular arithmetic could misread it.
-struct gcra_params {
-  rate::quota quota;                    // as given
-  std::uint64_t units_per_ns_fraction;  // fractional part of units per ns, in 2^-64, rounded up
-  std::uint64_t ns_per_unit_q63;        // nanoseconds per unit in 2^-63, rounded up (at most 2^63)
-  std::uint8_t units_per_ns_whole;      // whole part of units per ns: 1 to 4
-  std::uint8_t shift;                   // log2 of the units in one emission interval
-  bool ns_per_unit_exact;               // ns_per_unit_q63 needed no rounding
-
-  /// Units in one period: count * 2^shift (below 2^64).
-  constexpr std::uint64_t units_per_period() const noexcept { return quota.count << shift; }
-
-  /// Units in burst emission intervals: the debt at which the bucket is empty.
-  constexpr std::uint64_t window() const noexcept { return quota.burst << shift; }
-  /// The largest debt a state can carry: a full window plus a full window of reservations.
-  constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
-  /// The units taken by a request of `cost` (cost at most quota.burst).
-  constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
-
-  /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
-  constexpr std::uint64_t to_units(std::int64_t ns) const noexcept {
-    const auto bits = static_cast<std::uint64_t>(ns);
-    const wide_product fraction = multiply_wide(bits, units_per_ns_fraction);
-    // For ns < 0, bits = ns + 2^64 and 2^64 * (units per ns) = 2^64 * whole + fraction: subtract the fraction.
-    return bits * units_per_ns_whole + fraction.high - (units_per_ns_fraction & (0 - (bits >> 63)));
-  }
-
-  /// The duration `ns` (>= 0) in units, rounded up, or `cap` (at most 2^61) when that is smaller. Exact
-  /// (a division), for set_quota only.
-  constexpr std::uint64_t duration_to_units(std::uint64_t ns, std::uint64_t cap) const noexcept {
-    if (ns >= static_cast<std::uint64_t>(to_duration(cap).count())) return cap;
-    // ns < cap units, so ns * units_per_period / period < 2^61 and the quotient fits.
-    const auto period = static_cast<std::uint64_t>(quota.period.count());
-    const wide_quotient units = divide_wide(multiply_wide(ns, units_per_period()), period);
-    const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
-    return rounded < cap ? rounded : cap;
-  }
-
-  /// `units` (below 2^63) as a duration, rounded up to whole nanoseconds: exactly ceil(units * ns per unit).
-  constexpr std::chrono::nanoseconds to_duration(std::uint64_t units) const noexcept {
-    const wide_product product = multiply_wide(units, ns_per_unit_q63);
-    std::uint64_t ns = (product.high << 1) | (product.low >> 63);
-    if ((product.low & ((std::uint64_t{1} << 63) - 1)) != 0) {
-      ++ns;
-      // ns_per_unit_q63 rounded up overestimates by less than one nanosecond in all, which can carry a
-      // result that is a whole number of nanoseconds over to the next: keep ns - 1 when it covers `units`.
-      if (!ns_per_unit_exact && covers(ns - 1, units)) --ns;
-    }
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
-  }
-
- private:
-  // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
-  constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
-    const wide_product time = multiply_wide(ns, units_per_period());
-    const wide_product needed = multiply_wide(units, static_cast<std::uint64_t>(quota.period.count()));
-    return time.high != needed.high ? time.high > needed.high : time.low >= needed.low;
-  }
-};
-
-/// The integers behind `limit`, or errc::rate_invalid_quota when count, period or burst is zero, when the
-/// rate exceeds 4 per nanosecond (4e9 per second), or when the window (burst emission intervals) exceeds
-/// 2^61 units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 emission intervals below.
-inline result<gcra_params> make_gcra_params(const rate::quota& limit) noexcept {
-  if (!limit.valid()) return errc::rate_invalid_quota;
-  const std::uint64_t count = limit.count;
-  const auto period = static_cast<std::uint64_t>(limit.period.count());
-  std::uint8_t shift = 0;
-  while ((count << shift) < period) ++shift;  // count << (shift - 1) < period < 2^63: never overflows
-  const std::uint64_t units_per_period = count << shift;
-  const std::uint64_t whole = units_per_period / period;
-  if (whole > 4 || (whole == 4 && units_per_period % period != 0)) return errc::rate_invalid_quota;
-  if (limit.burst > ((std::uint64_t{1} << 61) >> shift)) return errc::rate_invalid_quota;
-
-  gcra_params params{};
-  params.quota = limit;
-  params.shift = shift;
-  params.units_per_ns_whole = static_cast<std::uint8_t>(whole);
-  const wide_quotient fraction = divide_wide({units_per_period % period, 0}, period);
-  params.units_per_ns_fraction = fraction.quotient + (fraction.remainder != 0 ? 1 : 0);
-  // ns per unit = period / units_per_period <= 1; times 2^63, rounded up.
-  const wide_quotient ns_per_unit = divide_wide({period >> 1, period << 63}, units_per_period);
-  params.ns_per_unit_q63 = ns_per_unit.quotient + (ns_per_unit.remainder != 0 ? 1 : 0);
-  params.ns_per_unit_exact = ns_per_unit.remainder == 0;
-  return params;
-}
-
-/// The debt of `state` at `now` (both in units): 0 when the state is unused or its TAT is not ahead of
-/// `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached by
-/// then (more than `cap` behind the TAT) is read as the oldest time that could, so no wait grows unbounded.
-constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::uint64_t cap) noexcept {
-  const std::uint64_t ahead = state - now;
-  if (state == 0 || ahead >= (std::uint64_t{1} << 63)) return 0;
-  return ahead < cap ? ahead : cap;
-}
-
-/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 is stored as 1 (one unit,
-/// under a nanosecond, later: never more capacity).
-constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
-
-/// The decision for a request that was allowed, leaving `debt_after` units of debt (above the window only
-/// for a peek while reservations are queued).
-constexpr rate::decision gcra_allowed(const gcra_params& params, std::uint64_t debt_after) noexcept {
-  rate::decision answer;
-  answer.outcome = rate::verdict::allowed;
-  answer.limit = params.quota.burst;
-  answer.remaining = debt_after >= params.window() ? 0 : (params.window() - debt_after) >> params.shift;
-  answer.reset_after = params.to_duration(debt_after);
-  return answer;
-}
-
-/// The decision for a request that was not allowed (`outcome` denied or never) at a debt of `debt`;
-/// `retry_wait` is the wait reported for denied (ignored for never).
-constexpr rate::decision gcra_refused(const gcra_params& params, rate::verdict outcome, std::uint64_t debt,
-                                      std::uint64_t retry_wait) noexcept {
-  rate::decision answer;
-  answer.outcome = outcome;
-  answer.limit = params.quota.burst;
-  answer.remaining = debt >= params.window() ? 0 : (params.window() - debt) >> params.shift;
-  answer.reset_after = params.to_duration(debt);
-  if (outcome == rate::verdict::denied) answer.retry_after = params.to_duration(retry_wait);
-  return answer;
-}
-
-/// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
-/// the bucket is full again is kept, split into the part within `from`'s window (spent capacity) and the part
-/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. Never 0.
-constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& to, std::uint64_t state,
-                                    std::int64_t now_ns) noexcept {
-  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), from.debt_cap());
-  const std::uint64_t spent = debt < from.window() ? debt : from.window();
-  const auto spent_ns = static_cast<std::uint64_t>(from.to_duration(spent).count());
-  const auto reserved_ns = static_cast<std::uint64_t>(from.to_duration(debt - spent).count());
-  const std::uint64_t new_debt =
-      to.duration_to_units(spent_ns, to.window()) + to.duration_to_units(reserved_ns, to.window());
-  return gcra_state(to.to_units(now_ns) + new_debt);
-}
-
-/// `now` as nanoseconds since its clock's epoch.
-template <class Duration>
-constexpr std::int64_t nanoseconds_since_epoch(Duration since_epoch) noexcept {
-  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
-}
-
-/// True when reading `Clock` cannot throw.
-template <class Clock>
-constexpr bool clock_reads_noexcept = noexcept(std::declval<const Clock&>().now());
-
-/// Holds the clock of a limiter: nothing for a clock without state (a default-constructed one is read), a
-/// copy otherwise. Limiters derive from it so an empty clock takes no space.
-template <class Clock, bool Stateless = std::is_empty<Clock>::value>
-class clock_holder {
- protected:
-  explicit clock_holder(const Clock& clock) : clock_(clock) {}
-  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
-    return nanoseconds_since_epoch(clock_.now().time_since_epoch());
-  }
-
- private:
-  Clock clock_;
-};
-
-template <class Clock>
-class clock_holder<Clock, true> {
- protected:
-  explicit clock_holder(const Clock&) noexcept {}
-  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
-    return nanoseconds_since_epoch(Clock().now().time_since_epoch());
-  }
-};
-
-}  // namespace keyward::detail
-
-#endif  // KEYWARD_DETAIL_RATE_GCRA_HPP
-// ---- end keyward/detail/rate_gcra.hpp ----
-
+}  // namespace keyward::detail::rate_gcra
 
 namespace keyward::rate {
 
@@ -4816,14 +5497,15 @@ class gcra;
 class reservation {
  public:
   /// allowed: the capacity is held, proceed once `delay` has passed; denied: the reservation queue is full
-  /// (see retry_after); never: the cost exceeds the burst.
+  /// (see wait); never: the cost exceeds the burst.
   verdict outcome = verdict::denied;
-  std::chrono::nanoseconds delay{};        ///< when allowed: how long after `now` the request may proceed
-  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until a reservation would be granted
+  std::chrono::nanoseconds delay{};  ///< when allowed: how long after `now` the request may proceed
+  std::chrono::nanoseconds wait{};   ///< when denied: how long until a reservation would be allowed
 
-  /// True when the capacity is held.
-  constexpr bool granted() const noexcept { return outcome == verdict::allowed; }
-  constexpr explicit operator bool() const noexcept { return granted(); }
+  /// True when the capacity is held (verdict::allowed).
+  constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  /// allowed().
+  constexpr explicit operator bool() const noexcept { return allowed(); }
 
  private:
   template <class Clock>
@@ -4837,9 +5519,10 @@ class reservation {
 /// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
 ///
 /// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
-/// std::chrono::time_point (tests use a manual clock). Every call has an overload that takes `now`
-/// explicitly, as that clock's time_point or as nanoseconds since its epoch; it does not read the clock,
-/// which costs more than the limiter, so a caller that has the time already should pass it.
+/// std::chrono::time_point (tests use a manual clock); the limiter keeps a copy (none for a clock without
+/// state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
+/// which does not read the clock (reading it costs more than the limiter, so a caller that has the time
+/// already should pass it), and one that reads the stored clock.
 ///
 /// Semantics (GCRA with emission interval T = period / count and window W = burst * T): the state is the
 /// theoretical arrival time TAT, and its debt at `now` is max(0, TAT - now), the time until the bucket is
@@ -4857,7 +5540,7 @@ class reservation {
 /// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
 /// waits stay within two windows.
 template <class Clock = std::chrono::steady_clock>
-class gcra : private detail::clock_holder<Clock> {
+class gcra : private detail::rate_gcra::clock_holder<Clock> {
  public:
   /// The clock read by the overloads without `now`.
   using clock_type = Clock;
@@ -4868,14 +5551,14 @@ class gcra : private detail::clock_holder<Clock> {
   /// zero, when the rate exceeds 4 per nanosecond, or when the window (burst * period / count) exceeds 2^61
   /// internal units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 of them below.
   static result<gcra> make(const quota& limit, const Clock& clock = Clock()) noexcept {
-    auto params = detail::make_gcra_params(limit);
+    auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
     return gcra(*params, clock);
   }
 
   /// Moves the state; not safe while another thread uses `other`.
   gcra(gcra&& other) noexcept
-      : detail::clock_holder<Clock>(other),
+      : detail::rate_gcra::clock_holder<Clock>(other),
         state_(other.state_.load(std::memory_order_relaxed)),
         params_(other.params_),
         revision_(other.revision_) {}
@@ -4884,77 +5567,72 @@ class gcra : private detail::clock_holder<Clock> {
   gcra& operator=(gcra&&) = delete;
 
   /// Takes `cost` (default 1) if the bucket holds it at `now`: verdict::allowed with the remaining capacity
-  /// and reset_after (until full again); verdict::denied, taking nothing, with retry_after (until this cost
-  /// would be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek().
-  decision acquire(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
-    const std::uint64_t at = params_.to_units(now.count());
-    if (cost > params_.quota.burst) return refuse_never(at);
+  /// and reset_after (until full again); verdict::denied, taking nothing, with wait (until this cost would
+  /// be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek(). Never fails.
+  decision acquire(time_point now, std::uint64_t cost = 1) noexcept {
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t at = params_.to_units(gcra_step::nanoseconds_since_epoch(now));
+    if (cost > params_.burst) return refuse_never(at);
     const std::uint64_t need = params_.units_of_cost(cost);
     const std::uint64_t window = params_.window();
     std::uint64_t state = state_.load(std::memory_order_relaxed);
     for (;;) {
-      const std::uint64_t debt = detail::gcra_debt(state, at, params_.debt_cap());
-      if (need == 0) return detail::gcra_allowed(params_, debt);
-      if (debt + need > window) return detail::gcra_refused(params_, verdict::denied, debt, debt + need - window);
+      const std::uint64_t debt = gcra_step::gcra_debt(state, at, params_.debt_cap());
+      if (need == 0) return gcra_step::to_decision(gcra_step::gcra_allowed(params_, debt));
+      if (debt + need > window)
+        return gcra_step::to_decision(
+            gcra_step::gcra_refused(params_, gcra_step::outcome::denied, debt, debt + need - window));
       // Relaxed is enough: the decision depends on this one variable only, and read-modify-writes of one
       // atomic are totally ordered.
-      if (state_.compare_exchange_weak(state, detail::gcra_state(at + debt + need), std::memory_order_relaxed,
+      if (state_.compare_exchange_weak(state, gcra_step::gcra_state(at + debt + need), std::memory_order_relaxed,
                                        std::memory_order_relaxed))
-        return detail::gcra_allowed(params_, debt + need);
+        return gcra_step::to_decision(gcra_step::gcra_allowed(params_, debt + need));
     }
   }
-  /// acquire() at `now` of the clock.
-  decision acquire(time_point now, std::uint64_t cost = 1) noexcept { return acquire(since_epoch(now), cost); }
-  /// acquire() at the clock's present time.
-  decision acquire(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return acquire(read_now(), cost);
+  /// acquire() at the stored clock's present time.
+  decision acquire(std::uint64_t cost = 1) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return acquire(this->read_clock(), cost);
   }
 
   /// What the limiter holds at `now`, changing nothing (acquire with a cost of 0): always verdict::allowed,
   /// with remaining and reset_after.
-  decision peek(std::chrono::nanoseconds now) const noexcept {
-    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed),
-                                                 params_.to_units(now.count()), params_.debt_cap());
-    return detail::gcra_allowed(params_, debt);
+  decision peek(time_point now) const noexcept {
+    return detail::rate_gcra::to_decision(detail::rate_gcra::gcra_allowed(params_, debt_at(now)));
   }
-  /// peek() at `now` of the clock.
-  decision peek(time_point now) const noexcept { return peek(since_epoch(now)); }
-  /// peek() at the clock's present time.
-  decision peek() const noexcept(detail::clock_reads_noexcept<Clock>) { return peek(read_now()); }
+  /// peek() at the stored clock's present time.
+  decision peek() const noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) { return peek(this->read_clock()); }
 
   /// True when the limiter at `now` is a full bucket (never used, or idle long enough): dropping it and
   /// starting a new one would change nothing.
-  bool is_fresh(std::chrono::nanoseconds now) const noexcept {
-    return detail::gcra_debt(state_.load(std::memory_order_relaxed), params_.to_units(now.count()),
-                             params_.debt_cap()) == 0;
+  bool is_fresh(time_point now) const noexcept { return debt_at(now) == 0; }
+  /// is_fresh() at the stored clock's present time.
+  bool is_fresh() const noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return is_fresh(this->read_clock());
   }
-  /// is_fresh() at `now` of the clock.
-  bool is_fresh(time_point now) const noexcept { return is_fresh(since_epoch(now)); }
-  /// is_fresh() at the clock's present time.
-  bool is_fresh() const noexcept(detail::clock_reads_noexcept<Clock>) { return is_fresh(read_now()); }
 
-  /// Claims `cost` now for a request that may have to wait: granted (verdict::allowed) whenever the wait is at
-  /// most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire() would have
-  /// allowed it); denied with retry_after when more capacity than that is already reserved; never when cost >
-  /// burst. A granted reservation holds its capacity until cancel() returns it.
-  reservation reserve(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+  /// Claims `cost` at `now` for a request that may have to wait: allowed (verdict::allowed) whenever the wait
+  /// is at most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire()
+  /// would have allowed it); denied with `wait` when more capacity than that is already reserved; never
+  /// when cost > burst. An allowed reservation holds its capacity until cancel() returns it. Never fails.
+  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept {
+    namespace gcra_step = detail::rate_gcra;
     reservation claim;
-    if (cost > params_.quota.burst) {
+    if (cost > params_.burst) {
       claim.outcome = verdict::never;
       return claim;
     }
-    const std::uint64_t at = params_.to_units(now.count());
+    const std::uint64_t at = params_.to_units(gcra_step::nanoseconds_since_epoch(now));
     const std::uint64_t need = params_.units_of_cost(cost);
     const std::uint64_t cap = params_.debt_cap();
     std::uint64_t state = state_.load(std::memory_order_relaxed);
     for (;;) {
-      const std::uint64_t debt = detail::gcra_debt(state, at, cap);
+      const std::uint64_t debt = gcra_step::gcra_debt(state, at, cap);
       if (debt + need > cap) {
-        claim.retry_after = params_.to_duration(debt + need - cap);
+        claim.wait = params_.to_duration(debt + need - cap);
         return claim;
       }
       const std::uint64_t before = state;
-      const std::uint64_t next = detail::gcra_state(at + debt + need);
+      const std::uint64_t next = gcra_step::gcra_state(at + debt + need);
       if (need == 0 ||
           state_.compare_exchange_weak(state, next, std::memory_order_relaxed, std::memory_order_relaxed)) {
         claim.outcome = verdict::allowed;
@@ -4968,15 +5646,13 @@ class gcra : private detail::clock_holder<Clock> {
       }
     }
   }
-  /// reserve() at `now` of the clock.
-  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept { return reserve(since_epoch(now), cost); }
-  /// reserve() at the clock's present time.
-  reservation reserve(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return reserve(read_now(), cost);
+  /// reserve() at the stored clock's present time.
+  reservation reserve(std::uint64_t cost = 1) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return reserve(this->read_clock(), cost);
   }
 
   /// Gives back the capacity `claim` holds if nothing has been taken from this limiter since `claim` was
-  /// granted (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
+  /// allowed (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
   /// quota has not been changed since: then the limiter is exactly as if `claim` had never been made. Returns
   /// true when the capacity was given back. Otherwise returns false and changes nothing: later requests were
   /// admitted on the assumption that `claim` is used, and its capacity refills with time as usual. Either
@@ -4996,45 +5672,45 @@ class gcra : private detail::clock_holder<Clock> {
   /// same way (capped at one more window). Reservations made before cannot be cancelled afterwards.
   /// errc::rate_invalid_quota (as make()) leaves the limiter unchanged.
   /// Not thread-safe: no other call on this limiter may run at the same time (rate::keyed::set_quota is).
-  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) noexcept {
-    auto params = detail::make_gcra_params(limit);
+  result<void> set_quota(const quota& limit, time_point now) noexcept {
+    namespace gcra_step = detail::rate_gcra;
+    auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
-    state_.store(detail::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed), now.count()),
+    state_.store(gcra_step::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed),
+                                        gcra_step::nanoseconds_since_epoch(now)),
                  std::memory_order_relaxed);
     params_ = *params;
     ++revision_;
     return {};
   }
-  /// set_quota() at `now` of the clock.
-  result<void> set_quota(const quota& limit, time_point now) noexcept {
-    return set_quota(limit, since_epoch(now));
-  }
-  /// set_quota() at the clock's present time.
-  result<void> set_quota(const quota& limit) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return set_quota(limit, read_now());
+  /// set_quota() at the stored clock's present time.
+  result<void> set_quota(const quota& limit) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return set_quota(limit, this->read_clock());
   }
 
   /// The quota being enforced.
-  const quota& current_quota() const noexcept { return params_.quota; }
+  quota current_quota() const noexcept {
+    return quota{params_.count, std::chrono::nanoseconds(static_cast<std::int64_t>(params_.period_ns)), params_.burst};
+  }
 
  private:
-  gcra(const detail::gcra_params& params, const Clock& clock) noexcept
-      : detail::clock_holder<Clock>(clock), state_(0), params_(params) {}
+  gcra(const detail::rate_gcra::gcra_params& params, const Clock& clock) noexcept
+      : detail::rate_gcra::clock_holder<Clock>(clock), state_(0), params_(params) {}
 
-  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
-    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
-  }
-  std::chrono::nanoseconds read_now() const noexcept(detail::clock_reads_noexcept<Clock>) {
-    return std::chrono::nanoseconds(this->read_clock_ns());
+  std::uint64_t debt_at(time_point now) const noexcept {
+    return detail::rate_gcra::gcra_debt(state_.load(std::memory_order_relaxed),
+                                        params_.to_units(detail::rate_gcra::nanoseconds_since_epoch(now)),
+                                        params_.debt_cap());
   }
 
   decision refuse_never(std::uint64_t at) const noexcept {
-    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
-    return detail::gcra_refused(params_, verdict::never, debt, 0);
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t debt = gcra_step::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
+    return gcra_step::to_decision(gcra_step::gcra_refused(params_, gcra_step::outcome::never, debt, 0));
   }
 
-  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::gcra_params), 0 when never used
-  detail::gcra_params params_;
+  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::rate_gcra::gcra_params), 0 when never used
+  detail::rate_gcra::gcra_params params_;
   std::uint32_t revision_ = 0;  // incremented by set_quota(), checked by cancel()
 };
 
@@ -5042,28 +5718,330 @@ class gcra : private detail::clock_holder<Clock> {
 
 #endif  // KEYWARD_RATE_GCRA_HPP
 // ---- end keyward/rate/gcra.hpp ----
-// ---- begin keyward/rate/headers.hpp ----
-// keyward: the HTTP fields that tell a client about rate limits, written by servers and parsed by clients:
-// Retry-After (RFC 9110 section 10.2.3), the IETF RateLimit-Policy and RateLimit fields
-// (draft-ietf-httpapi-ratelimit-headers-11, Structured Field Lists of RFC 9651), and the de-facto
-// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset fields.
-//
-// Writers fill a caller buffer (pointer and capacity; nothing is written when it is too small) or return a
-// std::string. Parsers return views into the input, or hand each list member to a callback: no allocation.
-#ifndef KEYWARD_RATE_HEADERS_HPP
-#define KEYWARD_RATE_HEADERS_HPP
+// ---- begin keyward/rate/keyed.hpp ----
+// keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
+// sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
+#ifndef KEYWARD_RATE_KEYED_HPP
+#define KEYWARD_RATE_KEYED_HPP
 
-// ---- begin keyward/detail/rate_headers_sf.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace keyward::detail::rate_keyed {
+
+/// Spreads the bits of a hash value over all 64 (the MurmurHash3 64-bit finalizer), so that hashes that
+/// differ in a few bits, or std::hash of an integer (the integer itself), land in unrelated places.
+constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace keyward::detail::rate_keyed
+
+namespace keyward::rate {
+
+/// One GCRA bucket per key (see rate::gcra for the algorithm, its resolution and its treatment of time), all
+/// under one quota, for at most `max_keys` keys in memory allocated once by make(). Thread-safe: the keys are
+/// spread by hash over a fixed number of shards (one per 1024 keys, a power of two, at most 64), each a mutex
+/// and an open-addressing table (linear probing, at most 75% full) that never grows.
+///
+/// Memory bound and eviction. A key is stored when a request of it is first allowed; a key whose bucket is
+/// full again at `now` (its debt is repaid: it is "fresh") equals a key never seen, so dropping it loses
+/// nothing. When a shard is at its share of max_keys and a new key arrives, the shard sweeps its table and
+/// drops fresh keys; a key with any debt is never dropped, so flooding the limiter with new keys can never
+/// hand a limited key a new bucket. (Recency is therefore not tracked: fresh keys are dropped in table order,
+/// and no other key may be dropped at all.) When every key of the shard is still in debt, the new key fails
+/// closed with errc::rate_capacity_exhausted, and keeps failing in constant time until the earliest of those
+/// debts is repaid; the limited keys keep their state. Answer it like a denial (429 or 503 with a
+/// Retry-After). Each shard holds its share of max_keys, and keys spread by hash, so a shard can fill a
+/// little before max_keys keys are stored in all (the first refusal comes at about 98% of a million): size
+/// max_keys with some headroom over the number of keys in debt at once (active within one window).
+///
+/// Keys are stored whole, so two different keys never share a bucket. Key must be default-constructible,
+/// copy-assignable and equality-comparable; Hash maps it to std::size_t (its value is mixed with a random
+/// seed drawn by make(), so that hash values chosen by an attacker do not cluster in the table). A Key that
+/// owns heap memory (std::string) allocates when a new key is stored; fixed-size keys (an integer id, an
+/// address, a digest) never do. Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() =
+/// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
+/// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
+template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
+class keyed : private detail::rate_gcra::clock_holder<Clock> {
+ public:
+  /// The key type.
+  using key_type = Key;
+  /// The clock read by the overloads without `now`.
+  using clock_type = Clock;
+  /// What the clock returns.
+  using time_point = decltype(std::declval<const Clock&>().now());
+
+  /// A limiter enforcing `limit` on each of at most `max_keys` keys at a time, with every table allocated
+  /// now (std::bad_alloc propagates). errc::rate_invalid_quota as gcra::make(); errc::rate_invalid_capacity
+  /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
+  static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
+                            const Clock& clock = Clock()) {
+    auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
+    if (!params) return params.error();
+    if (max_keys == 0) return errc::rate_invalid_capacity;
+    std::size_t shards = 1;
+    while (shards < max_shards && shards * 2 * keys_per_shard <= max_keys) shards *= 2;
+    if (max_keys / shards >= max_keys_per_shard) return errc::rate_invalid_capacity;
+    std::uint64_t seed = 0;
+    if (auto filled = random::fill(&seed, sizeof seed); !filled) return filled.error();
+    return keyed(*params, max_keys, shards, seed, hash, clock);
+  }
+
+  /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
+  /// bucket (a key not stored has a full one). errc::rate_capacity_exhausted when `key` is not stored, the
+  /// request would be allowed, and its shard is full of keys still in debt (nothing is taken).
+  result<decision> acquire(const Key& key, time_point now, std::uint64_t cost = 1) {
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t h = hash_of(key);
+    shard& part = shard_of(h);
+    const std::lock_guard<std::mutex> lock(part.mutex);
+    const gcra_step::gcra_params& params = part.params;
+    const std::uint64_t at = params.to_units(gcra_step::nanoseconds_since_epoch(now));
+    std::uint32_t index = find(part, key, h);
+    const std::uint64_t state = part.slots[index].state;  // 0 when the key is not stored
+    const std::uint64_t debt = gcra_step::gcra_debt(state, at, params.debt_cap());
+    if (cost > params.burst)
+      return gcra_step::to_decision(gcra_step::gcra_refused(params, gcra_step::outcome::never, debt, 0));
+    const std::uint64_t need = params.units_of_cost(cost);
+    if (need == 0) return gcra_step::to_decision(gcra_step::gcra_allowed(params, debt));
+    const std::uint64_t window = params.window();
+    if (debt + need > window)
+      return gcra_step::to_decision(
+          gcra_step::gcra_refused(params, gcra_step::outcome::denied, debt, debt + need - window));
+    if (state == 0) {
+      if (part.size == part.limit) {
+        if (!make_room(part, at)) return errc::rate_capacity_exhausted;
+        index = find(part, key, h);  // dropping keys moved others
+      }
+      part.slots[index].key = key;
+      ++part.size;
+    }
+    part.slots[index].state = gcra_step::gcra_state(at + debt + need);
+    return gcra_step::to_decision(gcra_step::gcra_allowed(params, debt + need));
+  }
+  /// acquire() at the stored clock's present time.
+  result<decision> acquire(const Key& key, std::uint64_t cost = 1) { return acquire(key, this->read_clock(), cost); }
+
+  /// What the bucket of `key` holds at `now`, changing nothing and storing nothing (gcra::peek()). Never
+  /// fails.
+  decision peek(const Key& key, time_point now) const {
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t h = hash_of(key);
+    shard& part = shard_of(h);
+    const std::lock_guard<std::mutex> lock(part.mutex);
+    const std::uint64_t state = part.slots[find(part, key, h)].state;
+    const std::uint64_t at = part.params.to_units(gcra_step::nanoseconds_since_epoch(now));
+    return gcra_step::to_decision(
+        gcra_step::gcra_allowed(part.params, gcra_step::gcra_debt(state, at, part.params.debt_cap())));
+  }
+  /// peek() at the stored clock's present time.
+  decision peek(const Key& key) const { return peek(key, this->read_clock()); }
+
+  /// Enforces `limit` on every key from `now` on, converting each stored bucket as gcra::set_quota() does
+  /// (the time until full is kept, capped at one window of the new quota). Thread-safe: shard by shard, each
+  /// key switching at once; requests meanwhile see the old or the new quota. errc::rate_invalid_quota (as
+  /// gcra::make()) changes nothing.
+  result<void> set_quota(const quota& limit, time_point now) {
+    namespace gcra_step = detail::rate_gcra;
+    auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
+    if (!params) return params.error();
+    const std::int64_t now_ns = gcra_step::nanoseconds_since_epoch(now);
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      shard& part = shards_[i];
+      const std::lock_guard<std::mutex> lock(part.mutex);
+      for (std::uint32_t j = 0; j < part.capacity; ++j) {
+        std::uint64_t& state = part.slots[j].state;
+        if (state != 0) state = gcra_step::gcra_rebase(part.params, *params, state, now_ns);
+      }
+      part.params = *params;
+      part.all_in_debt = false;
+    }
+    return {};
+  }
+  /// set_quota() at the stored clock's present time.
+  result<void> set_quota(const quota& limit) { return set_quota(limit, this->read_clock()); }
+
+  /// The quota being enforced (during set_quota(), that of the first shard).
+  quota current_quota() const {
+    const std::lock_guard<std::mutex> lock(shards_[0].mutex);
+    const detail::rate_gcra::gcra_params& params = shards_[0].params;
+    return quota{params.count, std::chrono::nanoseconds(static_cast<std::int64_t>(params.period_ns)), params.burst};
+  }
+
+  /// The number of keys stored, fresh ones not yet dropped included.
+  std::size_t size() const {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      const std::lock_guard<std::mutex> lock(shards_[i].mutex);
+      total += shards_[i].size;
+    }
+    return total;
+  }
+  /// The most keys stored at once: max_keys given to make().
+  std::size_t capacity() const noexcept { return max_keys_; }
+  /// Bytes allocated by make() for the shards and their tables (heap memory owned by keys not included).
+  std::size_t memory_bytes() const noexcept { return memory_bytes_; }
+  /// memory_bytes() / capacity(): the memory cost of one key, table overhead included.
+  double bytes_per_key() const noexcept {
+    return static_cast<double>(memory_bytes_) / static_cast<double>(max_keys_);
+  }
+
+ private:
+  static constexpr std::size_t keys_per_shard = 1024;
+  static constexpr std::size_t max_shards = 64;
+  static constexpr std::size_t max_keys_per_shard = std::size_t{1} << 31;
+  static constexpr std::uint32_t sweep_batch = 32;  // slots examined at least, once one key is dropped
+
+  struct slot {
+    std::uint64_t state = 0;  // the TAT in units, 0 when the slot is empty
+    Key key{};
+  };
+
+  struct alignas(64) shard {
+    std::mutex mutex;
+    detail::rate_gcra::gcra_params params{};
+    std::unique_ptr<slot[]> slots;
+    std::uint32_t capacity = 0;  // slots in the table
+    std::uint32_t limit = 0;     // keys allowed: this shard's share of max_keys
+    std::uint32_t size = 0;      // keys stored
+    std::uint32_t sweep = 0;     // where the next sweep for fresh keys starts
+    bool all_in_debt = false;    // the last sweep found no fresh key, and none is fresh before:
+    std::uint64_t all_in_debt_until = 0;  // this time, in units
+  };
+
+  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
+        const Hash& hash, const Clock& clock)
+      : detail::rate_gcra::clock_holder<Clock>(clock),
+        shards_(new shard[shards]),
+        shard_count_(shards),
+        max_keys_(max_keys),
+        memory_bytes_(shards * sizeof(shard)),
+        seed_(seed),
+        hash_(hash) {
+    for (std::size_t i = 0; i < shards; ++i) {
+      shard& part = shards_[i];
+      part.params = params;
+      part.limit = static_cast<std::uint32_t>(max_keys / shards + (i < max_keys % shards ? 1 : 0));
+      part.capacity = part.limit + part.limit / 3 + 1;
+      part.slots.reset(new slot[part.capacity]);
+      memory_bytes_ += part.capacity * sizeof(slot);
+    }
+  }
+
+  std::uint64_t hash_of(const Key& key) const {
+    return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
+  }
+  shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
+  static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
+    return static_cast<std::uint32_t>(detail::arith::multiply_high(h, capacity));
+  }
+  static std::uint32_t next(std::uint32_t index, std::uint32_t capacity) noexcept {
+    return index + 1 == capacity ? 0 : index + 1;
+  }
+
+  // The slot holding `key`, or the empty slot where it would be stored (a table always has one).
+  std::uint32_t find(const shard& part, const Key& key, std::uint64_t h) const {
+    std::uint32_t index = home(h, part.capacity);
+    while (part.slots[index].state != 0 && !(part.slots[index].key == key)) index = next(index, part.capacity);
+    return index;
+  }
+
+  // Removes the key at `index`, moving back the keys after it that may fill the hole (backward-shift
+  // deletion), so that every key stays reachable from its home slot with no tombstones.
+  void erase(shard& part, std::uint32_t index) {
+    std::uint32_t hole = index;
+    for (std::uint32_t probe = next(hole, part.capacity); part.slots[probe].state != 0;
+         probe = next(probe, part.capacity)) {
+      const std::uint32_t wanted = home(hash_of(part.slots[probe].key), part.capacity);
+      const bool stays = hole <= probe ? (hole < wanted && wanted <= probe) : (hole < wanted || wanted <= probe);
+      if (!stays) {
+        part.slots[hole] = std::move(part.slots[probe]);
+        hole = probe;
+      }
+    }
+    part.slots[hole].state = 0;
+    part.slots[hole].key = Key();
+    --part.size;
+  }
+
+  // Drops keys that are fresh at `now` (units), sweeping on from where the last sweep stopped, until at
+  // least one is dropped and sweep_batch slots are examined. False when a whole sweep finds every key in
+  // debt; then no sweep runs again before the smallest of those debts is repaid.
+  bool make_room(shard& part, std::uint64_t now) {
+    if (part.all_in_debt && now - part.all_in_debt_until >= (std::uint64_t{1} << 63)) return false;
+    const std::uint64_t cap = part.params.debt_cap();
+    std::uint64_t least_debt = cap;
+    std::uint32_t examined = 0;
+    bool dropped = false;
+    while (examined < part.capacity && !(dropped && examined >= sweep_batch)) {
+      const std::uint64_t state = part.slots[part.sweep].state;
+      if (state != 0) {
+        const std::uint64_t debt = detail::rate_gcra::gcra_debt(state, now, cap);
+        if (debt == 0) {
+          erase(part, part.sweep);  // a key may have moved into this slot: examine it again
+          dropped = true;
+          continue;
+        }
+        if (debt < least_debt) least_debt = debt;
+      }
+      part.sweep = next(part.sweep, part.capacity);
+      ++examined;
+    }
+    part.all_in_debt = !dropped;
+    part.all_in_debt_until = now + least_debt;
+    return dropped;
+  }
+
+  std::unique_ptr<shard[]> shards_;
+  std::size_t shard_count_;
+  std::size_t max_keys_;
+  std::size_t memory_bytes_;
+  std::uint64_t seed_;
+  Hash hash_;
+};
+
+}  // namespace keyward::rate
+
+#endif  // KEYWARD_RATE_KEYED_HPP
+// ---- end keyward/rate/keyed.hpp ----
+// ---- begin keyward/rate/ratelimit_fields.hpp ----
+// keyward: the IETF RateLimit-Policy and RateLimit response fields (draft-ietf-httpapi-ratelimit-headers-11,
+// sections 3 and 4; its syntax is that of -10), written by servers and parsed by clients. Each field is a
+// Structured Field List (RFC 9651 section 3.1) of Items whose value is a String naming a policy, with
+// parameters. A field split over several lines must be joined with ", " before parsing (RFC 9651 section
+// 4.2). Writers come as trios (write_x into a caller buffer, x_size, x as a new string); parsers return
+// views into the input and hand each list member to a callback: no allocation.
+#ifndef KEYWARD_RATE_RATELIMIT_FIELDS_HPP
+#define KEYWARD_RATE_RATELIMIT_FIELDS_HPP
+
+// ---- begin keyward/detail/structured_fields.hpp ----
 // keyward (private): the part of Structured Field Values for HTTP (RFC 9651) that the RateLimit and
 // RateLimit-Policy fields need: a List parser that accepts every valid List (all bare item types, inner
 // lists, parameters) and rejects every invalid one, reporting each member as views into the input, and
-// the serialization of Strings and Integers. No allocation.
-#ifndef KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
-#define KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+// the serialization of Strings and Integers on the counting writer, with their exact sizes. No allocation.
+#ifndef KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
+#define KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
 
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
-namespace keyward::detail::sf {
+namespace keyward::detail::structured_fields {
 
 /// The largest magnitude of an Integer (RFC 9651 section 3.3.1: at most 15 decimal digits).
 inline constexpr std::int64_t max_integer = 999'999'999'999'999;
@@ -5417,79 +6395,21 @@ constexpr std::optional<bare_item> find_parameter(std::string_view parameters, s
   return found;
 }
 
-}  // namespace keyward::detail::sf
-
-#endif  // KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
-// ---- end keyward/detail/rate_headers_sf.hpp ----
-
-
-namespace keyward::detail {
-
-/// Writes into a caller buffer when there is room and counts every character either way, so that one pass
-/// with no buffer measures what a second pass writes.
-class bounded_writer {
- public:
-  constexpr bounded_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
-
-  constexpr void put(char c) noexcept {
-    if (size_ < capacity_) out_[size_] = c;
-    ++size_;
-  }
-  constexpr void put(std::string_view text) noexcept {
-    for (const char c : text) put(c);
-  }
-  /// The decimal digits of `value`.
-  constexpr void put_decimal(std::uint64_t value) noexcept {
-    char digits[20] = {};
-    std::size_t n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value != 0);
-    while (n != 0) put(digits[--n]);
-  }
-  /// `bytes` in standard Base64 with padding (RFC 4648 section 4).
-  void put_base64(std::string_view bytes) noexcept {
-    const std::size_t length = base64::encoded_size(bytes.size());
-    if (size_ + length <= capacity_) (void)base64::encode(bytes, out_ + size_, length);
-    size_ += length;
-  }
-
-  /// Characters written, or that would have been.
-  constexpr std::size_t size() const noexcept { return size_; }
-
- private:
-  char* out_;
-  std::size_t capacity_;
-  std::size_t size_ = 0;
-};
-
-/// Runs `write(bounded_writer&) -> result<void>` once to validate and measure, then, when the result fits
-/// in `capacity`, again to write it into `out`.
-template <class Write>
-result<std::size_t> write_measured(char* out, std::size_t capacity, Write&& write) noexcept {
-  bounded_writer measure(nullptr, 0);
-  if (auto valid = write(measure); !valid) return valid.error();
-  if (measure.size() > capacity) return errc::buffer_too_small;
-  bounded_writer writer(out, capacity);
-  (void)write(writer);
-  return writer.size();
+/// a + b, or SIZE_MAX when the sum does not fit: the arithmetic of every size computed here.
+constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
+  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
 }
 
-/// The same, into a new string.
-template <class Write>
-result<std::string> write_string(Write&& write) {
-  bounded_writer measure(nullptr, 0);
-  if (auto valid = write(measure); !valid) return valid.error();
-  std::string text(measure.size(), '\0');
-  bounded_writer writer(text.data(), text.size());
-  (void)write(writer);
-  return text;
+/// The number of decimal digits of `value`.
+constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
+  std::size_t digits = 1;
+  for (; value >= 10; value /= 10) ++digits;
+  return digits;
 }
 
-/// A String item (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped; rate_header_invalid_string for a
-/// byte outside printable ASCII.
-constexpr result<void> put_sf_string(bounded_writer& w, std::string_view text) noexcept {
+/// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
+/// errc::rate_header_invalid_string for a byte outside printable ASCII.
+inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {
   w.put('"');
   for (const char c : text) {
     if (c < 0x20 || c > 0x7e) return errc::rate_header_invalid_string;
@@ -5500,116 +6420,40 @@ constexpr result<void> put_sf_string(bounded_writer& w, std::string_view text) n
   return {};
 }
 
-/// An Integer (RFC 9651 section 4.1.4); rate_header_value_out_of_range above 15 digits.
-constexpr result<void> put_sf_integer(bounded_writer& w, std::uint64_t value) noexcept {
-  if (value > static_cast<std::uint64_t>(sf::max_integer)) return errc::rate_header_value_out_of_range;
+/// The bytes put_string() writes for a valid `text`: the quotes, the text and one backslash per escape.
+constexpr std::size_t string_size(std::string_view text) noexcept {
+  std::size_t size = add_saturated(text.size(), 2);
+  for (const char c : text) {
+    if (c == '"' || c == '\\') size = add_saturated(size, 1);
+  }
+  return size;
+}
+
+/// Writes a non-negative Integer (RFC 9651 section 4.1.4). errc::rate_header_value_out_of_range above
+/// max_integer (15 digits).
+inline result<void> put_integer(writer::counting_writer& w, std::uint64_t value) noexcept {
+  if (value > static_cast<std::uint64_t>(max_integer)) return errc::rate_header_value_out_of_range;
   w.put_decimal(value);
   return {};
 }
 
-/// A non-negative Integer parameter value: the integer, or nothing when the parameter is absent, and false
-/// when it is present with another type or a negative value.
-constexpr bool read_count_parameter(std::string_view parameters, std::string_view key,
-                                    std::optional<std::uint64_t>& value) noexcept {
-  const auto item = sf::find_parameter(parameters, key);
-  if (!item) return true;
-  if (item->type != sf::item_type::integer || item->integer < 0) return false;
-  value = static_cast<std::uint64_t>(item->integer);
-  return true;
-}
+}  // namespace keyward::detail::structured_fields
 
-}  // namespace keyward::detail
+#endif  // KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
+// ---- end keyward/detail/structured_fields.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace keyward::rate {
 
-// ---------------------------------------------------------------------------------------------------------
-// Retry-After (RFC 9110 section 10.2.3), delay-seconds form.
-
-/// `delay` in whole seconds, rounded up (1 ns gives 1, 1 s gives 1, 1.000000001 s gives 2); 0 for a delay
-/// of zero or less.
-constexpr std::uint64_t delay_seconds(std::chrono::nanoseconds delay) noexcept {
-  if (delay.count() <= 0) return 0;
-  const auto ns = static_cast<std::uint64_t>(delay.count());
-  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
-}
-
-/// The Retry-After delay-seconds for `d`: when denied, its retry_after rounded up and never 0; when allowed,
-/// 0; for verdict::never also 0, since no wait helps (send no Retry-After then).
-constexpr std::uint64_t retry_after_seconds(const decision& d) noexcept {
-  if (d.outcome != verdict::denied) return 0;
-  const std::uint64_t seconds = delay_seconds(d.retry_after);
-  return seconds == 0 ? 1 : seconds;
-}
-
-/// Writes the Retry-After value for `d` (retry_after_seconds(d) in decimal) into `out`, which has room for
-/// `capacity` characters (20 always suffice). Returns the number of characters written, or
-/// errc::buffer_too_small (nothing written).
-inline result<std::size_t> write_retry_after(const decision& d, char* out, std::size_t capacity) noexcept {
-  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept -> result<void> {
-    w.put_decimal(retry_after_seconds(d));
-    return {};
-  });
-}
-
-/// The Retry-After value for `d` as a new string (see write_retry_after()).
-inline std::string retry_after(const decision& d) {
-  char digits[20];
-  return std::string(digits, write_retry_after(d, digits, sizeof digits).value());
-}
-
-// A client reads Retry-After, in both its forms, with retry::parse_retry_after() (retry/retry_after.hpp).
-
-// ---------------------------------------------------------------------------------------------------------
-// X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset: no specification, one integer each. Limit is
-// the request quota, Remaining what is left of it. Reset means different things in different APIs: GitHub
-// (and others) send the Unix time in seconds at which the quota is restored, many others the number of
-// seconds to wait (as the early IETF drafts' RateLimit-Reset did). A client must know which its server
-// sends; reset_meaning names the two.
-
-/// What an X-RateLimit-Reset integer counts.
-enum class reset_meaning : std::uint8_t {
-  delay_seconds,  ///< seconds from now until the quota is restored
-  unix_seconds,   ///< the Unix time (seconds since 1970-01-01T00:00:00Z) at which it is restored (GitHub)
-};
-
-/// The three X-RateLimit-* values, as integers.
-struct x_ratelimit_values {
-  std::uint64_t limit = 0;      ///< X-RateLimit-Limit
-  std::uint64_t remaining = 0;  ///< X-RateLimit-Remaining
-  std::uint64_t reset = 0;      ///< X-RateLimit-Reset, in the reset_meaning chosen
-};
-
-/// The X-RateLimit-* values for `d`: Limit is the burst (decision::limit), Remaining decision::remaining,
-/// Reset decision::reset_after rounded up to whole seconds, as a delay or added to `now` as a Unix time.
-inline x_ratelimit_values x_ratelimit(const decision& d, reset_meaning meaning,
-                                      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept {
-  std::chrono::nanoseconds until = d.reset_after;
-  if (meaning == reset_meaning::unix_seconds) {
-    const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
-    until = until < std::chrono::nanoseconds::max() - since_epoch ? until + since_epoch : std::chrono::nanoseconds::max();
-  }
-  return {d.limit, d.remaining, delay_seconds(until)};  // rounded up: the reset is never announced early
-}
-
-/// Parses one X-RateLimit-* value strictly: 1*DIGIT, with the surrounding spaces and tabs of a field
-/// value allowed; no sign, fraction or exponent. Errors: rate_header_empty; rate_header_invalid_integer at
-/// the first byte that is not a digit; rate_header_integer_overflow (at the digit) above 2^64 - 1.
-constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexcept;
-
-/// The delay until the reset that an X-RateLimit-Reset value announces, read with `meaning`: the value as
-/// seconds, or the Unix time minus `now` (zero when that time has passed). Errors as parse_x_ratelimit().
-inline result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
-    std::string_view value, reset_meaning meaning,
-    std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept;
-
-// ---------------------------------------------------------------------------------------------------------
-// RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11, sections 3 and 4; its syntax is
-// that of -10). Each field is a Structured Field List (RFC 9651 section 3.1) of Items whose value is a
-// String naming a policy, with parameters. A field split over several lines must be joined with ", "
-// before parsing (RFC 9651 section 4.2).
-
 /// The largest integer the fields can carry (RFC 9651 section 3.3.1).
-inline constexpr std::uint64_t max_field_integer = static_cast<std::uint64_t>(detail::sf::max_integer);
+inline constexpr std::uint64_t max_field_integer =
+    static_cast<std::uint64_t>(detail::structured_fields::max_integer);
 
 /// One quota policy to write in RateLimit-Policy (section 3.1).
 struct quota_policy {
@@ -5653,44 +6497,19 @@ constexpr result<quota_policy> quota_policy_of(std::string_view name, const quot
   return policy;
 }
 
-/// The service limit that reports `d` under policy `name`: r is decision::remaining; t is
-/// decision::retry_after rounded up when denied (so that a Retry-After sent with it is not earlier than the
-/// end of the effective window, section 6), else decision::reset_after rounded up.
+/// The service limit that reports `d` under policy `name`: r is decision::remaining; t is the Retry-After
+/// delay of decision::wait (http::retry_after_delay(): rounded up, at least 1 s) when denied, so that a
+/// Retry-After sent with it is not earlier than the end of the effective window (section 6), else
+/// decision::reset_after rounded up to whole seconds. Never fails.
 constexpr service_limit service_limit_of(std::string_view name, const decision& d) noexcept {
   service_limit limit;
   limit.policy = name;
   limit.available_quota = d.remaining;
   limit.effective_window_seconds =
-      d.outcome == verdict::denied ? retry_after_seconds(d) : delay_seconds(d.reset_after);
+      d.outcome == verdict::denied ? static_cast<std::uint64_t>(http::retry_after_delay(d.wait).count())
+                                   : detail::rate_quota::seconds_rounded_up(d.reset_after);
   return limit;
 }
-
-/// Writes the RateLimit-Policy value listing `count` policies into `out` (room for `capacity` characters),
-/// e.g. `"burst";q=100;w=60, "daily";q=1000;w=86400`. Returns the number of characters written. Errors
-/// (nothing written): rate_header_invalid_string for a name or unit that is not printable ASCII;
-/// rate_header_value_out_of_range for a value above max_field_integer or a window of 0;
-/// rate_header_empty when count is 0 (the field is a non-empty list); buffer_too_small.
-inline result<std::size_t> write_ratelimit_policy(const quota_policy* policies, std::size_t count, char* out,
-                                                  std::size_t capacity) noexcept;
-/// The RateLimit-Policy value for one policy (see the list form).
-inline result<std::size_t> write_ratelimit_policy(const quota_policy& policy, char* out, std::size_t capacity) noexcept {
-  return write_ratelimit_policy(&policy, 1, out, capacity);
-}
-/// The RateLimit-Policy value as a new string (see write_ratelimit_policy()).
-inline result<std::string> ratelimit_policy(const quota_policy* policies, std::size_t count);
-inline result<std::string> ratelimit_policy(const quota_policy& policy) { return ratelimit_policy(&policy, 1); }
-
-/// Writes the RateLimit value listing `count` service limits into `out`, e.g. `"default";r=50;t=30`.
-/// Returns the number of characters written. Errors as write_ratelimit_policy().
-inline result<std::size_t> write_ratelimit(const service_limit* limits, std::size_t count, char* out,
-                                           std::size_t capacity) noexcept;
-/// The RateLimit value for one service limit (see the list form).
-inline result<std::size_t> write_ratelimit(const service_limit& limit, char* out, std::size_t capacity) noexcept {
-  return write_ratelimit(&limit, 1, out, capacity);
-}
-/// The RateLimit value as a new string (see write_ratelimit()).
-inline result<std::string> ratelimit(const service_limit* limits, std::size_t count);
-inline result<std::string> ratelimit(const service_limit& limit) { return ratelimit(&limit, 1); }
 
 /// A String as received (RFC 9651 section 3.3.3): a view of the characters between the quotes, escapes
 /// still in place, so that nothing is copied. Policy names almost never hold escapes.
@@ -5751,11 +6570,24 @@ struct member_counts {
 
 }  // namespace keyward::rate
 
-namespace keyward::detail {
+namespace keyward::detail::rate_ratelimit_fields {
 
-/// The `on_member` calls of parse_ratelimit_policy and parse_ratelimit: validates the whole field as a
-/// List first, so that a syntax error reports nothing but the error, then passes each member to `use`,
-/// which returns whether the member was well-formed for the field.
+namespace sf = structured_fields;
+
+/// A non-negative Integer parameter value: the integer, or nothing when the parameter is absent, and false
+/// when it is present with another type or a negative value.
+constexpr bool read_count_parameter(std::string_view parameters, std::string_view key,
+                                    std::optional<std::uint64_t>& value) noexcept {
+  const auto item = sf::find_parameter(parameters, key);
+  if (!item) return true;
+  if (item->type != sf::item_type::integer || item->integer < 0) return false;
+  value = static_cast<std::uint64_t>(item->integer);
+  return true;
+}
+
+/// The `visit` calls of parse_ratelimit_policy and parse_ratelimit: validates the whole field as a List
+/// first, so that a syntax error reports nothing but the error, then passes each member to `use`, which
+/// returns whether the member was well-formed for the field.
 template <class Use>
 result<rate::member_counts> for_each_member(std::string_view value, Use&& use) {
   std::size_t first = 0;
@@ -5770,9 +6602,170 @@ result<rate::member_counts> for_each_member(std::string_view value, Use&& use) {
   return counts;
 }
 
-}  // namespace keyward::detail
+/// `;pk=:<bytes in standard Base64>:` (a Byte Sequence, RFC 9651 section 4.1.8), encoded in chunks.
+inline void put_partition_key(writer::counting_writer& w, std::string_view bytes) noexcept {
+  w.put(";pk=:");
+  constexpr std::size_t chunk = 48;  // a multiple of 3, so that only the last chunk is padded
+  char encoded[keyward::base64::encoded_size(chunk)];
+  for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+    const auto n = keyward::base64::write_encoded(bytes.substr(at, chunk), encoded, sizeof encoded);
+    w.put(std::string_view(encoded, *n));
+  }
+  w.put(':');
+}
+
+/// The bytes put_partition_key() writes for `size` bytes.
+constexpr std::size_t partition_key_size(std::size_t size) noexcept {
+  return sf::add_saturated(keyward::base64::encoded_size(size), 6);
+}
+
+/// One member of RateLimit-Policy (draft section 3.1), parameters in the order of the draft's examples.
+inline result<void> put_quota_policy(writer::counting_writer& w, const rate::quota_policy& p) noexcept {
+  if (auto name = sf::put_string(w, p.name); !name) return name;
+  w.put(";q=");
+  if (auto q = sf::put_integer(w, p.quota); !q) return q;
+  if (p.quota_unit) {
+    w.put(";qu=");
+    if (auto unit = sf::put_string(w, *p.quota_unit); !unit) return unit;
+  }
+  if (p.window_seconds) {
+    if (*p.window_seconds == 0) return errc::rate_header_value_out_of_range;
+    w.put(";w=");
+    if (auto window = sf::put_integer(w, *p.window_seconds); !window) return window;
+  }
+  if (p.partition_key) put_partition_key(w, *p.partition_key);
+  return {};
+}
+
+/// The bytes put_quota_policy() writes for a valid `p`.
+constexpr std::size_t quota_policy_size(const rate::quota_policy& p) noexcept {
+  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + sf::decimal_size(p.quota));
+  if (p.quota_unit) size = sf::add_saturated(size, sf::add_saturated(sf::string_size(*p.quota_unit), 4));
+  if (p.window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*p.window_seconds));
+  if (p.partition_key) size = sf::add_saturated(size, partition_key_size(p.partition_key->size()));
+  return size;
+}
+
+/// One member of RateLimit (draft section 4.1).
+inline result<void> put_service_limit(writer::counting_writer& w, const rate::service_limit& s) noexcept {
+  if (auto name = sf::put_string(w, s.policy); !name) return name;
+  w.put(";r=");
+  if (auto r = sf::put_integer(w, s.available_quota); !r) return r;
+  if (s.effective_window_seconds) {
+    w.put(";t=");
+    if (auto t = sf::put_integer(w, *s.effective_window_seconds); !t) return t;
+  }
+  if (s.partition_key) put_partition_key(w, *s.partition_key);
+  return {};
+}
+
+/// The bytes put_service_limit() writes for a valid `s`.
+constexpr std::size_t service_limit_size(const rate::service_limit& s) noexcept {
+  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + sf::decimal_size(s.available_quota));
+  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*s.effective_window_seconds));
+  if (s.partition_key) size = sf::add_saturated(size, partition_key_size(s.partition_key->size()));
+  return size;
+}
+
+/// A List of `count` members (RFC 9651 section 4.1.1: joined by ", "), each written by `put`;
+/// errc::rate_header_empty for none (the fields are non-empty lists).
+template <class Member, class Put>
+result<void> put_list(writer::counting_writer& w, const Member* members, std::size_t count, Put put) noexcept {
+  if (count == 0) return errc::rate_header_empty;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) w.put(", ");
+    if (auto one = put(w, members[i]); !one) return one;
+  }
+  return {};
+}
+
+/// The bytes put_list() writes for `count` valid members whose sizes `size_of` gives.
+template <class Member, class SizeOf>
+constexpr std::size_t list_size(const Member* members, std::size_t count, SizeOf size_of) noexcept {
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) size = sf::add_saturated(size, 2);
+    size = sf::add_saturated(size, size_of(members[i]));
+  }
+  return size;
+}
+
+}  // namespace keyward::detail::rate_ratelimit_fields
 
 namespace keyward::rate {
+
+/// Writes the RateLimit-Policy value listing `count` policies into `out[0, capacity)`, e.g.
+/// `"burst";q=100;w=60, "daily";q=1000;w=86400` (draft section 3). Returns the number of characters
+/// written. Errors (nothing written): rate_header_invalid_string for a name or unit that is not printable
+/// ASCII; rate_header_value_out_of_range for a value above max_field_integer or a window of 0;
+/// rate_header_empty when count is 0 (the field is a non-empty list); buffer_too_small (input errors first).
+inline result<std::size_t> write_ratelimit_policy(const quota_policy* policies, std::size_t count, char* out,
+                                                  std::size_t capacity) noexcept {
+  namespace fields = detail::rate_ratelimit_fields;
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) noexcept {
+    return fields::put_list(w, policies, count, fields::put_quota_policy);
+  });
+}
+/// The RateLimit-Policy value for one policy (see the list form).
+inline result<std::size_t> write_ratelimit_policy(const quota_policy& policy, char* out,
+                                                  std::size_t capacity) noexcept {
+  return write_ratelimit_policy(&policy, 1, out, capacity);
+}
+
+/// The number of characters write_ratelimit_policy() writes for `count` valid policies (SIZE_MAX when that
+/// does not fit in std::size_t).
+constexpr std::size_t ratelimit_policy_size(const quota_policy* policies, std::size_t count) noexcept {
+  namespace fields = detail::rate_ratelimit_fields;
+  return fields::list_size(policies, count, fields::quota_policy_size);
+}
+/// The number of characters write_ratelimit_policy() writes for one valid policy.
+constexpr std::size_t ratelimit_policy_size(const quota_policy& policy) noexcept {
+  return ratelimit_policy_size(&policy, 1);
+}
+
+/// The RateLimit-Policy value as a new string; errors as write_ratelimit_policy() (never buffer_too_small).
+inline result<std::string> ratelimit_policy(const quota_policy* policies, std::size_t count) {
+  namespace fields = detail::rate_ratelimit_fields;
+  return detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+    return fields::put_list(w, policies, count, fields::put_quota_policy);
+  });
+}
+/// The RateLimit-Policy value for one policy as a new string (see the list form).
+inline result<std::string> ratelimit_policy(const quota_policy& policy) { return ratelimit_policy(&policy, 1); }
+
+/// Writes the RateLimit value listing `count` service limits into `out[0, capacity)`, e.g.
+/// `"default";r=50;t=30` (draft section 4). Returns the number of characters written. Errors as
+/// write_ratelimit_policy() (nothing written).
+inline result<std::size_t> write_ratelimit(const service_limit* limits, std::size_t count, char* out,
+                                           std::size_t capacity) noexcept {
+  namespace fields = detail::rate_ratelimit_fields;
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) noexcept {
+    return fields::put_list(w, limits, count, fields::put_service_limit);
+  });
+}
+/// The RateLimit value for one service limit (see the list form).
+inline result<std::size_t> write_ratelimit(const service_limit& limit, char* out, std::size_t capacity) noexcept {
+  return write_ratelimit(&limit, 1, out, capacity);
+}
+
+/// The number of characters write_ratelimit() writes for `count` valid service limits (SIZE_MAX when that
+/// does not fit in std::size_t).
+constexpr std::size_t ratelimit_size(const service_limit* limits, std::size_t count) noexcept {
+  namespace fields = detail::rate_ratelimit_fields;
+  return fields::list_size(limits, count, fields::service_limit_size);
+}
+/// The number of characters write_ratelimit() writes for one valid service limit.
+constexpr std::size_t ratelimit_size(const service_limit& limit) noexcept { return ratelimit_size(&limit, 1); }
+
+/// The RateLimit value as a new string; errors as write_ratelimit() (never buffer_too_small).
+inline result<std::string> ratelimit(const service_limit* limits, std::size_t count) {
+  namespace fields = detail::rate_ratelimit_fields;
+  return detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+    return fields::put_list(w, limits, count, fields::put_service_limit);
+  });
+}
+/// The RateLimit value for one service limit as a new string (see the list form).
+inline result<std::string> ratelimit(const service_limit& limit) { return ratelimit(&limit, 1); }
 
 /// Parses a RateLimit-Policy value and calls `visit(const quota_policy_view&)` for each well-formed member,
 /// in order. The draft says malformed fields MUST be ignored (section 7): a value that is not a Structured
@@ -5785,15 +6778,16 @@ namespace keyward::rate {
 /// A caller that reads "malformed" strictly treats ignored != 0 as a malformed field.
 template <class Visitor>
 result<member_counts> parse_ratelimit_policy(std::string_view value, Visitor&& visit) {
-  namespace sf = detail::sf;
-  return detail::for_each_member(value, [&](const sf::member& m) {
+  namespace sf = detail::structured_fields;
+  namespace fields = detail::rate_ratelimit_fields;
+  return fields::for_each_member(value, [&](const sf::member& m) {
     if (m.inner_list || m.item.type != sf::item_type::string) return false;
     quota_policy_view policy;
     policy.name = sf_string(m.item.text);
     std::optional<std::uint64_t> quota;
-    if (!detail::read_count_parameter(m.parameters, "q", quota) || !quota) return false;
+    if (!fields::read_count_parameter(m.parameters, "q", quota) || !quota) return false;
     policy.quota = *quota;
-    if (!detail::read_count_parameter(m.parameters, "w", policy.window_seconds)) return false;
+    if (!fields::read_count_parameter(m.parameters, "w", policy.window_seconds)) return false;
     if (policy.window_seconds == std::uint64_t{0}) return false;
     if (const auto unit = sf::find_parameter(m.parameters, "qu")) {
       if (unit->type != sf::item_type::string) return false;
@@ -5814,15 +6808,16 @@ result<member_counts> parse_ratelimit_policy(std::string_view value, Visitor&& v
 /// String: it names a quota policy, whose identifier section 3 requires to be one.
 template <class Visitor>
 result<member_counts> parse_ratelimit(std::string_view value, Visitor&& visit) {
-  namespace sf = detail::sf;
-  return detail::for_each_member(value, [&](const sf::member& m) {
+  namespace sf = detail::structured_fields;
+  namespace fields = detail::rate_ratelimit_fields;
+  return fields::for_each_member(value, [&](const sf::member& m) {
     if (m.inner_list || m.item.type != sf::item_type::string) return false;
     service_limit_view limit;
     limit.policy = sf_string(m.item.text);
     std::optional<std::uint64_t> available;
-    if (!detail::read_count_parameter(m.parameters, "r", available) || !available) return false;
+    if (!fields::read_count_parameter(m.parameters, "r", available) || !available) return false;
     limit.available_quota = *available;
-    if (!detail::read_count_parameter(m.parameters, "t", limit.effective_window_seconds)) return false;
+    if (!fields::read_count_parameter(m.parameters, "t", limit.effective_window_seconds)) return false;
     if (const auto key = sf::find_parameter(m.parameters, "pk")) {
       if (key->type != sf::item_type::byte_sequence) return false;
       limit.partition_key = key->text;
@@ -5832,9 +6827,68 @@ result<member_counts> parse_ratelimit(std::string_view value, Visitor&& visit) {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Definitions.
+}  // namespace keyward::rate
 
+#endif  // KEYWARD_RATE_RATELIMIT_FIELDS_HPP
+// ---- end keyward/rate/ratelimit_fields.hpp ----
+// ---- begin keyward/rate/x_ratelimit.hpp ----
+// keyward: the de-facto X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset response fields: the
+// values a server sends for a limiter's decision, and a strict parser for clients.
+//
+// The fields have no specification; each holds one integer. Limit is
+// the request quota, Remaining what is left of it. Reset means different things in different APIs: GitHub
+// (and others) send the Unix time in seconds at which the quota is restored, many others the number of
+// seconds to wait (as the early IETF drafts' RateLimit-Reset did). A client must know which its server
+// sends; reset_meaning names the two.
+#ifndef KEYWARD_RATE_X_RATELIMIT_HPP
+#define KEYWARD_RATE_X_RATELIMIT_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::rate {
+
+/// What an X-RateLimit-Reset integer counts.
+enum class reset_meaning : std::uint8_t {
+  delay_seconds,  ///< seconds from now until the quota is restored
+  unix_seconds,   ///< the Unix time (seconds since 1970-01-01T00:00:00Z) at which it is restored (GitHub)
+};
+
+/// The three X-RateLimit-* values, as integers.
+struct x_ratelimit_values {
+  std::uint64_t limit = 0;      ///< X-RateLimit-Limit
+  std::uint64_t remaining = 0;  ///< X-RateLimit-Remaining
+  std::uint64_t reset = 0;      ///< X-RateLimit-Reset, in the reset_meaning chosen
+};
+
+/// The X-RateLimit-* values for `d` at `now`: Limit is the burst (decision::limit), Remaining
+/// decision::remaining, Reset the end of decision::reset_after rounded up to whole seconds (never announced
+/// early), as a delay or as a Unix time (`now`, a system_clock time point of any precision, plus the delay;
+/// 0 for a time before 1970). Never fails.
+template <class Duration>
+constexpr x_ratelimit_values x_ratelimit(const decision& d,
+                                         std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                                         reset_meaning meaning) noexcept {
+  using std::chrono::nanoseconds;
+  if (meaning == reset_meaning::delay_seconds)
+    return {d.limit, d.remaining, detail::rate_quota::seconds_rounded_up(d.reset_after)};
+  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
+  const nanoseconds fraction = std::chrono::ceil<nanoseconds>(now - whole);  // in [0, 1 s]
+  const nanoseconds until = d.reset_after < (nanoseconds::max)() - fraction ? d.reset_after + fraction
+                                                                          : (nanoseconds::max)();
+  const std::uint64_t delay = detail::rate_quota::seconds_rounded_up(until);
+  const std::int64_t since_epoch = whole.time_since_epoch().count();
+  const auto base = static_cast<std::uint64_t>(since_epoch);  // modulo 2^64: exact sums below
+  const std::uint64_t reset = since_epoch < 0 && delay < 0 - base ? 0 : base + delay;
+  return {d.limit, d.remaining, reset};
+}
+
+/// Parses one X-RateLimit-* value strictly: 1*DIGIT, with the surrounding spaces and tabs of a field
+/// value allowed; no sign, fraction or exponent. Errors: rate_header_empty; rate_header_invalid_integer at
+/// the first byte that is not a digit; rate_header_integer_overflow (at the digit) above 2^64 - 1.
 constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexcept {
   std::size_t begin = 0, end = value.size();
   while (begin < end && (value[begin] == ' ' || value[begin] == '\t')) ++begin;
@@ -5851,405 +6905,41 @@ constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexce
   return number;
 }
 
-inline result<std::chrono::nanoseconds> parse_x_ratelimit_reset(std::string_view value, reset_meaning meaning,
-                                                                 std::chrono::system_clock::time_point now) noexcept {
+/// The delay until the reset that an X-RateLimit-Reset value announces at `now` (a system_clock time point
+/// of any precision), read with `meaning`: the value as seconds, or the Unix time minus `now` (zero when
+/// that time has passed). Delays beyond what nanoseconds hold (292 years) are clamped to the most whole
+/// seconds they do hold. Errors as parse_x_ratelimit().
+template <class Duration>
+constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
+    std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now,
+    reset_meaning meaning) noexcept {
+  using std::chrono::nanoseconds;
   const auto number = parse_x_ratelimit(value);
   if (!number) return number.error();
-  // Seconds beyond what nanoseconds hold (292 years) are clamped: no reset is that far in any real API.
-  constexpr std::uint64_t max_seconds = static_cast<std::uint64_t>(INT64_MAX / 1'000'000'000);
-  const std::uint64_t seconds = *number < max_seconds ? *number : max_seconds;
-  const std::chrono::nanoseconds given{static_cast<std::int64_t>(seconds) * 1'000'000'000};
-  if (meaning == reset_meaning::delay_seconds) return given;
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
-  return given > since_epoch ? given - since_epoch : std::chrono::nanoseconds{0};
+  constexpr std::uint64_t max_seconds = static_cast<std::uint64_t>((nanoseconds::max)().count() / 1'000'000'000);
+  if (meaning == reset_meaning::delay_seconds) {
+    const std::uint64_t seconds = *number < max_seconds ? *number : max_seconds;
+    return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000);
+  }
+  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
+  const std::int64_t since_epoch = whole.time_since_epoch().count();
+  std::uint64_t seconds = max_seconds;  // from `whole` to the reset, clamped
+  if (since_epoch >= 0) {
+    const auto past = static_cast<std::uint64_t>(since_epoch);
+    if (*number <= past) return nanoseconds(0);
+    if (*number - past < max_seconds) seconds = *number - past;
+  } else if (*number < max_seconds) {
+    seconds = *number + (0 - static_cast<std::uint64_t>(since_epoch));  // below 2^63 + 2^34: no wrap
+    if (seconds > max_seconds) seconds = max_seconds;
+  }
+  const nanoseconds fraction = std::chrono::floor<nanoseconds>(now - whole);  // in [0, 1 s)
+  return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000) - fraction;
 }
 
 }  // namespace keyward::rate
 
-namespace keyward::detail {
-
-/// One member of RateLimit-Policy (draft section 3.1), parameters in the order of the draft's examples.
-inline result<void> put_quota_policy(bounded_writer& w, const rate::quota_policy& p) noexcept {
-  if (auto name = put_sf_string(w, p.name); !name) return name;
-  w.put(";q=");
-  if (auto q = put_sf_integer(w, p.quota); !q) return q;
-  if (p.quota_unit) {
-    w.put(";qu=");
-    if (auto unit = put_sf_string(w, *p.quota_unit); !unit) return unit;
-  }
-  if (p.window_seconds) {
-    if (*p.window_seconds == 0) return errc::rate_header_value_out_of_range;
-    w.put(";w=");
-    if (auto window = put_sf_integer(w, *p.window_seconds); !window) return window;
-  }
-  if (p.partition_key) {
-    w.put(";pk=:");
-    w.put_base64(*p.partition_key);
-    w.put(':');
-  }
-  return {};
-}
-
-/// One member of RateLimit (draft section 4.1).
-inline result<void> put_service_limit(bounded_writer& w, const rate::service_limit& s) noexcept {
-  if (auto name = put_sf_string(w, s.policy); !name) return name;
-  w.put(";r=");
-  if (auto r = put_sf_integer(w, s.available_quota); !r) return r;
-  if (s.effective_window_seconds) {
-    w.put(";t=");
-    if (auto t = put_sf_integer(w, *s.effective_window_seconds); !t) return t;
-  }
-  if (s.partition_key) {
-    w.put(";pk=:");
-    w.put_base64(*s.partition_key);
-    w.put(':');
-  }
-  return {};
-}
-
-/// A List of `count` members (RFC 9651 section 4.1.1: joined by ", "), each written by `put`.
-template <class Member, class Put>
-result<void> put_list(bounded_writer& w, const Member* members, std::size_t count, Put put) noexcept {
-  if (count == 0) return errc::rate_header_empty;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) w.put(", ");
-    if (auto one = put(w, members[i]); !one) return one;
-  }
-  return {};
-}
-
-}  // namespace keyward::detail
-
-namespace keyward::rate {
-
-inline result<std::size_t> write_ratelimit_policy(const quota_policy* policies, std::size_t count, char* out,
-                                                  std::size_t capacity) noexcept {
-  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept {
-    return detail::put_list(w, policies, count, detail::put_quota_policy);
-  });
-}
-
-inline result<std::string> ratelimit_policy(const quota_policy* policies, std::size_t count) {
-  return detail::write_string([&](detail::bounded_writer& w) noexcept {
-    return detail::put_list(w, policies, count, detail::put_quota_policy);
-  });
-}
-
-inline result<std::size_t> write_ratelimit(const service_limit* limits, std::size_t count, char* out,
-                                           std::size_t capacity) noexcept {
-  return detail::write_measured(out, capacity, [&](detail::bounded_writer& w) noexcept {
-    return detail::put_list(w, limits, count, detail::put_service_limit);
-  });
-}
-
-inline result<std::string> ratelimit(const service_limit* limits, std::size_t count) {
-  return detail::write_string([&](detail::bounded_writer& w) noexcept {
-    return detail::put_list(w, limits, count, detail::put_service_limit);
-  });
-}
-
-}  // namespace keyward::rate
-
-#endif  // KEYWARD_RATE_HEADERS_HPP
-// ---- end keyward/rate/headers.hpp ----
-// ---- begin keyward/rate/keyed.hpp ----
-// keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
-// sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
-#ifndef KEYWARD_RATE_KEYED_HPP
-#define KEYWARD_RATE_KEYED_HPP
-
-
-#include <functional>
-#include <memory>
-#include <mutex>
-
-namespace keyward::detail {
-
-/// Spreads the bits of a hash value over all 64 (the MurmurHash3 64-bit finalizer), so that hashes that
-/// differ in a few bits, or std::hash of an integer (the integer itself), land in unrelated places.
-constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdu;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53u;
-  h ^= h >> 33;
-  return h;
-}
-
-}  // namespace keyward::detail
-
-namespace keyward::rate {
-
-/// One GCRA bucket per key (see rate::gcra for the algorithm, its resolution and its treatment of time), all
-/// under one quota, for at most `max_keys` keys in memory allocated once by make(). Thread-safe: the keys are
-/// spread by hash over a fixed number of shards (one per 1024 keys, a power of two, at most 64), each a mutex
-/// and an open-addressing table (linear probing, at most 75% full) that never grows.
-///
-/// Memory bound and eviction. A key is stored when a request of it is first allowed; a key whose bucket is
-/// full again at `now` (its debt is repaid: it is "fresh") equals a key never seen, so dropping it loses
-/// nothing. When a shard is at its share of max_keys and a new key arrives, the shard sweeps its table and
-/// drops fresh keys; a key with any debt is never dropped, so flooding the limiter with new keys can never
-/// hand a limited key a new bucket. (Recency is therefore not tracked: fresh keys are dropped in table order,
-/// and no other key may be dropped at all.) When every key of the shard is still in debt, the new key fails
-/// closed with errc::rate_capacity_exhausted, and keeps failing in constant time until the earliest of those
-/// debts is repaid; the limited keys keep their state. Answer it like a denial (429 or 503 with a
-/// Retry-After). Each shard holds its share of max_keys, and keys spread by hash, so a shard can fill a
-/// little before max_keys keys are stored in all (the first refusal comes at about 98% of a million): size
-/// max_keys with some headroom over the number of keys in debt at once (active within one window).
-///
-/// Keys are stored whole, so two different keys never share a bucket. Key must be default-constructible,
-/// copy-assignable and equality-comparable; Hash maps it to std::size_t (its value is mixed with a random
-/// seed drawn by make(), so that hash values chosen by an attacker do not cluster in the table). A Key that
-/// owns heap memory (std::string) allocates when a new key is stored; fixed-size keys (an integer id, an
-/// address, a digest) never do. Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() =
-/// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
-/// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
-template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
-class keyed : private detail::clock_holder<Clock> {
- public:
-  /// The key type.
-  using key_type = Key;
-  /// The clock read by the overloads without `now`.
-  using clock_type = Clock;
-  /// What the clock returns.
-  using time_point = decltype(std::declval<const Clock&>().now());
-
-  /// A limiter enforcing `limit` on each of at most `max_keys` keys at a time, with every table allocated
-  /// now (std::bad_alloc propagates). errc::rate_invalid_quota as gcra::make(); errc::rate_invalid_capacity
-  /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
-  static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
-                            const Clock& clock = Clock()) {
-    auto params = detail::make_gcra_params(limit);
-    if (!params) return params.error();
-    if (max_keys == 0) return errc::rate_invalid_capacity;
-    std::size_t shards = 1;
-    while (shards < max_shards && shards * 2 * keys_per_shard <= max_keys) shards *= 2;
-    if (max_keys / shards >= max_keys_per_shard) return errc::rate_invalid_capacity;
-    std::uint64_t seed = 0;
-    if (auto filled = random::fill(&seed, sizeof seed); !filled) return filled.error();
-    return keyed(*params, max_keys, shards, seed, hash, clock);
-  }
-
-  /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
-  /// bucket (a key not stored has a full one). errc::rate_capacity_exhausted when `key` is not stored, the
-  /// request would be allowed, and its shard is full of keys still in debt (nothing is taken).
-  result<decision> acquire(const Key& key, std::chrono::nanoseconds now, std::uint64_t cost = 1) {
-    const std::uint64_t h = hash_of(key);
-    shard& part = shard_of(h);
-    const std::lock_guard<std::mutex> lock(part.mutex);
-    const detail::gcra_params& params = part.params;
-    const std::uint64_t at = params.to_units(now.count());
-    std::uint32_t index = find(part, key, h);
-    const std::uint64_t state = part.slots[index].state;  // 0 when the key is not stored
-    const std::uint64_t debt = detail::gcra_debt(state, at, params.debt_cap());
-    if (cost > params.quota.burst) return detail::gcra_refused(params, verdict::never, debt, 0);
-    const std::uint64_t need = params.units_of_cost(cost);
-    if (need == 0) return detail::gcra_allowed(params, debt);
-    const std::uint64_t window = params.window();
-    if (debt + need > window) return detail::gcra_refused(params, verdict::denied, debt, debt + need - window);
-    if (state == 0) {
-      if (part.size == part.limit) {
-        if (!make_room(part, at)) return errc::rate_capacity_exhausted;
-        index = find(part, key, h);  // dropping keys moved others
-      }
-      part.slots[index].key = key;
-      ++part.size;
-    }
-    part.slots[index].state = detail::gcra_state(at + debt + need);
-    return detail::gcra_allowed(params, debt + need);
-  }
-  /// acquire() at `now` of the clock.
-  result<decision> acquire(const Key& key, time_point now, std::uint64_t cost = 1) {
-    return acquire(key, since_epoch(now), cost);
-  }
-  /// acquire() at the clock's present time.
-  result<decision> acquire(const Key& key, std::uint64_t cost = 1) { return acquire(key, read_now(), cost); }
-
-  /// What the bucket of `key` holds at `now`, changing nothing and storing nothing (gcra::peek()).
-  decision peek(const Key& key, std::chrono::nanoseconds now) const {
-    const std::uint64_t h = hash_of(key);
-    shard& part = shard_of(h);
-    const std::lock_guard<std::mutex> lock(part.mutex);
-    const std::uint64_t state = part.slots[find(part, key, h)].state;
-    return detail::gcra_allowed(
-        part.params, detail::gcra_debt(state, part.params.to_units(now.count()), part.params.debt_cap()));
-  }
-  /// peek() at `now` of the clock.
-  decision peek(const Key& key, time_point now) const { return peek(key, since_epoch(now)); }
-  /// peek() at the clock's present time.
-  decision peek(const Key& key) const { return peek(key, read_now()); }
-
-  /// Enforces `limit` on every key from `now` on, converting each stored bucket as gcra::set_quota() does
-  /// (the time until full is kept, capped at one window of the new quota). Thread-safe: shard by shard, each
-  /// key switching at once; requests meanwhile see the old or the new quota. errc::rate_invalid_quota (as
-  /// gcra::make()) changes nothing.
-  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) {
-    auto params = detail::make_gcra_params(limit);
-    if (!params) return params.error();
-    for (std::size_t i = 0; i < shard_count_; ++i) {
-      shard& part = shards_[i];
-      const std::lock_guard<std::mutex> lock(part.mutex);
-      for (std::uint32_t j = 0; j < part.capacity; ++j) {
-        std::uint64_t& state = part.slots[j].state;
-        if (state != 0) state = detail::gcra_rebase(part.params, *params, state, now.count());
-      }
-      part.params = *params;
-      part.all_in_debt = false;
-    }
-    return {};
-  }
-  /// set_quota() at `now` of the clock.
-  result<void> set_quota(const quota& limit, time_point now) { return set_quota(limit, since_epoch(now)); }
-  /// set_quota() at the clock's present time.
-  result<void> set_quota(const quota& limit) { return set_quota(limit, read_now()); }
-
-  /// The quota being enforced (during set_quota(), that of the first shard).
-  quota current_quota() const {
-    const std::lock_guard<std::mutex> lock(shards_[0].mutex);
-    return shards_[0].params.quota;
-  }
-
-  /// The number of keys stored, fresh ones not yet dropped included.
-  std::size_t size() const {
-    std::size_t total = 0;
-    for (std::size_t i = 0; i < shard_count_; ++i) {
-      const std::lock_guard<std::mutex> lock(shards_[i].mutex);
-      total += shards_[i].size;
-    }
-    return total;
-  }
-  /// The most keys stored at once: max_keys given to make().
-  std::size_t capacity() const noexcept { return max_keys_; }
-  /// Bytes allocated by make() for the shards and their tables (heap memory owned by keys not included).
-  std::size_t memory_bytes() const noexcept { return memory_bytes_; }
-  /// memory_bytes() / capacity(): the memory cost of one key, table overhead included.
-  double bytes_per_key() const noexcept {
-    return static_cast<double>(memory_bytes_) / static_cast<double>(max_keys_);
-  }
-
- private:
-  static constexpr std::size_t keys_per_shard = 1024;
-  static constexpr std::size_t max_shards = 64;
-  static constexpr std::size_t max_keys_per_shard = std::size_t{1} << 31;
-  static constexpr std::uint32_t sweep_batch = 32;  // slots examined at least, once one key is dropped
-
-  struct slot {
-    std::uint64_t state = 0;  // the TAT in units, 0 when the slot is empty
-    Key key{};
-  };
-
-  struct alignas(64) shard {
-    std::mutex mutex;
-    detail::gcra_params params{};
-    std::unique_ptr<slot[]> slots;
-    std::uint32_t capacity = 0;  // slots in the table
-    std::uint32_t limit = 0;     // keys allowed: this shard's share of max_keys
-    std::uint32_t size = 0;      // keys stored
-    std::uint32_t sweep = 0;     // where the next sweep for fresh keys starts
-    bool all_in_debt = false;    // the last sweep found no fresh key, and none is fresh before:
-    std::uint64_t all_in_debt_until = 0;  // this time, in units
-  };
-
-  keyed(const detail::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
-        const Hash& hash, const Clock& clock)
-      : detail::clock_holder<Clock>(clock),
-        shards_(new shard[shards]),
-        shard_count_(shards),
-        max_keys_(max_keys),
-        memory_bytes_(shards * sizeof(shard)),
-        seed_(seed),
-        hash_(hash) {
-    for (std::size_t i = 0; i < shards; ++i) {
-      shard& part = shards_[i];
-      part.params = params;
-      part.limit = static_cast<std::uint32_t>(max_keys / shards + (i < max_keys % shards ? 1 : 0));
-      part.capacity = part.limit + part.limit / 3 + 1;
-      part.slots.reset(new slot[part.capacity]);
-      memory_bytes_ += part.capacity * sizeof(slot);
-    }
-  }
-
-  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
-    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
-  }
-  std::chrono::nanoseconds read_now() const { return std::chrono::nanoseconds(this->read_clock_ns()); }
-
-  std::uint64_t hash_of(const Key& key) const {
-    return detail::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
-  }
-  shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
-  static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
-    return static_cast<std::uint32_t>(detail::multiply_wide(h, capacity).high);
-  }
-  static std::uint32_t next(std::uint32_t index, std::uint32_t capacity) noexcept {
-    return index + 1 == capacity ? 0 : index + 1;
-  }
-
-  // The slot holding `key`, or the empty slot where it would be stored (a table always has one).
-  std::uint32_t find(const shard& part, const Key& key, std::uint64_t h) const {
-    std::uint32_t index = home(h, part.capacity);
-    while (part.slots[index].state != 0 && !(part.slots[index].key == key)) index = next(index, part.capacity);
-    return index;
-  }
-
-  // Removes the key at `index`, moving back the keys after it that may fill the hole (backward-shift
-  // deletion), so that every key stays reachable from its home slot with no tombstones.
-  void erase(shard& part, std::uint32_t index) {
-    std::uint32_t hole = index;
-    for (std::uint32_t probe = next(hole, part.capacity); part.slots[probe].state != 0;
-         probe = next(probe, part.capacity)) {
-      const std::uint32_t wanted = home(hash_of(part.slots[probe].key), part.capacity);
-      const bool stays = hole <= probe ? (hole < wanted && wanted <= probe) : (hole < wanted || wanted <= probe);
-      if (!stays) {
-        part.slots[hole] = std::move(part.slots[probe]);
-        hole = probe;
-      }
-    }
-    part.slots[hole].state = 0;
-    part.slots[hole].key = Key();
-    --part.size;
-  }
-
-  // Drops keys that are fresh at `now` (units), sweeping on from where the last sweep stopped, until at
-  // least one is dropped and sweep_batch slots are examined. False when a whole sweep finds every key in
-  // debt; then no sweep runs again before the smallest of those debts is repaid.
-  bool make_room(shard& part, std::uint64_t now) {
-    if (part.all_in_debt && now - part.all_in_debt_until >= (std::uint64_t{1} << 63)) return false;
-    const std::uint64_t cap = part.params.debt_cap();
-    std::uint64_t least_debt = cap;
-    std::uint32_t examined = 0;
-    bool dropped = false;
-    while (examined < part.capacity && !(dropped && examined >= sweep_batch)) {
-      const std::uint64_t state = part.slots[part.sweep].state;
-      if (state != 0) {
-        const std::uint64_t debt = detail::gcra_debt(state, now, cap);
-        if (debt == 0) {
-          erase(part, part.sweep);  // a key may have moved into this slot: examine it again
-          dropped = true;
-          continue;
-        }
-        if (debt < least_debt) least_debt = debt;
-      }
-      part.sweep = next(part.sweep, part.capacity);
-      ++examined;
-    }
-    part.all_in_debt = !dropped;
-    part.all_in_debt_until = now + least_debt;
-    return dropped;
-  }
-
-  std::unique_ptr<shard[]> shards_;
-  std::size_t shard_count_;
-  std::size_t max_keys_;
-  std::size_t memory_bytes_;
-  std::uint64_t seed_;
-  Hash hash_;
-};
-
-}  // namespace keyward::rate
-
-#endif  // KEYWARD_RATE_KEYED_HPP
-// ---- end keyward/rate/keyed.hpp ----
+#endif  // KEYWARD_RATE_X_RATELIMIT_HPP
+// ---- end keyward/rate/x_ratelimit.hpp ----
 // ---- begin keyward/retry/backoff.hpp ----
 // keyward: how long a client waits before each retry, and when it stops. Exponential backoff with a cap and
 // the jitter variants of the AWS Architecture Blog post "Exponential Backoff And Jitter" (M. Brooker, 2015),
@@ -6265,18 +6955,14 @@ class keyed : private detail::clock_holder<Clock> {
 #define KEYWARD_RETRY_BACKOFF_HPP
 
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <utility>
 
-namespace keyward::detail {
-
-/// The high 64 bits of the 128-bit product a * b, from four 32-bit partial products.
-constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
-  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
-  const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
-  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
-  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;  // cannot overflow
-  return hi_hi + (hi_lo >> 32) + (middle >> 32);
-}
+namespace keyward::detail::retry_backoff {
 
 /// 64 uniformly random bits from `random`, a UniformRandomBitGenerator whose range holds a power of two of
 /// values (every standard engine but the linear congruential ones, std::random_device, os_generator): one
@@ -6305,7 +6991,7 @@ std::uint64_t random_bits(Random& random) noexcept(noexcept(random())) {
 template <class Random>
 std::int64_t uniform_between(std::int64_t lo, std::int64_t hi, Random& random) noexcept(noexcept(random())) {
   const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;  // at most 2^63: no wrap
-  return lo + static_cast<std::int64_t>(multiply_high(random_bits(random), span));
+  return lo + static_cast<std::int64_t>(arith::multiply_high(random_bits(random), span));
 }
 
 /// `value` (>= 0) times `factor` (>= 0), rounded to the nearest integer, or int64's maximum when larger.
@@ -6316,11 +7002,11 @@ inline std::int64_t scale_saturated(std::int64_t value, double factor) noexcept 
   return static_cast<std::int64_t>(std::llround(product));
 }
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::retry_backoff
 
 namespace keyward::retry {
 
-/// How a backoff_policy randomizes its delays. t(n) = min(cap, base * multiplier^n) is the exponential
+/// How a backoff randomizes its delays. t(n) = min(cap, base * multiplier^n) is the exponential
 /// ceiling for retry n (0 before the first retry).
 enum class jitter : std::uint8_t {
   none,          ///< exactly t(n) (the blog's "Exponential")
@@ -6333,40 +7019,40 @@ enum class jitter : std::uint8_t {
 /// The delays between attempts: a kind of jitter over an exponential ceiling. Built by the named functions,
 /// which check the parameters; the default is full jitter from 100 ms, doubling, capped at 20 s. Delays are
 /// nanoseconds; they never overflow, whatever the retry number.
-class backoff_policy {
+class backoff {
  public:
   /// Full jitter, base 100 ms, multiplier 2, cap 20 s.
-  constexpr backoff_policy() noexcept = default;
+  constexpr backoff() noexcept = default;
 
-  /// min(cap, base * multiplier^n), no randomness. errc::backoff_invalid_parameter unless 0 < base <= cap
+  /// min(cap, base * multiplier^n), no randomness. errc::retry_invalid_backoff unless 0 < base <= cap
   /// and multiplier is finite and >= 1.
-  static constexpr result<backoff_policy> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                       double multiplier = 2.0) noexcept {
     return make(jitter::none, base, cap, multiplier, 0.0);
   }
   /// The blog's "Full Jitter": uniform in [0, min(cap, base * multiplier^n)]; errors as exponential().
-  static constexpr result<backoff_policy> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                       double multiplier = 2.0) noexcept {
     return make(jitter::full, base, cap, multiplier, 0.0);
   }
   /// The blog's "Equal Jitter": half of min(cap, base * multiplier^n) plus a uniform draw up to the other
   /// half; errors as exponential().
-  static constexpr result<backoff_policy> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                        double multiplier = 2.0) noexcept {
     return make(jitter::equal, base, cap, multiplier, 0.0);
   }
   /// The blog's "Decorrelated Jitter": sleep = min(cap, uniform in [base, sleep * 3]), sleep starting at
-  /// base. errc::backoff_invalid_parameter unless 0 < base <= cap.
-  static constexpr result<backoff_policy> decorrelated_jitter(std::chrono::nanoseconds base,
+  /// base. errc::retry_invalid_backoff unless 0 < base <= cap.
+  static constexpr result<backoff> decorrelated_jitter(std::chrono::nanoseconds base,
                                                               std::chrono::nanoseconds cap) noexcept {
     return make(jitter::decorrelated, base, cap, 3.0, 0.0);
   }
   /// The gRPC connection backoff (doc/connection-backoff.md), its defaults included: `initial` before the
   /// first retry, then b(n) = min(initial * multiplier^n, max) plus a uniform draw in
   /// [-jitter_fraction * b(n), +jitter_fraction * b(n)] (rounded to the nanosecond), so a delay may exceed
-  /// `max` by that fraction as in gRPC. errc::backoff_invalid_parameter unless 0 < initial <= max,
+  /// `max` by that fraction as in gRPC. errc::retry_invalid_backoff unless 0 < initial <= max,
   /// multiplier is finite and >= 1, and 0 <= jitter_fraction <= 1.
-  static constexpr result<backoff_policy> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
+  static constexpr result<backoff> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
                                                double multiplier = 1.6, double jitter_fraction = 0.2,
                                                std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
     return make(jitter::proportional, initial, max, multiplier, jitter_fraction);
@@ -6400,47 +7086,48 @@ class backoff_policy {
   std::chrono::nanoseconds delay(std::uint64_t retry, std::chrono::nanoseconds previous, Random& random) const
       noexcept(noexcept(random())) {
     using std::chrono::nanoseconds;
+    namespace draw = detail::retry_backoff;
     switch (kind_) {
       case jitter::none:
         return ceiling(retry);
       case jitter::full:
-        return nanoseconds(detail::uniform_between(0, ceiling(retry).count(), random));
+        return nanoseconds(draw::uniform_between(0, ceiling(retry).count(), random));
       case jitter::equal: {
         const std::int64_t t = ceiling(retry).count();
-        return nanoseconds(detail::uniform_between(t / 2, t, random));
+        return nanoseconds(draw::uniform_between(t / 2, t, random));
       }
       case jitter::decorrelated: {
         const std::int64_t from = previous > base_ ? previous.count() : base_.count();
         const std::int64_t drawn =
-            detail::uniform_between(base_.count(), detail::scale_saturated(from, multiplier_), random);
+            draw::uniform_between(base_.count(), draw::scale_saturated(from, multiplier_), random);
         return nanoseconds(drawn < cap_.count() ? drawn : cap_.count());
       }
       case jitter::proportional: {
         if (retry == 0) return base_;
         const std::int64_t t = ceiling(retry).count();
-        const std::int64_t product = detail::scale_saturated(t, jitter_fraction_);
+        const std::int64_t product = draw::scale_saturated(t, jitter_fraction_);
         const std::int64_t spread = product < t ? product : t;  // rounding aside, fraction <= 1 keeps it <= t
         const std::int64_t top = (std::numeric_limits<std::int64_t>::max)();
-        return nanoseconds(detail::uniform_between(t - spread, t > top - spread ? top : t + spread, random));
+        return nanoseconds(draw::uniform_between(t - spread, t > top - spread ? top : t + spread, random));
       }
     }
     return base_;  // not reached: every jitter is handled above
   }
 
  private:
-  constexpr backoff_policy(jitter kind, std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  constexpr backoff(jitter kind, std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                            double multiplier, double jitter_fraction) noexcept
       : kind_(kind), base_(base), cap_(cap), multiplier_(multiplier), jitter_fraction_(jitter_fraction) {}
 
-  static constexpr result<backoff_policy> make(jitter kind, std::chrono::nanoseconds base,
+  static constexpr result<backoff> make(jitter kind, std::chrono::nanoseconds base,
                                                std::chrono::nanoseconds cap, double multiplier,
                                                double jitter_fraction) noexcept {
     // Written so that NaN fails every test.
     const bool valid = base.count() > 0 && cap >= base && multiplier >= 1.0 &&
                        multiplier <= (std::numeric_limits<double>::max)() && jitter_fraction >= 0.0 &&
                        jitter_fraction <= 1.0;
-    if (!valid) return errc::backoff_invalid_parameter;
-    return backoff_policy(kind, base, cap, multiplier, jitter_fraction);
+    if (!valid) return errc::retry_invalid_backoff;
+    return backoff(kind, base, cap, multiplier, jitter_fraction);
   }
 
   jitter kind_ = jitter::full;
@@ -6450,18 +7137,18 @@ class backoff_policy {
   double jitter_fraction_ = 0.0;
 };
 
-/// The successive delays of one retry loop under a backoff_policy: the retry number, and the previous delay
+/// The successive delays of one retry loop under a backoff: the retry number, and the previous delay
 /// for decorrelated jitter. Holds a reference to the random source, which must outlive it.
 template <class Random = random::os_generator>
 class backoff_sequence {
  public:
-  /// A sequence before its first retry.
-  backoff_sequence(const backoff_policy& policy, Random& random) noexcept
-      : policy_(policy), random_(&random), previous_(policy.base()) {}
+  /// A sequence of `delays`, drawing from `random`, before its first retry.
+  backoff_sequence(const backoff& delays, Random& random) noexcept
+      : delays_(delays), random_(&random), previous_(delays.base()) {}
 
   /// The delay before the next retry.
   std::chrono::nanoseconds next() noexcept(noexcept(std::declval<Random&>()())) {
-    previous_ = policy_.delay(retries_, previous_, *random_);
+    previous_ = delays_.delay(retries_, previous_, *random_);
     if (retries_ != (std::numeric_limits<std::uint64_t>::max)()) ++retries_;
     return previous_;
   }
@@ -6470,19 +7157,19 @@ class backoff_sequence {
   /// Back to the state before the first retry.
   void reset() noexcept {
     retries_ = 0;
-    previous_ = policy_.base();
+    previous_ = delays_.base();
   }
 
  private:
-  backoff_policy policy_;
+  backoff delays_;
   Random* random_;
   std::uint64_t retries_ = 0;
   std::chrono::nanoseconds previous_;
 };
 
-/// The limits of one retry loop and which failures it retries (retry::run() follows it; see run.hpp).
-struct policy {
-  backoff_policy backoff;          ///< the wait before each retry
+/// The limits of one retry loop and which failures it retries (retry::run() follows them; see run.hpp).
+struct retry_options {
+  retry::backoff backoff;          ///< the wait before each retry
   std::uint32_t max_attempts = 3;  ///< attempts in all, the first included; 0 and 1 both mean "never retry"
   /// Measured from the start of the first attempt: no wait may end after it, so a retry that would need
   /// one is not made. nanoseconds::max() for no limit.
@@ -6544,75 +7231,22 @@ class retry_budget {
 
 #endif  // KEYWARD_RETRY_BACKOFF_HPP
 // ---- end keyward/retry/backoff.hpp ----
-// ---- begin keyward/retry/retry_after.hpp ----
-// keyward: the Retry-After response field (RFC 9110 section 10.2.3), read as the delay a client should wait.
-#ifndef KEYWARD_RETRY_RETRY_AFTER_HPP
-#define KEYWARD_RETRY_RETRY_AFTER_HPP
-
-
-
-namespace keyward::retry {
-
-/// The longest delay parse_retry_after() reports: 2^31 seconds (about 68 years), the value RFC 9111 section
-/// 1.2.2 tells caches to use for a delta-seconds too large to represent. Longer delays saturate to it.
-inline constexpr std::chrono::seconds max_retry_after{std::int64_t{1} << 31};
-
-/// The delay that a Retry-After field value asks for (RFC 9110 section 10.2.3):
-/// - delay-seconds (1*DIGIT: no sign, no fraction; leading zeros allowed): that many seconds, saturating at
-///   max_retry_after however many digits there are;
-/// - an HTTP-date in any of the three forms of http::parse_date(): the time from `now` until then, zero for
-///   a date not after `now`, at most max_retry_after.
-/// Optional whitespace (SP, HTAB) around the value is ignored. Fails with errc::retry_after_invalid at the
-/// offset in `value` of the first byte that cannot belong to either form (value.size() when the value is
-/// empty or stops early), or of the date field whose value is impossible.
-constexpr result<std::chrono::seconds> parse_retry_after(std::string_view value, http::sys_seconds now) noexcept {
-  const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
-  std::size_t i = 0;
-  while (i < value.size() && is_ows(value[i])) ++i;
-  std::int64_t delay = 0;
-  if (i < value.size() && value[i] >= '0' && value[i] <= '9') {
-    while (i < value.size() && value[i] >= '0' && value[i] <= '9') {
-      delay = delay * 10 + (value[i] - '0');  // at most 2^31 * 10 + 9: no overflow
-      if (delay > max_retry_after.count()) delay = max_retry_after.count();
-      ++i;
-    }
-  } else {
-    const auto date = detail::parse_http_date_prefix(value.substr(i), now);
-    if (!date) return error(errc::retry_after_invalid, i + date.error().offset());
-    i += date->length;
-    if (date->value > now) {
-      // The difference of two int64 values, exact in uint64 whenever it is positive.
-      const std::uint64_t until = static_cast<std::uint64_t>(date->value.time_since_epoch().count()) -
-                                  static_cast<std::uint64_t>(now.time_since_epoch().count());
-      const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
-      delay = static_cast<std::int64_t>(until < cap ? until : cap);
-    }
-  }
-  while (i < value.size() && is_ows(value[i])) ++i;
-  if (i != value.size()) return error(errc::retry_after_invalid, i);
-  return std::chrono::seconds(delay);
-}
-
-}  // namespace keyward::retry
-
-#endif  // KEYWARD_RETRY_RETRY_AFTER_HPP
-// ---- end keyward/retry/retry_after.hpp ----
 // ---- begin keyward/retry/run.hpp ----
 // keyward: a retry loop that owns no transport. The caller's function makes one attempt and reports its
-// outcome; retry::run() decides whether to try again and how long to wait, following a retry::policy
+// outcome; retry::run() decides whether to try again and how long to wait, following retry::retry_options
 // (backoff.hpp), the server's Retry-After (RFC 9110 section 10.2.3) or RateLimit reset
 // (draft-ietf-httpapi-ratelimit-headers), and an optional retry_budget shared with other calls. The clock,
 // the sleep and the random source are parameters, so tests run it without waiting.
 //
-// Decisions, for each outcome:
+// Decisions, for each outcome (its status classified by http::classify_status(), the library's one rule):
 // - 2xx, 3xx: done (succeeded); the retry budget gets its refund.
 // - 401, 403: never retried: getting new credentials is the caller's job (not_retryable). So is every other
-//   4xx but 429, and any status outside 200-599.
+//   4xx but 429, and any status outside 200-599 (1xx included: an interim response is never final).
 // - 429, 503: retried after max(backoff delay, server delay), the server delay being Retry-After when
 //   present (the RateLimit draft says it takes precedence), else the RateLimit reset, else none. A server
-//   delay longer than policy::max_server_delay, or than the time budget left, ends the loop
+//   delay longer than retry_options::max_server_delay, or than the time budget left, ends the loop
 //   (server_delay_too_long): it never sleeps past the budget.
-// - other 5xx, and attempts without a response: retried when policy::retry_server_errors /
+// - other 5xx, and attempts without a response: retried when retry_options::retry_server_errors /
 //   retry_transport_errors say so, after the backoff delay.
 // A retry is made only while attempts, time budget and the shared retry budget all allow it, checked in that
 // order; the retry budget is asked last, so tokens are spent only on retries that happen.
@@ -6620,14 +7254,21 @@ constexpr result<std::chrono::seconds> parse_retry_after(std::string_view value,
 #define KEYWARD_RETRY_RUN_HPP
 
 
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <thread>
+#include <type_traits>
+#include <utility>
 
 namespace keyward::retry {
 
 /// What one attempt produced: an HTTP status with the delays the server asked for, or no response at all.
 struct outcome {
   int status = 0;  ///< the HTTP status code; ignored when transport_error is set
-  std::optional<std::chrono::seconds> retry_after;      ///< the parsed Retry-After (parse_retry_after()), if sent
+  std::optional<std::chrono::seconds> retry_after;      ///< Retry-After (http::parse_retry_after()), if sent
   std::optional<std::chrono::seconds> ratelimit_reset;  ///< the RateLimit reset delay, if sent
   bool transport_error = false;  ///< no HTTP response: connection refused or reset, timeout, TLS failure
 
@@ -6643,14 +7284,14 @@ struct outcome {
 struct attempt {
   std::uint32_t number = 1;              ///< 1 for the first attempt
   std::chrono::nanoseconds elapsed{};    ///< since the first attempt started
-  std::chrono::nanoseconds remaining{};  ///< of the policy's time budget: a timeout the attempt may use
+  std::chrono::nanoseconds remaining{};  ///< of the time budget: a timeout the attempt may use
 };
 
 /// Why run() stopped.
 enum class stop_reason : std::uint8_t {
   succeeded,               ///< a 2xx or 3xx response
-  not_retryable,           ///< a status (401, 403, other 4xx, ...) or failure the policy does not retry
-  attempts_exhausted,      ///< policy::max_attempts attempts made, the last one failing
+  not_retryable,           ///< a status (401, 403, other 4xx, ...) or failure the options do not retry
+  attempts_exhausted,      ///< retry_options::max_attempts attempts made, the last one failing
   time_budget_exhausted,   ///< the backoff delay would end after the time budget
   retry_budget_exhausted,  ///< the shared retry_budget had too few tokens for another retry
   server_delay_too_long,   ///< the server asked for a wait beyond max_server_delay or the time budget left
@@ -6700,24 +7341,27 @@ struct thread_sleep {
 
 }  // namespace keyward::retry
 
-namespace keyward::detail {
+namespace keyward::detail::retry_run {
 
 /// What run() makes of one outcome.
-enum class retry_verdict : std::uint8_t { succeeded, not_retryable, retryable };
+enum class verdict : std::uint8_t { succeeded, not_retryable, retryable };
 
-constexpr retry_verdict classify_outcome(const retry::outcome& o, const retry::policy& rules) noexcept {
-  if (o.transport_error) return rules.retry_transport_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
-  if (o.status >= 200 && o.status <= 399) return retry_verdict::succeeded;
-  if (o.status == 429 || o.status == 503) return retry_verdict::retryable;
-  if (o.status >= 500 && o.status <= 599)
-    return rules.retry_server_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
-  return retry_verdict::not_retryable;
+/// The verdict on `o` under `options` (the rules at the top of this header).
+constexpr verdict classify_outcome(const retry::outcome& o, const retry::retry_options& options) noexcept {
+  if (o.transport_error) return options.retry_transport_errors ? verdict::retryable : verdict::not_retryable;
+  switch (http::classify_status(o.status)) {
+    case http::status_class::success: return verdict::succeeded;
+    case http::status_class::try_later: return verdict::retryable;
+    case http::status_class::server_error:
+      return options.retry_server_errors ? verdict::retryable : verdict::not_retryable;
+    default: return verdict::not_retryable;
+  }
 }
 
 /// The wait the server asked for in a 429 or 503: Retry-After, else the RateLimit reset, else zero;
 /// negative values count as zero and values beyond nanoseconds' range saturate.
 constexpr std::chrono::nanoseconds server_delay(const retry::outcome& o) noexcept {
-  if (o.transport_error || (o.status != 429 && o.status != 503)) return {};
+  if (o.transport_error || http::classify_status(o.status) != http::status_class::try_later) return {};
   const std::optional<std::chrono::seconds>& asked = o.retry_after ? o.retry_after : o.ratelimit_reset;
   if (!asked || asked->count() <= 0) return {};
   constexpr auto most_seconds = (std::chrono::nanoseconds::max)().count() / 1000000000;
@@ -6726,55 +7370,58 @@ constexpr std::chrono::nanoseconds server_delay(const retry::outcome& o) noexcep
 }
 
 /// budget - elapsed, or zero once the budget is spent.
-constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget, std::chrono::nanoseconds elapsed) noexcept {
+constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget,
+                                             std::chrono::nanoseconds elapsed) noexcept {
   return budget > elapsed ? budget - elapsed : std::chrono::nanoseconds::zero();
 }
 
-/// The time since `start` on Clock, never negative.
+/// The time from `start` to `clock.now()`, never negative.
 template <class Clock>
-std::chrono::nanoseconds elapsed_since(typename Clock::time_point start) {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
+std::chrono::nanoseconds elapsed_since(const Clock& clock, decltype(std::declval<const Clock&>().now()) start) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(clock.now() - start);
   return elapsed.count() > 0 ? elapsed : std::chrono::nanoseconds::zero();
 }
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::retry_run
 
 namespace keyward::retry {
 
 /// Calls `call(const attempt&)`, which makes one attempt and returns its outcome, until an outcome ends the
-/// loop or a limit of `rules` is reached (the decisions are listed at the top of this header). Between
-/// attempts it calls `sleep(std::chrono::nanoseconds)` with the wait; time is read from `Clock::now()`
-/// (any clock: steady_clock by default, a manual clock in tests); backoff randomness comes from `random`, a
-/// UniformRandomBitGenerator (the OS CSPRNG by default). `budget`, when given, is a retry_budget shared with
-/// other loops: each retry spends from it and a success refills it. The first attempt is always made.
-/// Returns the last outcome, why the loop stopped and the history of attempts. Nothing is allocated.
-/// Exceptions from `call`, `sleep` or the clock pass through.
+/// loop or a limit of `options` is reached (the decisions are listed at the top of this header). Between
+/// attempts it calls `sleep(std::chrono::nanoseconds)` with the wait; time is read from `clock.now()` (a
+/// Clock object: std::chrono::steady_clock by default, a manual clock in tests, with a static or const
+/// member now()); backoff randomness comes from `random`, a UniformRandomBitGenerator (the OS CSPRNG by
+/// default). `budget`, when given, is a retry_budget shared with other loops: each retry spends from it and
+/// a success refills it. The first attempt is always made. Returns the last outcome, why the loop stopped
+/// and the history of attempts; never fails otherwise. Nothing is allocated. Exceptions from `call`,
+/// `sleep` or the clock pass through.
 template <class Clock = std::chrono::steady_clock, class Call, class Sleep = thread_sleep,
           class Random = random::os_generator>
-report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sleep&& sleep = Sleep{},
-           Random&& random = Random{}) {
+report run(const retry_options& options, Call&& call, retry_budget* budget = nullptr, Sleep&& sleep = Sleep{},
+           Random&& random = Random{}, const Clock& clock = Clock{}) {
   static_assert(std::is_invocable_r_v<outcome, Call&, const attempt&>,
                 "keyward: the call must take const retry::attempt& and return retry::outcome");
+  namespace loop = detail::retry_run;
   report out;
-  backoff_sequence<std::remove_reference_t<Random>> delays(rules.backoff, random);
-  const std::uint32_t max_attempts = rules.max_attempts > 1 ? rules.max_attempts : 1;
-  const auto start = Clock::now();
+  backoff_sequence<std::remove_reference_t<Random>> delays(options.backoff, random);
+  const std::uint32_t max_attempts = options.max_attempts > 1 ? options.max_attempts : 1;
+  const auto start = clock.now();
   for (;;) {
     attempt current;
     current.number = out.attempts + 1;
-    current.elapsed = detail::elapsed_since<Clock>(start);
-    current.remaining = detail::time_left(rules.time_budget, current.elapsed);
+    current.elapsed = loop::elapsed_since(clock, start);
+    current.remaining = loop::time_left(options.time_budget, current.elapsed);
     out.last = call(static_cast<const attempt&>(current));
     const std::size_t index = out.attempts++;
     if (index < history_capacity) out.history[index].reply = out.last;
 
-    const detail::retry_verdict verdict = detail::classify_outcome(out.last, rules);
-    if (verdict == detail::retry_verdict::succeeded) {
+    const loop::verdict verdict = loop::classify_outcome(out.last, options);
+    if (verdict == loop::verdict::succeeded) {
       if (budget != nullptr) budget->record_success();
       out.reason = stop_reason::succeeded;
       return out;
     }
-    if (verdict == detail::retry_verdict::not_retryable) {
+    if (verdict == loop::verdict::not_retryable) {
       out.reason = stop_reason::not_retryable;
       return out;
     }
@@ -6782,14 +7429,14 @@ report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sle
       out.reason = stop_reason::attempts_exhausted;
       return out;
     }
-    const std::chrono::nanoseconds server = detail::server_delay(out.last);
-    if (server > rules.max_server_delay) {
+    const std::chrono::nanoseconds server = loop::server_delay(out.last);
+    if (server > options.max_server_delay) {
       out.reason = stop_reason::server_delay_too_long;
       return out;
     }
-    const std::chrono::nanoseconds backoff = delays.next();
-    const std::chrono::nanoseconds wait = backoff > server ? backoff : server;
-    const std::chrono::nanoseconds left = detail::time_left(rules.time_budget, detail::elapsed_since<Clock>(start));
+    const std::chrono::nanoseconds backoff_delay = delays.next();
+    const std::chrono::nanoseconds wait = backoff_delay > server ? backoff_delay : server;
+    const std::chrono::nanoseconds left = loop::time_left(options.time_budget, loop::elapsed_since(clock, start));
     if (wait > left) {
       out.reason = server > left ? stop_reason::server_delay_too_long : stop_reason::time_budget_exhausted;
       return out;
@@ -6815,8 +7462,14 @@ report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sle
 #define KEYWARD_SECRET_HPP
 
 
+#include <cstddef>
+#include <cstring>
 #include <iosfwd>
+#include <memory>
 #include <new>
+#include <string>
+#include <string_view>
+#include <utility>
 
 namespace keyward {
 
@@ -6901,8 +7554,9 @@ class secret {
   std::size_t size_ = 0;
 };
 
-/// "[redacted]": a secret's printable form, which never contains its value.
-inline std::string to_string(const secret&) { return std::string(secret::redacted); }
+/// "[redacted]" (secret::redacted, NUL-terminated): a secret's printable form, which never contains its
+/// value. Never fails.
+constexpr const char* to_string(const secret&) noexcept { return secret::redacted.data(); }
 
 }  // namespace keyward
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <keyward/crypto/hmac.hpp>
+#include <keyward/kernels.hpp>
 
 #include "support/test_support.hpp"
 
@@ -15,13 +16,13 @@ using keyward::crypto::hmac;
 using keyward::crypto::sha256;
 using keyward::crypto::sha384;
 using keyward::crypto::sha512;
-namespace kd = keyward::detail;
+using keyward::kernels::kernel;
 
 namespace {
 
-std::vector<kd::isa> implementations() {
-  std::vector<kd::isa> all{kd::isa::none};
-  if ((kd::supported_isa() & kd::isa::sha) == kd::isa::sha) all.push_back(kd::isa::sha);
+std::vector<kernel> implementations() {
+  std::vector<kernel> all{kernel::scalar};
+  if (keyward::kernels::available(kernel::sha_ni)) all.push_back(kernel::sha_ni);
   return all;
 }
 
@@ -103,14 +104,14 @@ wycheproof_totals run_wycheproof(const std::string& file) {
       if (accepted != valid) BOOST_ERROR(file << " tcId " << id << ": verify gave " << accepted);
       const auto check = truncated ? prepared.check(msg, tag, tag_bytes) : prepared.check(msg, tag);
       if (check.has_value() != valid) BOOST_ERROR(file << " tcId " << id << ": check disagrees");
-      if (!valid && !check.has_value() && check.error() != errc::mac_mismatch)
+      if (!valid && !check.has_value() && check.error() != errc::crypto_mac_mismatch)
         BOOST_ERROR(file << " tcId " << id << ": wrong errc " << check.error().message());
       const std::string computed = as_string(mac::compute(key, msg)).substr(0, tag_bytes);
       if ((computed == tag) != valid) BOOST_ERROR(file << " tcId " << id << ": sign disagrees");
       // A truncated tag is never accepted without the caller asking for that truncation.
       if (truncated && prepared.verify(msg, tag)) BOOST_ERROR(file << " tcId " << id << ": untruncated verify");
-      if (truncated && prepared.check(msg, tag).error() != errc::mac_invalid_length)
-        BOOST_ERROR(file << " tcId " << id << ": expected mac_invalid_length");
+      if (truncated && prepared.check(msg, tag).error() != errc::crypto_invalid_mac_length)
+        BOOST_ERROR(file << " tcId " << id << ": expected crypto_invalid_mac_length");
     }
   }
   return totals;
@@ -141,9 +142,9 @@ void check_rfc4231_case(const std::string& key, const std::string& data, const s
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(wycheproof_all_cases) {
-  for (const kd::isa impl : implementations()) {
-    const kd::scoped_isa only(impl);
-    BOOST_TEST_MESSAGE("isa bits " << static_cast<unsigned>(impl));
+  for (const kernel impl : implementations()) {
+    const keyward::kernels::scoped_force only(impl);
+    BOOST_TEST_MESSAGE("kernel bits " << static_cast<unsigned>(impl));
     for (const auto& totals : {run_wycheproof<sha256>("wycheproof/hmac_sha256_test.json"),
                                run_wycheproof<sha384>("wycheproof/hmac_sha384_test.json"),
                                run_wycheproof<sha512>("wycheproof/hmac_sha512_test.json")}) {
@@ -158,8 +159,8 @@ BOOST_AUTO_TEST_CASE(wycheproof_all_cases) {
 BOOST_AUTO_TEST_CASE(rfc4231) {
   const std::string text = keyward_test::read_vector_file("rfc/rfc4231_hmac.json");
   BOOST_TEST_REQUIRE(!text.empty());
-  for (const kd::isa impl : implementations()) {
-    const kd::scoped_isa only(impl);
+  for (const kernel impl : implementations()) {
+    const keyward::kernels::scoped_force only(impl);
     std::size_t checked = 0;
     std::string number, hash, key, data, mac_hex;
     for (const auto& [name, value] : json_pairs(text)) {
@@ -203,20 +204,20 @@ BOOST_AUTO_TEST_CASE(verify_rejects_wrong_lengths_and_bad_truncations) {
   BOOST_TEST(!prepared.verify("message", tag.substr(0, 31)));
   BOOST_TEST(!prepared.verify("message", tag + "x"));
   BOOST_TEST(!prepared.verify("message", ""));
-  BOOST_TEST((prepared.check("message", tag.substr(0, 16)).error() == errc::mac_invalid_length));
-  BOOST_TEST((prepared.check("messagf", tag).error() == errc::mac_mismatch));
+  BOOST_TEST((prepared.check("message", tag.substr(0, 16)).error() == errc::crypto_invalid_mac_length));
+  BOOST_TEST((prepared.check("messagf", tag).error() == errc::crypto_mac_mismatch));
   BOOST_TEST(prepared.check("message", tag).has_value());
   // explicit truncation: 10 to 32 bytes
   BOOST_TEST(prepared.verify("message", tag.substr(0, 16), 16));
   BOOST_TEST(prepared.verify("message", tag.substr(0, 10), 10));
   BOOST_TEST(prepared.verify("message", tag, 32));
   BOOST_TEST(!prepared.verify("message", tag.substr(0, 9), 9));
-  BOOST_TEST((prepared.check("message", tag.substr(0, 9), 9).error() == errc::mac_invalid_truncation));
-  BOOST_TEST((prepared.check("message", tag, 33).error() == errc::mac_invalid_truncation));
-  BOOST_TEST((prepared.check("message", tag.substr(0, 20), 16).error() == errc::mac_invalid_length));
+  BOOST_TEST((prepared.check("message", tag.substr(0, 9), 9).error() == errc::crypto_invalid_truncation));
+  BOOST_TEST((prepared.check("message", tag, 33).error() == errc::crypto_invalid_truncation));
+  BOOST_TEST((prepared.check("message", tag.substr(0, 20), 16).error() == errc::crypto_invalid_mac_length));
   std::string flipped = tag.substr(0, 16);
   flipped[15] = static_cast<char>(flipped[15] ^ 1);
-  BOOST_TEST((prepared.check("message", flipped, 16).error() == errc::mac_mismatch));
+  BOOST_TEST((prepared.check("message", flipped, 16).error() == errc::crypto_mac_mismatch));
 }
 
 BOOST_AUTO_TEST_CASE(long_keys_are_hashed_first) {

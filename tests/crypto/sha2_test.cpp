@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <keyward/crypto/sha2.hpp>
+#include <keyward/kernels.hpp>
 
 #include "support/test_support.hpp"
 
@@ -14,7 +15,7 @@
 using keyward::crypto::sha256;
 using keyward::crypto::sha384;
 using keyward::crypto::sha512;
-namespace kd = keyward::detail;
+using keyward::kernels::kernel;
 
 namespace {
 
@@ -29,15 +30,15 @@ static_assert(sha256::digest_size == 32 && sha256::block_size == 64);
 static_assert(sha384::digest_size == 48 && sha384::block_size == 128);
 static_assert(sha512::digest_size == 64 && sha512::block_size == 128);
 
-// Each implementation the machine can run, as the set of extensions the dispatcher is limited to.
+// Each implementation the machine can run, as the set of kernels the dispatcher is limited to.
 struct implementation {
   const char* name;
-  kd::isa allowed;
+  kernel allowed;
 };
 
 std::vector<implementation> implementations() {
-  std::vector<implementation> all{{"scalar", kd::isa::none}};
-  if ((kd::supported_isa() & kd::isa::sha) == kd::isa::sha) all.push_back({"sha-ni", kd::isa::sha});
+  std::vector<implementation> all{{"scalar", kernel::scalar}};
+  if (keyward::kernels::available(kernel::sha_ni)) all.push_back({"sha-ni", kernel::sha_ni});
   return all;
 }
 
@@ -168,7 +169,7 @@ std::size_t check_every_split(std::size_t size) {
 
 BOOST_AUTO_TEST_CASE(known_answers_fips_180_examples) {
   for (const auto& impl : implementations()) {
-    const kd::scoped_isa only(impl.allowed);
+    const keyward::kernels::scoped_force only(impl.allowed);
     BOOST_TEST_MESSAGE("implementation " << impl.name);
     BOOST_TEST(hash_hex<sha256>("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     BOOST_TEST(hash_hex<sha256>("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -202,7 +203,7 @@ BOOST_AUTO_TEST_CASE(constexpr_matches_runtime) {
 
 BOOST_AUTO_TEST_CASE(nist_cavp_short_and_long_messages) {
   for (const auto& impl : implementations()) {
-    const kd::scoped_isa only(impl.allowed);
+    const keyward::kernels::scoped_force only(impl.allowed);
     BOOST_TEST_MESSAGE("implementation " << impl.name);
     BOOST_TEST(run_message_file<sha256>("nist-cavp-shavs/SHA256ShortMsg.rsp") == 65u);
     BOOST_TEST(run_message_file<sha256>("nist-cavp-shavs/SHA256LongMsg.rsp") == 64u);
@@ -215,7 +216,7 @@ BOOST_AUTO_TEST_CASE(nist_cavp_short_and_long_messages) {
 
 BOOST_AUTO_TEST_CASE(nist_cavp_monte_carlo) {
   for (const auto& impl : implementations()) {
-    const kd::scoped_isa only(impl.allowed);
+    const keyward::kernels::scoped_force only(impl.allowed);
     BOOST_TEST_MESSAGE("implementation " << impl.name);
     BOOST_TEST(run_monte_file<sha256>("nist-cavp-shavs/SHA256Monte.rsp") == 100u);
     BOOST_TEST(run_monte_file<sha384>("nist-cavp-shavs/SHA384Monte.rsp") == 100u);
@@ -225,7 +226,7 @@ BOOST_AUTO_TEST_CASE(nist_cavp_monte_carlo) {
 
 BOOST_AUTO_TEST_CASE(incremental_equals_one_shot_at_every_split) {
   for (const auto& impl : implementations()) {
-    const kd::scoped_isa only(impl.allowed);
+    const keyward::kernels::scoped_force only(impl.allowed);
     BOOST_TEST_MESSAGE("implementation " << impl.name);
     for (const std::size_t size : {0u, 1u, 55u, 56u, 63u, 64u, 65u, 111u, 112u, 127u, 128u, 129u, 300u}) {
       BOOST_TEST(check_every_split<sha256>(size) == 0u);
@@ -242,7 +243,7 @@ BOOST_AUTO_TEST_CASE(implementations_agree_on_every_length) {
     const std::string message = pattern(size);
     std::string first;
     for (const auto& impl : impls) {
-      const kd::scoped_isa only(impl.allowed);
+      const keyward::kernels::scoped_force only(impl.allowed);
       const std::string got = hash_hex<sha256>(message);
       if (first.empty()) first = got;
       if (got != first) BOOST_ERROR(impl.name << " differs at length " << size);
@@ -265,16 +266,4 @@ BOOST_AUTO_TEST_CASE(final_resets_and_copies_continue) {
   BOOST_TEST(h.final() == abc256);
   h.update(nullptr, 0);
   BOOST_TEST(h.final() == sha256::hash("", 0));
-}
-
-BOOST_AUTO_TEST_CASE(force_isa_hook) {
-  {
-    const kd::scoped_isa none(kd::isa::none);
-    BOOST_TEST(!kd::has_isa(kd::isa::sha));
-    BOOST_TEST((kd::active_isa() == kd::isa::none));
-  }
-  BOOST_TEST((kd::active_isa() == kd::supported_isa()));
-#if KEYWARD_X86_SIMD
-  BOOST_TEST_MESSAGE("supported isa bits: " << static_cast<unsigned>(kd::supported_isa()));
-#endif
 }

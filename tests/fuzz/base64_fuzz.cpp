@@ -6,6 +6,7 @@
 // (scalar, AVX2, AVX-512 VBMI) gives the same bytes and the same error, at the same offset, without
 // touching guard zones around its output (AddressSanitizer does not see AVX-512 masked stores).
 #include <keyward/base64.hpp>
+#include <keyward/kernels.hpp>
 
 #include "fuzz_check.hpp"
 
@@ -82,13 +83,13 @@ bool guards_intact(const unsigned char* block, std::size_t size) {
   return true;
 }
 
-kernel_output run_kernel(keyward::detail::isa kernel, std::string_view text, base64::options opt) {
-  const keyward::detail::scoped_isa forced(kernel);
+kernel_output run_kernel(keyward::kernels::kernel kernel, std::string_view text, base64::options opt) {
+  const keyward::kernels::scoped_force forced(kernel);
   kernel_output result;
   const std::size_t capacity = base64::max_decoded_size(text.size());
   std::unique_ptr<unsigned char[]> block(new unsigned char[capacity + 2 * guard]);
   std::memset(block.get(), guard_byte, capacity + 2 * guard);
-  const auto decoded = base64::decode(text, block.get() + guard, capacity, opt);
+  const auto decoded = base64::write_decoded(text, block.get() + guard, capacity, opt);
   FUZZ_CHECK(guards_intact(block.get(), capacity));
   result.decoded = decoded.has_value();
   if (decoded) {
@@ -100,7 +101,7 @@ kernel_output run_kernel(keyward::detail::isa kernel, std::string_view text, bas
   const std::size_t encoded_size = base64::encoded_size(text.size(), opt);
   block.reset(new unsigned char[encoded_size + 2 * guard]);
   std::memset(block.get(), guard_byte, encoded_size + 2 * guard);
-  const auto written = base64::encode(text, reinterpret_cast<char*>(block.get() + guard), encoded_size, opt);
+  const auto written = base64::write_encoded(text, reinterpret_cast<char*>(block.get() + guard), encoded_size, opt);
   FUZZ_CHECK(written && *written == encoded_size && guards_intact(block.get(), encoded_size));
   result.encoded.assign(reinterpret_cast<const char*>(block.get() + guard), encoded_size);
   return result;
@@ -123,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t capacity = opt.space == base64::whitespace::skip ? base64::max_decoded_size(text.size())
                                                                       : base64::decoded_size(text);
   const std::unique_ptr<unsigned char[]> out(new unsigned char[capacity + 1]);
-  const auto decoded = base64::decode(text, out.get(), capacity, opt);
+  const auto decoded = base64::write_decoded(text, out.get(), capacity, opt);
   const auto expected = reference_decode(text, opt);
   FUZZ_CHECK(decoded.has_value() == expected.has_value());
   if (decoded) {
@@ -142,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // One byte short is an error, never an overrun.
     if (*decoded != 0) {
       const std::unique_ptr<unsigned char[]> short_out(new unsigned char[*decoded - 1]);
-      const auto too_small = base64::decode(text, short_out.get(), *decoded - 1, opt);
+      const auto too_small = base64::write_decoded(text, short_out.get(), *decoded - 1, opt);
       FUZZ_CHECK(!too_small && too_small.error() == keyward::errc::buffer_too_small);
     }
   } else {
@@ -153,16 +154,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Any bytes round-trip through an exact-size encode buffer.
   const std::size_t encoded_capacity = base64::encoded_size(text.size(), opt);
   const std::unique_ptr<char[]> encoded(new char[encoded_capacity]);
-  const auto written = base64::encode(text, encoded.get(), encoded_capacity, opt);
+  const auto written = base64::write_encoded(text, encoded.get(), encoded_capacity, opt);
   FUZZ_CHECK(written && *written == encoded_capacity);
   const auto back = base64::decode(std::string_view(encoded.get(), *written), opt);
   FUZZ_CHECK(back && *back == text);
 
   // Every kernel agrees with the scalar one.
-  using keyward::detail::isa;
-  const kernel_output scalar = run_kernel(isa::none, text, opt);
-  for (const isa kernel : {isa::avx2, isa::avx512 | isa::avx512vbmi}) {
-    if ((keyward::detail::supported_isa() & kernel) == kernel) FUZZ_CHECK(run_kernel(kernel, text, opt) == scalar);
+  using keyward::kernels::kernel;
+  const kernel_output scalar = run_kernel(kernel::scalar, text, opt);
+  for (const kernel k : {kernel::avx2, kernel::avx512vbmi}) {
+    if (keyward::kernels::available(k)) FUZZ_CHECK(run_kernel(k, text, opt) == scalar);
   }
   return 0;
 }

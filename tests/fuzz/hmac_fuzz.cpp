@@ -6,6 +6,7 @@
 // genuine one (of the same length), bits 0-6: truncation length to verify with; byte 3 = bit 7: flip one bit
 // of the tag, at the byte chosen by bits 0-6; then key, tag, message.
 #include <keyward/crypto/hmac.hpp>
+#include <keyward/kernels.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -55,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view message(bytes + key_size + tag_size, size - header - key_size - tag_size);
   check<keyward::crypto::sha256>(key, tag, message, control, flip);
   {
-    const keyward::detail::scoped_isa scalar(keyward::detail::isa::none);
+    const keyward::kernels::scoped_force scalar(keyward::kernels::kernel::scalar);
     check<keyward::crypto::sha256>(key, tag, message, control, flip);
   }
   check<keyward::crypto::sha384>(key, tag, message, control, flip);

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -131,21 +132,33 @@ void check_round_trip(std::string_view text, std::string_view scheme, std::strin
 
 void check_build(std::string_view scheme, std::string_view realm, std::string_view name, std::string_view value,
                  bool token68) {
+  auto made = http::challenge_builder::make(scheme);
+  require(made.has_value() == is_token(scheme));
+  if (!made) return;
   if (token68) {
-    const auto built = http::challenge_builder(scheme).token68(realm).str();
-    require(built.has_value() == (is_token(scheme) && is_token68(realm)));
+    const auto built = made->token68(realm).str();
+    require(built.has_value() == is_token68(realm));
     if (built) check_round_trip(*built, scheme, realm, true, name, value);
     return;
   }
-  const auto built = http::challenge_builder(scheme).realm(realm).param(name, value).str();
-  const bool sendable = is_token(scheme) && !has_ctl(realm) && is_token(name) && !ascii_iequal(name, "realm") &&
-                        !has_ctl(value);
+  const auto built = made->realm(realm).param(name, value).str();
+  const bool sendable = !has_ctl(realm) && is_token(name) && !ascii_iequal(name, "realm") && !has_ctl(value);
   require(built.has_value() == sendable);
+  // size() and write() agree with str(), and write() needs exactly size() bytes.
+  std::vector<char> out(made->size() + 1, '#');
+  const auto written = made->write(out.data(), out.size());
+  require(written.has_value() == sendable);
   if (!built) return;
+  require(made->size() == built->size() && *written == built->size() &&
+          std::string_view(out.data(), *written) == *built && out[*written] == '#');
+  require(made->write(out.data(), built->size() - 1).error() == keyward::errc::buffer_too_small);
   check_round_trip(*built, scheme, realm, false, name, value);
 
-  const auto joined = http::join_challenges({*built, "Basic", *built});
-  require(joined.has_value());
+  const auto joined = http::challenges({*built, "Basic", *built});
+  require(joined.has_value() && joined->size() == http::challenges_size({*built, "Basic", *built}));
+  std::vector<char> room(joined->size());
+  const auto joined_size = http::write_challenges({*built, "Basic", *built}, room.data(), room.size());
+  require(joined_size.has_value() && std::string_view(room.data(), *joined_size) == *joined);
   http::limits unbounded;
   unbounded.max_length = static_cast<std::size_t>(-1);
   const auto parsed = http::parse_challenges(*joined, unbounded);

@@ -112,7 +112,7 @@ void check_simd_scanners(std::string_view input) {
   for (std::size_t i = 0; i <= input.size() && i < 64; ++i) {
     FUZZ_CHECK(grammar::skip_token68_chars(input, i) == grammar::skip(input, i, grammar::token68_char));
   }
-  const auto scan = keyward::detail::basic::scan_user_pass(input.data(), input.size());
+  const auto scan = keyward::detail::http_basic::scan_user_pass(input.data(), input.size());
   FUZZ_CHECK(scan.colon == input.find(':'));
   bool printable = true;
   for (const char c : input) printable = printable && c >= 0x20 && c <= 0x7E;

@@ -6,15 +6,16 @@
 // - Every body is valid UTF-8 with no raw control character; json(), json_size() and write_json() agree; the
 //   message read back with an independent JSON string decoder ends exactly where the body format says, keeps
 //   the input's ASCII bytes in order, and equals the input when that is valid UTF-8.
-// - A challenge with the input as realm either fails (the input holds a CTL) or parses back to that realm;
-//   a 429 has none.
+// - The input as realm is refused by challenge_options::make exactly when it holds a CTL; otherwise the
+//   challenge parses back to that realm; a 429 has none.
 //
 // Input layout: bytes 0-1 = status ((b0 * 256 + b1) % 1000 - 100); byte 2 = bit 7: a Retry-After is given,
 // bits 0-6: its value minus 16 seconds; byte 3 = denial_reason (mod 9), bit 7: Basic challenge; the rest is
 // the WWW-Authenticate value and the caller text.
 #include <keyward/detail/utf8.hpp>
 #include <keyward/http/challenge.hpp>
-#include <keyward/http/response.hpp>
+#include <keyward/http/classify.hpp>
+#include <keyward/http/denial.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -104,7 +105,7 @@ bool rfc6750_scope(std::string_view scope) {
 void check_classify(int status, std::string_view value, std::optional<std::chrono::seconds> retry_after) {
   const http::classification outcome = http::classify(status, value, retry_after);
   http::client_action expected = http::client_action::fail;
-  if (status >= 100 && status <= 399) expected = http::client_action::proceed;
+  if (status >= 200 && status <= 399) expected = http::client_action::proceed;  // 1xx is never final
   if (status == 429 || status == 503) expected = http::client_action::back_off;
   if (status == 401 || status == 407) {
     expected = outcome.error == http::bearer_error::invalid_token ? http::client_action::refresh_token
@@ -152,19 +153,19 @@ void check_body(const http::denial& made, http::json_style style, std::string_vi
 }
 
 void check_challenge(const http::denial& made, bool basic, std::string_view text) {
-  http::challenge_options options;
-  options.scheme = basic ? http::challenge_scheme::basic : http::challenge_scheme::bearer;
-  options.realm = text;
-  const auto built = made.challenge(options);
   bool has_ctl = false;
   for (const char c : text) has_ctl = has_ctl || static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-  if (made.reason() == http::denial_reason::rate_limited) {  // no challenge, so the realm is never looked at
-    require(built.has_value() && !built->has_value());
+  const auto options =
+      http::challenge_options::make(basic ? http::challenge_scheme::basic : http::challenge_scheme::bearer, text);
+  require(options.has_value() == !has_ctl);
+  if (!options) return;
+  const auto built = made.challenge(*options);
+  if (made.reason() == http::denial_reason::rate_limited) {  // no challenge
+    require(!built.has_value());
     return;
   }
-  require(built.has_value() == !has_ctl);
-  if (!built) return;
-  const auto parsed = http::parse_challenges(**built, {~std::size_t{0}, 32, 16});
+  require(built.has_value());
+  const auto parsed = http::parse_challenges(*built, {~std::size_t{0}, 32, 16});
   require(parsed.has_value() && parsed->size() == 1);
   const http::challenge first = *parsed->begin();
   require(first.scheme_is(basic ? "Basic" : "Bearer"));
@@ -181,7 +182,7 @@ http::denial make_denial(std::uint8_t selector) {
     case 3: return http::denial::invalid_key();
     case 4: return http::denial::expired();
     case 5: return http::denial::revoked();
-    case 6: return http::denial::insufficient_scope("files:write");
+    case 6: return *http::denial::insufficient_scope("files:write");
     case 7: return http::denial::wrong_environment();
     default: return http::denial::rate_limited(std::chrono::milliseconds(1500));
   }

@@ -1,11 +1,13 @@
-// libFuzzer target: the rate-limit field parsers take any bytes without crashing, and what they accept
-// survives a round trip: each accepted RateLimit-Policy and RateLimit member, written back with the
-// writers, parses to the same names and numbers; X-RateLimit-* integers print back to the same digits
-// (less leading zeros and whitespace); and numbers taken from the input, written, parse back unchanged.
+// libFuzzer target: the rate-limit field parsers (rate/ratelimit_fields.hpp, rate/x_ratelimit.hpp) take any
+// bytes without crashing, and what they accept survives a round trip: each accepted RateLimit-Policy and
+// RateLimit member, written back with the writers (whose size functions give the exact length), parses to
+// the same names and numbers; X-RateLimit-* integers print back to the same digits (less leading zeros and
+// whitespace); and numbers taken from the input, written, parse back unchanged.
 //
 // Input layout: the whole input is parsed as each field; its first 16 bytes, when present, also give two
-// 64-bit numbers (little-endian) that are written and re-parsed.
-#include <keyward/rate/headers.hpp>
+// 64-bit numbers (little-endian) that are written and re-parsed, the first also read as a Unix time `now`.
+#include <keyward/rate/ratelimit_fields.hpp>
+#include <keyward/rate/x_ratelimit.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -58,7 +60,7 @@ void round_trip_policies(std::string_view value) {
     again[i].window_seconds = seen[i].window;
   }
   const auto written = rate::ratelimit_policy(again.data(), again.size());
-  require(written.has_value());
+  require(written.has_value() && written->size() == rate::ratelimit_policy_size(again.data(), again.size()));
   std::size_t index = 0;
   const auto reparsed = rate::parse_ratelimit_policy(*written, [&](const rate::quota_policy_view& p) {
     require(index < seen.size());
@@ -90,7 +92,7 @@ void round_trip_limits(std::string_view value) {
     again[i].effective_window_seconds = seen[i].window;
   }
   const auto written = rate::ratelimit(again.data(), again.size());
-  require(written.has_value());
+  require(written.has_value() && written->size() == rate::ratelimit_size(again.data(), again.size()));
   std::size_t index = 0;
   const auto reparsed = rate::parse_ratelimit(*written, [&](const rate::service_limit_view& l) {
     require(index < seen.size());
@@ -128,11 +130,16 @@ void numbers_written_parse_back(std::uint64_t a, std::uint64_t b) {
     });
     require(parsed.has_value() && calls == 1);
   }
+  if (representable) require(written->size() == rate::ratelimit_size(limit));
+  // A denial's Retry-After: the wait rounded up to whole seconds, at least 1, at most 2^31.
   rate::decision d;
   d.outcome = rate::verdict::denied;
-  d.retry_after = std::chrono::nanoseconds(static_cast<std::int64_t>(a >> 1));
-  const auto seconds = rate::parse_x_ratelimit(rate::retry_after(d));
-  require(seconds.has_value() && *seconds == rate::retry_after_seconds(d) && *seconds >= 1);
+  d.wait = std::chrono::nanoseconds(static_cast<std::int64_t>(a >> 1));
+  const std::uint64_t ns = a >> 1;
+  std::uint64_t expected = ns == 0 ? 1 : (ns + 999'999'999) / 1'000'000'000;
+  if (expected > (std::uint64_t{1} << 31)) expected = std::uint64_t{1} << 31;
+  const auto seconds = rate::parse_x_ratelimit(keyward::http::retry_after(*rate::retry_after(d)));
+  require(seconds.has_value() && *seconds == expected);
 }
 
 }  // namespace
@@ -142,14 +149,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip_policies(value);
   round_trip_limits(value);
   round_trip_integer(value);
-  (void)rate::parse_x_ratelimit_reset(value, rate::reset_meaning::unix_seconds);
+  std::uint64_t a = 0, b = 0;
   if (size >= 16) {
-    std::uint64_t a = 0, b = 0;
     for (int i = 7; i >= 0; --i) {
       a = a << 8 | data[i];
       b = b << 8 | data[8 + i];
     }
-    numbers_written_parse_back(a, b);
   }
+  // Any Unix time, the extremes of a sys_seconds included.
+  const keyward::http::sys_seconds now{std::chrono::seconds(static_cast<std::int64_t>(a))};
+  const auto reset = rate::parse_x_ratelimit_reset(value, now, rate::reset_meaning::unix_seconds);
+  require(!reset || reset->count() >= 0);
+  if (size >= 16) numbers_written_parse_back(a, b);
   return 0;
 }

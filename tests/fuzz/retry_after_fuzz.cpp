@@ -1,10 +1,10 @@
-// libFuzzer target for keyward::retry::parse_retry_after. The first 8 input bytes are `now` (seconds since
+// libFuzzer target for keyward::http::parse_retry_after. The first 8 input bytes are `now` (seconds since
 // 1970, little-endian, any int64), the rest is the field value. Checks against a reference read straight
 // from RFC 9110 section 10.2.3: after trimming SP and HTAB, a run of DIGITs is that many seconds (compared
 // as a decimal string with 2^31, so no arithmetic can overflow), anything else must be an HTTP-date
 // (http::parse_date, fuzzed on its own by http_date_fuzz), whose distance from `now` is computed in 128
 // bits and clamped to [0, 2^31]; errors point inside the value.
-#include <keyward/retry/retry_after.hpp>
+#include <keyward/http/retry_after.hpp>
 
 #include "fuzz_check.hpp"
 
@@ -56,14 +56,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (length != 0) std::memcpy(copy.get(), data + now_bytes, length);
   const std::string_view value(copy.get(), length);
 
-  const auto delay = keyward::retry::parse_retry_after(value, now);
+  const auto delay = keyward::http::parse_retry_after(value, now);
   const auto expected = reference(value, now);
   FUZZ_CHECK(delay.has_value() == expected.has_value());
   if (delay) {
     FUZZ_CHECK(delay->count() == *expected);
-    FUZZ_CHECK(delay->count() >= 0 && *delay <= keyward::retry::max_retry_after);
+    FUZZ_CHECK(delay->count() >= 0 && *delay <= keyward::http::max_retry_after);
   } else {
-    FUZZ_CHECK(delay.error() == keyward::errc::retry_after_invalid);
+    FUZZ_CHECK(delay.error() == keyward::errc::http_invalid_retry_after);
     FUZZ_CHECK(delay.error().has_offset() && delay.error().offset() <= value.size());
   }
   return 0;

@@ -4,6 +4,7 @@
 // Input layout: byte 0 = number of split points (mod 8), then 2 bytes per split point (little-endian,
 // reduced modulo the message length), then the message.
 #include <keyward/crypto/sha2.hpp>
+#include <keyward/kernels.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   using keyward::crypto::sha256;
   const auto scalar = [&] {
-    const keyward::detail::scoped_isa only(keyward::detail::isa::none);
+    const keyward::kernels::scoped_force only(keyward::kernels::kernel::scalar);
     check<sha256>(message, length, splits);
     return sha256::hash(message, length);
   }();

@@ -10,7 +10,10 @@
 
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -247,7 +250,7 @@ BOOST_AUTO_TEST_CASE(buffer_and_length_limits) {
   BOOST_TEST(keyward::http::basic_buffer_size("Basic dGVzdDoxMjOj", basic_charset::latin1_fallback) >= 10u);
 
   basic_options short_values;
-  short_values.max_length = 10;
+  short_values.limit.max_length = 10;
   BOOST_TEST(parse_basic("Basic Og==", buffer, sizeof buffer, short_values).has_value());
   BOOST_TEST(parse_basic("Basic  Og==", buffer, sizeof buffer, short_values).error() == errc::http_too_long);
   BOOST_TEST(parse("Basic " + std::string(8192, 'A')).error() == errc::http_too_long);
@@ -267,10 +270,52 @@ BOOST_AUTO_TEST_CASE(building_rejects_what_cannot_be_sent) {
   BOOST_TEST(*keyward::http::basic(std::string_view{}, std::string_view{}) == "Basic Og==");
 
   char out[64];
-  BOOST_TEST(keyward::http::basic_field_size(7, 11) == 34u);  // "Basic " + 28 characters
+  std::fill(std::begin(out), std::end(out), '#');
+  BOOST_TEST(keyward::http::basic_size(7, 11) == 34u);  // "Basic " + 28 characters
   BOOST_TEST(keyward::http::write_basic("Aladdin", "open sesame", out, 33).error() == errc::buffer_too_small);
+  BOOST_TEST(out[0] == '#');  // nothing written
+  BOOST_TEST(keyward::http::write_basic("a:b", "x", out, sizeof out).error() == errc::basic_colon_in_user);
+  BOOST_TEST(keyward::http::write_basic("a:b", "x", out, 0).error() == errc::basic_colon_in_user);  // input first
+  BOOST_TEST(out[0] == '#');
   const auto written = keyward::http::write_basic("Aladdin", "open sesame", out, 34);
   BOOST_TEST(std::string_view(out, *written) == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  BOOST_TEST(out[34] == '#');
+}
+
+// The size helpers saturate at SIZE_MAX instead of wrapping: the sizes come from the caller.
+BOOST_AUTO_TEST_CASE(sizes_saturate) {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  BOOST_TEST(keyward::http::basic_size(max, 0) == max);
+  BOOST_TEST(keyward::http::basic_size(0, max) == max);
+  BOOST_TEST(keyward::http::basic_size(max / 2, max / 2) == max);
+  BOOST_TEST(keyward::http::basic_size(max / 4 * 3, 0) == max);  // the encoding alone would need 4/3 of it
+  // The largest user-pass that fits: groups = (max - 6) / 4, the field 6 + 4 * groups <= max.
+  constexpr std::size_t groups = (max - 6) / 4;
+  BOOST_TEST(keyward::http::basic_size(3 * groups - 1, 0) == 6 + 4 * groups);
+  BOOST_TEST(keyward::http::basic_size(3 * groups, 0) == max);
+  BOOST_TEST(keyward::http::basic_size(0, 0) == 10u);  // "Basic Og=="
+  static_assert(keyward::http::basic_size(7, 11) == 34u);
+  // Latin-1 transcoding doubles the decoded size: saturated for a length whose double does not fit.
+  const std::string_view huge(static_cast<const char*>(nullptr), max);  // only its size is read
+  BOOST_TEST(keyward::http::basic_buffer_size(huge, basic_charset::latin1_fallback) == max);
+  BOOST_TEST(keyward::http::basic_buffer_size(huge, basic_charset::utf8) == max / 4 * 3 + 2);
+}
+
+// The user-id, ':' and password go through the encoder in chunks of 48 bytes: every split around the chunk
+// boundaries gives what encoding the joined text gives.
+BOOST_AUTO_TEST_CASE(building_across_chunk_boundaries) {
+  std::string letters;
+  for (int i = 0; i < 200; ++i) letters += static_cast<char>('A' + i % 26);
+  for (const std::size_t u : {0, 1, 2, 3, 46, 47, 48, 49, 94, 95, 96, 97, 150}) {
+    for (const std::size_t p : {0, 1, 2, 3, 45, 46, 47, 48, 49, 96, 143, 144, 145}) {
+      const std::string user = letters.substr(0, u);
+      const std::string password = letters.substr(letters.size() - p);
+      const auto field = keyward::http::basic(user, password);
+      BOOST_TEST_REQUIRE(field.has_value());
+      BOOST_TEST(*field == basic_of(user + ":" + password));
+      BOOST_TEST(field->size() == keyward::http::basic_size(u, p));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(building_agrees_with_encoding_the_joined_user_pass) {

@@ -8,7 +8,10 @@
 
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -133,7 +136,7 @@ BOOST_AUTO_TEST_CASE(length_limit) {
   BOOST_TEST(parse_bearer(at_limit).has_value());
   BOOST_TEST(parse_bearer(at_limit + "a").error() == errc::http_too_long);
   bearer_options short_values;
-  short_values.max_length = 10;
+  short_values.limit.max_length = 10;
   BOOST_TEST(*parse_bearer("Bearer abc", short_values) == "abc");
   BOOST_TEST(parse_bearer("Bearer abcd", short_values).error() == errc::http_too_long);
 }
@@ -149,10 +152,24 @@ BOOST_AUTO_TEST_CASE(building_rejects_what_cannot_be_sent) {
   BOOST_TEST(*keyward::http::bearer("a@b", lenient()) == "Bearer a@b");
 
   char out[16];
-  BOOST_TEST(keyward::http::bearer_field_size(3) == 10u);
+  std::fill(std::begin(out), std::end(out), '#');
+  BOOST_TEST(keyward::http::bearer_size(3) == 10u);
   BOOST_TEST(keyward::http::write_bearer("abc", out, 9).error() == errc::buffer_too_small);
+  BOOST_TEST(keyward::http::write_bearer("a b", out, 0).error() == keyward::error(errc::bearer_invalid_token, 1));
+  BOOST_TEST(out[0] == '#');  // nothing written on an error
   const auto written = keyward::http::write_bearer("abc", out, 10);
   BOOST_TEST(std::string_view(out, *written) == "Bearer abc");
+  BOOST_TEST(out[10] == '#');
+}
+
+// bearer_size saturates at SIZE_MAX instead of wrapping.
+BOOST_AUTO_TEST_CASE(size_saturates) {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  static_assert(keyward::http::bearer_size(0) == 7u);
+  BOOST_TEST(keyward::http::bearer_size(max) == max);
+  BOOST_TEST(keyward::http::bearer_size(max - 6) == max);
+  BOOST_TEST(keyward::http::bearer_size(max - 7) == max);  // exactly max
+  BOOST_TEST(keyward::http::bearer_size(max - 8) == max - 1);
 }
 
 BOOST_AUTO_TEST_CASE(build_then_parse_round_trips) {

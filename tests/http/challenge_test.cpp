@@ -10,15 +10,19 @@
 #include "support/count_allocations.hpp"
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <string_view>
 
 using keyward::errc;
 using keyward::http::challenge_builder;
-using keyward::http::join_challenges;
+using keyward::http::challenges;
+using keyward::http::challenges_size;
+using keyward::http::write_challenges;
 using keyward::http::parse_challenges;
 using namespace std::string_view_literals;
 
@@ -59,6 +63,12 @@ keyward::error error_of(std::string_view value, const keyward::http::limits& lim
   const auto parsed = parse_challenges(value, limit);
   BOOST_TEST_REQUIRE(!parsed.has_value(), "parsed although malformed: " << value);
   return parsed.error();
+}
+
+// The error of a factory (make, basic, bearer) that refused its argument.
+keyward::error build_error(const keyward::result<challenge_builder>& made) {
+  BOOST_TEST_REQUIRE(!made.has_value(), "made although invalid");
+  return made.error();
 }
 
 template <class Builder>
@@ -105,8 +115,8 @@ BOOST_AUTO_TEST_CASE(rfc7235_section_4_1_example) {
 BOOST_AUTO_TEST_CASE(rfc7617_examples) {
   BOOST_TEST(describe(R"(Basic realm="WallyWorld")") == "Basic[realm=WallyWorld]");
   BOOST_TEST(describe(R"(Basic realm="foo", charset="UTF-8")") == "Basic[realm=foo|charset=UTF-8]");
-  BOOST_TEST(*challenge_builder::basic("foo").str() == R"(Basic realm="foo", charset="UTF-8")");
-  BOOST_TEST(*challenge_builder::basic("WallyWorld").str() == R"(Basic realm="WallyWorld", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::basic("foo")->str() == R"(Basic realm="foo", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::basic("WallyWorld")->str() == R"(Basic realm="WallyWorld", charset="UTF-8")");
 }
 
 // RFC 6750 section 3: `Bearer realm="example"` and the expired-token response.
@@ -116,12 +126,12 @@ BOOST_AUTO_TEST_CASE(rfc6750_examples) {
   BOOST_TEST(describe(R"(Bearer realm="example")") == "Bearer[realm=example]");
   BOOST_TEST(describe(expired) ==
              "Bearer[realm=example|error=invalid_token|error_description=The access token expired]");
-  BOOST_TEST(*challenge_builder::bearer("example").str() == R"(Bearer realm="example")");
+  BOOST_TEST(*challenge_builder::bearer("example")->str() == R"(Bearer realm="example")");
   BOOST_TEST(*challenge_builder::bearer("example")
-                  .error("invalid_token")
+                  ->error("invalid_token")
                   .error_description("The access token expired")
                   .str() == expired);
-  BOOST_TEST(*challenge_builder::bearer().str() == "Bearer");
+  BOOST_TEST(*challenge_builder::bearer()->str() == "Bearer");
 }
 
 // RFC 7616 section 3.9.1 sends two Digest challenges (SHA-256 and MD5) as two field lines; combined into one
@@ -318,74 +328,82 @@ BOOST_AUTO_TEST_CASE(parsing_at_compile_time) {
 }
 
 BOOST_AUTO_TEST_CASE(builder_output) {
-  BOOST_TEST(*challenge_builder("Newauth").realm("apps").param("type", "1").param("title", "Login to \"apps\"").str() ==
+  BOOST_TEST(*challenge_builder::make("Newauth")
+                  ->realm("apps")
+                  .param("type", "1")
+                  .param("title", "Login to \"apps\"")
+                  .str() ==
              R"(Newauth realm="apps", type="1", title="Login to \"apps\"")");
-  BOOST_TEST(*challenge_builder("Negotiate").token68("abc==").str() == "Negotiate abc==");
-  BOOST_TEST(*challenge_builder("Negotiate").str() == "Negotiate");
-  BOOST_TEST(*challenge_builder::basic(R"(a"b\c)").str() == R"(Basic realm="a\"b\\c", charset="UTF-8")");
-  BOOST_TEST(*challenge_builder::bearer("example").error("insufficient_scope").scope("read write").str() ==
+  BOOST_TEST(*challenge_builder::make("Negotiate")->token68("abc==").str() == "Negotiate abc==");
+  BOOST_TEST(*challenge_builder::make("Negotiate")->str() == "Negotiate");
+  BOOST_TEST(*challenge_builder::basic(R"(a"b\c)")->str() == R"(Basic realm="a\"b\\c", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::bearer("example")->error("insufficient_scope").scope("read write").str() ==
              R"(Bearer realm="example", error="insufficient_scope", scope="read write")");
-  BOOST_TEST(*challenge_builder::bearer().error("invalid_request").error_uri("https://example.com/e?c=1#x").str() ==
+  BOOST_TEST(*challenge_builder::bearer()->error("invalid_request").error_uri("https://example.com/e?c=1#x").str() ==
              R"(Bearer error="invalid_request", error_uri="https://example.com/e?c=1#x")");
-  BOOST_TEST(*challenge_builder::bearer().error_uri("").str() == R"(Bearer error_uri="")");
-  BOOST_TEST(*challenge_builder::basic("").str() == R"(Basic realm="", charset="UTF-8")");
-  BOOST_TEST(*challenge_builder("X").param("empty", "").str() == R"(X empty="")");
+  BOOST_TEST(*challenge_builder::bearer()->error_uri("").str() == R"(Bearer error_uri="")");
+  BOOST_TEST(*challenge_builder::basic("")->str() == R"(Basic realm="", charset="UTF-8")");
+  BOOST_TEST(*challenge_builder::make("X")->param("empty", "").str() == R"(X empty="")");
 }
 
 BOOST_AUTO_TEST_CASE(builder_rejects_what_it_cannot_send) {
   using keyward::error;
   const auto value_error = [](std::size_t offset) { return error(errc::http_invalid_parameter_value, offset); };
   // scheme: a token
-  BOOST_TEST(build_error(challenge_builder("")) == error(errc::http_invalid_scheme));
-  BOOST_TEST(build_error(challenge_builder("Ba sic")) == error(errc::http_invalid_scheme, 2));
-  BOOST_TEST(build_error(challenge_builder("Basic\r\n")) == error(errc::http_invalid_scheme, 5));
+  BOOST_TEST(build_error(challenge_builder::make("")) == error(errc::http_invalid_scheme));
+  BOOST_TEST(build_error(challenge_builder::make("Ba sic")) == error(errc::http_invalid_scheme, 2));
+  BOOST_TEST(build_error(challenge_builder::make("Basic\r\n")) == error(errc::http_invalid_scheme, 5));
   // realm and param values: any byte but a CTL (HTAB and DEL included)
   BOOST_TEST(build_error(challenge_builder::basic("a\r\nSet-Cookie: x")) == value_error(1));
   BOOST_TEST(build_error(challenge_builder::bearer("ab\n")) == value_error(2));
   BOOST_TEST(build_error(challenge_builder::basic("x\0y"sv)) == value_error(1));
   BOOST_TEST(build_error(challenge_builder::basic("tab\there")) == value_error(3));
   BOOST_TEST(build_error(challenge_builder::basic("del\x7F")) == value_error(3));
-  BOOST_TEST(build_error(challenge_builder("X").param("p", "a\rb")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::make("X")->param("p", "a\rb")) == value_error(1));
   // param names: a token
-  BOOST_TEST(build_error(challenge_builder("X").param("na me", "x")) == error(errc::http_invalid_parameter, 2));
-  BOOST_TEST(build_error(challenge_builder("X").param("", "x")) == error(errc::http_invalid_parameter));
-  BOOST_TEST(build_error(challenge_builder("X").param("a=b", "x")) == error(errc::http_invalid_parameter, 1));
+  BOOST_TEST(build_error(challenge_builder::make("X")->param("na me", "x")) == error(errc::http_invalid_parameter, 2));
+  BOOST_TEST(build_error(challenge_builder::make("X")->param("", "x")) == error(errc::http_invalid_parameter));
+  BOOST_TEST(build_error(challenge_builder::make("X")->param("a=b", "x")) == error(errc::http_invalid_parameter, 1));
   // duplicates, case-insensitive
-  BOOST_TEST(build_error(challenge_builder::bearer("x").realm("y")) == error(errc::http_duplicate_parameter));
-  BOOST_TEST(build_error(challenge_builder::bearer("x").param("REALM", "y")) == error(errc::http_duplicate_parameter));
-  BOOST_TEST(build_error(challenge_builder::basic("x").param("Charset", "y")) == error(errc::http_duplicate_parameter));
+  BOOST_TEST(build_error(challenge_builder::bearer("x")->realm("y")) == error(errc::http_duplicate_parameter));
+  BOOST_TEST(build_error(challenge_builder::bearer("x")->param("REALM", "y")) == error(errc::http_duplicate_parameter));
+  BOOST_TEST(build_error(challenge_builder::basic("x")->param("Charset", "y")) ==
+             error(errc::http_duplicate_parameter));
   // RFC 6750 scope: NQCHAR tokens separated by single spaces
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("")) == error(errc::http_invalid_parameter_value));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope(" read")) == value_error(0));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("read ")) == value_error(4));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("read  write")) == value_error(5));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("read\twrite")) == value_error(4));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope(R"(a"b)")) == value_error(1));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope(R"(a\b)")) == value_error(1));
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("caf\xC3\xA9")) == value_error(3));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("")) == error(errc::http_invalid_parameter_value));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope(" read")) == value_error(0));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("read ")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("read  write")) == value_error(5));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("read\twrite")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope(R"(a"b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope(R"(a\b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("caf\xC3\xA9")) == value_error(3));
   // RFC 6750 error and error_description: 1*NQSCHAR (space allowed, quote, backslash, CTLs and obs-text not)
-  BOOST_TEST(build_error(challenge_builder::bearer().error("")) == error(errc::http_invalid_parameter_value));
-  BOOST_TEST(build_error(challenge_builder::bearer().error(R"(a"b)")) == value_error(1));
-  BOOST_TEST(build_error(challenge_builder::bearer().error("tab\there")) == value_error(3));
-  BOOST_TEST(build_error(challenge_builder::bearer().error("\xC3\xA9")) == value_error(0));
-  BOOST_TEST(build_error(challenge_builder::bearer().error_description("line\nbreak")) == value_error(4));
-  BOOST_TEST(build_error(challenge_builder::bearer().error_description(R"(back\slash)")) == value_error(4));
-  BOOST_TEST(build_error(challenge_builder::bearer().error_description("")) ==
+  BOOST_TEST(build_error(challenge_builder::bearer()->error("")) == error(errc::http_invalid_parameter_value));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error(R"(a"b)")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error("tab\there")) == value_error(3));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error("\xC3\xA9")) == value_error(0));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error_description("line\nbreak")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error_description(R"(back\slash)")) == value_error(4));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error_description("")) ==
              error(errc::http_invalid_parameter_value));
-  BOOST_TEST(*challenge_builder::bearer().error("has space").str() == R"(Bearer error="has space")");
+  BOOST_TEST(*challenge_builder::bearer()->error("has space").str() == R"(Bearer error="has space")");
   // RFC 6750 error_uri: no space either
-  BOOST_TEST(build_error(challenge_builder::bearer().error_uri("a b")) == value_error(1));
-  BOOST_TEST(build_error(challenge_builder::bearer().error_uri("a\"b")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error_uri("a b")) == value_error(1));
+  BOOST_TEST(build_error(challenge_builder::bearer()->error_uri("a\"b")) == value_error(1));
   // token68: the grammar, and never together with auth-params or another token68
-  BOOST_TEST(build_error(challenge_builder("N").token68("")) == error(errc::http_invalid_token68));
-  BOOST_TEST(build_error(challenge_builder("N").token68("ab c")) == error(errc::http_invalid_token68, 2));
-  BOOST_TEST(build_error(challenge_builder("N").token68("=abc")) == error(errc::http_invalid_token68, 0));
-  BOOST_TEST(build_error(challenge_builder("N").token68("ab=c")) == error(errc::http_invalid_token68, 3));
-  BOOST_TEST(build_error(challenge_builder("N").token68("abc").param("a", "b")) == error(errc::http_unexpected_data));
-  BOOST_TEST(build_error(challenge_builder("N").param("a", "b").token68("abc")) == error(errc::http_unexpected_data));
-  BOOST_TEST(build_error(challenge_builder("N").token68("abc").token68("def")) == error(errc::http_unexpected_data));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("")) == error(errc::http_invalid_token68));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("ab c")) == error(errc::http_invalid_token68, 2));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("=abc")) == error(errc::http_invalid_token68, 0));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("ab=c")) == error(errc::http_invalid_token68, 3));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("abc").param("a", "b")) ==
+             error(errc::http_unexpected_data));
+  BOOST_TEST(build_error(challenge_builder::make("N")->param("a", "b").token68("abc")) ==
+             error(errc::http_unexpected_data));
+  BOOST_TEST(build_error(challenge_builder::make("N")->token68("abc").token68("def")) ==
+             error(errc::http_unexpected_data));
   // the first error sticks: the empty scope (no offset), not the bad name that follows
-  BOOST_TEST(build_error(challenge_builder::bearer().scope("").param("bad name", "x").realm("\r")) ==
+  BOOST_TEST(build_error(challenge_builder::bearer()->scope("").param("bad name", "x").realm("\r")) ==
              error(errc::http_invalid_parameter_value));
 }
 
@@ -397,7 +415,7 @@ BOOST_AUTO_TEST_CASE(build_then_parse_round_trips) {
   };
   for (const std::string_view value : values) {
     BOOST_TEST_CONTEXT("value: " << value) {
-      const auto built = challenge_builder("Custom-Scheme").realm(value).param("Title", value).str();
+      const auto built = challenge_builder::make("Custom-Scheme")->realm(value).param("Title", value).str();
       BOOST_TEST_REQUIRE(built.has_value());
       const auto parsed = parse_challenges(*built);
       BOOST_TEST_REQUIRE(parsed.has_value());
@@ -410,7 +428,7 @@ BOOST_AUTO_TEST_CASE(build_then_parse_round_trips) {
     }
   }
   const auto bearer = challenge_builder::bearer("api")
-                          .error("insufficient_scope")
+                          ->error("insufficient_scope")
                           .error_description("Needs write access, ask an admin")
                           .scope("read write:all")
                           .error_uri("https://example.com/docs#scopes")
@@ -418,29 +436,83 @@ BOOST_AUTO_TEST_CASE(build_then_parse_round_trips) {
   BOOST_TEST(describe(*bearer) ==
              "Bearer[realm=api|error=insufficient_scope|error_description=Needs write access, ask an admin|"
              "scope=read write:all|error_uri=https://example.com/docs#scopes]");
-  BOOST_TEST(describe(*challenge_builder("Negotiate").token68("a+/b==").str()) == "Negotiate(a+/b==)");
+  BOOST_TEST(describe(*challenge_builder::make("Negotiate")->token68("a+/b==").str()) == "Negotiate(a+/b==)");
 }
 
 BOOST_AUTO_TEST_CASE(joining_challenges) {
-  const auto basic = challenge_builder("Basic").realm("simple").str();
+  const auto basic = challenge_builder::make("Basic")->realm("simple").str();
   const auto newauth =
-      challenge_builder("Newauth").realm("apps").param("type", "1").param("title", "Login to \"apps\"").str();
-  const auto joined = join_challenges({*basic, *newauth});
+      challenge_builder::make("Newauth")->realm("apps").param("type", "1").param("title", "Login to \"apps\"").str();
+  const auto joined = challenges({*basic, *newauth});
   BOOST_TEST_REQUIRE(joined.has_value());
   BOOST_TEST(*joined == R"(Basic realm="simple", Newauth realm="apps", type="1", title="Login to \"apps\"")");
   BOOST_TEST(describe(*joined) == R"(Basic[realm=simple] ; Newauth[realm=apps|type=1|title=Login to "apps"])");
-  BOOST_TEST(*join_challenges({"Negotiate abc=", "Basic"}) == "Negotiate abc=, Basic");
-  BOOST_TEST(describe(*join_challenges({"Negotiate abc=", "Basic"})) == "Negotiate(abc=) ; Basic");
+  BOOST_TEST(*challenges({"Negotiate abc=", "Basic"}) == "Negotiate abc=, Basic");
+  BOOST_TEST(describe(*challenges({"Negotiate abc=", "Basic"})) == "Negotiate(abc=) ; Basic");
 
   using keyward::error;
-  BOOST_TEST(join_challenges({}).error() == error(errc::http_empty_value));
-  BOOST_TEST(join_challenges({"Basic", ""}).error() == error(errc::http_empty_value));
+  BOOST_TEST(challenges({}).error() == error(errc::http_empty_value));
+  BOOST_TEST(challenges({"Basic", ""}).error() == error(errc::http_empty_value));
   // `Basic, ` is 7 bytes; the second challenge of "A, B" is at 3 in it: 10 in the joined value
-  BOOST_TEST(join_challenges({"Basic", "A, B"}).error() == error(errc::http_too_many_challenges, 10));
-  BOOST_TEST(join_challenges({"Basic", "x\r\n"}).error() == error(errc::http_invalid_character, 8));  // 7 + 1
+  BOOST_TEST(challenges({"Basic", "A, B"}).error() == error(errc::http_too_many_challenges, 10));
+  BOOST_TEST(challenges({"Basic", "x\r\n"}).error() == error(errc::http_invalid_character, 8));  // 7 + 1
   // a bare parameter would attach to the previous challenge: `Basic realm="x", ` is 17
-  BOOST_TEST(join_challenges({R"(Basic realm="x")", R"(realm="y")"}).error() ==
+  BOOST_TEST(challenges({R"(Basic realm="x")", R"(realm="y")"}).error() ==
              error(errc::http_invalid_parameter, 17));
+}
+
+// write_challenges: the same value into a buffer, of challenges_size(); nothing written on any error, input
+// errors before buffer_too_small.
+BOOST_AUTO_TEST_CASE(writing_challenges_into_a_buffer) {
+  using keyward::error;
+  const std::string_view expected = "Negotiate abc=, Basic";  // 14 + 2 + 5 = 21 bytes
+  BOOST_TEST(challenges_size({"Negotiate abc=", "Basic"}) == 21u);
+  BOOST_TEST(challenges_size({"Basic"}) == 5u);
+  BOOST_TEST(challenges_size({}) == 0u);
+  char out[32];
+  std::fill(std::begin(out), std::end(out), '#');
+  BOOST_TEST(write_challenges({"Negotiate abc=", "Basic"}, out, 20).error() == error(errc::buffer_too_small));
+  BOOST_TEST(std::string_view(out, sizeof out) == std::string(32, '#'));
+  BOOST_TEST(write_challenges({"Basic", "A, B"}, out, 2).error() == error(errc::http_too_many_challenges, 10));
+  BOOST_TEST(std::string_view(out, sizeof out) == std::string(32, '#'));
+  const auto written = write_challenges({"Negotiate abc=", "Basic"}, out, 21);
+  BOOST_TEST_REQUIRE(written.has_value());
+  BOOST_TEST(std::string_view(out, *written) == expected);
+  BOOST_TEST(out[21] == '#');
+}
+
+// challenges_size saturates instead of wrapping: the sizes come from the caller.
+BOOST_AUTO_TEST_CASE(challenges_size_saturates) {
+  const std::size_t max = std::numeric_limits<std::size_t>::max();
+  const std::string_view huge(static_cast<const char*>(nullptr), max - 1);  // only its size is read
+  BOOST_TEST(challenges_size({huge}) == max - 1);
+  BOOST_TEST(challenges_size({huge, "A"}) == max);      // max - 1 + 2 + 1 would wrap
+  BOOST_TEST(challenges_size({"A", huge}) == max);
+  const std::string_view fits(static_cast<const char*>(nullptr), max - 3);
+  BOOST_TEST(challenges_size({fits, "A"}) == max);      // exactly max - 3 + 2 + 1
+}
+
+// The builder's own writer trio: size(), write() and str() agree, and write() writes nothing on an error.
+BOOST_AUTO_TEST_CASE(builder_writes_into_a_buffer) {
+  using keyward::error;
+  auto builder = challenge_builder::bearer("example");
+  BOOST_TEST_REQUIRE(builder.has_value());
+  builder->error("invalid_token");
+  const std::string_view expected = R"(Bearer realm="example", error="invalid_token")";
+  BOOST_TEST(builder->size() == expected.size());
+  char out[64];
+  std::fill(std::begin(out), std::end(out), '#');
+  BOOST_TEST(builder->write(out, expected.size() - 1).error() == error(errc::buffer_too_small));
+  BOOST_TEST(out[0] == '#');
+  const auto written = builder->write(out, sizeof out);
+  BOOST_TEST_REQUIRE(written.has_value());
+  BOOST_TEST(std::string_view(out, *written) == expected);
+  BOOST_TEST(*builder->str() == expected);
+
+  builder->scope("");  // invalid: the builder keeps the error
+  BOOST_TEST(builder->size() == 0u);
+  BOOST_TEST(builder->write(out, sizeof out).error() == error(errc::http_invalid_parameter_value));
+  BOOST_TEST(builder->str().error() == error(errc::http_invalid_parameter_value));
 }
 
 BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {

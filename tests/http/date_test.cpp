@@ -10,8 +10,10 @@
 
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
@@ -56,18 +58,21 @@ void check_rejected(std::string_view text, std::size_t offset, http::sys_seconds
   }
 }
 
+// The IMF-fixdate of `seconds` by write_imf_fixdate(), checked against imf_fixdate().
 std::string formatted(std::int64_t seconds) {
-  const auto r = http::format_date(at(seconds));
+  char out[http::imf_fixdate_size];
+  const auto r = http::write_imf_fixdate(at(seconds), out, sizeof out);
   BOOST_TEST_REQUIRE(r.has_value(), "cannot format " << seconds);
-  return std::string(r->view());
+  BOOST_TEST_REQUIRE(*r == http::imf_fixdate_size);
+  const std::string text(out, *r);
+  BOOST_TEST_REQUIRE(*http::imf_fixdate(at(seconds)) == text);
+  return text;
 }
 
 // Usable in constant expressions (the result is a named constexpr object, as g++ 12 requires).
 constexpr auto example_at_compile_time = http::parse_date("Sun, 06 Nov 1994 08:49:37 GMT", http::sys_seconds{});
 static_assert(example_at_compile_time.has_value() &&
               example_at_compile_time->time_since_epoch().count() == 784111777);
-constexpr auto example_formatted_at_compile_time = http::format_date(http::sys_seconds(std::chrono::seconds(784111777)));
-static_assert(example_formatted_at_compile_time->view() == "Sun, 06 Nov 1994 08:49:37 GMT");
 
 }  // namespace
 
@@ -110,12 +115,47 @@ BOOST_AUTO_TEST_CASE(year_range_for_formatting) {
   BOOST_TEST(parsed("Sat Jan  1 00:00:00 0000") == -62167219200);
   for (const std::int64_t outside : {std::int64_t{-62167219201}, std::int64_t{253402300800},
                                      INT64_MIN, INT64_MAX}) {
-    const auto r = http::format_date(at(outside));
+    char out[http::imf_fixdate_size];
+    const auto r = http::write_imf_fixdate(at(outside), out, sizeof out);
     BOOST_TEST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error() == error(errc::http_invalid_date));  // no offset: there is no input text
-    BOOST_TEST(!http::format_date_string(at(outside)).has_value());
+    BOOST_TEST(http::write_imf_fixdate(at(outside), out, 0).error() == error(errc::http_invalid_date));  // first
+    BOOST_TEST(http::imf_fixdate(at(outside)).error() == error(errc::http_invalid_date));
   }
-  BOOST_TEST(*http::format_date_string(at(784111777)) == "Sun, 06 Nov 1994 08:49:37 GMT");
+  BOOST_TEST(*http::imf_fixdate(at(784111777)) == "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+// write_imf_fixdate: buffer_too_small below 29 bytes, with nothing written.
+BOOST_AUTO_TEST_CASE(formatting_into_a_buffer) {
+  char out[40];
+  std::fill(std::begin(out), std::end(out), '#');
+  BOOST_TEST(http::write_imf_fixdate(at(784111777), out, http::imf_fixdate_size - 1).error() ==
+             error(errc::buffer_too_small));
+  BOOST_TEST(std::string_view(out, sizeof out) == std::string(sizeof out, '#'));
+  const auto r = http::write_imf_fixdate(at(784111777), out, sizeof out);
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST(std::string_view(out, *r) == "Sun, 06 Nov 1994 08:49:37 GMT");
+  BOOST_TEST(out[29] == '#');
+}
+
+// `when` and `now` are system_clock time points of any precision, floored to whole seconds: 0.999999999 s
+// after the RFC 9110 example is still that second, and half a second before the epoch is 1969-12-31T23:59:59.
+BOOST_AUTO_TEST_CASE(time_points_of_any_precision_are_floored) {
+  using std::chrono::nanoseconds;
+  using std::chrono::system_clock;
+  using nano_point = std::chrono::time_point<system_clock, nanoseconds>;
+  const nano_point late(nanoseconds(784111777'999999999));
+  BOOST_TEST(*http::imf_fixdate(late) == "Sun, 06 Nov 1994 08:49:37 GMT");
+  const nano_point before_epoch(nanoseconds(-500'000'000));
+  BOOST_TEST(*http::imf_fixdate(before_epoch) == "Wed, 31 Dec 1969 23:59:59 GMT");
+  using milli_point = std::chrono::time_point<system_clock, std::chrono::milliseconds>;
+  BOOST_TEST(*http::imf_fixdate(milli_point(std::chrono::milliseconds(1'500))) == "Thu, 01 Jan 1970 00:00:01 GMT");
+  // now = 2024-06-15T12:00:00.5Z: "94" is still 1994 (RFC 850 years within 50 years of now).
+  const nano_point now(nanoseconds(naive_seconds(2024, 6, 15, 12) * 1'000'000'000 + 500'000'000));
+  const auto r = http::parse_date("Sunday, 06-Nov-94 08:49:37 GMT", now);
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST(r->time_since_epoch().count() == 784111777);
+  BOOST_TEST(http::parse_date("Sun, 06 Nov 1994 08:49:37 GMT", system_clock::now()).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(month_lengths_and_leap_years) {

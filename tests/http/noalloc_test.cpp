@@ -1,5 +1,5 @@
-// The HTTP parse paths allocate nothing, on valid input and on every error path: this program replaces the
-// global operator new and counts calls while keyward::http parses.
+// The HTTP parse paths and writers into a caller's buffer allocate nothing, on valid input and on every error
+// path: this program replaces the global operator new and counts calls while keyward::http works.
 #define BOOST_TEST_MODULE http_noalloc
 #include <boost/test/unit_test.hpp>
 
@@ -7,9 +7,11 @@
 #include <keyward/http/bearer.hpp>
 #include <keyward/http/challenge.hpp>
 #include <keyward/http/credentials.hpp>
+#include <keyward/http/date.hpp>
 
 #include "support/count_allocations.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -17,6 +19,33 @@
 
 using keyward_test::allocations;
 using keyward_test::counting;
+
+// The write_x() halves of the writer trios allocate nothing either, on success and on error.
+BOOST_AUTO_TEST_CASE(writers_do_not_allocate) {
+  namespace http = keyward::http;
+  char out[256];
+  std::size_t written = 0;
+  std::size_t failures = 0;
+  const std::string long_password(100, 'p');  // more than one chunk of the Basic encoder
+
+  counting = true;
+  written += http::write_basic("Aladdin", "open sesame", out, sizeof out).value_or(0);
+  written += http::write_basic("key", long_password, out, sizeof out).value_or(0);
+  failures += http::write_basic("a:b", "c", out, sizeof out).has_value() ? 0 : 1;
+  failures += http::write_basic("Aladdin", "open sesame", out, 4).has_value() ? 0 : 1;
+  written += http::write_bearer("mF_9.B5f-4.1JqM", out, sizeof out).value_or(0);
+  failures += http::write_bearer("a b", out, sizeof out).has_value() ? 0 : 1;
+  written += http::write_challenges({"Basic realm=\"x\"", "Bearer"}, out, sizeof out).value_or(0);
+  failures += http::write_challenges({"Basic", "A, B"}, out, sizeof out).has_value() ? 0 : 1;
+  written += http::write_imf_fixdate(http::sys_seconds(std::chrono::seconds(784111777)), out, sizeof out).value_or(0);
+  failures += http::write_imf_fixdate(http::sys_seconds(std::chrono::seconds(784111777)), out, 28).has_value() ? 0 : 1;
+  counting = false;
+
+  BOOST_TEST(allocations == 0u);
+  // 34 + (6 + 140) + 23 + 22 + 29: "Basic " and 4 * ceil(104 / 3) characters for the long password
+  BOOST_TEST(written == 34u + 146u + 23u + 22u + 29u);
+  BOOST_TEST(failures == 5u);
+}
 
 BOOST_AUTO_TEST_CASE(parsers_do_not_allocate) {
   namespace http = keyward::http;

@@ -1,7 +1,7 @@
 // Tests for include/keyward/rate/gcra.hpp. Every expected decision is derived by hand from GCRA in the
 // comments: emission interval T = period / count, window W = burst * T, debt = max(0, TAT - now); a
 // request of cost c is allowed when debt + c*T <= W and then adds c*T to the debt; remaining =
-// floor((W - debt) / T) after the request; retry_after = debt + c*T - W; reset_after = the debt.
+// floor((W - debt) / T) after the request; wait = debt + c*T - W; reset_after = the debt.
 #define BOOST_TEST_MODULE rate_gcra
 #include <boost/test/unit_test.hpp>
 
@@ -32,6 +32,11 @@ using std::chrono::nanoseconds;
 
 namespace {
 
+// The default clock's time point `since_epoch` after its epoch: the `now` every call below passes.
+std::chrono::steady_clock::time_point at(nanoseconds since_epoch) {
+  return std::chrono::steady_clock::time_point(since_epoch);
+}
+
 gcra<> make_limiter(const quota& q) {
   auto made = gcra<>::make(q);
   BOOST_REQUIRE(made.has_value());
@@ -59,7 +64,7 @@ std::string format(nanoseconds d) {
 // "<verdict> remaining=R retry=X reset=Y", so a failed check shows every field at the caller's line.
 std::string describe(const decision& d) {
   return std::string(name_of(d.outcome)) + " remaining=" + std::to_string(d.remaining) +
-         " retry=" + format(d.retry_after) + " reset=" + format(d.reset_after);
+         " retry=" + format(d.wait) + " reset=" + format(d.reset_after);
 }
 
 // A clock whose time the test sets: static now(), like the standard clocks.
@@ -89,31 +94,31 @@ inline std::ostream& boost_test_print_type(std::ostream& out, verdict v) { retur
 
 BOOST_AUTO_TEST_CASE(burst_then_deny) {
   // 10 per second, burst 5: T = 100 ms, W = 500 ms. At t = 0 each request adds 100 ms of debt: after k
-  // requests remaining = 5 - k and reset_after = k * 100 ms. The 6th: 500 + 100 > 500, denied, retry_after =
+  // requests remaining = 5 - k and reset_after = k * 100 ms. The 6th: 500 + 100 > 500, denied, wait =
   // 500 + 100 - 500 = 100 ms, remaining 0, reset_after 500 ms; being denied it changes nothing.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "allowed remaining=4 retry=0ns reset=100ms");
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "allowed remaining=3 retry=0ns reset=200ms");
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "allowed remaining=2 retry=0ns reset=300ms");
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "allowed remaining=1 retry=0ns reset=400ms");
-  const decision last = limiter.acquire(0ns);
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "allowed remaining=4 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "allowed remaining=3 retry=0ns reset=200ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "allowed remaining=2 retry=0ns reset=300ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "allowed remaining=1 retry=0ns reset=400ms");
+  const decision last = limiter.acquire(at(0ns));
   BOOST_TEST(describe(last) == "allowed remaining=0 retry=0ns reset=500ms");
   BOOST_TEST(last.limit == 5u);
   BOOST_TEST(last.allowed());
-  const decision denied = limiter.acquire(0ns);
+  const decision denied = limiter.acquire(at(0ns));
   BOOST_TEST(describe(denied) == "denied remaining=0 retry=100ms reset=500ms");
   BOOST_TEST(denied.limit == 5u);
   BOOST_TEST(!denied);
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=100ms reset=500ms");
-  // Exactly retry_after later (t = 100 ms): debt 400 ms, 400 + 100 <= 500, allowed, debt 500 ms again.
-  BOOST_TEST(describe(limiter.acquire(100ms)) == "allowed remaining=0 retry=0ns reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=100ms reset=500ms");
+  // Exactly wait later (t = 100 ms): debt 400 ms, 400 + 100 <= 500, allowed, debt 500 ms again.
+  BOOST_TEST(describe(limiter.acquire(at(100ms))) == "allowed remaining=0 retry=0ns reset=500ms");
   // One nanosecond before the next slot (t = 200 ms - 1 ns): debt 400 ms + 1 ns, denied, exact wait 1 ns.
   // Internal units are 100 ms / 2^27 = 0.745 ns and that time is not a whole number of them: the report may
   // round up by one more nanosecond, never down.
-  const decision early = limiter.acquire(200ms - 1ns);
+  const decision early = limiter.acquire(at(200ms - 1ns));
   BOOST_TEST(early.outcome == verdict::denied);
-  BOOST_TEST(early.retry_after.count() >= 1);
-  BOOST_TEST(early.retry_after.count() <= 2);
+  BOOST_TEST(early.wait.count() >= 1);
+  BOOST_TEST(early.wait.count() <= 2);
   BOOST_TEST(early.reset_after.count() >= 400'000'001);
   BOOST_TEST(early.reset_after.count() <= 400'000'002);
 }
@@ -121,86 +126,86 @@ BOOST_AUTO_TEST_CASE(burst_then_deny) {
 BOOST_AUTO_TEST_CASE(partial_refill) {
   // 10 per second, burst 5 (T = 100 ms, W = 500 ms). Five at t = 0 leave TAT = 500 ms.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  for (int i = 0; i < 5; ++i) BOOST_TEST(limiter.acquire(0ns).allowed());
+  for (int i = 0; i < 5; ++i) BOOST_TEST(limiter.acquire(at(0ns)).allowed());
   // t = 250 ms: debt 250 ms; 250 + 100 <= 500: allowed, debt 350, remaining floor(150 / 100) = 1.
-  BOOST_TEST(describe(limiter.acquire(250ms)) == "allowed remaining=1 retry=0ns reset=350ms");
+  BOOST_TEST(describe(limiter.acquire(at(250ms))) == "allowed remaining=1 retry=0ns reset=350ms");
   // Same time: debt 350 + 100 = 450 <= 500: allowed, remaining floor(50 / 100) = 0.
-  BOOST_TEST(describe(limiter.acquire(250ms)) == "allowed remaining=0 retry=0ns reset=450ms");
-  // Same time: 450 + 100 = 550 > 500: denied, retry_after 50 ms.
-  BOOST_TEST(describe(limiter.acquire(250ms)) == "denied remaining=0 retry=50ms reset=450ms");
+  BOOST_TEST(describe(limiter.acquire(at(250ms))) == "allowed remaining=0 retry=0ns reset=450ms");
+  // Same time: 450 + 100 = 550 > 500: denied, wait 50 ms.
+  BOOST_TEST(describe(limiter.acquire(at(250ms))) == "denied remaining=0 retry=50ms reset=450ms");
   // t = 300 ms: TAT = 700 ms, debt 400 ms: allowed, debt 500 ms.
-  BOOST_TEST(describe(limiter.acquire(300ms)) == "allowed remaining=0 retry=0ns reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(at(300ms))) == "allowed remaining=0 retry=0ns reset=500ms");
 }
 
 BOOST_AUTO_TEST_CASE(cost_above_one) {
   // 10 per second, burst 5: a cost of 3 adds 300 ms.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  BOOST_TEST(describe(limiter.acquire(0ns, 3)) == "allowed remaining=2 retry=0ns reset=300ms");
-  // 300 + 300 = 600 > 500: denied, retry_after 100 ms, remaining floor(200 / 100) = 2 (of cost 1).
-  BOOST_TEST(describe(limiter.acquire(0ns, 3)) == "denied remaining=2 retry=100ms reset=300ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 3)) == "allowed remaining=2 retry=0ns reset=300ms");
+  // 300 + 300 = 600 > 500: denied, wait 100 ms, remaining floor(200 / 100) = 2 (of cost 1).
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 3)) == "denied remaining=2 retry=100ms reset=300ms");
   // 300 + 200 = 500 <= 500: allowed.
-  BOOST_TEST(describe(limiter.acquire(0ns, 2)) == "allowed remaining=0 retry=0ns reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 2)) == "allowed remaining=0 retry=0ns reset=500ms");
   // t = 300 ms: debt 200 ms; cost 3: 200 + 300 = 500, allowed.
-  BOOST_TEST(describe(limiter.acquire(300ms, 3)) == "allowed remaining=0 retry=0ns reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(at(300ms), 3)) == "allowed remaining=0 retry=0ns reset=500ms");
 }
 
 BOOST_AUTO_TEST_CASE(cost_above_burst_is_never) {
   // A cost of 6 needs 600 ms of a 500 ms window: never, whatever the debt; nothing is taken.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  BOOST_TEST(describe(limiter.acquire(0ns, 6)) == "never remaining=5 retry=0ns reset=0ns");
-  BOOST_TEST(describe(limiter.acquire(0ns, std::numeric_limits<std::uint64_t>::max())) ==
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 6)) == "never remaining=5 retry=0ns reset=0ns");
+  BOOST_TEST(describe(limiter.acquire(at(0ns), std::numeric_limits<std::uint64_t>::max())) ==
              "never remaining=5 retry=0ns reset=0ns");
-  BOOST_TEST(limiter.is_fresh(0ns));
-  BOOST_TEST(limiter.acquire(0ns, 2).allowed());
+  BOOST_TEST(limiter.is_fresh(at(0ns)));
+  BOOST_TEST(limiter.acquire(at(0ns), 2).allowed());
   // With 200 ms of debt: still never (not denied), and the report shows the debt.
-  BOOST_TEST(describe(limiter.acquire(0ns, 6)) == "never remaining=3 retry=0ns reset=200ms");
-  const auto reserved = limiter.reserve(0ns, 6);
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 6)) == "never remaining=3 retry=0ns reset=200ms");
+  const auto reserved = limiter.reserve(at(0ns), 6);
   BOOST_TEST(reserved.outcome == verdict::never);
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=3 retry=0ns reset=200ms");
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=3 retry=0ns reset=200ms");
 }
 
 BOOST_AUTO_TEST_CASE(peek_changes_nothing) {
   auto limiter = make_limiter(quota{10, 1s, 5});
-  for (int i = 0; i < 3; ++i) BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=5 retry=0ns reset=0ns");
-  BOOST_TEST(describe(limiter.acquire(0ns, 0)) == "allowed remaining=5 retry=0ns reset=0ns");
+  for (int i = 0; i < 3; ++i) BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=5 retry=0ns reset=0ns");
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 0)) == "allowed remaining=5 retry=0ns reset=0ns");
   // Never used: fresh at any time, including times a 64-bit unit counter would see as far apart.
   for (const nanoseconds t : {0ns, nanoseconds(-1s), nanoseconds(std::numeric_limits<std::int64_t>::min()),
                               nanoseconds(std::numeric_limits<std::int64_t>::max())})
-    BOOST_TEST(limiter.is_fresh(t));
-  BOOST_TEST(limiter.acquire(0ns).allowed());
+    BOOST_TEST(limiter.is_fresh(at(t)));
+  BOOST_TEST(limiter.acquire(at(0ns)).allowed());
   // After one request (debt 100 ms): peek reports it and leaves it.
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=4 retry=0ns reset=100ms");
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=4 retry=0ns reset=100ms");
-  BOOST_TEST(describe(limiter.peek(50ms)) == "allowed remaining=4 retry=0ns reset=50ms");
-  BOOST_TEST(!limiter.is_fresh(99ms));
-  BOOST_TEST(limiter.is_fresh(100ms));
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=4 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=4 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.peek(at(50ms))) == "allowed remaining=4 retry=0ns reset=50ms");
+  BOOST_TEST(!limiter.is_fresh(at(99ms)));
+  BOOST_TEST(limiter.is_fresh(at(100ms)));
 }
 
 BOOST_AUTO_TEST_CASE(long_idle_refills_to_the_burst_only) {
   // After an hour idle (36,000 emission intervals) the bucket holds the burst, 5, and no more.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  for (int i = 0; i < 5; ++i) BOOST_TEST(limiter.acquire(0ns).allowed());
-  BOOST_TEST(describe(limiter.peek(1h)) == "allowed remaining=5 retry=0ns reset=0ns");
+  for (int i = 0; i < 5; ++i) BOOST_TEST(limiter.acquire(at(0ns)).allowed());
+  BOOST_TEST(describe(limiter.peek(at(1h))) == "allowed remaining=5 retry=0ns reset=0ns");
   int allowed = 0;
-  while (limiter.acquire(1h).allowed()) ++allowed;
+  while (limiter.acquire(at(1h)).allowed()) ++allowed;
   BOOST_TEST(allowed == 5);
-  BOOST_TEST(describe(limiter.acquire(1h)) == "denied remaining=0 retry=100ms reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(at(1h))) == "denied remaining=0 retry=100ms reset=500ms");
 }
 
 BOOST_AUTO_TEST_CASE(time_going_backwards_adds_nothing) {
   // 10 per second, burst 5. Three at t = 1 s: TAT = 1.3 s.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  for (int i = 0; i < 3; ++i) BOOST_TEST(limiter.acquire(1s).allowed());
-  BOOST_TEST(describe(limiter.peek(1s)) == "allowed remaining=2 retry=0ns reset=300ms");
+  for (int i = 0; i < 3; ++i) BOOST_TEST(limiter.acquire(at(1s)).allowed());
+  BOOST_TEST(describe(limiter.peek(at(1s))) == "allowed remaining=2 retry=0ns reset=300ms");
   // At t = 0.9 s the debt is 400 ms: the bucket looks emptier, never fuller.
-  BOOST_TEST(describe(limiter.peek(900ms)) == "allowed remaining=1 retry=0ns reset=400ms");
+  BOOST_TEST(describe(limiter.peek(at(900ms))) == "allowed remaining=1 retry=0ns reset=400ms");
   // One allowed there (400 + 100 <= 500): TAT = 1.4 s, so at t = 1 s one remains, not two.
-  BOOST_TEST(describe(limiter.acquire(900ms)) == "allowed remaining=0 retry=0ns reset=500ms");
-  BOOST_TEST(describe(limiter.peek(1s)) == "allowed remaining=1 retry=0ns reset=400ms");
+  BOOST_TEST(describe(limiter.acquire(at(900ms))) == "allowed remaining=0 retry=0ns reset=500ms");
+  BOOST_TEST(describe(limiter.peek(at(1s))) == "allowed remaining=1 retry=0ns reset=400ms");
   // t = 0: TAT is 1.4 s ahead, more than 2W = 1 s, which no sequence of requests can reach: read as the
-  // oldest time that could (debt = 1 s): denied, retry_after = 1000 + 100 - 500 = 600 ms, not 1.4 s.
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=600ms reset=1s");
-  BOOST_TEST(describe(limiter.peek(1s)) == "allowed remaining=1 retry=0ns reset=400ms");
+  // oldest time that could (debt = 1 s): denied, wait = 1000 + 100 - 500 = 600 ms, not 1.4 s.
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=600ms reset=1s");
+  BOOST_TEST(describe(limiter.peek(at(1s))) == "allowed remaining=1 retry=0ns reset=400ms");
 
   // Random times from t = 0, a third of the steps going backwards (up to 30 ms, or 2 s once in a while).
   // Each allowed request moves the TAT T = 100 ms further and needs TAT <= its time + W, and the first was
@@ -208,13 +213,13 @@ BOOST_AUTO_TEST_CASE(time_going_backwards_adds_nothing) {
   auto random_limiter = make_limiter(quota{10, 1s, 5});
   std::mt19937_64 random(7);
   std::int64_t t = 0, latest = 0;
-  std::uint64_t allowed = random_limiter.acquire(0ns).allowed() ? 1 : 0;
+  std::uint64_t allowed = random_limiter.acquire(at(0ns)).allowed() ? 1 : 0;
   for (int i = 0; i < 20000; ++i) {
     t += static_cast<std::int64_t>(random() % 20'000'000);
     if (random() % 3 == 0) t -= static_cast<std::int64_t>(random() % 30'000'000);
     if (random() % 1000 == 0) t -= 2'000'000'000;
     if (t > latest) latest = t;
-    if (random_limiter.acquire(nanoseconds(t)).allowed()) ++allowed;
+    if (random_limiter.acquire(at(nanoseconds(t))).allowed()) ++allowed;
     BOOST_REQUIRE(allowed <= 5 + static_cast<std::uint64_t>(latest) / 100'000'000);
   }
   BOOST_TEST(allowed > 100u);
@@ -224,29 +229,29 @@ BOOST_AUTO_TEST_CASE(negative_times) {
   // Times before the clock's epoch (a system clock before 1970, a test clock below 0) work the same.
   // 10 per second, burst 1: T = W = 100 ms.
   auto limiter = make_limiter(quota{10, 1s, 1});
-  BOOST_TEST(describe(limiter.acquire(-1s)) == "allowed remaining=0 retry=0ns reset=100ms");
-  BOOST_TEST(describe(limiter.acquire(-950ms)) == "denied remaining=0 retry=50ms reset=50ms");
-  BOOST_TEST(describe(limiter.acquire(-900ms)) == "allowed remaining=0 retry=0ns reset=100ms");
-  BOOST_TEST(describe(limiter.acquire(50ms)) == "allowed remaining=0 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(at(-1s))) == "allowed remaining=0 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(at(-950ms))) == "denied remaining=0 retry=50ms reset=50ms");
+  BOOST_TEST(describe(limiter.acquire(at(-900ms))) == "allowed remaining=0 retry=0ns reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(at(50ms))) == "allowed remaining=0 retry=0ns reset=100ms");
 }
 
 BOOST_AUTO_TEST_CASE(one_per_day) {
   // 1 per day, burst 1: T = W = 86,400 s.
   auto limiter = make_limiter(quota{1, 24h, 1});
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "allowed remaining=0 retry=0ns reset=86400s");
-  BOOST_TEST(describe(limiter.acquire(12h)) == "denied remaining=0 retry=43200s reset=43200s");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "allowed remaining=0 retry=0ns reset=86400s");
+  BOOST_TEST(describe(limiter.acquire(at(12h))) == "denied remaining=0 retry=43200s reset=43200s");
   // 1 ns before the day is over the exact wait is 1 ns; internal units are 86,400 s / 2^47 = 0.61 ns, so the
   // report may round up by one more nanosecond, never down.
-  const decision almost = limiter.acquire(24h - 1ns);
+  const decision almost = limiter.acquire(at(24h - 1ns));
   BOOST_TEST(almost.outcome == verdict::denied);
-  BOOST_TEST(almost.retry_after.count() >= 1);
-  BOOST_TEST(almost.retry_after.count() <= 2);
-  BOOST_TEST(describe(limiter.acquire(24h)) == "allowed remaining=0 retry=0ns reset=86400s");
+  BOOST_TEST(almost.wait.count() >= 1);
+  BOOST_TEST(almost.wait.count() <= 2);
+  BOOST_TEST(describe(limiter.acquire(at(24h))) == "allowed remaining=0 retry=0ns reset=86400s");
   // Below one per day: 1 per week, burst 3 (W = 3 weeks). Two years idle refill to 3, not 104.
   auto weekly = make_limiter(quota{1, 168h, 3});
-  BOOST_TEST(weekly.acquire(0ns, 3).allowed());
-  BOOST_TEST(describe(weekly.acquire(0ns)) == "denied remaining=0 retry=604800s reset=1814400s");
-  BOOST_TEST(describe(weekly.peek(2 * 8760h)) == "allowed remaining=3 retry=0ns reset=0ns");
+  BOOST_TEST(weekly.acquire(at(0ns), 3).allowed());
+  BOOST_TEST(describe(weekly.acquire(at(0ns))) == "denied remaining=0 retry=604800s reset=1814400s");
+  BOOST_TEST(describe(weekly.peek(at(2 * 8760h))) == "allowed remaining=3 retry=0ns reset=0ns");
 }
 
 BOOST_AUTO_TEST_CASE(no_drift_at_an_inexact_rate) {
@@ -255,52 +260,52 @@ BOOST_AUTO_TEST_CASE(no_drift_at_an_inexact_rate) {
   // (10 + k)T, so the k-th is allowed from exactly kT on: at ceil(k * 1e9 / 3) ns and not 1 ns earlier, for
   // every k up to 3000 (1000 s): no rounding accumulates.
   auto limiter = make_limiter(quota{3, 1s, 10});
-  BOOST_TEST(limiter.acquire(0ns, 10).allowed());
+  BOOST_TEST(limiter.acquire(at(0ns), 10).allowed());
   for (std::int64_t k = 1; k <= 3000; ++k) {
     const std::int64_t due = (k * 1'000'000'000 + 2) / 3;  // ceil(k * 1e9 / 3)
-    BOOST_REQUIRE(limiter.acquire(nanoseconds(due - 1)).outcome == verdict::denied);
-    BOOST_REQUIRE(limiter.acquire(nanoseconds(due)).allowed());
+    BOOST_REQUIRE(limiter.acquire(at(nanoseconds(due - 1))).outcome == verdict::denied);
+    BOOST_REQUIRE(limiter.acquire(at(nanoseconds(due))).allowed());
   }
   // TAT = 3010 T = 1003.33 s; at t = 1000 s the debt is 3.33 s: reported rounded up, 3,333,333,334 ns.
-  BOOST_TEST(describe(limiter.peek(1000s)) == "allowed remaining=0 retry=0ns reset=3333333334ns");
+  BOOST_TEST(describe(limiter.peek(at(1000s))) == "allowed remaining=0 retry=0ns reset=3333333334ns");
   // At t = 1001 s the debt is 2.33 s and a cost of 3 (3T = 1 s) fills the window exactly: allowed.
-  BOOST_TEST(limiter.acquire(1001s, 3).allowed());
-  BOOST_TEST(describe(limiter.peek(1001s)) == "allowed remaining=0 retry=0ns reset=3333333334ns");
-  BOOST_TEST(describe(limiter.acquire(1001s)) == "denied remaining=0 retry=333333334ns reset=3333333334ns");
+  BOOST_TEST(limiter.acquire(at(1001s), 3).allowed());
+  BOOST_TEST(describe(limiter.peek(at(1001s))) == "allowed remaining=0 retry=0ns reset=3333333334ns");
+  BOOST_TEST(describe(limiter.acquire(at(1001s))) == "denied remaining=0 retry=333333334ns reset=3333333334ns");
   // 3T is exactly 1 s, reported as such (a reciprocal of T rounded up would make it 1 s + 1 ns).
   auto one_second = make_limiter(quota{3, 1s, 3});
-  BOOST_TEST(describe(one_second.acquire(0ns, 3)) == "allowed remaining=0 retry=0ns reset=1s");
+  BOOST_TEST(describe(one_second.acquire(at(0ns), 3)) == "allowed remaining=0 retry=0ns reset=1s");
 }
 
 BOOST_AUTO_TEST_CASE(sub_nanosecond_intervals) {
   // 2e9 per second, burst 1000: T = 0.5 ns, W = 500 ns.
   auto limiter = make_limiter(quota{2'000'000'000, 1s, 1000});
-  for (std::uint64_t i = 1; i <= 1000; ++i) BOOST_REQUIRE(limiter.acquire(0ns).remaining == 1000 - i);
+  for (std::uint64_t i = 1; i <= 1000; ++i) BOOST_REQUIRE(limiter.acquire(at(0ns)).remaining == 1000 - i);
   // Debt 500 ns: a request needs 0.5 ns more, reported rounded up to 1 ns.
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=1ns reset=500ns");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=1ns reset=500ns");
   // t = 100 ns: debt 400 ns, room for 100 ns / 0.5 ns = 200 requests.
   int allowed = 0;
-  while (limiter.acquire(100ns).allowed()) ++allowed;
+  while (limiter.acquire(at(100ns)).allowed()) ++allowed;
   BOOST_TEST(allowed == 200);
   // Cost 3 = 1.5 ns: at t = 101 ns the debt is 499 ns, 499 + 1.5 > 500: denied, retry 0.5 ns -> 1 ns.
-  BOOST_TEST(describe(limiter.acquire(101ns, 3)) == "denied remaining=2 retry=1ns reset=499ns");
+  BOOST_TEST(describe(limiter.acquire(at(101ns), 3)) == "denied remaining=2 retry=1ns reset=499ns");
 
   // 3e9 per second, burst 3000 (T = 1/3 ns, W = 1000 ns), drained at t = 0: TAT = 1000 ns. At time t the
   // n-th further request is allowed when 1000 + n/3 <= t + 1000, so n(t) = 3t: exactly 3 per ns.
   auto third = make_limiter(quota{3'000'000'000, 1s, 3000});
-  BOOST_TEST(third.acquire(0ns, 3000).allowed());
+  BOOST_TEST(third.acquire(at(0ns), 3000).allowed());
   std::int64_t total = 0;
   for (std::int64_t t = 1; t <= 1000; ++t) {
-    while (third.acquire(nanoseconds(t)).allowed()) ++total;
+    while (third.acquire(at(nanoseconds(t))).allowed()) ++total;
     BOOST_REQUIRE(total == 3 * t);
   }
   // 1.5e9 per second (3 per 2 ns), burst 1500 (T = 2/3 ns, W = 1000 ns), drained: likewise
   // n(t) = floor(t / (2/3)) = floor(1.5 t), alternately 1 and 2 per ns.
   auto two_thirds = make_limiter(quota{3, 2ns, 1500});
-  BOOST_TEST(two_thirds.acquire(0ns, 1500).allowed());
+  BOOST_TEST(two_thirds.acquire(at(0ns), 1500).allowed());
   total = 0;
   for (std::int64_t t = 1; t <= 999; ++t) {
-    while (two_thirds.acquire(nanoseconds(t)).allowed()) ++total;
+    while (two_thirds.acquire(at(nanoseconds(t))).allowed()) ++total;
     BOOST_REQUIRE(total == 3 * t / 2);
   }
 }
@@ -308,9 +313,9 @@ BOOST_AUTO_TEST_CASE(sub_nanosecond_intervals) {
 BOOST_AUTO_TEST_CASE(huge_burst_and_extreme_times) {
   // 1e6 per second, burst 1e12: T = 1 us, W = 1e12 us = 1e6 s.
   auto limiter = make_limiter(quota{1'000'000, 1s, 1'000'000'000'000});
-  BOOST_TEST(describe(limiter.acquire(0ns, 1'000'000'000'000)) == "allowed remaining=0 retry=0ns reset=1000000s");
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=1us reset=1000000s");
-  BOOST_TEST(describe(limiter.peek(500000s)) == "allowed remaining=500000000000 retry=0ns reset=500000s");
+  BOOST_TEST(describe(limiter.acquire(at(0ns), 1'000'000'000'000)) == "allowed remaining=0 retry=0ns reset=1000000s");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=1us reset=1000000s");
+  BOOST_TEST(describe(limiter.peek(at(500000s))) == "allowed remaining=500000000000 retry=0ns reset=500000s");
 
   // 2e9 per second near the largest time, where internal units (0.5 ns) wrap modulo 2^64: t = 2^63 - 20 ns
   // is unit 2^64 - 40. Burst 99 (49.5 ns), cost 3 (1.5 ns): 33 allowed, the 34th denied; the TAT goes from
@@ -318,20 +323,20 @@ BOOST_AUTO_TEST_CASE(huge_burst_and_extreme_times) {
   auto fast = make_limiter(quota{2'000'000'000, 1s, 99});
   const nanoseconds late(std::numeric_limits<std::int64_t>::max() - 19);
   int allowed = 0;
-  while (fast.acquire(late, 3).allowed()) ++allowed;
+  while (fast.acquire(at(late), 3).allowed()) ++allowed;
   BOOST_TEST(allowed == 33);
   allowed = 0;
-  while (fast.acquire(late + 10ns, 3).allowed()) ++allowed;
+  while (fast.acquire(at(late + 10ns), 3).allowed()) ++allowed;
   BOOST_TEST(allowed == 6);
 
   // The largest burst at 2e9 per second: 2^61 (W = 2^60 ns, 36.5 years) at the most negative time.
   auto widest = make_limiter(quota{2'000'000'000, 1s, std::uint64_t{1} << 61});
   const nanoseconds earliest(std::numeric_limits<std::int64_t>::min());
-  const decision all = widest.acquire(earliest, std::uint64_t{1} << 61);
+  const decision all = widest.acquire(at(earliest), std::uint64_t{1} << 61);
   BOOST_TEST(all.allowed());
   BOOST_TEST(all.reset_after.count() == std::int64_t{1} << 60);
-  BOOST_TEST(widest.acquire(earliest + nanoseconds(std::int64_t{1} << 59), std::uint64_t{1} << 60).allowed());
-  BOOST_TEST(!widest.acquire(earliest + nanoseconds(std::int64_t{1} << 59)).allowed());
+  BOOST_TEST(widest.acquire(at(earliest + nanoseconds(std::int64_t{1} << 59)), std::uint64_t{1} << 60).allowed());
+  BOOST_TEST(!widest.acquire(at(earliest + nanoseconds(std::int64_t{1} << 59))).allowed());
 }
 
 BOOST_AUTO_TEST_CASE(invalid_quotas) {
@@ -361,85 +366,85 @@ BOOST_AUTO_TEST_CASE(invalid_quotas) {
 BOOST_AUTO_TEST_CASE(changing_the_quota) {
   // 10 per second, burst 5; three at t = 0: debt 300 ms.
   auto limiter = make_limiter(quota{10, 1s, 5});
-  for (int i = 0; i < 3; ++i) BOOST_TEST(limiter.acquire(0ns).allowed());
+  for (int i = 0; i < 3; ++i) BOOST_TEST(limiter.acquire(at(0ns)).allowed());
   // A larger burst (10: W = 1 s) keeps the 300 ms debt: 7 remain.
-  BOOST_TEST(limiter.set_quota(quota{10, 1s, 10}, 0ns).has_value());
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=7 retry=0ns reset=300ms");
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 10}, at(0ns)).has_value());
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=7 retry=0ns reset=300ms");
   BOOST_TEST((limiter.current_quota() == quota{10, 1s, 10}));
   // Take 5 more: debt 800 ms. A smaller burst (2: W = 200 ms) caps the debt at 200 ms, so the wait is one
   // interval (200 + 100 - 200 = 100 ms), not 700 ms.
-  BOOST_TEST(limiter.acquire(0ns, 5).allowed());
-  BOOST_TEST(limiter.set_quota(quota{10, 1s, 2}, 0ns).has_value());
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=100ms reset=200ms");
+  BOOST_TEST(limiter.acquire(at(0ns), 5).allowed());
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 2}, at(0ns)).has_value());
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=100ms reset=200ms");
   // A slower rate (5 per second, burst 5: T = 200 ms, W = 1 s) at t = 100 ms: the debt (100 ms) is kept as
   // time, so 4 full intervals remain (floor(900 / 200)).
-  BOOST_TEST(limiter.set_quota(quota{5, 1s, 5}, 100ms).has_value());
-  BOOST_TEST(describe(limiter.peek(100ms)) == "allowed remaining=4 retry=0ns reset=100ms");
+  BOOST_TEST(limiter.set_quota(quota{5, 1s, 5}, at(100ms)).has_value());
+  BOOST_TEST(describe(limiter.peek(at(100ms))) == "allowed remaining=4 retry=0ns reset=100ms");
   // A faster rate with a different internal unit (2e9 per second, burst 10: W = 5 ns) at the same time:
   // 100 ms of debt is capped at 5 ns.
-  BOOST_TEST(limiter.set_quota(quota{2'000'000'000, 1s, 10}, 100ms).has_value());
-  BOOST_TEST(describe(limiter.peek(100ms)) == "allowed remaining=0 retry=0ns reset=5ns");
-  BOOST_TEST(describe(limiter.peek(100ms + 2ns)) == "allowed remaining=4 retry=0ns reset=3ns");
+  BOOST_TEST(limiter.set_quota(quota{2'000'000'000, 1s, 10}, at(100ms)).has_value());
+  BOOST_TEST(describe(limiter.peek(at(100ms))) == "allowed remaining=0 retry=0ns reset=5ns");
+  BOOST_TEST(describe(limiter.peek(at(100ms + 2ns))) == "allowed remaining=4 retry=0ns reset=3ns");
   // An invalid quota is refused and changes nothing.
-  const auto refused = limiter.set_quota(quota{0, 1s, 1}, 100ms);
+  const auto refused = limiter.set_quota(quota{0, 1s, 1}, at(100ms));
   BOOST_TEST(!refused.has_value());
   if (!refused) BOOST_TEST(refused.error().code() == errc::rate_invalid_quota);
-  BOOST_TEST(describe(limiter.peek(100ms + 2ns)) == "allowed remaining=4 retry=0ns reset=3ns");
+  BOOST_TEST(describe(limiter.peek(at(100ms + 2ns))) == "allowed remaining=4 retry=0ns reset=3ns");
   // A fresh limiter stays fresh.
   auto fresh = make_limiter(quota{10, 1s, 5});
-  BOOST_TEST(fresh.set_quota(quota{1, 1s, 1}, 5s).has_value());
-  BOOST_TEST(fresh.is_fresh(5s));
+  BOOST_TEST(fresh.set_quota(quota{1, 1s, 1}, at(5s)).has_value());
+  BOOST_TEST(fresh.is_fresh(at(5s)));
 }
 
 BOOST_AUTO_TEST_CASE(reservations) {
   // 10 per second, burst 2: T = 100 ms, W = 200 ms; reservations may queue up to 2W = 400 ms of debt.
   auto limiter = make_limiter(quota{10, 1s, 2});
-  reservation first = limiter.reserve(0ns);  // debt 100 ms: no wait
-  BOOST_TEST(first.granted());
+  reservation first = limiter.reserve(at(0ns));  // debt 100 ms: no wait
+  BOOST_TEST(first.allowed());
   BOOST_TEST(first.delay.count() == 0);
-  reservation second = limiter.reserve(0ns);  // debt 200 ms: no wait
+  reservation second = limiter.reserve(at(0ns));  // debt 200 ms: no wait
   BOOST_TEST(second.delay.count() == 0);
-  reservation third = limiter.reserve(0ns);  // debt 300 ms: wait 300 - 200 = 100 ms
-  BOOST_TEST(third.granted());
+  reservation third = limiter.reserve(at(0ns));  // debt 300 ms: wait 300 - 200 = 100 ms
+  BOOST_TEST(third.allowed());
   BOOST_TEST(format(third.delay) == "100ms");
-  reservation fourth = limiter.reserve(0ns);  // debt 400 ms: wait 200 ms
+  reservation fourth = limiter.reserve(at(0ns));  // debt 400 ms: wait 200 ms
   BOOST_TEST(format(fourth.delay) == "200ms");
-  // Debt 500 ms would exceed 400 ms: denied, retry_after 100 ms; acquire: 400 + 100 - 200 = 300 ms.
-  const reservation fifth = limiter.reserve(0ns);
+  // Debt 500 ms would exceed 400 ms: denied, wait 100 ms; acquire: 400 + 100 - 200 = 300 ms.
+  const reservation fifth = limiter.reserve(at(0ns));
   BOOST_TEST(fifth.outcome == verdict::denied);
-  BOOST_TEST(format(fifth.retry_after) == "100ms");
-  BOOST_TEST(describe(limiter.acquire(0ns)) == "denied remaining=0 retry=300ms reset=400ms");
+  BOOST_TEST(format(fifth.wait) == "100ms");
+  BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=300ms reset=400ms");
 
   // Cancelling the latest gives its 100 ms back; a second cancel of it does nothing.
   BOOST_TEST(limiter.cancel(fourth));
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=0 retry=0ns reset=300ms");
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=0 retry=0ns reset=300ms");
   BOOST_TEST(!limiter.cancel(fourth));
-  // The second is not the latest (the third was granted after it): nothing is given back.
+  // The second is not the latest (the third was allowed after it): nothing is given back.
   BOOST_TEST(!limiter.cancel(second));
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=0 retry=0ns reset=300ms");
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=0 retry=0ns reset=300ms");
   // The third is now the latest: back to 200 ms. The first is not the latest claim: refused.
   BOOST_TEST(limiter.cancel(third));
   BOOST_TEST(!limiter.cancel(first));
-  BOOST_TEST(describe(limiter.peek(0ns)) == "allowed remaining=0 retry=0ns reset=200ms");
+  BOOST_TEST(describe(limiter.peek(at(0ns))) == "allowed remaining=0 retry=0ns reset=200ms");
   // After an acquire, an earlier reservation can no longer be cancelled.
-  reservation later = limiter.reserve(200ms);  // debt 0 + 100 ms at t = 200 ms
+  reservation later = limiter.reserve(at(200ms));  // debt 0 + 100 ms at t = 200 ms
   BOOST_TEST(later.delay.count() == 0);
-  BOOST_TEST(limiter.acquire(200ms).allowed());
+  BOOST_TEST(limiter.acquire(at(200ms)).allowed());
   BOOST_TEST(!limiter.cancel(later));
   // A reservation on an idle limiter, cancelled, leaves it fresh.
   auto idle = make_limiter(quota{10, 1s, 2});
-  reservation only = idle.reserve(0ns, 2);
-  BOOST_TEST(only.granted());
-  BOOST_TEST(!idle.is_fresh(0ns));
+  reservation only = idle.reserve(at(0ns), 2);
+  BOOST_TEST(only.allowed());
+  BOOST_TEST(!idle.is_fresh(at(0ns)));
   BOOST_TEST(idle.cancel(only));
-  BOOST_TEST(idle.is_fresh(0ns));
+  BOOST_TEST(idle.is_fresh(at(0ns)));
   // A quota change voids outstanding reservations.
-  reservation before_change = idle.reserve(0ns);
-  BOOST_TEST(idle.set_quota(quota{10, 1s, 3}, 0ns).has_value());
+  reservation before_change = idle.reserve(at(0ns));
+  BOOST_TEST(idle.set_quota(quota{10, 1s, 3}, at(0ns)).has_value());
   BOOST_TEST(!idle.cancel(before_change));
-  // Cost 0: granted, holds nothing.
-  reservation nothing = idle.reserve(0ns, 0);
-  BOOST_TEST(nothing.granted());
+  // Cost 0: allowed, holds nothing.
+  reservation nothing = idle.reserve(at(0ns), 0);
+  BOOST_TEST(nothing.allowed());
   BOOST_TEST(!idle.cancel(nothing));
 }
 
@@ -456,7 +461,7 @@ BOOST_AUTO_TEST_CASE(clock_overloads) {
   BOOST_TEST(describe(limiter.peek()) == "allowed remaining=1 retry=0ns reset=50ms");
   BOOST_TEST(describe(limiter.acquire(manual_clock::time_point(150ms))) ==
              "allowed remaining=0 retry=0ns reset=150ms");
-  BOOST_TEST(limiter.reserve().granted());
+  BOOST_TEST(limiter.reserve().allowed());
   manual_clock::ticks = 1'000'000'000;
   BOOST_TEST(limiter.is_fresh());
   BOOST_TEST(limiter.set_quota(quota{1, 1s, 1}).has_value());
@@ -495,7 +500,7 @@ BOOST_AUTO_TEST_CASE(threads_never_exceed_the_quota) {
       std::uint64_t mine = 0;
       for (std::int64_t step = 0; step < 200; ++step)
         for (int attempt = 0; attempt < 20; ++attempt)
-          if (limiter.acquire(nanoseconds(step * 5'000'000)).allowed()) ++mine;
+          if (limiter.acquire(at(nanoseconds(step * 5'000'000))).allowed()) ++mine;
       allowed += mine;
     });
   }
@@ -511,10 +516,10 @@ BOOST_AUTO_TEST_CASE(threads_never_exceed_the_quota) {
     threads.emplace_back([&shared, &held, thread] {
       for (int i = 0; i < 2000; ++i) {
         if (thread < 2) {
-          if (shared.acquire(0ns).allowed()) ++held;
+          if (shared.acquire(at(0ns)).allowed()) ++held;
         } else {
-          reservation claim = shared.reserve(0ns);
-          if (!claim.granted()) continue;
+          reservation claim = shared.reserve(at(0ns));
+          if (!claim.allowed()) continue;
           ++held;
           if (i % 2 == 0 && shared.cancel(claim)) --held;
         }
@@ -523,7 +528,7 @@ BOOST_AUTO_TEST_CASE(threads_never_exceed_the_quota) {
   }
   for (auto& t : threads) t.join();
   BOOST_TEST(held.load() <= 20u);
-  BOOST_TEST(shared.peek(0ns).reset_after.count() == static_cast<std::int64_t>(held.load()) * 1'000'000);
+  BOOST_TEST(shared.peek(at(0ns)).reset_after.count() == static_cast<std::int64_t>(held.load()) * 1'000'000);
 }
 
 #if defined(__SIZEOF_INT128__)
@@ -549,7 +554,7 @@ struct exact_gcra {
       d.outcome = verdict::never;
     } else if (cost > 0 && debt + cost * period > window) {
       d.outcome = verdict::denied;
-      d.retry_after = ceil_ns(debt + cost * period - window);
+      d.wait = ceil_ns(debt + cost * period - window);
     } else {
       d.outcome = verdict::allowed;
       debt += cost * period;
@@ -598,7 +603,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_exact_arithmetic) {
       const std::uint64_t cost = random() % 8 == 0 ? 0 : 1 + random() % (random() % 4 == 0 ? burst + 1 : 3);
       const bool just_peek = random() % 5 == 0;
       const decision expected = reference.decide(t, just_peek ? 0 : cost, !just_peek);
-      const decision actual = just_peek ? limiter.peek(nanoseconds(t)) : limiter.acquire(nanoseconds(t), cost);
+      const decision actual = just_peek ? limiter.peek(at(nanoseconds(t))) : limiter.acquire(at(nanoseconds(t)), cost);
       BOOST_TEST_CONTEXT("quota " << count << " per " << period << " ns, burst " << burst << ", t = " << t
                                   << " ns, cost " << cost << (just_peek ? " (peek)" : "")) {
         BOOST_TEST_REQUIRE(describe(actual) == describe(expected));
@@ -612,7 +617,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_exact_arithmetic) {
 #endif
 
 BOOST_AUTO_TEST_CASE(wide_arithmetic_helpers) {
-  namespace kd = keyward::detail;
+  namespace kd = keyward::detail::arith;
   // (2^64 - 1)^2 = 2^128 - 2^65 + 1: high 2^64 - 2, low 1.
   const auto square = kd::multiply_wide_portable(~std::uint64_t{0}, ~std::uint64_t{0});
   BOOST_TEST(square.high == ~std::uint64_t{0} - 1);

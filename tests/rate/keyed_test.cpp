@@ -29,6 +29,11 @@ using std::chrono::nanoseconds;
 
 namespace {
 
+// The default clock's time point `since_epoch` after its epoch: the `now` the calls below pass.
+std::chrono::steady_clock::time_point at(nanoseconds since_epoch) {
+  return std::chrono::steady_clock::time_point(since_epoch);
+}
+
 keyed<std::uint64_t> make_limiter(const quota& q, std::size_t max_keys) {
   auto made = keyed<std::uint64_t>::make(q, max_keys);
   BOOST_REQUIRE(made.has_value());
@@ -39,7 +44,7 @@ keyed<std::uint64_t> make_limiter(const quota& q, std::size_t max_keys) {
 std::string describe(const decision& d) {
   const char* names[] = {"allowed", "denied", "never"};
   return std::string(names[static_cast<int>(d.outcome)]) + " remaining=" + std::to_string(d.remaining) +
-         " retry=" + std::to_string(d.retry_after.count() / 1'000'000) + "ms" +
+         " retry=" + std::to_string(d.wait.count() / 1'000'000) + "ms" +
          " reset=" + std::to_string(d.reset_after.count() / 1'000'000) + "ms";
 }
 std::string describe(const keyward::result<decision>& r) { return r ? describe(*r) : r.error().message(); }
@@ -83,28 +88,28 @@ BOOST_AUTO_TEST_CASE(invalid_arguments) {
 BOOST_AUTO_TEST_CASE(keys_are_independent) {
   // 10 per second, burst 5: T = 100 ms, W = 500 ms, per key.
   auto limiter = make_limiter(quota{10, 1s, 5}, 100);
-  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "allowed remaining=4 retry=0ms reset=100ms");
-  BOOST_TEST(describe(limiter.acquire(1, 0ns, 4)) == "allowed remaining=0 retry=0ms reset=500ms");
-  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=100ms reset=500ms");
-  BOOST_TEST(describe(limiter.acquire(2, 0ns)) == "allowed remaining=4 retry=0ms reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns))) == "allowed remaining=4 retry=0ms reset=100ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns), 4)) == "allowed remaining=0 retry=0ms reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns))) == "denied remaining=0 retry=100ms reset=500ms");
+  BOOST_TEST(describe(limiter.acquire(2, at(0ns))) == "allowed remaining=4 retry=0ms reset=100ms");
   // t = 250 ms: key 1 has 250 ms of debt (remaining 2), key 2 none (remaining 5).
-  BOOST_TEST(describe(limiter.acquire(1, 250ms)) == "allowed remaining=1 retry=0ms reset=350ms");
-  BOOST_TEST(describe(limiter.peek(2, 250ms)) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(250ms))) == "allowed remaining=1 retry=0ms reset=350ms");
+  BOOST_TEST(describe(limiter.peek(2, at(250ms))) == "allowed remaining=5 retry=0ms reset=0ms");
   BOOST_TEST(limiter.size() == 2u);
-  const auto answer = limiter.acquire(3, 0ns);
+  const auto answer = limiter.acquire(3, at(0ns));
   BOOST_REQUIRE(answer.has_value());
   BOOST_TEST(answer->limit == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(never_and_peek_store_nothing) {
   auto limiter = make_limiter(quota{10, 1s, 5}, 100);
-  BOOST_TEST(describe(limiter.acquire(7, 0ns, 6)) == "never remaining=5 retry=0ms reset=0ms");
-  BOOST_TEST(describe(limiter.peek(7, 0ns)) == "allowed remaining=5 retry=0ms reset=0ms");
-  BOOST_TEST(describe(limiter.acquire(7, 0ns, 0)) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.acquire(7, at(0ns), 6)) == "never remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.peek(7, at(0ns))) == "allowed remaining=5 retry=0ms reset=0ms");
+  BOOST_TEST(describe(limiter.acquire(7, at(0ns), 0)) == "allowed remaining=5 retry=0ms reset=0ms");
   BOOST_TEST(limiter.size() == 0u);
-  BOOST_TEST(limiter.acquire(7, 0ns, 2).has_value());
-  BOOST_TEST(describe(limiter.acquire(7, 0ns, 6)) == "never remaining=3 retry=0ms reset=200ms");
-  BOOST_TEST(describe(limiter.peek(7, 100ms)) == "allowed remaining=4 retry=0ms reset=100ms");
+  BOOST_TEST(limiter.acquire(7, at(0ns), 2).has_value());
+  BOOST_TEST(describe(limiter.acquire(7, at(0ns), 6)) == "never remaining=3 retry=0ms reset=200ms");
+  BOOST_TEST(describe(limiter.peek(7, at(100ms))) == "allowed remaining=4 retry=0ms reset=100ms");
   BOOST_TEST(limiter.size() == 1u);
 }
 
@@ -113,30 +118,30 @@ BOOST_AUTO_TEST_CASE(only_fresh_keys_are_evicted) {
   auto limiter = make_limiter(quota{1, 1s, 2}, 4);
   BOOST_TEST(limiter.capacity() == 4u);
   for (std::uint64_t key = 1; key <= 4; ++key)
-    BOOST_TEST(describe(limiter.acquire(key, 0ns)) == "allowed remaining=1 retry=0ms reset=1000ms");
+    BOOST_TEST(describe(limiter.acquire(key, at(0ns))) == "allowed remaining=1 retry=0ms reset=1000ms");
   // Every key has 1 s of debt: a fifth fails closed, and the four keep their state.
-  BOOST_TEST(describe(limiter.acquire(5, 0ns)) == exhausted);
+  BOOST_TEST(describe(limiter.acquire(5, at(0ns))) == exhausted);
   BOOST_TEST(limiter.size() == 4u);
-  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "allowed remaining=0 retry=0ms reset=2000ms");
-  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=1000ms reset=2000ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns))) == "allowed remaining=0 retry=0ms reset=2000ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns))) == "denied remaining=0 retry=1000ms reset=2000ms");
   // t = 0.5 s: no debt is repaid before t = 1 s.
-  BOOST_TEST(describe(limiter.acquire(5, 500ms)) == exhausted);
+  BOOST_TEST(describe(limiter.acquire(5, at(500ms))) == exhausted);
   // t = 1 s: keys 2, 3 and 4 are fresh (full buckets: dropping them loses nothing); key 1 still owes 1 s.
-  BOOST_TEST(describe(limiter.acquire(5, 1s)) == "allowed remaining=1 retry=0ms reset=1000ms");
+  BOOST_TEST(describe(limiter.acquire(5, at(1s))) == "allowed remaining=1 retry=0ms reset=1000ms");
   BOOST_TEST(limiter.size() == 2u);
   // Key 1 was not evicted: 1 s of debt + 1 s = 2 s, remaining 0 (a new bucket would say 1).
-  BOOST_TEST(describe(limiter.acquire(1, 1s)) == "allowed remaining=0 retry=0ms reset=2000ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(1s))) == "allowed remaining=0 retry=0ms reset=2000ms");
   // A dropped key reads as the full bucket it had.
-  BOOST_TEST(describe(limiter.peek(2, 1s)) == "allowed remaining=2 retry=0ms reset=0ms");
-  BOOST_TEST(limiter.acquire(6, 1s).has_value());
-  BOOST_TEST(limiter.acquire(7, 1s).has_value());
+  BOOST_TEST(describe(limiter.peek(2, at(1s))) == "allowed remaining=2 retry=0ms reset=0ms");
+  BOOST_TEST(limiter.acquire(6, at(1s)).has_value());
+  BOOST_TEST(limiter.acquire(7, at(1s)).has_value());
   // Full again with keys 1 (2 s of debt), 5, 6, 7 (1 s each): new keys, key 2 included, fail closed.
-  BOOST_TEST(describe(limiter.acquire(8, 1s)) == exhausted);
-  BOOST_TEST(describe(limiter.acquire(2, 1s)) == exhausted);
+  BOOST_TEST(describe(limiter.acquire(8, at(1s))) == exhausted);
+  BOOST_TEST(describe(limiter.acquire(2, at(1s))) == exhausted);
   BOOST_TEST(limiter.size() == 4u);
   // t = 2 s: 5, 6 and 7 are fresh, key 1 owes 1 s.
-  BOOST_TEST(describe(limiter.acquire(8, 2s)) == "allowed remaining=1 retry=0ms reset=1000ms");
-  BOOST_TEST(describe(limiter.acquire(1, 2s)) == "allowed remaining=0 retry=0ms reset=2000ms");
+  BOOST_TEST(describe(limiter.acquire(8, at(2s))) == "allowed remaining=1 retry=0ms reset=1000ms");
+  BOOST_TEST(describe(limiter.acquire(1, at(2s))) == "allowed remaining=0 retry=0ms reset=2000ms");
 }
 
 BOOST_AUTO_TEST_CASE(flooding_never_resets_a_limited_key) {
@@ -147,12 +152,12 @@ BOOST_AUTO_TEST_CASE(flooding_never_resets_a_limited_key) {
   // 315 flood keys are let in. The victim is never fresh before 5 s, so it is never dropped: at time t its
   // debt is 5 s - t and it can take floor(t / 1 s).
   auto limiter = make_limiter(quota{1, 1s, 5}, 64);
-  BOOST_TEST(limiter.acquire(0, 0ns, 5).has_value());
+  BOOST_TEST(limiter.acquire(0, at(0ns), 5).has_value());
   std::uint64_t next_key = 1, flood_allowed = 0;
   for (std::int64_t step = 0; step < 50; ++step) {
     const nanoseconds t = step * 100ms;
     for (int i = 0; i < 200; ++i) {
-      const auto answer = limiter.acquire(next_key++, t);
+      const auto answer = limiter.acquire(next_key++, at(t));
       if (answer) {
         BOOST_REQUIRE(answer->allowed());
         ++flood_allowed;
@@ -161,11 +166,11 @@ BOOST_AUTO_TEST_CASE(flooding_never_resets_a_limited_key) {
       }
     }
     BOOST_REQUIRE(limiter.size() <= 64u);
-    BOOST_REQUIRE(limiter.peek(0, t).remaining == static_cast<std::uint64_t>(step / 10));
+    BOOST_REQUIRE(limiter.peek(0, at(t)).remaining == static_cast<std::uint64_t>(step / 10));
   }
   BOOST_TEST(flood_allowed == 315u);
   // t = 4.9 s: debt 0.1 s; one more leaves 1.1 s: floor(3.9) = 3 remain.
-  const auto victim = limiter.acquire(0, 4900ms);
+  const auto victim = limiter.acquire(0, at(4900ms));
   BOOST_REQUIRE(victim.has_value());
   BOOST_TEST(victim->allowed());
   BOOST_TEST(victim->remaining == 3u);
@@ -174,20 +179,20 @@ BOOST_AUTO_TEST_CASE(flooding_never_resets_a_limited_key) {
 BOOST_AUTO_TEST_CASE(changing_the_quota) {
   // 10 per second, burst 5: key 1 owes 300 ms, key 2 owes 500 ms.
   auto limiter = make_limiter(quota{10, 1s, 5}, 100);
-  BOOST_TEST(limiter.acquire(1, 0ns, 3).has_value());
-  BOOST_TEST(limiter.acquire(2, 0ns, 5).has_value());
+  BOOST_TEST(limiter.acquire(1, at(0ns), 3).has_value());
+  BOOST_TEST(limiter.acquire(2, at(0ns), 5).has_value());
   // Burst 10 (W = 1 s): the debts are kept: 7 and 5 remain.
-  BOOST_TEST(limiter.set_quota(quota{10, 1s, 10}, 0ns).has_value());
-  BOOST_TEST(describe(limiter.peek(1, 0ns)) == "allowed remaining=7 retry=0ms reset=300ms");
-  BOOST_TEST(describe(limiter.peek(2, 0ns)) == "allowed remaining=5 retry=0ms reset=500ms");
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 10}, at(0ns)).has_value());
+  BOOST_TEST(describe(limiter.peek(1, at(0ns))) == "allowed remaining=7 retry=0ms reset=300ms");
+  BOOST_TEST(describe(limiter.peek(2, at(0ns))) == "allowed remaining=5 retry=0ms reset=500ms");
   BOOST_TEST((limiter.current_quota() == quota{10, 1s, 10}));
   // Burst 2 (W = 200 ms): both debts are capped at 200 ms, a wait of one interval.
-  BOOST_TEST(limiter.set_quota(quota{10, 1s, 2}, 0ns).has_value());
-  BOOST_TEST(describe(limiter.acquire(1, 0ns)) == "denied remaining=0 retry=100ms reset=200ms");
-  BOOST_TEST(describe(limiter.acquire(2, 100ms)) == "allowed remaining=0 retry=0ms reset=200ms");
+  BOOST_TEST(limiter.set_quota(quota{10, 1s, 2}, at(0ns)).has_value());
+  BOOST_TEST(describe(limiter.acquire(1, at(0ns))) == "denied remaining=0 retry=100ms reset=200ms");
+  BOOST_TEST(describe(limiter.acquire(2, at(100ms))) == "allowed remaining=0 retry=0ms reset=200ms");
   // New keys get the new quota; an invalid quota changes nothing.
-  BOOST_TEST(describe(limiter.acquire(3, 0ns)) == "allowed remaining=1 retry=0ms reset=100ms");
-  const auto refused = limiter.set_quota(quota{0, 1s, 1}, 0ns);
+  BOOST_TEST(describe(limiter.acquire(3, at(0ns))) == "allowed remaining=1 retry=0ms reset=100ms");
+  const auto refused = limiter.set_quota(quota{0, 1s, 1}, at(0ns));
   BOOST_TEST(!refused.has_value());
   if (!refused) BOOST_TEST(refused.error().code() == errc::rate_invalid_quota);
   BOOST_TEST((limiter.current_quota() == quota{10, 1s, 2}));
@@ -200,7 +205,7 @@ BOOST_AUTO_TEST_CASE(string_keys_never_share_a_bucket) {
   auto& limiter = *made;
   for (int round = 0; round < 3; ++round)
     for (int i = 0; i < 1000; ++i) {
-      const auto answer = limiter.acquire("user-" + std::to_string(i) + "-with-a-name-longer-than-sso", 0ns);
+      const auto answer = limiter.acquire("user-" + std::to_string(i) + "-with-a-name-longer-than-sso", at(0ns));
       BOOST_REQUIRE(answer.has_value());
       BOOST_REQUIRE(answer->allowed() == (round < 2));
     }
@@ -222,10 +227,10 @@ BOOST_AUTO_TEST_CASE(memory_per_key) {
   BOOST_TEST(addresses->bytes_per_key() < 32.1);
   address a{};
   a[15] = 1;
-  BOOST_TEST(addresses->acquire(a, 0ns).has_value());
+  BOOST_TEST(addresses->acquire(a, at(0ns)).has_value());
   // Half the capacity, spread by hash over 64 shards, always fits (each shard holds 1024 of 65,536).
   auto spread = make_limiter(quota{1, 1s, 1}, 65536);
-  for (std::uint64_t key = 0; key < 32768; ++key) BOOST_REQUIRE(spread.acquire(key * 7919, 0ns).has_value());
+  for (std::uint64_t key = 0; key < 32768; ++key) BOOST_REQUIRE(spread.acquire(key * 7919, at(0ns)).has_value());
   BOOST_TEST(spread.size() == 32768u);
 }
 
@@ -258,7 +263,7 @@ BOOST_AUTO_TEST_CASE(concurrent_use) {
       for (int round = 0; round < 2; ++round)
         for (std::uint64_t i = 0; i < 1000; ++i) {
           const std::uint64_t key = (i + static_cast<std::uint64_t>(thread) * 250) % 1000;
-          const auto answer = limiter.acquire(key, 0ns);
+          const auto answer = limiter.acquire(key, at(0ns));
           if (answer && answer->allowed()) ++allowed[key];
         }
     });
@@ -270,17 +275,17 @@ BOOST_AUTO_TEST_CASE(concurrent_use) {
   // t = 0: whatever the interleaving, the hammered key (stored first) gets the rest of its burst, 4 of 5,
   // and not one more.
   auto flooded = make_limiter(quota{1, 1s, 5}, 2048);
-  BOOST_TEST(flooded.acquire(0, 0ns).has_value());
+  BOOST_TEST(flooded.acquire(0, at(0ns)).has_value());
   std::atomic<int> victim_allowed{0};
   threads.clear();
   for (int thread = 0; thread < 4; ++thread)
     threads.emplace_back([&flooded, &victim_allowed, thread] {
       for (std::uint64_t i = 0; i < 10000; ++i) {
         if (thread == 0) {
-          const auto answer = flooded.acquire(0, 0ns);
+          const auto answer = flooded.acquire(0, at(0ns));
           if (answer && answer->allowed()) ++victim_allowed;
         } else {
-          (void)flooded.acquire(1 + i * 3 + static_cast<std::uint64_t>(thread), 0ns);
+          (void)flooded.acquire(1 + i * 3 + static_cast<std::uint64_t>(thread), at(0ns));
         }
       }
     });

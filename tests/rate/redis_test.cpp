@@ -65,6 +65,13 @@ redis_options options_for(int port, std::chrono::milliseconds timeout = 500ms) {
 }
 redis_options shared_options() { return options_for(shared_server::instance->server->port()); }
 
+// A limiter for `options`, which must be valid.
+redis_limiter make_limiter(const redis_options& options) {
+  auto made = redis_limiter::make(options);
+  BOOST_TEST_REQUIRE(made.has_value());
+  return std::move(*made);
+}
+
 // A plain hiredis connection to look at the server directly (TIME, PTTL, SCRIPT FLUSH, INFO).
 class raw_connection {
  public:
@@ -127,7 +134,7 @@ struct expected_step {
   std::uint64_t cost;
   verdict outcome;
   std::uint64_t remaining;
-  std::chrono::nanoseconds retry_after;
+  std::chrono::nanoseconds wait;
   std::chrono::nanoseconds reset_after;
   const char* derivation;
 };
@@ -138,13 +145,13 @@ void check(const keyward::result<decision>& got, const expected_step& step, std:
     BOOST_TEST(static_cast<int>(got->outcome) == static_cast<int>(step.outcome));
     BOOST_TEST(got->limit == burst);
     BOOST_TEST(got->remaining == step.remaining);
-    BOOST_TEST(got->retry_after.count() == step.retry_after.count());
+    BOOST_TEST(got->wait.count() == step.wait.count());
     BOOST_TEST(got->reset_after.count() == step.reset_after.count());
   }
 }
 
-// 1.7e18 ns: a present-day Unix time, so that the microseconds of the script are realistic.
-constexpr std::chrono::nanoseconds epoch_start = std::chrono::seconds(1'700'000'000);
+// 1.7e9 s: a present-day Unix time, so that the microseconds of the script are realistic.
+const std::chrono::system_clock::time_point epoch_start{std::chrono::seconds(1'700'000'000)};
 
 }  // namespace
 
@@ -165,11 +172,11 @@ BOOST_AUTO_TEST_CASE(exact_decisions_whole_interval) {
       {1000ms, 0, verdict::allowed, 0, 0ms, 300ms, "cost 0 takes nothing: D stays 300"},
       {1250ms, 1, verdict::allowed, 1, 0ms, 150ms, "TAT = 1300 ms: D = 50; 150 <= 300; remaining 150 / 100 = 1"},
   };
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   const std::string key = key_for("whole");
   raw_connection raw(shared_server::instance->server->port());
   raw.run({"DEL", key});
-  for (const auto& step : steps) check(limiter.acquire_at(key, q, step.cost, epoch_start + step.at), step, 3);
+  for (const auto& step : steps) check(limiter.acquire(key, epoch_start + step.at, q, step.cost), step, 3);
 }
 
 BOOST_AUTO_TEST_CASE(exact_decisions_fractional_interval) {
@@ -185,11 +192,11 @@ BOOST_AUTO_TEST_CASE(exact_decisions_fractional_interval) {
       {333'333'334ns, 1, verdict::allowed, 0, 0ns, 666'666'666ns,
        "D = 333,333,332.67; D + T = 666,666,666 <= W; D' = 666,666,666 exactly"},
   };
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   const std::string key = key_for("fractional");
   raw_connection raw(shared_server::instance->server->port());
   raw.run({"DEL", key});
-  for (const auto& step : steps) check(limiter.acquire_at(key, q, step.cost, epoch_start + step.at), step, 2);
+  for (const auto& step : steps) check(limiter.acquire(key, epoch_start + step.at, q, step.cost), step, 2);
 }
 
 BOOST_AUTO_TEST_CASE(agrees_with_the_in_process_gcra) {
@@ -209,25 +216,25 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_in_process_gcra) {
       {quota{1000, 1s, 50}, dense},
       {quota{7, 60s, 7}, dense},
   };
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   int index = 0;
   for (const auto& s : scenarios) {
     const std::string key = key_for("agree") + std::to_string(index++);
     raw.run({"DEL", key});
-    auto local = keyward::rate::gcra<>::make(s.q);
+    auto local = keyward::rate::gcra<std::chrono::system_clock>::make(s.q);
     BOOST_TEST_REQUIRE(local.has_value());
     for (const auto& [at, cost] : s.requests) {
       const auto now = epoch_start + at;
       const decision expected = local->acquire(now, cost);
-      const auto got = limiter.acquire_at(key, s.q, cost, now);
+      const auto got = limiter.acquire(key, now, s.q, cost);
       BOOST_TEST_CONTEXT("quota " << s.q.count << "/" << s.q.period.count() << "ns burst " << s.q.burst
                                   << " at " << at.count() << " ns cost " << cost) {
         BOOST_TEST_REQUIRE(got.has_value());
         BOOST_TEST(static_cast<int>(got->outcome) == static_cast<int>(expected.outcome));
         BOOST_TEST(got->limit == expected.limit);
         BOOST_TEST(got->remaining == expected.remaining);
-        BOOST_TEST(std::llabs(got->retry_after.count() - expected.retry_after.count()) <= 1);
+        BOOST_TEST(std::llabs(got->wait.count() - expected.wait.count()) <= 1);
         BOOST_TEST(std::llabs(got->reset_after.count() - expected.reset_after.count()) <= 1);
       }
     }
@@ -238,7 +245,7 @@ BOOST_AUTO_TEST_CASE(exact_at_the_longest_window) {
   // 1 per 26 days, burst 1: W = T = 2,246,400,000,000,000 ns, just below 2^51 = 2,251,799,813,685,248.
   const quota q = quota{1, 26 * 24h, 1};
   const std::chrono::nanoseconds w = 26 * 24h;
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   const std::string key = key_for("long-window");
   raw.run({"DEL", key});
@@ -248,7 +255,7 @@ BOOST_AUTO_TEST_CASE(exact_at_the_longest_window) {
       {w - 1ns, 1, verdict::denied, 0, 1ns, 1ns, "D = 1 ns: 1 ns too early"},
       {w, 1, verdict::allowed, 0, 0ns, w, "D = 0 exactly at the TAT"},
   };
-  for (const auto& step : steps) check(limiter.acquire_at(key, q, step.cost, epoch_start + step.at), step, 1);
+  for (const auto& step : steps) check(limiter.acquire(key, epoch_start + step.at, q, step.cost), step, 1);
   // The key expires with the state: PX is W in milliseconds plus at most 1.
   const long long ttl = raw.integer({"PTTL", key});
   BOOST_TEST(ttl > 0);
@@ -258,7 +265,7 @@ BOOST_AUTO_TEST_CASE(exact_at_the_longest_window) {
 BOOST_AUTO_TEST_CASE(keys_expire_when_fresh) {
   // 10 per second: one request leaves TAT = now + 100 ms, so the key expires (PX) within 100 ms + 1 ms.
   const quota q = quota{10, 1s, 2};
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   const std::string key = key_for("expire");
   raw.run({"DEL", key});
@@ -279,17 +286,17 @@ BOOST_AUTO_TEST_CASE(keys_expire_when_fresh) {
 
 BOOST_AUTO_TEST_CASE(script_reloaded_after_flush) {
   const quota q = quota{10, 1s, 3};
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   const std::string key = key_for("noscript");
   raw.run({"DEL", key});
   BOOST_TEST_REQUIRE(limiter.connect().has_value());
   const long long loads = raw.script_loads();
-  BOOST_TEST(limiter.acquire_at(key, q, 1, epoch_start)->remaining == 2u);
+  BOOST_TEST(limiter.acquire(key, epoch_start, q, 1)->remaining == 2u);
   BOOST_TEST(raw.script_loads() == loads);  // loaded once, at connect()
 
   raw.run({"SCRIPT", "FLUSH"});
-  const auto after_flush = limiter.acquire_at(key, q, 1, epoch_start);  // NOSCRIPT, load, retry
+  const auto after_flush = limiter.acquire(key, epoch_start, q, 1);  // NOSCRIPT, load, retry
   BOOST_TEST_REQUIRE(after_flush.has_value());
   BOOST_TEST(after_flush->remaining == 1u);  // the state survived: the second request of the burst
   BOOST_TEST(raw.script_loads() == loads + 1);
@@ -306,7 +313,7 @@ BOOST_AUTO_TEST_CASE(script_reloaded_after_flush) {
 
 BOOST_AUTO_TEST_CASE(batches_in_order) {
   const quota q = quota{1, 60s, 3};  // T = 60 s: nothing refills during the test
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   const std::string a = key_for("batch-a"), b = key_for("batch-b");
   raw.run({"DEL", a, b});
@@ -323,16 +330,41 @@ BOOST_AUTO_TEST_CASE(batches_in_order) {
   BOOST_TEST(d[5].limit == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(make_checks_the_options) {
+  // Options that cannot work fail at make(), not on first use; make() connects to nothing.
+  const auto invalid = [](redis_options o) {
+    const auto made = redis_limiter::make(std::move(o));
+    return !made.has_value() && made.error() == errc::redis_invalid_options;
+  };
+  redis_options o = options_for(6379);
+  o.host = "";
+  BOOST_TEST(invalid(o));
+  o.host = std::string("127.0.0.1\0evil", 14);
+  BOOST_TEST(invalid(o));
+  for (const int port : {0, -1, 65536}) BOOST_TEST(invalid(options_for(port)), port);
+  BOOST_TEST(invalid(options_for(6379, 0ms)));
+  BOOST_TEST(invalid(options_for(6379, -1ms)));
+  o = options_for(6379);
+  o.connect_timeout = 0ms;
+  BOOST_TEST(invalid(o));
+  o = options_for(6379);
+  o.command_timeout = -5ms;
+  BOOST_TEST(invalid(o));
+  // Valid edges, and a port where no server listens: made, not connected.
+  BOOST_TEST(redis_limiter::make(options_for(65535, 1ms)).has_value());
+  BOOST_TEST(redis_limiter::make(options_for(1)).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(errors_from_the_quota_and_the_key) {
   // Checked before anything is sent: no server on this port is ever contacted.
-  redis_limiter nowhere(options_for(1));
+  redis_limiter nowhere = make_limiter(options_for(1));
   BOOST_TEST(nowhere.acquire("k", quota{0, 1s, 1}).error() == errc::rate_invalid_quota);
   // W must stay below 2^51 ns (26.06 days) and burst * count below 2^51.
   BOOST_TEST(nowhere.acquire("k", quota{1, 27 * 24h, 1}).error() == errc::redis_unsupported_quota);
   BOOST_TEST(nowhere.acquire("k", quota{1, 24h, 27}).error() == errc::redis_unsupported_quota);
   BOOST_TEST(nowhere.acquire("k", quota{1u << 29, 1s, 1u << 22}).error() == errc::redis_unsupported_quota);
 
-  redis_limiter limiter(shared_options());
+  redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
   const std::string list = key_for("a-list"), text = key_for("a-string");
   raw.run({"DEL", list, text});
@@ -362,7 +394,7 @@ BOOST_AUTO_TEST_CASE(threads_share_one_limit) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      redis_limiter limiter(shared_options());
+      redis_limiter limiter = make_limiter(shared_options());
       if (!limiter.connect()) ++failed;
       while (!go.load()) std::this_thread::yield();
       while (!stop.load()) {
@@ -393,7 +425,7 @@ BOOST_AUTO_TEST_CASE(server_killed_gives_an_error_in_time) {
   keyward_test::redis_server server(shared_server::instance->executable);
   BOOST_TEST_REQUIRE(server.running());
   const auto timeout = 300ms;
-  redis_limiter limiter(options_for(server.port(), timeout));
+  redis_limiter limiter = make_limiter(options_for(server.port(), timeout));
   const quota q = quota{10, 1s, 3};
   BOOST_TEST_REQUIRE(limiter.acquire("k", q).has_value());
   server.kill_now();
@@ -418,7 +450,7 @@ BOOST_AUTO_TEST_CASE(server_gone_during_a_large_batch) {
   // ignored here) unless the limiter blocks and discards it.
   keyward_test::redis_server server(shared_server::instance->executable);
   BOOST_TEST_REQUIRE(server.running());
-  redis_limiter limiter(options_for(server.port()));
+  redis_limiter limiter = make_limiter(options_for(server.port()));
   const quota q = quota{10, 1s, 3};
   BOOST_TEST_REQUIRE(limiter.connect().has_value());
   server.kill_now();
@@ -435,7 +467,7 @@ BOOST_AUTO_TEST_CASE(frozen_server_times_out) {
   keyward_test::redis_server server(shared_server::instance->executable);
   BOOST_TEST_REQUIRE(server.running());
   const auto timeout = 300ms;
-  redis_limiter limiter(options_for(server.port(), timeout));
+  redis_limiter limiter = make_limiter(options_for(server.port(), timeout));
   const quota q = quota{10, 1s, 3};
   BOOST_TEST_REQUIRE(limiter.acquire("k", q).has_value());
   server.suspend();  // the kernel still accepts connections; nothing answers
@@ -475,7 +507,7 @@ BOOST_AUTO_TEST_CASE(connect_timeout) {
   }
   std::this_thread::sleep_for(100ms);
   const auto timeout = 300ms;
-  redis_limiter limiter(options_for(ntohs(address.sin_port), timeout));
+  redis_limiter limiter = make_limiter(options_for(ntohs(address.sin_port), timeout));
   const auto start = std::chrono::steady_clock::now();
   const auto d = limiter.acquire("k", quota{1, 1s, 1});
   const auto took = std::chrono::steady_clock::now() - start;

@@ -84,9 +84,9 @@ retry::outcome with_reset(int code, seconds delay) {
   return o;
 }
 
-retry::policy standard_policy() {
-  retry::policy p;
-  p.backoff = *retry::backoff_policy::exponential(seconds(1), seconds(30));
+retry::retry_options standard_options() {
+  retry::retry_options p;
+  p.backoff = *retry::backoff::exponential(seconds(1), seconds(30));
   p.max_attempts = 5;
   p.time_budget = seconds(60);
   p.max_server_delay = seconds(60);
@@ -98,7 +98,7 @@ struct run_result {
   std::vector<std::int64_t> sleeps_ms;  // every sleep requested, in milliseconds
 };
 
-run_result run_script(const retry::policy& p, scripted_server& server, retry::retry_budget* budget = nullptr,
+run_result run_script(const retry::retry_options& p, scripted_server& server, retry::retry_budget* budget = nullptr,
                       scripted_random random = {}) {
   manual_clock::current = {};
   std::vector<std::int64_t> sleeps;
@@ -106,7 +106,7 @@ run_result run_script(const retry::policy& p, scripted_server& server, retry::re
     sleeps.push_back(std::chrono::duration_cast<milliseconds>(d).count());
     manual_clock::current += d;
   };
-  retry::report report = retry::run<manual_clock>(p, server, budget, sleep, random);
+  retry::report report = retry::run(p, server, budget, sleep, random, manual_clock{});
   return {report, sleeps};
 }
 
@@ -119,7 +119,7 @@ using ms = std::vector<std::int64_t>;
 BOOST_AUTO_TEST_CASE(success_after_two_failures) {
   scripted_server server{{status(500), status(503), status(200)}};
   retry::retry_budget budget(10, 5, 1);
-  const auto [report, sleeps] = run_script(standard_policy(), server, &budget);
+  const auto [report, sleeps] = run_script(standard_options(), server, &budget);
   BOOST_TEST(report.reason == stop_reason::succeeded);
   BOOST_TEST(report.succeeded());
   BOOST_TEST(report.attempts == 3u);
@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(success_after_two_failures) {
 // 429 asking for 120 s, beyond the 60 s limit on server delays: stop at once, without sleeping.
 BOOST_AUTO_TEST_CASE(retry_after_beyond_the_limit_gives_up) {
   scripted_server server{{with_retry_after(429, seconds(120))}};
-  const auto [report, sleeps] = run_script(standard_policy(), server);
+  const auto [report, sleeps] = run_script(standard_options(), server);
   BOOST_TEST(report.reason == stop_reason::server_delay_too_long);
   BOOST_TEST(report.attempts == 1u);
   BOOST_TEST(sleeps.empty());
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_limit_gives_up) {
 // 429 asking for 30 s is waited for (max(1 s backoff, 30 s)); the next asks for 40 s with 60 - 30 = 30 s
 // left: stop, having slept 30 s only.
 BOOST_AUTO_TEST_CASE(retry_after_beyond_the_time_left_gives_up) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.max_server_delay = seconds(300);
   scripted_server server{{with_retry_after(429, seconds(30)), with_retry_after(429, seconds(40))}};
   const auto [report, sleeps] = run_script(p, server);
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_time_left_gives_up) {
 // then 1 s < 2 s backoff.
 BOOST_AUTO_TEST_CASE(short_retry_after_waits_the_larger) {
   scripted_server server{{with_retry_after(503, seconds(5)), with_retry_after(503, seconds(1)), status(200)}};
-  const auto [report, sleeps] = run_script(standard_policy(), server);
+  const auto [report, sleeps] = run_script(standard_options(), server);
   BOOST_TEST(report.reason == stop_reason::succeeded);
   BOOST_TEST(sleeps == (ms{5000, 2000}), boost::test_tools::per_element());
 }
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(ratelimit_reset_and_precedence) {
   retry::outcome on_500 = with_retry_after(500, seconds(30));
   on_500.ratelimit_reset = seconds(30);
   scripted_server server{{both, with_reset(429, seconds(10)), on_500, status(200)}};
-  const auto [report, sleeps] = run_script(standard_policy(), server);
+  const auto [report, sleeps] = run_script(standard_options(), server);
   BOOST_TEST(report.reason == stop_reason::succeeded);
   BOOST_TEST(sleeps == (ms{3000, 10000, 4000}), boost::test_tools::per_element());  // backoffs 1, 2, 4 s
 }
@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(client_errors_stop) {
   for (const int code : {401, 403, 400, 404, 408, 409, 422}) {
     BOOST_TEST_CONTEXT("status " << code) {
       scripted_server server{{status(code)}};
-      const auto [report, sleeps] = run_script(standard_policy(), server);
+      const auto [report, sleeps] = run_script(standard_options(), server);
       BOOST_TEST(report.reason == stop_reason::not_retryable);
       BOOST_TEST(report.attempts == 1u);
       BOOST_TEST(report.last.status == code);
@@ -207,29 +207,29 @@ BOOST_AUTO_TEST_CASE(client_errors_stop) {
   }
   // Even with a Retry-After, and even when every other failure is retried.
   scripted_server server{{with_retry_after(401, seconds(1))}};
-  BOOST_TEST(run_script(standard_policy(), server).report.reason == stop_reason::not_retryable);
+  BOOST_TEST(run_script(standard_options(), server).report.reason == stop_reason::not_retryable);
 }
 
 // 2xx and 3xx end the loop as done; statuses outside 200-599 are not retried.
 BOOST_AUTO_TEST_CASE(other_statuses) {
   for (const int code : {200, 201, 204, 299, 301, 304, 399}) {
     scripted_server server{{status(code)}};
-    BOOST_TEST(run_script(standard_policy(), server).report.reason == stop_reason::succeeded, code);
+    BOOST_TEST(run_script(standard_options(), server).report.reason == stop_reason::succeeded, code);
   }
   for (const int code : {0, 100, 101, 199, 600, -1}) {
     scripted_server server{{status(code)}};
-    BOOST_TEST(run_script(standard_policy(), server).report.reason == stop_reason::not_retryable, code);
+    BOOST_TEST(run_script(standard_options(), server).report.reason == stop_reason::not_retryable, code);
   }
 }
 
-// Other 5xx are retried only when the policy says so; 503 always is.
-BOOST_AUTO_TEST_CASE(server_errors_follow_the_policy) {
+// Other 5xx are retried only when the options say so; 503 always is.
+BOOST_AUTO_TEST_CASE(server_errors_follow_the_options) {
   scripted_server retried{{status(500), status(502), status(504), status(200)}};
-  const auto yes = run_script(standard_policy(), retried);
+  const auto yes = run_script(standard_options(), retried);
   BOOST_TEST(yes.report.reason == stop_reason::succeeded);
   BOOST_TEST(yes.sleeps_ms == (ms{1000, 2000, 4000}), boost::test_tools::per_element());
 
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.retry_server_errors = false;
   scripted_server not_retried{{status(500)}};
   const auto no = run_script(p, not_retried);
@@ -240,14 +240,14 @@ BOOST_AUTO_TEST_CASE(server_errors_follow_the_policy) {
   BOOST_TEST(run_script(p, unavailable).sleeps_ms == ms{1000}, boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(transport_errors_follow_the_policy) {
+BOOST_AUTO_TEST_CASE(transport_errors_follow_the_options) {
   scripted_server flaky{{retry::outcome::no_response(), status(200)}};
-  const auto yes = run_script(standard_policy(), flaky);
+  const auto yes = run_script(standard_options(), flaky);
   BOOST_TEST(yes.report.reason == stop_reason::succeeded);
   BOOST_TEST(yes.sleeps_ms == ms{1000}, boost::test_tools::per_element());
   BOOST_TEST(yes.report.history[0].reply.transport_error);
 
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.retry_transport_errors = false;
   retry::outcome dropped = retry::outcome::no_response();
   dropped.status = 200;  // ignored: there was no response
@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(transport_errors_follow_the_policy) {
 
 // Three attempts allowed, all failing: two waits, none after the last.
 BOOST_AUTO_TEST_CASE(attempts_exhausted) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.max_attempts = 3;
   scripted_server server{{status(500), status(503), retry::outcome::no_response()}};
   const auto [report, sleeps] = run_script(p, server);
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(attempts_exhausted) {
 // A 10 s budget with attempts of 1.5 s each: attempt 1 ends at 1.5 s, wait 1 s; attempt 2 ends at 4 s,
 // wait 2 s; attempt 3 ends at 7.5 s; the next wait, 4 s, would end at 11.5 s > 10 s: stop.
 BOOST_AUTO_TEST_CASE(time_budget_exhausted) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.time_budget = seconds(10);
   scripted_server server{{status(500), status(500), status(500), status(500)}, milliseconds(1500)};
   const auto [report, sleeps] = run_script(p, server);
@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(time_budget_exhausted) {
 
 // A shared budget of 10 tokens at 5 per retry allows two retries across calls; a success refunds 1.
 BOOST_AUTO_TEST_CASE(retry_budget_exhausted_across_calls) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.max_attempts = 10;
   retry::retry_budget budget(10, 5, 1);
   scripted_server first{{status(500), status(500), status(500)}};
@@ -326,8 +326,8 @@ BOOST_AUTO_TEST_CASE(retry_budget_exhausted_across_calls) {
 // The backoff's randomness comes from the generator given: full jitter from 1 s draws
 // [0, 1e9] r = 2^63 -> floor(1000000001 / 2) = 500000000 ns, then [0, 2e9] r = max -> 2e9 ns.
 BOOST_AUTO_TEST_CASE(jitter_uses_the_given_generator) {
-  retry::policy p = standard_policy();
-  p.backoff = *retry::backoff_policy::full_jitter(seconds(1), seconds(30));
+  retry::retry_options p = standard_options();
+  p.backoff = *retry::backoff::full_jitter(seconds(1), seconds(30));
   scripted_server server{{status(500), status(500), status(200)}};
   const auto [report, sleeps] = run_script(p, server, nullptr, scripted_random{{std::uint64_t{1} << 63, ~std::uint64_t{0}}});
   BOOST_TEST(report.succeeded());
@@ -336,9 +336,9 @@ BOOST_AUTO_TEST_CASE(jitter_uses_the_given_generator) {
 
 // More attempts than the history holds: the first history_capacity are kept, the count is exact.
 BOOST_AUTO_TEST_CASE(history_is_bounded) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.max_attempts = 40;
-  p.backoff = *retry::backoff_policy::exponential(milliseconds(1), milliseconds(1));
+  p.backoff = *retry::backoff::exponential(milliseconds(1), milliseconds(1));
   p.time_budget = (nanoseconds::max)();
   scripted_server server{std::vector<retry::outcome>(39, status(500))};
   server.replies.push_back(status(502));
@@ -355,7 +355,7 @@ BOOST_AUTO_TEST_CASE(history_is_bounded) {
 // Server delays at the edges of the types: huge ones saturate (no overflow) and stop the loop, here on the
 // 1 h time budget; negative ones count as none (only the backoff is waited).
 BOOST_AUTO_TEST_CASE(extreme_server_delays) {
-  retry::policy p = standard_policy();
+  retry::retry_options p = standard_options();
   p.max_server_delay = (nanoseconds::max)();
   p.time_budget = std::chrono::hours(1);
   scripted_server huge{{with_retry_after(429, (seconds::max)())}};
@@ -363,13 +363,47 @@ BOOST_AUTO_TEST_CASE(extreme_server_delays) {
   BOOST_TEST(a.report.reason == stop_reason::server_delay_too_long);
   BOOST_TEST(a.sleeps_ms.empty());
   scripted_server negative{{with_retry_after(503, seconds(-5)), status(200)}};
-  BOOST_TEST(run_script(standard_policy(), negative).sleeps_ms == ms{1000}, boost::test_tools::per_element());
+  BOOST_TEST(run_script(standard_options(), negative).sleeps_ms == ms{1000}, boost::test_tools::per_element());
+}
+
+// The clock is an object: run() reads the one it is given (here a clock with state, whose time is the
+// counter it points to), not a static now().
+BOOST_AUTO_TEST_CASE(reads_the_clock_object_given) {
+  struct counter_clock {
+    using duration = milliseconds;
+    using time_point = std::chrono::time_point<counter_clock, duration>;
+    const std::int64_t* millis = nullptr;
+    time_point now() const noexcept { return time_point(duration(*millis)); }
+  };
+  std::int64_t millis = 5'000;
+  retry::retry_options p = standard_options();
+  p.time_budget = seconds(10);
+  std::vector<nanoseconds> elapsed;
+  std::vector<nanoseconds> remaining;
+  const retry::report report = retry::run(
+      p,
+      [&](const retry::attempt& a) {
+        elapsed.push_back(a.elapsed);
+        remaining.push_back(a.remaining);
+        millis += 3'000;  // each attempt takes 3 s on this clock
+        return status(503);
+      },
+      nullptr, [&](nanoseconds d) { millis += std::chrono::duration_cast<milliseconds>(d).count(); },
+      scripted_random{}, counter_clock{&millis});
+  // Attempt 1 at 0 s takes 3 s, waits 1 s; attempt 2 at 4 s takes 3 s; the 2 s wait would end at 9 s,
+  // within 10 s; attempt 3 at 9 s takes 3 s, and at 12 s the budget is spent.
+  BOOST_TEST(report.reason == stop_reason::time_budget_exhausted);
+  BOOST_TEST_REQUIRE(elapsed.size() == 3u);
+  BOOST_TEST(elapsed[0].count() == 0);
+  BOOST_TEST(elapsed[1].count() == 4'000'000'000);
+  BOOST_TEST(elapsed[2].count() == 9'000'000'000);
+  BOOST_TEST(remaining[2].count() == 1'000'000'000);
 }
 
 // The defaults: steady_clock, std::this_thread::sleep_for and the OS generator.
 BOOST_AUTO_TEST_CASE(default_clock_sleep_and_random) {
-  retry::policy p;
-  p.backoff = *retry::backoff_policy::exponential(milliseconds(2), milliseconds(2));
+  retry::retry_options p;
+  p.backoff = *retry::backoff::exponential(milliseconds(2), milliseconds(2));
   int calls = 0;
   const auto start = std::chrono::steady_clock::now();
   const retry::report report = retry::run(p, [&](const retry::attempt& a) {

@@ -5,13 +5,14 @@
 // style is error_object or errors_array; message, names and values are 'h' and their bytes in hex ('-' for
 // the default message). Prints per line: <status> <retry-after seconds or -> <body>.
 // Exits 1 when json(), json_size() and write_json() disagree.
-#include <keyward/http/response.hpp>
+#include <keyward/http/denial.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -43,7 +44,11 @@ bool make_denial(const std::string& spec, keyward::http::denial& out) {
   else if (reason == "invalid_key") out = denial::invalid_key();
   else if (reason == "expired") out = denial::expired();
   else if (reason == "revoked") out = denial::revoked();
-  else if (reason == "insufficient_scope") out = denial::insufficient_scope(argument);
+  else if (reason == "insufficient_scope") {
+    auto made = denial::insufficient_scope(argument);
+    if (!made) return false;
+    out = std::move(*made);
+  }
   else if (reason == "wrong_environment") out = denial::wrong_environment();
   else if (reason == "rate_limited") out = denial::rate_limited(std::chrono::nanoseconds(std::stoll(argument)));
   else return false;

@@ -1,4 +1,4 @@
-// A batch front end to keyward::http::parse_date / format_date and keyward::retry::parse_retry_after for
+// A batch front end to keyward::http::parse_date / imf_fixdate and keyward::http::parse_retry_after for
 // tests/http_date_crosscheck.py, which compares them with Python's email.utils, datetime and re. One request
 // per line on stdin, one answer per line on stdout:
 //   parse <now> <hex of text>        -> "ok <seconds since 1970>" or "err <errc value> <offset>"
@@ -6,7 +6,7 @@
 //   retry_after <now> <hex of text>  -> "ok <seconds>" or "err <errc value> <offset>"
 // where <now> is in seconds since 1970.
 #include <keyward/http/date.hpp>
-#include <keyward/retry/retry_after.hpp>
+#include <keyward/http/retry_after.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -53,14 +53,14 @@ int main() {
         std::cout << "err " << static_cast<int>(r.error().code()) << ' ' << r.error().offset() << '\n';
       }
     } else if (command == "format") {
-      const auto r = keyward::http::format_date(at(number));
+      const auto r = keyward::http::imf_fixdate(at(number));
       if (r) {
-        std::cout << "ok " << r->view() << '\n';
+        std::cout << "ok " << *r << '\n';
       } else {
         std::cout << "err " << static_cast<int>(r.error().code()) << '\n';
       }
     } else if (command == "retry_after") {
-      const auto r = keyward::retry::parse_retry_after(text, at(number));
+      const auto r = keyward::http::parse_retry_after(text, at(number));
       if (r) {
         std::cout << "ok " << r->count() << '\n';
       } else {

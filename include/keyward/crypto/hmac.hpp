@@ -98,20 +98,20 @@ class hmac {
   }
 
   /// verify() with the reason for a rejection (it branches on the verdict, which is public once returned):
-  /// errc::mac_invalid_length for a tag that is not tag_size bytes,
-  /// errc::mac_mismatch for a wrong tag.
+  /// errc::crypto_invalid_mac_length for a tag that is not tag_size bytes,
+  /// errc::crypto_mac_mismatch for a wrong tag.
   result<void> check(std::string_view message, std::string_view received) const noexcept {
-    if (received.size() != tag_size) return errc::mac_invalid_length;
-    if (!matches(message, received)) return errc::mac_mismatch;
+    if (received.size() != tag_size) return errc::crypto_invalid_mac_length;
+    if (!matches(message, received)) return errc::crypto_mac_mismatch;
     return {};
   }
-  /// verify() of a truncated tag with the reason for a rejection: errc::mac_invalid_truncation when
-  /// `truncated_size` is outside [min_truncated_size, tag_size], errc::mac_invalid_length when `received` is
-  /// not `truncated_size` bytes, errc::mac_mismatch for a wrong tag.
+  /// verify() of a truncated tag with the reason for a rejection: errc::crypto_invalid_truncation when
+  /// `truncated_size` is outside [min_truncated_size, tag_size], errc::crypto_invalid_mac_length when `received` is
+  /// not `truncated_size` bytes, errc::crypto_mac_mismatch for a wrong tag.
   result<void> check(std::string_view message, std::string_view received, std::size_t truncated_size) const noexcept {
-    if (truncated_size < min_truncated_size || truncated_size > tag_size) return errc::mac_invalid_truncation;
-    if (received.size() != truncated_size) return errc::mac_invalid_length;
-    if (!matches(message, received)) return errc::mac_mismatch;
+    if (truncated_size < min_truncated_size || truncated_size > tag_size) return errc::crypto_invalid_truncation;
+    if (received.size() != truncated_size) return errc::crypto_invalid_mac_length;
+    if (!matches(message, received)) return errc::crypto_mac_mismatch;
     return {};
   }
 

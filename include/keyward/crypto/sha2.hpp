@@ -1,7 +1,7 @@
 // keyward: SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 //
 // The portable code is constexpr (through update(std::string_view) and hash(std::string_view)); at run time
-// SHA-256 uses the x86 SHA extensions when the CPU has them (chosen once, see detail/cpu.hpp). Every
+// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni, see kernels.hpp). Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
@@ -144,13 +144,13 @@ class sha2_hash {
   constexpr void compress(const Byte* p, std::size_t blocks) noexcept {
 #if KEYWARD_X86_SIMD
     if constexpr (sizeof(word) == 4) {
-      if (!keyward::detail::is_constant_evaluated() && keyward::detail::has_isa(keyward::detail::isa::sha)) {
-        keyward::detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
+      if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::sha_ni)) {
+        detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
         return;
       }
     }
 #endif
-    keyward::detail::sha2::compress<functions>(state_.data(), p, blocks);
+    detail::sha2::compress<functions>(state_.data(), p, blocks);
   }
 
   std::array<word, 8> state_ = Params::initial;

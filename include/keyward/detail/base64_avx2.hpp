@@ -1,6 +1,6 @@
 // keyward (private): Base64 kernels for AVX2, after Muła and Lemire, "Faster Base64 Encoding and Decoding
 // Using AVX2 Instructions" (ACM TWEB, 2018). Compiled through target attributes, so no special flags are
-// needed; called only when the CPU has AVX2 (detail::has_isa(isa::avx2)).
+// needed; called only when the CPU has AVX2 (detail::cpu::has(cpu::avx2)).
 //
 // Decoding, 32 characters at a time: a character is valid when the class bits that its low nibble and its
 // high nibble look up (two VPSHUFB) have nothing in common; the validation results are ORed into one
@@ -29,7 +29,7 @@
 #if KEYWARD_X86_SIMD
 #include <immintrin.h>
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The 16-entry VPSHUFB tables of one alphabet for the AVX2 kernels.
 struct avx2_alphabet {
@@ -255,7 +255,7 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
   return full_out + encode(in + full, length - full, out + full_out, scalar, pad);
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #endif  // KEYWARD_X86_SIMD
 #endif  // KEYWARD_DETAIL_BASE64_AVX2_HPP

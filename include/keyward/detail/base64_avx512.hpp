@@ -1,7 +1,7 @@
 // keyward (private): Base64 kernels for AVX-512 VBMI, after Muła and Lemire, "Base64 encoding and decoding
 // at almost the speed of a memory copy" (Software: Practice and Experience, 2020). Compiled through target
 // attributes, so no special flags are needed; called only when the CPU has AVX-512 F, BW, VL and VBMI
-// (detail::has_isa(isa::avx512vbmi)).
+// (detail::cpu::has(cpu::avx512vbmi)).
 //
 // Decoding, 64 characters at a time: VPERMI2B looks every character up in a 128-entry table (its low seven
 // bits index it) that holds the 6-bit value or 0x80 outside the alphabet; the table result ORed with the
@@ -32,7 +32,7 @@
 
 #define KEYWARD_DETAIL_BASE64_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The decoding table of one alphabet for VPERMI2B: the 6-bit value of each ASCII character, 0x80 outside.
 struct avx512_decode_table {
@@ -196,7 +196,7 @@ KEYWARD_DETAIL_BASE64_AVX512_TARGET inline std::size_t encode_avx512vbmi(
   return o;
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #undef KEYWARD_DETAIL_BASE64_AVX512_TARGET
 

@@ -1,4 +1,4 @@
-// keyward::detail: the portable scalar Base64 kernels and their lookup tables (private).
+// keyward (private): the portable scalar Base64 kernels and their lookup tables.
 //
 // Decoding is table driven and free of data-dependent branches on valid input: each character indexes a
 // 256-entry table that holds its 6 bits already shifted into place, the four lookups of a quantum are ORed
@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace keyward::detail::b64 {
+namespace keyward::detail::base64 {
 
 /// The 64 characters of RFC 4648 section 4 (standard) and section 5 (URL and filename safe).
 inline constexpr char standard_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -167,6 +167,6 @@ inline std::size_t encode(const unsigned char* in, std::size_t length, char* out
   return static_cast<std::size_t>(out - start);
 }
 
-}  // namespace keyward::detail::b64
+}  // namespace keyward::detail::base64
 
 #endif  // KEYWARD_DETAIL_BASE64_SCALAR_HPP

@@ -1,5 +1,6 @@
 // keyward (private): which x86 instruction sets the CPU and the OS support, detected once with cpuid and
-// xgetbv and cached, plus the test hook that restricts the kernels the dispatchers may choose.
+// xgetbv and cached, and the process-wide set of kernels the dispatchers may choose (set through the public
+// keyward/kernels.hpp).
 #ifndef KEYWARD_DETAIL_CPU_HPP
 #define KEYWARD_DETAIL_CPU_HPP
 
@@ -12,24 +13,13 @@
 #include <cpuid.h>
 #endif
 
-namespace keyward::detail {
+namespace keyward::detail::cpu {
 
-/// Instruction-set extensions that keyward has kernels for, as bits of a set.
-enum class isa : std::uint32_t {
-  none = 0,
-  avx2 = 1u << 0,        ///< AVX2 with OS support for the YMM state
-  avx512 = 1u << 1,      ///< AVX-512 F, BW and VL with OS support for the ZMM and opmask state
-  avx512vbmi = 1u << 2,  ///< AVX-512 VBMI (in addition to `avx512`)
-  sha = 1u << 3,         ///< SHA extensions (SHA-NI) with SSSE3 and SSE4.1
-  all = (1u << 4) - 1,
-};
-
-constexpr isa operator|(isa a, isa b) noexcept {
-  return static_cast<isa>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
-}
-constexpr isa operator&(isa a, isa b) noexcept {
-  return static_cast<isa>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
-}
+/// The bits of a kernel set: one per family of SIMD kernels that keyward has.
+inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
+inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
+inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
+inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni;
 
 /// True during constant evaluation, where only the portable scalar code may run; false at run time and
 /// on compilers that cannot tell (which then never reach a SIMD branch in a constant expression).
@@ -42,11 +32,11 @@ constexpr bool is_constant_evaluated() noexcept {
 }
 
 #if KEYWARD_X86_SIMD
-/// The extensions this CPU and OS support, from cpuid leaves 1 and 7 and XCR0 (read only when the OS has
-/// set OSXSAVE). Queried on every call; use supported_isa() for the cached value.
-inline isa detect_isa() noexcept {
+/// The kernels this CPU and OS support, from cpuid leaves 1 and 7 and XCR0 (read only when the OS has set
+/// OSXSAVE). Queried on every call; supported() caches it.
+inline std::uint32_t detect() noexcept {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (__get_cpuid_max(0, nullptr) < 7) return isa::none;
+  if (__get_cpuid_max(0, nullptr) < 7) return 0;
   __cpuid_count(1, 0, eax, ebx, ecx, edx);
   const bool ssse3 = (ecx >> 9) & 1u;
   const bool sse41 = (ecx >> 19) & 1u;
@@ -61,61 +51,36 @@ inline isa detect_isa() noexcept {
   const bool ymm_state = (xcr0 & 0x6u) == 0x6u;     // XMM and YMM
   const bool zmm_state = (xcr0 & 0xe6u) == 0xe6u;   // plus opmask, ZMM_Hi256, Hi16_ZMM
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
-  isa found = isa::none;
-  if (avx && ymm_state && ((ebx >> 5) & 1u)) found = found | isa::avx2;
+  std::uint32_t found = 0;
+  if (avx && ymm_state && ((ebx >> 5) & 1u)) found |= avx2;
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
-  if (avx && zmm_state && avx512fbwvl) {
-    found = found | isa::avx512;
-    if ((ecx >> 1) & 1u) found = found | isa::avx512vbmi;
-  }
-  if (((ebx >> 29) & 1u) && ssse3 && sse41) found = found | isa::sha;
+  if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
+  if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
   return found;
 }
 #else
 /// Without SIMD kernels (KEYWARD_NO_SIMD, or not x86-64 with GCC/Clang) nothing is ever reported.
-inline isa detect_isa() noexcept { return isa::none; }
+inline std::uint32_t detect() noexcept { return 0; }
 #endif
 
-/// The extensions this machine supports, detected on first use and cached for the process.
-inline isa supported_isa() noexcept {
-  static const isa cached = detect_isa();
+/// The kernels this machine and build support, detected on first use and cached for the process.
+inline std::uint32_t supported() noexcept {
+  static const std::uint32_t cached = detect();
   return cached;
 }
 
-/// The set the dispatchers are allowed to use (all unless a test restricted it with force_isa()).
-inline std::atomic<std::uint32_t>& allowed_isa_storage() noexcept {
-  static std::atomic<std::uint32_t> allowed{static_cast<std::uint32_t>(isa::all)};
-  return allowed;
+/// The kernels the dispatchers are allowed to use: all unless restricted through kernels::force().
+inline std::atomic<std::uint32_t>& allowed() noexcept {
+  static std::atomic<std::uint32_t> bits{all};
+  return bits;
 }
 
-/// Test hook: from now on the dispatchers use only kernels within `allowed` (isa::none forces the scalar
-/// code everywhere, isa::all restores the default). Extensions the machine lacks stay unused whatever
-/// `allowed` says. Returns the previous setting.
-inline isa force_isa(isa allowed) noexcept {
-  return static_cast<isa>(allowed_isa_storage().exchange(static_cast<std::uint32_t>(allowed)));
-}
+/// The kernels the dispatchers may use right now: supported() within allowed().
+inline std::uint32_t active() noexcept { return supported() & allowed().load(std::memory_order_relaxed); }
 
-/// The extensions the dispatchers may use right now: supported_isa() within the force_isa() setting.
-inline isa active_isa() noexcept {
-  return supported_isa() & static_cast<isa>(allowed_isa_storage().load(std::memory_order_relaxed));
-}
+/// True when every kernel in `wanted` may be used right now.
+inline bool has(std::uint32_t wanted) noexcept { return (active() & wanted) == wanted; }
 
-/// True when every extension in `wanted` may be used right now.
-inline bool has_isa(isa wanted) noexcept { return (active_isa() & wanted) == wanted; }
-
-/// Test hook: restricts the dispatchers to `allowed` for the lifetime of the object, then restores the
-/// previous setting.
-class scoped_isa {
- public:
-  explicit scoped_isa(isa allowed) noexcept : previous_(force_isa(allowed)) {}
-  ~scoped_isa() { force_isa(previous_); }
-  scoped_isa(const scoped_isa&) = delete;
-  scoped_isa& operator=(const scoped_isa&) = delete;
-
- private:
-  isa previous_;
-};
-
-}  // namespace keyward::detail
+}  // namespace keyward::detail::cpu
 
 #endif  // KEYWARD_DETAIL_CPU_HPP

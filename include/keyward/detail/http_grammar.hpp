@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 #if KEYWARD_X86_SIMD
@@ -64,15 +65,6 @@ constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls)
 /// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
 constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
   return std::string_view(text.data() + begin, end - begin);
-}
-
-/// `text` without leading and trailing OWS (how HTTP parsing delimits a field value, RFC 9110 section 5.5).
-constexpr std::string_view trim_ows(std::string_view text) noexcept {
-  std::size_t begin = 0;
-  std::size_t end = text.size();
-  while (begin < end && is(text[begin], ows)) ++begin;
-  while (end > begin && is(text[end - 1], ows)) --end;
-  return slice(text, begin, end);
 }
 
 /// The offset of the first byte no field value may hold (NUL, CR, LF, other CTLs but HTAB, DEL), or npos.
@@ -283,6 +275,156 @@ constexpr void unescape_into(std::string_view content, char* out) noexcept {
     *out++ = content[i];
   }
 }
+
+/// The parts of a credentials value (RFC 9110 section 11.4) as found in the text.
+struct scanned_credentials {
+  std::string_view scheme;
+  std::string_view token68;
+  std::string_view params;  ///< the #auth-param list, up to the end of the value without trailing OWS
+  std::size_t param_count = 0;
+};
+
+/// Scans an Authorization or Proxy-Authorization field value (the rule of http::parse_credentials(), which
+/// documents it and its errors), with `max_length` bytes and `max_parameters` auth-params at most.
+constexpr result<scanned_credentials> scan_credentials(std::string_view value, std::size_t max_length,
+                                                       std::size_t max_parameters) noexcept {
+  if (value.size() > max_length) return errc::http_too_long;
+  std::size_t end = value.size();
+  while (end > 0 && is(value[end - 1], ows)) --end;
+  const std::string_view text = slice(value, 0, end);
+  const std::size_t begin = skip(text, 0, ows);
+  if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
+
+  scanned_credentials parsed;
+  const std::size_t scheme_end = skip(text, begin, tchar);
+  if (scheme_end == begin) return reject(value, errc::http_invalid_scheme, begin);
+  parsed.scheme = slice(text, begin, scheme_end);
+  if (scheme_end == end) return parsed;
+  if (text[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
+  std::size_t i = scheme_end;
+  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
+
+  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
+  if (text[skip(text, i, ows)] == ',' || param_starts_at(text, i)) {
+    const param_list list = scan_param_list(text, i, max_parameters);
+    if (!list.scan.ok()) return reject(value, list.scan.code, list.scan.offset);
+    parsed.params = slice(text, i, end);
+    parsed.param_count = list.count;
+    return parsed;
+  }
+  const std::size_t token_end = scan_token68(text, i);
+  if (token_end == i) return reject(value, errc::http_invalid_token68, i);
+  if (token_end != end) {
+    if (is(text[token_end], ows)) return reject(value, errc::http_unexpected_data, skip(text, token_end, ows));
+    return reject(value, errc::http_invalid_token68, token_end);
+  }
+  parsed.token68 = slice(text, i, token_end);
+  return parsed;
+}
+
+/// Where the token of a credentials value lies: [begin, end) of the field value, trailing OWS excluded.
+struct token_span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+/// find_scheme_token() for any shape of value: OWS around it, several SP, errors.
+constexpr result<token_span> find_scheme_token_slowly(std::string_view value, std::string_view scheme,
+                                                      std::size_t max_length, std::size_t max_parameters) noexcept {
+  std::size_t end = value.size();
+  while (end > 0 && is(value[end - 1], ows)) --end;
+  std::size_t begin = 0;
+  while (begin < end && is(value[begin], ows)) ++begin;
+  if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
+  const std::size_t scheme_end = skip(slice(value, 0, end), begin, tchar);
+  if (!iequal(slice(value, begin, scheme_end), scheme)) {
+    const result<scanned_credentials> other = scan_credentials(value, max_length, max_parameters);
+    if (!other) return other.error();
+    return keyward::error(errc::http_wrong_scheme, begin);
+  }
+  if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
+  if (value[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
+  begin = scheme_end + 1;
+  while (value[begin] == ' ') ++begin;  // stops before `end`, which is not OWS
+  return token_span{begin, end};
+}
+
+/// The one scanner of the Basic and Bearer parsers: finds the token after `scheme` (given in lower case,
+/// matched in any case, RFC 9110 section 11.1) and 1*SP, with OWS around the value ignored; what the token
+/// may hold is the caller's to check. The usual shape (the scheme at the start, then SP, no trailing OWS)
+/// is recognized here without a scan, the rest by find_scheme_token_slowly(). Fails with http_too_long,
+/// http_empty_value, http_wrong_scheme (at the scheme, for a well-formed value of another scheme; a
+/// malformed one gives the scan_credentials() error), http_missing_token or http_invalid_scheme, CR, LF and
+/// other CTLs taking precedence (reject()).
+constexpr result<token_span> find_scheme_token(std::string_view value, std::string_view scheme,
+                                               std::size_t max_length, std::size_t max_parameters) noexcept {
+  if (value.size() > max_length) return errc::http_too_long;
+  const std::size_t size = value.size();
+  const std::size_t n = scheme.size();
+  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is(value[size - 1], ows))) {
+    unsigned differ = 0;  // no early exit: the loop unrolls into a few compares
+    for (std::size_t i = 0; i < n; ++i) {
+      differ |= static_cast<unsigned char>(value[i] | 0x20) ^ static_cast<unsigned char>(scheme[i]);
+    }
+    if (KEYWARD_LIKELY(differ == 0)) {
+      std::size_t begin = n + 1;
+      while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+      return token_span{begin, size};
+    }
+  }
+  return find_scheme_token_slowly(value, scheme, max_length, max_parameters);
+}
+
+/// The iterator of the lists of an already validated field value (auth-params, challenges): skips the list
+/// separators and reads the element at each position on demand with `Read`, a stateless type whose
+/// `Read{}(list, position, element)` stores the element starting at `position` and returns where it ends.
+/// Dereferencing gives the element by value (it holds views into the field value), so it outlives the
+/// iterator. Two iterators over the same list are equal when they stand at the same position.
+template <class Element, class Read>
+class list_iterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = Element;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const Element*;
+  using reference = Element;
+
+  constexpr list_iterator() noexcept = default;
+  /// The first element at or after `position` of `list` (the end at list.size()).
+  constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+  /// The current element.
+  constexpr Element operator*() const noexcept { return current_; }
+  constexpr pointer operator->() const noexcept { return &current_; }
+  constexpr list_iterator& operator++() noexcept {
+    load(next_);
+    return *this;
+  }
+  constexpr list_iterator operator++(int) noexcept {
+    list_iterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend constexpr bool operator==(const list_iterator& a, const list_iterator& b) noexcept {
+    return a.position_ == b.position_;
+  }
+  friend constexpr bool operator!=(const list_iterator& a, const list_iterator& b) noexcept { return !(a == b); }
+
+ private:
+  constexpr void load(std::size_t position) noexcept {
+    position_ = skip_list_separators(list_, position);
+    if (position_ >= list_.size()) {
+      position_ = list_.size();
+      return;
+    }
+    next_ = Read{}(list_, position_, current_);
+  }
+
+  std::string_view list_;
+  std::size_t position_ = 0;
+  std::size_t next_ = 0;
+  Element current_{};
+};
 
 }  // namespace keyward::detail::http_grammar
 

@@ -1,13 +1,13 @@
-// keyward: private JSON output for the error bodies of http/response.hpp: a writer into a caller buffer that
-// counts what it would write, and string escaping per RFC 8259 section 7 that always yields valid JSON
-// (ill-formed UTF-8 is replaced by U+FFFD, one per maximal subpart, Unicode Standard section 3.9).
+// keyward: private JSON output for the error bodies of http/denial.hpp: string escaping per RFC 8259 section 7
+// into the library's counting writer, which always yields valid JSON (ill-formed UTF-8 is replaced by U+FFFD,
+// one per maximal subpart, Unicode Standard section 3.9).
 #ifndef KEYWARD_DETAIL_JSON_HPP
 #define KEYWARD_DETAIL_JSON_HPP
 
 #include "utf8.hpp"
+#include "writer.hpp"
 
 #include <cstddef>
-#include <cstring>
 #include <string_view>
 
 namespace keyward::detail::json {
@@ -30,89 +30,59 @@ inline std::size_t maximal_subpart(const unsigned char* bytes, std::size_t size)
   return valid;
 }
 
-/// Writes JSON text into `out[0, capacity)` while counting every byte it is asked to write: bytes past the
-/// capacity are counted, not written, so a run with capacity 0 (out may be null) measures the text.
-class writer {
- public:
-  writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
-
-  /// Appends `text` as is (JSON punctuation and names the caller knows need no escaping).
-  void literal(std::string_view text) noexcept {
-    if (size_ <= capacity_ && text.size() <= capacity_ - size_) {
-      if (!text.empty()) std::memcpy(out_ + size_, text.data(), text.size());
-      size_ += text.size();
-    } else {
-      for (const char c : text) put(c);
+/// Puts `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control characters
+/// U+0000 to U+001F as \b \t \n \f \r or \u00XX; well-formed UTF-8 kept; each maximal subpart of ill-formed
+/// UTF-8 replaced by U+FFFD.
+inline void put_string(writer::counting_writer& out, std::string_view text) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  out.put('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t plain_end = i;  // a run of bytes copied as they are
+    while (plain_end < text.size() && bytes[plain_end] >= 0x20 && bytes[plain_end] < 0x80 &&
+           bytes[plain_end] != '"' && bytes[plain_end] != '\\') {
+      ++plain_end;
     }
-  }
-
-  /// Appends `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control
-  /// characters U+0000 to U+001F as \b \t \n \f \r or \u00XX; well-formed UTF-8 kept; each maximal subpart
-  /// of ill-formed UTF-8 replaced by U+FFFD.
-  void string(std::string_view text) noexcept {
-    static constexpr char hex[] = "0123456789abcdef";
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    put('"');
-    std::size_t i = 0;
-    while (i < text.size()) {
-      std::size_t plain_end = i;  // a run of bytes copied as they are
-      while (plain_end < text.size() && bytes[plain_end] >= 0x20 && bytes[plain_end] < 0x80 &&
-             bytes[plain_end] != '"' && bytes[plain_end] != '\\') {
-        ++plain_end;
-      }
-      if (plain_end > i) {
-        literal(text.substr(i, plain_end - i));
-        i = plain_end;
-        continue;
-      }
-      const unsigned char c = bytes[i];
-      if (c >= 0x80) {
-        const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
-        if (length == 0) {
-          literal("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-          i += maximal_subpart(bytes + i, text.size() - i);
-        } else {
-          literal(text.substr(i, length));
-          i += length;
-        }
-        continue;
-      }
-      ++i;
-      if (c == '"' || c == '\\') {
-        put('\\');
-        put(static_cast<char>(c));
-      } else if (c == '\b') {
-        literal("\\b");
-      } else if (c == '\t') {
-        literal("\\t");
-      } else if (c == '\n') {
-        literal("\\n");
-      } else if (c == '\f') {
-        literal("\\f");
-      } else if (c == '\r') {
-        literal("\\r");
+    if (plain_end > i) {
+      out.put(text.substr(i, plain_end - i));
+      i = plain_end;
+      continue;
+    }
+    const unsigned char c = bytes[i];
+    if (c >= 0x80) {
+      const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
+      if (length == 0) {
+        out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+        i += maximal_subpart(bytes + i, text.size() - i);
       } else {
-        literal("\\u00");
-        put(hex[c >> 4]);
-        put(hex[c & 15]);
+        out.put(text.substr(i, length));
+        i += length;
       }
+      continue;
     }
-    put('"');
+    ++i;
+    if (c == '"' || c == '\\') {
+      out.put('\\');
+      out.put(static_cast<char>(c));
+    } else if (c == '\b') {
+      out.put("\\b");
+    } else if (c == '\t') {
+      out.put("\\t");
+    } else if (c == '\n') {
+      out.put("\\n");
+    } else if (c == '\f') {
+      out.put("\\f");
+    } else if (c == '\r') {
+      out.put("\\r");
+    } else {
+      out.put("\\u00");
+      out.put(hex[c >> 4]);
+      out.put(hex[c & 15]);
+    }
   }
-
-  /// The number of bytes asked for so far (written, or counted past the capacity).
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  void put(char c) noexcept {
-    if (size_ < capacity_) out_[size_] = c;
-    ++size_;
-  }
-
-  char* out_;
-  std::size_t capacity_;
-  std::size_t size_ = 0;
-};
+  out.put('"');
+}
 
 }  // namespace keyward::detail::json
 

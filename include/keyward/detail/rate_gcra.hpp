@@ -1,67 +1,23 @@
 // keyward: private helpers of the GCRA limiters (rate/gcra.hpp, rate/keyed.hpp): the integer time unit
-// derived from a quota, conversions between nanoseconds and that unit, and the GCRA step itself on a
-// 64-bit state. No stability promise; not for users.
+// derived from a quota, conversions between nanoseconds and that unit, the GCRA step itself on a 64-bit
+// state, and the answer it gives (turned into a rate::decision by rate/gcra.hpp). No stability promise;
+// not for users.
 #ifndef KEYWARD_DETAIL_RATE_GCRA_HPP
 #define KEYWARD_DETAIL_RATE_GCRA_HPP
 
 #include "../error.hpp"
-#include "../rate/quota.hpp"
+#include "arith.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
-namespace keyward::detail {
+namespace keyward::detail::rate_gcra {
 
-/// A 128-bit unsigned value as two halves.
-struct wide_product {
-  std::uint64_t high;
-  std::uint64_t low;
-};
-
-/// a * b as 128 bits from 32-bit halves: the fallback where the compiler has no 128-bit integer.
-constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
-  constexpr std::uint64_t mask = 0xFFFFFFFFu;
-  const std::uint64_t low_low = (a & mask) * (b & mask);
-  const std::uint64_t low_high = (a & mask) * (b >> 32);
-  const std::uint64_t high_low = (a >> 32) * (b & mask);
-  const std::uint64_t high_high = (a >> 32) * (b >> 32);
-  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);
-  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
-}
-
-/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
-constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
-#if defined(__SIZEOF_INT128__)
-  __extension__ typedef unsigned __int128 uint128;
-  const uint128 product = static_cast<uint128>(a) * b;
-  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
-#else
-  return multiply_wide_portable(a, b);
-#endif
-}
-
-/// The quotient of the 128-bit `dividend` by `divisor` and the remainder, by shift-and-subtract (used only
-/// when a quota is set up). Requires dividend.high < divisor, so that the quotient fits in 64 bits.
-struct wide_quotient {
-  std::uint64_t quotient;
-  std::uint64_t remainder;
-};
-constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
-  std::uint64_t remainder = dividend.high;
-  std::uint64_t quotient = 0;
-  for (int bit = 63; bit >= 0; --bit) {
-    const bool carry = (remainder >> 63) != 0;
-    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
-    quotient <<= 1;
-    if (carry || remainder >= divisor) {
-      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
-      quotient |= 1u;
-    }
-  }
-  return {quotient, remainder};
-}
+using arith::multiply_wide;
+using arith::wide_product;
+using arith::wide_quotient;
 
 /// What a quota means in integers. Time inside a limiter is counted in units of period / (count * 2^shift)
 /// nanoseconds: 2^shift units per emission interval exactly, so taking capacity never rounds, and
@@ -74,7 +30,9 @@ constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor
 /// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
 /// the modular arithmetic could misread it.
 struct gcra_params {
-  rate::quota quota;                    // as given
+  std::uint64_t count;                  // quota::count, as given
+  std::uint64_t period_ns;              // quota::period in nanoseconds, as given
+  std::uint64_t burst;                  // quota::burst, as given
   std::uint64_t units_per_ns_fraction;  // fractional part of units per ns, in 2^-64, rounded up
   std::uint64_t ns_per_unit_q63;        // nanoseconds per unit in 2^-63, rounded up (at most 2^63)
   std::uint8_t units_per_ns_whole;      // whole part of units per ns: 1 to 4
@@ -82,13 +40,13 @@ struct gcra_params {
   bool ns_per_unit_exact;               // ns_per_unit_q63 needed no rounding
 
   /// Units in one period: count * 2^shift (below 2^64).
-  constexpr std::uint64_t units_per_period() const noexcept { return quota.count << shift; }
+  constexpr std::uint64_t units_per_period() const noexcept { return count << shift; }
 
   /// Units in burst emission intervals: the debt at which the bucket is empty.
-  constexpr std::uint64_t window() const noexcept { return quota.burst << shift; }
+  constexpr std::uint64_t window() const noexcept { return burst << shift; }
   /// The largest debt a state can carry: a full window plus a full window of reservations.
   constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
-  /// The units taken by a request of `cost` (cost at most quota.burst).
+  /// The units taken by a request of `cost` (cost at most burst).
   constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
 
   /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
@@ -104,8 +62,7 @@ struct gcra_params {
   constexpr std::uint64_t duration_to_units(std::uint64_t ns, std::uint64_t cap) const noexcept {
     if (ns >= static_cast<std::uint64_t>(to_duration(cap).count())) return cap;
     // ns < cap units, so ns * units_per_period / period < 2^61 and the quotient fits.
-    const auto period = static_cast<std::uint64_t>(quota.period.count());
-    const wide_quotient units = divide_wide(multiply_wide(ns, units_per_period()), period);
+    const wide_quotient units = arith::divide_wide(multiply_wide(ns, units_per_period()), period_ns);
     const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
     return rounded < cap ? rounded : cap;
   }
@@ -127,33 +84,36 @@ struct gcra_params {
   // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
   constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
     const wide_product time = multiply_wide(ns, units_per_period());
-    const wide_product needed = multiply_wide(units, static_cast<std::uint64_t>(quota.period.count()));
+    const wide_product needed = multiply_wide(units, period_ns);
     return time.high != needed.high ? time.high > needed.high : time.low >= needed.low;
   }
 };
 
-/// The integers behind `limit`, or errc::rate_invalid_quota when count, period or burst is zero, when the
-/// rate exceeds 4 per nanosecond (4e9 per second), or when the window (burst emission intervals) exceeds
-/// 2^61 units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 emission intervals below.
-inline result<gcra_params> make_gcra_params(const rate::quota& limit) noexcept {
-  if (!limit.valid()) return errc::rate_invalid_quota;
-  const std::uint64_t count = limit.count;
-  const auto period = static_cast<std::uint64_t>(limit.period.count());
+/// The integers behind a quota of `count` per `period` with `burst` at once, or errc::rate_invalid_quota when
+/// count, period or burst is zero or negative, when the rate exceeds 4 per nanosecond (4e9 per second), or
+/// when the window (burst emission intervals) exceeds 2^61 units: 36.5 to 73 years for emission intervals of
+/// 1 ns or more, 2^61 emission intervals below.
+inline result<gcra_params> make_gcra_params(std::uint64_t count, std::chrono::nanoseconds quota_period,
+                                            std::uint64_t burst) noexcept {
+  if (count == 0 || quota_period.count() <= 0 || burst == 0) return errc::rate_invalid_quota;
+  const auto period = static_cast<std::uint64_t>(quota_period.count());
   std::uint8_t shift = 0;
   while ((count << shift) < period) ++shift;  // count << (shift - 1) < period < 2^63: never overflows
   const std::uint64_t units_per_period = count << shift;
   const std::uint64_t whole = units_per_period / period;
   if (whole > 4 || (whole == 4 && units_per_period % period != 0)) return errc::rate_invalid_quota;
-  if (limit.burst > ((std::uint64_t{1} << 61) >> shift)) return errc::rate_invalid_quota;
+  if (burst > ((std::uint64_t{1} << 61) >> shift)) return errc::rate_invalid_quota;
 
   gcra_params params{};
-  params.quota = limit;
+  params.count = count;
+  params.period_ns = period;
+  params.burst = burst;
   params.shift = shift;
   params.units_per_ns_whole = static_cast<std::uint8_t>(whole);
-  const wide_quotient fraction = divide_wide({units_per_period % period, 0}, period);
+  const wide_quotient fraction = arith::divide_wide({units_per_period % period, 0}, period);
   params.units_per_ns_fraction = fraction.quotient + (fraction.remainder != 0 ? 1 : 0);
   // ns per unit = period / units_per_period <= 1; times 2^63, rounded up.
-  const wide_quotient ns_per_unit = divide_wide({period >> 1, period << 63}, units_per_period);
+  const wide_quotient ns_per_unit = arith::divide_wide({period >> 1, period << 63}, units_per_period);
   params.ns_per_unit_q63 = ns_per_unit.quotient + (ns_per_unit.remainder != 0 ? 1 : 0);
   params.ns_per_unit_exact = ns_per_unit.remainder == 0;
   return params;
@@ -172,28 +132,40 @@ constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::u
 /// under a nanosecond, later: never more capacity).
 constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
 
-/// The decision for a request that was allowed, leaving `debt_after` units of debt (above the window only
-/// for a peek while reservations are queued).
-constexpr rate::decision gcra_allowed(const gcra_params& params, std::uint64_t debt_after) noexcept {
-  rate::decision answer;
-  answer.outcome = rate::verdict::allowed;
-  answer.limit = params.quota.burst;
-  answer.remaining = debt_after >= params.window() ? 0 : (params.window() - debt_after) >> params.shift;
-  answer.reset_after = params.to_duration(debt_after);
-  return answer;
+/// The outcome of one GCRA step, in the order of rate::verdict.
+enum class outcome : std::uint8_t { allowed, denied, never };
+
+/// The answer of one GCRA step: the fields of rate::decision (rate/gcra.hpp converts it).
+struct answer {
+  outcome result = outcome::denied;
+  std::uint64_t limit = 0;
+  std::uint64_t remaining = 0;
+  std::chrono::nanoseconds wait{};
+  std::chrono::nanoseconds reset_after{};
+};
+
+/// The answer for a request that was allowed, leaving `debt_after` units of debt (above the window only for
+/// a peek while reservations are queued).
+constexpr answer gcra_allowed(const gcra_params& params, std::uint64_t debt_after) noexcept {
+  answer out;
+  out.result = outcome::allowed;
+  out.limit = params.burst;
+  out.remaining = debt_after >= params.window() ? 0 : (params.window() - debt_after) >> params.shift;
+  out.reset_after = params.to_duration(debt_after);
+  return out;
 }
 
-/// The decision for a request that was not allowed (`outcome` denied or never) at a debt of `debt`;
-/// `retry_wait` is the wait reported for denied (ignored for never).
-constexpr rate::decision gcra_refused(const gcra_params& params, rate::verdict outcome, std::uint64_t debt,
-                                      std::uint64_t retry_wait) noexcept {
-  rate::decision answer;
-  answer.outcome = outcome;
-  answer.limit = params.quota.burst;
-  answer.remaining = debt >= params.window() ? 0 : (params.window() - debt) >> params.shift;
-  answer.reset_after = params.to_duration(debt);
-  if (outcome == rate::verdict::denied) answer.retry_after = params.to_duration(retry_wait);
-  return answer;
+/// The answer for a request that was not allowed (`result` denied or never) at a debt of `debt`; `wait` is
+/// the wait reported for denied (ignored for never).
+constexpr answer gcra_refused(const gcra_params& params, outcome result, std::uint64_t debt,
+                              std::uint64_t wait) noexcept {
+  answer out;
+  out.result = result;
+  out.limit = params.burst;
+  out.remaining = debt >= params.window() ? 0 : (params.window() - debt) >> params.shift;
+  out.reset_after = params.to_duration(debt);
+  if (result == outcome::denied) out.wait = params.to_duration(wait);
+  return out;
 }
 
 /// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
@@ -210,10 +182,11 @@ constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& 
   return gcra_state(to.to_units(now_ns) + new_debt);
 }
 
-/// `now` as nanoseconds since its clock's epoch.
-template <class Duration>
-constexpr std::int64_t nanoseconds_since_epoch(Duration since_epoch) noexcept {
-  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
+/// A time point as nanoseconds since its clock's epoch.
+template <class TimePoint>
+constexpr std::int64_t nanoseconds_since_epoch(TimePoint now) noexcept {
+  return static_cast<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
 }
 
 /// True when reading `Clock` cannot throw.
@@ -226,9 +199,7 @@ template <class Clock, bool Stateless = std::is_empty<Clock>::value>
 class clock_holder {
  protected:
   explicit clock_holder(const Clock& clock) : clock_(clock) {}
-  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
-    return nanoseconds_since_epoch(clock_.now().time_since_epoch());
-  }
+  auto read_clock() const noexcept(clock_reads_noexcept<Clock>) { return clock_.now(); }
 
  private:
   Clock clock_;
@@ -238,11 +209,9 @@ template <class Clock>
 class clock_holder<Clock, true> {
  protected:
   explicit clock_holder(const Clock&) noexcept {}
-  std::int64_t read_clock_ns() const noexcept(clock_reads_noexcept<Clock>) {
-    return nanoseconds_since_epoch(Clock().now().time_since_epoch());
-  }
+  auto read_clock() const noexcept(clock_reads_noexcept<Clock>) { return Clock().now(); }
 };
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::rate_gcra
 
 #endif  // KEYWARD_DETAIL_RATE_GCRA_HPP

@@ -147,7 +147,7 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
   for (; blocks != 0; --blocks, p += block_size) {
     word w[16] = {};
 #if defined(__GNUC__) || defined(__clang__)
-    if (!is_constant_evaluated()) {  // one load and a byte swap per word
+    if (!cpu::is_constant_evaluated()) {  // one load and a byte swap per word
       std::memcpy(w, p, block_size);
       for (std::size_t i = 0; i < 16; ++i) {
         if constexpr (sizeof(word) == 4) w[i] = __builtin_bswap32(w[i]);

@@ -1,5 +1,5 @@
 // keyward (private): x86 kernels for SHA-2: SHA-256 with the SHA extensions (SHA-NI). Compiled through a
-// target attribute, so no special flags are needed; called only when detail::has_isa(isa::sha).
+// target attribute, so no special flags are needed; called only when detail::cpu::has(cpu::sha_ni).
 #ifndef KEYWARD_DETAIL_SHA2_X86_HPP
 #define KEYWARD_DETAIL_SHA2_X86_HPP
 

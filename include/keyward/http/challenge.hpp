@@ -5,167 +5,45 @@
 #ifndef KEYWARD_HTTP_CHALLENGE_HPP
 #define KEYWARD_HTTP_CHALLENGE_HPP
 
+#include "../detail/http_challenge.hpp"
 #include "../detail/http_grammar.hpp"
+#include "../detail/writer.hpp"
 #include "../error.hpp"
 #include "credentials.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace keyward::detail::http_challenge {
+namespace keyward::http {
 
-namespace grammar = ::keyward::detail::http_grammar;
-
-/// One challenge as found in the text, or the error that stopped the scan.
-struct scanned_challenge {
-  grammar::scanned scan;       ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
-  std::string_view scheme;
-  std::string_view token68;
-  std::string_view params;     ///< from the first auth-param to the end of the last one
-  std::size_t param_count = 0;
+/// The error codes of a Bearer challenge (RFC 6750 section 3.1).
+enum class bearer_error : std::uint8_t {
+  none,                ///< no error attribute: the request lacked authentication information
+  invalid_request,     ///< malformed request (400)
+  invalid_token,       ///< the token is expired, revoked, malformed or invalid otherwise (401)
+  insufficient_scope,  ///< the token lacks privileges the request requires (403)
+  other,               ///< (received only) an error attribute with another value
 };
 
-/// A scan that failed with `code` at `offset`.
-constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept {
-  scanned_challenge challenge;
-  challenge.scan = {0, code, offset};
-  return challenge;
-}
+}  // namespace keyward::http
 
-/// Scans the auth-params of one challenge, the first at `begin`. After a comma, the next list element still
-/// belongs to this challenge when it starts with `token BWS "="` and a value (grammar::param_starts_at);
-/// anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). Fails like scan_param, or with
-/// http_too_many_parameters or http_duplicate_parameter (only looked for when `validating`: re-reading a
-/// validated list skips that quadratic check) at the offending parameter.
-constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t max_parameters,
-                                        bool validating, scanned_challenge challenge) noexcept {
-  std::size_t i = begin;
-  while (true) {
-    grammar::raw_param param;
-    const grammar::scanned scan = grammar::scan_param(text, i, param);
-    if (!scan.ok()) return scan_failure(scan.code, scan.offset);
-    if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
-    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
-      return scan_failure(errc::http_duplicate_parameter, i);
-    }
-    challenge.scan.end = scan.end;
-    const std::size_t after = grammar::skip(text, scan.end, grammar::ows);
-    if (after >= text.size() || text[after] != ',') break;
-    const std::size_t next = grammar::skip_list_separators(text, after);
-    if (!grammar::param_starts_at(text, next)) break;
-    i = next;
-  }
-  challenge.params = grammar::slice(text, begin, challenge.scan.end);
-  return challenge;
-}
+namespace keyward::detail::http_challenge {
 
-/// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
-/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
-/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
-/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
-constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters,
-                                           bool validating) noexcept {
-  const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
-  if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
-  scanned_challenge challenge;
-  challenge.scheme = grammar::slice(text, i, scheme_end);
-  challenge.scan.end = scheme_end;
-
-  const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
-  if (next < text.size() && text[next] == '=') {
-    grammar::raw_param param;
-    const grammar::scanned scan = grammar::scan_param(text, i, param);
-    return scan.ok() ? scan_failure(errc::http_invalid_parameter, i) : scan_failure(scan.code, scan.offset);
-  }
-  if (next == text.size() || text[next] == ',') {
-    // The scheme alone, unless 1*SP introduces an #auth-param list that starts with empty elements.
-    if (next > scheme_end && text[scheme_end] == ' ') {
-      const std::size_t first = grammar::skip_list_separators(text, next);
-      if (grammar::param_starts_at(text, first)) return scan_params(text, first, max_parameters, validating, challenge);
-    }
-    return challenge;
-  }
-  if (text[scheme_end] != ' ') return scan_failure(errc::http_invalid_scheme, scheme_end);
-  std::size_t j = scheme_end;
-  while (text[j] == ' ') ++j;  // stops at or before `next`, which holds neither SP nor HTAB
-
-  if (grammar::param_starts_at(text, j)) return scan_params(text, j, max_parameters, validating, challenge);
-  const std::size_t token_end = grammar::scan_token68(text, j);
-  if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
-  if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
-    return scan_failure(errc::http_invalid_token68, token_end);
-  }
-  challenge.token68 = grammar::slice(text, j, token_end);
-  challenge.scan.end = token_end;
-  return challenge;
-}
-
-/// A visible US-ASCII byte other than '"' and '\' (RFC 6750 section 3: %x21 / %x23-5B / %x5D-7E).
-constexpr bool is_nqchar(char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '"' && c != '\\'; }
-
-/// Success when `text` is a token (RFC 9110 section 5.6.2); else `code` at the first bad byte (no offset
-/// when empty).
-constexpr result<void> check_token(std::string_view text, errc code) noexcept {
-  if (text.empty()) return code;
-  const std::size_t end = grammar::skip(text, 0, grammar::tchar);
-  if (end != text.size()) return keyward::error(code, end);
-  return {};
-}
-
-/// Success when `value` can be sent as a quoted-string: no CTL (%x00-1F, HTAB included, or %x7F) anywhere;
-/// obs-text is kept as opaque bytes. Else http_invalid_parameter_value at the first CTL.
-constexpr result<void> check_quotable(std::string_view value) noexcept {
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c < 0x20 || c == 0x7F) return keyward::error(errc::http_invalid_parameter_value, i);
+/// The RFC 6750 section 3.1 spelling of `error` (empty for none and other).
+constexpr std::string_view bearer_error_name(::keyward::http::bearer_error error) noexcept {
+  using ::keyward::http::bearer_error;
+  switch (error) {
+    case bearer_error::invalid_request: return "invalid_request";
+    case bearer_error::invalid_token: return "invalid_token";
+    case bearer_error::insufficient_scope: return "insufficient_scope";
+    case bearer_error::none:
+    case bearer_error::other: break;
   }
   return {};
-}
-
-/// Success when `value` is an RFC 6750 section 3 scope: scope-tokens of %x21 / %x23-5B / %x5D-7E separated
-/// by single spaces (RFC 6749 appendix A.4). Else http_invalid_parameter_value at the offending byte (no
-/// offset when empty).
-constexpr result<void> check_scope(std::string_view value) noexcept {
-  if (value.empty()) return errc::http_invalid_parameter_value;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const bool separator_ok = value[i] == ' ' && i > 0 && value[i - 1] != ' ' && i + 1 < value.size();
-    if (!separator_ok && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
-  }
-  return {};
-}
-
-/// Success when `value` is 1*NQSCHAR (%x20-21 / %x23-5B / %x5D-7E), the RFC 6750 section 3 set for error and
-/// error_description (RFC 6749 appendices A.7 and A.8). Else http_invalid_parameter_value at the offending
-/// byte (no offset when empty).
-constexpr result<void> check_nqschar(std::string_view value) noexcept {
-  if (value.empty()) return errc::http_invalid_parameter_value;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] != ' ' && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
-  }
-  return {};
-}
-
-/// Success when every byte of `value` is in the RFC 6750 section 3 set for error_uri (%x21 / %x23-5B /
-/// %x5D-7E); an empty URI-reference is allowed. Else http_invalid_parameter_value at the first other byte.
-constexpr result<void> check_uri_chars(std::string_view value) noexcept {
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (!is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
-  }
-  return {};
-}
-
-/// Appends `value` as a quoted-string, '"' and '\' escaped as quoted-pairs (RFC 9110 section 5.6.4).
-inline void append_quoted(std::string& out, std::string_view value) {
-  out += '"';
-  for (const char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
 }
 
 }  // namespace keyward::detail::http_challenge
@@ -173,31 +51,34 @@ inline void append_quoted(std::string& out, std::string_view value) {
 namespace keyward::http {
 
 /// Builds one WWW-Authenticate / Proxy-Authenticate challenge (RFC 9110 section 11.3): the scheme, then
-/// either a token68 or auth-params, each value sent as a quoted-string. Setters chain; the first invalid
-/// input is kept (later calls do nothing) and str() returns it, with the offset of the offending byte in that
-/// argument where one applies. Anything str() returns parses back, with parse_challenges (within its
-/// limits), to the same scheme and values: no CR, LF or other control character can be injected.
+/// either a token68 or auth-params, each value sent as a quoted-string. make() checks the scheme; setters
+/// chain, and the first invalid argument is kept (later calls do nothing) and reported by str() and write(),
+/// with the offset of the offending byte in that argument where one applies. Anything str() returns parses
+/// back, with parse_challenges (within its limits), to the same scheme and values: no CR, LF or other
+/// control character can be injected.
 class challenge_builder {
  public:
-  /// Starts a challenge for `scheme`; it must be a token (RFC 9110 section 11.1), else http_invalid_scheme.
-  explicit challenge_builder(std::string_view scheme) {
-    const result<void> valid = detail::http_challenge::check_token(scheme, errc::http_invalid_scheme);
-    if (!valid) {
-      failure_ = valid.error();
-      return;
+  /// Starts a challenge for `scheme`; it must be a token (RFC 9110 section 11.1), else http_invalid_scheme
+  /// (at the first bad byte; no offset when empty).
+  static result<challenge_builder> make(std::string_view scheme) {
+    if (const result<void> valid = detail::http_challenge::check_token(scheme, errc::http_invalid_scheme); !valid) {
+      return valid.error();
     }
-    text_.assign(scheme.data(), scheme.size());
-    scheme_size_ = scheme.size();
+    return challenge_builder(scheme);
   }
 
-  /// `Basic realm="<realm>", charset="UTF-8"` (RFC 7617 sections 2 and 2.1).
-  static challenge_builder basic(std::string_view realm) {
+  /// `Basic realm="<realm>", charset="UTF-8"` (RFC 7617 sections 2 and 2.1). Fails with
+  /// http_invalid_parameter_value when `realm` holds a CTL (at its offset in `realm`).
+  static result<challenge_builder> basic(std::string_view realm) {
+    if (const result<void> valid = detail::http_challenge::check_quotable(realm); !valid) return valid.error();
     challenge_builder builder("Basic");
     builder.realm(realm).param("charset", "UTF-8");
     return builder;
   }
-  /// `Bearer`, with `realm="<realm>"` unless `realm` is empty (RFC 6750 section 3).
-  static challenge_builder bearer(std::string_view realm = {}) {
+  /// `Bearer`, with `realm="<realm>"` unless `realm` is empty (RFC 6750 section 3). Fails with
+  /// http_invalid_parameter_value when `realm` holds a CTL (at its offset in `realm`).
+  static result<challenge_builder> bearer(std::string_view realm = {}) {
+    if (const result<void> valid = detail::http_challenge::check_quotable(realm); !valid) return valid.error();
     challenge_builder builder("Bearer");
     if (!realm.empty()) builder.realm(realm);
     return builder;
@@ -252,17 +133,34 @@ class challenge_builder {
     return *this;
   }
 
-  /// The challenge, or the first error: http_invalid_scheme, http_invalid_parameter,
-  /// http_invalid_parameter_value, http_invalid_token68 (with the offset in the argument at fault),
-  /// http_duplicate_parameter (names compare case-insensitively) or http_unexpected_data (a token68 and
-  /// auth-params together).
+  /// The size of the challenge that str() returns and write() writes; 0 after an error.
+  std::size_t size() const noexcept { return failed() ? 0 : text_.size(); }
+  /// Writes the challenge into `out[0, capacity)` and returns its size. Fails with the first error (see
+  /// str()), or buffer_too_small when capacity < size(); nothing is written on any error.
+  result<std::size_t> write(char* out, std::size_t capacity) const noexcept {
+    return detail::writer::write_into(out, capacity, [this](detail::writer::counting_writer& w) noexcept {
+      return put(w);
+    });
+  }
+  /// The challenge, or the first error: http_invalid_parameter, http_invalid_parameter_value,
+  /// http_invalid_token68 (with the offset in the argument at fault), http_duplicate_parameter (names compare
+  /// case-insensitively) or http_unexpected_data (a token68 and auth-params together).
   result<std::string> str() const {
     if (failed()) return failure_;
     return text_;
   }
 
  private:
+  // `scheme` is a token (checked by the factories).
+  explicit challenge_builder(std::string_view scheme) : text_(scheme), scheme_size_(scheme.size()) {}
+
   bool failed() const noexcept { return failure_.code() != errc{}; }
+
+  result<void> put(detail::writer::counting_writer& out) const noexcept {
+    if (failed()) return failure_;
+    out.put(text_);
+    return {};
+  }
 
   challenge_builder& fail(keyward::error failure) noexcept {
     failure_ = failure;
@@ -275,10 +173,13 @@ class challenge_builder {
     if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
     const std::string_view params = std::string_view(text_).substr(scheme_size_);
     if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
-    text_ += params.empty() ? " " : ", ";
-    text_.append(name.data(), name.size());
-    text_ += '=';
-    detail::http_challenge::append_quoted(text_, value);
+    const bool first = params.empty();
+    text_ += *detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+      w.put(first ? " " : ", ");
+      w.put(name);
+      w.put('=');
+      detail::http_challenge::put_quoted(w, value);
+    });
     return *this;
   }
 
@@ -299,58 +200,32 @@ struct challenge {
   constexpr bool scheme_is(std::string_view name) const noexcept { return detail::http_grammar::iequal(scheme, name); }
 };
 
+}  // namespace keyward::http
+
+namespace keyward::detail::http_challenge {
+
+/// Reads the challenge at `position` of a valid #challenge list (the Read of challenge_list::iterator).
+struct read_challenge {
+  constexpr std::size_t operator()(std::string_view list, std::size_t position,
+                                   ::keyward::http::challenge& out) const noexcept {
+    const scanned_challenge scanned = scan_challenge(list, position, static_cast<std::size_t>(-1), false);
+    out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
+                                     ::keyward::http::auth_params(scanned.params, scanned.param_count)};
+    return scanned.scan.end;
+  }
+};
+
+}  // namespace keyward::detail::http_challenge
+
+namespace keyward::http {
+
 /// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
 /// challenge that reads them from the (already validated) input on demand, allocating nothing.
 class challenge_list {
  public:
-  /// Iterates over the challenges; dereferencing gives a challenge.
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = challenge;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const challenge*;
-    using reference = challenge;
-
-    constexpr iterator() noexcept = default;
-    /// The first challenge at or after `position` of the valid list `list` (the end at list.size()).
-    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-
-    /// The current challenge, by value (views into the field value), so it outlives the iterator.
-    constexpr challenge operator*() const noexcept { return current_; }
-    constexpr pointer operator->() const noexcept { return &current_; }
-    constexpr iterator& operator++() noexcept {
-      load(next_);
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.position_ == b.position_;
-    }
-    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
-
-   private:
-    constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http_grammar::skip_list_separators(list_, position);
-      if (position_ >= list_.size()) {
-        position_ = list_.size();
-        return;
-      }
-      const auto scanned =
-          detail::http_challenge::scan_challenge(list_, position_, static_cast<std::size_t>(-1), false);
-      next_ = scanned.scan.end;
-      current_ = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
-    }
-
-    std::string_view list_;
-    std::size_t position_ = 0;
-    std::size_t next_ = 0;
-    challenge current_;
-  };
+  /// Iterates over the challenges; dereferencing gives a challenge by value (views into the field value), so
+  /// it outlives the iterator.
+  using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
 
   constexpr challenge_list() noexcept = default;
   /// The challenges of `list`, which must already be a valid #challenge list (trailing OWS excluded)
@@ -413,28 +288,66 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   return challenge_list(text, count);
 }
 
-/// Joins challenges built by challenge_builder (or any single valid challenge each) into one field value,
-/// separated by ", " (RFC 9110 section 11.6.1). Each must parse as exactly one challenge: fails with
-/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
-/// list is empty), the offset counted in the joined value.
-inline result<std::string> join_challenges(std::initializer_list<std::string_view> challenges) {
-  limits one_challenge;
+}  // namespace keyward::http
+
+namespace keyward::detail::http_challenge {
+
+/// Puts `challenges` separated by ", ", each checked to parse as exactly one challenge (see
+/// http::write_challenges()).
+inline result<void> put_challenges(writer::counting_writer& out,
+                                   std::initializer_list<std::string_view> challenges) noexcept {
+  ::keyward::http::limits one_challenge;
   one_challenge.max_length = static_cast<std::size_t>(-1);
   one_challenge.max_parameters = static_cast<std::size_t>(-1);
   one_challenge.max_challenges = 1;
-  std::string joined;
+  if (challenges.size() == 0) return errc::http_empty_value;
   for (const std::string_view piece : challenges) {
-    const std::size_t base = joined.empty() ? 0 : joined.size() + 2;
-    const result<challenge_list> parsed = parse_challenges(piece, one_challenge);
+    const std::size_t base = out.size() == 0 ? 0 : out.size() + 2;
+    const auto parsed = ::keyward::http::parse_challenges(piece, one_challenge);
     if (!parsed) {
       const keyward::error failure = parsed.error();
       return failure.has_offset() ? keyward::error(failure.code(), base + failure.offset()) : failure;
     }
-    if (!joined.empty()) joined += ", ";
-    joined.append(piece.data(), piece.size());
+    if (base != 0) out.put(", ");
+    out.put(piece);
   }
-  if (joined.empty()) return errc::http_empty_value;
-  return joined;
+  return {};
+}
+
+}  // namespace keyward::detail::http_challenge
+
+namespace keyward::http {
+
+/// The size of the field value write_challenges() writes for `challenges`: their sizes and ", " between two;
+/// SIZE_MAX when that does not fit in a std::size_t.
+constexpr std::size_t challenges_size(std::initializer_list<std::string_view> challenges) noexcept {
+  std::size_t size = 0;
+  for (const std::string_view piece : challenges) {
+    const std::size_t separator = size == 0 ? 0 : 2;
+    if (size > SIZE_MAX - separator || piece.size() > SIZE_MAX - separator - size) return SIZE_MAX;
+    size += separator + piece.size();
+  }
+  return size;
+}
+
+/// Writes challenges built by challenge_builder (or any single valid challenge each) into `out[0, capacity)`
+/// as one WWW-Authenticate or Proxy-Authenticate field value, separated by ", " (RFC 9110 section 11.6.1),
+/// and returns its size (challenges_size()). Each must parse as exactly one challenge: fails with
+/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
+/// list is empty), the offset counted in the joined value; then buffer_too_small. Nothing is written on any
+/// error.
+inline result<std::size_t> write_challenges(std::initializer_list<std::string_view> challenges, char* out,
+                                            std::size_t capacity) noexcept {
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) noexcept {
+    return detail::http_challenge::put_challenges(w, challenges);
+  });
+}
+
+/// The joined field value as a string (see write_challenges()); the same errors but buffer_too_small.
+inline result<std::string> challenges(std::initializer_list<std::string_view> challenges) {
+  return detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
+    return detail::http_challenge::put_challenges(w, challenges);
+  });
 }
 
 }  // namespace keyward::http

@@ -8,7 +8,6 @@
 #include "../error.hpp"
 
 #include <cstddef>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,56 +66,32 @@ class auth_param {
   bool quoted_ = false;
 };
 
+}  // namespace keyward::http
+
+namespace keyward::detail::http_credentials {
+
+/// Reads the auth-param at `position` of a valid #auth-param list (the Read of auth_params::iterator).
+struct read_param {
+  constexpr std::size_t operator()(std::string_view list, std::size_t position,
+                                   ::keyward::http::auth_param& param) const noexcept {
+    http_grammar::raw_param raw;
+    const std::size_t end = http_grammar::scan_param(list, position, raw).end;
+    param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
+    return end;
+  }
+};
+
+}  // namespace keyward::detail::http_credentials
+
+namespace keyward::http {
+
 /// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
 /// them from the (already validated) input on demand; it can be iterated any number of times.
 class auth_params {
  public:
   /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
   /// parameter outlives the iterator that produced it.
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = auth_param;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const auth_param*;
-    using reference = auth_param;
-
-    constexpr iterator() noexcept = default;
-    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-
-    constexpr auth_param operator*() const noexcept { return current_; }
-    constexpr pointer operator->() const noexcept { return &current_; }
-    constexpr iterator& operator++() noexcept {
-      load(next_);
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.position_ == b.position_;
-    }
-    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
-
-   private:
-    constexpr void load(std::size_t position) noexcept {
-      position_ = detail::http_grammar::skip_list_separators(list_, position);
-      if (position_ >= list_.size()) {
-        position_ = list_.size();
-        return;
-      }
-      detail::http_grammar::raw_param raw;
-      next_ = detail::http_grammar::scan_param(list_, position_, raw).end;
-      current_ = auth_param(raw.name, raw.value, raw.quoted);
-    }
-
-    std::string_view list_;
-    std::size_t position_ = 0;
-    std::size_t next_ = 0;
-    auth_param current_;
-  };
+  using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
 
   constexpr auth_params() noexcept = default;
   /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
@@ -161,40 +136,9 @@ struct credentials {
 /// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
 /// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
-  namespace grammar = ::keyward::detail::http_grammar;
-  if (value.size() > limit.max_length) return errc::http_too_long;
-  std::size_t end = value.size();
-  while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
-  const std::string_view text = grammar::slice(value, 0, end);
-  const std::size_t begin = grammar::skip(text, 0, grammar::ows);
-  if (begin == end) return grammar::reject(value, errc::http_empty_value, error::no_offset);
-
-  credentials parsed;
-  const std::size_t scheme_end = grammar::skip(text, begin, grammar::tchar);
-  if (scheme_end == begin) return grammar::reject(value, errc::http_invalid_scheme, begin);
-  parsed.scheme = grammar::slice(text, begin, scheme_end);
-  if (scheme_end == end) return parsed;
-  if (text[scheme_end] != ' ') return grammar::reject(value, errc::http_invalid_scheme, scheme_end);
-  std::size_t i = scheme_end;
-  while (text[i] == ' ') ++i;  // stops before `end`: trailing OWS was excluded
-
-  // An auth-param, or an empty first list element (`OWS ","`, RFC 9110 section 5.6.1), starts a list.
-  if (text[grammar::skip(text, i, grammar::ows)] == ',' || grammar::param_starts_at(text, i)) {
-    const grammar::param_list list = grammar::scan_param_list(text, i, limit.max_parameters);
-    if (!list.scan.ok()) return grammar::reject(value, list.scan.code, list.scan.offset);
-    parsed.params = auth_params(grammar::slice(text, i, end), list.count);
-    return parsed;
-  }
-  const std::size_t token_end = grammar::scan_token68(text, i);
-  if (token_end == i) return grammar::reject(value, errc::http_invalid_token68, i);
-  if (token_end != end) {
-    if (grammar::is(text[token_end], grammar::ows)) {
-      return grammar::reject(value, errc::http_unexpected_data, grammar::skip(text, token_end, grammar::ows));
-    }
-    return grammar::reject(value, errc::http_invalid_token68, token_end);
-  }
-  parsed.token68 = grammar::slice(text, i, token_end);
-  return parsed;
+  const auto scanned = detail::http_grammar::scan_credentials(value, limit.max_length, limit.max_parameters);
+  if (!scanned) return scanned.error();
+  return credentials{scanned->scheme, scanned->token68, auth_params(scanned->params, scanned->param_count)};
 }
 
 }  // namespace keyward::http

@@ -13,6 +13,23 @@
 #include <cstdint>
 #include <utility>
 
+namespace keyward::detail::rate_gcra {
+
+/// The public form of a GCRA step's answer (rate/keyed.hpp uses it too).
+constexpr rate::decision to_decision(const answer& step) noexcept {
+  rate::decision made;
+  made.outcome = step.result == outcome::allowed  ? rate::verdict::allowed
+                 : step.result == outcome::denied ? rate::verdict::denied
+                                                  : rate::verdict::never;
+  made.limit = step.limit;
+  made.remaining = step.remaining;
+  made.wait = step.wait;
+  made.reset_after = step.reset_after;
+  return made;
+}
+
+}  // namespace keyward::detail::rate_gcra
+
 namespace keyward::rate {
 
 template <class Clock>
@@ -22,14 +39,15 @@ class gcra;
 class reservation {
  public:
   /// allowed: the capacity is held, proceed once `delay` has passed; denied: the reservation queue is full
-  /// (see retry_after); never: the cost exceeds the burst.
+  /// (see wait); never: the cost exceeds the burst.
   verdict outcome = verdict::denied;
-  std::chrono::nanoseconds delay{};        ///< when allowed: how long after `now` the request may proceed
-  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until a reservation would be granted
+  std::chrono::nanoseconds delay{};  ///< when allowed: how long after `now` the request may proceed
+  std::chrono::nanoseconds wait{};   ///< when denied: how long until a reservation would be allowed
 
-  /// True when the capacity is held.
-  constexpr bool granted() const noexcept { return outcome == verdict::allowed; }
-  constexpr explicit operator bool() const noexcept { return granted(); }
+  /// True when the capacity is held (verdict::allowed).
+  constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  /// allowed().
+  constexpr explicit operator bool() const noexcept { return allowed(); }
 
  private:
   template <class Clock>
@@ -43,9 +61,10 @@ class reservation {
 /// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
 ///
 /// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
-/// std::chrono::time_point (tests use a manual clock). Every call has an overload that takes `now`
-/// explicitly, as that clock's time_point or as nanoseconds since its epoch; it does not read the clock,
-/// which costs more than the limiter, so a caller that has the time already should pass it.
+/// std::chrono::time_point (tests use a manual clock); the limiter keeps a copy (none for a clock without
+/// state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
+/// which does not read the clock (reading it costs more than the limiter, so a caller that has the time
+/// already should pass it), and one that reads the stored clock.
 ///
 /// Semantics (GCRA with emission interval T = period / count and window W = burst * T): the state is the
 /// theoretical arrival time TAT, and its debt at `now` is max(0, TAT - now), the time until the bucket is
@@ -63,7 +82,7 @@ class reservation {
 /// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
 /// waits stay within two windows.
 template <class Clock = std::chrono::steady_clock>
-class gcra : private detail::clock_holder<Clock> {
+class gcra : private detail::rate_gcra::clock_holder<Clock> {
  public:
   /// The clock read by the overloads without `now`.
   using clock_type = Clock;
@@ -74,14 +93,14 @@ class gcra : private detail::clock_holder<Clock> {
   /// zero, when the rate exceeds 4 per nanosecond, or when the window (burst * period / count) exceeds 2^61
   /// internal units: 36.5 to 73 years for emission intervals of 1 ns or more, 2^61 of them below.
   static result<gcra> make(const quota& limit, const Clock& clock = Clock()) noexcept {
-    auto params = detail::make_gcra_params(limit);
+    auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
     return gcra(*params, clock);
   }
 
   /// Moves the state; not safe while another thread uses `other`.
   gcra(gcra&& other) noexcept
-      : detail::clock_holder<Clock>(other),
+      : detail::rate_gcra::clock_holder<Clock>(other),
         state_(other.state_.load(std::memory_order_relaxed)),
         params_(other.params_),
         revision_(other.revision_) {}
@@ -90,77 +109,72 @@ class gcra : private detail::clock_holder<Clock> {
   gcra& operator=(gcra&&) = delete;
 
   /// Takes `cost` (default 1) if the bucket holds it at `now`: verdict::allowed with the remaining capacity
-  /// and reset_after (until full again); verdict::denied, taking nothing, with retry_after (until this cost
-  /// would be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek().
-  decision acquire(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
-    const std::uint64_t at = params_.to_units(now.count());
-    if (cost > params_.quota.burst) return refuse_never(at);
+  /// and reset_after (until full again); verdict::denied, taking nothing, with wait (until this cost would
+  /// be allowed); verdict::never when cost > burst. A cost of 0 takes nothing, like peek(). Never fails.
+  decision acquire(time_point now, std::uint64_t cost = 1) noexcept {
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t at = params_.to_units(gcra_step::nanoseconds_since_epoch(now));
+    if (cost > params_.burst) return refuse_never(at);
     const std::uint64_t need = params_.units_of_cost(cost);
     const std::uint64_t window = params_.window();
     std::uint64_t state = state_.load(std::memory_order_relaxed);
     for (;;) {
-      const std::uint64_t debt = detail::gcra_debt(state, at, params_.debt_cap());
-      if (need == 0) return detail::gcra_allowed(params_, debt);
-      if (debt + need > window) return detail::gcra_refused(params_, verdict::denied, debt, debt + need - window);
+      const std::uint64_t debt = gcra_step::gcra_debt(state, at, params_.debt_cap());
+      if (need == 0) return gcra_step::to_decision(gcra_step::gcra_allowed(params_, debt));
+      if (debt + need > window)
+        return gcra_step::to_decision(
+            gcra_step::gcra_refused(params_, gcra_step::outcome::denied, debt, debt + need - window));
       // Relaxed is enough: the decision depends on this one variable only, and read-modify-writes of one
       // atomic are totally ordered.
-      if (state_.compare_exchange_weak(state, detail::gcra_state(at + debt + need), std::memory_order_relaxed,
+      if (state_.compare_exchange_weak(state, gcra_step::gcra_state(at + debt + need), std::memory_order_relaxed,
                                        std::memory_order_relaxed))
-        return detail::gcra_allowed(params_, debt + need);
+        return gcra_step::to_decision(gcra_step::gcra_allowed(params_, debt + need));
     }
   }
-  /// acquire() at `now` of the clock.
-  decision acquire(time_point now, std::uint64_t cost = 1) noexcept { return acquire(since_epoch(now), cost); }
-  /// acquire() at the clock's present time.
-  decision acquire(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return acquire(read_now(), cost);
+  /// acquire() at the stored clock's present time.
+  decision acquire(std::uint64_t cost = 1) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return acquire(this->read_clock(), cost);
   }
 
   /// What the limiter holds at `now`, changing nothing (acquire with a cost of 0): always verdict::allowed,
   /// with remaining and reset_after.
-  decision peek(std::chrono::nanoseconds now) const noexcept {
-    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed),
-                                                 params_.to_units(now.count()), params_.debt_cap());
-    return detail::gcra_allowed(params_, debt);
+  decision peek(time_point now) const noexcept {
+    return detail::rate_gcra::to_decision(detail::rate_gcra::gcra_allowed(params_, debt_at(now)));
   }
-  /// peek() at `now` of the clock.
-  decision peek(time_point now) const noexcept { return peek(since_epoch(now)); }
-  /// peek() at the clock's present time.
-  decision peek() const noexcept(detail::clock_reads_noexcept<Clock>) { return peek(read_now()); }
+  /// peek() at the stored clock's present time.
+  decision peek() const noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) { return peek(this->read_clock()); }
 
   /// True when the limiter at `now` is a full bucket (never used, or idle long enough): dropping it and
   /// starting a new one would change nothing.
-  bool is_fresh(std::chrono::nanoseconds now) const noexcept {
-    return detail::gcra_debt(state_.load(std::memory_order_relaxed), params_.to_units(now.count()),
-                             params_.debt_cap()) == 0;
+  bool is_fresh(time_point now) const noexcept { return debt_at(now) == 0; }
+  /// is_fresh() at the stored clock's present time.
+  bool is_fresh() const noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return is_fresh(this->read_clock());
   }
-  /// is_fresh() at `now` of the clock.
-  bool is_fresh(time_point now) const noexcept { return is_fresh(since_epoch(now)); }
-  /// is_fresh() at the clock's present time.
-  bool is_fresh() const noexcept(detail::clock_reads_noexcept<Clock>) { return is_fresh(read_now()); }
 
-  /// Claims `cost` now for a request that may have to wait: granted (verdict::allowed) whenever the wait is at
-  /// most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire() would have
-  /// allowed it); denied with retry_after when more capacity than that is already reserved; never when cost >
-  /// burst. A granted reservation holds its capacity until cancel() returns it.
-  reservation reserve(std::chrono::nanoseconds now, std::uint64_t cost = 1) noexcept {
+  /// Claims `cost` at `now` for a request that may have to wait: allowed (verdict::allowed) whenever the wait
+  /// is at most one window (burst emission intervals), with `delay` = how long to wait (0 when acquire()
+  /// would have allowed it); denied with `wait` when more capacity than that is already reserved; never
+  /// when cost > burst. An allowed reservation holds its capacity until cancel() returns it. Never fails.
+  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept {
+    namespace gcra_step = detail::rate_gcra;
     reservation claim;
-    if (cost > params_.quota.burst) {
+    if (cost > params_.burst) {
       claim.outcome = verdict::never;
       return claim;
     }
-    const std::uint64_t at = params_.to_units(now.count());
+    const std::uint64_t at = params_.to_units(gcra_step::nanoseconds_since_epoch(now));
     const std::uint64_t need = params_.units_of_cost(cost);
     const std::uint64_t cap = params_.debt_cap();
     std::uint64_t state = state_.load(std::memory_order_relaxed);
     for (;;) {
-      const std::uint64_t debt = detail::gcra_debt(state, at, cap);
+      const std::uint64_t debt = gcra_step::gcra_debt(state, at, cap);
       if (debt + need > cap) {
-        claim.retry_after = params_.to_duration(debt + need - cap);
+        claim.wait = params_.to_duration(debt + need - cap);
         return claim;
       }
       const std::uint64_t before = state;
-      const std::uint64_t next = detail::gcra_state(at + debt + need);
+      const std::uint64_t next = gcra_step::gcra_state(at + debt + need);
       if (need == 0 ||
           state_.compare_exchange_weak(state, next, std::memory_order_relaxed, std::memory_order_relaxed)) {
         claim.outcome = verdict::allowed;
@@ -174,15 +188,13 @@ class gcra : private detail::clock_holder<Clock> {
       }
     }
   }
-  /// reserve() at `now` of the clock.
-  reservation reserve(time_point now, std::uint64_t cost = 1) noexcept { return reserve(since_epoch(now), cost); }
-  /// reserve() at the clock's present time.
-  reservation reserve(std::uint64_t cost = 1) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return reserve(read_now(), cost);
+  /// reserve() at the stored clock's present time.
+  reservation reserve(std::uint64_t cost = 1) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return reserve(this->read_clock(), cost);
   }
 
   /// Gives back the capacity `claim` holds if nothing has been taken from this limiter since `claim` was
-  /// granted (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
+  /// allowed (every later reservation cancelled first, in reverse order, counts as nothing taken), and the
   /// quota has not been changed since: then the limiter is exactly as if `claim` had never been made. Returns
   /// true when the capacity was given back. Otherwise returns false and changes nothing: later requests were
   /// admitted on the assumption that `claim` is used, and its capacity refills with time as usual. Either
@@ -202,45 +214,45 @@ class gcra : private detail::clock_holder<Clock> {
   /// same way (capped at one more window). Reservations made before cannot be cancelled afterwards.
   /// errc::rate_invalid_quota (as make()) leaves the limiter unchanged.
   /// Not thread-safe: no other call on this limiter may run at the same time (rate::keyed::set_quota is).
-  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) noexcept {
-    auto params = detail::make_gcra_params(limit);
+  result<void> set_quota(const quota& limit, time_point now) noexcept {
+    namespace gcra_step = detail::rate_gcra;
+    auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
-    state_.store(detail::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed), now.count()),
+    state_.store(gcra_step::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed),
+                                        gcra_step::nanoseconds_since_epoch(now)),
                  std::memory_order_relaxed);
     params_ = *params;
     ++revision_;
     return {};
   }
-  /// set_quota() at `now` of the clock.
-  result<void> set_quota(const quota& limit, time_point now) noexcept {
-    return set_quota(limit, since_epoch(now));
-  }
-  /// set_quota() at the clock's present time.
-  result<void> set_quota(const quota& limit) noexcept(detail::clock_reads_noexcept<Clock>) {
-    return set_quota(limit, read_now());
+  /// set_quota() at the stored clock's present time.
+  result<void> set_quota(const quota& limit) noexcept(detail::rate_gcra::clock_reads_noexcept<Clock>) {
+    return set_quota(limit, this->read_clock());
   }
 
   /// The quota being enforced.
-  const quota& current_quota() const noexcept { return params_.quota; }
+  quota current_quota() const noexcept {
+    return quota{params_.count, std::chrono::nanoseconds(static_cast<std::int64_t>(params_.period_ns)), params_.burst};
+  }
 
  private:
-  gcra(const detail::gcra_params& params, const Clock& clock) noexcept
-      : detail::clock_holder<Clock>(clock), state_(0), params_(params) {}
+  gcra(const detail::rate_gcra::gcra_params& params, const Clock& clock) noexcept
+      : detail::rate_gcra::clock_holder<Clock>(clock), state_(0), params_(params) {}
 
-  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
-    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
-  }
-  std::chrono::nanoseconds read_now() const noexcept(detail::clock_reads_noexcept<Clock>) {
-    return std::chrono::nanoseconds(this->read_clock_ns());
+  std::uint64_t debt_at(time_point now) const noexcept {
+    return detail::rate_gcra::gcra_debt(state_.load(std::memory_order_relaxed),
+                                        params_.to_units(detail::rate_gcra::nanoseconds_since_epoch(now)),
+                                        params_.debt_cap());
   }
 
   decision refuse_never(std::uint64_t at) const noexcept {
-    const std::uint64_t debt = detail::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
-    return detail::gcra_refused(params_, verdict::never, debt, 0);
+    namespace gcra_step = detail::rate_gcra;
+    const std::uint64_t debt = gcra_step::gcra_debt(state_.load(std::memory_order_relaxed), at, params_.debt_cap());
+    return gcra_step::to_decision(gcra_step::gcra_refused(params_, gcra_step::outcome::never, debt, 0));
   }
 
-  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::gcra_params), 0 when never used
-  detail::gcra_params params_;
+  std::atomic<std::uint64_t> state_;  // the TAT in units (see detail::rate_gcra::gcra_params), 0 when never used
+  detail::rate_gcra::gcra_params params_;
   std::uint32_t revision_ = 0;  // incremented by set_quota(), checked by cancel()
 };
 

@@ -3,9 +3,11 @@
 #ifndef KEYWARD_RATE_KEYED_HPP
 #define KEYWARD_RATE_KEYED_HPP
 
+#include "../detail/arith.hpp"
 #include "../detail/rate_gcra.hpp"
 #include "../error.hpp"
 #include "../random.hpp"
+#include "gcra.hpp"
 #include "quota.hpp"
 
 #include <chrono>
@@ -16,7 +18,7 @@
 #include <mutex>
 #include <utility>
 
-namespace keyward::detail {
+namespace keyward::detail::rate_keyed {
 
 /// Spreads the bits of a hash value over all 64 (the MurmurHash3 64-bit finalizer), so that hashes that
 /// differ in a few bits, or std::hash of an integer (the integer itself), land in unrelated places.
@@ -29,7 +31,7 @@ constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
   return h;
 }
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::rate_keyed
 
 namespace keyward::rate {
 
@@ -58,7 +60,7 @@ namespace keyward::rate {
 /// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
 /// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
 template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
-class keyed : private detail::clock_holder<Clock> {
+class keyed : private detail::rate_gcra::clock_holder<Clock> {
  public:
   /// The key type.
   using key_type = Key;
@@ -72,7 +74,7 @@ class keyed : private detail::clock_holder<Clock> {
   /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
   static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
                             const Clock& clock = Clock()) {
-    auto params = detail::make_gcra_params(limit);
+    auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
     if (max_keys == 0) return errc::rate_invalid_capacity;
     std::size_t shards = 1;
@@ -86,20 +88,24 @@ class keyed : private detail::clock_holder<Clock> {
   /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
   /// bucket (a key not stored has a full one). errc::rate_capacity_exhausted when `key` is not stored, the
   /// request would be allowed, and its shard is full of keys still in debt (nothing is taken).
-  result<decision> acquire(const Key& key, std::chrono::nanoseconds now, std::uint64_t cost = 1) {
+  result<decision> acquire(const Key& key, time_point now, std::uint64_t cost = 1) {
+    namespace gcra_step = detail::rate_gcra;
     const std::uint64_t h = hash_of(key);
     shard& part = shard_of(h);
     const std::lock_guard<std::mutex> lock(part.mutex);
-    const detail::gcra_params& params = part.params;
-    const std::uint64_t at = params.to_units(now.count());
+    const gcra_step::gcra_params& params = part.params;
+    const std::uint64_t at = params.to_units(gcra_step::nanoseconds_since_epoch(now));
     std::uint32_t index = find(part, key, h);
     const std::uint64_t state = part.slots[index].state;  // 0 when the key is not stored
-    const std::uint64_t debt = detail::gcra_debt(state, at, params.debt_cap());
-    if (cost > params.quota.burst) return detail::gcra_refused(params, verdict::never, debt, 0);
+    const std::uint64_t debt = gcra_step::gcra_debt(state, at, params.debt_cap());
+    if (cost > params.burst)
+      return gcra_step::to_decision(gcra_step::gcra_refused(params, gcra_step::outcome::never, debt, 0));
     const std::uint64_t need = params.units_of_cost(cost);
-    if (need == 0) return detail::gcra_allowed(params, debt);
+    if (need == 0) return gcra_step::to_decision(gcra_step::gcra_allowed(params, debt));
     const std::uint64_t window = params.window();
-    if (debt + need > window) return detail::gcra_refused(params, verdict::denied, debt, debt + need - window);
+    if (debt + need > window)
+      return gcra_step::to_decision(
+          gcra_step::gcra_refused(params, gcra_step::outcome::denied, debt, debt + need - window));
     if (state == 0) {
       if (part.size == part.limit) {
         if (!make_room(part, at)) return errc::rate_capacity_exhausted;
@@ -108,58 +114,56 @@ class keyed : private detail::clock_holder<Clock> {
       part.slots[index].key = key;
       ++part.size;
     }
-    part.slots[index].state = detail::gcra_state(at + debt + need);
-    return detail::gcra_allowed(params, debt + need);
+    part.slots[index].state = gcra_step::gcra_state(at + debt + need);
+    return gcra_step::to_decision(gcra_step::gcra_allowed(params, debt + need));
   }
-  /// acquire() at `now` of the clock.
-  result<decision> acquire(const Key& key, time_point now, std::uint64_t cost = 1) {
-    return acquire(key, since_epoch(now), cost);
-  }
-  /// acquire() at the clock's present time.
-  result<decision> acquire(const Key& key, std::uint64_t cost = 1) { return acquire(key, read_now(), cost); }
+  /// acquire() at the stored clock's present time.
+  result<decision> acquire(const Key& key, std::uint64_t cost = 1) { return acquire(key, this->read_clock(), cost); }
 
-  /// What the bucket of `key` holds at `now`, changing nothing and storing nothing (gcra::peek()).
-  decision peek(const Key& key, std::chrono::nanoseconds now) const {
+  /// What the bucket of `key` holds at `now`, changing nothing and storing nothing (gcra::peek()). Never
+  /// fails.
+  decision peek(const Key& key, time_point now) const {
+    namespace gcra_step = detail::rate_gcra;
     const std::uint64_t h = hash_of(key);
     shard& part = shard_of(h);
     const std::lock_guard<std::mutex> lock(part.mutex);
     const std::uint64_t state = part.slots[find(part, key, h)].state;
-    return detail::gcra_allowed(
-        part.params, detail::gcra_debt(state, part.params.to_units(now.count()), part.params.debt_cap()));
+    const std::uint64_t at = part.params.to_units(gcra_step::nanoseconds_since_epoch(now));
+    return gcra_step::to_decision(
+        gcra_step::gcra_allowed(part.params, gcra_step::gcra_debt(state, at, part.params.debt_cap())));
   }
-  /// peek() at `now` of the clock.
-  decision peek(const Key& key, time_point now) const { return peek(key, since_epoch(now)); }
-  /// peek() at the clock's present time.
-  decision peek(const Key& key) const { return peek(key, read_now()); }
+  /// peek() at the stored clock's present time.
+  decision peek(const Key& key) const { return peek(key, this->read_clock()); }
 
   /// Enforces `limit` on every key from `now` on, converting each stored bucket as gcra::set_quota() does
   /// (the time until full is kept, capped at one window of the new quota). Thread-safe: shard by shard, each
   /// key switching at once; requests meanwhile see the old or the new quota. errc::rate_invalid_quota (as
   /// gcra::make()) changes nothing.
-  result<void> set_quota(const quota& limit, std::chrono::nanoseconds now) {
-    auto params = detail::make_gcra_params(limit);
+  result<void> set_quota(const quota& limit, time_point now) {
+    namespace gcra_step = detail::rate_gcra;
+    auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
+    const std::int64_t now_ns = gcra_step::nanoseconds_since_epoch(now);
     for (std::size_t i = 0; i < shard_count_; ++i) {
       shard& part = shards_[i];
       const std::lock_guard<std::mutex> lock(part.mutex);
       for (std::uint32_t j = 0; j < part.capacity; ++j) {
         std::uint64_t& state = part.slots[j].state;
-        if (state != 0) state = detail::gcra_rebase(part.params, *params, state, now.count());
+        if (state != 0) state = gcra_step::gcra_rebase(part.params, *params, state, now_ns);
       }
       part.params = *params;
       part.all_in_debt = false;
     }
     return {};
   }
-  /// set_quota() at `now` of the clock.
-  result<void> set_quota(const quota& limit, time_point now) { return set_quota(limit, since_epoch(now)); }
-  /// set_quota() at the clock's present time.
-  result<void> set_quota(const quota& limit) { return set_quota(limit, read_now()); }
+  /// set_quota() at the stored clock's present time.
+  result<void> set_quota(const quota& limit) { return set_quota(limit, this->read_clock()); }
 
   /// The quota being enforced (during set_quota(), that of the first shard).
   quota current_quota() const {
     const std::lock_guard<std::mutex> lock(shards_[0].mutex);
-    return shards_[0].params.quota;
+    const detail::rate_gcra::gcra_params& params = shards_[0].params;
+    return quota{params.count, std::chrono::nanoseconds(static_cast<std::int64_t>(params.period_ns)), params.burst};
   }
 
   /// The number of keys stored, fresh ones not yet dropped included.
@@ -193,7 +197,7 @@ class keyed : private detail::clock_holder<Clock> {
 
   struct alignas(64) shard {
     std::mutex mutex;
-    detail::gcra_params params{};
+    detail::rate_gcra::gcra_params params{};
     std::unique_ptr<slot[]> slots;
     std::uint32_t capacity = 0;  // slots in the table
     std::uint32_t limit = 0;     // keys allowed: this shard's share of max_keys
@@ -203,9 +207,9 @@ class keyed : private detail::clock_holder<Clock> {
     std::uint64_t all_in_debt_until = 0;  // this time, in units
   };
 
-  keyed(const detail::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
+  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
         const Hash& hash, const Clock& clock)
-      : detail::clock_holder<Clock>(clock),
+      : detail::rate_gcra::clock_holder<Clock>(clock),
         shards_(new shard[shards]),
         shard_count_(shards),
         max_keys_(max_keys),
@@ -222,17 +226,12 @@ class keyed : private detail::clock_holder<Clock> {
     }
   }
 
-  static std::chrono::nanoseconds since_epoch(time_point now) noexcept {
-    return std::chrono::nanoseconds(detail::nanoseconds_since_epoch(now.time_since_epoch()));
-  }
-  std::chrono::nanoseconds read_now() const { return std::chrono::nanoseconds(this->read_clock_ns()); }
-
   std::uint64_t hash_of(const Key& key) const {
-    return detail::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
+    return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
   }
   shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
   static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
-    return static_cast<std::uint32_t>(detail::multiply_wide(h, capacity).high);
+    return static_cast<std::uint32_t>(detail::arith::multiply_high(h, capacity));
   }
   static std::uint32_t next(std::uint32_t index, std::uint32_t capacity) noexcept {
     return index + 1 == capacity ? 0 : index + 1;
@@ -275,7 +274,7 @@ class keyed : private detail::clock_holder<Clock> {
     while (examined < part.capacity && !(dropped && examined >= sweep_batch)) {
       const std::uint64_t state = part.slots[part.sweep].state;
       if (state != 0) {
-        const std::uint64_t debt = detail::gcra_debt(state, now, cap);
+        const std::uint64_t debt = detail::rate_gcra::gcra_debt(state, now, cap);
         if (debt == 0) {
           erase(part, part.sweep);  // a key may have moved into this slot: examine it again
           dropped = true;

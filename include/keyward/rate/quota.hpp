@@ -1,13 +1,27 @@
-// keyward: what a rate limiter is asked to enforce (quota) and what it answers (decision). Shared by the
-// in-process GCRA limiter (rate/gcra.hpp), the keyed limiter (rate/keyed.hpp), the Redis backend
-// (rate/redis.hpp) and the header emitters (rate/headers.hpp).
+// keyward: what a rate limiter is asked to enforce (quota), what it answers (decision), and the Retry-After
+// a denial is sent with. Shared by the in-process GCRA limiter (rate/gcra.hpp), the keyed limiter
+// (rate/keyed.hpp), the Redis backend (rate/redis.hpp) and the header writers (rate/ratelimit_fields.hpp,
+// rate/x_ratelimit.hpp).
 #ifndef KEYWARD_RATE_QUOTA_HPP
 #define KEYWARD_RATE_QUOTA_HPP
 
-#include "../error.hpp"
+#include "../http/retry_after.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+
+namespace keyward::detail::rate_quota {
+
+/// `delay` in whole seconds, rounded up (1 ns gives 1, 1 s gives 1, 1.000000001 s gives 2), 0 for a delay of
+/// zero or less: how the rate fields announce a reset, which must never come early.
+constexpr std::uint64_t seconds_rounded_up(std::chrono::nanoseconds delay) noexcept {
+  if (delay.count() <= 0) return 0;
+  const auto ns = static_cast<std::uint64_t>(delay.count());
+  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+}
+
+}  // namespace keyward::detail::rate_quota
 
 namespace keyward::rate {
 
@@ -30,7 +44,7 @@ struct quota {
 /// The outcome of asking a limiter for capacity.
 enum class verdict : std::uint8_t {
   allowed,  ///< the request may proceed; its cost has been taken
-  denied,   ///< not now: retry after decision::retry_after
+  denied,   ///< not now: retry after decision::wait
   never,    ///< the cost exceeds the burst, so no amount of waiting can allow it
 };
 
@@ -39,13 +53,22 @@ struct decision {
   verdict outcome = verdict::denied;
   std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
   std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
-  std::chrono::nanoseconds retry_after{};  ///< when denied: how long until this request would be allowed
+  std::chrono::nanoseconds wait{};         ///< when denied: how long until this request would be allowed
   std::chrono::nanoseconds reset_after{};  ///< how long until the limiter is back to a full burst
 
   /// True when the request was allowed.
   constexpr bool allowed() const noexcept { return outcome == verdict::allowed; }
+  /// allowed().
   constexpr explicit operator bool() const noexcept { return allowed(); }
 };
+
+/// The Retry-After delay to send with `d` (RFC 9110 section 10.2.3): when denied, its wait rounded up to
+/// whole seconds and at least 1 s by http::retry_after_delay(); nothing when allowed, or for verdict::never,
+/// since no wait helps (send no Retry-After then). Write it with http::write_retry_after().
+constexpr std::optional<std::chrono::seconds> retry_after(const decision& d) noexcept {
+  if (d.outcome != verdict::denied) return std::nullopt;
+  return http::retry_after_delay(d.wait);
+}
 
 }  // namespace keyward::rate
 

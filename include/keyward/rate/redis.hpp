@@ -4,9 +4,9 @@
 // later); needs Redis 5 or later (a script that reads TIME and then writes needs effects replication, the
 // default since 5.0). An optional adapter: include it yourself (keyward.hpp does not) and link -lhiredis.
 //
-//   keyward::rate::redis_options options;           // 127.0.0.1:6379, 200 ms connect and command timeouts
-//   keyward::rate::redis_limiter limiter(options);   // one per thread: see redis_limiter
-//   auto d = limiter.acquire("user:42", quota);
+//   keyward::rate::redis_options options;               // 127.0.0.1:6379, 200 ms connect and command timeouts
+//   auto limiter = keyward::rate::redis_limiter::make(options);  // checks the options; one per thread
+//   auto d = limiter->acquire("user:42", quota);
 //   if (!d) {
 //     // Redis is down, slow or refused the call: d.error() says which. The caller decides:
 //     // fail open (serve the request unlimited: availability first) or fail closed (answer 503 with a
@@ -15,13 +15,12 @@
 #ifndef KEYWARD_RATE_REDIS_HPP
 #define KEYWARD_RATE_REDIS_HPP
 
+#include "../detail/rate_redis.hpp"
 #include "../error.hpp"
 #include "quota.hpp"
 
 #include <hiredis/hiredis.h>
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -30,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,7 +42,7 @@ namespace keyward::rate {
 /// D = min(max(TAT - now, 0), W), and a request of `cost` is allowed when D + cost * T <= W (the same test as
 /// max(TAT, now) + cost * T - now <= tau + T, with the tolerance tau = (burst - 1) * T), which sets
 /// TAT = now + D + cost * T. Then remaining = floor((W - D') / T) for the debt D' left, reset_after = D'; a
-/// denied request changes nothing and gets retry_after = D + cost * T - W; a cost above the burst is
+/// denied request changes nothing and gets wait = D + cost * T - W; a cost above the burst is
 /// verdict::never.
 ///
 /// Exactness: Lua numbers are doubles, exact for integers below 2^53. Durations are held as pairs (ns, f)
@@ -58,7 +58,7 @@ namespace keyward::rate {
 /// state, "<TAT us> <TAT ns remainder> <TAT f>", expires (PX) within 1 ms after the TAT has passed, since
 /// the key is then as good as absent. A debt beyond one window (a clock gone backwards) is read as one
 /// window (rate/gcra.hpp allows two, for its reservations: the verdicts agree, such waits do not). Reply:
-/// {verdict 0 allowed / 1 denied / 2 never, remaining, retry_after ns, reset_after ns}.
+/// {verdict 0 allowed / 1 denied / 2 never, remaining, wait ns, reset_after ns}.
 inline constexpr std::string_view redis_gcra_script = R"lua(
 local count = tonumber(ARGV[7])
 local function divmod(a, b)
@@ -132,12 +132,12 @@ end
 return {0, intervals(sub(w, wf, a, af)), 0, ceil_ns(a, af)}
 )lua";
 
-/// Where the Redis server is and how long to wait for it.
+/// Where the Redis server is and how long to wait for it (checked by redis_limiter::make()).
 struct redis_options {
-  std::string host = "127.0.0.1";                     ///< a host name or an IP address
-  int port = 6379;                                    ///< the TCP port
-  std::chrono::milliseconds connect_timeout{200};     ///< the longest a connection attempt takes
-  std::chrono::milliseconds command_timeout{200};     ///< the longest a reply may take to arrive
+  std::string host = "127.0.0.1";                  ///< a host name or an IP address: not empty, no NUL byte
+  int port = 6379;                                 ///< the TCP port: 1 to 65535
+  std::chrono::milliseconds connect_timeout{200};  ///< the longest a connection attempt takes: above zero
+  std::chrono::milliseconds command_timeout{200};  ///< the longest a reply may take to arrive: above zero
 };
 
 /// One request of a pipelined batch (redis_limiter::acquire_batch).
@@ -147,112 +147,13 @@ struct redis_acquire {
   std::uint64_t cost = 1;  ///< the capacity it takes
 };
 
-}  // namespace keyward::rate
-
-namespace keyward::detail {
-
-/// Blocks SIGPIPE in the calling thread while alive, and discards a SIGPIPE raised meanwhile (a write to a
-/// connection the server has closed): hiredis writes with write(2), which would otherwise kill a process
-/// that has not ignored SIGPIPE. Thread-safe: only this thread's signal mask changes.
-class sigpipe_blocker {
- public:
-  sigpipe_blocker() noexcept {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-  }
-  ~sigpipe_blocker() {
-    const int saved_errno = errno;
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec no_wait{0, 0};
-        while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    errno = saved_errno;
-  }
-  sigpipe_blocker(const sigpipe_blocker&) = delete;
-  sigpipe_blocker& operator=(const sigpipe_blocker&) = delete;
-
- private:
-  sigset_t pipe_;
-  sigset_t previous_;
-  bool was_pending_ = false;
-};
-
-/// A duration of nanoseconds as a pair (ns, f) = ns + f / count, 0 <= f < count: the script's exact form.
-struct redis_pair {
-  std::uint64_t ns = 0;
-  std::uint64_t fraction = 0;
-};
-
-/// What the script needs from a quota and a cost: T, W and cost * T as pairs.
-struct redis_gcra_args {
-  redis_pair interval;
-  redis_pair window;
-  redis_pair need;
-};
-
-/// The bound on the window (in ns) and on burst * count below which the script computes exactly in doubles
-/// (see redis_gcra_script).
-inline constexpr std::uint64_t redis_exact_limit = std::uint64_t{1} << 51;
-
-/// `times` emission intervals of `limit` as a pair; times * (period % count) must stay below 2^64.
-constexpr redis_pair redis_intervals(const rate::quota& limit, std::uint64_t times) noexcept {
-  const auto period = static_cast<std::uint64_t>(limit.period.count());
-  const std::uint64_t whole = period / limit.count, fraction = period % limit.count;
-  const std::uint64_t fractions = times * fraction;
-  return {times * whole + fractions / limit.count, fractions % limit.count};
-}
-
-/// The script's arguments for `limit` and `cost`: errc::rate_invalid_quota for a quota that is not valid(),
-/// errc::redis_unsupported_quota when W or burst * count reaches redis_exact_limit.
-constexpr result<redis_gcra_args> make_redis_gcra_args(const rate::quota& limit, std::uint64_t cost) noexcept {
-  if (!limit.valid()) return errc::rate_invalid_quota;
-  if (limit.count >= redis_exact_limit / limit.burst) return errc::redis_unsupported_quota;
-  const auto period = static_cast<std::uint64_t>(limit.period.count());
-  if (period / limit.count >= redis_exact_limit / limit.burst) return errc::redis_unsupported_quota;
-  redis_gcra_args args;
-  args.interval = redis_intervals(limit, 1);
-  args.window = redis_intervals(limit, limit.burst);
-  if (args.window.ns >= redis_exact_limit) return errc::redis_unsupported_quota;
-  if (cost <= limit.burst) args.need = redis_intervals(limit, cost);  // a larger cost is verdict::never
-  return args;
-}
-
-/// The decimal text of an unsigned or signed integer, in a fixed buffer.
-class decimal_text {
- public:
-  template <class Integer>
-  explicit decimal_text(Integer value) noexcept {
-    size_ = static_cast<std::size_t>(std::to_chars(digits_, digits_ + sizeof digits_, value).ptr - digits_);
-  }
-  const char* data() const noexcept { return digits_; }
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  char digits_[24];
-  std::size_t size_;
-};
-
-}  // namespace keyward::detail
-
-namespace keyward::rate {
 
 /// A GCRA limiter whose state lives in Redis under caller-chosen keys; see redis_gcra_script for the
 /// algorithm and its exactness, and rate/gcra.hpp for the in-process limiter it agrees with.
 ///
-/// Connection: made on first use (or by connect()) within redis_options::connect_timeout, and again on the
-/// next call after any failure; every command waits at most redis_options::command_timeout for its reply.
+/// Connection: made by make()'s limiter on first use (or by connect()) within redis_options::connect_timeout,
+/// and again on the next call after any failure, so a limiter made while Redis is down works once Redis is
+/// back; every command waits at most redis_options::command_timeout for its reply.
 /// Errors: errc::redis_unavailable (no connection, refused, or lost), errc::redis_timeout (no connection or
 /// no reply in time), errc::redis_protocol (a reply of the wrong shape), errc::redis_error_reply (Redis
 /// answered with an error, e.g. the key holds another type, out of memory, a read-only replica; see
@@ -266,8 +167,17 @@ namespace keyward::rate {
 /// goes away cannot kill the process.
 class redis_limiter {
  public:
-  /// A limiter for the server in `options`; nothing is connected yet.
-  explicit redis_limiter(redis_options options = {}) : options_(std::move(options)) {}
+  /// A limiter for the server in `options`. Checks the options and does not connect (see the class; call
+  /// connect() to check that Redis answers). errc::redis_invalid_options for options that cannot work: an
+  /// empty host or one holding a NUL byte, a port outside 1-65535, or a connect or command timeout of zero
+  /// or less.
+  static result<redis_limiter> make(redis_options options) {
+    const bool valid = !options.host.empty() && options.host.find('\0') == std::string::npos && options.port > 0 &&
+                       options.port <= 65535 && options.connect_timeout.count() > 0 &&
+                       options.command_timeout.count() > 0;
+    if (!valid) return errc::redis_invalid_options;
+    return redis_limiter(std::move(options));
+  }
   ~redis_limiter() { disconnect(); }
   redis_limiter(redis_limiter&& other) noexcept
       : options_(std::move(other.options_)), context_(std::exchange(other.context_, nullptr)) {
@@ -290,23 +200,27 @@ class redis_limiter {
   /// Connects, if not connected, and loads the script: a way to check Redis at start-up. The errors of
   /// acquire() about the connection.
   result<void> connect() noexcept {
-    const detail::sigpipe_blocker blocker;
+    const detail::rate_redis::sigpipe_blocker blocker;
     return ensure_connected();
   }
 
-  /// Takes `cost` (default 1) from the limit `limit` kept at `key`, at the Redis server's time: the
-  /// decision as rate::gcra::acquire() gives it (allowed with remaining and reset_after; denied, taking
-  /// nothing, with retry_after; never when cost > burst; a cost of 0 takes nothing), or an error (see the
-  /// class). Pass the same quota for a key every time: the state does not record it.
+  /// Takes `cost` (default 1) from the limit `limit` kept at `key`, at the Redis server's time (Redis TIME):
+  /// the decision as rate::gcra::acquire() gives it (allowed with remaining and reset_after; denied, taking
+  /// nothing, with wait; never when cost > burst; a cost of 0 takes nothing), or an error (see the class).
+  /// Pass the same quota for a key every time: the state does not record it.
   result<decision> acquire(std::string_view key, const quota& limit, std::uint64_t cost = 1) noexcept {
     return run_one(key, limit, cost, nullptr);
   }
 
-  /// acquire() at `unix_time` (nanoseconds since the Unix epoch) instead of the server's clock: for tests
-  /// and replays that need exact times. Mixing it with acquire() on one key mixes two clocks.
-  result<decision> acquire_at(std::string_view key, const quota& limit, std::uint64_t cost,
-                              std::chrono::nanoseconds unix_time) noexcept {
-    return run_one(key, limit, cost, &unix_time);
+  /// acquire() at `now` instead of the server's clock: a std::chrono::system_clock time point of any
+  /// precision (the script counts Unix time, as Redis TIME does), used to the nanosecond; for tests and
+  /// replays that need exact times. Mixing it with the server's clock on one key mixes two clocks. `now`
+  /// must lie within 2^53 microseconds of 1970 (until the year 2255), where the script is exact.
+  template <class Duration>
+  result<decision> acquire(std::string_view key, std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                           const quota& limit, std::uint64_t cost = 1) noexcept {
+    const detail::rate_redis::script_time at = detail::rate_redis::script_time_of(now);
+    return run_one(key, limit, cost, &at);
   }
 
   /// Runs `count` acquisitions in one round trip (pipelined), in order: several keys, or one key several
@@ -314,11 +228,10 @@ class redis_limiter {
   /// valid, and some requests may have been counted: those before the failure were sent and run.
   result<void> acquire_batch(const redis_acquire* requests, std::size_t count, decision* decisions) noexcept {
     for (std::size_t i = 0; i < count; ++i) {
-      const auto args = detail::make_redis_gcra_args(requests[i].limit, requests[i].cost);
-      if (!args) return args.error();
+      if (const auto args = args_of(requests[i].limit, requests[i].cost); !args) return args.error();
       decisions[i] = decision{};  // limit 0: not decided yet (a decision's limit is the burst, at least 1)
     }
-    const detail::sigpipe_blocker blocker;
+    const detail::rate_redis::sigpipe_blocker blocker;
     if (auto connected = ensure_connected(); !connected) return connected;
     for (int attempt = 0;; ++attempt) {
       bool script_missing = false;
@@ -342,17 +255,16 @@ class redis_limiter {
     }
   };
 
-  // The argument vector of one EVALSHA call.
+  explicit redis_limiter(redis_options options) noexcept : options_(std::move(options)) {}
+
+  static result<detail::rate_redis::redis_gcra_args> args_of(const quota& limit, std::uint64_t cost) noexcept {
+    return detail::rate_redis::make_redis_gcra_args(limit.count, limit.period, limit.burst, cost);
+  }
+
+  // The argument vector of one EVALSHA call: the decimal text of each number, in place.
   struct script_call {
     script_call(const char* sha, std::string_view key, const quota& limit, std::uint64_t cost,
-                const detail::redis_gcra_args& a, const std::chrono::nanoseconds* now) noexcept
-        : numbers{detail::decimal_text(a.interval.ns),   detail::decimal_text(a.interval.fraction),
-                  detail::decimal_text(a.window.ns),     detail::decimal_text(a.window.fraction),
-                  detail::decimal_text(a.need.ns),       detail::decimal_text(a.need.fraction),
-                  detail::decimal_text(limit.count),     detail::decimal_text(limit.burst),
-                  detail::decimal_text(cost),
-                  detail::decimal_text(now ? floor_div(now->count(), 1000) : 0),
-                  detail::decimal_text(now ? now->count() - floor_div(now->count(), 1000) * 1000 : 0)} {
+                const detail::rate_redis::redis_gcra_args& a, const detail::rate_redis::script_time* now) noexcept {
       argv[0] = "EVALSHA";
       lengths[0] = 7;
       argv[1] = sha;
@@ -361,26 +273,33 @@ class redis_limiter {
       lengths[2] = 1;
       argv[3] = key.data();
       lengths[3] = key.size();
-      argc = now ? 15 : 13;
-      for (int i = 4; i < argc; ++i) {
-        argv[i] = numbers[i - 4].data();
-        lengths[i] = numbers[i - 4].size();
+      argc = 4;
+      for (const std::uint64_t number : {a.interval.ns, a.interval.fraction, a.window.ns, a.window.fraction,
+                                         a.need.ns, a.need.fraction, limit.count, limit.burst, cost})
+        add(number);
+      if (now != nullptr) {
+        add(now->micros);
+        add(now->nanos);
       }
     }
-    static constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-      return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+    template <class Integer>
+    void add(Integer number) noexcept {
+      char* digits = numbers[argc - 4];
+      argv[argc] = digits;
+      lengths[argc] = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof numbers[0], number).ptr - digits);
+      ++argc;
     }
-    detail::decimal_text numbers[11];
+    char numbers[11][24] = {};
     const char* argv[15] = {};
     std::size_t lengths[15] = {};
     int argc = 0;
   };
 
   result<decision> run_one(std::string_view key, const quota& limit, std::uint64_t cost,
-                           const std::chrono::nanoseconds* now) noexcept {
-    const auto args = detail::make_redis_gcra_args(limit, cost);
+                           const detail::rate_redis::script_time* now) noexcept {
+    const auto args = args_of(limit, cost);
     if (!args) return args.error();
-    const detail::sigpipe_blocker blocker;
+    const detail::rate_redis::sigpipe_blocker blocker;
     if (auto connected = ensure_connected(); !connected) return connected.error();
     for (int attempt = 0;; ++attempt) {
       script_call call(sha_, key, limit, cost, *args, now);
@@ -401,7 +320,7 @@ class redis_limiter {
                          bool& script_missing) noexcept {
     for (std::size_t i = 0; i < count; ++i) {
       if (decisions[i].limit != 0) continue;
-      const auto args = detail::make_redis_gcra_args(requests[i].limit, requests[i].cost);
+      const auto args = args_of(requests[i].limit, requests[i].cost);
       script_call call(sha_, requests[i].key, requests[i].limit, requests[i].cost, *args, nullptr);
       if (redisAppendCommandArgv(context_, call.argc, call.argv, call.lengths) != REDIS_OK)
         return connection_failure();
@@ -472,7 +391,7 @@ class redis_limiter {
     d.limit = limit.burst;
     d.outcome = values[0] == 0 ? verdict::allowed : values[0] == 1 ? verdict::denied : verdict::never;
     d.remaining = static_cast<std::uint64_t>(values[1]);
-    d.retry_after = std::chrono::nanoseconds(values[2]);
+    d.wait = std::chrono::nanoseconds(values[2]);
     d.reset_after = std::chrono::nanoseconds(values[3]);
     return d;
   }

@@ -11,6 +11,7 @@
 #ifndef KEYWARD_RETRY_BACKOFF_HPP
 #define KEYWARD_RETRY_BACKOFF_HPP
 
+#include "../detail/arith.hpp"
 #include "../error.hpp"
 #include "../random.hpp"
 
@@ -21,16 +22,7 @@
 #include <limits>
 #include <utility>
 
-namespace keyward::detail {
-
-/// The high 64 bits of the 128-bit product a * b, from four 32-bit partial products.
-constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
-  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
-  const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
-  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
-  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;  // cannot overflow
-  return hi_hi + (hi_lo >> 32) + (middle >> 32);
-}
+namespace keyward::detail::retry_backoff {
 
 /// 64 uniformly random bits from `random`, a UniformRandomBitGenerator whose range holds a power of two of
 /// values (every standard engine but the linear congruential ones, std::random_device, os_generator): one
@@ -59,7 +51,7 @@ std::uint64_t random_bits(Random& random) noexcept(noexcept(random())) {
 template <class Random>
 std::int64_t uniform_between(std::int64_t lo, std::int64_t hi, Random& random) noexcept(noexcept(random())) {
   const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;  // at most 2^63: no wrap
-  return lo + static_cast<std::int64_t>(multiply_high(random_bits(random), span));
+  return lo + static_cast<std::int64_t>(arith::multiply_high(random_bits(random), span));
 }
 
 /// `value` (>= 0) times `factor` (>= 0), rounded to the nearest integer, or int64's maximum when larger.
@@ -70,11 +62,11 @@ inline std::int64_t scale_saturated(std::int64_t value, double factor) noexcept 
   return static_cast<std::int64_t>(std::llround(product));
 }
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::retry_backoff
 
 namespace keyward::retry {
 
-/// How a backoff_policy randomizes its delays. t(n) = min(cap, base * multiplier^n) is the exponential
+/// How a backoff randomizes its delays. t(n) = min(cap, base * multiplier^n) is the exponential
 /// ceiling for retry n (0 before the first retry).
 enum class jitter : std::uint8_t {
   none,          ///< exactly t(n) (the blog's "Exponential")
@@ -87,40 +79,40 @@ enum class jitter : std::uint8_t {
 /// The delays between attempts: a kind of jitter over an exponential ceiling. Built by the named functions,
 /// which check the parameters; the default is full jitter from 100 ms, doubling, capped at 20 s. Delays are
 /// nanoseconds; they never overflow, whatever the retry number.
-class backoff_policy {
+class backoff {
  public:
   /// Full jitter, base 100 ms, multiplier 2, cap 20 s.
-  constexpr backoff_policy() noexcept = default;
+  constexpr backoff() noexcept = default;
 
-  /// min(cap, base * multiplier^n), no randomness. errc::backoff_invalid_parameter unless 0 < base <= cap
+  /// min(cap, base * multiplier^n), no randomness. errc::retry_invalid_backoff unless 0 < base <= cap
   /// and multiplier is finite and >= 1.
-  static constexpr result<backoff_policy> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                       double multiplier = 2.0) noexcept {
     return make(jitter::none, base, cap, multiplier, 0.0);
   }
   /// The blog's "Full Jitter": uniform in [0, min(cap, base * multiplier^n)]; errors as exponential().
-  static constexpr result<backoff_policy> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                       double multiplier = 2.0) noexcept {
     return make(jitter::full, base, cap, multiplier, 0.0);
   }
   /// The blog's "Equal Jitter": half of min(cap, base * multiplier^n) plus a uniform draw up to the other
   /// half; errors as exponential().
-  static constexpr result<backoff_policy> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  static constexpr result<backoff> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                                        double multiplier = 2.0) noexcept {
     return make(jitter::equal, base, cap, multiplier, 0.0);
   }
   /// The blog's "Decorrelated Jitter": sleep = min(cap, uniform in [base, sleep * 3]), sleep starting at
-  /// base. errc::backoff_invalid_parameter unless 0 < base <= cap.
-  static constexpr result<backoff_policy> decorrelated_jitter(std::chrono::nanoseconds base,
+  /// base. errc::retry_invalid_backoff unless 0 < base <= cap.
+  static constexpr result<backoff> decorrelated_jitter(std::chrono::nanoseconds base,
                                                               std::chrono::nanoseconds cap) noexcept {
     return make(jitter::decorrelated, base, cap, 3.0, 0.0);
   }
   /// The gRPC connection backoff (doc/connection-backoff.md), its defaults included: `initial` before the
   /// first retry, then b(n) = min(initial * multiplier^n, max) plus a uniform draw in
   /// [-jitter_fraction * b(n), +jitter_fraction * b(n)] (rounded to the nanosecond), so a delay may exceed
-  /// `max` by that fraction as in gRPC. errc::backoff_invalid_parameter unless 0 < initial <= max,
+  /// `max` by that fraction as in gRPC. errc::retry_invalid_backoff unless 0 < initial <= max,
   /// multiplier is finite and >= 1, and 0 <= jitter_fraction <= 1.
-  static constexpr result<backoff_policy> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
+  static constexpr result<backoff> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
                                                double multiplier = 1.6, double jitter_fraction = 0.2,
                                                std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
     return make(jitter::proportional, initial, max, multiplier, jitter_fraction);
@@ -154,47 +146,48 @@ class backoff_policy {
   std::chrono::nanoseconds delay(std::uint64_t retry, std::chrono::nanoseconds previous, Random& random) const
       noexcept(noexcept(random())) {
     using std::chrono::nanoseconds;
+    namespace draw = detail::retry_backoff;
     switch (kind_) {
       case jitter::none:
         return ceiling(retry);
       case jitter::full:
-        return nanoseconds(detail::uniform_between(0, ceiling(retry).count(), random));
+        return nanoseconds(draw::uniform_between(0, ceiling(retry).count(), random));
       case jitter::equal: {
         const std::int64_t t = ceiling(retry).count();
-        return nanoseconds(detail::uniform_between(t / 2, t, random));
+        return nanoseconds(draw::uniform_between(t / 2, t, random));
       }
       case jitter::decorrelated: {
         const std::int64_t from = previous > base_ ? previous.count() : base_.count();
         const std::int64_t drawn =
-            detail::uniform_between(base_.count(), detail::scale_saturated(from, multiplier_), random);
+            draw::uniform_between(base_.count(), draw::scale_saturated(from, multiplier_), random);
         return nanoseconds(drawn < cap_.count() ? drawn : cap_.count());
       }
       case jitter::proportional: {
         if (retry == 0) return base_;
         const std::int64_t t = ceiling(retry).count();
-        const std::int64_t product = detail::scale_saturated(t, jitter_fraction_);
+        const std::int64_t product = draw::scale_saturated(t, jitter_fraction_);
         const std::int64_t spread = product < t ? product : t;  // rounding aside, fraction <= 1 keeps it <= t
         const std::int64_t top = (std::numeric_limits<std::int64_t>::max)();
-        return nanoseconds(detail::uniform_between(t - spread, t > top - spread ? top : t + spread, random));
+        return nanoseconds(draw::uniform_between(t - spread, t > top - spread ? top : t + spread, random));
       }
     }
     return base_;  // not reached: every jitter is handled above
   }
 
  private:
-  constexpr backoff_policy(jitter kind, std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+  constexpr backoff(jitter kind, std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                            double multiplier, double jitter_fraction) noexcept
       : kind_(kind), base_(base), cap_(cap), multiplier_(multiplier), jitter_fraction_(jitter_fraction) {}
 
-  static constexpr result<backoff_policy> make(jitter kind, std::chrono::nanoseconds base,
+  static constexpr result<backoff> make(jitter kind, std::chrono::nanoseconds base,
                                                std::chrono::nanoseconds cap, double multiplier,
                                                double jitter_fraction) noexcept {
     // Written so that NaN fails every test.
     const bool valid = base.count() > 0 && cap >= base && multiplier >= 1.0 &&
                        multiplier <= (std::numeric_limits<double>::max)() && jitter_fraction >= 0.0 &&
                        jitter_fraction <= 1.0;
-    if (!valid) return errc::backoff_invalid_parameter;
-    return backoff_policy(kind, base, cap, multiplier, jitter_fraction);
+    if (!valid) return errc::retry_invalid_backoff;
+    return backoff(kind, base, cap, multiplier, jitter_fraction);
   }
 
   jitter kind_ = jitter::full;
@@ -204,18 +197,18 @@ class backoff_policy {
   double jitter_fraction_ = 0.0;
 };
 
-/// The successive delays of one retry loop under a backoff_policy: the retry number, and the previous delay
+/// The successive delays of one retry loop under a backoff: the retry number, and the previous delay
 /// for decorrelated jitter. Holds a reference to the random source, which must outlive it.
 template <class Random = random::os_generator>
 class backoff_sequence {
  public:
-  /// A sequence before its first retry.
-  backoff_sequence(const backoff_policy& policy, Random& random) noexcept
-      : policy_(policy), random_(&random), previous_(policy.base()) {}
+  /// A sequence of `delays`, drawing from `random`, before its first retry.
+  backoff_sequence(const backoff& delays, Random& random) noexcept
+      : delays_(delays), random_(&random), previous_(delays.base()) {}
 
   /// The delay before the next retry.
   std::chrono::nanoseconds next() noexcept(noexcept(std::declval<Random&>()())) {
-    previous_ = policy_.delay(retries_, previous_, *random_);
+    previous_ = delays_.delay(retries_, previous_, *random_);
     if (retries_ != (std::numeric_limits<std::uint64_t>::max)()) ++retries_;
     return previous_;
   }
@@ -224,19 +217,19 @@ class backoff_sequence {
   /// Back to the state before the first retry.
   void reset() noexcept {
     retries_ = 0;
-    previous_ = policy_.base();
+    previous_ = delays_.base();
   }
 
  private:
-  backoff_policy policy_;
+  backoff delays_;
   Random* random_;
   std::uint64_t retries_ = 0;
   std::chrono::nanoseconds previous_;
 };
 
-/// The limits of one retry loop and which failures it retries (retry::run() follows it; see run.hpp).
-struct policy {
-  backoff_policy backoff;          ///< the wait before each retry
+/// The limits of one retry loop and which failures it retries (retry::run() follows them; see run.hpp).
+struct retry_options {
+  retry::backoff backoff;          ///< the wait before each retry
   std::uint32_t max_attempts = 3;  ///< attempts in all, the first included; 0 and 1 both mean "never retry"
   /// Measured from the start of the first attempt: no wait may end after it, so a retry that would need
   /// one is not made. nanoseconds::max() for no limit.

@@ -1,24 +1,25 @@
 // keyward: a retry loop that owns no transport. The caller's function makes one attempt and reports its
-// outcome; retry::run() decides whether to try again and how long to wait, following a retry::policy
+// outcome; retry::run() decides whether to try again and how long to wait, following retry::retry_options
 // (backoff.hpp), the server's Retry-After (RFC 9110 section 10.2.3) or RateLimit reset
 // (draft-ietf-httpapi-ratelimit-headers), and an optional retry_budget shared with other calls. The clock,
 // the sleep and the random source are parameters, so tests run it without waiting.
 //
-// Decisions, for each outcome:
+// Decisions, for each outcome (its status classified by http::classify_status(), the library's one rule):
 // - 2xx, 3xx: done (succeeded); the retry budget gets its refund.
 // - 401, 403: never retried: getting new credentials is the caller's job (not_retryable). So is every other
-//   4xx but 429, and any status outside 200-599.
+//   4xx but 429, and any status outside 200-599 (1xx included: an interim response is never final).
 // - 429, 503: retried after max(backoff delay, server delay), the server delay being Retry-After when
 //   present (the RateLimit draft says it takes precedence), else the RateLimit reset, else none. A server
-//   delay longer than policy::max_server_delay, or than the time budget left, ends the loop
+//   delay longer than retry_options::max_server_delay, or than the time budget left, ends the loop
 //   (server_delay_too_long): it never sleeps past the budget.
-// - other 5xx, and attempts without a response: retried when policy::retry_server_errors /
+// - other 5xx, and attempts without a response: retried when retry_options::retry_server_errors /
 //   retry_transport_errors say so, after the backoff delay.
 // A retry is made only while attempts, time budget and the shared retry budget all allow it, checked in that
 // order; the retry budget is asked last, so tokens are spent only on retries that happen.
 #ifndef KEYWARD_RETRY_RUN_HPP
 #define KEYWARD_RETRY_RUN_HPP
 
+#include "../http/status.hpp"
 #include "../random.hpp"
 #include "backoff.hpp"
 
@@ -29,13 +30,14 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 namespace keyward::retry {
 
 /// What one attempt produced: an HTTP status with the delays the server asked for, or no response at all.
 struct outcome {
   int status = 0;  ///< the HTTP status code; ignored when transport_error is set
-  std::optional<std::chrono::seconds> retry_after;      ///< the parsed Retry-After (parse_retry_after()), if sent
+  std::optional<std::chrono::seconds> retry_after;      ///< Retry-After (http::parse_retry_after()), if sent
   std::optional<std::chrono::seconds> ratelimit_reset;  ///< the RateLimit reset delay, if sent
   bool transport_error = false;  ///< no HTTP response: connection refused or reset, timeout, TLS failure
 
@@ -51,14 +53,14 @@ struct outcome {
 struct attempt {
   std::uint32_t number = 1;              ///< 1 for the first attempt
   std::chrono::nanoseconds elapsed{};    ///< since the first attempt started
-  std::chrono::nanoseconds remaining{};  ///< of the policy's time budget: a timeout the attempt may use
+  std::chrono::nanoseconds remaining{};  ///< of the time budget: a timeout the attempt may use
 };
 
 /// Why run() stopped.
 enum class stop_reason : std::uint8_t {
   succeeded,               ///< a 2xx or 3xx response
-  not_retryable,           ///< a status (401, 403, other 4xx, ...) or failure the policy does not retry
-  attempts_exhausted,      ///< policy::max_attempts attempts made, the last one failing
+  not_retryable,           ///< a status (401, 403, other 4xx, ...) or failure the options do not retry
+  attempts_exhausted,      ///< retry_options::max_attempts attempts made, the last one failing
   time_budget_exhausted,   ///< the backoff delay would end after the time budget
   retry_budget_exhausted,  ///< the shared retry_budget had too few tokens for another retry
   server_delay_too_long,   ///< the server asked for a wait beyond max_server_delay or the time budget left
@@ -108,24 +110,27 @@ struct thread_sleep {
 
 }  // namespace keyward::retry
 
-namespace keyward::detail {
+namespace keyward::detail::retry_run {
 
 /// What run() makes of one outcome.
-enum class retry_verdict : std::uint8_t { succeeded, not_retryable, retryable };
+enum class verdict : std::uint8_t { succeeded, not_retryable, retryable };
 
-constexpr retry_verdict classify_outcome(const retry::outcome& o, const retry::policy& rules) noexcept {
-  if (o.transport_error) return rules.retry_transport_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
-  if (o.status >= 200 && o.status <= 399) return retry_verdict::succeeded;
-  if (o.status == 429 || o.status == 503) return retry_verdict::retryable;
-  if (o.status >= 500 && o.status <= 599)
-    return rules.retry_server_errors ? retry_verdict::retryable : retry_verdict::not_retryable;
-  return retry_verdict::not_retryable;
+/// The verdict on `o` under `options` (the rules at the top of this header).
+constexpr verdict classify_outcome(const retry::outcome& o, const retry::retry_options& options) noexcept {
+  if (o.transport_error) return options.retry_transport_errors ? verdict::retryable : verdict::not_retryable;
+  switch (http::classify_status(o.status)) {
+    case http::status_class::success: return verdict::succeeded;
+    case http::status_class::try_later: return verdict::retryable;
+    case http::status_class::server_error:
+      return options.retry_server_errors ? verdict::retryable : verdict::not_retryable;
+    default: return verdict::not_retryable;
+  }
 }
 
 /// The wait the server asked for in a 429 or 503: Retry-After, else the RateLimit reset, else zero;
 /// negative values count as zero and values beyond nanoseconds' range saturate.
 constexpr std::chrono::nanoseconds server_delay(const retry::outcome& o) noexcept {
-  if (o.transport_error || (o.status != 429 && o.status != 503)) return {};
+  if (o.transport_error || http::classify_status(o.status) != http::status_class::try_later) return {};
   const std::optional<std::chrono::seconds>& asked = o.retry_after ? o.retry_after : o.ratelimit_reset;
   if (!asked || asked->count() <= 0) return {};
   constexpr auto most_seconds = (std::chrono::nanoseconds::max)().count() / 1000000000;
@@ -134,55 +139,58 @@ constexpr std::chrono::nanoseconds server_delay(const retry::outcome& o) noexcep
 }
 
 /// budget - elapsed, or zero once the budget is spent.
-constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget, std::chrono::nanoseconds elapsed) noexcept {
+constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget,
+                                             std::chrono::nanoseconds elapsed) noexcept {
   return budget > elapsed ? budget - elapsed : std::chrono::nanoseconds::zero();
 }
 
-/// The time since `start` on Clock, never negative.
+/// The time from `start` to `clock.now()`, never negative.
 template <class Clock>
-std::chrono::nanoseconds elapsed_since(typename Clock::time_point start) {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
+std::chrono::nanoseconds elapsed_since(const Clock& clock, decltype(std::declval<const Clock&>().now()) start) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(clock.now() - start);
   return elapsed.count() > 0 ? elapsed : std::chrono::nanoseconds::zero();
 }
 
-}  // namespace keyward::detail
+}  // namespace keyward::detail::retry_run
 
 namespace keyward::retry {
 
 /// Calls `call(const attempt&)`, which makes one attempt and returns its outcome, until an outcome ends the
-/// loop or a limit of `rules` is reached (the decisions are listed at the top of this header). Between
-/// attempts it calls `sleep(std::chrono::nanoseconds)` with the wait; time is read from `Clock::now()`
-/// (any clock: steady_clock by default, a manual clock in tests); backoff randomness comes from `random`, a
-/// UniformRandomBitGenerator (the OS CSPRNG by default). `budget`, when given, is a retry_budget shared with
-/// other loops: each retry spends from it and a success refills it. The first attempt is always made.
-/// Returns the last outcome, why the loop stopped and the history of attempts. Nothing is allocated.
-/// Exceptions from `call`, `sleep` or the clock pass through.
+/// loop or a limit of `options` is reached (the decisions are listed at the top of this header). Between
+/// attempts it calls `sleep(std::chrono::nanoseconds)` with the wait; time is read from `clock.now()` (a
+/// Clock object: std::chrono::steady_clock by default, a manual clock in tests, with a static or const
+/// member now()); backoff randomness comes from `random`, a UniformRandomBitGenerator (the OS CSPRNG by
+/// default). `budget`, when given, is a retry_budget shared with other loops: each retry spends from it and
+/// a success refills it. The first attempt is always made. Returns the last outcome, why the loop stopped
+/// and the history of attempts; never fails otherwise. Nothing is allocated. Exceptions from `call`,
+/// `sleep` or the clock pass through.
 template <class Clock = std::chrono::steady_clock, class Call, class Sleep = thread_sleep,
           class Random = random::os_generator>
-report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sleep&& sleep = Sleep{},
-           Random&& random = Random{}) {
+report run(const retry_options& options, Call&& call, retry_budget* budget = nullptr, Sleep&& sleep = Sleep{},
+           Random&& random = Random{}, const Clock& clock = Clock{}) {
   static_assert(std::is_invocable_r_v<outcome, Call&, const attempt&>,
                 "keyward: the call must take const retry::attempt& and return retry::outcome");
+  namespace loop = detail::retry_run;
   report out;
-  backoff_sequence<std::remove_reference_t<Random>> delays(rules.backoff, random);
-  const std::uint32_t max_attempts = rules.max_attempts > 1 ? rules.max_attempts : 1;
-  const auto start = Clock::now();
+  backoff_sequence<std::remove_reference_t<Random>> delays(options.backoff, random);
+  const std::uint32_t max_attempts = options.max_attempts > 1 ? options.max_attempts : 1;
+  const auto start = clock.now();
   for (;;) {
     attempt current;
     current.number = out.attempts + 1;
-    current.elapsed = detail::elapsed_since<Clock>(start);
-    current.remaining = detail::time_left(rules.time_budget, current.elapsed);
+    current.elapsed = loop::elapsed_since(clock, start);
+    current.remaining = loop::time_left(options.time_budget, current.elapsed);
     out.last = call(static_cast<const attempt&>(current));
     const std::size_t index = out.attempts++;
     if (index < history_capacity) out.history[index].reply = out.last;
 
-    const detail::retry_verdict verdict = detail::classify_outcome(out.last, rules);
-    if (verdict == detail::retry_verdict::succeeded) {
+    const loop::verdict verdict = loop::classify_outcome(out.last, options);
+    if (verdict == loop::verdict::succeeded) {
       if (budget != nullptr) budget->record_success();
       out.reason = stop_reason::succeeded;
       return out;
     }
-    if (verdict == detail::retry_verdict::not_retryable) {
+    if (verdict == loop::verdict::not_retryable) {
       out.reason = stop_reason::not_retryable;
       return out;
     }
@@ -190,14 +198,14 @@ report run(const policy& rules, Call&& call, retry_budget* budget = nullptr, Sle
       out.reason = stop_reason::attempts_exhausted;
       return out;
     }
-    const std::chrono::nanoseconds server = detail::server_delay(out.last);
-    if (server > rules.max_server_delay) {
+    const std::chrono::nanoseconds server = loop::server_delay(out.last);
+    if (server > options.max_server_delay) {
       out.reason = stop_reason::server_delay_too_long;
       return out;
     }
-    const std::chrono::nanoseconds backoff = delays.next();
-    const std::chrono::nanoseconds wait = backoff > server ? backoff : server;
-    const std::chrono::nanoseconds left = detail::time_left(rules.time_budget, detail::elapsed_since<Clock>(start));
+    const std::chrono::nanoseconds backoff_delay = delays.next();
+    const std::chrono::nanoseconds wait = backoff_delay > server ? backoff_delay : server;
+    const std::chrono::nanoseconds left = loop::time_left(options.time_budget, loop::elapsed_since(clock, start));
     if (wait > left) {
       out.reason = server > left ? stop_reason::server_delay_too_long : stop_reason::time_budget_exhausted;
       return out;

@@ -1,10 +1,11 @@
-// Tests for include/keyward/retry/retry_after.hpp: RFC 9110 section 10.2.3's examples, delay-seconds with
+// Tests for include/keyward/http/retry_after.hpp: RFC 9110 section 10.2.3's examples, delay-seconds with
 // leading zeros and saturation at 2^31, HTTP-dates in the three forms relative to `now` (past ones clamp to
-// zero), optional whitespace, and malformed values with the offset of the first bad byte.
+// zero), optional whitespace, and malformed values with the offset of the first bad byte; the rounding rule
+// for the delay a server sends, and the writer trio.
 #define BOOST_TEST_MODULE retry_after
 #include <boost/test/unit_test.hpp>
 
-#include <keyward/retry/retry_after.hpp>
+#include <keyward/http/retry_after.hpp>
 
 #include "support/test_support.hpp"
 
@@ -14,7 +15,6 @@
 #include <string_view>
 
 namespace http = keyward::http;
-namespace retry = keyward::retry;
 using keyward::errc;
 using keyward::error;
 
@@ -29,12 +29,12 @@ const http::sys_seconds example_now = at(784111777);
 constexpr std::int64_t cap = std::int64_t{1} << 31;  // 2147483648
 
 std::int64_t delay(std::string_view value, http::sys_seconds now = example_now) {
-  const auto r = retry::parse_retry_after(value, now);
+  const auto r = http::parse_retry_after(value, now);
   BOOST_TEST_REQUIRE(r.has_value(), "rejected: \"" << value << "\"");
   return r->count();
 }
 
-constexpr auto delay_at_compile_time = retry::parse_retry_after(" 120\t", http::sys_seconds{});
+constexpr auto delay_at_compile_time = http::parse_retry_after(" 120\t", http::sys_seconds{});
 static_assert(delay_at_compile_time.has_value() && delay_at_compile_time->count() == 120);
 
 }  // namespace
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(delay_seconds) {
 
 // Saturation at 2^31 s (RFC 9111 section 1.2.2), however many digits.
 BOOST_AUTO_TEST_CASE(huge_delays_saturate) {
-  BOOST_TEST(retry::max_retry_after.count() == cap);
+  BOOST_TEST(http::max_retry_after.count() == cap);
   BOOST_TEST(delay("2147483647") == cap - 1);
   BOOST_TEST(delay("2147483648") == cap);
   BOOST_TEST(delay("2147483649") == cap);
@@ -123,9 +123,58 @@ BOOST_AUTO_TEST_CASE(malformed_values_with_offsets) {
   };
   for (const auto& [text, offset] : table) {
     BOOST_TEST_CONTEXT(keyward_test::to_hex(text)) {
-      const auto r = retry::parse_retry_after(text, example_now);
+      const auto r = http::parse_retry_after(text, example_now);
       BOOST_TEST_REQUIRE(!r.has_value());
-      BOOST_TEST(r.error() == error(errc::retry_after_invalid, offset));
+      BOOST_TEST(r.error() == error(errc::http_invalid_retry_after, offset));
     }
   }
+}
+
+// The one rounding rule for the delay-seconds a server sends (RFC 9110 section 10.2.3 allows only whole
+// seconds): up to the next whole second, never 0 (a client told 0 retries at once), at most 2^31.
+BOOST_AUTO_TEST_CASE(waits_round_up_to_whole_seconds_never_zero) {
+  using std::chrono::nanoseconds;
+  using std::chrono::seconds;
+  BOOST_TEST(http::retry_after_delay(nanoseconds(1)).count() == 1);
+  BOOST_TEST(http::retry_after_delay(nanoseconds(999'999'999)).count() == 1);
+  BOOST_TEST(http::retry_after_delay(seconds(1)).count() == 1);
+  BOOST_TEST(http::retry_after_delay(nanoseconds(1'000'000'001)).count() == 2);
+  BOOST_TEST(http::retry_after_delay(seconds(120)).count() == 120);
+  BOOST_TEST(http::retry_after_delay(nanoseconds(0)).count() == 1);
+  BOOST_TEST(http::retry_after_delay(nanoseconds(-5)).count() == 1);
+  BOOST_TEST(http::retry_after_delay(nanoseconds::min()).count() == 1);
+  BOOST_TEST(http::retry_after_delay(seconds(cap)).count() == cap);
+  BOOST_TEST(http::retry_after_delay(seconds(cap) + nanoseconds(1)).count() == cap);
+  BOOST_TEST(http::retry_after_delay(nanoseconds::max()).count() == cap);  // 9223372036.85 s
+}
+
+// The writer trio: nothing written when the buffer is short, the exact size up front, and a value that
+// parse_retry_after reads back.
+BOOST_AUTO_TEST_CASE(writer_trio) {
+  using std::chrono::seconds;
+  BOOST_TEST(http::retry_after(seconds(120)) == "120");
+  BOOST_TEST(http::retry_after(seconds(0)) == "0");
+  BOOST_TEST(http::retry_after(seconds(-3)) == "0");
+  BOOST_TEST(http::retry_after(seconds(cap)) == "2147483648");
+  BOOST_TEST(http::retry_after_size(seconds(9)) == 1u);
+  BOOST_TEST(http::retry_after_size(seconds(10)) == 2u);
+  BOOST_TEST(http::retry_after_size(seconds(-1)) == 1u);
+  BOOST_TEST(http::retry_after_size(seconds(INT64_MAX)) == 19u);
+  char out[4] = {'x', 'x', 'x', 'x'};
+  const auto short_buffer = http::write_retry_after(seconds(1234), out, 3);
+  BOOST_TEST((short_buffer.error() == errc::buffer_too_small));
+  BOOST_TEST(std::string(out, 4) == "xxxx");
+  const auto written = http::write_retry_after(seconds(1234), out, 4);
+  BOOST_TEST(written.value() == 4u);
+  BOOST_TEST(std::string(out, 4) == "1234");
+  for (const std::int64_t value : {std::int64_t{0}, std::int64_t{1}, std::int64_t{59}, std::int64_t{86400}, cap}) {
+    BOOST_TEST(delay(http::retry_after(seconds(value))) == value);
+  }
+}
+
+// `now` may be any system_clock time point: system_clock's own precision floors to whole seconds.
+BOOST_AUTO_TEST_CASE(now_of_any_precision) {
+  const auto fine = std::chrono::system_clock::time_point(std::chrono::seconds(946684679)) +
+                    std::chrono::milliseconds(999);
+  BOOST_TEST(http::parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", fine).value().count() == 120);
 }

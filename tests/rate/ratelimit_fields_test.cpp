@@ -1,15 +1,20 @@
-#define BOOST_TEST_MODULE rate_headers
+// Tests for include/keyward/rate/ratelimit_fields.hpp: RateLimit-Policy and RateLimit
+// (draft-ietf-httpapi-ratelimit-headers-11), parsed and written.
+#define BOOST_TEST_MODULE rate_ratelimit_fields
 #include <boost/test/unit_test.hpp>
 
-#include <keyward/rate/headers.hpp>
+#include <keyward/rate/ratelimit_fields.hpp>
 
 #include "support/count_allocations.hpp"
+#include "support/make_decision.hpp"
 #include "support/test_support.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +25,7 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::uint64_t>)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::string>)
 
 using keyward::errc;
+using keyward_test::make_decision;
 using namespace std::chrono_literals;
 namespace rate = keyward::rate;
 
@@ -73,116 +79,7 @@ limits_parsed parse_limits(std::string_view value) {
   return {counts, seen};
 }
 
-rate::decision make_decision(rate::verdict outcome, std::uint64_t limit, std::uint64_t remaining,
-                             std::chrono::nanoseconds retry_after, std::chrono::nanoseconds reset_after) {
-  rate::decision d;
-  d.outcome = outcome;
-  d.limit = limit;
-  d.remaining = remaining;
-  d.retry_after = retry_after;
-  d.reset_after = reset_after;
-  return d;
-}
-
 }  // namespace
-
-// ---- Retry-After --------------------------------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(delay_seconds_round_up) {
-  BOOST_TEST(rate::delay_seconds(1ns) == 1u);
-  BOOST_TEST(rate::delay_seconds(1s) == 1u);
-  BOOST_TEST(rate::delay_seconds(1s + 1ns) == 2u);         // 1.000000001 s
-  BOOST_TEST(rate::delay_seconds(999'999'999ns) == 1u);
-  BOOST_TEST(rate::delay_seconds(2s) == 2u);
-  BOOST_TEST(rate::delay_seconds(0ns) == 0u);
-  BOOST_TEST(rate::delay_seconds(-5s) == 0u);
-  BOOST_TEST(rate::delay_seconds(std::chrono::nanoseconds::max()) == 9'223'372'037u);  // ceil(9223372036.854775807)
-  static_assert(rate::delay_seconds(1500ms) == 2);
-}
-
-BOOST_AUTO_TEST_CASE(retry_after_from_decisions) {
-  using rate::verdict;
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::allowed, 5, 4, 0ns, 1s)) == 0u);
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::denied, 5, 0, 1ns, 5s)) == 1u);
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::denied, 5, 0, 1s, 5s)) == 1u);
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::denied, 5, 0, 1s + 1ns, 5s)) == 2u);
-  // A denial is never "retry now", even from a decision that says 0.
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::denied, 5, 0, 0ns, 5s)) == 1u);
-  // Waiting cannot help a request larger than the burst.
-  BOOST_TEST(rate::retry_after_seconds(make_decision(verdict::never, 5, 5, 0ns, 0ns)) == 0u);
-
-  const auto denied = make_decision(verdict::denied, 5, 0, 2500ms, 5s);
-  BOOST_TEST(rate::retry_after(denied) == "3");
-  char out[20];
-  auto n = rate::write_retry_after(denied, out, sizeof out);
-  BOOST_TEST_REQUIRE(n.has_value());
-  BOOST_TEST(std::string_view(out, *n) == "3");
-  char small[1] = {'x'};
-  const auto big = make_decision(verdict::denied, 5, 0, 12s, 20s);
-  BOOST_TEST(rate::write_retry_after(big, small, sizeof small).error() == errc::buffer_too_small);
-  BOOST_TEST(small[0] == 'x');  // nothing written
-}
-
-// ---- X-RateLimit-* ------------------------------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(x_ratelimit_values_from_a_decision) {
-  using rate::verdict;
-  const auto d = make_decision(verdict::allowed, 10, 7, 0ns, 2500ms);
-  const auto delay = rate::x_ratelimit(d, rate::reset_meaning::delay_seconds);
-  BOOST_TEST(delay.limit == 10u);
-  BOOST_TEST(delay.remaining == 7u);
-  BOOST_TEST(delay.reset == 3u);  // ceil(2.5 s)
-  // Unix time: now = 1700000000.6 s, plus 2.5 s = 1700000003.1 s, rounded up to 1700000004.
-  const std::chrono::system_clock::time_point now{std::chrono::duration_cast<std::chrono::system_clock::duration>(
-      std::chrono::seconds(1'700'000'000) + 600ms)};
-  const auto unix_time = rate::x_ratelimit(d, rate::reset_meaning::unix_seconds, now);
-  BOOST_TEST(unix_time.reset == 1'700'000'004u);
-  BOOST_TEST(unix_time.limit == 10u);
-}
-
-BOOST_AUTO_TEST_CASE(x_ratelimit_integers_strictly) {
-  BOOST_TEST(*rate::parse_x_ratelimit("60") == 60u);
-  BOOST_TEST(*rate::parse_x_ratelimit(" 60\t") == 60u);
-  BOOST_TEST(*rate::parse_x_ratelimit("0") == 0u);
-  BOOST_TEST(*rate::parse_x_ratelimit("007") == 7u);
-  BOOST_TEST(*rate::parse_x_ratelimit("18446744073709551615") == UINT64_MAX);
-  struct bad {
-    std::string_view value;
-    errc code;
-    std::size_t offset;
-  };
-  const bad cases[] = {
-      {"+5", errc::rate_header_invalid_integer, 0},
-      {"-1", errc::rate_header_invalid_integer, 0},
-      {"1.0", errc::rate_header_invalid_integer, 1},
-      {"1e3", errc::rate_header_invalid_integer, 1},
-      {"0x10", errc::rate_header_invalid_integer, 1},
-      {"6 0", errc::rate_header_invalid_integer, 1},
-      {"60,60", errc::rate_header_invalid_integer, 2},
-      {"\"60\"", errc::rate_header_invalid_integer, 0},
-      {"18446744073709551616", errc::rate_header_integer_overflow, 19},  // 2^64
-      {"99999999999999999999", errc::rate_header_integer_overflow, 19},
-  };
-  for (const auto& c : cases) {
-    const auto r = rate::parse_x_ratelimit(c.value);
-    BOOST_TEST_REQUIRE(!r.has_value(), c.value);
-    BOOST_TEST(r.error() == keyward::error(c.code, c.offset), c.value);
-  }
-  BOOST_TEST(rate::parse_x_ratelimit("").error() == errc::rate_header_empty);
-  BOOST_TEST(rate::parse_x_ratelimit(" \t ").error() == errc::rate_header_empty);
-}
-
-BOOST_AUTO_TEST_CASE(x_ratelimit_reset_both_meanings) {
-  const std::chrono::system_clock::time_point now{std::chrono::seconds(1'700'000'000)};
-  using rate::reset_meaning;
-  BOOST_TEST(rate::parse_x_ratelimit_reset("30", reset_meaning::delay_seconds, now)->count() == 30'000'000'000);
-  // GitHub's form: the Unix time of the reset, 60 s after now.
-  BOOST_TEST(rate::parse_x_ratelimit_reset("1700000060", reset_meaning::unix_seconds, now)->count() ==
-             60'000'000'000);
-  BOOST_TEST(rate::parse_x_ratelimit_reset("1699999999", reset_meaning::unix_seconds, now)->count() == 0);
-  BOOST_TEST(rate::parse_x_ratelimit_reset("soon", reset_meaning::delay_seconds, now).error() ==
-             errc::rate_header_invalid_integer);
-}
 
 // ---- RateLimit-Policy and RateLimit: the draft's own examples ----------------------------------------
 
@@ -486,6 +383,45 @@ BOOST_AUTO_TEST_CASE(write_errors) {
   BOOST_TEST(rate::ratelimit_policy(policy).error() == errc::rate_header_invalid_string);
 }
 
+BOOST_AUTO_TEST_CASE(sizes_match_what_is_written) {
+  // `"default";r=50;t=30` is 19 characters (the draft's section 4.2 example), known at compile time.
+  static_assert(rate::ratelimit_size(rate::service_limit{"default", 50, 30, std::nullopt}) == 19);
+  // `"a\"b";q=7;qu="x";w=1;pk=:YWJj:`: 2 quotes + 4 (one escape) + ";q=7" + ";qu=\"x\"" + ";w=1" + ";pk=:YWJj:".
+  static_assert(rate::ratelimit_policy_size(rate::quota_policy{"a\"b", 7, "x", 1, "abc"}) == 6 + 4 + 7 + 4 + 10);
+
+  std::string every_byte;
+  for (int b = 0; b < 256; ++b) every_byte.push_back(static_cast<char>(b));
+  rate::quota_policy policies[3];
+  policies[0].name = "with \"escapes\" and \\";
+  policies[0].quota = 0;
+  policies[1].name = "";
+  policies[1].quota = 999'999'999'999'999;
+  policies[1].window_seconds = 86400;
+  policies[1].quota_unit = "content-bytes";
+  policies[2].name = "key";
+  policies[2].quota = 7;
+  policies[2].partition_key = every_byte;  // 256 bytes: six 48-byte chunks, the last one padded
+  for (std::size_t count = 1; count <= 3; ++count) {
+    const auto written = rate::ratelimit_policy(policies, count);
+    BOOST_TEST_REQUIRE(written.has_value());
+    BOOST_TEST(rate::ratelimit_policy_size(policies, count) == written->size());
+  }
+  BOOST_TEST(rate::ratelimit_policy_size(policies[2]) == rate::ratelimit_policy(policies[2])->size());
+
+  rate::service_limit limits[2];
+  limits[0].policy = "p";
+  limits[0].available_quota = 0;
+  limits[1].policy = "q\\";
+  limits[1].available_quota = 123456;
+  limits[1].effective_window_seconds = 0;
+  limits[1].partition_key = "App-999";
+  BOOST_TEST(rate::ratelimit_size(limits, 2) == rate::ratelimit(limits, 2)->size());
+  char out[64];
+  const std::size_t size = rate::ratelimit_size(limits, 2);
+  BOOST_TEST(*rate::write_ratelimit(limits, 2, out, size) == size);
+  BOOST_TEST(rate::write_ratelimit(limits, 2, out, size - 1).error() == errc::buffer_too_small);
+}
+
 BOOST_AUTO_TEST_CASE(round_trips) {
   // Names with every printable ASCII byte, escapes included, and partition keys of every byte.
   std::string every_printable;
@@ -581,7 +517,8 @@ BOOST_AUTO_TEST_CASE(service_limit_of_a_decision) {
   const auto denied = rate::service_limit_of("api", denied_decision);
   BOOST_TEST(denied.available_quota == 0u);
   BOOST_TEST(denied.effective_window_seconds == 1u);
-  BOOST_TEST(*denied.effective_window_seconds <= rate::retry_after_seconds(denied_decision));
+  BOOST_TEST(*denied.effective_window_seconds <=
+             static_cast<std::uint64_t>(rate::retry_after(denied_decision)->count()));
 }
 
 BOOST_AUTO_TEST_CASE(parsers_and_writers_allocate_nothing) {
@@ -609,13 +546,9 @@ BOOST_AUTO_TEST_CASE(parsers_and_writers_allocate_nothing) {
   for (const std::string& value : values) {
     (void)rate::parse_ratelimit(value, [&](const rate::service_limit_view& l) { seen += l.available_quota; });
     (void)rate::parse_ratelimit_policy(value, [&](const rate::quota_policy_view& p) { seen += p.quota; });
-    (void)rate::parse_x_ratelimit(value);
-    (void)rate::parse_x_ratelimit_reset(value, rate::reset_meaning::unix_seconds);
   }
   const bool written = rate::write_ratelimit(limit, out, sizeof out).has_value() &&
-                       rate::write_ratelimit_policy(policy, out, sizeof out).has_value() &&
-                       rate::write_retry_after(make_decision(rate::verdict::denied, 1, 0, 1s, 1s), out, sizeof out)
-                           .has_value();
+                       rate::write_ratelimit_policy(policy, out, sizeof out).has_value();
   counting = false;
   BOOST_TEST(allocations == 0u);
   BOOST_TEST(written);

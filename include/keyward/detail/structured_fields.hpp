@@ -1,19 +1,21 @@
 // keyward (private): the part of Structured Field Values for HTTP (RFC 9651) that the RateLimit and
 // RateLimit-Policy fields need: a List parser that accepts every valid List (all bare item types, inner
 // lists, parameters) and rejects every invalid one, reporting each member as views into the input, and
-// the serialization of Strings and Integers. No allocation.
-#ifndef KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
-#define KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+// the serialization of Strings and Integers on the counting writer, with their exact sizes. No allocation.
+#ifndef KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
+#define KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
 
+#include "../error.hpp"
 #include "http_grammar.hpp"
 #include "utf8.hpp"
+#include "writer.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-namespace keyward::detail::sf {
+namespace keyward::detail::structured_fields {
 
 /// The largest magnitude of an Integer (RFC 9651 section 3.3.1: at most 15 decimal digits).
 inline constexpr std::int64_t max_integer = 999'999'999'999'999;
@@ -367,6 +369,48 @@ constexpr std::optional<bare_item> find_parameter(std::string_view parameters, s
   return found;
 }
 
-}  // namespace keyward::detail::sf
+/// a + b, or SIZE_MAX when the sum does not fit: the arithmetic of every size computed here.
+constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
+  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
+}
 
-#endif  // KEYWARD_DETAIL_RATE_HEADERS_SF_HPP
+/// The number of decimal digits of `value`.
+constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
+  std::size_t digits = 1;
+  for (; value >= 10; value /= 10) ++digits;
+  return digits;
+}
+
+/// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
+/// errc::rate_header_invalid_string for a byte outside printable ASCII.
+inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {
+  w.put('"');
+  for (const char c : text) {
+    if (c < 0x20 || c > 0x7e) return errc::rate_header_invalid_string;
+    if (c == '"' || c == '\\') w.put('\\');
+    w.put(c);
+  }
+  w.put('"');
+  return {};
+}
+
+/// The bytes put_string() writes for a valid `text`: the quotes, the text and one backslash per escape.
+constexpr std::size_t string_size(std::string_view text) noexcept {
+  std::size_t size = add_saturated(text.size(), 2);
+  for (const char c : text) {
+    if (c == '"' || c == '\\') size = add_saturated(size, 1);
+  }
+  return size;
+}
+
+/// Writes a non-negative Integer (RFC 9651 section 4.1.4). errc::rate_header_value_out_of_range above
+/// max_integer (15 digits).
+inline result<void> put_integer(writer::counting_writer& w, std::uint64_t value) noexcept {
+  if (value > static_cast<std::uint64_t>(max_integer)) return errc::rate_header_value_out_of_range;
+  w.put_decimal(value);
+  return {};
+}
+
+}  // namespace keyward::detail::structured_fields
+
+#endif  // KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP

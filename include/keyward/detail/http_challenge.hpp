@@ -1,0 +1,167 @@
+// keyward: private parts of http/challenge.hpp (RFC 9110 sections 11.3 and 11.6.1, RFC 6750 section 3): the
+// scanner of one challenge in a #challenge list, the checks of what the builder may send, and quoting.
+#ifndef KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
+#define KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
+
+#include "../error.hpp"
+#include "http_grammar.hpp"
+#include "writer.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace keyward::detail::http_challenge {
+
+namespace grammar = ::keyward::detail::http_grammar;
+
+/// One challenge as found in the text, or the error that stopped the scan.
+struct scanned_challenge {
+  grammar::scanned scan;       ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
+  std::string_view scheme;
+  std::string_view token68;
+  std::string_view params;     ///< from the first auth-param to the end of the last one
+  std::size_t param_count = 0;
+};
+
+/// A scan that failed with `code` at `offset`.
+constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept {
+  scanned_challenge challenge;
+  challenge.scan = {0, code, offset};
+  return challenge;
+}
+
+/// Scans the auth-params of one challenge, the first at `begin`. After a comma, the next list element still
+/// belongs to this challenge when it starts with `token BWS "="` and a value (grammar::param_starts_at);
+/// anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). Fails like scan_param, or with
+/// http_too_many_parameters or http_duplicate_parameter (only looked for when `validating`: re-reading a
+/// validated list skips that quadratic check) at the offending parameter.
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t max_parameters,
+                                        bool validating, scanned_challenge challenge) noexcept {
+  std::size_t i = begin;
+  while (true) {
+    grammar::raw_param param;
+    const grammar::scanned scan = grammar::scan_param(text, i, param);
+    if (!scan.ok()) return scan_failure(scan.code, scan.offset);
+    if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
+    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
+      return scan_failure(errc::http_duplicate_parameter, i);
+    }
+    challenge.scan.end = scan.end;
+    const std::size_t after = grammar::skip(text, scan.end, grammar::ows);
+    if (after >= text.size() || text[after] != ',') break;
+    const std::size_t next = grammar::skip_list_separators(text, after);
+    if (!grammar::param_starts_at(text, next)) break;
+    i = next;
+  }
+  challenge.params = grammar::slice(text, begin, challenge.scan.end);
+  return challenge;
+}
+
+/// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
+/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
+/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
+/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
+constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters,
+                                           bool validating) noexcept {
+  const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
+  if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
+  scanned_challenge challenge;
+  challenge.scheme = grammar::slice(text, i, scheme_end);
+  challenge.scan.end = scheme_end;
+
+  const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
+  if (next < text.size() && text[next] == '=') {
+    grammar::raw_param param;
+    const grammar::scanned scan = grammar::scan_param(text, i, param);
+    return scan.ok() ? scan_failure(errc::http_invalid_parameter, i) : scan_failure(scan.code, scan.offset);
+  }
+  if (next == text.size() || text[next] == ',') {
+    // The scheme alone, unless 1*SP introduces an #auth-param list that starts with empty elements.
+    if (next > scheme_end && text[scheme_end] == ' ') {
+      const std::size_t first = grammar::skip_list_separators(text, next);
+      if (grammar::param_starts_at(text, first)) return scan_params(text, first, max_parameters, validating, challenge);
+    }
+    return challenge;
+  }
+  if (text[scheme_end] != ' ') return scan_failure(errc::http_invalid_scheme, scheme_end);
+  std::size_t j = scheme_end;
+  while (text[j] == ' ') ++j;  // stops at or before `next`, which holds neither SP nor HTAB
+
+  if (grammar::param_starts_at(text, j)) return scan_params(text, j, max_parameters, validating, challenge);
+  const std::size_t token_end = grammar::scan_token68(text, j);
+  if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
+  if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
+    return scan_failure(errc::http_invalid_token68, token_end);
+  }
+  challenge.token68 = grammar::slice(text, j, token_end);
+  challenge.scan.end = token_end;
+  return challenge;
+}
+
+/// A visible US-ASCII byte other than '"' and '\' (RFC 6750 section 3: %x21 / %x23-5B / %x5D-7E).
+constexpr bool is_nqchar(char c) noexcept { return c >= 0x21 && c <= 0x7E && c != '"' && c != '\\'; }
+
+/// Success when `text` is a token (RFC 9110 section 5.6.2); else `code` at the first bad byte (no offset
+/// when empty).
+constexpr result<void> check_token(std::string_view text, errc code) noexcept {
+  if (text.empty()) return code;
+  const std::size_t end = grammar::skip(text, 0, grammar::tchar);
+  if (end != text.size()) return keyward::error(code, end);
+  return {};
+}
+
+/// Success when `value` can be sent as a quoted-string: no CTL (%x00-1F, HTAB included, or %x7F) anywhere;
+/// obs-text is kept as opaque bytes. Else http_invalid_parameter_value at the first CTL.
+constexpr result<void> check_quotable(std::string_view value) noexcept {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7F) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when `value` is an RFC 6750 section 3 scope: scope-tokens of %x21 / %x23-5B / %x5D-7E separated
+/// by single spaces (RFC 6749 appendix A.4). Else http_invalid_parameter_value at the offending byte (no
+/// offset when empty).
+constexpr result<void> check_scope(std::string_view value) noexcept {
+  if (value.empty()) return errc::http_invalid_parameter_value;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const bool separator_ok = value[i] == ' ' && i > 0 && value[i - 1] != ' ' && i + 1 < value.size();
+    if (!separator_ok && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when `value` is 1*NQSCHAR (%x20-21 / %x23-5B / %x5D-7E), the RFC 6750 section 3 set for error and
+/// error_description (RFC 6749 appendices A.7 and A.8). Else http_invalid_parameter_value at the offending
+/// byte (no offset when empty).
+constexpr result<void> check_nqschar(std::string_view value) noexcept {
+  if (value.empty()) return errc::http_invalid_parameter_value;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != ' ' && !is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Success when every byte of `value` is in the RFC 6750 section 3 set for error_uri (%x21 / %x23-5B /
+/// %x5D-7E); an empty URI-reference is allowed. Else http_invalid_parameter_value at the first other byte.
+constexpr result<void> check_uri_chars(std::string_view value) noexcept {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!is_nqchar(value[i])) return keyward::error(errc::http_invalid_parameter_value, i);
+  }
+  return {};
+}
+
+/// Puts `value` as a quoted-string, '"' and '\\' escaped as quoted-pairs (RFC 9110 section 5.6.4).
+inline void put_quoted(writer::counting_writer& out, std::string_view value) noexcept {
+  out.put('"');
+  for (const char c : value) {
+    if (c == '"' || c == '\\') out.put('\\');
+    out.put(c);
+  }
+  out.put('"');
+}
+
+}  // namespace keyward::detail::http_challenge
+
+#endif  // KEYWARD_DETAIL_HTTP_CHALLENGE_HPP

@@ -1,0 +1,130 @@
+// Tests for include/keyward/rate/x_ratelimit.hpp: the X-RateLimit-* values of a decision, and their
+// strict parsing.
+#define BOOST_TEST_MODULE rate_x_ratelimit
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/rate/x_ratelimit.hpp>
+
+#include "support/count_allocations.hpp"
+#include "support/make_decision.hpp"
+#include "support/test_support.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+using keyward::errc;
+using keyward_test::make_decision;
+using namespace std::chrono_literals;
+namespace rate = keyward::rate;
+
+using keyward_test::allocations;
+using keyward_test::counting;
+
+// ---- X-RateLimit-* ------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(x_ratelimit_values_from_a_decision) {
+  using rate::verdict;
+  const auto d = make_decision(verdict::allowed, 10, 7, 0ns, 2500ms);
+  const std::chrono::system_clock::time_point epoch{};
+  const auto delay = rate::x_ratelimit(d, epoch, rate::reset_meaning::delay_seconds);
+  BOOST_TEST(delay.limit == 10u);
+  BOOST_TEST(delay.remaining == 7u);
+  BOOST_TEST(delay.reset == 3u);  // ceil(2.5 s)
+  // Unix time: now = 1700000000.6 s, plus 2.5 s = 1700000003.1 s, rounded up to 1700000004.
+  const std::chrono::system_clock::time_point now{std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(1'700'000'000) + 600ms)};
+  const auto unix_time = rate::x_ratelimit(d, now, rate::reset_meaning::unix_seconds);
+  BOOST_TEST(unix_time.reset == 1'700'000'004u);
+  BOOST_TEST(unix_time.limit == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(x_ratelimit_integers_strictly) {
+  BOOST_TEST(*rate::parse_x_ratelimit("60") == 60u);
+  BOOST_TEST(*rate::parse_x_ratelimit(" 60\t") == 60u);
+  BOOST_TEST(*rate::parse_x_ratelimit("0") == 0u);
+  BOOST_TEST(*rate::parse_x_ratelimit("007") == 7u);
+  BOOST_TEST(*rate::parse_x_ratelimit("18446744073709551615") == UINT64_MAX);
+  struct bad {
+    std::string_view value;
+    errc code;
+    std::size_t offset;
+  };
+  const bad cases[] = {
+      {"+5", errc::rate_header_invalid_integer, 0},
+      {"-1", errc::rate_header_invalid_integer, 0},
+      {"1.0", errc::rate_header_invalid_integer, 1},
+      {"1e3", errc::rate_header_invalid_integer, 1},
+      {"0x10", errc::rate_header_invalid_integer, 1},
+      {"6 0", errc::rate_header_invalid_integer, 1},
+      {"60,60", errc::rate_header_invalid_integer, 2},
+      {"\"60\"", errc::rate_header_invalid_integer, 0},
+      {"18446744073709551616", errc::rate_header_integer_overflow, 19},  // 2^64
+      {"99999999999999999999", errc::rate_header_integer_overflow, 19},
+  };
+  for (const auto& c : cases) {
+    const auto r = rate::parse_x_ratelimit(c.value);
+    BOOST_TEST_REQUIRE(!r.has_value(), c.value);
+    BOOST_TEST(r.error() == keyward::error(c.code, c.offset), c.value);
+  }
+  BOOST_TEST(rate::parse_x_ratelimit("").error() == errc::rate_header_empty);
+  BOOST_TEST(rate::parse_x_ratelimit(" \t ").error() == errc::rate_header_empty);
+}
+
+BOOST_AUTO_TEST_CASE(x_ratelimit_reset_both_meanings) {
+  const std::chrono::system_clock::time_point now{std::chrono::seconds(1'700'000'000)};
+  using rate::reset_meaning;
+  BOOST_TEST(rate::parse_x_ratelimit_reset("30", now, reset_meaning::delay_seconds)->count() == 30'000'000'000);
+  // GitHub's form: the Unix time of the reset, 60 s after now.
+  BOOST_TEST(rate::parse_x_ratelimit_reset("1700000060", now, reset_meaning::unix_seconds)->count() ==
+             60'000'000'000);
+  BOOST_TEST(rate::parse_x_ratelimit_reset("1699999999", now, reset_meaning::unix_seconds)->count() == 0);
+  BOOST_TEST(rate::parse_x_ratelimit_reset("soon", now, reset_meaning::delay_seconds).error() ==
+             errc::rate_header_invalid_integer);
+}
+
+BOOST_AUTO_TEST_CASE(any_precision_of_now) {
+  using keyward::http::sys_seconds;
+  const auto d = make_decision(rate::verdict::allowed, 10, 7, 0ns, 2500ms);
+  // Whole seconds: 1700000000 + ceil(2.5 s) = 1700000003.
+  BOOST_TEST(rate::x_ratelimit(d, sys_seconds(1'700'000'000s), rate::reset_meaning::unix_seconds).reset ==
+             1'700'000'003u);
+  // The extremes of a sys_seconds convert without overflow: the reset saturates, or is 0 before 1970.
+  const sys_seconds latest{std::chrono::seconds(std::numeric_limits<std::int64_t>::max())};
+  const sys_seconds earliest{std::chrono::seconds(std::numeric_limits<std::int64_t>::min())};
+  BOOST_TEST(rate::x_ratelimit(d, latest, rate::reset_meaning::unix_seconds).reset ==
+             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 3u);
+  BOOST_TEST(rate::x_ratelimit(d, earliest, rate::reset_meaning::unix_seconds).reset == 0u);
+  // 60 s after a sys_seconds now, and a reset long past for the latest now.
+  BOOST_TEST(rate::parse_x_ratelimit_reset("1700000060", sys_seconds(1'700'000'000s),
+                                           rate::reset_meaning::unix_seconds)->count() == 60'000'000'000);
+  BOOST_TEST(rate::parse_x_ratelimit_reset("1700000060", latest, rate::reset_meaning::unix_seconds)->count() == 0);
+  // From the earliest now, any reset is further than nanoseconds hold: clamped to their whole seconds.
+  BOOST_TEST(rate::parse_x_ratelimit_reset("0", earliest, rate::reset_meaning::unix_seconds)->count() ==
+             9'223'372'036'000'000'000);
+  // Sub-second precision: the delay runs from now itself (1700000000.6 s to 1700000060 s is 59.4 s).
+  const std::chrono::system_clock::time_point now{std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(1'700'000'000) + 600ms)};
+  BOOST_TEST(rate::parse_x_ratelimit_reset("1700000060", now, rate::reset_meaning::unix_seconds)->count() ==
+             59'400'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(parsers_allocate_nothing) {
+  const std::string values[] = {"60", " 60 ", "", "  ", "18446744073709551616", "1700000060", "soon",
+                                std::string(3000, '7')};
+  const std::chrono::system_clock::time_point now{std::chrono::seconds(1'700'000'000)};
+  std::uint64_t seen = 0;
+  allocations = 0;
+  counting = true;
+  for (const std::string& value : values) {
+    if (const auto number = rate::parse_x_ratelimit(value)) seen += *number;
+    if (const auto reset = rate::parse_x_ratelimit_reset(value, now, rate::reset_meaning::unix_seconds))
+      seen += static_cast<std::uint64_t>(reset->count());
+  }
+  counting = false;
+  BOOST_TEST(allocations == 0u);
+  BOOST_TEST(seen > 0u);
+}
