@@ -10,7 +10,7 @@
 # SYS_getrandom), arc4random_buf (__APPLE__, __FreeBSD__, __OpenBSD__, __NetBSD__, __DragonFly__) or
 # getentropy (any other POSIX system); ct.hpp's secure_zero picks SecureZeroMemory (_WIN32), explicit_bzero
 # (glibc >= 2.25, OpenBSD, FreeBSD) or volatile stores; base64_scalar.hpp tests __BYTE_ORDER__,
-# rate_gcra.hpp __SIZEOF_INT128__, config.hpp KEYWARD_NO_SIMD. Non-x86 targets: tests/check_non_x86.sh.
+# detail/arith.hpp __SIZEOF_INT128__, config.hpp KEYWARD_NO_SIMD. Non-x86 targets: tests/check_non_x86.sh.
 # GCC's own <stddef.h> wants the real FreeBSD/NetBSD system headers, so those two are checked with clang++.
 # Not covered: compilers that are neither GCC nor Clang (libstdc++ needs __GNUC__).
 # Prints one PASS/FAIL line per check. Usage: tests/platforms/run.sh [scratch-dir]
@@ -36,7 +36,7 @@ no_glibc="-include $stubs/no_glibc.h"
 # name | compilers | flags | patterns that must (or, with a leading !, must not) match the preprocessed code
 configs=(
   "linux|g++||::syscall\(|explicit_bzero\(data|!arc4random_buf\(out|!getentropy\(out"
-  "linux-no-SYS_getrandom|g++|-isystem $stubs/linux-no-getrandom|fill_from_urandom\(out, size\)|!::syscall\("
+  "linux-no-SYS_getrandom|g++|-isystem $stubs/linux-no-getrandom|return detail::random::fill_from_urandom\(out, size\)|!::syscall\("
   "linux-glibc-2.24|g++|-include $stubs/glibc_2_24.h|volatile unsigned char\* bytes|!explicit_bzero\(data"
   "windows|g++ clang++|-D_WIN32 $linux_off $unix_off -isystem $stubs/windows|BCryptGenRandom\(|SecureZeroMemory\(data|!::syscall\("
   "windows-msvc|clang++|-D_WIN32 -D_MSC_VER=1930 -DKEYWARD_NO_SIMD $linux_off $unix_off -isystem $stubs/windows|pragma comment\(lib, \"bcrypt\"\)|BCryptGenRandom\("
