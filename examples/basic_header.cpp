@@ -1,5 +1,5 @@
-// The seed example end to end: an API key as the Basic user-id with an empty password, as several API
-// providers require (seed 000). Builds the Authorization header a client sends, parses it as a server would,
+// An API key as the Basic user-id with an empty password, end to end, as several API providers require
+// (their example header: `Basic bGl2ZV9TY2FsZVJvY2tzOg==`). Builds the Authorization header a client sends, parses it as a server would,
 // and shows that strict parsing rejects what lenient parsers let through.
 #include <keyward/keyward.hpp>
 

@@ -2,7 +2,7 @@
 // authenticates the Authorization header (Bearer, or Basic with the API key as the user-id), compares the key
 // in constant time against its stored SHA-256, limits each key (GCRA: bursts of 3, then 1 request per
 // second) and answers with a status, headers and a JSON body. The client takes its key from the environment
-// (KONNECT_API_KEY, as seed 003 suggests), classifies each answer, and retries with backoff, honouring
+// (KONNECT_API_KEY, as a provider's documentation suggests), classifies each answer, and retries with backoff, honouring
 // Retry-After in both its forms (delay-seconds, and an HTTP-date read against the client's wall clock). Time
 // is simulated, so the program runs instantly and prints the same lines every time; it exits 1 when the
 // client does not wait what the server asked.

@@ -20,7 +20,7 @@
 
 // KEYWARD_TEST_ISA picks the kernel under test (tests/meson.build runs this suite once per kernel).
 struct kernel_from_environment {
-  kernel_from_environment() { BOOST_TEST_MESSAGE("kernel: " << keyward_test::force_isa_from_environment()); }
+  kernel_from_environment() { BOOST_TEST_MESSAGE("kernel: " << keyward_test::force_kernel_from_environment()); }
 };
 BOOST_TEST_GLOBAL_FIXTURE(kernel_from_environment);
 

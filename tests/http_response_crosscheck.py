@@ -2,7 +2,7 @@
 """Cross-check keyward's denial bodies with Python's json module, an independent JSON parser.
 
 Every body must be UTF-8 that Python decodes strictly, and JSON that json.loads accepts (which rejects raw
-control characters in strings), with the shape of the providers' docs (seed 002: error_object, seed 004:
+control characters in strings), with the shapes of two API providers' documentation (error_object and
 errors_array), the status of RFC 6750 section 3.1 / RFC 6585 section 4, and the caller's text read back as
 Python decodes it with errors="replace" (one U+FFFD per maximal subpart, like keyward). Retry-After must be the
 delay rounded up to whole seconds, at least 1.

@@ -1,5 +1,5 @@
 // Tests for include/keyward/keyward.hpp, the umbrella: it includes every public header but the optional
-// adapters that need a third-party library, and the seed example (an API key as the Basic username with an
+// adapters that need a third-party library, and the README's example (an API key as the Basic username with an
 // empty password) works end to end through it.
 #define BOOST_TEST_MODULE keyward
 #include <boost/test/unit_test.hpp>

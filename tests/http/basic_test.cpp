@@ -1,5 +1,5 @@
 // Tests for include/keyward/http/basic.hpp: the Basic scheme of RFC 7617. Expected values come from RFC 7617
-// (sections 2 and 2.1), from seed 000 (the provider's own example), and from Base64 encodings written out in
+// (sections 2 and 2.1), from an API provider's documented example, and from Base64 encodings written out in
 // the comments (`printf %s 'user:pass' | base64` on Debian; the Base64 module itself is checked against
 // Python's base64 elsewhere).
 #define BOOST_TEST_MODULE http_basic
@@ -63,8 +63,8 @@ BOOST_AUTO_TEST_CASE(rfc7617_examples) {
   BOOST_TEST(*keyward::http::basic("test", "123\xc2\xa3") == "Basic dGVzdDoxMjPCow==");
 }
 
-BOOST_AUTO_TEST_CASE(seed_api_key_as_user_id) {
-  // Seed 000 ("How does Basic Auth work?"): the API key is the user-id and the password is empty, so the
+BOOST_AUTO_TEST_CASE(provider_api_key_as_user_id) {
+  // An API provider's documentation ("How does Basic Auth work?"): the API key is the user-id and the password is empty, so the
   // user-pass is "key:". Its example header is `Basic bGl2ZV9TY2FsZVJvY2tzOg==`, which decodes to
   // "live_ScaleRocks:" (the page's prose names another key, live_Refonte_AI_Rocks; the header is what a server
   // receives).

@@ -33,13 +33,13 @@ bearer_options lenient() {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(rfc6750_and_seed_examples) {
+BOOST_AUTO_TEST_CASE(rfc6750_and_provider_examples) {
   // RFC 6750 section 2.1.
   BOOST_TEST(*parse_bearer("Bearer mF_9.B5f-4.1JqM") == "mF_9.B5f-4.1JqM");
-  // Seed 003 (Konnect) and 002: an API key as the token.
+  // Two API providers' documented examples (Konnect and another): an API key as the token.
   BOOST_TEST(*parse_bearer("Bearer sk_live_your_api_key_here") == "sk_live_your_api_key_here");
   BOOST_TEST(*parse_bearer("Bearer YOUR_API_KEY") == "YOUR_API_KEY");
-  // Seed 004: a JWT (base64url segments joined by '.').
+  // A provider's documented example: a JWT (base64url segments joined by '.').
   const std::string_view jwt =
       "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
   BOOST_TEST(*parse_bearer("Bearer " + std::string(jwt)) == jwt);

@@ -243,7 +243,7 @@ BOOST_AUTO_TEST_CASE(parse_errors_map_to_missing_wrong_scheme_or_malformed) {
 }
 
 BOOST_AUTO_TEST_CASE(error_object_bodies) {
-  // {"success":false,"error":{"code":...,"message":...,"details":{...}}}, seed 002's shape, no whitespace.
+  // {"success":false,"error":{"code":...,"message":...,"details":{...}}}, the error_object shape of one API provider's documentation, no whitespace.
   const std::pair<denial, std::string_view> rows[] = {
       {denial::missing_credentials(),
        R"({"success":false,"error":{"code":"MISSING_API_KEY","message":"API key is required","details":{}}})"},
@@ -277,8 +277,9 @@ BOOST_AUTO_TEST_CASE(error_object_bodies) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_array_bodies) {
-  // {"type":"client_error","errors":[{"code":...,"detail":...,"attr":null,"extra":null}]}, seed 004's shape:
-  // RFC 6750 error codes where they apply, not_authenticated / throttled otherwise.
+  // {"type":"client_error","errors":[{"code":...,"detail":...,"attr":null,"extra":null}]}, the errors_array
+  // shape of another provider's documentation: RFC 6750 error codes where they apply, not_authenticated /
+  // throttled otherwise.
   const std::pair<denial, std::string_view> rows[] = {
       {denial::missing_credentials(),
        R"({"type":"client_error","errors":[{"code":"not_authenticated",)"
@@ -312,8 +313,8 @@ BOOST_AUTO_TEST_CASE(errors_array_bodies) {
   for (const auto& [made, expected] : rows) BOOST_TEST(made.json(json_style::errors_array) == expected);
 }
 
-BOOST_AUTO_TEST_CASE(seed_examples_are_reproduced) {
-  // Seed 002's three examples, minified.
+BOOST_AUTO_TEST_CASE(provider_examples_are_reproduced) {
+  // The error_object provider's three documented examples, minified.
   BOOST_TEST(denial::invalid_key().with_detail("key_id", "key_1234567890").json() ==
              R"({"success":false,"error":{"code":"INVALID_API_KEY","message":"The provided API key is invalid",)"
              R"("details":{"key_id":"key_1234567890"}}})");
@@ -323,9 +324,9 @@ BOOST_AUTO_TEST_CASE(seed_examples_are_reproduced) {
   BOOST_TEST(denial::missing_credentials().with_detail("header", "Authorization").json() ==
              R"({"success":false,"error":{"code":"MISSING_API_KEY","message":"API key is required",)"
              R"("details":{"header":"Authorization"}}})");
-  // Seed 004's example, minified, with its message.
-  const denial seed_004 = denial::expired().with_message("The provided token is expired or invalid.");
-  BOOST_TEST(seed_004.json(json_style::errors_array) ==
+  // The errors_array provider's documented example, minified, with its message.
+  const denial documented = denial::expired().with_message("The provided token is expired or invalid.");
+  BOOST_TEST(documented.json(json_style::errors_array) ==
              R"({"type":"client_error","errors":[{"code":"invalid_token",)"
              R"("detail":"The provided token is expired or invalid.","attr":null,"extra":null}]})");
 }

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: base64_tool encode|decode standard|url required|optional|forbidden reject|skip\n");
     return 2;
   }
-  keyward_test::force_isa_from_environment();
+  keyward_test::force_kernel_from_environment();
   const bool encode = std::strcmp(argv[1], "encode") == 0;
   base64::options opt;
   opt.chars = std::strcmp(argv[2], "url") == 0 ? base64::alphabet::url : base64::alphabet::standard;

@@ -14,7 +14,7 @@
 namespace keyward_test {
 
 /// Applies KEYWARD_TEST_ISA (see above); returns the name of the kernel forced, or "default".
-inline const char* force_isa_from_environment() {
+inline const char* force_kernel_from_environment() {
   using keyward::kernels::kernel;
   const char* name = std::getenv("KEYWARD_TEST_ISA");
   if (name == nullptr || *name == '\0') return "default";

@@ -25,7 +25,10 @@ struct limits {
 /// into the parsed field value.
 class auth_param {
  public:
+  /// An empty parameter (no name, no value).
   constexpr auth_param() noexcept = default;
+  /// The parameter `name` with `value` as raw_value() returns it, `quoted` when it was a quoted-string.
+  /// Checks nothing: the parsers build these from input they have validated.
   constexpr auth_param(std::string_view name, std::string_view value, bool quoted) noexcept
       : name_(name), value_(value), quoted_(quoted) {}
 
@@ -97,10 +100,13 @@ class auth_params {
   /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
   constexpr auth_params(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
+  /// The first parameter.
   constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  /// Past the last parameter.
   constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
   /// The number of parameters.
   constexpr std::size_t size() const noexcept { return count_; }
+  /// True when there is no parameter.
   constexpr bool empty() const noexcept { return count_ == 0; }
   /// The parameter named `name` (ASCII case-insensitive), or nullopt.
   constexpr std::optional<auth_param> find(std::string_view name) const noexcept {
