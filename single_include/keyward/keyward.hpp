@@ -501,6 +501,26 @@ inline std::uint64_t load_big_endian_64(const unsigned char* p) noexcept {
   return v;
 }
 
+/// Encodes one final group of `count` bytes (1 to 3), held big-endian in the low 24 bits of `group` (the first
+/// byte in bits 23-16, missing bytes zero), into `out`: 4 characters for 3 bytes, else 2 or 3 characters and,
+/// when `pad`, '=' up to 4. Returns the number of characters written. Takes the bytes in a register so that a
+/// caller assembling a group from pieces (a Basic user-id, ':' and password) never copies them to memory.
+inline std::size_t encode_group(std::uint32_t group, std::size_t count, char* out, const encode_table& t,
+                                bool pad) noexcept {
+  const char* pairs = t.pairs;
+  std::memcpy(out, pairs + 2 * (group >> 12), 2);
+  if (count == 3) {
+    std::memcpy(out + 2, pairs + 2 * (group & 0xFFF), 2);
+    return 4;
+  }
+  std::size_t written = 2;
+  if (count == 2) out[written++] = pairs[2 * (group & 0xFFF)];
+  if (pad) {
+    while (written < 4) out[written++] = '=';
+  }
+  return written;
+}
+
 /// Encodes `length` bytes into `out` (which holds the exact encoded size) with the alphabet of `t`; the final
 /// partial quantum is followed by '=' when `pad`. Returns the number of characters written.
 inline std::size_t encode(const unsigned char* in, std::size_t length, char* out, const encode_table& t,
@@ -529,11 +549,7 @@ inline std::size_t encode(const unsigned char* in, std::size_t length, char* out
   }
   if (left != 0) {
     const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (left == 2 ? std::uint32_t{in[1]} << 8 : 0u);
-    std::memcpy(out, pairs + 2 * (v >> 12), 2);
-    out += 2;
-    if (left == 2) *out++ = pairs[2 * (v & 0xFFF)];
-    else if (pad) *out++ = '=';
-    if (pad) *out++ = '=';
+    out += encode_group(v, left, out, t, pad);
   }
   return static_cast<std::size_t>(out - start);
 }
@@ -2888,122 +2904,6 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 
 #endif  // KEYWARD_DETAIL_UTF8_HPP
 // ---- end keyward/detail/utf8.hpp ----
-// ---- begin keyward/detail/writer.hpp ----
-// keyward: the private machinery behind every writer trio of the library (`write_x(..., out, capacity)`,
-// `x_size(...)`, `x(...)`): one counting writer, and the two drivers that run a write once to validate and
-// measure and once more to fill the caller's buffer or a new string. Nothing is written into the caller's
-// buffer unless the whole result fits and every check passed.
-#ifndef KEYWARD_DETAIL_WRITER_HPP
-#define KEYWARD_DETAIL_WRITER_HPP
-
-
-#include <charconv>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <string>
-#include <string_view>
-#include <type_traits>
-
-namespace keyward::detail::writer {
-
-/// Writes into `out[0, capacity)` while there is room and counts every byte it is asked to write, so that a
-/// pass with no buffer (null, 0) measures exactly what a second pass writes.
-class counting_writer {
- public:
-  counting_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
-
-  /// Appends one byte.
-  void put(char c) noexcept {
-    if (size_ < capacity_) out_[size_] = c;
-    ++size_;
-  }
-  /// Appends `text` as it is.
-  void put(std::string_view text) noexcept {
-    if (char* at = claim(text.size()); at != nullptr && !text.empty()) std::memcpy(at, text.data(), text.size());
-  }
-  /// Counts `size` bytes and returns where the caller writes them, or null when they do not all fit (a
-  /// measuring pass): for encoders that write straight into the output.
-  char* claim(std::size_t size) noexcept {
-    char* at = size_ <= capacity_ && size <= capacity_ - size_ ? out_ + size_ : nullptr;
-    size_ += size;
-    return at;
-  }
-  /// Appends the decimal digits of `value` (a '-' first when it is negative).
-  template <class Integer>
-  void put_decimal(Integer value) noexcept {
-    static_assert(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>, "put_decimal takes an integer");
-    char digits[24];
-    const char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
-  }
-  /// Appends `value` (non-negative) as exactly `width` decimal digits, zero-padded on the left; only the
-  /// `width` lowest digits of a larger value are written.
-  void put_digits(std::uint64_t value, int width) noexcept {
-    char digits[20];
-    for (int i = width - 1; i >= 0; --i) {
-      digits[i] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    }
-    put(std::string_view(digits, static_cast<std::size_t>(width)));
-  }
-
-  /// Bytes written, or that would have been written with enough room.
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  char* out_;
-  std::size_t capacity_;
-  std::size_t size_ = 0;
-};
-
-/// Runs `write(counting_writer&)`, which returns result<void> (for checks on its input) or nothing.
-template <class Write>
-result<void> run(Write& write, counting_writer& out) noexcept {
-  if constexpr (std::is_void_v<decltype(write(out))>) {
-    write(out);
-    return {};
-  } else {
-    return write(out);
-  }
-}
-
-/// The number of bytes `write` produces, or the error it reports.
-template <class Write>
-result<std::size_t> measure(Write&& write) noexcept {
-  counting_writer counter(nullptr, 0);
-  if (const result<void> valid = run(write, counter); !valid) return valid.error();
-  return counter.size();
-}
-
-/// The driver of every `write_x(..., out, capacity)`: validates and measures, then writes into
-/// `out[0, capacity)` only when all of it fits. Returns the bytes written, the writer's error, or
-/// errc::buffer_too_small (input errors take precedence); nothing is written on any error.
-template <class Write>
-result<std::size_t> write_into(char* out, std::size_t capacity, Write&& write) noexcept {
-  const result<std::size_t> size = measure(write);
-  if (!size) return size.error();
-  if (*size > capacity) return errc::buffer_too_small;
-  counting_writer writer(out, capacity);
-  (void)run(write, writer);
-  return writer.size();
-}
-
-/// The driver of every `x(...)` returning a string: the same text in a new std::string of the exact size.
-template <class Write>
-result<std::string> write_string(Write&& write) {
-  const result<std::size_t> size = measure(write);
-  if (!size) return size.error();
-  std::string text(*size, '\0');
-  counting_writer writer(text.data(), text.size());
-  (void)run(write, writer);
-  return text;
-}
-
-}  // namespace keyward::detail::writer
-
-#endif  // KEYWARD_DETAIL_WRITER_HPP
-// ---- end keyward/detail/writer.hpp ----
 // ---- begin keyward/http/credentials.hpp ----
 // keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
 // Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
@@ -3219,27 +3119,27 @@ class basic_buffer {
 
 namespace keyward::detail::http_basic {
 
-/// Puts the Base64 encoding of user ":" password (both already checked) without joining them in memory: the
-/// user-id's whole 3-byte groups, then one group that bridges its last bytes, the ':' and the password's
-/// first bytes, then the rest of the password, each encoded straight into the output. The bridge buffer is
-/// larger than the 3 bytes it holds so that no compiler sees a read past it in the encoder's unrolled
-/// loops, and it is zeroized afterwards: it held credential bytes.
-inline void put_user_pass(writer::counting_writer& out, std::string_view user, std::string_view password) noexcept {
-  const auto put_encoded = [&out](const char* bytes, std::size_t size) {
+/// Writes the Base64 encoding of user ":" password (both already checked) at `out`, which has room for it,
+/// without joining them in memory: the user-id's whole 3-byte groups, then the one group that bridges its
+/// last bytes, the ':' and the password's first bytes (assembled in a register, never copied to memory),
+/// then the rest of the password. Returns the end of what it wrote.
+inline char* write_user_pass(char* out, std::string_view user, std::string_view password) noexcept {
+  const auto encode = [&out](const char* bytes, std::size_t size) {
     const std::size_t length = ::keyward::base64::encoded_size(size);
-    if (char* at = out.claim(length)) (void)::keyward::base64::write_encoded(bytes, size, at, length);
+    out += *::keyward::base64::write_encoded(bytes, size, out, length);
   };
   const std::size_t whole = user.size() - user.size() % 3;
-  put_encoded(user.data(), whole);
-  char bridge[16];
-  std::size_t bridge_size = 0;
-  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
-  bridge[bridge_size++] = ':';
+  encode(user.data(), whole);
+  std::uint32_t group = 0;
+  std::size_t count = 0;
+  const auto take = [&](char c) { group |= std::uint32_t{static_cast<unsigned char>(c)} << (16 - 8 * count++); };
+  for (std::size_t i = whole; i < user.size(); ++i) take(user[i]);
+  take(':');
   std::size_t taken = 0;
-  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
-  put_encoded(bridge, bridge_size);
-  ::keyward::ct::secure_zero(bridge, sizeof bridge);
-  put_encoded(password.data() + taken, password.size() - taken);
+  while (count < 3 && taken < password.size()) take(password[taken++]);
+  out += base64::encode_group(group, count, out, base64::standard_encode, true);
+  encode(password.data() + taken, password.size() - taken);
+  return out;
 }
 
 }  // namespace keyward::detail::http_basic
@@ -3317,10 +3217,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
                                        std::size_t capacity) noexcept {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   if (basic_size(user.size(), password.size()) > capacity) return errc::buffer_too_small;
-  detail::writer::counting_writer writer(out, capacity);
-  writer.put("Basic ");
-  detail::http_basic::put_user_pass(writer, user, password);
-  return writer.size();
+  std::memcpy(out, "Basic ", 6);
+  return static_cast<std::size_t>(detail::http_basic::write_user_pass(out + 6, user, password) - out);
 }
 
 /// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic() (never
@@ -3328,9 +3226,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
 inline result<std::string> basic(std::string_view user, std::string_view password) {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   std::string field(basic_size(user.size(), password.size()), '\0');
-  detail::writer::counting_writer writer(field.data(), field.size());
-  writer.put("Basic ");
-  detail::http_basic::put_user_pass(writer, user, password);
+  std::memcpy(field.data(), "Basic ", 6);
+  detail::http_basic::write_user_pass(field.data() + 6, user, password);
   return field;
 }
 
@@ -3351,6 +3248,7 @@ inline result<std::string> basic_api_key(std::string_view key) { return basic(ke
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -3394,10 +3292,10 @@ constexpr result<void> check_token(std::string_view token, ::keyward::http::bear
   return {};
 }
 
-/// Puts the field value `Bearer <token>` (the token already checked).
-inline void put_field(writer::counting_writer& out, std::string_view token) noexcept {
-  out.put("Bearer ");
-  out.put(token);
+/// Writes `Bearer <token>` at `out`, which has room for it (bearer_size()).
+inline void write_field(char* out, std::string_view token) noexcept {
+  std::memcpy(out, "Bearer ", 7);
+  if (!token.empty()) std::memcpy(out + 7, token.data(), token.size());
 }
 
 }  // namespace keyward::detail::http_bearer
@@ -3442,17 +3340,15 @@ inline result<std::size_t> write_bearer(std::string_view token, char* out, std::
                                         const bearer_options& options = {}) noexcept {
   if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
   if (bearer_size(token.size()) > capacity) return errc::buffer_too_small;
-  detail::writer::counting_writer writer(out, capacity);
-  detail::http_bearer::put_field(writer, token);
-  return writer.size();
+  detail::http_bearer::write_field(out, token);
+  return bearer_size(token.size());
 }
 
 /// The field value `Bearer <token>` as a string; errors as write_bearer() (never buffer_too_small).
 inline result<std::string> bearer(std::string_view token, const bearer_options& options = {}) {
   if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
   std::string field(bearer_size(token.size()), '\0');
-  detail::writer::counting_writer writer(field.data(), field.size());
-  detail::http_bearer::put_field(writer, token);
+  detail::http_bearer::write_field(field.data(), token);
   return field;
 }
 
@@ -3474,6 +3370,129 @@ inline result<std::string> bearer(std::string_view token, const bearer_options& 
 #ifndef KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
 #define KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
 
+// ---- begin keyward/detail/writer.hpp ----
+// keyward: the private machinery behind every writer trio of the library (`write_x(..., out, capacity)`,
+// `x_size(...)`, `x(...)`): one counting writer, and the two drivers that run a write once to validate and
+// measure and once more to fill the caller's buffer or a new string. Nothing is written into the caller's
+// buffer unless the whole result fits and every check passed.
+#ifndef KEYWARD_DETAIL_WRITER_HPP
+#define KEYWARD_DETAIL_WRITER_HPP
+
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace keyward::detail::writer {
+
+/// The number of decimal digits of `value`: what counting_writer::put_decimal() writes for it.
+constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
+  std::size_t digits = 1;
+  for (; value >= 10; value /= 10) ++digits;
+  return digits;
+}
+
+/// Writes into `out[0, capacity)` while there is room and counts every byte it is asked to write, so that a
+/// pass with no buffer (null, 0) measures exactly what a second pass writes.
+class counting_writer {
+ public:
+  counting_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
+
+  /// Appends one byte.
+  void put(char c) noexcept {
+    if (size_ < capacity_) out_[size_] = c;
+    ++size_;
+  }
+  /// Appends `text` as it is.
+  void put(std::string_view text) noexcept {
+    if (char* at = claim(text.size()); at != nullptr && !text.empty()) std::memcpy(at, text.data(), text.size());
+  }
+  /// Counts `size` bytes and returns where the caller writes them, or null when they do not all fit (a
+  /// measuring pass): for encoders that write straight into the output.
+  char* claim(std::size_t size) noexcept {
+    char* at = size_ <= capacity_ && size <= capacity_ - size_ ? out_ + size_ : nullptr;
+    size_ += size;
+    return at;
+  }
+  /// Appends the decimal digits of `value` (a '-' first when it is negative).
+  template <class Integer>
+  void put_decimal(Integer value) noexcept {
+    static_assert(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>, "put_decimal takes an integer");
+    char digits[24];
+    const char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  /// Appends `value` (non-negative) as exactly `width` decimal digits, zero-padded on the left; only the
+  /// `width` lowest digits of a larger value are written.
+  void put_digits(std::uint64_t value, int width) noexcept {
+    char digits[20];
+    for (int i = width - 1; i >= 0; --i) {
+      digits[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    put(std::string_view(digits, static_cast<std::size_t>(width)));
+  }
+
+  /// Bytes written, or that would have been written with enough room.
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  char* out_;
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+};
+
+/// Runs `write(counting_writer&)`, which returns result<void> (for checks on its input) or nothing.
+template <class Write>
+result<void> run(Write& write, counting_writer& out) noexcept {
+  if constexpr (std::is_void_v<decltype(write(out))>) {
+    write(out);
+    return {};
+  } else {
+    return write(out);
+  }
+}
+
+/// The number of bytes `write` produces, or the error it reports.
+template <class Write>
+result<std::size_t> measure(Write&& write) noexcept {
+  counting_writer counter(nullptr, 0);
+  if (const result<void> valid = run(write, counter); !valid) return valid.error();
+  return counter.size();
+}
+
+/// The driver of every `write_x(..., out, capacity)`: validates and measures, then writes into
+/// `out[0, capacity)` only when all of it fits. Returns the bytes written, the writer's error, or
+/// errc::buffer_too_small (input errors take precedence); nothing is written on any error.
+template <class Write>
+result<std::size_t> write_into(char* out, std::size_t capacity, Write&& write) noexcept {
+  const result<std::size_t> size = measure(write);
+  if (!size) return size.error();
+  if (*size > capacity) return errc::buffer_too_small;
+  counting_writer writer(out, capacity);
+  (void)run(write, writer);
+  return writer.size();
+}
+
+/// The driver of every `x(...)` returning a string: the same text in a new std::string of the exact size.
+template <class Write>
+result<std::string> write_string(Write&& write) {
+  const result<std::size_t> size = measure(write);
+  if (!size) return size.error();
+  std::string text(*size, '\0');
+  counting_writer writer(text.data(), text.size());
+  (void)run(write, writer);
+  return text;
+}
+
+}  // namespace keyward::detail::writer
+
+#endif  // KEYWARD_DETAIL_WRITER_HPP
+// ---- end keyward/detail/writer.hpp ----
 
 #include <cstddef>
 #include <string_view>
@@ -4161,6 +4180,9 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
   return a / b - (a % b < 0 ? 1 : 0);
 }
 
+/// a / b rounded up (b > 0).
+constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept { return a / b + (a % b != 0 ? 1 : 0); }
+
 /// A 128-bit unsigned value as two 64-bit halves.
 struct wide_product {
   std::uint64_t high;
@@ -4760,17 +4782,14 @@ constexpr result<std::chrono::seconds> parse_retry_after(
 /// once) and at most max_retry_after. The only rounding rule of the library: denials and rate limiters use it.
 constexpr std::chrono::seconds retry_after_delay(std::chrono::nanoseconds wait) noexcept {
   if (wait.count() <= 0) return std::chrono::seconds(1);
-  const auto ns = static_cast<std::uint64_t>(wait.count());
-  const std::uint64_t seconds = ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+  const std::uint64_t seconds = detail::arith::ceil_div(static_cast<std::uint64_t>(wait.count()), 1'000'000'000u);
   const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
   return std::chrono::seconds(static_cast<std::int64_t>(seconds < cap ? seconds : cap));
 }
 
 /// The length of the Retry-After value write_retry_after() writes for `delay` (its decimal digits).
 constexpr std::size_t retry_after_size(std::chrono::seconds delay) noexcept {
-  std::size_t digits = 1;
-  for (auto rest = delay.count() < 0 ? 0 : delay.count(); rest >= 10; rest /= 10) ++digits;
-  return digits;
+  return detail::writer::decimal_size(delay.count() < 0 ? 0 : static_cast<std::uint64_t>(delay.count()));
 }
 
 /// Writes `delay` as a Retry-After value in delay-seconds form (RFC 9110 section 10.2.3: 1*DIGIT; a negative
@@ -5414,8 +5433,7 @@ namespace keyward::detail::rate_quota {
 /// zero or less: how the rate fields announce a reset, which must never come early.
 constexpr std::uint64_t seconds_rounded_up(std::chrono::nanoseconds delay) noexcept {
   if (delay.count() <= 0) return 0;
-  const auto ns = static_cast<std::uint64_t>(delay.count());
-  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+  return arith::ceil_div(static_cast<std::uint64_t>(delay.count()), 1'000'000'000u);
 }
 
 }  // namespace keyward::detail::rate_quota
@@ -6406,13 +6424,6 @@ constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
   return b > SIZE_MAX - a ? SIZE_MAX : a + b;
 }
 
-/// The number of decimal digits of `value`.
-constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
-  std::size_t digits = 1;
-  for (; value >= 10; value /= 10) ++digits;
-  return digits;
-}
-
 /// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
 /// errc::rate_header_invalid_string for a byte outside printable ASCII.
 inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {
@@ -6645,9 +6656,9 @@ inline result<void> put_quota_policy(writer::counting_writer& w, const rate::quo
 
 /// The bytes put_quota_policy() writes for a valid `p`.
 constexpr std::size_t quota_policy_size(const rate::quota_policy& p) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + sf::decimal_size(p.quota));
+  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
   if (p.quota_unit) size = sf::add_saturated(size, sf::add_saturated(sf::string_size(*p.quota_unit), 4));
-  if (p.window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*p.window_seconds));
+  if (p.window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
   if (p.partition_key) size = sf::add_saturated(size, partition_key_size(p.partition_key->size()));
   return size;
 }
@@ -6667,8 +6678,8 @@ inline result<void> put_service_limit(writer::counting_writer& w, const rate::se
 
 /// The bytes put_service_limit() writes for a valid `s`.
 constexpr std::size_t service_limit_size(const rate::service_limit& s) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + sf::decimal_size(s.available_quota));
-  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*s.effective_window_seconds));
+  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
+  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
   if (s.partition_key) size = sf::add_saturated(size, partition_key_size(s.partition_key->size()));
   return size;
 }
@@ -7033,24 +7044,24 @@ class backoff {
   /// min(cap, base * multiplier^n), no randomness. errc::retry_invalid_backoff unless 0 < base <= cap
   /// and multiplier is finite and >= 1.
   static constexpr result<backoff> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                      double multiplier = 2.0) noexcept {
+                                               double multiplier = 2.0) noexcept {
     return make(jitter::none, base, cap, multiplier, 0.0);
   }
   /// The blog's "Full Jitter": uniform in [0, min(cap, base * multiplier^n)]; errors as exponential().
   static constexpr result<backoff> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                      double multiplier = 2.0) noexcept {
+                                               double multiplier = 2.0) noexcept {
     return make(jitter::full, base, cap, multiplier, 0.0);
   }
   /// The blog's "Equal Jitter": half of min(cap, base * multiplier^n) plus a uniform draw up to the other
   /// half; errors as exponential().
   static constexpr result<backoff> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                       double multiplier = 2.0) noexcept {
+                                                double multiplier = 2.0) noexcept {
     return make(jitter::equal, base, cap, multiplier, 0.0);
   }
   /// The blog's "Decorrelated Jitter": sleep = min(cap, uniform in [base, sleep * 3]), sleep starting at
   /// base. errc::retry_invalid_backoff unless 0 < base <= cap.
   static constexpr result<backoff> decorrelated_jitter(std::chrono::nanoseconds base,
-                                                              std::chrono::nanoseconds cap) noexcept {
+                                                       std::chrono::nanoseconds cap) noexcept {
     return make(jitter::decorrelated, base, cap, 3.0, 0.0);
   }
   /// The gRPC connection backoff (doc/connection-backoff.md), its defaults included: `initial` before the
@@ -7059,8 +7070,8 @@ class backoff {
   /// `max` by that fraction as in gRPC. errc::retry_invalid_backoff unless 0 < initial <= max,
   /// multiplier is finite and >= 1, and 0 <= jitter_fraction <= 1.
   static constexpr result<backoff> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
-                                               double multiplier = 1.6, double jitter_fraction = 0.2,
-                                               std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
+                                        double multiplier = 1.6, double jitter_fraction = 0.2,
+                                        std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
     return make(jitter::proportional, initial, max, multiplier, jitter_fraction);
   }
 
@@ -7126,8 +7137,8 @@ class backoff {
       : kind_(kind), base_(base), cap_(cap), multiplier_(multiplier), jitter_fraction_(jitter_fraction) {}
 
   static constexpr result<backoff> make(jitter kind, std::chrono::nanoseconds base,
-                                               std::chrono::nanoseconds cap, double multiplier,
-                                               double jitter_fraction) noexcept {
+                                        std::chrono::nanoseconds cap, double multiplier,
+                                        double jitter_fraction) noexcept {
     // Written so that NaN fails every test.
     const bool valid = base.count() > 0 && cap >= base && multiplier >= 1.0 &&
                        multiplier <= (std::numeric_limits<double>::max)() && jitter_fraction >= 0.0 &&

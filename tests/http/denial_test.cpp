@@ -2,7 +2,7 @@
 // and error codes come from RFC 6750 section 3.1 and RFC 6585 section 4; challenge texts follow the RFC 6750
 // section 3 and RFC 7617 section 2.1 examples; body shapes are those of the providers' documentation (seeds
 // 002 and 004); escapes follow RFC 8259 section 7 and the
-// U+FFFD replacements the Unicode Standard's section 3.9 (tables 3-8 to 3-11). tests/http_response_crosscheck.py
+// U+FFFD replacements the Unicode Standard's section 3.9 (tables 3-8 to 3-11). tests/http_denial_crosscheck.py
 // also parses every body back with Python's json module at test time.
 #define BOOST_TEST_MODULE http_denial
 #include <boost/test/unit_test.hpp>

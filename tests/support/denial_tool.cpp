@@ -1,4 +1,4 @@
-// A batch front end to keyward::http::denial for tests/http_response_crosscheck.py, which parses every body
+// A batch front end to keyward::http::denial for tests/http_denial_crosscheck.py, which parses every body
 // back with Python's json module. Reads one request per line on stdin:
 //   <reason>[:<argument>] <style> <message or -> [<detail name> <detail value>]...
 // reason is a denial_reason name; rate_limited takes the delay in nanoseconds, insufficient_scope the scope;

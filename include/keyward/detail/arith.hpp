@@ -12,6 +12,9 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
   return a / b - (a % b < 0 ? 1 : 0);
 }
 
+/// a / b rounded up (b > 0).
+constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept { return a / b + (a % b != 0 ? 1 : 0); }
+
 /// A 128-bit unsigned value as two 64-bit halves.
 struct wide_product {
   std::uint64_t high;

@@ -130,6 +130,26 @@ inline std::uint64_t load_big_endian_64(const unsigned char* p) noexcept {
   return v;
 }
 
+/// Encodes one final group of `count` bytes (1 to 3), held big-endian in the low 24 bits of `group` (the first
+/// byte in bits 23-16, missing bytes zero), into `out`: 4 characters for 3 bytes, else 2 or 3 characters and,
+/// when `pad`, '=' up to 4. Returns the number of characters written. Takes the bytes in a register so that a
+/// caller assembling a group from pieces (a Basic user-id, ':' and password) never copies them to memory.
+inline std::size_t encode_group(std::uint32_t group, std::size_t count, char* out, const encode_table& t,
+                                bool pad) noexcept {
+  const char* pairs = t.pairs;
+  std::memcpy(out, pairs + 2 * (group >> 12), 2);
+  if (count == 3) {
+    std::memcpy(out + 2, pairs + 2 * (group & 0xFFF), 2);
+    return 4;
+  }
+  std::size_t written = 2;
+  if (count == 2) out[written++] = pairs[2 * (group & 0xFFF)];
+  if (pad) {
+    while (written < 4) out[written++] = '=';
+  }
+  return written;
+}
+
 /// Encodes `length` bytes into `out` (which holds the exact encoded size) with the alphabet of `t`; the final
 /// partial quantum is followed by '=' when `pad`. Returns the number of characters written.
 inline std::size_t encode(const unsigned char* in, std::size_t length, char* out, const encode_table& t,
@@ -158,11 +178,7 @@ inline std::size_t encode(const unsigned char* in, std::size_t length, char* out
   }
   if (left != 0) {
     const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (left == 2 ? std::uint32_t{in[1]} << 8 : 0u);
-    std::memcpy(out, pairs + 2 * (v >> 12), 2);
-    out += 2;
-    if (left == 2) *out++ = pairs[2 * (v & 0xFFF)];
-    else if (pad) *out++ = '=';
-    if (pad) *out++ = '=';
+    out += encode_group(v, left, out, t, pad);
   }
   return static_cast<std::size_t>(out - start);
 }

@@ -374,13 +374,6 @@ constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
   return b > SIZE_MAX - a ? SIZE_MAX : a + b;
 }
 
-/// The number of decimal digits of `value`.
-constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
-  std::size_t digits = 1;
-  for (; value >= 10; value /= 10) ++digits;
-  return digits;
-}
-
 /// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
 /// errc::rate_header_invalid_string for a byte outside printable ASCII.
 inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {

@@ -17,6 +17,13 @@
 
 namespace keyward::detail::writer {
 
+/// The number of decimal digits of `value`: what counting_writer::put_decimal() writes for it.
+constexpr std::size_t decimal_size(std::uint64_t value) noexcept {
+  std::size_t digits = 1;
+  for (; value >= 10; value /= 10) ++digits;
+  return digits;
+}
+
 /// Writes into `out[0, capacity)` while there is room and counts every byte it is asked to write, so that a
 /// pass with no buffer (null, 0) measures exactly what a second pass writes.
 class counting_writer {

@@ -10,7 +10,6 @@
 #include "../detail/http_basic.hpp"
 #include "../detail/http_grammar.hpp"
 #include "../detail/utf8.hpp"
-#include "../detail/writer.hpp"
 #include "../error.hpp"
 #include "credentials.hpp"
 
@@ -76,27 +75,27 @@ class basic_buffer {
 
 namespace keyward::detail::http_basic {
 
-/// Puts the Base64 encoding of user ":" password (both already checked) without joining them in memory: the
-/// user-id's whole 3-byte groups, then one group that bridges its last bytes, the ':' and the password's
-/// first bytes, then the rest of the password, each encoded straight into the output. The bridge buffer is
-/// larger than the 3 bytes it holds so that no compiler sees a read past it in the encoder's unrolled
-/// loops, and it is zeroized afterwards: it held credential bytes.
-inline void put_user_pass(writer::counting_writer& out, std::string_view user, std::string_view password) noexcept {
-  const auto put_encoded = [&out](const char* bytes, std::size_t size) {
+/// Writes the Base64 encoding of user ":" password (both already checked) at `out`, which has room for it,
+/// without joining them in memory: the user-id's whole 3-byte groups, then the one group that bridges its
+/// last bytes, the ':' and the password's first bytes (assembled in a register, never copied to memory),
+/// then the rest of the password. Returns the end of what it wrote.
+inline char* write_user_pass(char* out, std::string_view user, std::string_view password) noexcept {
+  const auto encode = [&out](const char* bytes, std::size_t size) {
     const std::size_t length = ::keyward::base64::encoded_size(size);
-    if (char* at = out.claim(length)) (void)::keyward::base64::write_encoded(bytes, size, at, length);
+    out += *::keyward::base64::write_encoded(bytes, size, out, length);
   };
   const std::size_t whole = user.size() - user.size() % 3;
-  put_encoded(user.data(), whole);
-  char bridge[16];
-  std::size_t bridge_size = 0;
-  for (std::size_t i = whole; i < user.size(); ++i) bridge[bridge_size++] = user[i];
-  bridge[bridge_size++] = ':';
+  encode(user.data(), whole);
+  std::uint32_t group = 0;
+  std::size_t count = 0;
+  const auto take = [&](char c) { group |= std::uint32_t{static_cast<unsigned char>(c)} << (16 - 8 * count++); };
+  for (std::size_t i = whole; i < user.size(); ++i) take(user[i]);
+  take(':');
   std::size_t taken = 0;
-  while (bridge_size < 3 && taken < password.size()) bridge[bridge_size++] = password[taken++];
-  put_encoded(bridge, bridge_size);
-  ::keyward::ct::secure_zero(bridge, sizeof bridge);
-  put_encoded(password.data() + taken, password.size() - taken);
+  while (count < 3 && taken < password.size()) take(password[taken++]);
+  out += base64::encode_group(group, count, out, base64::standard_encode, true);
+  encode(password.data() + taken, password.size() - taken);
+  return out;
 }
 
 }  // namespace keyward::detail::http_basic
@@ -174,10 +173,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
                                        std::size_t capacity) noexcept {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   if (basic_size(user.size(), password.size()) > capacity) return errc::buffer_too_small;
-  detail::writer::counting_writer writer(out, capacity);
-  writer.put("Basic ");
-  detail::http_basic::put_user_pass(writer, user, password);
-  return writer.size();
+  std::memcpy(out, "Basic ", 6);
+  return static_cast<std::size_t>(detail::http_basic::write_user_pass(out + 6, user, password) - out);
 }
 
 /// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic() (never
@@ -185,9 +182,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
 inline result<std::string> basic(std::string_view user, std::string_view password) {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   std::string field(basic_size(user.size(), password.size()), '\0');
-  detail::writer::counting_writer writer(field.data(), field.size());
-  writer.put("Basic ");
-  detail::http_basic::put_user_pass(writer, user, password);
+  std::memcpy(field.data(), "Basic ", 6);
+  detail::http_basic::write_user_pass(field.data() + 6, user, password);
   return field;
 }
 

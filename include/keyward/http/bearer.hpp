@@ -4,12 +4,12 @@
 #define KEYWARD_HTTP_BEARER_HPP
 
 #include "../detail/http_grammar.hpp"
-#include "../detail/writer.hpp"
 #include "../error.hpp"
 #include "credentials.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -53,10 +53,10 @@ constexpr result<void> check_token(std::string_view token, ::keyward::http::bear
   return {};
 }
 
-/// Puts the field value `Bearer <token>` (the token already checked).
-inline void put_field(writer::counting_writer& out, std::string_view token) noexcept {
-  out.put("Bearer ");
-  out.put(token);
+/// Writes `Bearer <token>` at `out`, which has room for it (bearer_size()).
+inline void write_field(char* out, std::string_view token) noexcept {
+  std::memcpy(out, "Bearer ", 7);
+  if (!token.empty()) std::memcpy(out + 7, token.data(), token.size());
 }
 
 }  // namespace keyward::detail::http_bearer
@@ -101,17 +101,15 @@ inline result<std::size_t> write_bearer(std::string_view token, char* out, std::
                                         const bearer_options& options = {}) noexcept {
   if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
   if (bearer_size(token.size()) > capacity) return errc::buffer_too_small;
-  detail::writer::counting_writer writer(out, capacity);
-  detail::http_bearer::put_field(writer, token);
-  return writer.size();
+  detail::http_bearer::write_field(out, token);
+  return bearer_size(token.size());
 }
 
 /// The field value `Bearer <token>` as a string; errors as write_bearer() (never buffer_too_small).
 inline result<std::string> bearer(std::string_view token, const bearer_options& options = {}) {
   if (const result<void> valid = detail::http_bearer::check_token(token, options.charset); !valid) return valid.error();
   std::string field(bearer_size(token.size()), '\0');
-  detail::writer::counting_writer writer(field.data(), field.size());
-  detail::http_bearer::put_field(writer, token);
+  detail::http_bearer::write_field(field.data(), token);
   return field;
 }
 

@@ -3,6 +3,7 @@
 #ifndef KEYWARD_HTTP_RETRY_AFTER_HPP
 #define KEYWARD_HTTP_RETRY_AFTER_HPP
 
+#include "../detail/arith.hpp"
 #include "../detail/writer.hpp"
 #include "../error.hpp"
 #include "date.hpp"
@@ -64,17 +65,14 @@ constexpr result<std::chrono::seconds> parse_retry_after(
 /// once) and at most max_retry_after. The only rounding rule of the library: denials and rate limiters use it.
 constexpr std::chrono::seconds retry_after_delay(std::chrono::nanoseconds wait) noexcept {
   if (wait.count() <= 0) return std::chrono::seconds(1);
-  const auto ns = static_cast<std::uint64_t>(wait.count());
-  const std::uint64_t seconds = ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+  const std::uint64_t seconds = detail::arith::ceil_div(static_cast<std::uint64_t>(wait.count()), 1'000'000'000u);
   const auto cap = static_cast<std::uint64_t>(max_retry_after.count());
   return std::chrono::seconds(static_cast<std::int64_t>(seconds < cap ? seconds : cap));
 }
 
 /// The length of the Retry-After value write_retry_after() writes for `delay` (its decimal digits).
 constexpr std::size_t retry_after_size(std::chrono::seconds delay) noexcept {
-  std::size_t digits = 1;
-  for (auto rest = delay.count() < 0 ? 0 : delay.count(); rest >= 10; rest /= 10) ++digits;
-  return digits;
+  return detail::writer::decimal_size(delay.count() < 0 ? 0 : static_cast<std::uint64_t>(delay.count()));
 }
 
 /// Writes `delay` as a Retry-After value in delay-seconds form (RFC 9110 section 10.2.3: 1*DIGIT; a negative

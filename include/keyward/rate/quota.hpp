@@ -5,6 +5,7 @@
 #ifndef KEYWARD_RATE_QUOTA_HPP
 #define KEYWARD_RATE_QUOTA_HPP
 
+#include "../detail/arith.hpp"
 #include "../http/retry_after.hpp"
 
 #include <chrono>
@@ -17,8 +18,7 @@ namespace keyward::detail::rate_quota {
 /// zero or less: how the rate fields announce a reset, which must never come early.
 constexpr std::uint64_t seconds_rounded_up(std::chrono::nanoseconds delay) noexcept {
   if (delay.count() <= 0) return 0;
-  const auto ns = static_cast<std::uint64_t>(delay.count());
-  return ns / 1'000'000'000u + (ns % 1'000'000'000u != 0 ? 1 : 0);
+  return arith::ceil_div(static_cast<std::uint64_t>(delay.count()), 1'000'000'000u);
 }
 
 }  // namespace keyward::detail::rate_quota

@@ -211,9 +211,9 @@ inline result<void> put_quota_policy(writer::counting_writer& w, const rate::quo
 
 /// The bytes put_quota_policy() writes for a valid `p`.
 constexpr std::size_t quota_policy_size(const rate::quota_policy& p) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + sf::decimal_size(p.quota));
+  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
   if (p.quota_unit) size = sf::add_saturated(size, sf::add_saturated(sf::string_size(*p.quota_unit), 4));
-  if (p.window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*p.window_seconds));
+  if (p.window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
   if (p.partition_key) size = sf::add_saturated(size, partition_key_size(p.partition_key->size()));
   return size;
 }
@@ -233,8 +233,8 @@ inline result<void> put_service_limit(writer::counting_writer& w, const rate::se
 
 /// The bytes put_service_limit() writes for a valid `s`.
 constexpr std::size_t service_limit_size(const rate::service_limit& s) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + sf::decimal_size(s.available_quota));
-  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + sf::decimal_size(*s.effective_window_seconds));
+  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
+  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
   if (s.partition_key) size = sf::add_saturated(size, partition_key_size(s.partition_key->size()));
   return size;
 }

@@ -87,24 +87,24 @@ class backoff {
   /// min(cap, base * multiplier^n), no randomness. errc::retry_invalid_backoff unless 0 < base <= cap
   /// and multiplier is finite and >= 1.
   static constexpr result<backoff> exponential(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                      double multiplier = 2.0) noexcept {
+                                               double multiplier = 2.0) noexcept {
     return make(jitter::none, base, cap, multiplier, 0.0);
   }
   /// The blog's "Full Jitter": uniform in [0, min(cap, base * multiplier^n)]; errors as exponential().
   static constexpr result<backoff> full_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                      double multiplier = 2.0) noexcept {
+                                               double multiplier = 2.0) noexcept {
     return make(jitter::full, base, cap, multiplier, 0.0);
   }
   /// The blog's "Equal Jitter": half of min(cap, base * multiplier^n) plus a uniform draw up to the other
   /// half; errors as exponential().
   static constexpr result<backoff> equal_jitter(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
-                                                       double multiplier = 2.0) noexcept {
+                                                double multiplier = 2.0) noexcept {
     return make(jitter::equal, base, cap, multiplier, 0.0);
   }
   /// The blog's "Decorrelated Jitter": sleep = min(cap, uniform in [base, sleep * 3]), sleep starting at
   /// base. errc::retry_invalid_backoff unless 0 < base <= cap.
   static constexpr result<backoff> decorrelated_jitter(std::chrono::nanoseconds base,
-                                                              std::chrono::nanoseconds cap) noexcept {
+                                                       std::chrono::nanoseconds cap) noexcept {
     return make(jitter::decorrelated, base, cap, 3.0, 0.0);
   }
   /// The gRPC connection backoff (doc/connection-backoff.md), its defaults included: `initial` before the
@@ -113,8 +113,8 @@ class backoff {
   /// `max` by that fraction as in gRPC. errc::retry_invalid_backoff unless 0 < initial <= max,
   /// multiplier is finite and >= 1, and 0 <= jitter_fraction <= 1.
   static constexpr result<backoff> grpc(std::chrono::nanoseconds initial = std::chrono::seconds(1),
-                                               double multiplier = 1.6, double jitter_fraction = 0.2,
-                                               std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
+                                        double multiplier = 1.6, double jitter_fraction = 0.2,
+                                        std::chrono::nanoseconds max = std::chrono::seconds(120)) noexcept {
     return make(jitter::proportional, initial, max, multiplier, jitter_fraction);
   }
 
@@ -180,8 +180,8 @@ class backoff {
       : kind_(kind), base_(base), cap_(cap), multiplier_(multiplier), jitter_fraction_(jitter_fraction) {}
 
   static constexpr result<backoff> make(jitter kind, std::chrono::nanoseconds base,
-                                               std::chrono::nanoseconds cap, double multiplier,
-                                               double jitter_fraction) noexcept {
+                                        std::chrono::nanoseconds cap, double multiplier,
+                                        double jitter_fraction) noexcept {
     // Written so that NaN fails every test.
     const bool valid = base.count() > 0 && cap >= base && multiplier >= 1.0 &&
                        multiplier <= (std::numeric_limits<double>::max)() && jitter_fraction >= 0.0 &&

@@ -6,7 +6,7 @@ control characters in strings), with the shapes of two API providers' documentat
 errors_array), the status of RFC 6750 section 3.1 / RFC 6585 section 4, and the caller's text read back as
 Python decodes it with errors="replace" (one U+FFFD per maximal subpart, like keyward). Retry-After must be the
 delay rounded up to whole seconds, at least 1.
-Usage: http_response_crosscheck.py PATH_TO_denial_tool
+Usage: http_denial_crosscheck.py PATH_TO_denial_tool
 """
 import json
 import random
