@@ -6619,15 +6619,12 @@ result<rate::member_counts> for_each_member(std::string_view value, Use&& use) {
   return counts;
 }
 
-/// `;pk=:<bytes in standard Base64>:` (a Byte Sequence, RFC 9651 section 4.1.8), encoded in chunks.
+/// `;pk=:<bytes in standard Base64>:` (a Byte Sequence, RFC 9651 section 4.1.8), encoded straight into the
+/// output.
 inline void put_partition_key(writer::counting_writer& w, std::string_view bytes) noexcept {
   w.put(";pk=:");
-  constexpr std::size_t chunk = 48;  // a multiple of 3, so that only the last chunk is padded
-  char encoded[keyward::base64::encoded_size(chunk)];
-  for (std::size_t at = 0; at < bytes.size(); at += chunk) {
-    const auto n = keyward::base64::write_encoded(bytes.substr(at, chunk), encoded, sizeof encoded);
-    w.put(std::string_view(encoded, *n));
-  }
+  const std::size_t length = keyward::base64::encoded_size(bytes.size());
+  if (char* at = w.claim(length)) (void)keyward::base64::write_encoded(bytes, at, length);
   w.put(':');
 }
 

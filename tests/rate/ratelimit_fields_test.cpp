@@ -400,7 +400,7 @@ BOOST_AUTO_TEST_CASE(sizes_match_what_is_written) {
   policies[1].quota_unit = "content-bytes";
   policies[2].name = "key";
   policies[2].quota = 7;
-  policies[2].partition_key = every_byte;  // 256 bytes: six 48-byte chunks, the last one padded
+  policies[2].partition_key = every_byte;  // 256 bytes, every value: the SIMD encoders, then a padded tail
   for (std::size_t count = 1; count <= 3; ++count) {
     const auto written = rate::ratelimit_policy(policies, count);
     BOOST_TEST_REQUIRE(written.has_value());
