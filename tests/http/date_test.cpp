@@ -158,6 +158,27 @@ BOOST_AUTO_TEST_CASE(time_points_of_any_precision_are_floored) {
   BOOST_TEST(http::parse_date("Sun, 06 Nov 1994 08:49:37 GMT", system_clock::now()).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(coarse_time_points_at_the_ends_of_their_range) {
+  // A count of minutes or hours can lie beyond the int64 seconds: flooring it saturates to their first or
+  // last second (before, floor<seconds> multiplied by 60 and overflowed, undefined behaviour, and
+  // minutes::max() wrapped to -60 s, which was written as "Wed, 31 Dec 1969 23:59:00 GMT").
+  using std::chrono::system_clock;
+  using minute_point = std::chrono::time_point<system_clock, std::chrono::minutes>;
+  using hour_point = std::chrono::time_point<system_clock, std::chrono::hours>;
+  char out[http::imf_fixdate_size];
+  BOOST_TEST(http::imf_fixdate(minute_point(std::chrono::minutes::max())).error() == errc::http_invalid_date);
+  BOOST_TEST(http::write_imf_fixdate(minute_point(std::chrono::minutes::min()), out, sizeof out).error() ==
+             errc::http_invalid_date);
+  BOOST_TEST(http::imf_fixdate(hour_point(std::chrono::hours::max())).error() == errc::http_invalid_date);
+  // 2024-06-15 12:00 in minutes and hours: an ordinary coarse time point is exact.
+  const auto noon = naive_seconds(2024, 6, 15, 12);
+  BOOST_TEST(*http::imf_fixdate(minute_point(std::chrono::minutes(noon / 60))) == "Sat, 15 Jun 2024 12:00:00 GMT");
+  BOOST_TEST(*http::imf_fixdate(hour_point(std::chrono::hours(noon / 3600))) == "Sat, 15 Jun 2024 12:00:00 GMT");
+  // RFC 850 relative to the ends of the minutes: the year is out of range, an error, not undefined behaviour.
+  BOOST_TEST(!http::parse_date("Sunday, 06-Nov-94 08:49:37 GMT", minute_point(std::chrono::minutes::max())));
+  BOOST_TEST(!http::parse_date("Sunday, 06-Nov-94 08:49:37 GMT", minute_point(std::chrono::minutes::min())));
+}
+
 BOOST_AUTO_TEST_CASE(month_lengths_and_leap_years) {
   const char* months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const int lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -178,3 +178,15 @@ BOOST_AUTO_TEST_CASE(now_of_any_precision) {
                     std::chrono::milliseconds(999);
   BOOST_TEST(http::parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", fine).value().count() == 120);
 }
+
+BOOST_AUTO_TEST_CASE(now_at_the_ends_of_coarse_time_points) {
+  // A `now` in minutes beyond the int64 seconds counts as their first or last second (before: floor<seconds>
+  // overflowed, undefined behaviour, and minutes::max() read as 1969-12-31T23:59:00, so a date of 1994 was
+  // 784111837 s away instead of long past).
+  using minute_point = std::chrono::time_point<std::chrono::system_clock, std::chrono::minutes>;
+  const auto date = "Sun, 06 Nov 1994 08:49:37 GMT"sv;
+  BOOST_TEST(keyward::http::parse_retry_after(date, minute_point(std::chrono::minutes::max()))->count() == 0);
+  BOOST_TEST(keyward::http::parse_retry_after(date, minute_point(std::chrono::minutes::min()))->count() ==
+             keyward::http::max_retry_after.count());
+  BOOST_TEST(keyward::http::parse_retry_after("120", minute_point(std::chrono::minutes::max()))->count() == 120);
+}

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <ratio>
 #include <algorithm>
 #include <limits>
 #include <ostream>
@@ -317,26 +319,152 @@ BOOST_AUTO_TEST_CASE(huge_burst_and_extreme_times) {
   BOOST_TEST(describe(limiter.acquire(at(0ns))) == "denied remaining=0 retry=1us reset=1000000s");
   BOOST_TEST(describe(limiter.peek(at(500000s))) == "allowed remaining=500000000000 retry=0ns reset=500000s");
 
-  // 2e9 per second near the largest time, where internal units (0.5 ns) wrap modulo 2^64: t = 2^63 - 20 ns
-  // is unit 2^64 - 40. Burst 99 (49.5 ns), cost 3 (1.5 ns): 33 allowed, the 34th denied; the TAT goes from
-  // unit -40 to 59 across the wrap. 10 ns (20 units) later, 20 / 3 = 6 more.
+  // 2e9 per second (T = 1 unit = 0.5 ns) near the latest time the limiter tells apart: the clock's epoch is
+  // unit 2^62 and the last unit 2^64 - 1 - 2W, so with burst 99 (W = 99 units) the last distinct time is
+  // t = (3 * 2^62 - 199) / 2 ns, rounded down: 3 * 2^61 - 100 ns. From t = 3 * 2^61 - 120 ns, cost 3
+  // (3 units): 33 allowed, the 34th denied; 10 ns (20 units) later, 20 / 3 = 6 more.
   auto fast = make_limiter(quota{2'000'000'000, 1s, 99});
-  const nanoseconds late(std::numeric_limits<std::int64_t>::max() - 19);
+  const nanoseconds late(3 * (std::int64_t{1} << 61) - 120);
   int allowed = 0;
   while (fast.acquire(at(late), 3).allowed()) ++allowed;
   BOOST_TEST(allowed == 33);
   allowed = 0;
   while (fast.acquire(at(late + 10ns), 3).allowed()) ++allowed;
   BOOST_TEST(allowed == 6);
+  // Then 2 units are left. The last distinct time, 3 * 2^61 - 100 ns, is 20 units later: 22 units, 7 more.
+  // Beyond it time stands still: 2^62 ns and the clock's last nanosecond, 2^63 - 1, both read as the last
+  // unit, one more: 2 units left, nothing more.
+  allowed = 0;
+  for (const std::int64_t t : {3 * (std::int64_t{1} << 61) - 100, std::int64_t{1} << 62,
+                               std::numeric_limits<std::int64_t>::max()})
+    while (fast.acquire(at(nanoseconds(t)), 3).allowed()) ++allowed;
+  BOOST_TEST(allowed == 7);
 
-  // The largest burst at 2e9 per second: 2^61 (W = 2^60 ns, 36.5 years) at the most negative time.
+  // The largest burst at 2e9 per second: 2^61 (W = 2^60 ns, 36.5 years) at the earliest time the limiter
+  // tells apart, unit 1 (t = -2^61 ns is unit 0, left out): every earlier time reads as unit 1. Drained
+  // there, the TAT is unit 2^61 + 1. At t = -2^61 + 2^59 + 1 ns (unit 2^60 + 2) the debt is 2^60 - 1 units
+  // (T = 1 unit): 2^60 + 1 more fit in the window, a cost of 2^60, then one, then not one more.
   auto widest = make_limiter(quota{2'000'000'000, 1s, std::uint64_t{1} << 61});
   const nanoseconds earliest(std::numeric_limits<std::int64_t>::min());
+  const nanoseconds first(-(std::int64_t{1} << 61));
   const decision all = widest.acquire(at(earliest), std::uint64_t{1} << 61);
   BOOST_TEST(all.allowed());
   BOOST_TEST(all.reset_after.count() == std::int64_t{1} << 60);
-  BOOST_TEST(widest.acquire(at(earliest + nanoseconds(std::int64_t{1} << 59)), std::uint64_t{1} << 60).allowed());
-  BOOST_TEST(!widest.acquire(at(earliest + nanoseconds(std::int64_t{1} << 59))).allowed());
+  BOOST_TEST(!widest.acquire(at(first)).allowed());  // the same unit: nothing refilled
+  const nanoseconds later = first + nanoseconds((std::int64_t{1} << 59) + 1);
+  BOOST_TEST(widest.acquire(at(later), std::uint64_t{1} << 60).allowed());
+  BOOST_TEST(widest.acquire(at(later)).allowed());
+  BOOST_TEST(!widest.acquire(at(later)).allowed());
+}
+
+// ---- The edges of time ---------------------------------------------------------------------------------
+// Clocks of several representations, each at the ends of its range. The GCRA keeps time in units of at
+// most 1 ns on one axis of 2^64 units that does not wrap: 2^62 units before the clock's epoch to about
+// 3 * 2^62 after it (gcra's class comment), and a time beyond reads as that end.
+
+// A clock counting in Rep, ticks of Period, whose time the test passes as `now`.
+template <class Rep, class Period>
+struct counting_clock {
+  using rep = Rep;
+  using period = Period;
+  using duration = std::chrono::duration<Rep, Period>;
+  using time_point = std::chrono::time_point<counting_clock>;
+  static constexpr bool is_steady = true;
+  static time_point now() noexcept { return time_point(duration(0)); }
+};
+// Whole seconds in int64 (its range, +-2.9e11 years, far exceeds nanoseconds').
+using seconds_clock = counting_clock<std::int64_t, std::ratio<1>>;
+// A steady-like clock counting nanoseconds from its own epoch (say, the start of some service), whose times
+// may lie anywhere in int64.
+using service_clock = counting_clock<std::int64_t, std::nano>;
+// Microseconds in an unsigned 64-bit integer: times up to 2^64 - 1 us (584,000 years).
+using unsigned_clock = counting_clock<std::uint64_t, std::micro>;
+
+// Drains a limiter of 10 per second, burst 5, at `drained`, then asks at each of `later` in turn (each
+// earlier than `drained` or beyond the limiter's axis, where at most 10 per second of the clock's forward
+// movement inside the axis may come back): returns how many of 5 requests per time were allowed in all.
+template <class Clock>
+int allowed_after_drain(typename Clock::time_point drained, std::initializer_list<typename Clock::time_point> later) {
+  auto made = gcra<Clock>::make(quota{10, 1s, 5});
+  BOOST_REQUIRE(made.has_value());
+  BOOST_REQUIRE(made->acquire(drained, 5).allowed());
+  int allowed = 0;
+  for (const auto& t : later) {
+    for (int i = 0; i < 5; ++i) allowed += made->acquire(t).allowed() ? 1 : 0;
+    BOOST_TEST(made->peek(t).remaining <= 5u);
+    BOOST_TEST(made->peek(t).reset_after.count() >= 0);
+  }
+  return allowed;
+}
+
+BOOST_AUTO_TEST_CASE(backward_jumps_never_refill) {
+  // 10 per second: a unit is 1e8 ns / 2^27 = 0.745 ns, so 2^63 units are 6.9e18 ns, 218 years. A clock
+  // going back by that much, or by any amount, must not find the bucket full again: before, the modular
+  // time read a jump back of 2^63 units or more as a jump forward, and refilled it.
+  using steady = std::chrono::steady_clock;
+  const auto max_ns = std::numeric_limits<std::int64_t>::max();
+  const auto min_ns = std::numeric_limits<std::int64_t>::min();
+  // Drained 2^62 ns (146 years) after the epoch, asked at 2^62 ns before it (2^63 ns back), and at the
+  // clock's first time point.
+  BOOST_TEST(allowed_after_drain<steady>(steady::time_point(nanoseconds(std::int64_t{1} << 62)),
+                                         {steady::time_point(nanoseconds(-(std::int64_t{1} << 62))),
+                                          steady::time_point(nanoseconds(min_ns))}) == 0);
+  // Each of the jumps back from the last time point: by 2^62, 2^63 and 2^64 - 1 ns.
+  BOOST_TEST(allowed_after_drain<service_clock>(
+                 service_clock::time_point(nanoseconds(max_ns)),
+                 {service_clock::time_point(nanoseconds(max_ns - (std::int64_t{1} << 62))),
+                  service_clock::time_point(nanoseconds(-1)), service_clock::time_point(nanoseconds(min_ns))}) == 0);
+  // A clock counting seconds: from 2^40 s (34,800 years) back to the epoch, to -2^40 s and to its first.
+  const std::chrono::seconds far(std::int64_t{1} << 40);
+  BOOST_TEST(allowed_after_drain<seconds_clock>(seconds_clock::time_point(far),
+                                                {seconds_clock::time_point(0s), seconds_clock::time_point(-far),
+                                                 seconds_clock::time_point(std::chrono::seconds::min())}) == 0);
+  // Unsigned microseconds: from the last (2^64 - 1 us) back to 2^63 us and to 0.
+  using unsigned_duration = unsigned_clock::duration;
+  BOOST_TEST(allowed_after_drain<unsigned_clock>(
+                 unsigned_clock::time_point(unsigned_duration(~std::uint64_t{0})),
+                 {unsigned_clock::time_point(unsigned_duration(std::uint64_t{1} << 63)),
+                  unsigned_clock::time_point(unsigned_duration(0))}) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(times_beyond_the_axis_stand_still) {
+  // A clock counting seconds beyond what nanoseconds hold (past 2262): those times saturate instead of
+  // overflowing (undefined behaviour before), so a limiter drained there refills nothing later, however far
+  // (before, the wrapped conversion read one second later as one second later, 2^40 s later as anything).
+  const seconds_clock::time_point far(std::chrono::seconds(std::int64_t{1} << 40));
+  BOOST_TEST(allowed_after_drain<seconds_clock>(far, {far + 1s, far + 1h, seconds_clock::time_point::max()}) == 0);
+  // Inside the axis a seconds clock behaves as any other: 10 per second, burst 5, drained at 1000 s; 300 ms
+  // later 3 refilled, and 4 more a second after (the bucket holds 5 at most, 2 were left).
+  auto made = gcra<seconds_clock>::make(quota{10, 1s, 5});
+  BOOST_REQUIRE(made.has_value());
+  const seconds_clock::time_point start(std::chrono::seconds(1000));
+  BOOST_TEST(made->acquire(start, 5).allowed());
+  BOOST_TEST(describe(made->acquire(start)) == "denied remaining=0 retry=100ms reset=500ms");
+  BOOST_TEST(describe(made->peek(start + 1s)) == "allowed remaining=5 retry=0ns reset=0ns");
+  // Unsigned microseconds beyond what nanoseconds hold (2^63 us is 292,000 years): they saturate too.
+  using unsigned_duration = unsigned_clock::duration;
+  const unsigned_clock::time_point middle(unsigned_duration(std::uint64_t{1} << 63));
+  BOOST_TEST(allowed_after_drain<unsigned_clock>(middle, {unsigned_clock::time_point::max()}) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(changing_the_quota_at_the_edges) {
+  // set_quota at the ends of a clock's range converts nothing that overflows, and keeps the debt: drained
+  // at the last nanosecond, the bucket stays empty under a new quota and the same time. Changed at the
+  // first nanosecond, a clock gone back 584 years, the debt is read at the oldest time the state could have
+  // been reached by (2W before the TAT, as acquire reads it) and counts from there: nothing refills, at the
+  // first time or back at the last (before, the new state counted from the first time, so the last one
+  // found a full bucket).
+  const service_clock::time_point last{nanoseconds(std::numeric_limits<std::int64_t>::max())};
+  const service_clock::time_point first{nanoseconds(std::numeric_limits<std::int64_t>::min())};
+  auto made = gcra<service_clock>::make(quota{10, 1s, 5});
+  BOOST_REQUIRE(made.has_value());
+  BOOST_TEST(made->acquire(last, 5).allowed());
+  BOOST_TEST(made->set_quota(quota{20, 2s, 5}, last).has_value());
+  BOOST_TEST(!made->acquire(last).allowed());
+  BOOST_TEST(made->set_quota(quota{10, 1s, 5}, first).has_value());
+  BOOST_TEST(!made->acquire(first).allowed());
+  BOOST_TEST(!made->acquire(last).allowed());
+  BOOST_TEST(describe(made->peek(last)) == "allowed remaining=0 retry=0ns reset=500ms");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_quotas) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <ratio>
@@ -414,4 +415,37 @@ BOOST_AUTO_TEST_CASE(default_clock_sleep_and_random) {
   BOOST_TEST(calls == 2);
   BOOST_TEST((std::chrono::steady_clock::now() - start >= milliseconds(2)));
   BOOST_TEST(std::string(retry::to_string(stop_reason::retry_budget_exhausted)) == "retry budget exhausted");
+}
+
+BOOST_AUTO_TEST_CASE(a_clock_counting_seconds_jumps_past_what_nanoseconds_hold) {
+  // A clock counting seconds whose attempt takes 2^40 s (34,800 years): the elapsed time saturates at
+  // nanoseconds::max() (before, duration_cast<nanoseconds> overflowed, undefined behaviour, and the wrapped
+  // value left time in the budget), so the 60 s budget is spent and the loop stops before any sleep.
+  static std::int64_t clock_seconds = 0;
+  struct seconds_clock {
+    using duration = seconds;
+    using time_point = std::chrono::time_point<seconds_clock, duration>;
+    time_point now() const noexcept { return time_point(duration(clock_seconds)); }
+  };
+  clock_seconds = 0;
+  std::vector<nanoseconds> sleeps;
+  const auto slow = [&](const retry::attempt&) {
+    clock_seconds += std::int64_t{1} << 40;
+    return status(503);
+  };
+  const retry::report report = retry::run(standard_options(), slow, nullptr,
+                                          [&](nanoseconds d) { sleeps.push_back(d); }, scripted_random{{0}},
+                                          seconds_clock{});
+  BOOST_TEST(report.reason == stop_reason::time_budget_exhausted);
+  BOOST_TEST(report.attempts == 1u);
+  BOOST_TEST(sleeps.empty());
+  // A clock going back by its whole range: the elapsed time is zero, never negative or overflowing.
+  clock_seconds = std::numeric_limits<std::int64_t>::max();
+  const auto back = [&](const retry::attempt& a) {
+    BOOST_TEST(a.elapsed.count() == 0);
+    clock_seconds = std::numeric_limits<std::int64_t>::min();
+    return status(200);
+  };
+  BOOST_TEST(retry::run(standard_options(), back, nullptr, [](nanoseconds) {}, scripted_random{}, seconds_clock{})
+                 .reason == stop_reason::succeeded);
 }

@@ -5,18 +5,21 @@
 
 #include "../error.hpp"
 #include "arith.hpp"
+#include "time_convert.hpp"
 #include "writer.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <ratio>
 #include <string_view>
+#include <type_traits>
 
 namespace keyward::detail::http_date {
 
 /// A UTC instant with one-second resolution (the type of http::sys_seconds).
-using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
-
+using sys_seconds = time_convert::sys_seconds;
 
 /// Whole days since 1970-01-01 and the seconds into the last of them (0-86399), for any count of seconds.
 struct day_and_time {

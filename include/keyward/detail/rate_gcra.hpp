@@ -7,9 +7,11 @@
 
 #include "../error.hpp"
 #include "arith.hpp"
+#include "time_convert.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -25,10 +27,17 @@ using arith::wide_quotient;
 /// of 1 ns or more, and equals the emission interval below that). Times are converted to units by a
 /// multiplication rounded so that a wait reported in nanoseconds always suffices.
 ///
-/// A state is the theoretical arrival time (TAT) in units, modulo 2^64, or 0 for "never used". Its
-/// distance ahead of the present is the debt: how long until the bucket is full again. Validation keeps
-/// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
-/// the modular arithmetic could misread it.
+/// Times are units on one axis that never wraps, so that a clock jumping back by any amount is never read
+/// as a jump forward: unit epoch_unit (2^62) is the clock's epoch, and a time before unit 1 or after
+/// last_unit() (2^64 - 1 - debt_cap()) reads as that end (unit 0 is left out, so that no TAT is ever 0).
+/// The axis spans from 2^62 units before the epoch to 3 * 2^62 - debt_cap() after it: for emission intervals
+/// over 0.5 ns (under 2 units per ns) at least 73 years before and 146 after (system_clock: 1897 to 2116 at
+/// least, 2189 for windows of a few years or less), for shorter intervals (down to 0.25 ns) at least half
+/// that. It starts a quarter of the way in because clocks rarely count far before their epoch.
+///
+/// A state is the theoretical arrival time (TAT) in units, or 0 for "never used". Its distance ahead of the
+/// present is the debt: how long until the bucket is full again. Validation keeps every debt at most
+/// debt_cap() (2^62 units) and times stop at last_unit(), so a TAT never exceeds 2^64 - 1.
 struct gcra_params {
   std::uint64_t count;                  // quota::count, as given
   std::uint64_t period_ns;              // quota::period in nanoseconds, as given
@@ -44,17 +53,25 @@ struct gcra_params {
 
   /// Units in burst emission intervals: the debt at which the bucket is empty.
   constexpr std::uint64_t window() const noexcept { return burst << shift; }
-  /// The largest debt a state can carry: a full window plus a full window of reservations.
+  /// The largest debt a state can carry: a full window plus a full window of reservations (at most 2^62).
   constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
+  /// The clock's epoch on the axis of units.
+  static constexpr std::uint64_t epoch_unit = std::uint64_t{1} << 62;
+  /// The last unit of the axis: the latest time a limiter tells apart from later ones. A TAT at most
+  /// debt_cap() after it still fits in 64 bits.
+  constexpr std::uint64_t last_unit() const noexcept { return UINT64_MAX - debt_cap(); }
   /// The units taken by a request of `cost` (cost at most burst).
   constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
 
-  /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
+  /// The unit on the axis (see the top) of the time `ns` nanoseconds after the clock's epoch (before it
+  /// when negative): rounded down, and 1 or last_unit() for a time beyond the axis.
   constexpr std::uint64_t to_units(std::int64_t ns) const noexcept {
     const auto bits = static_cast<std::uint64_t>(ns);
-    const wide_product fraction = multiply_wide(bits, units_per_ns_fraction);
-    // For ns < 0, bits = ns + 2^64 and 2^64 * (units per ns) = 2^64 * whole + fraction: subtract the fraction.
-    return bits * units_per_ns_whole + fraction.high - (units_per_ns_fraction & (0 - (bits >> 63)));
+    if (bits < (std::uint64_t{1} << 61)) {  // 0 <= ns < 2^61 (73 years): below 5 * 2^61 units, no overflow
+      const std::uint64_t units = bits * units_per_ns_whole + multiply_wide(bits, units_per_ns_fraction).high;
+      return units > last_unit() - epoch_unit ? last_unit() : epoch_unit + units;
+    }
+    return far_to_units(ns);
   }
 
   /// The duration `ns` (>= 0) in units, rounded up, or `cap` (at most 2^61) when that is smaller. Exact
@@ -65,6 +82,22 @@ struct gcra_params {
     const wide_quotient units = arith::divide_wide(multiply_wide(ns, units_per_period()), period_ns);
     const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
     return rounded < cap ? rounded : cap;
+  }
+
+  /// The time of unit `unit` on the axis, in nanoseconds since the clock's epoch: rounded up (never earlier),
+  /// and saturated to the int64 range.
+  constexpr std::int64_t to_nanoseconds(std::uint64_t unit) const noexcept {
+    const bool before_epoch = unit < epoch_unit;
+    const wide_product product = multiply_wide(before_epoch ? epoch_unit - unit : unit - epoch_unit, ns_per_unit_q63);
+    const std::uint64_t whole = (product.high << 1) | (product.low >> 63);  // below 2^64: product < 2^127
+    if (before_epoch) {
+      // ns_per_unit_q63 is rounded up by less than 2^-63 ns, which at most 2^62 units carry by less than
+      // 0.5 ns: the exact time lies more than whole - 1 ns before the epoch.
+      return 1 - static_cast<std::int64_t>(whole);
+    }
+    const std::uint64_t up = whole + ((product.low << 1) != 0 ? 1 : 0);
+    constexpr auto most = static_cast<std::uint64_t>((std::numeric_limits<std::int64_t>::max)());
+    return static_cast<std::int64_t>(up < most ? up : most);
   }
 
   /// `units` (below 2^63) as a duration, rounded up to whole nanoseconds: exactly ceil(units * ns per unit).
@@ -81,6 +114,24 @@ struct gcra_params {
   }
 
  private:
+  // to_units() for any `ns`, in 128 bits.
+  constexpr std::uint64_t far_to_units(std::int64_t ns) const noexcept {
+    const bool before_epoch = ns < 0;
+    const auto bits = static_cast<std::uint64_t>(ns);
+    const std::uint64_t magnitude = before_epoch ? 0 - bits : bits;
+    // magnitude * units per ns = units + 2^64 * high, plus fraction.low / 2^64 (at most 2^63 * 5 units).
+    const wide_product whole = multiply_wide(magnitude, units_per_ns_whole);
+    const wide_product fraction = multiply_wide(magnitude, units_per_ns_fraction);
+    std::uint64_t units = whole.low + fraction.high;
+    std::uint64_t high = whole.high + (units < fraction.high ? 1 : 0);
+    if (before_epoch) {
+      // Rounding -units down moves away from zero.
+      if (fraction.low != 0 && ++units == 0) ++high;
+      return high != 0 || units >= epoch_unit ? 1 : epoch_unit - units;
+    }
+    return high != 0 || units > last_unit() - epoch_unit ? last_unit() : epoch_unit + units;
+  }
+
   // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
   constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
     const wide_product time = multiply_wide(ns, units_per_period());
@@ -119,17 +170,18 @@ inline result<gcra_params> make_gcra_params(std::uint64_t count, std::chrono::na
   return params;
 }
 
-/// The debt of `state` at `now` (both in units): 0 when the state is unused or its TAT is not ahead of
-/// `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached by
-/// then (more than `cap` behind the TAT) is read as the oldest time that could, so no wait grows unbounded.
+/// The debt of `state` at `now` (both units on the axis): 0 when the state is unused or its TAT is not
+/// after `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached
+/// by then (more than `cap` before the TAT: a clock gone backwards, however far) is read as the oldest time
+/// that could, so going back in time never refills a bucket and no wait grows unbounded.
 constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::uint64_t cap) noexcept {
+  if (state <= now) return 0;  // state 0, never used, included
   const std::uint64_t ahead = state - now;
-  if (state == 0 || ahead >= (std::uint64_t{1} << 63)) return 0;
   return ahead < cap ? ahead : cap;
 }
 
-/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 is stored as 1 (one unit,
-/// under a nanosecond, later: never more capacity).
+/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 would be stored as 1 (one
+/// unit, under a nanosecond, later: never more capacity); times start at unit 1, so no TAT is 0.
 constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
 
 /// The outcome of one GCRA step, in the order of rate::verdict.
@@ -170,10 +222,18 @@ constexpr answer gcra_refused(const gcra_params& params, outcome result, std::ui
 
 /// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
 /// the bucket is full again is kept, split into the part within `from`'s window (spent capacity) and the part
-/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. Never 0.
+/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. A `now_ns` older
+/// than the state could have been reached is read as the oldest time that could (as gcra_debt() does), and
+/// the new state counts from there, so a clock gone back gives no capacity through a quota change either.
+/// Never 0; call it for a used state only (a state of 0, never used, stays 0 under any quota).
 constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& to, std::uint64_t state,
                                     std::int64_t now_ns) noexcept {
-  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), from.debt_cap());
+  const std::uint64_t cap = from.debt_cap();
+  if (const std::uint64_t at = from.to_units(now_ns); state > at && state - at > cap) {
+    const std::int64_t oldest = from.to_nanoseconds(state - cap);
+    if (oldest > now_ns) now_ns = oldest;
+  }
+  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), cap);
   const std::uint64_t spent = debt < from.window() ? debt : from.window();
   const auto spent_ns = static_cast<std::uint64_t>(from.to_duration(spent).count());
   const auto reserved_ns = static_cast<std::uint64_t>(from.to_duration(debt - spent).count());
@@ -182,11 +242,12 @@ constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& 
   return gcra_state(to.to_units(now_ns) + new_debt);
 }
 
-/// A time point as nanoseconds since its clock's epoch.
+/// A time point as nanoseconds since its clock's epoch, rounded down and saturated to the int64 range (a
+/// clock counting seconds goes beyond it after 292 years). A clock counting in floating point fails to
+/// compile here, with a message.
 template <class TimePoint>
 constexpr std::int64_t nanoseconds_since_epoch(TimePoint now) noexcept {
-  return static_cast<std::int64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  return time_convert::floor_nanoseconds(now.time_since_epoch());
 }
 
 /// True when reading `Clock` cannot throw.

@@ -38,15 +38,17 @@ inline constexpr std::size_t imf_fixdate_size = 29;
 /// ("Sun Nov  6 08:49:37 1994", read as UTC). Exactly the grammar: case-sensitive names, single spaces, no
 /// surrounding whitespace, two-digit fields (asctime also allows SP DIGIT for the day), four-digit years
 /// 0000-9999. `now` only matters for an RFC 850 date, whose two-digit year is read relative to it (see the
-/// top of this header, as for leap seconds and day names); it is a system_clock time point of any precision
-/// (system_clock::now(), or a sys_seconds), floored to whole seconds. Fails with errc::http_invalid_date at
+/// top of this header, as for leap seconds and day names); it is a system_clock time point of any integer
+/// precision (system_clock::now(), or a sys_seconds; a floating-point one does not compile), floored to whole
+/// seconds, and beyond the int64 seconds (only a period coarser than a second reaches that) the first or
+/// last of them. Fails with errc::http_invalid_date at
 /// the offset of the first byte the grammar does not allow (the end of the text when it stops early), or at
 /// the start of a field whose value is impossible: hour, minute or second out of range, a day the month does
 /// not have in that year (31 Apr, 29 Feb 1900).
 template <class Duration>
 constexpr result<sys_seconds> parse_date(std::string_view text,
                                          std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
-  const auto match = detail::http_date::parse_prefix(text, std::chrono::floor<std::chrono::seconds>(now));
+  const auto match = detail::http_date::parse_prefix(text, detail::time_convert::floor_seconds(now));
   if (!match) return match.error();
   if (match->length != text.size()) return error(errc::http_invalid_date, match->length);
   return match->value;
@@ -54,13 +56,14 @@ constexpr result<sys_seconds> parse_date(std::string_view text,
 
 /// Writes `when`, floored to whole seconds, as an IMF-fixdate (RFC 9110 section 5.6.7), the only form a
 /// sender may generate, into `out[0, capacity)` and returns imf_fixdate_size. `when` is a system_clock time
-/// point of any precision. Fails with errc::http_invalid_date (without an offset) when `when` lies outside
-/// years 0000-9999, which the four-digit year cannot express, then with buffer_too_small; nothing is
-/// written on any error. Allocates nothing.
+/// point of any integer precision (a floating-point one does not compile). Fails with
+/// errc::http_invalid_date (without an offset) when `when` lies outside years 0000-9999, which the
+/// four-digit year cannot express (a minutes or hours count beyond the int64 seconds included), then with
+/// buffer_too_small; nothing is written on any error. Allocates nothing.
 template <class Duration>
 result<std::size_t> write_imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when, char* out,
                                       std::size_t capacity) noexcept {
-  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  const std::int64_t seconds = detail::time_convert::floor_seconds(when).time_since_epoch().count();
   if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
   if (capacity < imf_fixdate_size) return errc::buffer_too_small;
   detail::writer::counting_writer writer(out, capacity);
@@ -71,7 +74,7 @@ result<std::size_t> write_imf_fixdate(std::chrono::time_point<std::chrono::syste
 /// `when` as an IMF-fixdate string (see write_imf_fixdate()); the same error but buffer_too_small.
 template <class Duration>
 result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
-  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  const std::int64_t seconds = detail::time_convert::floor_seconds(when).time_since_epoch().count();
   if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
   std::string text(imf_fixdate_size, '\0');
   detail::writer::counting_writer writer(text.data(), text.size());

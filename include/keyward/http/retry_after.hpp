@@ -28,11 +28,13 @@ inline constexpr std::chrono::seconds max_retry_after{std::int64_t{1} << 31};
 /// Optional whitespace (SP, HTAB) around the value is ignored. Fails with errc::http_invalid_retry_after at the
 /// offset in `value` of the first byte that cannot belong to either form (value.size() when the value is
 /// empty or stops early), or of the date field whose value is impossible. `now` is a system_clock time point
-/// of any precision (system_clock::now(), or an http::sys_seconds), floored to whole seconds.
+/// of any integer precision (system_clock::now(), or an http::sys_seconds; a floating-point one does not
+/// compile), floored to whole seconds; beyond the int64 seconds (only a period coarser than a second
+/// reaches that) it counts as the first or last of them.
 template <class Duration>
 constexpr result<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
-  const sys_seconds now_s = std::chrono::floor<std::chrono::seconds>(now);
+  const sys_seconds now_s = detail::time_convert::floor_seconds(now);
   const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
   std::size_t i = 0;
   while (i < value.size() && is_ows(value[i])) ++i;

@@ -61,8 +61,9 @@ class reservation {
 /// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
 ///
 /// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
-/// std::chrono::time_point (tests use a manual clock); the limiter keeps a copy (none for a clock without
-/// state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
+/// std::chrono::time_point counting in an integer type of at most 64 bits, of any period (tests use manual
+/// clocks; a clock counting in floating point does not compile); the limiter keeps a copy (none for a clock
+/// without state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
 /// which does not read the clock (reading it costs more than the limiter, so a caller that has the time
 /// already should pass it), and one that reads the stored clock.
 ///
@@ -77,10 +78,19 @@ class reservation {
 /// (burst emission intervals) up to 36.5 years (2^61 emission intervals when those are below 1 ns) are
 /// accepted; see make().
 ///
-/// Time going backwards never adds capacity: the debt is measured from the given `now`, so an older `now`
-/// sees the bucket as it was at that time (never fuller than now). A `now` older than any the state could
-/// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
-/// waits stay within two windows.
+/// Time going backwards never adds capacity, however far it goes: the debt is measured from the given
+/// `now`, so an older `now` sees the bucket as it was at that time (never fuller than now). A `now` older
+/// than any the state could have been reached by (TAT more than two windows ahead) is read as that oldest
+/// possible time, so reported waits stay within two windows; set_quota() reads it the same way.
+///
+/// Edges of time: no time point overflows, whatever its value. The limiter tells times apart from 2^62
+/// units before the clock's epoch to 3 * 2^62 units, less two windows, after it: for emission intervals
+/// over 0.5 ns at least 73 years before and 146 years after (with system_clock: 1897 to 2116; to 2189 for
+/// windows of a few years or less), for shorter intervals at least half of that; steady_clock counts from
+/// boot. A time beyond
+/// reads as the nearest end of that span (time points beyond 292 years, which only a clock counting coarser
+/// than nanoseconds has, included): there time stands still, so nothing refills while the clock stays
+/// beyond, and never more than the burst passes.
 template <class Clock = std::chrono::steady_clock>
 class gcra : private detail::rate_gcra::clock_holder<Clock> {
  public:
@@ -218,9 +228,10 @@ class gcra : private detail::rate_gcra::clock_holder<Clock> {
     namespace gcra_step = detail::rate_gcra;
     auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
-    state_.store(gcra_step::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed),
-                                        gcra_step::nanoseconds_since_epoch(now)),
-                 std::memory_order_relaxed);
+    const std::uint64_t state = state_.load(std::memory_order_relaxed);
+    if (state != 0)  // a limiter never used stays so: a full bucket at any time, under any quota
+      state_.store(gcra_step::gcra_rebase(params_, *params, state, gcra_step::nanoseconds_since_epoch(now)),
+                   std::memory_order_relaxed);
     params_ = *params;
     ++revision_;
     return {};

@@ -9,6 +9,8 @@
 #ifndef KEYWARD_RATE_X_RATELIMIT_HPP
 #define KEYWARD_RATE_X_RATELIMIT_HPP
 
+#include "../detail/arith.hpp"
+#include "../detail/time_convert.hpp"
 #include "../error.hpp"
 #include "quota.hpp"
 
@@ -33,24 +35,26 @@ struct x_ratelimit_values {
 };
 
 /// The X-RateLimit-* values for `d` at `now`: Limit is the burst (decision::limit), Remaining
-/// decision::remaining, Reset the end of decision::reset_after rounded up to whole seconds (never announced
-/// early), as a delay or as a Unix time (`now`, a system_clock time point of any precision, plus the delay;
-/// 0 for a time before 1970). Never fails.
+/// decision::remaining, Reset the end of decision::reset_after (a negative one counts as 0) rounded up to
+/// whole seconds (never announced early), as a delay or as a Unix time: `now` plus the delay, where `now` is
+/// a system_clock time point of any integer precision (a floating-point one does not compile). Edges: a
+/// Unix time at or before 1970 (a `now` before 1970 plus a short delay) gives 0; a `now` beyond the int64
+/// seconds (only a period coarser than a second reaches it) counts as their first or last nanosecond. Never
+/// fails, and no value of `now` or `d` overflows.
 template <class Duration>
 constexpr x_ratelimit_values x_ratelimit(const decision& d,
                                          std::chrono::time_point<std::chrono::system_clock, Duration> now,
                                          reset_meaning meaning) noexcept {
-  using std::chrono::nanoseconds;
   if (meaning == reset_meaning::delay_seconds)
     return {d.limit, d.remaining, detail::rate_quota::seconds_rounded_up(d.reset_after)};
-  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
-  const nanoseconds fraction = std::chrono::ceil<nanoseconds>(now - whole);  // in [0, 1 s]
-  const nanoseconds until = d.reset_after < (nanoseconds::max)() - fraction ? d.reset_after + fraction
-                                                                          : (nanoseconds::max)();
-  const std::uint64_t delay = detail::rate_quota::seconds_rounded_up(until);
-  const std::int64_t since_epoch = whole.time_since_epoch().count();
-  const auto base = static_cast<std::uint64_t>(since_epoch);  // modulo 2^64: exact sums below
-  const std::uint64_t reset = since_epoch < 0 && delay < 0 - base ? 0 : base + delay;
+  const auto at = detail::time_convert::split_seconds(now.time_since_epoch());
+  // From the start of `now`'s second to the reset: below 2^63 + 10^9 ns, exact in uint64.
+  const std::uint64_t after =
+      static_cast<std::uint64_t>(at.nanoseconds) +
+      (d.reset_after.count() > 0 ? static_cast<std::uint64_t>(d.reset_after.count()) : 0);
+  const std::uint64_t delay = detail::arith::ceil_div(after, 1'000'000'000u);  // at most 2^33 + 1
+  const auto base = static_cast<std::uint64_t>(at.seconds);  // modulo 2^64: exact sums below
+  const std::uint64_t reset = at.seconds < 0 && delay <= 0 - base ? 0 : base + delay;
   return {d.limit, d.remaining, reset};
 }
 
@@ -74,9 +78,11 @@ constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexce
 }
 
 /// The delay until the reset that an X-RateLimit-Reset value announces at `now` (a system_clock time point
-/// of any precision), read with `meaning`: the value as seconds, or the Unix time minus `now` (zero when
-/// that time has passed). Delays beyond what nanoseconds hold (292 years) are clamped to the most whole
-/// seconds they do hold. Errors as parse_x_ratelimit().
+/// of any integer precision; a floating-point one does not compile), read with `meaning`: the value as
+/// seconds, or the Unix time minus `now` (zero when that time is not after `now`). Never negative: delays
+/// beyond what nanoseconds hold (292 years, e.g. a reset in 2300, or any reset seen from a `now` before
+/// 1678) are clamped to the most whole seconds they do hold, 9,223,372,036 s; a `now` beyond the int64
+/// seconds counts as their first or last nanosecond. Errors as parse_x_ratelimit().
 template <class Duration>
 constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
     std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -89,19 +95,21 @@ constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
     const std::uint64_t seconds = *number < max_seconds ? *number : max_seconds;
     return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000);
   }
-  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
-  const std::int64_t since_epoch = whole.time_since_epoch().count();
-  std::uint64_t seconds = max_seconds;  // from `whole` to the reset, clamped
-  if (since_epoch >= 0) {
-    const auto past = static_cast<std::uint64_t>(since_epoch);
+  const auto at = detail::time_convert::split_seconds(now.time_since_epoch());
+  // Whole seconds from the start of `now`'s second to the reset, or more than max_seconds + 1.
+  std::uint64_t seconds = max_seconds + 2;
+  if (at.seconds >= 0) {
+    const auto past = static_cast<std::uint64_t>(at.seconds);
     if (*number <= past) return nanoseconds(0);
-    if (*number - past < max_seconds) seconds = *number - past;
-  } else if (*number < max_seconds) {
-    seconds = *number + (0 - static_cast<std::uint64_t>(since_epoch));  // below 2^63 + 2^34: no wrap
-    if (seconds > max_seconds) seconds = max_seconds;
+    seconds = *number - past;
+  } else if (*number <= max_seconds) {
+    seconds = *number + (0 - static_cast<std::uint64_t>(at.seconds));  // below 2^63 + 2^34: no wrap
   }
-  const nanoseconds fraction = std::chrono::floor<nanoseconds>(now - whole);  // in [0, 1 s)
-  return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000) - fraction;
+  if (seconds > max_seconds + 1) return nanoseconds(static_cast<std::int64_t>(max_seconds) * 1'000'000'000);
+  // At most (max_seconds + 1) * 10^9 < 2^64, and positive: `seconds` >= 1 > the fraction.
+  const std::uint64_t exact = seconds * 1'000'000'000 - static_cast<std::uint64_t>(at.nanoseconds);
+  const std::uint64_t most = max_seconds * 1'000'000'000;
+  return nanoseconds(static_cast<std::int64_t>(exact < most ? exact : most));
 }
 
 }  // namespace keyward::rate

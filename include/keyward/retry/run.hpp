@@ -19,6 +19,7 @@
 #ifndef KEYWARD_RETRY_RUN_HPP
 #define KEYWARD_RETRY_RUN_HPP
 
+#include "../detail/time_convert.hpp"
 #include "../http/status.hpp"
 #include "../random.hpp"
 #include "backoff.hpp"
@@ -144,11 +145,12 @@ constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget,
   return budget > elapsed ? budget - elapsed : std::chrono::nanoseconds::zero();
 }
 
-/// The time from `start` to `clock.now()`, never negative.
+/// The time from `start` to `clock.now()`: zero when the clock went back, at most nanoseconds::max() (for a
+/// clock counting seconds or jumping across its range), never overflowing. A clock counting in floating
+/// point does not compile.
 template <class Clock>
 std::chrono::nanoseconds elapsed_since(const Clock& clock, decltype(std::declval<const Clock&>().now()) start) {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(clock.now() - start);
-  return elapsed.count() > 0 ? elapsed : std::chrono::nanoseconds::zero();
+  return std::chrono::nanoseconds(detail::time_convert::nanoseconds_between(start, clock.now()));
 }
 
 }  // namespace keyward::detail::retry_run
