@@ -5,9 +5,16 @@
 // Names: <case>/<library>/<variant>: acquire/keyward/now (time passed in), acquire/keyward/clock (each
 // call reads std::chrono::steady_clock), shared/keyward/under/threads:N (one limiter, N threads),
 // keyed/keyward/1M (a million keys, random order): there every request is allowed (the quota is far above
-// the demand), so every call takes capacity, the write path, the one that contends. shared/.../over: the
-// demand far above the quota, nearly every request denied.
+// the demand), so every call takes capacity, the write path, the one that contends; keyed/keyward_std_hash/1M
+// is the same with Hash = std::hash<std::uint64_t> (what 64-bit keys got before the default hash was keyed).
+// shared/.../over: the demand far above the quota, nearly every request denied. flood/<hash>/<keys>: hash
+// flooding as reported in issue 11: keyed<std::string> with room for 1M keys holding 15,000 24-byte
+// "sk_live_" keys, each call acquiring the next one (1 us later than the last), under the default hash
+// (keyward: SipHash-2-4 under the limiter's random key) or Hash = std::hash<std::string> (std_hash: what every
+// key got before), with random keys or keys crafted to collide in libstdc++'s std::hash (generated below;
+// the crafted rows are skipped elsewhere). hash/<function>/24B: one hash of a 24-byte key.
 
+#include <keyward/crypto/siphash.hpp>
 #include <keyward/rate/gcra.hpp>
 #include <keyward/rate/keyed.hpp>
 
@@ -19,10 +26,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <random>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -296,10 +307,8 @@ const std::vector<std::uint64_t>& random_keys() {
   return keys;
 }
 
-std::unique_ptr<keyed<std::uint64_t>> shared_keyed;
 std::unique_ptr<mutex_map> shared_map;
-std::int64_t keyward_start_ns = 1'000'000'000;  // where each one's next run starts, moved on by thread 0
-std::int64_t map_start_ns = 1'000'000'000;
+std::int64_t map_start_ns = 1'000'000'000;  // where each one's next run starts, moved on by thread 0
 
 template <class Limiter, class Acquire>
 void run_keyed(benchmark::State& state, Limiter& limiter, std::int64_t& start_ns, Acquire acquire) {
@@ -311,22 +320,29 @@ void run_keyed(benchmark::State& state, Limiter& limiter, std::int64_t& start_ns
   if (state.thread_index() == 0) start_ns = now + 1'000'000'000;  // every loop has ended: none reads it now
 }
 
-void keyed_keyward(benchmark::State& state) {
+// Hash: the default (SipHash-2-4 under the limiter's random key), or std::hash<std::uint64_t> mixed with
+// that key (what 64-bit keys got before the default became a keyed hash); one limiter each.
+template <class Hash>
+void keyed_keyward_with(benchmark::State& state) {
+  static std::unique_ptr<keyed<std::uint64_t, Hash>> shared_keyed;
+  static std::int64_t keyward_start_ns = 1'000'000'000;
   if (state.thread_index() == 0 && !shared_keyed) {
-    auto made = keyed<std::uint64_t>::make(per_key_quota(), keyed_capacity);
+    auto made = keyed<std::uint64_t, Hash>::make(per_key_quota(), keyed_capacity);
     require(made.has_value(), "cannot make the keyed limiter");
-    shared_keyed = std::make_unique<keyed<std::uint64_t>>(std::move(*made));
+    shared_keyed = std::make_unique<keyed<std::uint64_t, Hash>>(std::move(*made));
     for (std::uint64_t id = 0; id < million_keys; ++id)
       require(shared_keyed->acquire(id * 0x9E3779B97F4A7C15u, at(0)).has_value(), "a key did not fit");
   }
   run_keyed(state, *shared_keyed, keyward_start_ns,
-            [](keyed<std::uint64_t>& limiter, std::uint64_t key, std::int64_t now) {
+            [](keyed<std::uint64_t, Hash>& limiter, std::uint64_t key, std::int64_t now) {
               const auto answer = limiter.acquire(key, at(now));
               benchmark::DoNotOptimize(answer);
             });
   state.counters["bytes_per_key"] =
       benchmark::Counter(shared_keyed->bytes_per_key(), benchmark::Counter::kAvgThreads);
 }
+void keyed_keyward(benchmark::State& state) { keyed_keyward_with<keyward::rate::keyed_hash>(state); }
+void keyed_keyward_std_hash(benchmark::State& state) { keyed_keyward_with<std::hash<std::uint64_t>>(state); }
 
 void keyed_mutex_map(benchmark::State& state) {
   if (state.thread_index() == 0 && !shared_map) {
@@ -345,6 +361,118 @@ void keyed_mutex_map(benchmark::State& state) {
       benchmark::Counter::kAvgThreads);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Hash flooding. libstdc++'s std::hash<std::string> (64-bit) is _Hash_bytes with the fixed seed 0xc70f6907:
+// state = seed ^ (length * m), then state = (state ^ mix(w)) * m for each 8-byte word w, where mix(w) =
+// shift_mix(w * m) * m and shift_mix(v) = v ^ (v >> 47). m is odd and shift_mix is its own inverse, so the
+// last word of a 24-byte key can be solved for to bring the state to one target: all such keys collide.
+// (tests/rate/keyed_test.cpp generates the same keys and checks that they collide.)
+
+#if defined(__GLIBCXX__) && SIZE_MAX == UINT64_MAX
+constexpr bool can_craft_keys = true;
+#else
+constexpr bool can_craft_keys = false;
+#endif
+
+constexpr std::size_t flood_keys = 15'000;
+constexpr std::uint64_t murmur_m = 0xc6a4a7935bd1e995u;
+constexpr std::uint64_t inverse_of(std::uint64_t odd) {
+  std::uint64_t x = odd;
+  for (int i = 0; i < 5; ++i) x *= 2 - odd * x;  // Newton: 3, 6, ..., 96 correct bits
+  return x;
+}
+constexpr std::uint64_t murmur_m_inverse = inverse_of(murmur_m);
+constexpr std::uint64_t shift_mix(std::uint64_t v) { return v ^ (v >> 47); }
+constexpr std::uint64_t mix_word(std::uint64_t w) { return shift_mix(w * murmur_m) * murmur_m; }
+constexpr std::uint64_t unmix_word(std::uint64_t d) { return shift_mix(d * murmur_m_inverse) * murmur_m_inverse; }
+std::uint64_t load_word(const char* p) {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// 15,000 distinct keys "sk_live_" + 16 random characters, the last 8 replaced, when `crafted`, by the bytes
+// that bring _Hash_bytes to one state.
+std::vector<std::string> make_flood_keys(bool crafted) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::mt19937_64 random(crafted ? 11 : 12);
+  const std::uint64_t prefix_state = ((0xc70f6907u ^ (24 * murmur_m)) ^ mix_word(load_word("sk_live_"))) * murmur_m;
+  const std::uint64_t target = 0x5eed5eed5eed5eedu;
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < flood_keys; ++i) {
+    std::string key = "sk_live_";
+    for (int j = 0; j < 16; ++j) key.push_back(alphabet[random() % 32]);
+    if (crafted) {
+      const std::uint64_t state = (prefix_state ^ mix_word(load_word(key.data() + 8))) * murmur_m;
+      const std::uint64_t last = unmix_word((target * murmur_m_inverse) ^ state);
+      std::memcpy(&key[16], &last, 8);
+      require(std::hash<std::string>{}(key) == std::hash<std::string>{}(keys.empty() ? key : keys[0]),
+              "a crafted key does not collide in std::hash");
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+const std::vector<std::string>& flood_key_set(bool crafted) {
+  static const std::vector<std::string> random_set = make_flood_keys(false);
+  static const std::vector<std::string> crafted_set = make_flood_keys(true);
+  return crafted ? crafted_set : random_set;
+}
+
+// One limiter per row, holding its 15,000 keys before the first run; each run goes on from the time the
+// previous one ended.
+template <class Hash>
+void flood(benchmark::State& state, bool crafted) {
+  if (crafted && !can_craft_keys) {
+    state.SkipWithError("keys are crafted for libstdc++'s 64-bit std::hash only");
+    return;
+  }
+  static std::unique_ptr<keyed<std::string, Hash>> limiters[2];
+  static std::int64_t start_ns[2] = {1'000'000'000, 1'000'000'000};
+  const auto& keys = flood_key_set(crafted);
+  auto& limiter = limiters[crafted ? 1 : 0];
+  if (!limiter) {
+    auto made = keyed<std::string, Hash>::make(per_key_quota(), million_keys);
+    require(made.has_value(), "cannot make the keyed limiter");
+    limiter = std::make_unique<keyed<std::string, Hash>>(std::move(*made));
+    for (const auto& key : keys) require(limiter->acquire(key, at(0)).has_value(), "a key did not fit");
+  }
+  std::int64_t now = start_ns[crafted ? 1 : 0];
+  std::size_t next = 0;
+  for (auto _ : state) {
+    const auto answer = limiter->acquire(keys[next], at(now += 1000));
+    benchmark::DoNotOptimize(answer);
+    next = next + 1 == keys.size() ? 0 : next + 1;
+  }
+  start_ns[crafted ? 1 : 0] = now + 1'000'000'000;
+}
+
+void flood_keyward(benchmark::State& state, bool crafted) { flood<keyward::rate::keyed_hash>(state, crafted); }
+void flood_std_hash(benchmark::State& state, bool crafted) { flood<std::hash<std::string>>(state, crafted); }
+
+void hash_siphash24(benchmark::State& state) {
+  const auto& keys = flood_key_set(false);
+  keyward::crypto::siphash_key key;
+  require(keyward::random::fill(&key, sizeof key).has_value(), "no random key");
+  std::size_t next = 0;
+  for (auto _ : state) {
+    const std::uint64_t h = keyward::crypto::siphash24(key, keys[next]);
+    benchmark::DoNotOptimize(h);
+    next = next + 1 == 1024 ? 0 : next + 1;
+  }
+}
+
+void hash_std_hash(benchmark::State& state) {
+  const auto& keys = flood_key_set(false);
+  std::size_t next = 0;
+  for (auto _ : state) {
+    const std::size_t h = std::hash<std::string_view>{}(keys[next]);
+    benchmark::DoNotOptimize(h);
+    next = next + 1 == 1024 ? 0 : next + 1;
+  }
+}
+
 }  // namespace
 
 // Threaded cases: wall-clock time, and items_per_second = requests per second over all threads.
@@ -361,7 +489,14 @@ BENCHMARK_CAPTURE(shared_keyward_now, over, over_quota())
 BENCHMARK_CAPTURE(shared_mutex_now, over, over_quota())
     ->Name("shared/mutex/over")->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(keyed_keyward)->Name("keyed/keyward/1M")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(keyed_keyward_std_hash)->Name("keyed/keyward_std_hash/1M")->Threads(1)->UseRealTime();
 BENCHMARK(keyed_mutex_map)->Name("keyed/mutex_map/1M")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(flood_keyward, random, false)->Name("flood/keyward/random");
+BENCHMARK_CAPTURE(flood_keyward, crafted, true)->Name("flood/keyward/crafted");
+BENCHMARK_CAPTURE(flood_std_hash, random, false)->Name("flood/std_hash/random");
+BENCHMARK_CAPTURE(flood_std_hash, crafted, true)->Name("flood/std_hash/crafted");
+BENCHMARK(hash_siphash24)->Name("hash/siphash24/24B");
+BENCHMARK(hash_std_hash)->Name("hash/std_hash/24B");
 
 int main(int argc, char** argv) {
   check_agreement();

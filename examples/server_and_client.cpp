@@ -52,7 +52,7 @@ class api_server {
  public:
   explicit api_server(std::string_view live_key)
       : stored_digest_(keyward::crypto::sha256::hash(live_key)),
-        limiter_(*rate::keyed<std::string, std::hash<std::string>, simulated_clock>::make(quota(), 10000)) {}
+        limiter_(*rate::keyed<std::string, rate::keyed_hash, simulated_clock>::make(quota(), 10000)) {}
 
   response handle(std::string_view authorization) {
     if (in_maintenance) return maintenance();
@@ -123,7 +123,7 @@ class api_server {
   }
 
   std::array<std::uint8_t, 32> stored_digest_;
-  rate::keyed<std::string, std::hash<std::string>, simulated_clock> limiter_;
+  rate::keyed<std::string, rate::keyed_hash, simulated_clock> limiter_;
 };
 
 void print(std::string_view who, const response& r) {

@@ -8,6 +8,7 @@
 #include "crypto/equal_length_hiding.hpp"
 #include "crypto/hmac.hpp"
 #include "crypto/sha2.hpp"
+#include "crypto/siphash.hpp"
 #include "ct.hpp"
 #include "error.hpp"
 #include "http/basic.hpp"

@@ -3,6 +3,7 @@
 #ifndef KEYWARD_RATE_KEYED_HPP
 #define KEYWARD_RATE_KEYED_HPP
 
+#include "../crypto/siphash.hpp"
 #include "../detail/arith.hpp"
 #include "../detail/rate_gcra.hpp"
 #include "../error.hpp"
@@ -13,9 +14,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace keyward::detail::rate_keyed {
@@ -31,9 +34,63 @@ constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
   return h;
 }
 
+/// Whether T is a std::basic_string or a std::basic_string_view (any character type, traits, allocator).
+template <class T>
+struct is_string : std::false_type {};
+template <class Char, class Traits, class Allocator>
+struct is_string<std::basic_string<Char, Traits, Allocator>> : std::true_type {};
+template <class Char, class Traits>
+struct is_string<std::basic_string_view<Char, Traits>> : std::true_type {};
+
+/// Whether the bytes of a T are its value: trivially copyable, no padding, one representation per value.
+template <class T>
+constexpr bool is_plain_bytes = std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>;
+
+/// Whether Hash is a keyed hash of Key: hash(const crypto::siphash_key&, const Key&) -> std::uint64_t.
+template <class Hash, class Key>
+constexpr bool is_keyed_hash =
+    std::is_invocable_r_v<std::uint64_t, const Hash&, const crypto::siphash_key&, const Key&>;
+
+/// Whether Hash is a hash of Key alone, like std::hash: hash(const Key&) -> std::size_t.
+template <class Hash, class Key>
+constexpr bool is_plain_hash = std::is_invocable_r_v<std::size_t, const Hash&, const Key&>;
+
 }  // namespace keyward::detail::rate_keyed
 
 namespace keyward::rate {
+
+/// The default Hash of rate::keyed: SipHash-2-4 (crypto::siphash24) under the limiter's random 128-bit key,
+/// of the characters of a string key (std::basic_string with any traits and allocator, or
+/// std::basic_string_view), or of the bytes of a key that is trivially copyable with unique object
+/// representations (an integer, an enum, std::array<std::uint8_t, 32> for a digest, a struct of such members
+/// without padding). Such a key must compare equal exactly when its bytes are equal. Other key types have no
+/// default: keyed then asks for a Hash. Never fails.
+struct keyed_hash {
+  /// Whether keyed_hash takes keys of type Key (what keyed checks before using it as the default).
+  template <class Key>
+  static constexpr bool accepts = detail::rate_keyed::is_string<Key>::value || detail::rate_keyed::is_plain_bytes<Key>;
+
+  /// The hash of the characters of `text` (size() * sizeof(Char) bytes) under `key`.
+  template <class Char, class Traits, class Allocator>
+  std::uint64_t operator()(const crypto::siphash_key& key,
+                           const std::basic_string<Char, Traits, Allocator>& text) const noexcept {
+    static_assert(detail::rate_keyed::is_plain_bytes<Char>, "rate::keyed_hash: a character type with padding");
+    return crypto::siphash24(key, text.data(), text.size() * sizeof(Char));
+  }
+  /// The hash of the characters of `text` under `key`.
+  template <class Char, class Traits>
+  std::uint64_t operator()(const crypto::siphash_key& key, std::basic_string_view<Char, Traits> text) const noexcept {
+    static_assert(detail::rate_keyed::is_plain_bytes<Char>, "rate::keyed_hash: a character type with padding");
+    return crypto::siphash24(key, text.data(), text.size() * sizeof(Char));
+  }
+  /// The hash of the sizeof(Key) bytes of `value` under `key`.
+  template <
+      class Key,
+      std::enable_if_t<!detail::rate_keyed::is_string<Key>::value && detail::rate_keyed::is_plain_bytes<Key>, int> = 0>
+  std::uint64_t operator()(const crypto::siphash_key& key, const Key& value) const noexcept {
+    return crypto::siphash24(key, std::addressof(value), sizeof(Key));
+  }
+};
 
 /// One GCRA bucket per key (see rate::gcra for the algorithm, its resolution and its treatment of time), all
 /// under one quota, for at most `max_keys` keys in memory allocated once by make(). Thread-safe: the keys are
@@ -53,14 +110,35 @@ namespace keyward::rate {
 /// max_keys with some headroom over the number of keys in debt at once (active within one window).
 ///
 /// Keys are stored whole, so two different keys never share a bucket. Key must be default-constructible,
-/// copy-assignable and equality-comparable; Hash maps it to std::size_t (its value is mixed with a random
-/// seed drawn by make(), so that hash values chosen by an attacker do not cluster in the table). A Key that
-/// owns heap memory (std::string) allocates when a new key is stored; fixed-size keys (an integer id, an
-/// address, a digest) never do. Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() =
-/// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
-/// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
-template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
+/// copy-assignable and equality-comparable. A Key that owns heap memory (std::string) allocates when a new
+/// key is stored; fixed-size keys (an integer id, an address, a digest) never do.
+///
+/// Hashing and hash flooding. make() draws a random 128-bit hash key (a crypto::siphash_key) for each
+/// limiter, and the default Hash, keyed_hash, is SipHash-2-4 of the key's bytes under it (strings, integers,
+/// enums, byte arrays: keyed_hash::accepts, checked at compile time). An attacker who does not know the
+/// limiter's hash key cannot make keys collide beyond chance, however the keys are chosen (an API token
+/// presented before authentication, a client address): they land in shards and slots as random keys do, so
+/// no shard fills before the others and probe chains stay as short as with random keys. A Hash of the user's
+/// is called as hash(hash_key, key) -> std::uint64_t when it takes the crypto::siphash_key (a keyed hash the
+/// user writes; its value is used as it is), otherwise as hash(key) -> std::size_t like std::hash, its value
+/// mixed with the hash key. The collisions of such an unkeyed hash are the user's responsibility: keys with
+/// equal hash(key) share one shard and one probe chain whatever the mixing, and std::hash<std::string> of
+/// the common standard libraries is unkeyed, so its collisions can be computed offline. The hash key is not
+/// wiped on destruction (the tables hold the keys themselves).
+///
+/// Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() = shards * sizeof(shard) + table
+/// slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the alignment, and table slots = about
+/// 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
+template <class Key, class Hash = keyed_hash, class Clock = std::chrono::steady_clock>
 class keyed : private detail::rate_gcra::clock_holder<Clock> {
+  static_assert(!std::is_same_v<Hash, keyed_hash> || keyed_hash::accepts<Key>,
+                "rate::keyed: the default hash, rate::keyed_hash, takes strings (std::basic_string, "
+                "std::basic_string_view) and trivially copyable keys with unique object representations (integers, "
+                "enums, std::array of bytes); pass a Hash for this Key type");
+  static_assert(detail::rate_keyed::is_keyed_hash<Hash, Key> || detail::rate_keyed::is_plain_hash<Hash, Key>,
+                "rate::keyed: Hash must be callable as hash(const crypto::siphash_key&, const Key&) -> std::uint64_t "
+                "(a keyed hash) or as hash(const Key&) -> std::size_t (like std::hash)");
+
  public:
   /// The key type.
   using key_type = Key;
@@ -70,8 +148,9 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   using time_point = decltype(std::declval<const Clock&>().now());
 
   /// A limiter enforcing `limit` on each of at most `max_keys` keys at a time, with every table allocated
-  /// now (std::bad_alloc propagates). errc::rate_invalid_quota as gcra::make(); errc::rate_invalid_capacity
-  /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
+  /// now (std::bad_alloc propagates), hashing keys under a random key drawn now. errc::rate_invalid_quota as
+  /// gcra::make(); errc::rate_invalid_capacity when max_keys is 0 or above 2^31 per shard;
+  /// errc::random_unavailable when the OS gives no random key.
   static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
                             const Clock& clock = Clock()) {
     auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
@@ -80,9 +159,9 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
     std::size_t shards = 1;
     while (shards < max_shards && shards * 2 * keys_per_shard <= max_keys) shards *= 2;
     if (max_keys / shards >= max_keys_per_shard) return errc::rate_invalid_capacity;
-    std::uint64_t seed = 0;
-    if (auto filled = random::fill(&seed, sizeof seed); !filled) return filled.error();
-    return keyed(*params, max_keys, shards, seed, hash, clock);
+    crypto::siphash_key hash_key;
+    if (auto filled = random::fill(&hash_key, sizeof hash_key); !filled) return filled.error();
+    return keyed(*params, max_keys, shards, hash_key, hash, clock);
   }
 
   /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
@@ -207,14 +286,14 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
     std::uint64_t all_in_debt_until = 0;  // this time, in units
   };
 
-  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
-        const Hash& hash, const Clock& clock)
+  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards,
+        const crypto::siphash_key& hash_key, const Hash& hash, const Clock& clock)
       : detail::rate_gcra::clock_holder<Clock>(clock),
         shards_(new shard[shards]),
         shard_count_(shards),
         max_keys_(max_keys),
         memory_bytes_(shards * sizeof(shard)),
-        seed_(seed),
+        hash_key_(hash_key),
         hash_(hash) {
     for (std::size_t i = 0; i < shards; ++i) {
       shard& part = shards_[i];
@@ -227,7 +306,10 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   }
 
   std::uint64_t hash_of(const Key& key) const {
-    return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
+    if constexpr (detail::rate_keyed::is_keyed_hash<Hash, Key>)
+      return static_cast<std::uint64_t>(hash_(hash_key_, key));
+    else
+      return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ hash_key_.k0);
   }
   shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
   static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
@@ -266,7 +348,7 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   // least one is dropped and sweep_batch slots are examined. False when a whole sweep finds every key in
   // debt; then no sweep runs again before the smallest of those debts is repaid.
   bool make_room(shard& part, std::uint64_t now) {
-    if (part.all_in_debt && now - part.all_in_debt_until >= (std::uint64_t{1} << 63)) return false;
+    if (part.all_in_debt && now < part.all_in_debt_until) return false;
     const std::uint64_t cap = part.params.debt_cap();
     std::uint64_t least_debt = cap;
     std::uint32_t examined = 0;
@@ -294,7 +376,7 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   std::size_t shard_count_;
   std::size_t max_keys_;
   std::size_t memory_bytes_;
-  std::uint64_t seed_;
+  crypto::siphash_key hash_key_;
   Hash hash_;
 };
 
