@@ -65,6 +65,7 @@ const errc all_codes[] = {
     errc::redis_error_reply,
     errc::redis_unsupported_quota,
     errc::redis_invalid_options,
+    errc::redis_unsupported_time,
     errc::http_invalid_retry_after,
     errc::retry_invalid_backoff,
 };

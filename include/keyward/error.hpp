@@ -72,10 +72,11 @@ enum class errc : std::uint16_t {
   rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
   redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
   redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
-  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
+  redis_protocol = 752,                  ///< a reply of the wrong shape, impossible values, or an unsolicited reply
   redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
   redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
   redis_invalid_options = 755,           ///< an empty host, a port outside 1-65535, or a timeout of zero or less
+  redis_unsupported_time = 756,          ///< a supplied time beyond 2^53 microseconds of 1970 (the script's exact range)
 
   // retry and backoff (800-899)
   retry_invalid_backoff = 800,  ///< a backoff base, cap, multiplier or jitter fraction out of range
@@ -133,6 +134,7 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::redis_error_reply: return "redis: error reply";
     case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
     case errc::redis_invalid_options: return "redis: invalid connection options";
+    case errc::redis_unsupported_time: return "redis: time beyond the script's exact range";
 
     // retry and backoff
     case errc::retry_invalid_backoff: return "retry: backoff parameter out of range";

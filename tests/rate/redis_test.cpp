@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,7 +19,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -153,6 +158,188 @@ void check(const keyward::result<decision>& got, const expected_step& step, std:
 // 1.7e9 s: a present-day Unix time, so that the microseconds of the script are realistic.
 const std::chrono::system_clock::time_point epoch_start{std::chrono::seconds(1'700'000'000)};
 
+// A socket listening on a free port of 127.0.0.1 with `backlog`; `address` receives its address.
+int loopback_listener(int backlog, sockaddr_in& address) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_TEST_REQUIRE(listener >= 0);
+  address = sockaddr_in{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  BOOST_TEST_REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  BOOST_TEST_REQUIRE(listen(listener, backlog) == 0);
+  BOOST_TEST_REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  return listener;
+}
+
+// The reply of redis_gcra_script as the Redis protocol (RESP) writes it: {verdict, remaining, wait ns,
+// reset_after ns, time us, time ns remainder}.
+std::string script_reply(long long verdict, long long remaining, long long wait_ns, long long reset_ns,
+                         long long time_us = 1'700'000'000'000'000, long long time_ns = 0) {
+  std::string out = "*6\r\n";
+  for (const long long v : {verdict, remaining, wait_ns, reset_ns, time_us, time_ns})
+    out += ":" + std::to_string(v) + "\r\n";
+  return out;
+}
+
+// What a fake server sends for one command: `bytes`, at once or one byte every `byte_interval`; then, after
+// `later_delay`, the bytes `later` (a reply nobody asked for).
+struct fake_answer {
+  fake_answer(std::string sent, std::chrono::milliseconds interval = 0ms, std::string unsolicited = {},
+              std::chrono::milliseconds delay = 0ms)
+      : bytes(std::move(sent)), byte_interval(interval), later(std::move(unsolicited)), later_delay(delay) {}
+  std::string bytes;
+  std::chrono::milliseconds byte_interval{0};
+  std::string later;
+  std::chrono::milliseconds later_delay{0};
+};
+
+// SCRIPT LOAD's reply: a 40-character SHA1 (any will do for a fake server) as a bulk string.
+const std::string sha_reply = "$40\r\n" + std::string(40, 'a') + "\r\n";
+
+// A fake Redis server on a free loopback port, run by a thread with plain sockets: it reads each command
+// (the RESP array of bulk strings hiredis sends), asks `respond` for the answer and sends it as told,
+// slowly if asked. While it sends slowly it serves nobody else; it stops sending when the client has gone.
+class fake_server {
+ public:
+  using responder = std::function<fake_answer(const std::vector<std::string>& command)>;
+
+  explicit fake_server(responder respond) : respond_(std::move(respond)) {
+    sockaddr_in address{};
+    listener_ = loopback_listener(16, address);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~fake_server() {
+    stop_ = true;
+    thread_.join();
+    for (const auto& c : clients_) close(c.fd);
+    close(listener_);
+  }
+  fake_server(const fake_server&) = delete;
+  fake_server& operator=(const fake_server&) = delete;
+
+  int port() const { return port_; }
+  // The connections accepted so far.
+  int connections() const { return connections_.load(); }
+  // The unsolicited replies (fake_answer::later) sent so far: on loopback, in the client's socket by now.
+  int unsolicited() const { return unsolicited_.load(); }
+
+ private:
+  struct client {
+    int fd;
+    std::string input;
+  };
+
+  void serve() {
+    while (!stop_) {
+      std::vector<pollfd> watched{{listener_, POLLIN, 0}};
+      for (const auto& c : clients_) watched.push_back({c.fd, POLLIN, 0});
+      if (poll(watched.data(), watched.size(), 20) <= 0) continue;
+      if (watched[0].revents != 0) {
+        const int fd = accept(listener_, nullptr, nullptr);
+        if (fd >= 0) {
+          clients_.push_back({fd, {}});
+          ++connections_;
+        }
+      }
+      for (std::size_t i = 1; i < watched.size(); ++i) {
+        if (watched[i].revents == 0) continue;
+        client& c = clients_[i - 1];
+        char buffer[65536];
+        const ssize_t n = recv(c.fd, buffer, sizeof buffer, 0);
+        if (n <= 0) {
+          close(c.fd);
+          c.fd = -1;
+          continue;
+        }
+        c.input.append(buffer, static_cast<std::size_t>(n));
+        std::vector<std::string> command;
+        while (c.fd >= 0 && take_command(c.input, command)) {
+          const fake_answer answer = respond_(command);
+          bool sent = send_slowly(c.fd, answer.bytes, answer.byte_interval);
+          if (sent && !answer.later.empty()) {
+            pause(answer.later_delay);
+            sent = send_slowly(c.fd, answer.later, {});
+            if (sent) ++unsolicited_;
+          }
+          if (!sent) {
+            close(c.fd);
+            c.fd = -1;
+          }
+        }
+      }
+      std::vector<client> open;
+      for (auto& c : clients_)
+        if (c.fd >= 0) open.push_back(std::move(c));
+      clients_ = std::move(open);
+    }
+  }
+
+  // Removes one complete command from the front of `input` into `command`; false when none is complete.
+  static bool take_command(std::string& input, std::vector<std::string>& command) {
+    command.clear();
+    std::size_t at = 0;
+    const auto number_after = [&](char marker, long long& value) {
+      if (at >= input.size() || input[at] != marker) return false;
+      const std::size_t end = input.find("\r\n", at);
+      if (end == std::string::npos) return false;
+      value = std::stoll(input.substr(at + 1, end - at - 1));
+      at = end + 2;
+      return true;
+    };
+    long long count = 0;
+    if (!number_after('*', count)) return false;
+    for (long long i = 0; i < count; ++i) {
+      long long length = 0;
+      if (!number_after('$', length)) return false;
+      if (input.size() < at + static_cast<std::size_t>(length) + 2) return false;
+      command.push_back(input.substr(at, static_cast<std::size_t>(length)));
+      at += static_cast<std::size_t>(length) + 2;
+    }
+    input.erase(0, at);
+    return true;
+  }
+
+  void pause(std::chrono::milliseconds delay) const {
+    for (auto left = delay; left > 0ms && !stop_; left -= 10ms) std::this_thread::sleep_for(10ms);
+  }
+
+  // Sends `bytes`, one at a time `interval` apart when it is not zero; false when the client has gone.
+  bool send_slowly(int fd, const std::string& bytes, std::chrono::milliseconds interval) const {
+    if (interval == 0ms)
+      return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    for (const char byte : bytes) {
+      if (stop_ || send(fd, &byte, 1, MSG_NOSIGNAL) != 1) return false;
+      pause(interval);
+    }
+    return true;
+  }
+
+  responder respond_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::vector<client> clients_;
+  std::atomic<int> connections_{0};
+  std::atomic<int> unsolicited_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A fake server that answers SCRIPT LOAD at once and EVALSHA with `evalsha`.
+fake_answer answer_script_load_or(const std::vector<std::string>& command, fake_answer evalsha) {
+  if (!command.empty() && command[0] == "SCRIPT") return {sha_reply};
+  return evalsha;
+}
+
+// Runs `call` and returns its result and how long it took.
+template <class Call>
+auto timed(Call call) {
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = call();
+  return std::make_pair(std::move(outcome), std::chrono::steady_clock::now() - start);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(exact_decisions_whole_interval) {
@@ -256,10 +443,8 @@ BOOST_AUTO_TEST_CASE(exact_at_the_longest_window) {
       {w, 1, verdict::allowed, 0, 0ns, w, "D = 0 exactly at the TAT"},
   };
   for (const auto& step : steps) check(limiter.acquire(key, epoch_start + step.at, q, step.cost), step, 1);
-  // The key expires with the state: PX is W in milliseconds plus at most 1.
-  const long long ttl = raw.integer({"PTTL", key});
-  BOOST_TEST(ttl > 0);
-  BOOST_TEST(ttl <= 26LL * 24 * 3600 * 1000 + 1);
+  // Written on the caller's clock: no expiry on the server's (PTTL -1: the key exists without a TTL).
+  BOOST_TEST(raw.integer({"PTTL", key}) == -1);
 }
 
 BOOST_AUTO_TEST_CASE(keys_expire_when_fresh) {
@@ -363,6 +548,14 @@ BOOST_AUTO_TEST_CASE(errors_from_the_quota_and_the_key) {
   BOOST_TEST(nowhere.acquire("k", quota{1, 27 * 24h, 1}).error() == errc::redis_unsupported_quota);
   BOOST_TEST(nowhere.acquire("k", quota{1, 24h, 27}).error() == errc::redis_unsupported_quota);
   BOOST_TEST(nowhere.acquire("k", quota{1u << 29, 1s, 1u << 22}).error() == errc::redis_unsupported_quota);
+  // A supplied time must lie within 2^53 us of 1970 (the script's exact range), whatever its precision.
+  using std::chrono::system_clock;
+  const auto limit_us = std::chrono::microseconds(std::int64_t{1} << 53);
+  for (const auto far : {system_clock::time_point(limit_us), system_clock::time_point(-limit_us),
+                         system_clock::time_point(std::chrono::nanoseconds::max())})
+    BOOST_TEST(nowhere.acquire("k", far, quota{1, 1s, 1}).error() == errc::redis_unsupported_time);
+  const std::chrono::time_point<system_clock, std::chrono::seconds> far_seconds(std::chrono::seconds::max());
+  BOOST_TEST(nowhere.acquire("k", far_seconds, quota{1, 1s, 1}).error() == errc::redis_unsupported_time);
 
   redis_limiter limiter = make_limiter(shared_options());
   raw_connection raw(shared_server::instance->server->port());
@@ -490,15 +683,8 @@ BOOST_AUTO_TEST_CASE(frozen_server_times_out) {
 BOOST_AUTO_TEST_CASE(connect_timeout) {
   // A listening socket whose accept queue is full (backlog 0, never accepted): the kernel drops further
   // SYNs, so a connection attempt hangs until the connect timeout ends it.
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_TEST_REQUIRE(listener >= 0);
   sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  BOOST_TEST_REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  BOOST_TEST_REQUIRE(listen(listener, 0) == 0);
-  BOOST_TEST_REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  const int listener = loopback_listener(0, address);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
     const int filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -517,4 +703,294 @@ BOOST_AUTO_TEST_CASE(connect_timeout) {
   BOOST_TEST(to_ms(took) < to_ms(timeout + 300ms));
   for (const int fd : fillers) close(fd);
   close(listener);
+}
+
+// Finding 2 of issue 11: a deadline per call, whatever the server does. Each fake server below sends a
+// valid reply one byte every 150 ms, so a wait per read (200 ms here) never ends a call: the old limiter took
+// 57 bytes * 150 ms = 8.5 s for one acquire(). The bounds (1.5 s, against 200 + 200 ms allowed) only catch a
+// hang; they are no performance measure.
+BOOST_AUTO_TEST_CASE(a_dribbling_reply_ends_at_the_deadline) {
+  fake_server server([](const std::vector<std::string>& command) {
+    return answer_script_load_or(command, {script_reply(0, 2, 0, 100'000'000), 150ms});
+  });
+  redis_limiter limiter = make_limiter(options_for(server.port(), 200ms));
+  const quota q = quota{10, 1s, 3};
+  const auto [one, one_took] = timed([&] { return limiter.acquire("k", q); });
+  BOOST_TEST_REQUIRE(!one.has_value());
+  BOOST_TEST(one.error() == errc::redis_timeout);
+  BOOST_TEST(to_ms(one_took) < 1500);
+
+  const keyward::rate::redis_acquire batch[3] = {{"a", q, 1}, {"b", q, 1}, {"c", q, 1}};
+  decision decisions[3];
+  const auto [all, all_took] = timed([&] { return limiter.acquire_batch(batch, 3, decisions); });
+  BOOST_TEST_REQUIRE(!all.has_value());
+  BOOST_TEST(all.error() == errc::redis_timeout);
+  BOOST_TEST(to_ms(all_took) < 1500);
+}
+
+BOOST_AUTO_TEST_CASE(a_dribbling_script_load_ends_at_the_deadline) {
+  // SCRIPT LOAD answered one byte every 150 ms (47 bytes: 7 s for the old limiter), at connect() and inside
+  // acquire(); both are bounded by connect_timeout (plus command_timeout for acquire).
+  fake_server server([](const std::vector<std::string>&) { return fake_answer{sha_reply, 150ms}; });
+  redis_limiter limiter = make_limiter(options_for(server.port(), 200ms));
+  const auto [connected, connect_took] = timed([&] { return limiter.connect(); });
+  BOOST_TEST_REQUIRE(!connected.has_value());
+  BOOST_TEST(connected.error() == errc::redis_timeout);
+  BOOST_TEST(to_ms(connect_took) < 1500);
+  const auto [d, took] = timed([&] { return limiter.acquire("k", quota{10, 1s, 3}); });
+  BOOST_TEST_REQUIRE(!d.has_value());
+  BOOST_TEST(d.error() == errc::redis_timeout);
+  BOOST_TEST(to_ms(took) < 1500);
+}
+
+BOOST_AUTO_TEST_CASE(a_dribbling_reload_ends_at_the_deadline) {
+  // The first SCRIPT LOAD is answered at once, EVALSHA with NOSCRIPT, and the reload one byte every 150 ms:
+  // the reload and the retry share the call's command_timeout.
+  std::atomic<int> loads{0};
+  fake_server server([&](const std::vector<std::string>& command) {
+    if (command[0] == "EVALSHA") return fake_answer{"-NOSCRIPT No matching script.\r\n"};
+    return fake_answer{sha_reply, ++loads == 1 ? 0ms : 150ms};
+  });
+  redis_limiter limiter = make_limiter(options_for(server.port(), 200ms));
+  BOOST_TEST_REQUIRE(limiter.connect().has_value());
+  const auto [d, took] = timed([&] { return limiter.acquire("k", quota{10, 1s, 3}); });
+  BOOST_TEST_REQUIRE(!d.has_value());
+  BOOST_TEST(d.error() == errc::redis_timeout);
+  BOOST_TEST(to_ms(took) < 1500);
+}
+
+BOOST_AUTO_TEST_CASE(the_longest_timeouts_do_not_overflow) {
+  // A deadline of milliseconds::max() from now lies beyond steady_clock's range: it saturates.
+  redis_options options = shared_options();
+  options.connect_timeout = std::chrono::milliseconds::max();
+  options.command_timeout = std::chrono::milliseconds::max();
+  redis_limiter limiter = make_limiter(options);
+  BOOST_TEST(limiter.acquire(key_for("long-timeouts"), quota{10, 1s, 3}).has_value());
+}
+
+// Finding 3 of issue 11, last part: what is not a reply to the current call.
+BOOST_AUTO_TEST_CASE(an_extra_reply_in_the_same_packet_is_refused) {
+  // A valid reply followed at once by another: bytes beyond the call's one reply.
+  fake_server server([](const std::vector<std::string>& command) {
+    return answer_script_load_or(command, {script_reply(0, 2, 0, 100'000'000) + script_reply(0, 1, 0, 200'000'000)});
+  });
+  redis_limiter limiter = make_limiter(options_for(server.port()));
+  for (int i = 0; i < 2; ++i) {  // dropped each time: a new connection for the next call
+    const auto d = limiter.acquire("k", quota{10, 1s, 3});
+    BOOST_TEST_REQUIRE(!d.has_value());
+    BOOST_TEST(d.error() == errc::redis_protocol);
+  }
+  BOOST_TEST(server.connections() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(an_unsolicited_reply_is_not_handed_to_the_next_call) {
+  // The reply (remaining 2), then 50 ms later an unsolicited one that looks like a decision (remaining 1).
+  // The next call finds it unread on the connection, drops the connection and asks again on a new one.
+  fake_server server([](const std::vector<std::string>& command) {
+    return answer_script_load_or(command,
+                                 {script_reply(0, 2, 0, 100'000'000), 0ms, script_reply(0, 1, 0, 200'000'000), 50ms});
+  });
+  redis_limiter limiter = make_limiter(options_for(server.port()));
+  const quota q = quota{10, 1s, 3};
+  const auto first = limiter.acquire("k", q);
+  BOOST_TEST_REQUIRE(first.has_value());
+  BOOST_TEST(first->remaining == 2u);
+  for (int i = 0; i < 500 && server.unsolicited() == 0; ++i) std::this_thread::sleep_for(10ms);
+  BOOST_TEST_REQUIRE(server.unsolicited() == 1);
+  const auto second = limiter.acquire("k", q);
+  BOOST_TEST_REQUIRE(second.has_value());
+  BOOST_TEST(second->remaining == 2u);  // this call's own reply, not the stale one
+  BOOST_TEST(server.connections() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(impossible_replies_are_refused) {
+  // Quota 10 per second, burst 3: T = 100 ms, W = 300 ms; cost 1 unless said (cost * T = 100 ms, and
+  // W - cost * T = 200 ms). With D' the debt a decision leaves, the script replies reset_after = D' and
+  // remaining = floor((W - D') / T); allowed needs D' >= cost * T and wait 0; denied has wait = D + cost * T - W
+  // in (0, cost * T] with D = reset_after, and remaining < cost; never is for cost > burst only.
+  struct reply_case {
+    std::string reply;
+    std::uint64_t cost;
+    bool possible;
+    const char* why;
+  };
+  const long long ms = 1'000'000;
+  const reply_case cases[] = {
+      {script_reply(0, 2, 0, 100 * ms), 1, true, "fresh key: D' = 100 ms, (300 - 100) / 100 = 2"},
+      {script_reply(1, 0, 50 * ms, 250 * ms), 1, true, "D = 250 ms: wait 250 + 100 - 300 = 50 ms"},
+      {script_reply(2, 0, 0, 300 * ms), 4, true, "cost 4 > burst 3: never, D = 300 ms"},
+      {script_reply(0, 0, 0, 300 * ms), 1, true, "D' = W: remaining 0"},
+      {script_reply(0, 3, 0, 0), 0, true, "cost 0 on a fresh key: D' = 0, remaining 3"},
+      {script_reply(0, 99'999, 0, 100 * ms), 1, false, "remaining 99,999 with a burst of 3"},
+      {script_reply(0, 3, 0, 100 * ms), 1, false, "remaining 3 after taking 1 of 3"},
+      {script_reply(0, 0, 0, 100 * ms), 1, false, "D' = 100 ms leaves 2, not 0"},
+      {script_reply(0, 2, 5, 100 * ms), 1, false, "allowed with a wait"},
+      {script_reply(0, 2, 0, 50 * ms), 1, false, "allowed, yet D' = 50 ms < cost * T"},
+      {script_reply(0, 0, 0, 300 * ms + 1), 1, false, "reset_after beyond W"},
+      {script_reply(1, 0, 100 * ms, 1'000'000 * ms), 1, false, "reset_after of 1000 s with W = 300 ms"},
+      {script_reply(1, 0, 0, 300 * ms), 1, false, "denied without a wait"},
+      {script_reply(1, 0, 100 * ms + 1, 300 * ms), 1, false, "a wait beyond cost * T"},
+      {script_reply(1, 0, 100 * ms, 250 * ms), 1, false, "D = 250 ms means a wait of 50 ms, not 100"},
+      {script_reply(1, 1, 50 * ms, 150 * ms), 1, false, "denied with capacity for the cost left"},
+      {script_reply(1, 0, 50 * ms, 250 * ms), 0, false, "a cost of 0 is never denied"},
+      {script_reply(2, 0, 0, 300 * ms), 1, false, "never, yet cost 1 <= burst 3"},
+      {script_reply(0, 0, 0, 300 * ms), 4, false, "allowed, yet cost 4 > burst 3"},
+      {script_reply(2, 0, 5, 300 * ms), 4, false, "never with a wait"},
+      {script_reply(3, 0, 0, 300 * ms), 1, false, "verdict 3"},
+      {script_reply(0, -1, 0, 100 * ms), 1, false, "a negative remaining"},
+      {script_reply(0, 2, 0, 100 * ms, 1'700'000'000'000'000, 5), 1, false, "Redis TIME has no nanoseconds"},
+      {script_reply(0, 2, 0, 100 * ms, -1), 1, false, "a time before 1970 from Redis TIME"},
+      {script_reply(0, 2, 0, 100 * ms, 1LL << 53), 1, false, "a time beyond the script's exact range"},
+      {"*4\r\n:0\r\n:2\r\n:0\r\n:100000000\r\n", 1, false, "four elements"},
+      {"*6\r\n:0\r\n$1\r\n2\r\n:0\r\n:100000000\r\n:1\r\n:0\r\n", 1, false, "a string element"},
+      {"+OK\r\n", 1, false, "a status"},
+      {"?\r\n", 1, false, "not the Redis protocol"},
+  };
+  std::mutex lock;
+  std::string current;
+  fake_server server([&](const std::vector<std::string>& command) {
+    const std::lock_guard<std::mutex> hold(lock);
+    return answer_script_load_or(command, {current});
+  });
+  redis_limiter limiter = make_limiter(options_for(server.port()));
+  for (const auto& c : cases) {
+    {
+      const std::lock_guard<std::mutex> hold(lock);
+      current = c.reply;
+    }
+    const auto d = limiter.acquire("k", quota{10, 1s, 3}, c.cost);
+    BOOST_TEST_CONTEXT(c.why) {
+      BOOST_TEST(d.has_value() == c.possible);
+      if (!c.possible && !d) BOOST_TEST(d.error() == errc::redis_protocol);
+    }
+  }
+  // A batch checks each reply against its own request.
+  {
+    const std::lock_guard<std::mutex> hold(lock);
+    current = script_reply(0, 99'999, 0, 100 * ms);
+  }
+  const keyward::rate::redis_acquire batch[2] = {{"a", quota{10, 1s, 3}, 1}, {"b", quota{10, 1s, 3}, 1}};
+  decision decisions[2];
+  const auto refused = limiter.acquire_batch(batch, 2, decisions);
+  BOOST_TEST_REQUIRE(!refused.has_value());
+  BOOST_TEST(refused.error() == errc::redis_protocol);
+}
+
+// Finding 3 of issue 11: one clock per decision, checked against rate::gcra (rate/gcra.hpp) decision by
+// decision. gcra counts in units of at most 1 ns, so waits may be 1 ns longer (documented); with T a power
+// of two nanoseconds its unit is exactly 1 ns and everything must match exactly.
+struct differential_quota {
+  quota q;
+  bool exact_units;
+};
+
+// For each quota, a key deleted on the server and a fresh rate::gcra.
+template <std::size_t N>
+std::pair<std::vector<std::string>, std::vector<keyward::rate::gcra<std::chrono::system_clock>>> fresh_keys(
+    const differential_quota (&quotas)[N], const char* name, raw_connection& raw) {
+  std::vector<std::string> keys;
+  std::vector<keyward::rate::gcra<std::chrono::system_clock>> locals;
+  for (std::size_t k = 0; k < N; ++k) {
+    keys.push_back(key_for(name) + std::to_string(k));
+    raw.run({"DEL", keys.back()});
+    auto local = keyward::rate::gcra<std::chrono::system_clock>::make(quotas[k].q);
+    BOOST_TEST_REQUIRE(local.has_value());
+    locals.push_back(std::move(*local));
+  }
+  return {std::move(keys), std::move(locals)};
+}
+
+void check_against_gcra(const decision& got, const decision& expected, bool exact_units) {
+  BOOST_TEST(static_cast<int>(got.outcome) == static_cast<int>(expected.outcome));
+  BOOST_TEST(got.limit == expected.limit);
+  BOOST_TEST(got.remaining == expected.remaining);
+  const long long tolerance = exact_units ? 0 : 1;
+  BOOST_TEST(std::llabs(got.wait.count() - expected.wait.count()) <= tolerance);
+  BOOST_TEST(std::llabs(got.reset_after.count() - expected.reset_after.count()) <= tolerance);
+}
+
+BOOST_AUTO_TEST_CASE(supplied_time_is_the_only_clock) {
+  // The issue's case first: quota {1, 1 s, 1}; allowed at t0; 1.1 s later, at t0 + 1 ms, rate::gcra denies
+  // with a wait of 999 ms. The old script let the key expire on the server's clock meanwhile and allowed it.
+  redis_limiter limiter = make_limiter(shared_options());
+  raw_connection raw(shared_server::instance->server->port());
+  {
+    const std::string key = key_for("supplied-issue");
+    raw.run({"DEL", key});
+    BOOST_TEST_REQUIRE(limiter.acquire(key, epoch_start, quota{1, 1s, 1})->allowed());
+    std::this_thread::sleep_for(1100ms);
+    const auto d = limiter.acquire(key, epoch_start + 1ms, quota{1, 1s, 1});
+    BOOST_TEST_REQUIRE(d.has_value());
+    BOOST_TEST(static_cast<int>(d->outcome) == static_cast<int>(verdict::denied));
+    BOOST_TEST(d->wait.count() == std::chrono::nanoseconds(999ms).count());
+  }
+  // Then random decisions on five keys, one quota each, whose supplied time moves on by up to T / 2 per
+  // decision while real time sometimes jumps by 300 ms, longer than any window here (old keys expired).
+  // Times are whole microseconds and each T a whole number of microseconds or a power of two nanoseconds,
+  // so no time lies within 1 ns of a boundary without sitting on it, where both are exact.
+  const differential_quota quotas[] = {
+      {quota{1, 100ms, 1}, false}, {quota{3, 150ms, 3}, false}, {quota{5, 200ms, 2}, false},
+      {quota{4, 120ms, 5}, false}, {quota{1, std::chrono::nanoseconds(1 << 27), 2}, true},
+  };
+  auto [keys, locals] = fresh_keys(quotas, "supplied", raw);
+  std::mt19937_64 random(20261123);
+  auto now = std::chrono::time_point_cast<std::chrono::microseconds>(epoch_start);
+  int outcomes[3] = {};
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 500 == 499) std::this_thread::sleep_for(300ms);
+    const std::size_t k = random() % std::size(quotas);
+    const quota& q = quotas[k].q;
+    const std::uint64_t half_interval_us = static_cast<std::uint64_t>(q.period.count()) / 2000 / q.count;
+    now += std::chrono::microseconds(random() % (half_interval_us + 1));
+    const std::uint64_t cost = random() % (q.burst + 2);
+    const decision expected = locals[k].acquire(now, cost);
+    const auto got = limiter.acquire(keys[k], now, q, cost);
+    BOOST_TEST_CONTEXT("decision " << i << ", quota " << k << ", cost " << cost) {
+      BOOST_TEST_REQUIRE(got.has_value());
+      check_against_gcra(*got, expected, quotas[k].exact_units);
+      BOOST_TEST((limiter.decided_at() == now));
+      ++outcomes[static_cast<int>(got->outcome)];
+    }
+  }
+  // Every verdict was met (the sequence is fixed by the seed).
+  BOOST_TEST_MESSAGE("allowed " << outcomes[0] << ", denied " << outcomes[1] << ", never " << outcomes[2]);
+  for (const int n : outcomes) BOOST_TEST(n > 100);
+  for (const auto& key : keys) BOOST_TEST(raw.integer({"PTTL", key}) == -1);  // no expiry on the server's clock
+}
+
+BOOST_AUTO_TEST_CASE(server_time_is_the_only_clock) {
+  // By the server's clock: decided_at() is the Redis TIME the script used; rate::gcra at that time must
+  // give the same decision, while keys expire (PX) on the same clock between the decisions.
+  const differential_quota quotas[] = {
+      {quota{1, 20ms, 3}, false},
+      {quota{2, 10ms, 4}, false},
+      {quota{1, std::chrono::nanoseconds(1 << 24), 2}, true},  // 16.8 ms
+  };
+  redis_limiter limiter = make_limiter(shared_options());
+  raw_connection raw(shared_server::instance->server->port());
+  auto [keys, locals] = fresh_keys(quotas, "server-clock", raw);
+  std::mt19937_64 random(1123);
+  redis_limiter::time_point previous{};
+  int outcomes[3] = {};
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 6000));
+    const std::size_t k = random() % std::size(quotas);
+    const quota& q = quotas[k].q;
+    const std::uint64_t cost = random() % (q.burst + 2);
+    const auto got = limiter.acquire(keys[k], q, cost);
+    BOOST_TEST_CONTEXT("decision " << i << ", quota " << k << ", cost " << cost) {
+      BOOST_TEST_REQUIRE(got.has_value());
+      const auto at = limiter.decided_at();
+      BOOST_TEST((at > previous));
+      previous = at;
+      const decision expected =
+          locals[k].acquire(std::chrono::time_point_cast<std::chrono::system_clock::duration>(at), cost);
+      check_against_gcra(*got, expected, quotas[k].exact_units);
+      ++outcomes[static_cast<int>(got->outcome)];
+    }
+  }
+  // Each verdict occurs (costs up to burst + 1, at most 6 ms apart against emission intervals of 5 to 20 ms),
+  // so the comparison covered them all.
+  BOOST_TEST_MESSAGE("allowed " << outcomes[0] << ", denied " << outcomes[1] << ", never " << outcomes[2]);
+  for (const int n : outcomes) BOOST_TEST(n > 0);
 }

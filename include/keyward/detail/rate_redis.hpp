@@ -1,58 +1,28 @@
 // keyward (private): the parts of the Redis GCRA limiter (rate/redis.hpp) that need no hiredis: the script's
-// exact integer arguments for a quota, the script's form of a time, and the SIGPIPE guard around each call.
+// exact integer arguments for a quota, the check that a reply is one the script can give for them, the
+// script's form of a time, the commands' output buffer and the deadline waits on the socket.
 // No stability promise; not for users.
 #ifndef KEYWARD_DETAIL_RATE_REDIS_HPP
 #define KEYWARD_DETAIL_RATE_REDIS_HPP
 
 #include "../error.hpp"
+#include "arith.hpp"
+#include "time_convert.hpp"
 
-#include <pthread.h>
-#include <signal.h>
+#include <poll.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <climits>
+#include <cstddef>
 #include <cstdint>
-#include <ctime>
+#include <cstdlib>
+#include <cstring>
+#include <ratio>
+#include <utility>
 
 namespace keyward::detail::rate_redis {
-
-/// Blocks SIGPIPE in the calling thread while alive, and discards a SIGPIPE raised meanwhile (a write to a
-/// connection the server has closed): hiredis writes with write(2), which would otherwise kill a process
-/// that has not ignored SIGPIPE. Thread-safe: only this thread's signal mask changes.
-class sigpipe_blocker {
- public:
-  sigpipe_blocker() noexcept {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-  }
-  ~sigpipe_blocker() {
-    const int saved_errno = errno;
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec no_wait{0, 0};
-        while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    errno = saved_errno;
-  }
-  sigpipe_blocker(const sigpipe_blocker&) = delete;
-  sigpipe_blocker& operator=(const sigpipe_blocker&) = delete;
-
- private:
-  sigset_t pipe_;
-  sigset_t previous_;
-  bool was_pending_ = false;
-};
 
 /// A duration of nanoseconds as a pair (ns, f) = ns + f / count, 0 <= f < count: the script's exact form.
 struct redis_pair {
@@ -60,11 +30,17 @@ struct redis_pair {
   std::uint64_t fraction = 0;
 };
 
-/// What the script needs from a quota and a cost: T, W and cost * T as pairs.
+/// What the script needs from a quota and a cost (T, W and cost * T as pairs), and what checking its reply
+/// needs besides (the quota, the cost, and W - cost * T).
 struct redis_gcra_args {
   redis_pair interval;
   redis_pair window;
-  redis_pair need;
+  redis_pair need;   // cost * T; zero when cost > burst (verdict::never)
+  redis_pair slack;  // W - cost * T; zero when cost > burst
+  std::uint64_t count = 0;
+  std::uint64_t period = 0;
+  std::uint64_t burst = 0;
+  std::uint64_t cost = 0;
 };
 
 /// The bound on the window (in ns) and on burst * count below which the script computes exactly in doubles
@@ -91,8 +67,68 @@ constexpr result<redis_gcra_args> make_redis_gcra_args(std::uint64_t count, std:
   args.interval = redis_intervals(count, period, 1);
   args.window = redis_intervals(count, period, burst);
   if (args.window.ns >= redis_exact_limit) return errc::redis_unsupported_quota;
-  if (cost <= burst) args.need = redis_intervals(count, period, cost);  // a larger cost is verdict::never
+  if (cost <= burst) {  // a larger cost is verdict::never
+    args.need = redis_intervals(count, period, cost);
+    args.slack = redis_intervals(count, period, burst - cost);
+  }
+  args.count = count;
+  args.period = period;
+  args.burst = burst;
+  args.cost = cost;
   return args;
+}
+
+/// The first four elements of a script reply, each already checked to be an integer of at least 0.
+struct redis_reply_fields {
+  std::uint64_t verdict = 0;  // 0 allowed, 1 denied, 2 never
+  std::uint64_t remaining = 0;
+  std::uint64_t wait = 0;         // ns
+  std::uint64_t reset_after = 0;  // ns
+};
+
+/// `p` rounded up to whole nanoseconds.
+constexpr std::uint64_t redis_ceil(redis_pair p) noexcept { return p.ns + (p.fraction != 0 ? 1 : 0); }
+
+/// True when a + (extra, 0) < b, for pairs of the same quota (a.ns + extra below 2^64).
+constexpr bool redis_sum_below(redis_pair a, std::uint64_t extra, redis_pair b) noexcept {
+  const std::uint64_t ns = a.ns + extra;
+  return ns < b.ns || (ns == b.ns && a.fraction < b.fraction);
+}
+
+/// True when `reply` is a decision the script can give for `args` (whatever the state and the time were).
+/// With D' the debt the decision leaves (the debt found, for a denial or verdict::never), the script
+/// replies reset_after = ceil(D') and remaining = floor((W - D') / T) with 0 <= D' <= W, so reset_after is
+/// at most ceil(W) and some D' in (reset_after - 1, reset_after] gives that remaining. Besides: allowed only
+/// when cost <= burst, with wait 0, remaining <= burst - cost and reset_after >= ceil(cost * T) (D' >=
+/// cost * T); denied only when 0 < cost <= burst, with remaining < cost, 1 <= wait <= ceil(cost * T) and
+/// wait = ceil(D' - (W - cost * T)) (so reset_after - wait lies between W - cost * T rounded down and
+/// rounded up); verdict::never exactly when cost > burst, with wait 0. Every sum stays below 2^53.
+constexpr bool redis_reply_possible(const redis_gcra_args& args, const redis_reply_fields& reply) noexcept {
+  if (reply.reset_after > redis_ceil(args.window) || reply.remaining > args.burst) return false;
+  if (reply.reset_after == 0) {
+    if (reply.remaining != args.burst) return false;  // D' = 0
+  } else {
+    // Some D' in (reset_after - 1, reset_after] has floor((W - D') / T) = remaining: remaining * T <
+    // W - (reset_after - 1) and (remaining + 1) * T > W - reset_after.
+    const redis_pair taken = redis_intervals(args.count, args.period, reply.remaining);
+    const redis_pair more = redis_intervals(args.count, args.period, reply.remaining + 1);
+    if (!redis_sum_below(taken, reply.reset_after - 1, args.window)) return false;
+    if (!redis_sum_below(args.window, 0, {more.ns + reply.reset_after, more.fraction})) return false;
+  }
+  const bool fits = args.cost <= args.burst;
+  switch (reply.verdict) {
+    case 0:
+      return fits && reply.wait == 0 && reply.remaining <= args.burst - args.cost &&
+             reply.reset_after >= redis_ceil(args.need);
+    case 1:
+      return fits && reply.remaining < args.cost && reply.wait >= 1 && reply.wait <= redis_ceil(args.need) &&
+             reply.reset_after >= reply.wait && reply.reset_after - reply.wait >= args.slack.ns &&
+             reply.reset_after - reply.wait <= redis_ceil(args.slack);
+    case 2:
+      return !fits && reply.wait == 0;
+    default:
+      return false;
+  }
 }
 
 /// A time since the Unix epoch as the script takes it: whole microseconds (rounded down) and the
@@ -102,13 +138,142 @@ struct script_time {
   std::int64_t nanos = 0;
 };
 
-/// `now` as a script_time (system_clock of any precision: the microseconds are floored, which never
-/// overflows, and the rest is below 1 us).
+/// True when `t` lies within 2^53 microseconds of the epoch (from the year 1685 to 2255), where the script
+/// is exact and a time in nanoseconds fits 64 bits.
+constexpr bool script_time_exact(const script_time& t) noexcept {
+  return t.micros < (std::int64_t{1} << 53) && t.micros > -(std::int64_t{1} << 53);
+}
+
+/// `now` as a script_time (system_clock of any integer precision: the microseconds are floored, and the
+/// rest is below 1 us). A time beyond 2^53 us of the epoch (saturating, never overflowing) comes back as
+/// 2^53 us, which script_time_exact() refuses.
 template <class Duration>
 constexpr script_time script_time_of(std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
-  const auto micros = std::chrono::floor<std::chrono::microseconds>(now);
-  return {static_cast<std::int64_t>(micros.time_since_epoch().count()),
-          static_cast<std::int64_t>(std::chrono::floor<std::chrono::nanoseconds>(now - micros).count())};
+  const time_convert::scaled_count micros = time_convert::scale_duration<std::micro>(now.time_since_epoch());
+  if (micros.saturated || !script_time_exact({micros.value, 0})) return {std::int64_t{1} << 53, 0};
+  // The remainder counts 1/den of a microsecond; in nanoseconds, rounded down.
+  constexpr auto den = static_cast<std::uint64_t>(std::ratio_divide<typename Duration::period, std::micro>::den);
+  const std::uint64_t nanos = arith::divide_wide(arith::multiply_wide(micros.remainder, 1000), den).quotient;
+  return {micros.value, static_cast<std::int64_t>(nanos)};
+}
+
+/// The commands of one call in the Redis protocol (RESP: an array of bulk strings per command), in one
+/// buffer kept from call to call, so that a call allocates nothing once the buffer has grown to its size
+/// (it is released after a call that needed more than 64 KiB).
+class command_buffer {
+ public:
+  command_buffer() noexcept = default;
+  ~command_buffer() { std::free(data_); }
+  command_buffer(command_buffer&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  command_buffer& operator=(command_buffer&& other) noexcept {
+    if (this != &other) {
+      std::free(data_);
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+    }
+    return *this;
+  }
+  command_buffer(const command_buffer&) = delete;
+  command_buffer& operator=(const command_buffer&) = delete;
+
+  /// Appends the command of `count` arguments argv[i] of lengths[i] bytes; false (nothing appended) when
+  /// memory runs out.
+  bool append(std::size_t count, const char* const* argv, const std::size_t* lengths) noexcept {
+    constexpr std::size_t frame = 1 + 20 + 2;  // '*' or '$', at most 20 digits, CRLF
+    std::size_t need = frame;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t room = SIZE_MAX - size_ - need;
+      if (room < frame + 2 || lengths[i] > room - frame - 2) return false;
+      need += frame + lengths[i] + 2;
+    }
+    if (!reserve(size_ + need)) return false;
+    char* out = data_ + size_;
+    out = put_header('*', count, out);
+    for (std::size_t i = 0; i < count; ++i) {
+      out = put_header('$', lengths[i], out);
+      if (lengths[i] != 0) std::memcpy(out, argv[i], lengths[i]);
+      out += lengths[i];
+      *out++ = '\r';
+      *out++ = '\n';
+    }
+    size_ = static_cast<std::size_t>(out - data_);
+    return true;
+  }
+  /// The bytes appended since the last clear().
+  const char* data() const noexcept { return data_; }
+  /// Their number.
+  std::size_t size() const noexcept { return size_; }
+  /// Empties the buffer, and releases its memory when it had grown beyond 64 KiB.
+  void clear() noexcept {
+    size_ = 0;
+    if (capacity_ > (std::size_t{64} << 10)) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+    }
+  }
+
+ private:
+  static char* put_header(char marker, std::size_t number, char* out) noexcept {
+    *out++ = marker;
+    out = std::to_chars(out, out + 20, number).ptr;
+    *out++ = '\r';
+    *out++ = '\n';
+    return out;
+  }
+  bool reserve(std::size_t total) noexcept {
+    if (total <= capacity_) return true;
+    std::size_t grown = capacity_ < 256 ? 256 : capacity_;
+    while (grown < total) grown = grown > SIZE_MAX / 2 ? total : grown * 2;
+    void* moved = std::realloc(data_, grown);
+    if (moved == nullptr) return false;
+    data_ = static_cast<char*>(moved);
+    capacity_ = grown;
+    return true;
+  }
+
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+/// The time `timeout` after `start`, or the clock's last time point when that lies beyond it: never
+/// overflows, whatever the timeout (timeouts above 2^62 ns, 146 years, count as that).
+inline std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::time_point start,
+                                                            std::chrono::milliseconds timeout) noexcept {
+  using clock = std::chrono::steady_clock;
+  constexpr auto longest = std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max() / 2);
+  const auto ahead = std::chrono::duration_cast<clock::duration>(timeout < longest ? timeout : longest);
+  if (start > clock::time_point::max() - ahead) return clock::time_point::max();
+  return start + ahead;
+}
+
+/// Waits with poll(2) until `fd` reports one of `events` or `deadline` passes: returns the events reported
+/// (POLLERR, POLLHUP and POLLNVAL included, never 0), 0 when the deadline came first, or -1 when poll fails
+/// (errno says why). A deadline already past polls without waiting. Resumes after EINTR with the time left.
+/// poll counts whole milliseconds: the time left is rounded up, so it returns at most 1 ms (plus scheduling)
+/// after the deadline and never before it.
+inline int wait_for(int fd, short events, std::chrono::steady_clock::time_point deadline) noexcept {
+  using clock = std::chrono::steady_clock;
+  for (;;) {
+    const clock::time_point now = clock::now();
+    int wait_ms = 0;
+    if (now < deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+      wait_ms = left < INT_MAX ? static_cast<int>(left) : INT_MAX;
+    }
+    pollfd watched{};
+    watched.fd = fd;
+    watched.events = events;
+    const int ready = poll(&watched, 1, wait_ms);
+    if (ready > 0) return watched.revents;
+    if (ready == 0 && (wait_ms == 0 || clock::now() >= deadline)) return 0;
+    if (ready < 0 && errno != EINTR) return -1;
+  }
 }
 
 }  // namespace keyward::detail::rate_redis

@@ -1,8 +1,8 @@
 // keyward: the GCRA rate limiter of rate/gcra.hpp with its state in Redis, so that every process and host
-// that shares a Redis server shares the limits. Each decision is one Lua script run, atomic inside Redis,
-// timed by the server's clock (Redis TIME), so clients with skewed clocks agree. Built on hiredis (0.14 or
-// later); needs Redis 5 or later (a script that reads TIME and then writes needs effects replication, the
-// default since 5.0). An optional adapter: include it yourself (keyward.hpp does not) and link -lhiredis.
+// that shares a Redis server shares the limits. Each decision is one Lua script run, atomic inside Redis.
+// Built on hiredis (0.14 or later); needs Redis 5 or later (a script that reads TIME and then writes needs
+// effects replication, the default since 5.0). An optional adapter: include it yourself (keyward.hpp does
+// not) and link -lhiredis.
 //
 //   keyward::rate::redis_options options;               // 127.0.0.1:6379, 200 ms connect and command timeouts
 //   auto limiter = keyward::rate::redis_limiter::make(options);  // checks the options; one per thread
@@ -10,8 +10,22 @@
 //   if (!d) {
 //     // Redis is down, slow or refused the call: d.error() says which. The caller decides:
 //     // fail open (serve the request unlimited: availability first) or fail closed (answer 503 with a
-//     // Retry-After: protection first). Nothing hangs longer than the timeouts.
+//     // Retry-After: protection first).
 //   } else if (!d->allowed()) { /* 429 with rate::retry_after(*d) */ }
+//
+// What is guaranteed:
+// - Deadline: every call returns within connect_timeout + command_timeout (steady_clock, to about a
+//   millisecond), whatever the server does: a call that has to connect spends at most connect_timeout on
+//   the connection and the script's loading, then its commands (a reload after NOSCRIPT and the retry
+//   included) complete within command_timeout; connect() alone takes at most connect_timeout. The wait is
+//   for the whole reply, not for each read, so a server that sends a byte at a time cannot stretch it. The
+//   one exception is the name lookup of a host that is not an IP address (getaddrinfo, before the deadline
+//   can apply): give an IP address for a hard bound.
+// - One clock per decision: acquire(key, limit, cost) uses the Redis server's clock (TIME) for both the
+//   arithmetic and the key's expiry, so application servers with skewed clocks agree; acquire(key, now,
+//   limit, cost) uses the caller's `now` only and writes keys that never expire by themselves (see there).
+// - Replies are checked: a reply that is not one the script can give for the request's quota and cost, or
+//   bytes the server sends beyond the replies of the call, are errc::redis_protocol.
 #ifndef KEYWARD_RATE_REDIS_HPP
 #define KEYWARD_RATE_REDIS_HPP
 
@@ -21,7 +35,10 @@
 
 #include <hiredis/hiredis.h>
 
-#include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <charconv>
@@ -51,14 +68,20 @@ namespace keyward::rate {
 /// 2^53) while W < 2^51 ns (26 days) and burst * count < 2^51. Absolute times stay exact as microseconds
 /// (below 2^53 until the year 2255) plus a nanosecond remainder. Reported waits are rounded up to whole
 /// nanoseconds. rate/gcra.hpp counts time in units of at most 1 ns instead, so the two agree on every
-/// verdict and remaining count except within 1 ns of a boundary, and on waits to within 1 ns.
+/// verdict and remaining count except within 1 ns of a boundary, and on waits to within 1 ns (exactly when
+/// T is a whole number of nanoseconds times a power of two, where its unit is 1 ns).
 ///
-/// ARGV: 1-2 T, 3-4 W, 5-6 cost * T (each a pair), 7 count, 8 burst, 9 cost, and optionally 10-11 `now`
-/// as microseconds and a nanosecond remainder since the Unix epoch (else Redis TIME, in microseconds). The
-/// state, "<TAT us> <TAT ns remainder> <TAT f>", expires (PX) within 1 ms after the TAT has passed, since
-/// the key is then as good as absent. A debt beyond one window (a clock gone backwards) is read as one
-/// window (rate/gcra.hpp allows two, for its reservations: the verdicts agree, such waits do not). Reply:
-/// {verdict 0 allowed / 1 denied / 2 never, remaining, wait ns, reset_after ns}.
+/// Clock: one per decision. Without ARGV 10-11 the time is Redis TIME (microseconds), and the state expires
+/// (PX, on the same server clock) within 1 ms after its TAT has passed, when it is as good as absent. With
+/// ARGV 10-11, `now` as microseconds and a nanosecond remainder since the Unix epoch, that time is the only
+/// clock: the state is written without expiry (the server's clock must not decide when a state computed
+/// on another clock is gone) and keeps the key until it is deleted or given a TTL by its owner.
+///
+/// ARGV: 1-2 T, 3-4 W, 5-6 cost * T (each a pair), 7 count, 8 burst, 9 cost, then optionally 10-11 `now`.
+/// The state is "<TAT us> <TAT ns remainder> <TAT f>". A debt beyond one window (a clock gone backwards) is
+/// read as one window (rate/gcra.hpp allows two, for its reservations: the verdicts agree, such waits do
+/// not). Reply: {verdict 0 allowed / 1 denied / 2 never, remaining, wait ns, reset_after ns, the time used in
+/// microseconds, its nanosecond remainder (0 for Redis TIME)}.
 inline constexpr std::string_view redis_gcra_script = R"lua(
 local count = tonumber(ARGV[7])
 local function divmod(a, b)
@@ -94,8 +117,9 @@ local function intervals(x, xf)
   while fits(k + 1) do k = k + 1 end
   return k
 end
+local supplied = ARGV[10] ~= nil
 local now_us, now_ns
-if ARGV[10] then
+if supplied then
   now_us, now_ns = tonumber(ARGV[10]), tonumber(ARGV[11])
 else
   local time = redis.call('TIME')
@@ -115,29 +139,37 @@ if state then
   end
 end
 if cost > burst then
-  return {2, intervals(sub(w, wf, d, df)), 0, ceil_ns(d, df)}
+  return {2, intervals(sub(w, wf, d, df)), 0, ceil_ns(d, df), now_us, now_ns}
 end
 local a, af = add(d, df, n, nf)
 if not le(a, af, w, wf) then
   local r, rf = sub(a, af, w, wf)
-  return {1, intervals(sub(w, wf, d, df)), ceil_ns(r, rf), ceil_ns(d, df)}
+  return {1, intervals(sub(w, wf, d, df)), ceil_ns(r, rf), ceil_ns(d, df), now_us, now_ns}
 end
 if cost > 0 then
   local carry, rest = divmod(a, 1000)
   rest = rest + now_ns
   if rest >= 1000 then carry, rest = carry + 1, rest - 1000 end
-  redis.call('SET', KEYS[1], string.format('%.0f %d %d', now_us + carry, rest, af),
-             'PX', string.format('%d', math.floor(a / 1000000) + 1))
+  local tat = string.format('%.0f %d %d', now_us + carry, rest, af)
+  if supplied then
+    redis.call('SET', KEYS[1], tat)
+  else
+    redis.call('SET', KEYS[1], tat, 'PX', string.format('%d', math.floor(a / 1000000) + 1))
+  end
 end
-return {0, intervals(sub(w, wf, a, af)), 0, ceil_ns(a, af)}
+return {0, intervals(sub(w, wf, a, af)), 0, ceil_ns(a, af), now_us, now_ns}
 )lua";
 
-/// Where the Redis server is and how long to wait for it (checked by redis_limiter::make()).
+/// Where the Redis server is and how long to wait for it (checked by redis_limiter::make()). Both timeouts
+/// are deadlines for a whole call, measured on std::chrono::steady_clock (see redis_limiter).
 struct redis_options {
-  std::string host = "127.0.0.1";                  ///< a host name or an IP address: not empty, no NUL byte
-  int port = 6379;                                 ///< the TCP port: 1 to 65535
-  std::chrono::milliseconds connect_timeout{200};  ///< the longest a connection attempt takes: above zero
-  std::chrono::milliseconds command_timeout{200};  ///< the longest a reply may take to arrive: above zero
+  std::string host = "127.0.0.1";  ///< an IP address or a host name (resolved without a bound): not empty, no NUL
+  int port = 6379;                 ///< the TCP port: 1 to 65535
+  /// The longest a call spends connecting, the script's loading included: above zero.
+  std::chrono::milliseconds connect_timeout{200};
+  /// The longest a call's commands take once connected, from the first byte sent to the last byte of the
+  /// last reply (a reload after NOSCRIPT and the retry included): above zero.
+  std::chrono::milliseconds command_timeout{200};
 };
 
 /// One request of a pipelined batch (redis_limiter::acquire_batch).
@@ -147,26 +179,54 @@ struct redis_acquire {
   std::uint64_t cost = 1;  ///< the capacity it takes
 };
 
-
 /// A GCRA limiter whose state lives in Redis under caller-chosen keys; see redis_gcra_script for the
 /// algorithm and its exactness, and rate/gcra.hpp for the in-process limiter it agrees with.
 ///
-/// Connection: made by make()'s limiter on first use (or by connect()) within redis_options::connect_timeout,
-/// and again on the next call after any failure, so a limiter made while Redis is down works once Redis is
-/// back; every command waits at most redis_options::command_timeout for its reply.
-/// Errors: errc::redis_unavailable (no connection, refused, or lost), errc::redis_timeout (no connection or
-/// no reply in time), errc::redis_protocol (a reply of the wrong shape), errc::redis_error_reply (Redis
-/// answered with an error, e.g. the key holds another type, out of memory, a read-only replica; see
-/// last_error_detail()), errc::rate_invalid_quota and errc::redis_unsupported_quota (from the quota, before
-/// anything is sent). The script is loaded once per connection (SCRIPT LOAD) and run by its SHA1 (EVALSHA);
-/// after a SCRIPT FLUSH or a server restart, the NOSCRIPT reply makes it load the script again and retry.
+/// Deadline: connect() returns within connect_timeout; acquire() and acquire_batch() within
+/// connect_timeout + command_timeout: when there is no usable connection, the call connects and loads the
+/// script (SCRIPT LOAD) within connect_timeout, then sends its commands and reads every reply within
+/// command_timeout; a NOSCRIPT reply (after SCRIPT FLUSH or a server restart) reloads the script and retries
+/// within that same command_timeout. The socket is non-blocking and each wait is a poll(2) for the time
+/// left before the call's deadline, so the bound holds whatever the server sends, and when, to about a
+/// millisecond (poll's resolution) plus the time to format and parse. Not bounded: resolving a host name
+/// (getaddrinfo, at each new connection; the system resolver's own timeouts apply), so give an IP address
+/// where the bound must be hard. Past the deadline the call returns errc::redis_timeout and drops the
+/// connection; the next call connects again, so a limiter made while Redis is down works once Redis is
+/// back.
+///
+/// Clock: each decision uses one clock. acquire(key, limit, cost) and acquire_batch() take the Redis
+/// server's TIME, for the arithmetic and for the key's expiry (PX) alike: every application server sharing
+/// the Redis server shares its clock, whatever their own clocks say. acquire(key, now, limit, cost) uses the
+/// given `now` for the arithmetic and sets no expiry (see there). decided_at() tells the time a decision
+/// used, for headers such as X-RateLimit-Reset that must agree across the fleet.
+///
+/// Replies: a connection with unread bytes when a call starts (a reply nobody asked for, or the server's
+/// close) is dropped and a new one made. A call reads exactly the replies to what it sent: bytes left
+/// after them, a reply of the wrong shape, or values the script cannot give for the request's quota and
+/// cost are errc::redis_protocol and drop the connection. What the script can give: reset_after at most
+/// W rounded up, with remaining = floor((W - D') / T) for some debt D' within 1 ns below reset_after (so
+/// remaining is at most the burst); allowed only when cost <= burst, with no wait, remaining at most
+/// burst - cost and reset_after at least cost * T; denied only when 0 < cost <= burst, with remaining below
+/// the cost and a wait in (0, cost * T] that is reset_after - (W - cost * T) to the nanosecond; never
+/// exactly when cost > burst, with no wait (every bound rounded up to whole nanoseconds); and the time used:
+/// the one given, or whole microseconds of Redis TIME between 1970 and 2255.
+///
+/// Errors: errc::redis_unavailable (no connection: refused, unreachable, name not found, or lost),
+/// errc::redis_timeout (past the deadline), errc::redis_protocol (see Replies), errc::redis_error_reply
+/// (Redis answered with an error, e.g. the key holds another type, out of memory, a read-only replica; see
+/// last_error_detail(); the connection stays), errc::rate_invalid_quota and errc::redis_unsupported_quota
+/// (from the quota, before anything is sent), errc::redis_unsupported_time (from a supplied `now`, before
+/// anything is sent).
 ///
 /// Thread safety: none. A hiredis connection serves one thread at a time: give each thread its own
 /// redis_limiter (as many as you like share the same keys safely, since Redis runs each script atomically),
-/// or guard one with a mutex. SIGPIPE is blocked in the calling thread during each call, so a server that
-/// goes away cannot kill the process.
+/// or guard one with a mutex. Commands are sent with MSG_NOSIGNAL (SO_NOSIGPIPE on macOS), so a server that
+/// goes away cannot raise SIGPIPE (hiredis only connects and parses replies here).
 class redis_limiter {
  public:
+  /// The type of decided_at(): a system_clock time in nanoseconds.
+  using time_point = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
   /// A limiter for the server in `options`. Checks the options and does not connect (see the class; call
   /// connect() to check that Redis answers). errc::redis_invalid_options for options that cannot work: an
   /// empty host or one holding a NUL byte, a port outside 1-65535, or a connect or command timeout of zero
@@ -180,7 +240,10 @@ class redis_limiter {
   }
   ~redis_limiter() { disconnect(); }
   redis_limiter(redis_limiter&& other) noexcept
-      : options_(std::move(other.options_)), context_(std::exchange(other.context_, nullptr)) {
+      : options_(std::move(other.options_)),
+        context_(std::exchange(other.context_, nullptr)),
+        output_(std::move(other.output_)),
+        decided_at_(other.decided_at_) {
     std::memcpy(sha_, other.sha_, sizeof sha_);
     std::memcpy(detail_, other.detail_, sizeof detail_);
   }
@@ -189,6 +252,8 @@ class redis_limiter {
       disconnect();
       options_ = std::move(other.options_);
       context_ = std::exchange(other.context_, nullptr);
+      output_ = std::move(other.output_);
+      decided_at_ = other.decided_at_;
       std::memcpy(sha_, other.sha_, sizeof sha_);
       std::memcpy(detail_, other.detail_, sizeof detail_);
     }
@@ -197,25 +262,31 @@ class redis_limiter {
   redis_limiter(const redis_limiter&) = delete;
   redis_limiter& operator=(const redis_limiter&) = delete;
 
-  /// Connects, if not connected, and loads the script: a way to check Redis at start-up. The errors of
-  /// acquire() about the connection.
+  /// Connects, if there is no usable connection, and loads the script, within connect_timeout: a way to
+  /// check Redis at start-up. The errors of acquire() about the connection.
   result<void> connect() noexcept {
-    const detail::rate_redis::sigpipe_blocker blocker;
-    return ensure_connected();
+    bool fresh = false;
+    return ensure_connected(std::chrono::steady_clock::now(), fresh);
   }
 
-  /// Takes `cost` (default 1) from the limit `limit` kept at `key`, at the Redis server's time (Redis TIME):
-  /// the decision as rate::gcra::acquire() gives it (allowed with remaining and reset_after; denied, taking
-  /// nothing, with wait; never when cost > burst; a cost of 0 takes nothing), or an error (see the class).
-  /// Pass the same quota for a key every time: the state does not record it.
+  /// Takes `cost` (default 1) from the limit `limit` kept at `key`, at the Redis server's time (Redis TIME,
+  /// which also times the key's expiry): the decision as rate::gcra::acquire() gives it at that time
+  /// (allowed with remaining and reset_after; denied, taking nothing, with wait; never when cost > burst; a
+  /// cost of 0 takes nothing), or an error (see the class), within connect_timeout + command_timeout.
+  /// decided_at() then returns the server's time. Pass the same quota for a key every time: the state does
+  /// not record it.
   result<decision> acquire(std::string_view key, const quota& limit, std::uint64_t cost = 1) noexcept {
     return run_one(key, limit, cost, nullptr);
   }
 
-  /// acquire() at `now` instead of the server's clock: a std::chrono::system_clock time point of any
-  /// precision (the script counts Unix time, as Redis TIME does), used to the nanosecond; for tests and
-  /// replays that need exact times. Mixing it with the server's clock on one key mixes two clocks. `now`
-  /// must lie within 2^53 microseconds of 1970 (until the year 2255), where the script is exact.
+  /// acquire() at `now` instead of the server's clock, for tests and replays that need exact times: a
+  /// std::chrono::system_clock time point of any precision (the script counts Unix time, as Redis TIME
+  /// does), used to the nanosecond; decided_at() then returns it, floored to nanoseconds. `now` is the only
+  /// clock of the decision: the key is written without expiry, since a state whose TAT has passed is
+  /// absent for the arithmetic anyway, so keys written this way stay until you delete them or give them a
+  /// TTL yourself. Do not mix the two overloads on one key: a later acquire() by the server's clock would
+  /// read a TAT on the caller's clock, and sets an expiry again. `now` must lie within 2^53 microseconds of
+  /// 1970 (from the year 1685 to 2255), where the script is exact: errc::redis_unsupported_time otherwise.
   template <class Duration>
   result<decision> acquire(std::string_view key, std::chrono::time_point<std::chrono::system_clock, Duration> now,
                            const quota& limit, std::uint64_t cost = 1) noexcept {
@@ -223,30 +294,43 @@ class redis_limiter {
     return run_one(key, limit, cost, &at);
   }
 
-  /// Runs `count` acquisitions in one round trip (pipelined), in order: several keys, or one key several
-  /// times. decisions[i] receives the decision for requests[i]. On an error the decisions are not all
-  /// valid, and some requests may have been counted: those before the failure were sent and run.
+  /// Runs `count` acquisitions (by the server's clock, as acquire(key, limit, cost)) in one round trip
+  /// (pipelined), in order: several keys, or one key several times. decisions[i] receives the decision for
+  /// requests[i]; decided_at() then returns the time of the last decision read. Within connect_timeout +
+  /// command_timeout, like acquire(). On an error the decisions are not all valid, and some requests may
+  /// have been counted: those before the failure were sent and run.
   result<void> acquire_batch(const redis_acquire* requests, std::size_t count, decision* decisions) noexcept {
     for (std::size_t i = 0; i < count; ++i) {
       if (const auto args = args_of(requests[i].limit, requests[i].cost); !args) return args.error();
       decisions[i] = decision{};  // limit 0: not decided yet (a decision's limit is the burst, at least 1)
     }
-    const detail::rate_redis::sigpipe_blocker blocker;
-    if (auto connected = ensure_connected(); !connected) return connected;
+    const auto start = std::chrono::steady_clock::now();
+    bool fresh = false;
+    if (auto connected = ensure_connected(start, fresh); !connected) return connected;
+    const auto deadline = command_deadline(start, fresh);
     for (int attempt = 0;; ++attempt) {
       bool script_missing = false;
-      if (auto sent = run_batch(requests, count, decisions, script_missing); !sent) return sent;
+      if (auto sent = run_batch(requests, count, decisions, deadline, script_missing); !sent) return sent;
       if (!script_missing) return {};
       if (attempt == 1) return errc::redis_error_reply;  // NOSCRIPT right after loading it
-      if (auto loaded = load_script(); !loaded) return loaded;
+      if (auto loaded = load_script(deadline); !loaded) return loaded;
     }
   }
 
+  /// The time the last decision was made at: the Redis server's TIME (microseconds) it read, or the `now`
+  /// it was given (nanoseconds). Set by every successful acquire() and by each decision of acquire_batch();
+  /// the epoch before the first. Use it as the `now` of rate::x_ratelimit() so that reset times agree
+  /// across application servers.
+  time_point decided_at() const noexcept { return decided_at_; }
+
   /// Text about the last failure, for logs: Redis's error reply (which may name the script line, never a
-  /// key) or hiredis's description of a connection failure; empty when none. At most 127 bytes.
+  /// key), hiredis's description of a connection failure, or which deadline passed or which check a reply
+  /// failed; empty when none. At most 127 bytes.
   std::string_view last_error_detail() const noexcept { return detail_; }
 
  private:
+  using steady_time = std::chrono::steady_clock::time_point;
+
   // A reply owned until the end of the scope.
   struct reply_holder {
     redisReply* reply = nullptr;
@@ -292,105 +376,220 @@ class redis_limiter {
     char numbers[11][24] = {};
     const char* argv[15] = {};
     std::size_t lengths[15] = {};
-    int argc = 0;
+    std::size_t argc = 0;
   };
+
+  // The deadline of a call's commands: command_timeout from the call's start, or from now when the call
+  // had to connect first.
+  steady_time command_deadline(steady_time start, bool fresh) const noexcept {
+    return detail::rate_redis::deadline_after(fresh ? std::chrono::steady_clock::now() : start,
+                                              options_.command_timeout);
+  }
 
   result<decision> run_one(std::string_view key, const quota& limit, std::uint64_t cost,
                            const detail::rate_redis::script_time* now) noexcept {
     const auto args = args_of(limit, cost);
     if (!args) return args.error();
-    const detail::rate_redis::sigpipe_blocker blocker;
-    if (auto connected = ensure_connected(); !connected) return connected.error();
+    if (now != nullptr && !detail::rate_redis::script_time_exact(*now)) return errc::redis_unsupported_time;
+    const auto start = std::chrono::steady_clock::now();
+    bool fresh = false;
+    if (auto connected = ensure_connected(start, fresh); !connected) return connected.error();
+    const auto deadline = command_deadline(start, fresh);
     for (int attempt = 0;; ++attempt) {
-      script_call call(sha_, key, limit, cost, *args, now);
+      const script_call call(sha_, key, limit, cost, *args, now);
+      if (!output_.append(call.argc, call.argv, call.lengths)) return give_up(errc::redis_unavailable, "out of memory");
       reply_holder held;
-      held.reply = static_cast<redisReply*>(redisCommandArgv(context_, call.argc, call.argv, call.lengths));
-      if (held.reply == nullptr) return connection_failure();
+      if (auto answered = exchange(deadline, held); !answered) return answered.error();
       if (attempt == 0 && is_noscript(held.reply)) {
-        if (auto loaded = load_script(); !loaded) return loaded.error();
+        if (auto loaded = load_script(deadline); !loaded) return loaded.error();
         continue;
       }
-      return read_decision(held.reply, limit);
+      return read_decision(held.reply, *args, now);
     }
   }
 
   // Appends a call for every request not decided yet, then reads every reply (all of them, even after an
   // error reply, so that the connection stays in step). A NOSCRIPT reply leaves its request undecided.
-  result<void> run_batch(const redis_acquire* requests, std::size_t count, decision* decisions,
+  result<void> run_batch(const redis_acquire* requests, std::size_t count, decision* decisions, steady_time deadline,
                          bool& script_missing) noexcept {
     for (std::size_t i = 0; i < count; ++i) {
       if (decisions[i].limit != 0) continue;
       const auto args = args_of(requests[i].limit, requests[i].cost);
-      script_call call(sha_, requests[i].key, requests[i].limit, requests[i].cost, *args, nullptr);
-      if (redisAppendCommandArgv(context_, call.argc, call.argv, call.lengths) != REDIS_OK)
-        return connection_failure();
+      const script_call call(sha_, requests[i].key, requests[i].limit, requests[i].cost, *args, nullptr);
+      if (!output_.append(call.argc, call.argv, call.lengths)) return give_up(errc::redis_unavailable, "out of memory");
     }
+    if (auto sent = send_all(deadline); !sent) return sent;
     result<void> outcome;
     for (std::size_t i = 0; i < count; ++i) {
       if (decisions[i].limit != 0) continue;
       reply_holder held;
-      void* reply = nullptr;
-      if (redisGetReply(context_, &reply) != REDIS_OK) return connection_failure();
-      held.reply = static_cast<redisReply*>(reply);
+      if (auto received = receive(deadline, held); !received) return received;
       if (is_noscript(held.reply)) {
         script_missing = true;
         continue;
       }
-      auto one = read_decision(held.reply, requests[i].limit);
+      auto one = read_decision(held.reply, *args_of(requests[i].limit, requests[i].cost), nullptr);
       if (one) decisions[i] = *one;
+      else if (one.error() == errc::redis_protocol) return one.error();  // the connection is gone
       else if (outcome) outcome = one.error();
     }
+    if (auto drained = expect_drained(); !drained) return drained;
     return outcome;
   }
 
-  result<void> ensure_connected() noexcept {
-    if (context_ != nullptr && context_->err == 0) return {};
+  // Makes sure a connection without unread bytes is ready, connecting (and loading the script) within
+  // connect_timeout of `start` when there is none; `fresh` tells whether it connected.
+  result<void> ensure_connected(steady_time start, bool& fresh) noexcept {
+    if (context_ != nullptr && !has_unread_bytes()) return {};
     disconnect();
-    const timeval connect_limit = to_timeval(options_.connect_timeout);
+    fresh = true;
+    const steady_time deadline = detail::rate_redis::deadline_after(start, options_.connect_timeout);
     errno = 0;
-    context_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, connect_limit);
+    context_ = redisConnectNonBlock(options_.host.c_str(), options_.port);
     if (context_ == nullptr) {
       set_detail("hiredis could not allocate a context");
       return errc::redis_unavailable;
     }
     if (context_->err != 0) return connection_failure();
-    if (redisSetTimeout(context_, to_timeval(options_.command_timeout)) != REDIS_OK) return connection_failure();
-    return load_script();
+    const int ready = detail::rate_redis::wait_for(context_->fd, POLLOUT, deadline);
+    if (ready == 0) return give_up(errc::redis_timeout, "no connection within connect_timeout");
+    int failure = 0;
+    socklen_t length = sizeof failure;
+    if (ready < 0 || getsockopt(context_->fd, SOL_SOCKET, SO_ERROR, &failure, &length) != 0)
+      return give_up(errc::redis_unavailable, "the connection could not be checked");
+    if (failure != 0)
+      return give_up(failure == ETIMEDOUT ? errc::redis_timeout : errc::redis_unavailable,
+                     failure == ECONNREFUSED ? "connection refused" : "connection failed");
+    const int on = 1;  // no Nagle delay for the end of a batch sent in several writes (hiredis 1.x leaves it on)
+    (void)setsockopt(context_->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+#ifndef MSG_NOSIGNAL  // macOS: the socket itself is told not to raise SIGPIPE
+    (void)setsockopt(context_->fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
+    return load_script(deadline);
   }
 
-  result<void> load_script() noexcept {
-    const char* argv[3] = {"SCRIPT", "LOAD", redis_gcra_script.data()};
+  // True when the server sent something nobody asked for yet (a reply, or its close; a failing poll counts
+  // too): read after the call's commands are sent, it would be taken for their replies. hiredis's reader
+  // holds nothing here, since every call ends with expect_drained() or drops the connection.
+  bool has_unread_bytes() const noexcept {
+    pollfd watched{};
+    watched.fd = context_->fd;
+    watched.events = POLLIN;
+    int ready;
+    do ready = poll(&watched, 1, 0);
+    while (ready < 0 && errno == EINTR);
+    return ready != 0;
+  }
+
+  result<void> load_script(steady_time deadline) noexcept {
+    const char* const argv[3] = {"SCRIPT", "LOAD", redis_gcra_script.data()};
     const std::size_t lengths[3] = {6, 4, redis_gcra_script.size()};
+    if (!output_.append(3, argv, lengths)) return give_up(errc::redis_unavailable, "out of memory");
     reply_holder held;
-    held.reply = static_cast<redisReply*>(redisCommandArgv(context_, 3, argv, lengths));
-    if (held.reply == nullptr) return connection_failure();
+    if (auto answered = exchange(deadline, held); !answered) return answered;
     if (held.reply->type == REDIS_REPLY_ERROR) {
       set_detail(std::string_view(held.reply->str, held.reply->len));
       return errc::redis_error_reply;
     }
-    if (held.reply->type != REDIS_REPLY_STRING || held.reply->len != 40) return errc::redis_protocol;
+    if (held.reply->type != REDIS_REPLY_STRING || held.reply->len != 40)
+      return give_up(errc::redis_protocol, "SCRIPT LOAD did not answer a SHA1");
     std::memcpy(sha_, held.reply->str, 40);
     sha_[40] = '\0';
     return {};
   }
 
-  result<decision> read_decision(const redisReply* reply, const quota& limit) noexcept {
+  // Sends the one command in the output buffer and reads its one reply, before `deadline`.
+  result<void> exchange(steady_time deadline, reply_holder& held) noexcept {
+    if (auto sent = send_all(deadline); !sent) return sent;
+    if (auto received = receive(deadline, held); !received) return received;
+    return expect_drained();
+  }
+
+#ifdef MSG_NOSIGNAL
+  static constexpr int no_sigpipe = MSG_NOSIGNAL;
+#else
+  static constexpr int no_sigpipe = 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
+
+  // Sends the output buffer before `deadline`, with MSG_NOSIGNAL: a server gone away is an error, never a
+  // SIGPIPE. Replies that arrive meanwhile are read into hiredis's reader, so that a server that answers
+  // while it reads a large batch cannot stall on its output.
+  result<void> send_all(steady_time deadline) noexcept {
+    std::size_t sent = 0;
+    while (sent < output_.size()) {
+      const ssize_t n = send(context_->fd, output_.data() + sent, output_.size() - sent, no_sigpipe);
+      if (n >= 0) {
+        sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return give_up(errc::redis_unavailable, "connection lost");
+      const int ready = detail::rate_redis::wait_for(context_->fd, POLLOUT | POLLIN, deadline);
+      if (ready == 0) return give_up(errc::redis_timeout, "commands not sent within command_timeout");
+      if (ready < 0) return give_up(errc::redis_unavailable, "poll failed");
+      if ((ready & POLLIN) != 0 && redisBufferRead(context_) != REDIS_OK) return connection_failure();
+    }
+    output_.clear();
+    return {};
+  }
+
+  // Reads the next reply before `deadline`.
+  result<void> receive(steady_time deadline, reply_holder& held) noexcept {
+    for (;;) {
+      void* reply = nullptr;
+      if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) return connection_failure();
+      if (reply != nullptr) {
+        held.reply = static_cast<redisReply*>(reply);
+        return {};
+      }
+      const int ready = detail::rate_redis::wait_for(context_->fd, POLLIN, deadline);
+      if (ready == 0) return give_up(errc::redis_timeout, "no reply within command_timeout");
+      if (ready < 0) return give_up(errc::redis_unavailable, "poll failed");
+      if (redisBufferRead(context_) != REDIS_OK) return connection_failure();
+    }
+  }
+
+  // After the last reply of a call: any byte left is not a reply to it.
+  result<void> expect_drained() noexcept {
+    if (context_->reader->pos == context_->reader->len) return {};
+    return give_up(errc::redis_protocol, "bytes beyond the replies of the call");
+  }
+
+  // The decision in a script reply for `args`, with its time checked against `sent` (the time the call
+  // gave, or null for the server's TIME).
+  result<decision> read_decision(const redisReply* reply, const detail::rate_redis::redis_gcra_args& args,
+                                 const detail::rate_redis::script_time* sent) noexcept {
     if (reply->type == REDIS_REPLY_ERROR) {
       set_detail(std::string_view(reply->str, reply->len));
       return errc::redis_error_reply;
     }
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) return errc::redis_protocol;
-    long long values[4];
-    for (std::size_t i = 0; i < 4; ++i) {
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 6)
+      return give_up(errc::redis_protocol, "a reply of the wrong shape");
+    long long values[6];
+    for (std::size_t i = 0; i < 6; ++i) {
       const redisReply* element = reply->element[i];
-      if (element->type != REDIS_REPLY_INTEGER || element->integer < 0) return errc::redis_protocol;
+      if (element->type != REDIS_REPLY_INTEGER) return give_up(errc::redis_protocol, "a reply of the wrong shape");
       values[i] = element->integer;
     }
-    if (values[0] > 2) return errc::redis_protocol;
+    for (std::size_t i = 0; i < 4; ++i)
+      if (values[i] < 0) return give_up(errc::redis_protocol, "a negative count in a reply");
+    detail::rate_redis::redis_reply_fields fields;
+    fields.verdict = static_cast<std::uint64_t>(values[0]);
+    fields.remaining = static_cast<std::uint64_t>(values[1]);
+    fields.wait = static_cast<std::uint64_t>(values[2]);
+    fields.reset_after = static_cast<std::uint64_t>(values[3]);
+    if (!detail::rate_redis::redis_reply_possible(args, fields))
+      return give_up(errc::redis_protocol, "a decision the quota does not allow");
+    // The time: the one sent, or Redis TIME in whole microseconds where the script is exact.
+    const bool time_ok = sent != nullptr ? values[4] == sent->micros && values[5] == sent->nanos
+                                         : values[4] >= 0 && values[5] == 0 &&
+                                               detail::rate_redis::script_time_exact({values[4], 0});
+    if (!time_ok) return give_up(errc::redis_protocol, "a decision time other than the one used");
+    decided_at_ = time_point(std::chrono::microseconds(values[4]) + std::chrono::nanoseconds(values[5]));
     decision d;
-    d.limit = limit.burst;
+    d.limit = args.burst;
     d.outcome = values[0] == 0 ? verdict::allowed : values[0] == 1 ? verdict::denied : verdict::never;
-    d.remaining = static_cast<std::uint64_t>(values[1]);
+    d.remaining = fields.remaining;
     d.wait = std::chrono::nanoseconds(values[2]);
     d.reset_after = std::chrono::nanoseconds(values[3]);
     return d;
@@ -404,22 +603,27 @@ class redis_limiter {
   // dropped so that the next call starts a new one.
   keyward::error connection_failure() noexcept {
     const int cause = errno;
-    bool timed_out = false;
+    errc code = errc::redis_unavailable;
     if (context_ != nullptr) {
-#ifdef REDIS_ERR_TIMEOUT  // hiredis 1.0 and later name timeouts
-      timed_out = context_->err == REDIS_ERR_TIMEOUT;
-#endif
-      if (context_->err == REDIS_ERR_IO)
-        timed_out = cause == EAGAIN || cause == EWOULDBLOCK || cause == ETIMEDOUT || cause == EINPROGRESS;
+      if (context_->err == REDIS_ERR_PROTOCOL) code = errc::redis_protocol;
+      if (context_->err == REDIS_ERR_IO && cause == ETIMEDOUT) code = errc::redis_timeout;
       set_detail(context_->errstr);
     }
     disconnect();
-    return timed_out ? errc::redis_timeout : errc::redis_unavailable;
+    return code;
+  }
+
+  // Drops the connection and returns `code`, with `why` as the detail.
+  keyward::error give_up(errc code, std::string_view why) noexcept {
+    set_detail(why);
+    disconnect();
+    return code;
   }
 
   void disconnect() noexcept {
     if (context_ != nullptr) redisFree(context_);
     context_ = nullptr;
+    output_.clear();
   }
 
   void set_detail(std::string_view text) noexcept {
@@ -428,15 +632,10 @@ class redis_limiter {
     detail_[n] = '\0';
   }
 
-  static timeval to_timeval(std::chrono::milliseconds duration) noexcept {
-    timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(duration.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>(duration.count() % 1000 * 1000);
-    return tv;
-  }
-
   redis_options options_;
   redisContext* context_ = nullptr;
+  detail::rate_redis::command_buffer output_;
+  time_point decided_at_{};
   char sha_[41] = {};
   char detail_[128] = {};
 };
