@@ -177,7 +177,25 @@ struct challenge_pool {
   std::vector<std::string> values;
   std::vector<std::string> realms;       ///< the realm of every challenge of values[i]
   std::vector<std::string> last_values;  ///< the last auth-param of values[i], quoted-pairs resolved
+  keyward::http::limits limit{};         ///< what parse_challenges is given
 };
+
+/// Fewer inputs for the 8 KB cases: 64 of them already overflow the L1 cache as 512 short ones do.
+constexpr std::size_t long_pool_size = 64;
+
+/// `Newauth realm="<realm>", p1="<7 base62>", ..., p<params - 1>="<7 base62>"`, `challenges` times.
+std::string hostile_value(std::mt19937_64& rng, const std::string& realm, std::size_t challenges,
+                          std::size_t params, std::string& last_value) {
+  std::string value;
+  for (std::size_t c = 0; c < challenges; ++c) {
+    value += (c == 0 ? "" : ", ") + std::string("Newauth realm=\"") + realm + "\"";
+    for (std::size_t p = 1; p < params; ++p) {
+      last_value = random_base62(rng, 7);
+      value += ", p" + std::to_string(p) + "=\"" + last_value + "\"";
+    }
+  }
+  return value;
+}
 
 std::vector<challenge_pool> make_challenge_pools() {
   std::mt19937_64 rng(20241124);
@@ -195,7 +213,35 @@ std::vector<challenge_pool> make_challenge_pools() {
     basic.realms.push_back(realm);
     basic.last_values.push_back("UTF-8");
   }
-  return {std::move(three), std::move(basic)};
+  // Hostile shapes (issue 11, finding 5): as many distinct names as the default limits let in, 16 challenges of
+  // 32 auth-params (about 7.9 KB, against the 8 KB default limit); and one challenge of 256 auth-params, the
+  // ceiling of limits::max_parameters, parsed with raised limits.
+  challenge_pool hostile{"hostile8k", std::vector<std::pair<std::string, std::size_t>>(16, {"Newauth", 32}),
+                         {}, {}, {}, {}};
+  challenge_pool ceiling{"ceiling256", {{"Newauth", 256}}, {}, {}, {}, {}};
+  ceiling.limit.max_length = 1 << 20;
+  ceiling.limit.max_parameters = keyward::http::limits::max_parameters_ceiling;
+  for (std::size_t i = 0; i < long_pool_size; ++i) {
+    const std::string realm = random_base62(rng, 8);
+    for (challenge_pool* pool : {&hostile, &ceiling}) {
+      std::string last_value;
+      pool->values.push_back(hostile_value(rng, realm, pool->shape.size(), pool->shape.front().second, last_value));
+      pool->realms.push_back(realm);
+      pool->last_values.push_back(last_value);
+    }
+  }
+  return {std::move(three), std::move(basic), std::move(hostile), std::move(ceiling)};
+}
+
+/// Bearer values as long as the hostile8k challenges (the first one's length), for the row beside them.
+bearer_pool same_length_bearers(const challenge_pool& hostile) {
+  std::mt19937_64 rng(20241125);
+  bearer_pool pool{"hostile8k_length", {}, {}};
+  for (std::size_t i = 0; i < long_pool_size; ++i) {
+    pool.tokens.push_back(random_base62(rng, hostile.values.front().size() - 7));
+    pool.values.push_back("Bearer " + pool.tokens.back());
+  }
+  return pool;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,7 +298,7 @@ void parse_basic_keyward(benchmark::State& state, const inputs* in) {
 
 void parse_bearer_keyward(benchmark::State& state, const bearer_pool* pool) {
   run(
-      state, pool_size,
+      state, pool->values.size(),
       [&](std::size_t i) {
         const auto token = keyward::http::parse_bearer(pool->values[i]);
         return token && *token == pool->tokens[i];
@@ -344,13 +390,13 @@ bool challenges_match(const keyward::http::challenge_list& challenges, const cha
 /// of the work a caller does, and what Poco does while filling its collection).
 void parse_challenges_keyward(benchmark::State& state, const challenge_pool* pool) {
   run(
-      state, pool_size,
+      state, pool->values.size(),
       [&](std::size_t i) {
-        const auto challenges = keyward::http::parse_challenges(pool->values[i]);
+        const auto challenges = keyward::http::parse_challenges(pool->values[i], pool->limit);
         return challenges && challenges_match(*challenges, *pool, pool->realms[i], pool->last_values[i]);
       },
       [&](std::size_t i) {
-        const auto challenges = keyward::http::parse_challenges(pool->values[i]);
+        const auto challenges = keyward::http::parse_challenges(pool->values[i], pool->limit);
         std::size_t sizes = 0;
         if (challenges) {
           for (const keyward::http::challenge& challenge : *challenges) {
@@ -577,6 +623,8 @@ int main(int argc, char** argv) {
   for (const challenge_pool& pool : challenge_pools) {
     add("parse_challenges", "keyward", pool.label, parse_challenges_keyward, &pool);
   }
+  const bearer_pool hostile_length = same_length_bearers(challenge_pools[2]);
+  add("parse_bearer", "keyward", hostile_length.label, parse_bearer_keyward, &hostile_length);
 
 #if KEYWARD_BENCH_POCO
   add("parse_basic", "poco", "apikey", parse_basic_poco, &in);
@@ -587,6 +635,7 @@ int main(int argc, char** argv) {
     add("build_bearer", "poco", pool.label, build_bearer_poco, &pool);
   }
   for (const challenge_pool& pool : challenge_pools) {
+    if (pool.label != "three" && pool.label != "basic") continue;  // the hostile shapes are keyward's own check
     if (pool.shape.size() == 1) {
       add("parse_challenges", "poco", pool.label, parse_challenges_poco, &pool);
     } else if (poco_rejects(pool)) {

@@ -3,7 +3,11 @@
 // 1. The whole input is parsed as a field value (default limits and tight ones). On success the list is
 //    iterated fully and checked: size() agrees with iteration, schemes are tokens, a challenge has a token68
 //    or parameters but not both, every value unescapes into a buffer of value_size() bytes, find() finds each
-//    scheme, and the input held no forbidden byte. On failure the offset lies within the input.
+//    scheme, and the input held no forbidden byte. On failure the offset lies within the input. The
+//    duplicate-name check is compared with a quadratic reference written here (every name of a challenge
+//    against every earlier one): a parsed challenge has no two equal names, and a value refused with
+//    http_duplicate_parameter at offset o parses up to o, its last challenge holding an earlier parameter
+//    named as the one at o. The input is also parsed with no limit but the ceiling on parameters.
 // 2. The input also describes a challenge to build: byte 0 = scheme length, byte 1 = realm length, byte 2 =
 //    parameter name length, byte 3 bit 0: build a token68 challenge (the realm bytes as token68) instead;
 //    then scheme, realm, name, and the rest as the parameter value. The builder must succeed exactly when an
@@ -68,10 +72,44 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The quadratic reference: true when two parameters of `challenge` have names equal but for ASCII case.
+bool has_duplicate_reference(const http::challenge& challenge) {
+  std::vector<std::string_view> names;
+  for (const http::auth_param& param : challenge.params) names.push_back(param.name());
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    for (std::size_t earlier = 0; earlier < k; ++earlier) {
+      if (ascii_iequal(names[k], names[earlier])) return true;
+    }
+  }
+  return false;
+}
+
+// `value` was refused with http_duplicate_parameter at `offset`: everything before the offset parses (no
+// earlier error), and the last challenge there has a parameter named as the token at `offset`.
+void check_duplicate(std::string_view value, std::size_t offset, const http::limits& limit) {
+  std::size_t name_end = offset;
+  while (name_end < value.size() && is_token(value.substr(name_end, 1))) ++name_end;
+  const std::string_view name = value.substr(offset, name_end - offset);
+  require(!name.empty());
+  const auto before = http::parse_challenges(value.substr(0, offset), limit);
+  require(before.has_value());
+  const http::challenge* last = nullptr;
+  http::challenge current;
+  for (const http::challenge& challenge : *before) {
+    current = challenge;
+    last = &current;
+  }
+  require(last != nullptr);
+  bool found = false;
+  for (const http::auth_param& param : last->params) found = found || ascii_iequal(param.name(), name);
+  require(found);
+}
+
 void check_parse(std::string_view value, const http::limits& limit) {
   const auto parsed = http::parse_challenges(value, limit);
   if (!parsed) {
     const keyward::error failure = parsed.error();
+    if (failure.code() == keyward::errc::http_duplicate_parameter) check_duplicate(value, failure.offset(), limit);
     if (failure.code() == keyward::errc::http_too_long) {
       require(value.size() > limit.max_length && failure.offset() == limit.max_length);
     } else if (failure.has_offset()) {
@@ -105,7 +143,8 @@ void check_parse(std::string_view value, const http::limits& limit) {
       require(challenge.params.find(param.name()).has_value());
     }
     require(params == challenge.params.size());
-    require(params <= limit.max_parameters);
+    require(params <= limit.max_parameters && params <= http::limits::max_parameters_ceiling);
+    require(!has_duplicate_reference(challenge));
   }
   require(count == parsed->size() && count >= 1 && count <= limit.max_challenges);
 }
@@ -178,6 +217,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   tight.max_parameters = 2;
   tight.max_challenges = 2;
   check_parse(input, tight);
+  http::limits raised;
+  raised.max_length = static_cast<std::size_t>(-1);
+  raised.max_parameters = static_cast<std::size_t>(-1);
+  raised.max_challenges = static_cast<std::size_t>(-1);
+  check_parse(input, raised);
 
   constexpr std::size_t header = 4;
   if (size < header) return 0;

@@ -12,11 +12,15 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 using keyward::errc;
 using keyward::http::challenge_builder;
@@ -324,6 +328,8 @@ BOOST_AUTO_TEST_CASE(parsing_at_compile_time) {
   static_assert(parsed->begin()->scheme == "Basic");
   static_assert(parsed->find("bearer").has_value());
   static_assert(parse_challenges("Basic realm=\"x").error() == keyward::error(errc::http_invalid_quoted_string, 12));
+  static_assert(parse_challenges("A a=1, b=2, A=3, c=\"").error() == keyward::error(errc::http_duplicate_parameter, 12));
+  static_assert(parse_challenges("A a=1, b=2, c=3, B")->begin()->params.size() == 3);
   BOOST_TEST(parsed->size() == 2u);
 }
 
@@ -546,6 +552,227 @@ BOOST_AUTO_TEST_CASE(parsing_allocates_nothing) {
   // simple 6 + apps 4 + 1 1 + `Login to "apps"` 15 + example 7 + invalid_token 13 = 46, plus 1 for find
   BOOST_TEST(unescaped == 47u);
   BOOST_TEST(failures == std::size(malformed));
+}
+
+// Duplicate auth-param names (issue 11, finding 5). The expected answers come from a reference written here:
+// each name compared with every earlier one, letters folded by hand.
+
+namespace {
+
+bool same_name_reference(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// `Newauth n0="v", n1=v, ...` (quoted and token values alternate) and where each parameter starts.
+struct param_value {
+  std::string text;
+  std::vector<std::size_t> offsets;
+};
+
+param_value make_params(const std::vector<std::string>& names) {
+  param_value made{"Newauth ", {}};
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (k != 0) made.text += k % 3 == 0 ? " ,, " : ", ";
+    made.offsets.push_back(made.text.size());
+    made.text += names[k] + (k % 2 == 0 ? "=\"a, b=\\\"c\\\"\"" : "=v");
+  }
+  return made;
+}
+
+// What parse_challenges must answer for the value make_params(names) gives, with at most `most` parameters:
+// the first parameter whose name an earlier one has, else the first one over the limit, else success.
+keyward::error expected_for(const std::vector<std::string>& names, const param_value& value, std::size_t most) {
+  for (std::size_t k = 0; k < names.size() && k < most; ++k) {
+    for (std::size_t earlier = 0; earlier < k; ++earlier) {
+      if (same_name_reference(names[k], names[earlier])) {
+        return keyward::error(errc::http_duplicate_parameter, value.offsets[k]);
+      }
+    }
+  }
+  if (names.size() > most) return keyward::error(errc::http_too_many_parameters, value.offsets[most]);
+  return keyward::error(errc{});
+}
+
+keyward::error outcome(std::string_view value, const keyward::http::limits& limit) {
+  const auto parsed = parse_challenges(value, limit);
+  return parsed ? keyward::error(errc{}) : parsed.error();
+}
+
+keyward::http::limits raised_limits() {
+  keyward::http::limits limit;
+  limit.max_length = std::numeric_limits<std::size_t>::max();
+  limit.max_parameters = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(duplicates_anywhere_in_the_list) {
+  const keyward::http::limits limit = raised_limits();
+  // Lists of 2, 4, 5, 9, 40 and 256 names (the first eight are compared one by one, later ones looked up in a
+  // table): a duplicate of the first name, of a middle one or of the one before it, placed at the start, in the
+  // middle or last; names of 1 to 20 bytes (up to 8 bytes a name is its own key, longer ones are hashed).
+  for (const std::size_t count : {2u, 4u, 5u, 9u, 40u, 256u}) {
+    for (const std::size_t length : {1u, 7u, 8u, 9u, 20u}) {
+      std::vector<std::string> names;
+      for (std::size_t k = 0; k < count; ++k) {
+        std::string name(length, 'x');
+        for (std::size_t digit = 0, n = k; digit < length && (n != 0 || digit == 0); ++digit, n /= 36) {
+          name[length - 1 - digit] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
+        }
+        names.push_back(name);
+      }
+      if (length == 1 && count > 36) continue;  // not enough distinct one-byte names
+      BOOST_TEST_CONTEXT("count " << count << ", length " << length) {
+        const param_value distinct = make_params(names);
+        BOOST_TEST(outcome(distinct.text, limit) == keyward::error(errc{}));
+        for (const std::size_t at : {std::size_t{1}, count / 2, count - 1}) {
+          for (const std::size_t of : {std::size_t{0}, at / 2, at - 1}) {
+            if (at == 0 || of >= at) continue;
+            std::vector<std::string> with_duplicate = names;
+            with_duplicate[at] = names[of];
+            // The copy differs in case: names compare case-insensitively (RFC 9110 section 11.2).
+            for (char& c : with_duplicate[at]) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+            const param_value value = make_params(with_duplicate);
+            BOOST_TEST_CONTEXT("duplicate of " << of << " at " << at) {
+              BOOST_TEST(outcome(value.text, limit) == expected_for(with_duplicate, value, 256));
+              BOOST_TEST(outcome(value.text, limit) == keyward::error(errc::http_duplicate_parameter, value.offsets[at]));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
+  // Random lists of names over a small alphabet, in random case, so that equal names are common and many
+  // share their first 8 bytes (and so their hash input's first word); seeded, so every run is the same.
+  const keyward::http::limits limit = raised_limits();
+  std::uint64_t state = 0x2545F4914F6CDD1Du;
+  const auto next = [&state](std::uint64_t bound) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % bound;
+  };
+  std::size_t duplicates = 0, successes = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t count = 1 + next(round % 10 == 0 ? 300 : 20);
+    const std::size_t length = 1 + next(16);
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < count; ++k) {
+      std::string name = length > 8 ? std::string(length - 2, 'P') : "";
+      const std::size_t tail = length > 8 ? 2 : length;
+      for (std::size_t i = 0; i < tail; ++i) name += "aAbB-_"[next(length > 8 ? 6 : 4)];
+      if (next(2) == 0) name[0] = static_cast<char>(name[0] == 'P' ? 'p' : name[0]);
+      names.push_back(name);
+    }
+    const param_value value = make_params(names);
+    const keyward::error expected = expected_for(names, value, 256);
+    BOOST_TEST_REQUIRE(outcome(value.text, limit) == expected, "value: " << value.text);
+    duplicates += expected.code() == errc::http_duplicate_parameter ? 1 : 0;
+    successes += expected.code() == errc{} ? 1 : 0;
+  }
+  BOOST_TEST(duplicates > 100u);
+  BOOST_TEST(successes > 100u);
+}
+
+// Names chosen to collide in the duplicate check's table: names up to 8 bytes are keyed by their lower-case
+// bytes in memory order, and a list that may hold 256 names puts a key in slot (key * 0x9E3779B97F4A7C15) >> 55.
+// 256 names in one slot would make the lookups quadratic, so the check gives up on the table and sorts the
+// names at the end of the list: the answers must stay the reference's, in challenges and in credentials.
+BOOST_AUTO_TEST_CASE(duplicates_among_names_that_collide) {
+  const keyward::http::limits limit = raised_limits();
+  std::vector<std::string> names;
+  std::uint64_t first_slot = 0;
+  for (std::size_t v = 0; names.size() < 256; ++v) {
+    std::string name;
+    for (std::size_t x = v, d = 0; d < 4; ++d, x /= 36) name += "0123456789abcdefghijklmnopqrstuvwxyz"[x % 36];
+    std::uint64_t key = 0;
+    std::memcpy(&key, name.data(), name.size());
+    const std::uint64_t slot = (key * 0x9E3779B97F4A7C15u) >> 55;
+    if (names.empty()) first_slot = slot;
+    if (slot == first_slot) names.push_back(name);
+  }
+  const auto check = [&](const std::vector<std::string>& list, const std::string& tail) {
+    param_value value = make_params(list);
+    value.text += tail;
+    const auto credentials = keyward::http::parse_credentials(value.text, limit);
+    return std::make_pair(outcome(value.text, limit), credentials ? keyward::error(errc{}) : credentials.error());
+  };
+  BOOST_TEST((check(names, "") == std::make_pair(keyward::error(errc{}), keyward::error(errc{}))));
+  for (const std::size_t at : {9u, 40u, 255u}) {
+    for (const std::size_t of : {std::size_t{0}, std::size_t{8}, at - 1}) {
+      std::vector<std::string> with_duplicate = names;
+      with_duplicate[at] = names[of];
+      for (char& c : with_duplicate[at]) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+      const param_value value = make_params(with_duplicate);
+      const keyward::error expected = expected_for(with_duplicate, value, 256);
+      BOOST_TEST_CONTEXT("duplicate of " << of << " at " << at) {
+        BOOST_TEST(expected == keyward::error(errc::http_duplicate_parameter, value.offsets[at]));
+        BOOST_TEST((check(with_duplicate, "") == std::make_pair(expected, expected)));
+        // A later malformed parameter, or one over the ceiling, is not reached: the duplicate comes first.
+        BOOST_TEST((check(with_duplicate, R"(, zz=")") == std::make_pair(expected, expected)));
+        BOOST_TEST((check(with_duplicate, ", zz=1") == std::make_pair(expected, expected)));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_comes_before_a_later_error) {
+  // Found one by one, the duplicate at 12 comes first; a later malformed parameter, a later parameter over the
+  // limit and later data without a comma are not reached.
+  BOOST_TEST(error_of(R"(A a=1, b=2, A=3, c="x)") == keyward::error(errc::http_duplicate_parameter, 12));
+  keyward::http::limits limit;
+  limit.max_parameters = 3;
+  BOOST_TEST(error_of("A a=1, b=2, A=3, c=4", limit) == keyward::error(errc::http_duplicate_parameter, 12));
+  BOOST_TEST(error_of("A a=1, b=2, c=3, a=4", limit) == keyward::error(errc::http_too_many_parameters, 17));
+  // In a longer list (past the first eight, looked up in a table) too: the ninth repeats the first.
+  BOOST_TEST(error_of(R"(A a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,a=1,i="x)") ==
+             keyward::error(errc::http_duplicate_parameter, 34));
+  BOOST_TEST(error_of(R"(A a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1,j="x)") ==
+             keyward::error(errc::http_invalid_quoted_string, 40));
+}
+
+// No setting of max_parameters lets one challenge hold more than limits::max_parameters_ceiling (256)
+// parameters, so the duplicate check stays linear in the value's length. With the old quadratic check, this
+// 1 MiB value of 100,000 distinct parameters took minutes (about 85 s on the reviewer's machine) and was then
+// accepted.
+BOOST_AUTO_TEST_CASE(parameters_beyond_the_ceiling_are_refused) {
+  BOOST_TEST(keyward::http::limits::max_parameters_ceiling == 256u);
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < 100000; ++k) names.push_back("p" + std::to_string(k));
+  const param_value huge = make_params(names);
+  BOOST_TEST(huge.text.size() > 1000000u);
+  BOOST_TEST(outcome(huge.text, raised_limits()) ==
+             keyward::error(errc::http_too_many_parameters, huge.offsets[256]));
+  // Joining challenges parses each with no limit but the ceiling.
+  const auto joined = challenges({"Basic", huge.text});
+  BOOST_TEST_REQUIRE(!joined.has_value());
+  BOOST_TEST(joined.error() == keyward::error(errc::http_too_many_parameters, 7 + huge.offsets[256]));
+  // Exactly at the ceiling: accepted, every parameter visited.
+  names.resize(256);
+  const param_value full = make_params(names);
+  const auto parsed = parse_challenges(full.text, raised_limits());
+  BOOST_TEST_REQUIRE(parsed.has_value());
+  BOOST_TEST(parsed->begin()->params.size() == 256u);
+  BOOST_TEST(static_cast<std::size_t>(std::distance(parsed->begin()->params.begin(),
+                                                    parsed->begin()->params.end())) == 256u);
+  BOOST_TEST(challenges({full.text}).has_value());
+  // The builder refuses a parameter past the ceiling.
+  auto builder = challenge_builder::make("Newauth");
+  for (std::size_t k = 0; k < 256; ++k) builder->param("p" + std::to_string(k), "v");
+  BOOST_TEST(builder->str().has_value());
+  builder->param("one_more", "v");
+  BOOST_TEST(build_error(*builder) == keyward::error(errc::http_too_many_parameters));
 }
 
 BOOST_AUTO_TEST_CASE(the_allocation_counter_counts) {

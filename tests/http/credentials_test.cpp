@@ -228,6 +228,41 @@ BOOST_AUTO_TEST_CASE(parameter_count_limit) {
   BOOST_TEST(too_many.error().offset() == extra);
 }
 
+// Duplicate names in a list longer than the few compared one by one (issue 11, finding 5), and the ceiling
+// on parameters that no setting of max_parameters lifts.
+BOOST_AUTO_TEST_CASE(duplicates_in_long_lists_and_the_ceiling) {
+  keyward::http::limits raised;
+  raised.max_parameters = static_cast<std::size_t>(-1);
+  raised.max_length = static_cast<std::size_t>(-1);
+  std::string value = "X ";
+  std::vector<std::size_t> offsets;
+  for (int i = 0; i < 300; ++i) {
+    if (i != 0) value += ", ";
+    offsets.push_back(value.size());
+    value += "name_number_" + std::to_string(i) + "=v";  // 13 to 15 bytes: hashed names
+  }
+  // 300 distinct names: refused at the 257th parameter, whatever max_parameters says.
+  BOOST_TEST(keyward::http::limits::max_parameters_ceiling == 256u);
+  BOOST_TEST(parse_credentials(value, raised).error() == keyward::error(errc::http_too_many_parameters, offsets[256]));
+  // The first 256: accepted; with the last renamed after the 200th (in upper case), refused there.
+  const std::string full = value.substr(0, offsets[256] - 2);
+  const auto parsed = parse_credentials(full, raised);
+  BOOST_TEST_REQUIRE(parsed.has_value());
+  BOOST_TEST(parsed->params.size() == 256u);
+  const std::string renamed = full.substr(0, offsets[255]) + "NAME_NUMBER_200=v";
+  BOOST_TEST(parse_credentials(renamed, raised).error() ==
+             keyward::error(errc::http_duplicate_parameter, offsets[255]));
+  // A duplicate of the first name among nine short ones, and names of 8 and 9 bytes that differ in their last.
+  BOOST_TEST(parse_credentials("X a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,A=1").error() ==
+             keyward::error(errc::http_duplicate_parameter, 34));
+  BOOST_TEST(parse_credentials("X abcdefgh=1, abcdefgH=2").error() ==
+             keyward::error(errc::http_duplicate_parameter, 14));
+  BOOST_TEST(parse_credentials("X abcdefgh=1, abcdefgi=2").has_value());
+  BOOST_TEST(parse_credentials("X abcdefghi=1, abcdefghj=2").has_value());
+  BOOST_TEST(parse_credentials("X abcdefghi=1, abcdefghJ=2, ABCDEFGHI=3").error() ==
+             keyward::error(errc::http_duplicate_parameter, 28));
+}
+
 BOOST_AUTO_TEST_CASE(length_limit) {
   const std::string at_limit = "Bearer " + std::string(8192 - 7, 'a');
   BOOST_TEST(parse_credentials(at_limit).has_value());
@@ -272,5 +307,6 @@ BOOST_AUTO_TEST_CASE(parsing_is_constexpr) {
   static_assert(parsed.has_value());
   static_assert(parsed.value().params.size() == 2);
   static_assert(parse_credentials("Basic a==b").error().code() == errc::http_invalid_token68);
+  static_assert(parse_credentials("A a=1, b=2, A=3, c=\"").error() == keyward::error(errc::http_duplicate_parameter, 12));
   BOOST_TEST(parsed->scheme == "Digest");
 }

@@ -401,6 +401,34 @@ BOOST_AUTO_TEST_CASE(json_escaping_of_the_callers_text) {
   }
 }
 
+// Names that differ only in ill-formed UTF-8 become the same JSON string (one U+FFFD per maximal subpart, as
+// in json_escaping_of_the_callers_text), so they are one name: a later one replaces the value and the body
+// never holds a member twice (RFC 8259 section 4: names SHOULD be unique). Issue 11, finding 6.
+BOOST_AUTO_TEST_CASE(detail_names_compare_as_the_body_writes_them) {
+  const std::string fffd = "\xef\xbf\xbd";  // U+FFFD in UTF-8
+  const std::string head = R"({"success":false,"error":{"code":"INVALID_API_KEY",)"
+                           R"("message":"The provided API key is invalid","details":)";
+  const denial two_bytes = denial::invalid_key().with_detail("\xff", "a").with_detail("\xfe", "b");
+  BOOST_TEST(keyward_test::to_hex(two_bytes.json()) ==
+             keyward_test::to_hex(head + "{\"" + fffd + "\":\"b\"}}}"));
+  BOOST_TEST(keyward_test::to_hex(two_bytes.json(json_style::errors_array)) ==
+             keyward_test::to_hex(R"({"type":"client_error","errors":[{"code":"invalid_token",)"
+                                  R"("detail":"The access token is invalid","attr":null,"extra":{")" +
+                                  fffd + R"(":"b"}}]})"));
+  // E2 82 is one maximal subpart, as FF is, and an actual U+FFFD writes the same; FF FF is two subparts, so
+  // another name.
+  const denial mixed = denial::invalid_key()
+                           .with_detail("x\xe2\x82", "a")
+                           .with_detail("x\xff", "b")
+                           .with_detail("x\xff\xff", "c")
+                           .with_detail("x" + fffd, "d");
+  BOOST_TEST(keyward_test::to_hex(mixed.json()) ==
+             keyward_test::to_hex(head + "{\"x" + fffd + "\":\"d\",\"x" + fffd + fffd + "\":\"c\"}}}"));
+  // Well-formed names are kept byte for byte and compared exactly.
+  const denial distinct = denial::invalid_key().with_detail("caf\xc3\xa9", "1").with_detail("cafe", "2");
+  BOOST_TEST(distinct.json() == head + "{\"caf\xc3\xa9\":\"1\",\"cafe\":\"2\"}}}");
+}
+
 BOOST_AUTO_TEST_CASE(write_json_into_a_buffer) {
   const denial d = denial::expired().with_detail("expired_at", "2024-01-01T00:00:00Z");
   for (const json_style style : {json_style::error_object, json_style::errors_array}) {

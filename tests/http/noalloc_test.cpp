@@ -58,6 +58,20 @@ BOOST_AUTO_TEST_CASE(parsers_do_not_allocate) {
       "Basic realm=\"simple\", Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\"",
       "Bearer realm=\"example\", error=\"invalid_token\", error_description=\"The access token expired\"",
       "Negotiate abc==, Basic realm=\"x\", charset=\"UTF-8\"", ", ,Basic realm=\"x\",, Bearer"};
+  // Lists longer than the few names the duplicate check compares as they come (then checked at the end of
+  // the list), with and without a duplicate, up to the ceiling on parameters and past it, parsed with raised
+  // limits too.
+  std::vector<std::string> long_lists(4, "X ");
+  for (int i = 0; i < 300; ++i) {
+    const std::string param = "parameter_" + std::to_string(i) + "=\"v\", ";
+    if (i < 20) long_lists[0] += param;
+    if (i < 20) long_lists[1] += i == 19 ? "PARAMETER_3=v" : param;
+    if (i < 256) long_lists[2] += param;
+    long_lists[3] += param;
+  }
+  http::limits raised;
+  raised.max_length = static_cast<std::size_t>(-1);
+  raised.max_parameters = static_cast<std::size_t>(-1);
   std::vector<char> buffer(20000);
   std::size_t parsed = 0;
   std::size_t visited = 0;
@@ -86,9 +100,29 @@ BOOST_AUTO_TEST_CASE(parsers_do_not_allocate) {
       }
     }
   }
+  std::size_t long_parsed = 0;
+  std::size_t long_params = 0;
+  for (const std::string& value : long_lists) {
+    for (const http::limits& limit : {http::limits{}, raised}) {
+      const auto credentials = http::parse_credentials(value, limit);
+      if (credentials) {
+        ++long_parsed;
+        for (const auto& param : credentials->params) long_params += param.value_size();
+      }
+      const auto challenges = http::parse_challenges(value, limit);
+      if (challenges) {
+        ++long_parsed;
+        for (const auto& challenge : *challenges) {
+          for (const auto& param : challenge.params) long_params += param.value_size();
+        }
+      }
+    }
+  }
   counting = false;
 
   BOOST_TEST(allocations == 0u);
+  BOOST_TEST(long_parsed == 6u);  // list 0 in all four ways, list 2 with raised limits (twice)
+  BOOST_TEST(long_params == 4u * 20 + 2u * 256);
   BOOST_TEST(parsed > 10u);  // the loop did parse something
   BOOST_TEST(visited > 10u);
 }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 namespace keyward::detail::http_challenge {
 
@@ -30,39 +31,100 @@ constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept
   return challenge;
 }
 
-/// Scans the auth-params of one challenge, the first at `begin`. After a comma, the next list element still
-/// belongs to this challenge when it starts with `token BWS "="` and a value (grammar::param_starts_at);
-/// anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). Fails like scan_param, or with
-/// http_too_many_parameters or http_duplicate_parameter (only looked for when `validating`: re-reading a
-/// validated list skips that quadratic check) at the offending parameter.
-constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t max_parameters,
-                                        bool validating, scanned_challenge challenge) noexcept {
+/// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
+/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at).
+constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::size_t& name_end) noexcept {
+  name_end = grammar::skip(text, i, grammar::tchar);
+  return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
+}
+
+/// The Names of scan_params_with() when the text is only read: no check.
+struct no_check {
+  constexpr explicit no_check(std::size_t /*most*/) noexcept {}
+};
+
+/// The failure to report when the scan of a challenge's auth-params stopped at the error `stop`: a duplicate
+/// that `names` finds only at the end of what was scanned comes first, since it lies before `stop`.
+template <class Names>
+constexpr scanned_challenge params_failure(Names& names, std::string_view text, const grammar::scanned& stop) noexcept {
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  return scan_failure(stop.code, stop.offset);
+}
+
+/// Scans the auth-params of one challenge, the first at `begin`, its name ending at `name_end` and its value
+/// starting at `value` (param_value_at(), which found it). After
+/// a comma, the next list element still belongs to this challenge when it starts with `token BWS "="` and a
+/// value (grammar::param_value_start); anything else ends the challenge (RFC 9110 sections 11.2 and
+/// 11.6.1). With a duplicate-name check `Names` (grammar::name_table, or grammar::names_before when constant
+/// evaluated), fails like grammar::scan_param_value, or with http_too_many_parameters (more than
+/// max_parameters, or than grammar::max_parameters_ceiling) or http_duplicate_parameter, at the first
+/// offending parameter or byte; with no_check, the text was validated before and is only read.
+template <class Names>
+constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t begin, std::size_t name_end,
+                                             std::size_t value, std::size_t max_parameters,
+                                             scanned_challenge& challenge) noexcept {
+  constexpr bool validating = !std::is_same_v<Names, no_check>;
+  const std::size_t most = grammar::parameter_limit(max_parameters);
   std::size_t i = begin;
+  std::size_t count = 0;
+  std::size_t end = 0;
+  [[maybe_unused]] Names names(most);
   while (true) {
     grammar::raw_param param;
-    const grammar::scanned scan = grammar::scan_param(text, i, param);
-    if (!scan.ok()) return scan_failure(scan.code, scan.offset);
-    if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
-    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
-      return scan_failure(errc::http_duplicate_parameter, i);
+    if constexpr (validating) {
+      const grammar::scanned scan = grammar::scan_param_value(text, value, param);
+      if (!scan.ok()) return params_failure(names, text, scan);
+      if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
+      if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
+        return scan_failure(errc::http_duplicate_parameter, i);
+      }
+      end = scan.end;
+    } else {
+      end = grammar::read_param_value(text, value, param);
     }
-    challenge.scan.end = scan.end;
-    const std::size_t after = grammar::skip(text, scan.end, grammar::ows);
+    ++count;
+    const std::size_t after = grammar::skip(text, end, grammar::ows);
     if (after >= text.size() || text[after] != ',') break;
     const std::size_t next = grammar::skip_list_separators(text, after);
-    if (!grammar::param_starts_at(text, next)) break;
+    value = param_value_at(text, next, name_end);
+    if (value == std::string_view::npos) break;
     i = next;
   }
-  challenge.params = grammar::slice(text, begin, challenge.scan.end);
+  if constexpr (validating) {
+    const std::size_t duplicate = names.first_duplicate(text);
+    if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  }
+  challenge.param_count = count;
+  challenge.scan.end = end;
+  challenge.params = grammar::slice(text, begin, end);
   return challenge;
+}
+
+/// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
+template <bool Validating>
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t name_end,
+                                        std::size_t value, std::size_t max_parameters,
+                                        scanned_challenge& challenge) noexcept {
+  if constexpr (!Validating) {
+    return scan_params_with<no_check>(text, begin, name_end, value, max_parameters, challenge);
+  } else {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!__builtin_is_constant_evaluated()) {
+      return scan_params_with<grammar::name_table>(text, begin, name_end, value, max_parameters, challenge);
+    }
+#endif
+    return scan_params_with<grammar::names_before>(text, begin, name_end, value, max_parameters, challenge);
+  }
 }
 
 /// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
 /// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
 /// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
-/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
-constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters,
-                                           bool validating) noexcept {
+/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte. Without
+/// `Validating`, reads a challenge of a list validated before (no duplicate check, quoted-strings skipped).
+template <bool Validating>
+constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters) noexcept {
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
   scanned_challenge challenge;
@@ -79,7 +141,11 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
     // The scheme alone, unless 1*SP introduces an #auth-param list that starts with empty elements.
     if (next > scheme_end && text[scheme_end] == ' ') {
       const std::size_t first = grammar::skip_list_separators(text, next);
-      if (grammar::param_starts_at(text, first)) return scan_params(text, first, max_parameters, validating, challenge);
+      std::size_t name_end = 0;
+      const std::size_t value = param_value_at(text, first, name_end);
+      if (value != std::string_view::npos) {
+        return scan_params<Validating>(text, first, name_end, value, max_parameters, challenge);
+      }
     }
     return challenge;
   }
@@ -87,7 +153,11 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   std::size_t j = scheme_end;
   while (text[j] == ' ') ++j;  // stops at or before `next`, which holds neither SP nor HTAB
 
-  if (grammar::param_starts_at(text, j)) return scan_params(text, j, max_parameters, validating, challenge);
+  std::size_t name_end = 0;
+  const std::size_t value = param_value_at(text, j, name_end);
+  if (value != std::string_view::npos) {
+    return scan_params<Validating>(text, j, name_end, value, max_parameters, challenge);
+  }
   const std::size_t token_end = grammar::scan_token68(text, j);
   if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {

@@ -6,9 +6,11 @@
 #include "../config.hpp"
 #include "../error.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 
@@ -26,6 +28,7 @@ enum char_class : std::uint8_t {
   pair_char = 8,     ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
   ows = 16,          ///< SP / HTAB
   forbidden = 32,    ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
+  separator = 64,    ///< what separates list elements: ',' and OWS (section 5.6.1)
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
@@ -41,7 +44,8 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
     if (alnum || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') bits |= token68_char;
     if (c == '\t' || c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext;
     if (c == '\t' || c == ' ' || vchar || obs_text) bits |= pair_char;
-    if (c == ' ' || c == '\t') bits |= ows;
+    if (c == ' ' || c == '\t') bits |= ows | separator;
+    if (c == ',') bits |= separator;
     if ((c < 0x20 && c != '\t') || c == 0x7F) bits |= forbidden;
     classes[static_cast<std::size_t>(c)] = bits;
   }
@@ -60,7 +64,6 @@ constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls)
   while (i < text.size() && is(text[i], cls)) ++i;
   return i;
 }
-
 /// The bytes [begin, end) of `text`, which the caller knows to be in range: string_view::substr checks the
 /// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
 constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
@@ -142,24 +145,93 @@ struct scanned {
   constexpr bool ok() const noexcept { return code == errc{}; }
 };
 
+#if KEYWARD_X86_SIMD
+/// The index of the first byte at or after `i` that is not qdtext ('"', '\', a CTL other than HTAB, DEL),
+/// 16 bytes at a time as skip_token68_chars_sse2 (texts shorter than 16 bytes: `i` is returned).
+inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
+  while (true) {
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
+    // 0x00-0x1F but HTAB (bytes above 0x7F are negative: obs-text, accepted), DEL, '"' and '\'.
+    const __m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\t')),
+                                         _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1)),
+                                                       _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20))));
+    const __m128i others = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7F)));
+    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, others))) &
+                       ~((1u << (i - block)) - 1);
+    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
+  }
+}
+#endif
+
+/// The index of the first byte at or after `i` that is not qdtext (text.size() when none).
+constexpr std::size_t skip_qdtext(std::string_view text, std::size_t i) noexcept {
+#if KEYWARD_X86_SIMD
+  if (!__builtin_is_constant_evaluated() && text.size() >= 16) return skip_qdtext_sse2(text, i);
+#endif
+  return skip(text, i, qdtext);
+}
+
+#if KEYWARD_X86_SIMD
+/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time as skip_token68_chars_sse2 (texts
+/// shorter than 16 bytes: `i` is returned).
+inline std::size_t skip_escapable_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
+  while (true) {
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
+    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                           _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) &
+                       ~((1u << (i - block)) - 1);
+    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
+  }
+}
+#endif
+
+/// The index of the first '"' or '\\' at or after `i` (text.size() when none): where a quoted-string already
+/// validated may end or hold a quoted-pair.
+constexpr std::size_t skip_escapable(std::string_view text, std::size_t i) noexcept {
+#if KEYWARD_X86_SIMD
+  if (!__builtin_is_constant_evaluated()) i = skip_escapable_sse2(text, i);
+#endif
+  while (i < text.size() && text[i] != '"' && text[i] != '\\') ++i;
+  return i;
+}
+
 /// Scans the quoted-string whose opening '"' is at `i`: the result ends past the closing quote.
 /// Fails with http_invalid_quoted_string at the offending byte, or at the opening quote when unterminated.
 constexpr scanned scan_quoted_string(std::string_view text, std::size_t i) noexcept {
   const std::size_t open = i++;
-  while (i < text.size()) {
+  while (true) {
+    i = skip_qdtext(text, i);
+    if (i >= text.size()) break;
     const char c = text[i];
     if (c == '"') return {i + 1, errc{}, 0};
-    if (c == '\\') {
-      if (i + 1 >= text.size()) break;
-      if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
-      i += 2;
-    } else if (is(c, qdtext)) {
-      ++i;
-    } else {
-      return {0, errc::http_invalid_quoted_string, i};
-    }
+    if (c != '\\') return {0, errc::http_invalid_quoted_string, i};
+    if (i + 1 >= text.size()) break;
+    if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
+    i += 2;
   }
   return {0, errc::http_invalid_quoted_string, open};
+}
+
+/// The end of the quoted-string whose opening '"' is at `i` in text already validated by scan_quoted_string:
+/// past the closing quote (text.size() when there is none, so that reading an invalid list still ends).
+constexpr std::size_t skip_quoted_string(std::string_view text, std::size_t i) noexcept {
+  ++i;
+  while (true) {
+    i = skip_escapable(text, i);
+    if (i >= text.size()) return text.size();
+    if (text[i] == '"') return i + 1;
+    i += text[i] == '\\' ? 2 : 1;
+  }
 }
 
 /// One auth-param (`token BWS "=" BWS ( token / quoted-string )`, RFC 9110 section 11.2) as found in the text.
@@ -169,26 +241,31 @@ struct raw_param {
   bool quoted = false;
 };
 
-/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
-/// ',' or the end. This is how a token68 ending in '=' is told apart from an auth-param (section 11.2).
-constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
-  const std::size_t name_end = skip(text, i, tchar);
-  if (name_end == i) return false;
+/// Where the value of an auth-param whose name ends at `name_end` starts: past `BWS "=" BWS`, when a value
+/// follows (anything but '=', ',' or the end); npos otherwise. This is how a token68 ending in '=' is told
+/// apart from an auth-param (section 11.2).
+constexpr std::size_t param_value_start(std::string_view text, std::size_t name_end) noexcept {
+  if (name_end + 1 < text.size() && text[name_end] == '=') {  // the usual shape: no BWS
+    const char c = text[name_end + 1];
+    if (!is(c, ows)) return c != '=' && c != ',' ? name_end + 1 : std::string_view::npos;
+  }
   std::size_t j = skip(text, name_end, ows);
-  if (j >= text.size() || text[j] != '=') return false;
+  if (j >= text.size() || text[j] != '=') return std::string_view::npos;
   j = skip(text, j + 1, ows);
-  return j < text.size() && text[j] != '=' && text[j] != ',';
+  return j < text.size() && text[j] != '=' && text[j] != ',' ? j : std::string_view::npos;
 }
 
-/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
-/// no value) or http_invalid_quoted_string, at the offending byte.
-constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
+/// ',' or the end (param_value_start).
+constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
   const std::size_t name_end = skip(text, i, tchar);
-  if (name_end == i) return {0, errc::http_invalid_parameter, i};
-  param.name = slice(text, i, name_end);
-  std::size_t j = skip(text, name_end, ows);
-  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
-  j = skip(text, j + 1, ows);
+  return name_end != i && param_value_start(text, name_end) != std::string_view::npos;
+}
+
+/// Scans the value (token or quoted-string) of an auth-param, starting at `j`, into `param.value` and
+/// `param.quoted`. Fails with http_invalid_parameter (no token there) or http_invalid_quoted_string, at the
+/// offending byte.
+constexpr scanned scan_param_value(std::string_view text, std::size_t j, raw_param& param) noexcept {
   if (j < text.size() && text[j] == '"') {
     const scanned quoted = scan_quoted_string(text, j);
     if (!quoted.ok()) return quoted;
@@ -203,23 +280,245 @@ constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& pa
   return {value_end, errc{}, 0};
 }
 
+/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
+/// no value) or http_invalid_quoted_string, at the offending byte.
+constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return {0, errc::http_invalid_parameter, i};
+  param.name = slice(text, i, name_end);
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
+  return scan_param_value(text, skip(text, j + 1, ows), param);
+}
+
+/// Reads the value starting at `j` of an auth-param already validated by scan_param_value into `param`,
+/// without checking it again, and returns its end.
+constexpr std::size_t read_param_value(std::string_view text, std::size_t j, raw_param& param) noexcept {
+  if (j < text.size() && text[j] == '"') {
+    const std::size_t end = skip_quoted_string(text, j);
+    param.value = slice(text, j + 1, end - (text[end - 1] == '"' && end > j + 1 ? 1 : 0));
+    param.quoted = true;
+    return end;
+  }
+  const std::size_t end = skip(text, j, tchar);
+  param.value = slice(text, j, end);
+  param.quoted = false;
+  return end;
+}
+
+/// Reads the auth-param at `i` of a list already validated by scan_param into `param`, without checking it
+/// again, and returns its end (always past `i`, so that reading an invalid list still ends).
+constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  param.name = slice(text, i, name_end);
+  std::size_t j = name_end;
+  if (j + 1 < text.size() && text[j] == '=' && !is(text[j + 1], ows)) {  // the usual shape: no BWS
+    ++j;
+  } else {
+    j = skip(text, j, ows);
+    if (j < text.size()) j = skip(text, j + 1, ows);  // past '=' and BWS
+  }
+  const std::size_t end = read_param_value(text, j, param);
+  return end > i ? end : i + 1;
+}
+
 /// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
 constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
-  while (i < text.size() && (text[i] == ',' || is(text[i], ows))) ++i;
-  return i;
+  return skip(text, i, separator);
 }
 
 /// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
 constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
+  raw_param param;
   for (std::size_t i = skip_list_separators(list, 0); i < list.size(); i = skip_list_separators(list, i)) {
-    raw_param param;
-    const scanned scan = scan_param(list, i, param);
-    if (!scan.ok()) return false;  // not a valid list: callers pass only scanned ones, but never loop
+    i = read_param(list, i, param);
     if (iequal(param.name, name)) return true;
-    i = scan.end;
   }
   return false;
 }
+
+/// The most auth-params one list (one credentials value, one challenge) may hold, whatever the limits say:
+/// the duplicate check keeps the names of a list and its table on the stack, 20 bytes a name (name_table).
+inline constexpr std::size_t max_parameters_ceiling = 256;
+
+/// `max_parameters`, at most max_parameters_ceiling.
+constexpr std::size_t parameter_limit(std::size_t max_parameters) noexcept {
+  return max_parameters < max_parameters_ceiling ? max_parameters : max_parameters_ceiling;
+}
+
+/// The bytes [p, p + size) as a word (size at most 8), zero-padded, in memory order; `readable` bytes from p
+/// may be read.
+inline std::uint64_t load_word(const char* p, std::size_t size, std::size_t readable) noexcept {
+  // size leading 0xFF bytes then zeros, whatever the byte order.
+  static constexpr unsigned char leading_ones[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  std::uint64_t word = 0;
+  if (readable >= 8) {
+    std::uint64_t mask = 0;
+    std::memcpy(&word, p, 8);
+    std::memcpy(&mask, leading_ones + 8 - size, 8);
+    return word & mask;
+  }
+  std::memcpy(&word, p, size);
+  return word;
+}
+
+/// `word` (bytes below 0x80) with the ASCII upper case letters of each byte turned to lower case.
+inline std::uint64_t fold_word(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  const std::uint64_t at_least_a = (word + ones * (0x80 - 'A')) & ones * 0x80;  // no carry: bytes below 0x80
+  const std::uint64_t above_z = (word + ones * (0x80 - 'Z' - 1)) & ones * 0x80;
+  return word | ((at_least_a & ~above_z) >> 2);
+}
+
+/// The key of the auth-param name `name` (a token), which lies in a text with `readable` bytes from its start,
+/// for the duplicate check: names up to 8 bytes are their case-folded bytes (exact: a tchar is never 0 and
+/// never above 0x7E, so the top bit is clear), longer names a hash of them with the top bit set. Equal names,
+/// case-insensitively, have equal keys.
+inline std::uint64_t name_key(std::string_view name, std::size_t readable) noexcept {
+  if (name.size() <= 8) return fold_word(load_word(name.data(), name.size(), readable));
+  constexpr std::uint64_t multiplier = 0x9E3779B97F4A7C15u;  // 2^64 / golden ratio, odd
+  std::uint64_t hash = name.size();
+  for (std::size_t i = 0; i < name.size(); i += 8) {
+    const std::size_t size = name.size() - i < 8 ? name.size() - i : 8;
+    hash = (hash ^ fold_word(load_word(name.data() + i, size, readable - i))) * multiplier;
+    hash ^= hash >> 29;
+  }
+  return hash | (std::uint64_t{1} << 63);
+}
+
+/// The name of the auth-param starting at `offset` of `text`.
+constexpr std::string_view name_at(std::string_view text, std::size_t offset) noexcept {
+  return slice(text, offset, skip(text, offset, tchar));
+}
+
+/// One name of an auth-param list for the duplicate check: its key (name_key) and where the parameter starts.
+struct name_entry {
+  std::uint64_t key;
+  std::size_t offset;
+};
+
+/// Orders names by key, then (long names whose hashes are equal) case-insensitively by their bytes, then by
+/// position: equal names end up next to each other, the first of them first.
+struct name_order {
+  std::string_view text;
+
+  bool operator()(const name_entry& a, const name_entry& b) const noexcept {
+    if (a.key != b.key) return a.key < b.key;
+    if ((a.key >> 63) != 0) {
+      const std::string_view x = name_at(text, a.offset);
+      const std::string_view y = name_at(text, b.offset);
+      for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        const std::uint64_t fx = fold_word(static_cast<unsigned char>(x[i]));
+        const std::uint64_t fy = fold_word(static_cast<unsigned char>(y[i]));
+        if (fx != fy) return fx < fy;
+      }
+      if (x.size() != y.size()) return x.size() < y.size();
+    }
+    return a.offset < b.offset;
+  }
+};
+
+/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking time linear in
+/// the number of names (at most `most`, itself at most max_parameters_ceiling) whatever they are. Each name is
+/// looked up among the earlier ones as it comes: the first few one by one, then in an open-addressing table
+/// on the stack, at most half full. Names chosen to collide in the table would make that quadratic, so past a
+/// budget of probes the names are only recorded, then sorted once at the end of the list (first_duplicate()).
+/// Either way the parameter reported is the first whose name an earlier one has.
+class name_table {
+ public:
+  /// A table for at most `most` names (at most max_parameters_ceiling). The arrays are filled as names come.
+  explicit name_table(std::size_t most) noexcept : most_(most) {}
+  name_table(const name_table&) = delete;
+  name_table& operator=(const name_table&) = delete;
+
+  /// Adds `name`, the name of the parameter at `offset` of `text`; false when an earlier parameter has it
+  /// (true, once the names are only recorded, whatever they are: first_duplicate() answers). Names past the
+  /// table's capacity are not kept (the caller stops the list there).
+  bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset, std::string_view name) noexcept {
+    const std::uint64_t key = name_key(name, text.size() - offset);
+    const std::size_t k = count_;
+    if (k >= max_parameters_ceiling) return true;
+    if (k < few) {
+      for (std::size_t earlier = 0; earlier < k; ++earlier) {
+        if (same(text, earlier, key, name)) return false;
+      }
+    } else if (!deferred_) {
+      if (k == few) {
+        while ((std::size_t{1} << bits_) < 2 * most_ && bits_ < table_bits) ++bits_;
+        for (std::size_t slot = 0; slot < (std::size_t{1} << bits_); ++slot) slots_[slot] = 0;
+        for (std::size_t earlier = 0; earlier < few; ++earlier) slots_[free_slot(names_[earlier].key)] = index(earlier);
+      }
+      const std::size_t mask = (std::size_t{1} << bits_) - 1;
+      std::size_t slot = home(key);
+      for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+        if (same(text, slots_[slot] - 1u, key, name)) return false;
+        if (++probes_ > 4 * k + 64) {  // far beyond what distinct names give: defer to the sort
+          deferred_ = true;
+          break;
+        }
+      }
+      if (!deferred_) slots_[slot] = index(k);
+    }
+    names_[k] = name_entry{key, offset};
+    count_ = k + 1;
+    return true;
+  }
+
+  /// After the last name of the list: when the names were only recorded, the offset of the first parameter
+  /// whose name an earlier one has (the names sorted, O(n log n)); npos otherwise (add() answered).
+  std::size_t first_duplicate(std::string_view text) noexcept {
+    if (!deferred_) return std::string_view::npos;
+    std::sort(names_, names_ + count_, name_order{text});
+    std::size_t first = std::string_view::npos;
+    for (std::size_t k = 1; k < count_; ++k) {
+      if (names_[k].offset < first && same(text, k - 1, names_[k].key, name_at(text, names_[k].offset))) {
+        first = names_[k].offset;
+      }
+    }
+    return first;
+  }
+
+ private:
+  static constexpr std::size_t few = 8;
+  static constexpr unsigned table_bits = 9;  // 2 * max_parameters_ceiling slots
+  static_assert((std::size_t{1} << table_bits) >= 2 * max_parameters_ceiling, "the table stays at most half full");
+
+  static std::uint16_t index(std::size_t k) noexcept { return static_cast<std::uint16_t>(k + 1); }
+  std::size_t home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> (64 - bits_));
+  }
+  std::size_t free_slot(std::uint64_t key) const noexcept {
+    std::size_t slot = home(key);
+    while (slots_[slot] != 0) slot = (slot + 1) & ((std::size_t{1} << bits_) - 1);
+    return slot;
+  }
+  bool same(std::string_view text, std::size_t earlier, std::uint64_t key, std::string_view name) const noexcept {
+    return names_[earlier].key == key && ((key >> 63) == 0 || iequal(name_at(text, names_[earlier].offset), name));
+  }
+
+  name_entry names_[max_parameters_ceiling];
+  std::uint16_t slots_[std::size_t{1} << table_bits];
+  std::size_t most_;
+  std::size_t count_ = 0;
+  std::size_t probes_ = 0;
+  unsigned bits_ = 4;
+  bool deferred_ = false;
+};
+
+/// The duplicate-name check under constant evaluation: each name against the earlier parameters of the list,
+/// which starts at `begin` (quadratic, but only for lists written in the source).
+struct names_before {
+  constexpr explicit names_before(std::size_t /*most*/) noexcept {}
+
+  /// Adds `name`, the name of the parameter at `offset` of the list starting at `begin` of `text`; false when
+  /// an earlier parameter has it.
+  constexpr bool add(std::string_view text, std::size_t begin, std::size_t offset,
+                     std::string_view name) const noexcept {
+    return !has_param(slice(text, begin, offset), name);
+  }
+  /// npos: add() answered for every name.
+  constexpr std::size_t first_duplicate(std::string_view /*text*/) const noexcept { return std::string_view::npos; }
+};
 
 /// The outcome of scanning an #auth-param list: how many parameters it holds, or the error found.
 struct param_list {
@@ -227,28 +526,55 @@ struct param_list {
   std::size_t count = 0;
 };
 
-/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
-/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters,
-/// http_duplicate_parameter (names compared case-insensitively) or http_unexpected_data (no comma between
-/// two parameters), at the offending byte.
-constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+/// scan_param_list() with the duplicate-name check `Names` (name_table, or names_before when constant
+/// evaluated).
+template <class Names>
+constexpr param_list scan_param_list_with(std::string_view text, std::size_t begin, std::size_t most) noexcept {
   param_list list;
+  Names names(most);
   std::size_t i = begin;
+  scanned stop;  // the error that ended the scan, if any; every parameter before it is valid
   while (true) {
     i = skip_list_separators(text, i);
     if (i >= text.size()) break;
     raw_param param;
     const scanned scan = scan_param(text, i, param);
-    if (!scan.ok()) return {scan, list.count};
-    if (++list.count > max_parameters) return {{0, errc::http_too_many_parameters, i}, list.count};
-    if (has_param(slice(text, begin, i), param.name)) {
-      return {{0, errc::http_duplicate_parameter, i}, list.count};
+    if (!scan.ok()) {
+      stop = scan;
+      break;
     }
+    if (list.count == most) {
+      stop = {0, errc::http_too_many_parameters, i};
+      break;
+    }
+    ++list.count;
+    if (!names.add(text, begin, i, param.name)) return {{0, errc::http_duplicate_parameter, i}, list.count};
     i = skip(text, scan.end, ows);
-    if (i < text.size() && text[i] != ',') return {{0, errc::http_unexpected_data, i}, list.count};
+    if (i < text.size() && text[i] != ',') {
+      stop = {0, errc::http_unexpected_data, i};
+      break;
+    }
   }
+  // A duplicate the names' sort finds comes before `stop`: one by one, it would have been found first.
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return {{0, errc::http_duplicate_parameter, duplicate}, list.count};
+  if (!stop.ok()) return {stop, list.count};
   list.scan.end = text.size();
   return list;
+}
+
+/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
+/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters
+/// (more than max_parameters, or than max_parameters_ceiling), http_duplicate_parameter (names compared
+/// case-insensitively) or http_unexpected_data (no comma between two parameters), at the first offending
+/// parameter or byte.
+constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) {
+    return scan_param_list_with<name_table>(text, begin, parameter_limit(max_parameters));
+  }
+#endif
+  return scan_param_list_with<names_before>(text, begin, parameter_limit(max_parameters));
 }
 
 /// The error to report for a value that failed to parse: any byte no field value may hold takes precedence
@@ -392,6 +718,10 @@ class list_iterator {
   constexpr list_iterator() noexcept = default;
   /// The first element at or after `position` of `list` (the end at list.size()).
   constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+  /// Stands at `element`, the element at `position` of `list` read before, which ends at `next`.
+  constexpr list_iterator(std::string_view list, std::size_t position, const Element& element,
+                          std::size_t next) noexcept
+      : list_(list), position_(position), next_(next), current_(element) {}
 
   /// The current element.
   constexpr Element operator*() const noexcept { return current_; }

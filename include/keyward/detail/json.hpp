@@ -8,6 +8,7 @@
 #include "writer.hpp"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace keyward::detail::json {
@@ -28,6 +29,36 @@ inline std::size_t maximal_subpart(const unsigned char* bytes, std::size_t size)
     valid = k;
   }
   return valid;
+}
+
+/// Puts the UTF-8 sequence that starts at `text[i]` (a byte above 0x7F): as it is when well-formed, else
+/// U+FFFD for its maximal subpart. Returns the index past what it consumed.
+inline std::size_t put_utf8_sequence(writer::counting_writer& out, std::string_view text, std::size_t i) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data()) + i;
+  const std::size_t length = utf8::sequence_length(bytes, text.size() - i);
+  if (length != 0) {
+    out.put(text.substr(i, length));
+    return i + length;
+  }
+  out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+  return i + maximal_subpart(bytes, text.size() - i);
+}
+
+/// `text` as put_string() writes its characters: each maximal subpart of ill-formed UTF-8 replaced by
+/// U+FFFD, every other byte kept (nothing escaped). Two texts give the same JSON string exactly when they
+/// give the same result here.
+inline std::string replace_ill_formed(std::string text) {
+  if (utf8::valid(reinterpret_cast<const unsigned char*>(text.data()), text.size())) return text;
+  return *writer::write_string([&](writer::counting_writer& out) noexcept {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (static_cast<unsigned char>(text[i]) < 0x80) {
+        out.put(text[i++]);
+      } else {
+        i = put_utf8_sequence(out, text, i);
+      }
+    }
+  });
 }
 
 /// Puts `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control characters
@@ -51,14 +82,7 @@ inline void put_string(writer::counting_writer& out, std::string_view text) noex
     }
     const unsigned char c = bytes[i];
     if (c >= 0x80) {
-      const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
-      if (length == 0) {
-        out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-        i += maximal_subpart(bytes + i, text.size() - i);
-      } else {
-        out.put(text.substr(i, length));
-        i += length;
-      }
+      i = put_utf8_sequence(out, text, i);
       continue;
     }
     ++i;

@@ -144,7 +144,8 @@ class challenge_builder {
   }
   /// The challenge, or the first error: http_invalid_parameter, http_invalid_parameter_value,
   /// http_invalid_token68 (with the offset in the argument at fault), http_duplicate_parameter (names compare
-  /// case-insensitively) or http_unexpected_data (a token68 and auth-params together).
+  /// case-insensitively), http_too_many_parameters (more than limits::max_parameters_ceiling, which no
+  /// recipient of keyward's would accept) or http_unexpected_data (a token68 and auth-params together).
   result<std::string> str() const {
     if (failed()) return failure_;
     return text_;
@@ -173,6 +174,8 @@ class challenge_builder {
     if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
     const std::string_view params = std::string_view(text_).substr(scheme_size_);
     if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
+    if (param_count_ == limits::max_parameters_ceiling) return fail(keyward::error(errc::http_too_many_parameters));
+    ++param_count_;
     const bool first = params.empty();
     text_ += *detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
       w.put(first ? " " : ", ");
@@ -185,6 +188,7 @@ class challenge_builder {
 
   std::string text_;
   std::size_t scheme_size_ = 0;
+  std::size_t param_count_ = 0;
   bool has_token68_ = false;
   keyward::error failure_{errc{}};  // errc{} (zero) means no failure so far
 };
@@ -208,7 +212,7 @@ namespace keyward::detail::http_challenge {
 struct read_challenge {
   constexpr std::size_t operator()(std::string_view list, std::size_t position,
                                    ::keyward::http::challenge& out) const noexcept {
-    const scanned_challenge scanned = scan_challenge(list, position, static_cast<std::size_t>(-1), false);
+    const scanned_challenge scanned = scan_challenge<false>(list, position, http_grammar::max_parameters_ceiling);
     out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
                                      ::keyward::http::auth_params(scanned.params, scanned.param_count)};
     return scanned.scan.end;
@@ -218,6 +222,9 @@ struct read_challenge {
 }  // namespace keyward::detail::http_challenge
 
 namespace keyward::http {
+
+class challenge_list;
+constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept;
 
 /// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
 /// challenge that reads them from the (already validated) input on demand, allocating nothing.
@@ -233,7 +240,9 @@ class challenge_list {
   constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
   /// The first challenge.
-  constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  constexpr iterator begin() const noexcept {
+    return first_end_ != 0 ? iterator(list_, first_position_, first_, first_end_) : iterator(list_, 0);
+  }
   /// Past the last challenge.
   constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
   /// The number of challenges.
@@ -251,8 +260,19 @@ class challenge_list {
   constexpr std::string_view text() const noexcept { return list_; }
 
  private:
+  friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
+
+  // parse_challenges() keeps the first challenge it read, at first_position_ and ending at first_end_, so that
+  // begin() does not read it again (first_end_ is 0 when it is not kept).
+  constexpr challenge_list(std::string_view list, std::size_t count, const challenge& first,
+                           std::size_t first_position, std::size_t first_end) noexcept
+      : list_(list), count_(count), first_(first), first_position_(first_position), first_end_(first_end) {}
+
   std::string_view list_;
   std::size_t count_ = 0;
+  challenge first_{};
+  std::size_t first_position_ = 0;
+  std::size_t first_end_ = 0;
 };
 
 /// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and
@@ -265,9 +285,10 @@ class challenge_list {
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
 /// or where a scheme must be), http_invalid_quoted_string, http_duplicate_parameter (within one challenge,
-/// names compared case-insensitively), http_too_many_parameters (per challenge), http_too_many_challenges
+/// names compared case-insensitively), http_too_many_parameters (per challenge: more than
+/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges
 /// or http_unexpected_data, each with the offset of the offending byte in `value`.
-constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept {
+constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
   if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
   std::size_t end = value.size();
@@ -277,15 +298,22 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
   std::size_t count = 0;
+  challenge first;
+  const std::size_t first_position = i;
+  std::size_t first_end = 0;
   while (i < end) {
     if (++count > limit.max_challenges) return grammar::reject(value, errc::http_too_many_challenges, i);
-    const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters, true);
+    const auto scanned = detail::http_challenge::scan_challenge<true>(text, i, limit.max_parameters);
     if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
+    if (count == 1) {
+      first = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
+      first_end = scanned.scan.end;
+    }
     const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
     if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
     i = grammar::skip_list_separators(text, after);
   }
-  return challenge_list(text, count);
+  return challenge_list(text, count, first, first_position, first_end);
 }
 
 }  // namespace keyward::http
@@ -296,13 +324,13 @@ namespace keyward::detail::http_challenge {
 /// http::write_challenges()).
 inline result<void> put_challenges(writer::counting_writer& out,
                                    std::initializer_list<std::string_view> challenges) noexcept {
-  ::keyward::http::limits one_challenge;
-  one_challenge.max_length = static_cast<std::size_t>(-1);
-  one_challenge.max_parameters = static_cast<std::size_t>(-1);
-  one_challenge.max_challenges = 1;
   if (challenges.size() == 0) return errc::http_empty_value;
   for (const std::string_view piece : challenges) {
     const std::size_t base = out.size() == 0 ? 0 : out.size() + 2;
+    ::keyward::http::limits one_challenge;  // no limit but the piece itself, and one challenge
+    one_challenge.max_length = piece.size();
+    one_challenge.max_parameters = http_grammar::max_parameters_ceiling;
+    one_challenge.max_challenges = 1;
     const auto parsed = ::keyward::http::parse_challenges(piece, one_challenge);
     if (!parsed) {
       const keyward::error failure = parsed.error();
@@ -333,7 +361,8 @@ constexpr std::size_t challenges_size(std::initializer_list<std::string_view> ch
 /// Writes challenges built by challenge_builder (or any single valid challenge each) into `out[0, capacity)`
 /// as one WWW-Authenticate or Proxy-Authenticate field value, separated by ", " (RFC 9110 section 11.6.1),
 /// and returns its size (challenges_size()). Each must parse as exactly one challenge: fails with
-/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
+/// parse_challenges' errors with no limit but one challenge per piece and limits::max_parameters_ceiling
+/// auth-params per challenge (http_too_many_challenges when one holds two, http_empty_value when one or the
 /// list is empty), the offset counted in the joined value; then buffer_too_small. Nothing is written on any
 /// error.
 inline result<std::size_t> write_challenges(std::initializer_list<std::string_view> challenges, char* out,

@@ -16,8 +16,15 @@ namespace keyward::http {
 
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
 struct limits {
+  /// The most auth-params of one credentials value or one challenge that any setting of max_parameters
+  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it takes time linear
+  /// in the value's length and allocates nothing.
+  static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
+
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
-  std::size_t max_parameters = 32;   ///< the most auth-params per credentials or challenge
+  /// The most auth-params per credentials or challenge (http_too_many_parameters); a setting above
+  /// max_parameters_ceiling acts as max_parameters_ceiling.
+  std::size_t max_parameters = 32;
   std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
 };
 
@@ -78,7 +85,7 @@ struct read_param {
   constexpr std::size_t operator()(std::string_view list, std::size_t position,
                                    ::keyward::http::auth_param& param) const noexcept {
     http_grammar::raw_param raw;
-    const std::size_t end = http_grammar::scan_param(list, position, raw).end;
+    const std::size_t end = http_grammar::read_param(list, position, raw);
     param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
     return end;
   }
@@ -139,8 +146,9 @@ struct credentials {
 /// auth-params (`token BWS "=" BWS ( token / quoted-string )`, empty list elements ignored). Fails with
 /// http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs, DEL: anywhere, first
 /// offset), http_invalid_scheme, http_invalid_token68, http_invalid_parameter, http_invalid_quoted_string,
-/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
-/// http_unexpected_data, each with the offset of the offending byte in `value`.
+/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters (more than
+/// limit.max_parameters, at most limits::max_parameters_ceiling) or http_unexpected_data, each with the offset
+/// of the offending byte in `value`.
 constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
   const auto scanned = detail::http_grammar::scan_credentials(value, limit.max_length, limit.max_parameters);
   if (!scanned) return scanned.error();

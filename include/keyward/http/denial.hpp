@@ -188,8 +188,12 @@ class denial {
   denial&& with_message(std::string message) && noexcept { return std::move(with_message(std::move(message))); }
 
   /// Adds the string `value` under `name` to the body's details (error_object) or extra (errors_array),
-  /// after those added before; a name given again replaces its value. Both are JSON-escaped.
+  /// after those added before; a name given again replaces its value. Both are JSON-escaped. Names are
+  /// compared as the body writes them, ill-formed UTF-8 replaced by U+FFFD: two names that differ only in
+  /// ill-formed bytes (`"\xff"` and `"\xfe"`) are the same name, so the body never holds one member twice
+  /// (RFC 8259 section 4).
   denial& with_detail(std::string name, std::string value) & {
+    name = detail::json::replace_ill_formed(std::move(name));
     for (auto& detail : details_) {
       if (detail.first == name) {
         detail.second = std::move(value);
