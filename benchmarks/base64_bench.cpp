@@ -51,6 +51,18 @@ struct keyward_lib {
   }
 };
 
+// The same with timing::constant (base64::standard_ct), the form for secrets: library "keyward-ct".
+struct keyward_ct_lib {
+  static constexpr const char* name = "keyward-ct";
+  static std::size_t encode(const std::uint8_t* in, std::size_t size, char* out, std::size_t capacity) {
+    return keyward::base64::write_encoded(in, size, out, capacity, keyward::base64::standard_ct).value_or(failed);
+  }
+  static std::size_t decode(const char* in, std::size_t length, std::uint8_t* out, std::size_t capacity) {
+    return keyward::base64::write_decoded(std::string_view(in, length), out, capacity, keyward::base64::standard_ct)
+        .value_or(failed);
+  }
+};
+
 #if KEYWARD_BENCH_OPENSSL
 // EVP_EncodeBlock writes a terminating NUL; EVP_DecodeBlock counts the bytes that padding stands for.
 struct openssl_lib {
@@ -257,31 +269,33 @@ bool register_library(const std::vector<pool>& pools) {
   return true;
 }
 
-// keyward with its run-time dispatch restricted to one kernel (scalar, AVX2, AVX-512 VBMI), registered as
-// library "keyward-<kernel>" beside plain "keyward" (the kernel production dispatch picks). A kernel this
-// CPU lacks is left out, with a note.
+// keyward (Lib: keyward_lib or keyward_ct_lib) with its run-time dispatch restricted to one kernel (scalar,
+// AVX2, AVX-512 VBMI), registered as library "<Lib::name>-<kernel>" beside plain "<Lib::name>" (the kernel
+// production dispatch picks). A kernel this CPU lacks is left out, with a note.
+template <class Lib>
 bool register_keyward_kernel(const std::string& kernel, keyward::kernels::kernel allowed,
                              const std::vector<pool>& pools) {
+  const std::string library = std::string(Lib::name) + "-" + kernel;
   if (!keyward::kernels::available(allowed)) {
-    std::fprintf(stderr, "note: this CPU has no %s kernel; keyward-%s is not benchmarked\n", kernel.c_str(),
-                 kernel.c_str());
+    std::fprintf(stderr, "note: this CPU has no %s kernel; %s is not benchmarked\n", kernel.c_str(),
+                 library.c_str());
     return true;
   }
   {
     const keyward::kernels::scoped_force forced(allowed);
-    if (!check_library<keyward_lib>(pools)) return false;
+    if (!check_library<Lib>(pools)) return false;
   }
   for (const pool& p : pools) {
     const pool* const input = &p;
-    benchmark::RegisterBenchmark(("encode/keyward-" + kernel + "/" + p.label).c_str(),
+    benchmark::RegisterBenchmark(("encode/" + library + "/" + p.label).c_str(),
                                  [allowed, input](benchmark::State& state) {
                                    const keyward::kernels::scoped_force forced(allowed);
-                                   encode_bench<keyward_lib>(state, input);
+                                   encode_bench<Lib>(state, input);
                                  });
-    benchmark::RegisterBenchmark(("decode/keyward-" + kernel + "/" + p.label).c_str(),
+    benchmark::RegisterBenchmark(("decode/" + library + "/" + p.label).c_str(),
                                  [allowed, input](benchmark::State& state) {
                                    const keyward::kernels::scoped_force forced(allowed);
-                                   decode_bench<keyward_lib>(state, input);
+                                   decode_bench<Lib>(state, input);
                                  });
   }
   return true;
@@ -313,10 +327,14 @@ int main(int argc, char** argv) {
   pools.push_back(make_pool("mix", 4096, 0, [&] { return header_size(rng); }, rng));
 
   bool ok = register_library<keyward_lib>(pools);
+  ok = register_library<keyward_ct_lib>(pools) && ok;
   using keyward::kernels::kernel;
-  ok = register_keyward_kernel("scalar", kernel::scalar, pools) && ok;
-  ok = register_keyward_kernel("avx2", kernel::avx2, pools) && ok;
-  ok = register_keyward_kernel("avx512vbmi", kernel::avx512vbmi, pools) && ok;
+  ok = register_keyward_kernel<keyward_lib>("scalar", kernel::scalar, pools) && ok;
+  ok = register_keyward_kernel<keyward_lib>("avx2", kernel::avx2, pools) && ok;
+  ok = register_keyward_kernel<keyward_lib>("avx512vbmi", kernel::avx512vbmi, pools) && ok;
+  ok = register_keyward_kernel<keyward_ct_lib>("scalar", kernel::scalar, pools) && ok;
+  ok = register_keyward_kernel<keyward_ct_lib>("avx2", kernel::avx2, pools) && ok;
+  ok = register_keyward_kernel<keyward_ct_lib>("avx512vbmi", kernel::avx512vbmi, pools) && ok;
 #if KEYWARD_BENCH_OPENSSL
   ok = register_library<openssl_lib>(pools) && ok;
 #endif

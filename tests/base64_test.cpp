@@ -1,5 +1,6 @@
 // Tests for include/keyward/base64.hpp: RFC 4648 vectors, round trips against a bit-by-bit reference written
-// here, every error class with its offset, every byte value in every position of a quantum, options.
+// here, every error class with its offset, every byte value in every position of a quantum, options; each
+// with timing::variable and timing::constant (whose constant time tests/ctgrind checks), which must agree.
 #define BOOST_TEST_MODULE base64
 #include <boost/test/unit_test.hpp>
 
@@ -29,6 +30,12 @@ using keyward::errc;
 
 namespace {
 
+// `opt` with timing::constant.
+constexpr base64::options constant_time(base64::options opt) {
+  opt.time = base64::timing::constant;
+  return opt;
+}
+
 const base64::options all_options[] = {
     {base64::alphabet::standard, base64::padding::required, base64::whitespace::reject},
     {base64::alphabet::standard, base64::padding::optional, base64::whitespace::reject},
@@ -38,6 +45,14 @@ const base64::options all_options[] = {
     {base64::alphabet::url, base64::padding::forbidden, base64::whitespace::reject},
     {base64::alphabet::standard, base64::padding::required, base64::whitespace::skip},
     {base64::alphabet::url, base64::padding::forbidden, base64::whitespace::skip},
+    base64::standard_ct,
+    constant_time({base64::alphabet::standard, base64::padding::optional, base64::whitespace::reject}),
+    constant_time({base64::alphabet::standard, base64::padding::forbidden, base64::whitespace::reject}),
+    constant_time({base64::alphabet::url, base64::padding::required, base64::whitespace::reject}),
+    constant_time({base64::alphabet::url, base64::padding::optional, base64::whitespace::reject}),
+    base64::url_ct,
+    constant_time({base64::alphabet::standard, base64::padding::required, base64::whitespace::skip}),
+    constant_time({base64::alphabet::url, base64::padding::forbidden, base64::whitespace::skip}),
 };
 
 // An independent reference: RFC 4648 section 4 read literally, six bits at a time.
@@ -194,10 +209,13 @@ BOOST_AUTO_TEST_CASE(round_trips_match_reference_at_every_length) {
   for (std::size_t n : {4095u, 65536u, 65537u, 1048576u + 2}) lengths.push_back(n);
   for (const std::size_t n : lengths) {
     const std::string bytes = random_bytes(rng, n);
+    std::string references[2][3];  // by alphabet and padding, computed once (the reference is slow)
     for (const auto& opt : all_options) {
       if (opt.space == base64::whitespace::skip && n > 4096) continue;
+      std::string& reference = references[static_cast<int>(opt.chars)][static_cast<int>(opt.pad)];
+      if (reference.empty()) reference = reference_encode(bytes, opt);
       const std::string text = base64::encode(bytes, opt);
-      BOOST_REQUIRE_MESSAGE(text == reference_encode(bytes, opt), "encode mismatch at length " << n);
+      BOOST_REQUIRE_MESSAGE(text == reference, "encode mismatch at length " << n);
       const auto back = base64::decode(text, opt);
       BOOST_REQUIRE_MESSAGE(back && *back == bytes, "round trip failed at length " << n);
     }
@@ -251,11 +269,13 @@ BOOST_AUTO_TEST_CASE(errors_with_offsets) {
       {"Zg = ", skip, errc::base64_invalid_padding, 5},
   };
   for (const auto& c : cases) {
-    const keyward::error e = decode_error(c.text, c.opt);
-    BOOST_TEST_CONTEXT("input '" << c.text << "'") {
-      BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(c.code));
-      BOOST_TEST(e.offset() == c.offset);
-      BOOST_TEST(e.has_offset());
+    for (const base64::options opt : {c.opt, constant_time(c.opt)}) {
+      const keyward::error e = decode_error(c.text, opt);
+      BOOST_TEST_CONTEXT("input '" << c.text << "', timing " << static_cast<int>(opt.time)) {
+        BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(c.code));
+        BOOST_TEST(e.offset() == c.offset);
+        BOOST_TEST(e.has_offset());
+      }
     }
   }
 }
@@ -302,7 +322,7 @@ BOOST_AUTO_TEST_CASE(every_byte_in_every_position) {
             } else if (c == '=') {
               // Padding in the middle of data is never accepted; at the end only in canonical form.
               if (r) {
-                const base64::options padded{opt.chars, base64::padding::required, opt.space};
+                const base64::options padded{opt.chars, base64::padding::required, opt.space, opt.time};
                 const std::string bytes(reinterpret_cast<const char*>(out.data()), *r);
                 BOOST_REQUIRE(base64::encode(bytes, padded) == text);
               } else {
@@ -394,6 +414,30 @@ BOOST_AUTO_TEST_CASE(buffer_capacity) {
   BOOST_TEST(base64::write_decoded("Zm9v YmFy", bytes, 6, skip).value() == 6u);
 }
 
+// timing::constant keeps the contract of the buffer forms: nothing written when the buffer is too small to
+// encode, buffer_too_small only for valid input, which it finds without writing.
+BOOST_AUTO_TEST_CASE(buffer_capacity_in_constant_time) {
+  char text[8] = {'#', '#', '#', '#', '#', '#', '#', '#'};
+  BOOST_TEST(base64::write_encoded("foo", text, 3, base64::standard_ct).error() == errc::buffer_too_small);
+  BOOST_TEST(std::string_view(text, 8) == "########");
+  BOOST_TEST(base64::write_encoded("\xfb\xff", text, 3, base64::url_ct).value() == 3u);
+  BOOST_TEST(std::string_view(text, 4) == "-_8#");
+  unsigned char bytes[8] = {};
+  for (const base64::options opt :
+       {base64::standard_ct, constant_time({base64::alphabet::standard, base64::padding::required,
+                                            base64::whitespace::skip})}) {
+    BOOST_TEST(base64::write_decoded("Zm9vYmFy", bytes, 5, opt).error() == errc::buffer_too_small);
+    BOOST_TEST(base64::write_decoded("Zm9vYg==", bytes, 3, opt).error() == errc::buffer_too_small);
+    BOOST_TEST(base64::write_decoded("Zm9v!mFy", bytes, 1, opt).error() == errc::base64_invalid_character);
+    BOOST_TEST(base64::write_decoded("Zh==", bytes, 0, opt).error() == errc::base64_non_canonical);
+    BOOST_TEST(base64::write_decoded("Zm9vYg==", bytes, 4, opt).value() == 4u);
+    BOOST_TEST(std::string_view(reinterpret_cast<const char*>(bytes), 4) == "foob");
+  }
+  // decode() sizes its string by the length alone, then trims it.
+  BOOST_TEST(base64::decode("Zm8=", base64::standard_ct).value() == "fo");
+  BOOST_TEST(base64::decode("", base64::url_ct).value().empty());
+}
+
 BOOST_AUTO_TEST_CASE(random_garbage_never_decodes_partially) {
   std::mt19937 rng(3);
   const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_= \n!";
@@ -402,6 +446,13 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_decodes_partially) {
     for (auto& c : text) c = alphabet[rng() % alphabet.size()];
     for (const auto& opt : all_options) {
       const auto r = base64::decode(text, opt);
+      if (opt.time == base64::timing::variable) {
+        // Both timings give the same bytes, or the same error at the same offset.
+        const auto same = base64::decode(text, constant_time(opt));
+        BOOST_REQUIRE(same.has_value() == r.has_value());
+        if (r) BOOST_REQUIRE(*same == *r);
+        if (!r) BOOST_REQUIRE(same.error() == r.error().code() && same.error().offset() == r.error().offset());
+      }
       if (r) {
         // Anything accepted is canonical: it re-encodes to the input (less any skipped whitespace).
         std::string compact;
@@ -410,7 +461,7 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_decodes_partially) {
         }
         std::string again = base64::encode(*r, opt);
         if (opt.pad == base64::padding::optional && compact.find('=') == std::string::npos) {
-          again = base64::encode(*r, base64::options{opt.chars, base64::padding::forbidden, opt.space});
+          again = base64::encode(*r, base64::options{opt.chars, base64::padding::forbidden, opt.space, opt.time});
         }
         BOOST_REQUIRE_MESSAGE(again == compact, "accepted non-canonical '" << text << "'");
       } else {

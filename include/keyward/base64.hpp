@@ -6,6 +6,11 @@
 // section 3.5) are all errors, reported with the offset of the offending byte. Leniency is explicit:
 // padding::optional, whitespace::skip.
 //
+// Secrets (passwords, keys, Basic credentials) take timing::constant (the presets standard_ct and url_ct):
+// no branch and no memory index then depends on the bytes encoded or the characters decoded, only on the
+// sizes (see timing for exactly what stays public). The default, timing::variable, is the fastest: its
+// kernels index tables by the characters and finish short inputs with them.
+//
 // Each direction is a writer trio: write_encoded / encoded_size / encode and write_decoded / decoded_size
 // (max_decoded_size) / decode. The kernel (scalar, AVX2, AVX-512 VBMI) is chosen at run time; see kernels.hpp.
 #ifndef KEYWARD_BASE64_HPP
@@ -33,17 +38,34 @@ enum class padding : std::uint8_t { required, optional, forbidden };
 /// Whether decoding rejects whitespace (the default) or skips space, tab, CR and LF anywhere in the input.
 enum class whitespace : std::uint8_t { reject, skip };
 
-/// How to encode and decode: alphabet, padding and whitespace handling.
+/// Whether the running time may depend on the bytes and characters (variable, the default and the fastest:
+/// the kernels index tables by them) or only on what is public (constant), for secrets. With constant, no
+/// branch and no memory index depends on a data byte (encoding) or a character (decoding); they depend only
+/// on the size of the input, the number of trailing '=' (which the decoded size tells anyway), whether the
+/// input is valid (decided over the whole input, then once), the kernel, and with whitespace::skip, where
+/// the whitespace is (not hidden: a text with secret line breaks would need them removed beforehand). An
+/// invalid input is then examined by the ordinary decoder, whose error and offset are not secret: both
+/// timings give identical results and errors. Checked under valgrind (tests/ctgrind) with the scalar and AVX2
+/// kernels; valgrind cannot run the AVX-512 one, whose code indexes no memory by the data either.
+enum class timing : std::uint8_t { variable, constant };
+
+/// How to encode and decode: alphabet, padding, whitespace handling and timing.
 struct options {
   alphabet chars = alphabet::standard;
   padding pad = padding::required;
   whitespace space = whitespace::reject;
+  timing time = timing::variable;
 };
 
-/// RFC 4648 section 4 with padding required: the form of HTTP Basic credentials.
-inline constexpr options standard{alphabet::standard, padding::required, whitespace::reject};
+/// RFC 4648 section 4 with padding required.
+inline constexpr options standard{alphabet::standard, padding::required, whitespace::reject, timing::variable};
 /// RFC 4648 section 5 without padding: the form of JWS segments (RFC 7515 section 2).
-inline constexpr options url{alphabet::url, padding::forbidden, whitespace::reject};
+inline constexpr options url{alphabet::url, padding::forbidden, whitespace::reject, timing::variable};
+/// standard in constant time, for secrets: the form of HTTP Basic credentials (RFC 7617), which
+/// http::parse_basic and http::write_basic use.
+inline constexpr options standard_ct{alphabet::standard, padding::required, whitespace::reject, timing::constant};
+/// url in constant time, for secrets such as keys sent in base64url.
+inline constexpr options url_ct{alphabet::url, padding::forbidden, whitespace::reject, timing::constant};
 
 /// The number of characters that write_encoded() writes for `size` bytes with `opt` (opt.space is ignored).
 /// Saturates: when the true count does not fit in std::size_t the result is SIZE_MAX, never a wrapped small
@@ -85,14 +107,18 @@ constexpr rules rules_of(keyward::base64::options opt) noexcept {
 namespace keyward::base64 {
 
 /// Encodes the `size` bytes at `data` into `out[0, capacity)` (RFC 4648 section 4, or section 5 with
-/// alphabet::url; '=' padding unless padding::forbidden; opt.space is ignored). Returns the number of
-/// characters written, encoded_size(size, opt), or errc::buffer_too_small when capacity is less than that,
-/// in which case nothing is written. Allocates nothing.
+/// alphabet::url; '=' padding unless padding::forbidden; opt.space is ignored; in constant time with
+/// timing::constant). Returns the number of characters written, encoded_size(size, opt), or
+/// errc::buffer_too_small when capacity is less than that, in which case nothing is written. Allocates
+/// nothing.
 inline result<std::size_t> write_encoded(const void* data, std::size_t size, char* out, std::size_t capacity,
                                          options opt = standard) noexcept {
   if (capacity < encoded_size(size, opt)) return errc::buffer_too_small;
-  return detail::base64::encode_fastest(static_cast<const unsigned char*>(data), size, out,
-                                        opt.chars == alphabet::url, opt.pad != padding::forbidden);
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const bool url_chars = opt.chars == alphabet::url;
+  const bool pad = opt.pad != padding::forbidden;
+  if (opt.time == timing::constant) return detail::base64::encode_ct_fastest(bytes, size, out, url_chars, pad);
+  return detail::base64::encode_fastest(bytes, size, out, url_chars, pad);
 }
 
 /// Encodes the bytes of `bytes` into `out[0, capacity)`; see the pointer form.
@@ -110,7 +136,8 @@ inline std::string encode(std::string_view bytes, options opt = standard) {
 }
 
 /// Decodes `text` into `out[0, capacity)` under the rules of `opt` (RFC 4648 sections 3.3, 3.5, 4 and 5;
-/// strict by default, see the top of this header). Returns the number of bytes written, or the first
+/// strict by default, see the top of this header; in constant time with timing::constant, see timing).
+/// Returns the number of bytes written, or the first
 /// error with the offset of the offending byte in `text`: base64_invalid_character, base64_invalid_padding,
 /// base64_missing_padding, base64_unexpected_padding, base64_invalid_length or base64_non_canonical; then
 /// errc::buffer_too_small (no offset) when the input is valid but does not fit, so input errors take
@@ -118,13 +145,18 @@ inline std::string encode(std::string_view bytes, options opt = standard) {
 /// validates in one pass) and must not be used. Allocates nothing.
 inline result<std::size_t> write_decoded(std::string_view text, void* out, std::size_t capacity,
                                          options opt = standard) noexcept {
-  return detail::base64::decode_into(text, static_cast<std::uint8_t*>(out), capacity,
-                                     detail::base64::rules_of(opt));
+  auto* const bytes = static_cast<std::uint8_t*>(out);
+  if (opt.time == timing::constant) {
+    return detail::base64::decode_into_ct(text, bytes, capacity, detail::base64::rules_of(opt));
+  }
+  return detail::base64::decode_into(text, bytes, capacity, detail::base64::rules_of(opt));
 }
 
 /// Decodes `text` into a new string of bytes; the errors are those of write_decoded().
 inline result<std::string> decode(std::string_view text, options opt = standard) {
-  std::string bytes(opt.space == whitespace::skip ? max_decoded_size(text.size()) : decoded_size(text), '\0');
+  // decoded_size() reads the characters; the sizes of timing::constant depend on the length alone.
+  const bool by_length = opt.space == whitespace::skip || opt.time == timing::constant;
+  std::string bytes(by_length ? max_decoded_size(text.size()) : decoded_size(text), '\0');
   const result<std::size_t> written = write_decoded(text, bytes.data(), bytes.size(), opt);
   if (!written) return written.error();
   bytes.resize(*written);
@@ -142,6 +174,7 @@ struct static_text {
 
 /// The Base64 encoding of a string literal (without its terminating NUL), computed at compile time when
 /// used in a constant expression: `constexpr auto header = base64::encode_literal("live_ScaleRocks:");`.
+/// opt.time is ignored: a literal written in the program is no secret.
 template <std::size_t N>
 constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) noexcept {
   static_text<(N - 1 + 2) / 3 * 4> text{};

@@ -6,6 +6,7 @@
 #define KEYWARD_CT_HPP
 
 #include "config.hpp"
+#include "detail/ct.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -26,20 +27,6 @@
 #endif
 
 namespace keyward::detail::ct {
-/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
-/// possible, so it cannot specialise the code that follows on them.
-template <class T>
-inline T value_barrier(T value) noexcept {
-  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__("" : "+r"(value));
-#else
-  volatile T opaque = value;
-  value = opaque;
-#endif
-  return value;
-}
-
 /// 1 when `word` is non-zero, else 0, without a branch.
 inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
   return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Constant-time check: builds tests/ctgrind/ctgrind_check.cpp with g++ and clang++ at -O2 and -O3 and runs
 # it under valgrind's memcheck. The "real" mode (every keyward constant-time operation on secret-marked
-# bytes) must give no memcheck error; the "leaky" mode (a planted early-exit compare) must give one, which
-# shows that the check can fail. Prints a PASS or FAIL line per build and mode; exits non-zero on any FAIL.
+# bytes) must give no memcheck error; the "leaky" modes (a planted early-exit compare, and Base64 with
+# timing::variable on a secret) must each give one, which shows that the check can fail. Prints a PASS or FAIL line per build and mode; exits non-zero on any FAIL.
 #
 # Usage: tests/ctgrind/run.sh [build-dir]      (needs valgrind and its headers, g++, clang++)
 set -u
@@ -30,7 +30,7 @@ for compiler in g++ clang++; do
       failed=1
       continue
     fi
-    for mode in real leaky; do
+    for mode in real leaky leaky-base64; do
       log="$binary.$mode.log"
       valgrind --tool=memcheck --error-exitcode=$error_status --track-origins=yes \
         "$binary" "$mode" >"$log" 2>&1
@@ -45,9 +45,9 @@ for compiler in g++ clang++; do
         fi
       else
         if [ $status -eq $error_status ] && [ "$errors" -gt 0 ]; then
-          echo "PASS $name leaky: planted leak caught ($errors memcheck report(s))"
+          echo "PASS $name $mode: planted leak caught ($errors memcheck report(s))"
         else
-          echo "FAIL $name leaky: planted leak NOT caught (exit $status); see $log"
+          echo "FAIL $name $mode: planted leak NOT caught (exit $status); see $log"
           failed=1
         fi
       fi

@@ -3,8 +3,9 @@
 // capacity given, so AddressSanitizer sees any overrun, including with a buffer one byte short); accepted
 // input re-encodes to itself; acceptance and bytes agree with the simple reference decoder below; errors
 // point inside the input; any data survives an encode/decode round trip; and every kernel this CPU has
-// (scalar, AVX2, AVX-512 VBMI) gives the same bytes and the same error, at the same offset, without
-// touching guard zones around its output (AddressSanitizer does not see AVX-512 masked stores).
+// (scalar, AVX2, AVX-512 VBMI), with timing::variable and with timing::constant, gives the same bytes and
+// the same error, at the same offset, also into a buffer one byte short, without touching guard zones
+// around its output (AddressSanitizer does not see AVX-512 masked stores).
 #include <keyward/base64.hpp>
 #include <keyward/kernels.hpp>
 
@@ -67,9 +68,11 @@ struct kernel_output {
   keyward::errc code{};
   std::size_t offset = 0;
   std::string bytes;
+  keyward::errc short_code{};  // the error decoding into a buffer one byte short of the bytes, when any
   std::string encoded;
   bool operator==(const kernel_output& o) const {
-    return decoded == o.decoded && code == o.code && offset == o.offset && bytes == o.bytes && encoded == o.encoded;
+    return decoded == o.decoded && code == o.code && offset == o.offset && bytes == o.bytes &&
+           short_code == o.short_code && encoded == o.encoded;
   }
 };
 
@@ -94,6 +97,12 @@ kernel_output run_kernel(keyward::kernels::kernel kernel, std::string_view text,
   result.decoded = decoded.has_value();
   if (decoded) {
     result.bytes.assign(reinterpret_cast<const char*>(block.get() + guard), *decoded);
+    if (*decoded != 0) {
+      std::memset(block.get(), guard_byte, capacity + 2 * guard);
+      const auto too_small = base64::write_decoded(text, block.get() + guard, *decoded - 1, opt);
+      FUZZ_CHECK(!too_small && guards_intact(block.get(), *decoded - 1));
+      result.short_code = too_small.error().code();
+    }
   } else {
     result.code = decoded.error().code();
     result.offset = decoded.error().offset();
@@ -159,11 +168,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto back = base64::decode(std::string_view(encoded.get(), *written), opt);
   FUZZ_CHECK(back && *back == text);
 
-  // Every kernel agrees with the scalar one.
+  // Every kernel, in either timing, agrees with the scalar one with timing::variable.
   using keyward::kernels::kernel;
+  base64::options constant = opt;
+  constant.time = base64::timing::constant;
   const kernel_output scalar = run_kernel(kernel::scalar, text, opt);
+  FUZZ_CHECK(run_kernel(kernel::scalar, text, constant) == scalar);
   for (const kernel k : {kernel::avx2, kernel::avx512vbmi}) {
-    if (keyward::kernels::available(k)) FUZZ_CHECK(run_kernel(k, text, opt) == scalar);
+    if (!keyward::kernels::available(k)) continue;
+    FUZZ_CHECK(run_kernel(k, text, opt) == scalar);
+    FUZZ_CHECK(run_kernel(k, text, constant) == scalar);
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <keyward/base64.hpp>
 #include <keyward/http/basic.hpp>
+#include <keyward/kernels.hpp>
 
 #include "support/test_support.hpp"
 
@@ -17,6 +18,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace std::string_view_literals;
 using keyward::errc;
@@ -334,6 +336,39 @@ BOOST_AUTO_TEST_CASE(building_agrees_with_encoding_the_joined_user_pass) {
       BOOST_TEST(back->user == user);
       BOOST_TEST(back->password == password);
     }
+  }
+}
+
+// Building and parsing run the constant-time Base64 and user-pass scan (whose timing tests/ctgrind checks):
+// with each kernel, at every length around the kernels' blocks and the scan's 16-byte blocks, they agree
+// with encoding the joined text (timing::variable), and a password holding ':' splits at the first one.
+BOOST_AUTO_TEST_CASE(every_kernel_builds_and_parses_alike) {
+  using keyward::kernels::kernel;
+  std::string letters;
+  for (int i = 0; i < 100; ++i) letters += static_cast<char>(i % 7 == 3 ? ':' : 'a' + i % 26);
+  for (const kernel k : {kernel::scalar, kernel::avx2, kernel::avx512vbmi}) {
+    if (!keyward::kernels::available(k)) continue;
+    const keyward::kernels::scoped_force forced(k);
+    std::vector<std::size_t> user_sizes;
+    for (std::size_t u = 0; u <= 40; ++u) user_sizes.push_back(u);
+    for (const std::size_t u : {63u, 64u, 65u, 70u, 127u, 128u, 129u}) user_sizes.push_back(u);
+    for (const std::size_t u : user_sizes) {
+      for (std::size_t p = 0; p <= 60; ++p) {
+        std::string user(u, 'U');
+        for (std::size_t i = 0; i < u; ++i) user[i] = static_cast<char>('A' + (i * 5 + p) % 26);
+        const std::string password = letters.substr(p, p);
+        const auto field = keyward::http::basic(user, password);
+        BOOST_TEST_REQUIRE(field.has_value());
+        BOOST_TEST_REQUIRE(*field == basic_of(user + ":" + password));
+        const auto back = parse(*field);
+        BOOST_TEST_REQUIRE(back.has_value());
+        BOOST_TEST_REQUIRE(back->user == user);
+        BOOST_TEST_REQUIRE(back->password == password);
+      }
+    }
+    BOOST_TEST(keyward::http::basic("us:er", "pw").error() == errc::basic_colon_in_user);
+    BOOST_TEST(keyward::http::basic(std::string(20, 'u'), "p\x7f").error() == errc::basic_control_character);
+    BOOST_TEST(parse(basic_of(std::string(40, 'u'))).error() == errc::basic_missing_colon);
   }
 }
 

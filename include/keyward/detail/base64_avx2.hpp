@@ -15,7 +15,9 @@
 //
 // Both kernels read and write only inside the caller's buffers: a last vector that would cross the end is
 // moved back to overlap the previous one (its bytes are recomputed identically), and inputs too short for
-// one vector, plus the final partial quantum, go to the scalar kernels.
+// one vector, plus the final partial quantum, go to the scalar kernels. Their constant-time forms
+// (decode_unpadded_avx2_ct, encode_avx2_ct) instead load what is left after the whole vectors into a
+// register with loads sized by the length, so that the same vector code handles it.
 #ifndef KEYWARD_DETAIL_BASE64_AVX2_HPP
 #define KEYWARD_DETAIL_BASE64_AVX2_HPP
 
@@ -253,6 +255,119 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
   for (; full - i >= 24; i += 24, o += 32) avx2_encode_24(in + i, out + o, char_offsets);
   if (i != full) avx2_encode_24(in + full - 24, out + full_out - 32, char_offsets);
   return full_out + encode(in + full, length - full, out + full_out, scalar, pad);
+}
+
+/// The `n` bytes at `p` (0 <= n <= 16) in the low bytes of a register, zero above; reads only those bytes,
+/// with loads whose sizes and places depend on `n` alone (overlapping loads give identical bytes).
+inline __m128i load_partial_16(const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  if (n >= 8) {
+    std::memcpy(&low, p, 8);
+    if (n > 8) {
+      std::memcpy(&high, p + n - 8, 8);
+      high >>= 8 * (16 - n);
+    }
+  } else if (n >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    low = first | (std::uint64_t{last} << (8 * (n - 4)));
+  } else if (n != 0) {
+    low = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
+  }
+  return _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+}
+
+/// Writes the first `n` bytes (0 <= n <= 32) of `bytes` to `out`, with stores whose sizes and places depend
+/// on `n` alone (overlapping stores write identical bytes).
+inline void store_partial_32(std::uint8_t* out, const std::uint8_t* bytes, std::size_t n) noexcept {
+  if (n >= 16) {
+    std::memcpy(out, bytes, 16);
+    std::memcpy(out + n - 16, bytes + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(out, bytes, 8);
+    std::memcpy(out + n - 8, bytes + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(out, bytes, 4);
+    std::memcpy(out + n - 4, bytes + n - 4, 4);
+  } else if (n != 0) {
+    out[0] = bytes[0];
+    out[n / 2] = bytes[n / 2];
+    out[n - 1] = bytes[n - 1];
+  }
+}
+
+/// The contract of decode_unpadded_avx2 in constant time (base64::timing::constant): the whole 32-character
+/// blocks go through decode_unpadded_avx2, whose vector code indexes nothing in memory by the characters;
+/// the rest (fewer than 32 characters, the final partial quantum included) is loaded into a register padded
+/// with 'A' (value 0) and decoded by the same vector code, and the decoded group's bytes past the output,
+/// which hold the unused bits of the last character, must be zero. No scalar table is read.
+__attribute__((target("avx2"))) inline bool decode_unpadded_avx2_ct(const unsigned char* in, std::size_t length,
+                                                                   std::uint8_t* out, bool url) noexcept {
+  const std::size_t whole = length - length % 32;
+  const std::size_t rest = length - whole;
+  // Both verdicts are always computed: no early exit on the first.
+  const bool whole_valid = whole == 0 || decode_unpadded_avx2(in, whole, out, url);
+  __m256i invalid = _mm256_setzero_si256();
+  if (rest != 0) {
+    const unsigned char* p = in + whole;
+    const __m128i low = rest >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)) : load_partial_16(p, rest);
+    const __m128i high = rest > 16 ? load_partial_16(p + 16, rest - 16) : _mm_setzero_si128();
+    const __m256i loaded = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+    const __m256i index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                           21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const __m256i inside = _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(rest)), index);
+    const __m256i chars = _mm256_blendv_epi8(_mm256_set1_epi8('A'), loaded, inside);
+    const __m256i lanes = avx2_decode_lanes(chars, make_avx2_decoder(url ? url_avx2 : standard_avx2), invalid);
+    const __m256i decoded = _mm256_permutevar8x32_epi32(lanes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
+    alignas(32) std::uint8_t bytes[32];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(bytes), decoded);
+    const std::size_t written = decoded_size_unpadded(rest);
+    // The bytes of the last group past the output (bit k for byte k) must be zero.
+    const std::size_t group_end = (rest + 3) / 4 * 3;
+    const auto past_output = static_cast<std::uint32_t>(((std::uint64_t{1} << group_end) - 1) >> written << written);
+    const auto nonzero =
+        ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(decoded, _mm256_setzero_si256())));
+    invalid = _mm256_or_si256(invalid, _mm256_set1_epi32(static_cast<int>(nonzero & past_output)));
+    store_partial_32(out + whole / 4 * 3, bytes, written);
+  }
+  return static_cast<bool>(static_cast<unsigned>(whole_valid) &
+                           static_cast<unsigned>(_mm256_testz_si256(invalid, invalid)));
+}
+
+/// The contract of encode_avx2 in constant time (base64::timing::constant): the whole 24-byte blocks go
+/// through encode_avx2, whose vector code indexes nothing in memory by the bytes; the rest (fewer than 24
+/// bytes) is loaded into a register padded with zero bits and encoded by the same vector code, and the
+/// characters past the data become '=' (when `pad`) by their position, which the length alone fixes. No
+/// scalar table is read.
+__attribute__((target("avx2"))) inline std::size_t encode_avx2_ct(const unsigned char* in, std::size_t length,
+                                                                  char* out, bool url, bool pad) noexcept {
+  const std::size_t whole = length - length % 24;
+  const std::size_t rest = length - whole;
+  std::size_t written = whole == 0 ? 0 : encode_avx2(in, whole, out, url, pad);
+  if (rest != 0) {
+    // Lane 0 holds bytes 0-15 of the rest, lane 1 bytes 8-23, as avx2_encode_24 loads them.
+    const unsigned char* p = in + whole;
+    const __m128i low = rest >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)) : load_partial_16(p, rest);
+    const __m128i high = rest > 8 ? load_partial_16(p + 8, rest - 8) : _mm_setzero_si128();
+    const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
+                                            5, 4, 6, 5, 8, 7, 9, 8, 11, 10, 12, 11, 14, 13, 15, 14);
+    const __m256i chars =
+        avx2_encode_lanes(_mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1), spread,
+                          avx2_table((url ? url_avx2 : standard_avx2).char_offsets));
+    const std::size_t data_chars = (4 * rest + 2) / 3;
+    const std::size_t tail = pad ? (rest + 2) / 3 * 4 : data_chars;
+    const __m256i index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                           21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const __m256i data = _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(data_chars)), index);
+    alignas(32) std::uint8_t text[32];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(text), _mm256_blendv_epi8(_mm256_set1_epi8('='), chars, data));
+    store_partial_32(reinterpret_cast<std::uint8_t*>(out + written), text, tail);
+    written += tail;
+  }
+  return written;
 }
 
 }  // namespace keyward::detail::base64

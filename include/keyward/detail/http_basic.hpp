@@ -1,12 +1,15 @@
-// keyward: private parts of http/basic.hpp (RFC 7617): the scan of a decoded user-pass, its checks, and the
-// ISO-8859-1 to UTF-8 transcoding of basic_charset::latin1_fallback.
+// keyward: private parts of http/basic.hpp (RFC 7617): the scan of a decoded user-pass and its checks, in
+// constant time, and the ISO-8859-1 to UTF-8 transcoding of basic_charset::latin1_fallback (not constant-time).
 #ifndef KEYWARD_DETAIL_HTTP_BASIC_HPP
 #define KEYWARD_DETAIL_HTTP_BASIC_HPP
 
 #include "../config.hpp"
 #include "../error.hpp"
+#include "base64_ct.hpp"
+#include "ct.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #if KEYWARD_X86_SIMD
@@ -22,42 +25,78 @@ struct user_pass_scan {
   bool printable_ascii = true;
 };
 
-/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
-/// one before it), byte by byte for short inputs and without SIMD.
+/// Scans the decoded user-pass `bytes[0, size)` in constant time: 16 bytes at a time with SSE2 (the last
+/// block overlapping the one before it), byte by byte for short inputs and without SIMD. Only the results,
+/// which the caller learns anyway, are made public (detail::ct::declassify()) at the end.
 inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
-  user_pass_scan scan;
+  namespace b64 = ::keyward::detail::base64;
+  std::size_t colon = std::string_view::npos;  // the first ':' so far: the minimum of the candidates
+  std::uint32_t special = 0;
+  const auto keep_first = [&colon](std::size_t candidate) {
+    const std::size_t earlier = ct::value_barrier(std::size_t{0} - static_cast<std::size_t>(candidate < colon));
+    colon ^= (colon ^ candidate) & earlier;
+  };
+  std::size_t i = 0;
 #if KEYWARD_X86_SIMD
   if (size >= 16) {
-    for (std::size_t i = 0;; i += 16) {
-      if (i + 16 > size) i = size - 16;
-      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    // 16 bytes at a time, the ':' of 64 bytes gathered into one mask so that one candidate per 64 bytes is
+    // kept; the last block overlaps the one before it (its bits are ORed in again, to the same place).
+    const auto block_at = [bytes, &special](std::size_t at) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + at));
       // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
-      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
-                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
-      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
-      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
-      if (colons != 0 && scan.colon == std::string_view::npos) {
-        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
+      special |= static_cast<std::uint32_t>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)))));
+      return static_cast<std::uint64_t>(
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')))));
+    };
+    const auto keep_mask = [&keep_first, &colon](std::size_t base, std::uint64_t colons) {
+      // All ones when these 64 bytes hold no ':'.
+      const std::size_t none = ct::value_barrier(std::size_t{0} - static_cast<std::size_t>(colons == 0));
+      const auto first = static_cast<std::size_t>(__builtin_ctzll(colons | (std::uint64_t{1} << 63)));
+      const std::size_t candidate = (base + first) | none;
+      if (base == 0) {
+        colon = candidate;  // the first 64 bytes: nothing to compare with
+      } else {
+        keep_first(candidate);
       }
-      if (i + 16 == size) return scan;
+    };
+    std::size_t base = 0;  // the first byte of the current 64
+    for (;; base += 64) {
+      std::uint64_t colons = 0;  // bit k: byte base + k is ':'
+      if (size - base <= 64) {
+        for (std::size_t j = base; j + 16 < size; j += 16) colons |= block_at(j) << (j - base);
+        const std::size_t last = size - 16;  // before `base` when fewer than 16 bytes are left
+        colons |= last >= base ? block_at(last) << (last - base) : block_at(last) >> (base - last);
+        keep_mask(base, colons);
+        break;
+      }
+      for (std::size_t j = base; j < base + 64; j += 16) colons |= block_at(j) << (j - base);
+      keep_mask(base, colons);
     }
+    i = size;
   }
 #endif
-  for (std::size_t i = 0; i < size; ++i) {
+  for (; i < size; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
-    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
+    special |= ~b64::ct_in_range(c, 0x20, 0x7E);
+    keep_first(i | (std::size_t{0} - static_cast<std::size_t>(~b64::ct_in_range(c, ':', ':') & 1u)));
   }
+  user_pass_scan scan;
+  scan.colon = ct::declassify(colon);
+  scan.printable_ascii = ct::declassify(special == 0);
   return scan;
 }
 
-/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
+/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F),
+/// found in constant time; only the verdict is made public.
 inline bool has_control(const char* bytes, std::size_t size) noexcept {
+  namespace b64 = ::keyward::detail::base64;
+  std::uint32_t found = 0;
   for (std::size_t i = 0; i < size; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c == 0x7F) return true;
+    found |= b64::ct_in_range(c, 0x00, 0x1F) | b64::ct_in_range(c, 0x7F, 0x7F);
   }
-  return false;
+  return ct::declassify(found != 0);
 }
 
 /// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
@@ -79,17 +118,16 @@ inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t ca
   return grown;
 }
 
-/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
-/// (basic_colon_in_user), no control character in either (basic_control_character).
-constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
-  for (const char c : user) {
-    if (c == ':') return errc::basic_colon_in_user;
-  }
-  for (const std::string_view part : {user, password}) {
-    for (const char c : part) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
-    }
+/// Checks a user-id and password before they are sent (RFC 7617 section 2), in constant time; only the
+/// verdict is made public: no ':' in the user-id (basic_colon_in_user), no control character in either
+/// (basic_control_character).
+inline errc check_user_pass(std::string_view user, std::string_view password) noexcept {
+  namespace b64 = ::keyward::detail::base64;
+  std::uint32_t colon = 0;
+  for (const char c : user) colon |= b64::ct_in_range(static_cast<unsigned char>(c), ':', ':');
+  if (ct::declassify(colon != 0)) return errc::basic_colon_in_user;
+  if (has_control(user.data(), user.size()) || has_control(password.data(), password.size())) {
+    return errc::basic_control_character;
   }
   return errc{};
 }

@@ -1,6 +1,12 @@
 // keyward: the Basic authentication scheme (RFC 7617): building `Basic <base64(user-id ":" password)>` for a
 // client, including the API-key form several providers use (the key as the user-id, an empty password), and
 // parsing it on a server into a caller's buffer without allocating.
+//
+// The credentials are secrets: their Base64 is encoded and decoded in constant time (base64::standard_ct),
+// and so are the checks of a user-id and password made of printable ASCII. What stays public is the length
+// of the field value and of the user-id (the position of the first ':'), and whether the user-pass holds a
+// byte outside printable ASCII: such bytes go through the UTF-8 check and the ISO-8859-1 transcoding,
+// which are not constant-time. Checked under valgrind (tests/ctgrind).
 #ifndef KEYWARD_HTTP_BASIC_HPP
 #define KEYWARD_HTTP_BASIC_HPP
 
@@ -76,13 +82,13 @@ class basic_buffer {
 namespace keyward::detail::http_basic {
 
 /// Writes the Base64 encoding of user ":" password (both already checked) at `out`, which has room for it,
-/// without joining them in memory: the user-id's whole 3-byte groups, then the one group that bridges its
-/// last bytes, the ':' and the password's first bytes (assembled in a register, never copied to memory),
-/// then the rest of the password. Returns the end of what it wrote.
+/// in constant time and without joining them in memory: the user-id's whole 3-byte groups, then the one
+/// group that bridges its last bytes, the ':' and the password's first bytes (assembled in a register, never
+/// copied to memory), then the rest of the password. Returns the end of what it wrote.
 inline char* write_user_pass(char* out, std::string_view user, std::string_view password) noexcept {
   const auto encode = [&out](const char* bytes, std::size_t size) {
     const std::size_t length = ::keyward::base64::encoded_size(size);
-    out += *::keyward::base64::write_encoded(bytes, size, out, length);
+    out += *::keyward::base64::write_encoded(bytes, size, out, length, ::keyward::base64::standard_ct);
   };
   const std::size_t whole = user.size() - user.size() % 3;
   encode(user.data(), whole);
@@ -93,7 +99,7 @@ inline char* write_user_pass(char* out, std::string_view user, std::string_view 
   take(':');
   std::size_t taken = 0;
   while (count < 3 && taken < password.size()) take(password[taken++]);
-  out += base64::encode_group(group, count, out, base64::standard_encode, true);
+  out += base64::encode_group_ct(group, count, out, false, true);
   encode(password.data() + taken, password.size() - taken);
   return out;
 }
@@ -107,6 +113,7 @@ namespace keyward::http {
 /// alphabet, padding required, canonical); the decoded user-pass is split at its first ':' (the password may
 /// contain ':'), must hold no control character, and is checked per `options.charset`. Decodes into `buffer`
 /// (`capacity` bytes; basic_buffer_size() is always enough) and returns views into it. Allocates nothing.
+/// Constant-time for the token's characters and a printable ASCII user-pass (see the top of this header).
 /// Fails with http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs in the field
 /// value), http_invalid_scheme, http_wrong_scheme, http_missing_token, a base64_* error (each with the offset
 /// in `field_value`), basic_missing_colon, basic_control_character, basic_invalid_utf8 or buffer_too_small.
@@ -119,7 +126,7 @@ inline result<basic_credentials> parse_basic(std::string_view field_value, char*
       grammar::find_scheme_token(field_value, "basic", options.limit.max_length, options.limit.max_parameters);
   if (!token) return token.error();
   const std::string_view text = grammar::slice(field_value, token->begin, token->end);
-  const result<std::size_t> decoded = base64::write_decoded(text, buffer, capacity, base64::standard);
+  const result<std::size_t> decoded = base64::write_decoded(text, buffer, capacity, base64::standard_ct);
   if (!decoded) {
     const keyward::error failure = decoded.error();
     if (!failure.has_offset()) return failure;
@@ -166,9 +173,10 @@ constexpr std::size_t basic_size(std::size_t user_size, std::size_t password_siz
 }
 
 /// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out[0, capacity)` and
-/// returns its size (basic_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
-/// server's challenge says charset="UTF-8". Fails with basic_colon_in_user, basic_control_character or
-/// buffer_too_small; nothing is written on any error. Allocates nothing.
+/// returns its size (basic_size()), in constant time for the bytes of both. The bytes are sent as given;
+/// RFC 7617 section 2.1 asks for UTF-8 when the server's challenge says charset="UTF-8". Fails with
+/// basic_colon_in_user, basic_control_character or buffer_too_small; nothing is written on any error.
+/// Allocates nothing.
 inline result<std::size_t> write_basic(std::string_view user, std::string_view password, char* out,
                                        std::size_t capacity) noexcept {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
@@ -177,8 +185,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
   return static_cast<std::size_t>(detail::http_basic::write_user_pass(out + 6, user, password) - out);
 }
 
-/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic() (never
-/// buffer_too_small).
+/// The field value `Basic <base64(user ":" password)>` as a string, in constant time for the bytes of both;
+/// errors as write_basic() (never buffer_too_small).
 inline result<std::string> basic(std::string_view user, std::string_view password) {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   std::string field(basic_size(user.size(), password.size()), '\0');
