@@ -16,6 +16,11 @@
 // section 3.5) are all errors, reported with the offset of the offending byte. Leniency is explicit:
 // padding::optional, whitespace::skip.
 //
+// Secrets (passwords, keys, Basic credentials) take timing::constant (the presets standard_ct and url_ct):
+// no branch and no memory index then depends on the bytes encoded or the characters decoded, only on the
+// sizes (see timing for exactly what stays public). The default, timing::variable, is the fastest: its
+// kernels index tables by the characters and finish short inputs with them.
+//
 // Each direction is a writer trio: write_encoded / encoded_size / encode and write_decoded / decoded_size
 // (max_decoded_size) / decode. The kernel (scalar, AVX2, AVX-512 VBMI) is chosen at run time; see kernels.hpp.
 #ifndef KEYWARD_BASE64_HPP
@@ -129,10 +134,11 @@ enum class errc : std::uint16_t {
   rate_header_value_out_of_range = 735,  ///< above 999,999,999,999,999 (RFC 9651 3.3.1), or a zero window
   redis_unavailable = 750,               ///< Redis cannot be reached, or the connection was lost
   redis_timeout = 751,                   ///< Redis did not connect or answer within the configured timeout
-  redis_protocol = 752,                  ///< a reply of an unexpected type or shape
+  redis_protocol = 752,                  ///< a reply of the wrong shape, impossible values, or an unsolicited reply
   redis_error_reply = 753,               ///< Redis answered with an error (a key of another type, OOM, read-only)
   redis_unsupported_quota = 754,         ///< a window or burst * count beyond the script's exact range
   redis_invalid_options = 755,           ///< an empty host, a port outside 1-65535, or a timeout of zero or less
+  redis_unsupported_time = 756,          ///< a supplied time beyond 2^53 microseconds of 1970 (the script's exact range)
 
   // retry and backoff (800-899)
   retry_invalid_backoff = 800,  ///< a backoff base, cap, multiplier or jitter fraction out of range
@@ -190,6 +196,7 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::redis_error_reply: return "redis: error reply";
     case errc::redis_unsupported_quota: return "redis: quota beyond the script's exact range";
     case errc::redis_invalid_options: return "redis: invalid connection options";
+    case errc::redis_unsupported_time: return "redis: time beyond the script's exact range";
 
     // retry and backoff
     case errc::retry_invalid_backoff: return "retry: backoff parameter out of range";
@@ -365,7 +372,9 @@ struct is_error_code_enum<keyward::errc> : true_type {};
 //
 // Both kernels read and write only inside the caller's buffers: a last vector that would cross the end is
 // moved back to overlap the previous one (its bytes are recomputed identically), and inputs too short for
-// one vector, plus the final partial quantum, go to the scalar kernels.
+// one vector, plus the final partial quantum, go to the scalar kernels. Their constant-time forms
+// (decode_unpadded_avx2_ct, encode_avx2_ct) instead load what is left after the whole vectors into a
+// register with loads sized by the length, so that the same vector code handles it.
 #ifndef KEYWARD_DETAIL_BASE64_AVX2_HPP
 #define KEYWARD_DETAIL_BASE64_AVX2_HPP
 
@@ -792,6 +801,119 @@ __attribute__((target("avx2"))) inline std::size_t encode_avx2(const unsigned ch
   return full_out + encode(in + full, length - full, out + full_out, scalar, pad);
 }
 
+/// The `n` bytes at `p` (0 <= n <= 16) in the low bytes of a register, zero above; reads only those bytes,
+/// with loads whose sizes and places depend on `n` alone (overlapping loads give identical bytes).
+inline __m128i load_partial_16(const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  if (n >= 8) {
+    std::memcpy(&low, p, 8);
+    if (n > 8) {
+      std::memcpy(&high, p + n - 8, 8);
+      high >>= 8 * (16 - n);
+    }
+  } else if (n >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    low = first | (std::uint64_t{last} << (8 * (n - 4)));
+  } else if (n != 0) {
+    low = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
+  }
+  return _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+}
+
+/// Writes the first `n` bytes (0 <= n <= 32) of `bytes` to `out`, with stores whose sizes and places depend
+/// on `n` alone (overlapping stores write identical bytes).
+inline void store_partial_32(std::uint8_t* out, const std::uint8_t* bytes, std::size_t n) noexcept {
+  if (n >= 16) {
+    std::memcpy(out, bytes, 16);
+    std::memcpy(out + n - 16, bytes + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(out, bytes, 8);
+    std::memcpy(out + n - 8, bytes + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(out, bytes, 4);
+    std::memcpy(out + n - 4, bytes + n - 4, 4);
+  } else if (n != 0) {
+    out[0] = bytes[0];
+    out[n / 2] = bytes[n / 2];
+    out[n - 1] = bytes[n - 1];
+  }
+}
+
+/// The contract of decode_unpadded_avx2 in constant time (base64::timing::constant): the whole 32-character
+/// blocks go through decode_unpadded_avx2, whose vector code indexes nothing in memory by the characters;
+/// the rest (fewer than 32 characters, the final partial quantum included) is loaded into a register padded
+/// with 'A' (value 0) and decoded by the same vector code, and the decoded group's bytes past the output,
+/// which hold the unused bits of the last character, must be zero. No scalar table is read.
+__attribute__((target("avx2"))) inline bool decode_unpadded_avx2_ct(const unsigned char* in, std::size_t length,
+                                                                   std::uint8_t* out, bool url) noexcept {
+  const std::size_t whole = length - length % 32;
+  const std::size_t rest = length - whole;
+  // Both verdicts are always computed: no early exit on the first.
+  const bool whole_valid = whole == 0 || decode_unpadded_avx2(in, whole, out, url);
+  __m256i invalid = _mm256_setzero_si256();
+  if (rest != 0) {
+    const unsigned char* p = in + whole;
+    const __m128i low = rest >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)) : load_partial_16(p, rest);
+    const __m128i high = rest > 16 ? load_partial_16(p + 16, rest - 16) : _mm_setzero_si128();
+    const __m256i loaded = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+    const __m256i index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                           21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const __m256i inside = _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(rest)), index);
+    const __m256i chars = _mm256_blendv_epi8(_mm256_set1_epi8('A'), loaded, inside);
+    const __m256i lanes = avx2_decode_lanes(chars, make_avx2_decoder(url ? url_avx2 : standard_avx2), invalid);
+    const __m256i decoded = _mm256_permutevar8x32_epi32(lanes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
+    alignas(32) std::uint8_t bytes[32];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(bytes), decoded);
+    const std::size_t written = decoded_size_unpadded(rest);
+    // The bytes of the last group past the output (bit k for byte k) must be zero.
+    const std::size_t group_end = (rest + 3) / 4 * 3;
+    const auto past_output = static_cast<std::uint32_t>(((std::uint64_t{1} << group_end) - 1) >> written << written);
+    const auto nonzero =
+        ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(decoded, _mm256_setzero_si256())));
+    invalid = _mm256_or_si256(invalid, _mm256_set1_epi32(static_cast<int>(nonzero & past_output)));
+    store_partial_32(out + whole / 4 * 3, bytes, written);
+  }
+  return static_cast<bool>(static_cast<unsigned>(whole_valid) &
+                           static_cast<unsigned>(_mm256_testz_si256(invalid, invalid)));
+}
+
+/// The contract of encode_avx2 in constant time (base64::timing::constant): the whole 24-byte blocks go
+/// through encode_avx2, whose vector code indexes nothing in memory by the bytes; the rest (fewer than 24
+/// bytes) is loaded into a register padded with zero bits and encoded by the same vector code, and the
+/// characters past the data become '=' (when `pad`) by their position, which the length alone fixes. No
+/// scalar table is read.
+__attribute__((target("avx2"))) inline std::size_t encode_avx2_ct(const unsigned char* in, std::size_t length,
+                                                                  char* out, bool url, bool pad) noexcept {
+  const std::size_t whole = length - length % 24;
+  const std::size_t rest = length - whole;
+  std::size_t written = whole == 0 ? 0 : encode_avx2(in, whole, out, url, pad);
+  if (rest != 0) {
+    // Lane 0 holds bytes 0-15 of the rest, lane 1 bytes 8-23, as avx2_encode_24 loads them.
+    const unsigned char* p = in + whole;
+    const __m128i low = rest >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)) : load_partial_16(p, rest);
+    const __m128i high = rest > 8 ? load_partial_16(p + 8, rest - 8) : _mm_setzero_si128();
+    const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
+                                            5, 4, 6, 5, 8, 7, 9, 8, 11, 10, 12, 11, 14, 13, 15, 14);
+    const __m256i chars =
+        avx2_encode_lanes(_mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1), spread,
+                          avx2_table((url ? url_avx2 : standard_avx2).char_offsets));
+    const std::size_t data_chars = (4 * rest + 2) / 3;
+    const std::size_t tail = pad ? (rest + 2) / 3 * 4 : data_chars;
+    const __m256i index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                           21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    const __m256i data = _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(data_chars)), index);
+    alignas(32) std::uint8_t text[32];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(text), _mm256_blendv_epi8(_mm256_set1_epi8('='), chars, data));
+    store_partial_32(reinterpret_cast<std::uint8_t*>(out + written), text, tail);
+    written += tail;
+  }
+  return written;
+}
+
 }  // namespace keyward::detail::base64
 
 #endif  // KEYWARD_X86_SIMD
@@ -1001,6 +1123,250 @@ KEYWARD_DETAIL_BASE64_AVX512_TARGET inline std::size_t encode_avx512vbmi(
 #endif  // KEYWARD_X86_SIMD
 #endif  // KEYWARD_DETAIL_BASE64_AVX512_HPP
 // ---- end keyward/detail/base64_avx512.hpp ----
+// ---- begin keyward/detail/base64_ct.hpp ----
+// keyward (private): the portable constant-time Base64 kernels, for base64::timing::constant.
+//
+// No branch and no memory index depends on a byte of the data or of the text: a character's 6-bit value
+// is computed with range masks (after the constant-time codecs of BoringSSL and of Sc00bz, also in
+// libsodium's sodium_base642bin), and a value's character by adding the offsets of the ranges it is above.
+// Invalid characters set bit 8 of their value, collected into one word returned to the caller, who makes
+// that one verdict public (detail::ct::declassify()) and branches on it once.
+#ifndef KEYWARD_DETAIL_BASE64_CT_HPP
+#define KEYWARD_DETAIL_BASE64_CT_HPP
+
+// ---- begin keyward/detail/ct.hpp ----
+// keyward (private): the two primitives of constant-time code, shared by ct.hpp and the constant-time
+// Base64 and Basic paths: a value barrier that stops the optimiser from turning masks back into branches, and
+// the one way to make a verdict computed from secret bytes public.
+#ifndef KEYWARD_DETAIL_CT_HPP
+#define KEYWARD_DETAIL_CT_HPP
+
+
+#include <type_traits>
+
+#if defined(KEYWARD_CONSTANT_TIME_VALIDATION)
+#include <valgrind/memcheck.h>
+#endif
+
+namespace keyward::detail::ct {
+
+/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
+/// possible, so it cannot specialise the code that follows on them (as Clang does with `x | (0 - (y == 0))`,
+/// turning a mask back into a branch).
+template <class T>
+inline T value_barrier(T value) noexcept {
+  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(value));
+#else
+  volatile T opaque = value;
+  value = opaque;
+#endif
+  return value;
+}
+
+/// Marks a value computed from secret bytes as public: the one point where constant-time code may branch on
+/// it. Does nothing, unless built with KEYWARD_CONSTANT_TIME_VALIDATION (tests/ctgrind), where it tells
+/// valgrind's memcheck that the value is defined, so that memcheck reports only the secret-dependent
+/// branches and indexes that are not meant.
+template <class T>
+inline T declassify(T value) noexcept {
+#if defined(KEYWARD_CONSTANT_TIME_VALIDATION)
+  (void)VALGRIND_MAKE_MEM_DEFINED(&value, sizeof value);
+#endif
+  return value;
+}
+
+}  // namespace keyward::detail::ct
+
+#endif  // KEYWARD_DETAIL_CT_HPP
+// ---- end keyward/detail/ct.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+
+namespace keyward::detail::base64 {
+
+using ct::declassify;
+using ct::value_barrier;
+
+/// All ones when lo <= c <= hi, else zero; for c, lo and hi in 0-255.
+constexpr std::uint32_t ct_in_range(std::uint32_t c, std::uint32_t lo, std::uint32_t hi) noexcept {
+  return (((c - lo) | (hi - c)) >> 31) - 1u;
+}
+
+/// All ones when v > k, else zero; for v and k below 2^31.
+constexpr std::uint32_t ct_above(std::uint32_t v, std::uint32_t k) noexcept { return 0u - ((k - v) >> 31); }
+
+/// The 6-bit value of the character `c` in the standard or (`url`) URL alphabet; with bit 8 set, and the
+/// value 0, when `c` is outside the alphabet.
+constexpr std::uint32_t ct_value(unsigned char c, bool url) noexcept {
+  const std::uint32_t x = c;
+  const std::uint32_t upper = ct_in_range(x, 'A', 'Z');
+  const std::uint32_t lower = ct_in_range(x, 'a', 'z');
+  const std::uint32_t digit = ct_in_range(x, '0', '9');
+  const std::uint32_t c62 = ct_in_range(x, url ? '-' : '+', url ? '-' : '+');
+  const std::uint32_t c63 = ct_in_range(x, url ? '_' : '/', url ? '_' : '/');
+  const std::uint32_t value = (upper & (x - 'A')) | (lower & (x - 'a' + 26)) | (digit & (x - '0' + 52)) |
+                              (c62 & 62u) | (c63 & 63u);
+  return value | (~(upper | lower | digit | c62 | c63) & 0x100u);
+}
+
+/// The character of the 6-bit value `v` in the standard or (`url`) URL alphabet.
+constexpr char ct_char(std::uint32_t v, bool url) noexcept {
+  std::uint32_t c = v + 'A';
+  c += ct_above(v, 25) & 6u;                  // 26-51: 'a' - 26 - 'A'
+  c -= ct_above(v, 51) & 75u;                 // 52-61: '0' - 52 - ('a' - 26)
+  c -= ct_above(v, 61) & (url ? 13u : 15u);   // 62: '-' or '+'
+  c += ct_above(v, 62) & (url ? 49u : 3u);    // 63: '_' or '/'
+  return static_cast<char>(c);
+}
+
+// SWAR (eight bytes in a 64-bit word), for the bodies of the portable kernels: no carry crosses a byte.
+inline constexpr std::uint64_t swar_ones = 0x0101010101010101u;
+inline constexpr std::uint64_t swar_high = 0x8080808080808080u;
+inline constexpr std::uint64_t swar_low7 = 0x7F7F7F7F7F7F7F7Fu;
+
+/// Bit 7 of each byte of `x` set when that byte is above `k` (k below 128).
+constexpr std::uint64_t swar_above(std::uint64_t x, std::uint64_t k) noexcept {
+  return (((x & swar_low7) + swar_ones * (0x7F - k)) | x) & swar_high;
+}
+
+/// Bit 7 of each byte of `x` set when lo <= byte <= hi (1 <= lo <= hi < 128).
+constexpr std::uint64_t swar_in_range(std::uint64_t x, std::uint64_t lo, std::uint64_t hi) noexcept {
+  return swar_above(x, lo - 1) & ~swar_above(x, hi);
+}
+
+/// Each byte whose bit 7 is set in `bits` (and no other bit) as 0xFF, the others 0.
+constexpr std::uint64_t swar_mask(std::uint64_t bits) noexcept { return (bits >> 7) * 0xFF; }
+
+/// The bytes of `a` plus those of `b`, each modulo 256.
+constexpr std::uint64_t swar_add(std::uint64_t a, std::uint64_t b) noexcept {
+  return ((a & swar_low7) + (b & swar_low7)) ^ ((a ^ b) & swar_high);
+}
+
+/// Decodes the eight characters at `in` into the six bytes at `out`; returns bit 7 set in the bytes of
+/// the characters outside the alphabet.
+inline std::uint64_t decode_8_ct(const unsigned char* in, std::uint8_t* out, bool url) noexcept {
+  std::uint64_t x = 0;
+  for (int k = 7; k >= 0; --k) x = (x << 8) | in[k];  // character k in byte k
+  const std::uint64_t upper = swar_in_range(x, 'A', 'Z');
+  const std::uint64_t lower = swar_in_range(x, 'a', 'z');
+  const std::uint64_t digit = swar_in_range(x, '0', '9');
+  const std::uint64_t c62 = swar_in_range(x, url ? '-' : '+', url ? '-' : '+');
+  const std::uint64_t c63 = swar_in_range(x, url ? '_' : '/', url ? '_' : '/');
+  // The value minus the character, modulo 256, by range.
+  const auto offset = [](unsigned value, unsigned c) { return swar_ones * ((value + 256 - c) & 0xFF); };
+  const std::uint64_t add = (swar_mask(upper) & offset(0, 'A')) | (swar_mask(lower) & offset(26, 'a')) |
+                            (swar_mask(digit) & offset(52, '0')) | (swar_mask(c62) & offset(62, url ? '-' : '+')) |
+                            (swar_mask(c63) & offset(63, url ? '_' : '/'));
+  const std::uint64_t values = swar_add(x, add) & 0x3F3F3F3F3F3F3F3Fu;
+  // Pairs of values into 12 bits per 16-bit lane, then pairs of those into 24 bits per 32-bit lane.
+  const std::uint64_t pairs = ((values & 0x00FF00FF00FF00FFu) << 6) | ((values >> 8) & 0x00FF00FF00FF00FFu);
+  const std::uint64_t groups = ((pairs & 0x0000FFFF0000FFFFu) << 12) | ((pairs >> 16) & 0x0000FFFF0000FFFFu);
+  out[0] = static_cast<std::uint8_t>(groups >> 16);
+  out[1] = static_cast<std::uint8_t>(groups >> 8);
+  out[2] = static_cast<std::uint8_t>(groups);
+  out[3] = static_cast<std::uint8_t>(groups >> 48);
+  out[4] = static_cast<std::uint8_t>(groups >> 40);
+  out[5] = static_cast<std::uint8_t>(groups >> 32);
+  return ~(upper | lower | digit | c62 | c63) & swar_high;
+}
+
+/// Encodes the six bytes at `in` into the eight characters at `out`.
+inline void encode_6_ct(const unsigned char* in, char* out, bool url) noexcept {
+  const std::uint64_t first = (std::uint64_t{in[0]} << 16) | (std::uint64_t{in[1]} << 8) | in[2];
+  const std::uint64_t second = (std::uint64_t{in[3]} << 16) | (std::uint64_t{in[4]} << 8) | in[5];
+  const std::uint64_t groups = first | (second << 32);  // 24 bits per 32-bit lane
+  // 12 bits per 16-bit lane (the first half of a group below), then 6 bits per byte (the first value below).
+  const std::uint64_t pairs = ((groups >> 12) & 0x00000FFF00000FFFu) | ((groups & 0x00000FFF00000FFFu) << 16);
+  const std::uint64_t values = ((pairs >> 6) & 0x003F003F003F003Fu) | ((pairs & 0x003F003F003F003Fu) << 8);
+  // The character minus the value, modulo 256, chosen by range without a carry between bytes.
+  const auto offset = [](unsigned c, unsigned value) { return swar_ones * ((c + 256 - value) & 0xFF); };
+  const std::uint64_t o0 = offset('A', 0), o26 = offset('a', 26), o52 = offset('0', 52);
+  const std::uint64_t o62 = offset(url ? '-' : '+', 62), o63 = offset(url ? '_' : '/', 63);
+  const std::uint64_t add = o0 ^ (swar_mask(swar_above(values, 25)) & (o0 ^ o26)) ^
+                            (swar_mask(swar_above(values, 51)) & (o26 ^ o52)) ^
+                            (swar_mask(swar_above(values, 61)) & (o52 ^ o62)) ^
+                            (swar_mask(swar_above(values, 62)) & (o62 ^ o63));
+  const std::uint64_t chars = swar_add(values, add);
+  for (int k = 0; k < 8; ++k) out[k] = static_cast<char>(chars >> (8 * k));
+}
+
+/// The contract of decode_unpadded (base64_scalar.hpp) in constant time: decodes `length` characters of
+/// unpadded Base64 without whitespace (length % 4 != 1) into `out`, which holds the exact decoded size, or
+/// only checks them when `out` is null. Returns zero when every character is in the alphabet and the unused
+/// bits of the last one are zero, else a non-zero word (with `out` unspecified).
+inline std::uint32_t decode_unpadded_ct(const unsigned char* in, std::size_t length, std::uint8_t* out,
+                                        bool url) noexcept {
+  std::uint64_t invalid_8 = 0;
+  std::size_t i = 0;
+  std::uint8_t scratch[6];  // the output of a check without `out`
+  for (; length - i >= 8; i += 8) {
+    invalid_8 |= decode_8_ct(in + i, out != nullptr ? out : scratch, url);
+    if (out != nullptr) out += 6;
+  }
+  std::uint32_t invalid = 0;
+  for (; length - i >= 4; i += 4) {
+    const std::uint32_t a = ct_value(in[i], url), b = ct_value(in[i + 1], url);
+    const std::uint32_t c = ct_value(in[i + 2], url), d = ct_value(in[i + 3], url);
+    invalid |= a | b | c | d;
+    const std::uint32_t group = (a << 18) | (b << 12) | (c << 6) | d;  // wrong only when invalid
+    if (out != nullptr) {
+      *out++ = static_cast<std::uint8_t>(group >> 16);
+      *out++ = static_cast<std::uint8_t>(group >> 8);
+      *out++ = static_cast<std::uint8_t>(group);
+    }
+  }
+  invalid &= 0x100u;
+  if (length - i >= 2) {
+    const std::uint32_t a = ct_value(in[i], url), b = ct_value(in[i + 1], url);
+    const std::uint32_t c = length - i == 3 ? ct_value(in[i + 2], url) : 0;
+    invalid |= (a | b | c) & 0x100u;
+    // The unused bits: the low four of the second character, or the low two of the third.
+    invalid |= length - i == 3 ? c & 0x03u : b & 0x0Fu;
+    if (out != nullptr) {
+      out[0] = static_cast<std::uint8_t>((a << 2) | ((b & 0x3Fu) >> 4));
+      if (length - i == 3) out[1] = static_cast<std::uint8_t>((b << 4) | ((c & 0x3Fu) >> 2));
+    }
+  }
+  return invalid | static_cast<std::uint32_t>(invalid_8 | (invalid_8 >> 32));
+}
+
+/// The contract of encode_group (base64_scalar.hpp) in constant time, with the standard or (`url`) URL
+/// alphabet: encodes the final group of `count` bytes (1 to 3) held big-endian in the low 24 bits of `group`.
+inline std::size_t encode_group_ct(std::uint32_t group, std::size_t count, char* out, bool url,
+                                   bool pad) noexcept {
+  out[0] = ct_char((group >> 18) & 63, url);
+  out[1] = ct_char((group >> 12) & 63, url);
+  std::size_t written = 2;
+  if (count >= 2) out[written++] = ct_char((group >> 6) & 63, url);
+  if (count == 3) out[written++] = ct_char(group & 63, url);
+  if (pad) {
+    while (written < 4) out[written++] = '=';
+  }
+  return written;
+}
+
+/// The contract of encode (base64_scalar.hpp) in constant time, with the standard or (`url`) URL alphabet.
+inline std::size_t encode_ct(const unsigned char* in, std::size_t length, char* out, bool url, bool pad) noexcept {
+  char* const start = out;
+  std::size_t left = length;
+  for (; left >= 6; left -= 6, in += 6, out += 8) encode_6_ct(in, out, url);
+  for (; left >= 3; left -= 3, in += 3) {
+    out += encode_group_ct((std::uint32_t{in[0]} << 16) | (std::uint32_t{in[1]} << 8) | in[2], 3, out, url, pad);
+  }
+  if (left != 0) {
+    const std::uint32_t group = (std::uint32_t{in[0]} << 16) | (left == 2 ? std::uint32_t{in[1]} << 8 : 0u);
+    out += encode_group_ct(group, left, out, url, pad);
+  }
+  return static_cast<std::size_t>(out - start);
+}
+
+}  // namespace keyward::detail::base64
+
+#endif  // KEYWARD_DETAIL_BASE64_CT_HPP
+// ---- end keyward/detail/base64_ct.hpp ----
 // ---- begin keyward/detail/cpu.hpp ----
 // keyward (private): which x86 instruction sets the CPU and the OS support, detected once with cpuid and
 // xgetbv and cached, and the process-wide set of kernels the dispatchers may choose (set through the public
@@ -1137,6 +1503,30 @@ inline std::size_t encode_fastest(const unsigned char* in, std::size_t length, c
   return encode(in, length, out, url ? url_encode : standard_encode, pad);
 }
 
+/// The one dispatch point for constant-time decoding (timing::constant): decode_unpadded() with a kernel whose
+/// branches and memory indexes depend only on `length`: AVX-512 VBMI (whose masked tail is constant-time
+/// already) at any length, else AVX2 with its tail in a local block, else the portable arithmetic kernel.
+/// Returns the verdict, still secret (see declassify()).
+inline bool decode_unpadded_ct_fastest(const unsigned char* in, std::size_t length, std::uint8_t* out,
+                                       bool url) noexcept {
+#if KEYWARD_X86_SIMD
+  if (cpu::has(cpu::avx512vbmi)) return decode_unpadded_avx512vbmi(in, length, out, url);
+  if (cpu::has(cpu::avx2)) return decode_unpadded_avx2_ct(in, length, out, url);
+#endif
+  return decode_unpadded_ct(in, length, out, url) == 0;
+}
+
+/// The one dispatch point for constant-time encoding (timing::constant): encode() with a kernel whose
+/// branches and memory indexes depend only on `length`, chosen as by decode_unpadded_ct_fastest().
+inline std::size_t encode_ct_fastest(const unsigned char* in, std::size_t length, char* out, bool url,
+                                     bool pad) noexcept {
+#if KEYWARD_X86_SIMD
+  if (cpu::has(cpu::avx512vbmi)) return encode_avx512vbmi(in, length, out, url, pad);
+  if (cpu::has(cpu::avx2)) return encode_avx2_ct(in, length, out, url, pad);
+#endif
+  return encode_ct(in, length, out, url, pad);
+}
+
 /// Checks `text` character by character and returns the exact decoded size, or the first error with its
 /// offset. The reference for every decoding path: a fast path that fails hands over to this function.
 /// End-of-input problems are reported in this order: a lone final character (base64_invalid_length, at
@@ -1204,6 +1594,28 @@ inline void decode_validated(std::string_view text, std::uint8_t* out, bool url)
   }
 }
 
+/// validate(), then decode_validated(): the careful path for any text, which every decoder takes for the
+/// exact error and offset when its fast pass fails (and for whitespace::skip). Kept out of line, so that
+/// decode_into() and decode_into_ct() stay small enough to be inlined into their callers.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+inline result<std::size_t> decode_checked(std::string_view text, std::uint8_t* out, std::size_t capacity,
+                                          rules accept) noexcept {
+  const result<std::size_t> checked = validate(text, accept);
+  if (!checked) return checked.error();
+  if (*checked > capacity) return errc::buffer_too_small;
+  decode_validated(text, out, accept.url);
+  return *checked;
+}
+
+/// True when `data` characters of Base64 followed by `pads` '=' can be valid under `accept`, whatever
+/// the characters are.
+constexpr bool possible_shape(std::size_t data, std::size_t pads, rules accept) noexcept {
+  const std::size_t tail = data % 4;
+  return pads == 0 ? (tail == 0 || (tail != 1 && !accept.pad_required)) : tail + pads == 4;
+}
+
 /// Decodes `text` into `out[0, capacity)`: one pass of the fastest kernel when the text has no whitespace
 /// and a possible shape, else (or when that pass fails) validate() for the exact error, then
 /// decode_validated(). Returns the bytes written, the first input error, or errc::buffer_too_small.
@@ -1218,8 +1630,7 @@ inline result<std::size_t> decode_into(std::string_view text, std::uint8_t* out,
         ++pads;
       }
     }
-    const std::size_t tail = length % 4;
-    const bool shape_ok = pads == 0 ? (tail == 0 || (tail != 1 && !accept.pad_required)) : tail + pads == 4;
+    const bool shape_ok = possible_shape(length, pads, accept);
     const std::size_t size = decoded_size_unpadded(length);
     if (KEYWARD_LIKELY(shape_ok && size <= capacity) &&
         KEYWARD_LIKELY(decode_unpadded_fastest(reinterpret_cast<const unsigned char*>(text.data()), length, out,
@@ -1227,11 +1638,90 @@ inline result<std::size_t> decode_into(std::string_view text, std::uint8_t* out,
       return size;
     }
   }
-  const result<std::size_t> checked = validate(text, accept);
-  if (!checked) return checked.error();
-  if (*checked > capacity) return errc::buffer_too_small;
-  decode_validated(text, out, accept.url);
-  return *checked;
+  return decode_checked(text, out, capacity, accept);
+}
+
+/// All ones when `c` is SP, HT, CR or LF (whitespace::skip), else zero, without branching on `c`.
+constexpr std::uint32_t ct_is_skipped_space(unsigned char c) noexcept {
+  return ct_in_range(c, ' ', ' ') | ct_in_range(c, '\t', '\t') | ct_in_range(c, '\r', '\r') |
+         ct_in_range(c, '\n', '\n');
+}
+
+/// The number of '=' (0 to 2) among the characters at `last` and `before` (npos for none), counted from
+/// the end, without branching on the characters, then made public: it is known from the decoded size.
+inline std::size_t ct_count_padding(const unsigned char* in, std::size_t last, std::size_t before) noexcept {
+  constexpr std::size_t none = std::string_view::npos;
+  const std::uint32_t one = last == none ? 0u : ct_in_range(in[last], '=', '=') & 1u;
+  const std::uint32_t two = before == none ? 0u : ct_in_range(in[before], '=', '=') & one;
+  return declassify(static_cast<std::size_t>(one + two));
+}
+
+/// decode_into() for whitespace::skip in constant time, but for the positions of the whitespace: each
+/// character is classified without branching, only "is it whitespace" is made public, and the data
+/// characters are decoded 6 bits at a time into positions that depend on their count only.
+inline result<std::size_t> decode_into_ct_skipping(std::string_view text, std::uint8_t* out, std::size_t capacity,
+                                                   rules accept) noexcept {
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  constexpr std::size_t none = std::string_view::npos;
+  std::size_t count = 0;
+  std::size_t last = none;
+  std::size_t before = none;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (declassify(ct_is_skipped_space(in[i])) != 0) continue;
+    ++count;
+    before = last;
+    last = i;
+  }
+  const std::size_t pads = accept.pad_allowed ? ct_count_padding(in, last, before) : 0;
+  const std::size_t data = count - pads;
+  const std::size_t size = decoded_size_unpadded(data);
+  if (!possible_shape(data, pads, accept)) return decode_checked(text, out, capacity, accept);
+  const bool write = size <= capacity;
+  std::uint32_t invalid = 0;
+  std::uint32_t bits = 0;
+  int bit_count = 0;
+  std::size_t seen = 0;
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < text.size() && seen < data; ++i) {
+    if (declassify(ct_is_skipped_space(in[i])) != 0) continue;
+    const std::uint32_t v = ct_value(in[i], accept.url);
+    invalid |= v;
+    bits = (bits << 6) | (v & 63u);
+    bit_count += 6;
+    ++seen;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      if (write) out[o] = static_cast<std::uint8_t>(bits >> bit_count);
+      ++o;
+    }
+  }
+  invalid = (invalid & 0x100u) | (bits & ((1u << bit_count) - 1u));  // the unused bits must be zero
+  if (!declassify(invalid == 0)) return decode_checked(text, out, capacity, accept);
+  if (!write) return errc::buffer_too_small;
+  return size;
+}
+
+/// decode_into() in constant time (timing::constant): the branches and memory indexes depend only on the
+/// length of `text`, the number of trailing '=' (which the decoded size tells anyway), whether the text is
+/// valid (decided over the whole text, then made public once) and, with whitespace::skip, where the
+/// whitespace is. Invalid text is handed to decode_checked(), as decode_into() hands it, so the errors and
+/// offsets are identical.
+inline result<std::size_t> decode_into_ct(std::string_view text, std::uint8_t* out, std::size_t capacity,
+                                          rules accept) noexcept {
+  if (accept.skip_space) return decode_into_ct_skipping(text, out, capacity, accept);
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  const std::size_t pads =
+      accept.pad_allowed && n != 0 ? ct_count_padding(in, n - 1, n >= 2 ? n - 2 : std::string_view::npos) : 0;
+  const std::size_t length = n - pads;
+  const std::size_t size = decoded_size_unpadded(length);
+  if (!possible_shape(length, pads, accept)) return decode_checked(text, out, capacity, accept);
+  if (size > capacity) {
+    if (declassify(decode_unpadded_ct(in, length, nullptr, accept.url) == 0)) return errc::buffer_too_small;
+    return decode_checked(text, out, capacity, accept);
+  }
+  if (declassify(decode_unpadded_ct_fastest(in, length, out, accept.url))) return size;
+  return decode_checked(text, out, capacity, accept);
 }
 
 }  // namespace keyward::detail::base64
@@ -1256,17 +1746,34 @@ enum class padding : std::uint8_t { required, optional, forbidden };
 /// Whether decoding rejects whitespace (the default) or skips space, tab, CR and LF anywhere in the input.
 enum class whitespace : std::uint8_t { reject, skip };
 
-/// How to encode and decode: alphabet, padding and whitespace handling.
+/// Whether the running time may depend on the bytes and characters (variable, the default and the fastest:
+/// the kernels index tables by them) or only on what is public (constant), for secrets. With constant, no
+/// branch and no memory index depends on a data byte (encoding) or a character (decoding); they depend only
+/// on the size of the input, the number of trailing '=' (which the decoded size tells anyway), whether the
+/// input is valid (decided over the whole input, then once), the kernel, and with whitespace::skip, where
+/// the whitespace is (not hidden: a text with secret line breaks would need them removed beforehand). An
+/// invalid input is then examined by the ordinary decoder, whose error and offset are not secret: both
+/// timings give identical results and errors. Checked under valgrind (tests/ctgrind) with the scalar and AVX2
+/// kernels; valgrind cannot run the AVX-512 one, whose code indexes no memory by the data either.
+enum class timing : std::uint8_t { variable, constant };
+
+/// How to encode and decode: alphabet, padding, whitespace handling and timing.
 struct options {
   alphabet chars = alphabet::standard;
   padding pad = padding::required;
   whitespace space = whitespace::reject;
+  timing time = timing::variable;
 };
 
-/// RFC 4648 section 4 with padding required: the form of HTTP Basic credentials.
-inline constexpr options standard{alphabet::standard, padding::required, whitespace::reject};
+/// RFC 4648 section 4 with padding required.
+inline constexpr options standard{alphabet::standard, padding::required, whitespace::reject, timing::variable};
 /// RFC 4648 section 5 without padding: the form of JWS segments (RFC 7515 section 2).
-inline constexpr options url{alphabet::url, padding::forbidden, whitespace::reject};
+inline constexpr options url{alphabet::url, padding::forbidden, whitespace::reject, timing::variable};
+/// standard in constant time, for secrets: the form of HTTP Basic credentials (RFC 7617), which
+/// http::parse_basic and http::write_basic use.
+inline constexpr options standard_ct{alphabet::standard, padding::required, whitespace::reject, timing::constant};
+/// url in constant time, for secrets such as keys sent in base64url.
+inline constexpr options url_ct{alphabet::url, padding::forbidden, whitespace::reject, timing::constant};
 
 /// The number of characters that write_encoded() writes for `size` bytes with `opt` (opt.space is ignored).
 /// Saturates: when the true count does not fit in std::size_t the result is SIZE_MAX, never a wrapped small
@@ -1308,14 +1815,18 @@ constexpr rules rules_of(keyward::base64::options opt) noexcept {
 namespace keyward::base64 {
 
 /// Encodes the `size` bytes at `data` into `out[0, capacity)` (RFC 4648 section 4, or section 5 with
-/// alphabet::url; '=' padding unless padding::forbidden; opt.space is ignored). Returns the number of
-/// characters written, encoded_size(size, opt), or errc::buffer_too_small when capacity is less than that,
-/// in which case nothing is written. Allocates nothing.
+/// alphabet::url; '=' padding unless padding::forbidden; opt.space is ignored; in constant time with
+/// timing::constant). Returns the number of characters written, encoded_size(size, opt), or
+/// errc::buffer_too_small when capacity is less than that, in which case nothing is written. Allocates
+/// nothing.
 inline result<std::size_t> write_encoded(const void* data, std::size_t size, char* out, std::size_t capacity,
                                          options opt = standard) noexcept {
   if (capacity < encoded_size(size, opt)) return errc::buffer_too_small;
-  return detail::base64::encode_fastest(static_cast<const unsigned char*>(data), size, out,
-                                        opt.chars == alphabet::url, opt.pad != padding::forbidden);
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const bool url_chars = opt.chars == alphabet::url;
+  const bool pad = opt.pad != padding::forbidden;
+  if (opt.time == timing::constant) return detail::base64::encode_ct_fastest(bytes, size, out, url_chars, pad);
+  return detail::base64::encode_fastest(bytes, size, out, url_chars, pad);
 }
 
 /// Encodes the bytes of `bytes` into `out[0, capacity)`; see the pointer form.
@@ -1333,7 +1844,8 @@ inline std::string encode(std::string_view bytes, options opt = standard) {
 }
 
 /// Decodes `text` into `out[0, capacity)` under the rules of `opt` (RFC 4648 sections 3.3, 3.5, 4 and 5;
-/// strict by default, see the top of this header). Returns the number of bytes written, or the first
+/// strict by default, see the top of this header; in constant time with timing::constant, see timing).
+/// Returns the number of bytes written, or the first
 /// error with the offset of the offending byte in `text`: base64_invalid_character, base64_invalid_padding,
 /// base64_missing_padding, base64_unexpected_padding, base64_invalid_length or base64_non_canonical; then
 /// errc::buffer_too_small (no offset) when the input is valid but does not fit, so input errors take
@@ -1341,13 +1853,18 @@ inline std::string encode(std::string_view bytes, options opt = standard) {
 /// validates in one pass) and must not be used. Allocates nothing.
 inline result<std::size_t> write_decoded(std::string_view text, void* out, std::size_t capacity,
                                          options opt = standard) noexcept {
-  return detail::base64::decode_into(text, static_cast<std::uint8_t*>(out), capacity,
-                                     detail::base64::rules_of(opt));
+  auto* const bytes = static_cast<std::uint8_t*>(out);
+  if (opt.time == timing::constant) {
+    return detail::base64::decode_into_ct(text, bytes, capacity, detail::base64::rules_of(opt));
+  }
+  return detail::base64::decode_into(text, bytes, capacity, detail::base64::rules_of(opt));
 }
 
 /// Decodes `text` into a new string of bytes; the errors are those of write_decoded().
 inline result<std::string> decode(std::string_view text, options opt = standard) {
-  std::string bytes(opt.space == whitespace::skip ? max_decoded_size(text.size()) : decoded_size(text), '\0');
+  // decoded_size() reads the characters; the sizes of timing::constant depend on the length alone.
+  const bool by_length = opt.space == whitespace::skip || opt.time == timing::constant;
+  std::string bytes(by_length ? max_decoded_size(text.size()) : decoded_size(text), '\0');
   const result<std::size_t> written = write_decoded(text, bytes.data(), bytes.size(), opt);
   if (!written) return written.error();
   bytes.resize(*written);
@@ -1365,6 +1882,7 @@ struct static_text {
 
 /// The Base64 encoding of a string literal (without its terminating NUL), computed at compile time when
 /// used in a constant expression: `constexpr auto header = base64::encode_literal("live_ScaleRocks:");`.
+/// opt.time is ignored: a literal written in the program is no secret.
 template <std::size_t N>
 constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[N], options opt = standard) noexcept {
   static_text<(N - 1 + 2) / 3 * 4> text{};
@@ -1427,20 +1945,6 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 #endif
 
 namespace keyward::detail::ct {
-/// `value`, unchanged, but opaque to the optimiser: it can no longer reason about which values are
-/// possible, so it cannot specialise the code that follows on them.
-template <class T>
-inline T value_barrier(T value) noexcept {
-  static_assert(std::is_integral_v<T>, "value_barrier works on integers");
-#if defined(__GNUC__) || defined(__clang__)
-  __asm__("" : "+r"(value));
-#else
-  volatile T opaque = value;
-  value = opaque;
-#endif
-  return value;
-}
-
 /// 1 when `word` is non-zero, else 0, without a branch.
 inline std::uint64_t nonzero_bit(std::uint64_t word) noexcept {
   return value_barrier(static_cast<std::uint64_t>((word | (0 - word)) >> 63));
@@ -2292,21 +2796,145 @@ using hmac_sha512 = hmac<sha512>;
 
 #endif  // KEYWARD_CRYPTO_HMAC_HPP
 // ---- end keyward/crypto/hmac.hpp ----
+// ---- begin keyward/crypto/siphash.hpp ----
+// keyward: SipHash-2-4 with a 64-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+// INDOCRYPT 2012), the keyed hash that makes hash tables safe against keys chosen to collide: without the
+// 128-bit key, outputs cannot be predicted, so collisions cannot be arranged beyond chance. Portable
+// (little-endian reads assembled from bytes, whatever the machine's byte order), constexpr through the
+// std::string_view overload, noexcept; nothing here allocates or fails.
+#ifndef KEYWARD_CRYPTO_SIPHASH_HPP
+#define KEYWARD_CRYPTO_SIPHASH_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::detail::siphash {
+
+/// A byte of any 8-bit character type as a 64-bit word.
+template <class Byte>
+constexpr std::uint64_t byte(Byte b) noexcept {
+  return static_cast<std::uint8_t>(b);
+}
+
+/// The eight bytes at `p` as a little-endian 64-bit word (paper section 2: m_i are read little-endian).
+/// Written out byte by byte, which compilers turn into one load (and a byte swap on big-endian machines).
+template <class Byte>
+constexpr std::uint64_t load_le(const Byte* p) noexcept {
+  return byte(p[0]) | byte(p[1]) << 8 | byte(p[2]) << 16 | byte(p[3]) << 24 | byte(p[4]) << 32 | byte(p[5]) << 40 |
+         byte(p[6]) << 48 | byte(p[7]) << 56;
+}
+
+constexpr std::uint64_t rotl(std::uint64_t x, unsigned bits) noexcept { return (x << bits) | (x >> (64 - bits)); }
+
+/// The internal state v0..v3 and its round, SipRound (paper section 2, figure 2.1).
+struct state {
+  std::uint64_t v0, v1, v2, v3;
+  constexpr void round() noexcept {
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
+  }
+  /// Compression of one message word m with two SipRounds.
+  constexpr void absorb(std::uint64_t m) noexcept {
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+};
+
+/// SipHash-2-4 of the `size` bytes at `p` under the key (k0, k1).
+template <class Byte>
+constexpr std::uint64_t hash24(std::uint64_t k0, std::uint64_t k1, const Byte* p, std::size_t size) noexcept {
+  // Initialization: the key xored with "somepseudorandomlygeneratedbytes".
+  state s{k0 ^ 0x736f6d6570736575u, k1 ^ 0x646f72616e646f6du, k0 ^ 0x6c7967656e657261u, k1 ^ 0x7465646279746573u};
+  const std::size_t whole = size - size % 8;
+  for (std::size_t i = 0; i < whole; i += 8) s.absorb(load_le(p + i));
+  // The last word: the remaining 0 to 7 bytes, then the length modulo 256 in the top byte.
+  std::uint64_t last = static_cast<std::uint64_t>(size) << 56;
+  for (std::size_t i = 0; i < size % 8; ++i) last |= byte(p[whole + i]) << (8 * i);
+  s.absorb(last);
+  // Finalization: four SipRounds after v2 ^= 0xff.
+  s.v2 ^= 0xff;
+  s.round();
+  s.round();
+  s.round();
+  s.round();
+  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+}  // namespace keyward::detail::siphash
+
+namespace keyward::crypto {
+
+/// A 128-bit SipHash key as two 64-bit words: k0 is key bytes 0-7 and k1 bytes 8-15, each read
+/// little-endian (paper section 2). Fill it with random::fill(&key, sizeof key) for a random key (every bit
+/// pattern is a key); from_bytes() reads a key given as 16 bytes, as in published vectors.
+struct siphash_key {
+  /// Key bytes 0-7, little-endian.
+  std::uint64_t k0 = 0;
+  /// Key bytes 8-15, little-endian.
+  std::uint64_t k1 = 0;
+
+  /// The key whose bytes are `bytes` (k0 from bytes 0-7, k1 from bytes 8-15, each little-endian).
+  static constexpr siphash_key from_bytes(const std::array<std::uint8_t, 16>& bytes) noexcept {
+    return siphash_key{detail::siphash::load_le(bytes.data()), detail::siphash::load_le(bytes.data() + 8)};
+  }
+};
+
+/// SipHash-2-4 (2 compression rounds, 4 finalization rounds; paper section 2) of the `size` bytes at `data`
+/// (which may be null when size is 0) under `key`: the 64-bit output, whose little-endian bytes are the 8
+/// bytes of the reference implementation's output. Never fails.
+inline std::uint64_t siphash24(const siphash_key& key, const void* data, std::size_t size) noexcept {
+  return detail::siphash::hash24(key.k0, key.k1, static_cast<const unsigned char*>(data), size);
+}
+
+/// SipHash-2-4 of the bytes of `bytes` under `key`, as siphash24(key, data, size); usable in constant
+/// expressions.
+constexpr std::uint64_t siphash24(const siphash_key& key, std::string_view bytes) noexcept {
+  return detail::siphash::hash24(key.k0, key.k1, bytes.data(), bytes.size());
+}
+
+}  // namespace keyward::crypto
+
+#endif  // KEYWARD_CRYPTO_SIPHASH_HPP
+// ---- end keyward/crypto/siphash.hpp ----
 // ---- begin keyward/http/basic.hpp ----
 // keyward: the Basic authentication scheme (RFC 7617): building `Basic <base64(user-id ":" password)>` for a
 // client, including the API-key form several providers use (the key as the user-id, an empty password), and
 // parsing it on a server into a caller's buffer without allocating.
+//
+// The credentials are secrets: their Base64 is encoded and decoded in constant time (base64::standard_ct),
+// and so are the checks of a user-id and password made of printable ASCII. What stays public is the length
+// of the field value and of the user-id (the position of the first ':'), and whether the user-pass holds a
+// byte outside printable ASCII: such bytes go through the UTF-8 check and the ISO-8859-1 transcoding,
+// which are not constant-time. Checked under valgrind (tests/ctgrind).
 #ifndef KEYWARD_HTTP_BASIC_HPP
 #define KEYWARD_HTTP_BASIC_HPP
 
 // ---- begin keyward/detail/http_basic.hpp ----
-// keyward: private parts of http/basic.hpp (RFC 7617): the scan of a decoded user-pass, its checks, and the
-// ISO-8859-1 to UTF-8 transcoding of basic_charset::latin1_fallback.
+// keyward: private parts of http/basic.hpp (RFC 7617): the scan of a decoded user-pass and its checks, in
+// constant time, and the ISO-8859-1 to UTF-8 transcoding of basic_charset::latin1_fallback (not constant-time).
 #ifndef KEYWARD_DETAIL_HTTP_BASIC_HPP
 #define KEYWARD_DETAIL_HTTP_BASIC_HPP
 
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #if KEYWARD_X86_SIMD
@@ -2322,42 +2950,78 @@ struct user_pass_scan {
   bool printable_ascii = true;
 };
 
-/// Scans the decoded user-pass `bytes[0, size)`: 16 bytes at a time with SSE2 (the last block overlapping the
-/// one before it), byte by byte for short inputs and without SIMD.
+/// Scans the decoded user-pass `bytes[0, size)` in constant time: 16 bytes at a time with SSE2 (the last
+/// block overlapping the one before it), byte by byte for short inputs and without SIMD. Only the results,
+/// which the caller learns anyway, are made public (detail::ct::declassify()) at the end.
 inline user_pass_scan scan_user_pass(const char* bytes, std::size_t size) noexcept {
-  user_pass_scan scan;
+  namespace b64 = ::keyward::detail::base64;
+  std::size_t colon = std::string_view::npos;  // the first ':' so far: the minimum of the candidates
+  std::uint32_t special = 0;
+  const auto keep_first = [&colon](std::size_t candidate) {
+    const std::size_t earlier = ct::value_barrier(std::size_t{0} - static_cast<std::size_t>(candidate < colon));
+    colon ^= (colon ^ candidate) & earlier;
+  };
+  std::size_t i = 0;
 #if KEYWARD_X86_SIMD
   if (size >= 16) {
-    for (std::size_t i = 0;; i += 16) {
-      if (i + 16 > size) i = size - 16;
-      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    // 16 bytes at a time, the ':' of 64 bytes gathered into one mask so that one candidate per 64 bytes is
+    // kept; the last block overlaps the one before it (its bits are ORed in again, to the same place).
+    const auto block_at = [bytes, &special](std::size_t at) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + at));
       // Signed compare: bytes above 0x7F are negative, so "below 0x20" catches them with the CTLs.
-      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
-                                           _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
-      if (_mm_movemask_epi8(special) != 0) scan.printable_ascii = false;
-      const int colons = _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')));
-      if (colons != 0 && scan.colon == std::string_view::npos) {
-        scan.colon = i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(colons)));
+      special |= static_cast<std::uint32_t>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)))));
+      return static_cast<std::uint64_t>(
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(':')))));
+    };
+    const auto keep_mask = [&keep_first, &colon](std::size_t base, std::uint64_t colons) {
+      // All ones when these 64 bytes hold no ':'.
+      const std::size_t none = ct::value_barrier(std::size_t{0} - static_cast<std::size_t>(colons == 0));
+      const auto first = static_cast<std::size_t>(__builtin_ctzll(colons | (std::uint64_t{1} << 63)));
+      const std::size_t candidate = (base + first) | none;
+      if (base == 0) {
+        colon = candidate;  // the first 64 bytes: nothing to compare with
+      } else {
+        keep_first(candidate);
       }
-      if (i + 16 == size) return scan;
+    };
+    std::size_t base = 0;  // the first byte of the current 64
+    for (;; base += 64) {
+      std::uint64_t colons = 0;  // bit k: byte base + k is ':'
+      if (size - base <= 64) {
+        for (std::size_t j = base; j + 16 < size; j += 16) colons |= block_at(j) << (j - base);
+        const std::size_t last = size - 16;  // before `base` when fewer than 16 bytes are left
+        colons |= last >= base ? block_at(last) << (last - base) : block_at(last) >> (base - last);
+        keep_mask(base, colons);
+        break;
+      }
+      for (std::size_t j = base; j < base + 64; j += 16) colons |= block_at(j) << (j - base);
+      keep_mask(base, colons);
     }
+    i = size;
   }
 #endif
-  for (std::size_t i = 0; i < size; ++i) {
+  for (; i < size; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c > 0x7E) scan.printable_ascii = false;
-    if (c == ':' && scan.colon == std::string_view::npos) scan.colon = i;
+    special |= ~b64::ct_in_range(c, 0x20, 0x7E);
+    keep_first(i | (std::size_t{0} - static_cast<std::size_t>(~b64::ct_in_range(c, ':', ':') & 1u)));
   }
+  user_pass_scan scan;
+  scan.colon = ct::declassify(colon);
+  scan.printable_ascii = ct::declassify(special == 0);
   return scan;
 }
 
-/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F).
+/// True when the decoded user-pass `bytes[0, size)` holds a control character (RFC 5234 CTL: %x00-1F / %x7F),
+/// found in constant time; only the verdict is made public.
 inline bool has_control(const char* bytes, std::size_t size) noexcept {
+  namespace b64 = ::keyward::detail::base64;
+  std::uint32_t found = 0;
   for (std::size_t i = 0; i < size; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 || c == 0x7F) return true;
+    found |= b64::ct_in_range(c, 0x00, 0x1F) | b64::ct_in_range(c, 0x7F, 0x7F);
   }
-  return false;
+  return ct::declassify(found != 0);
 }
 
 /// Transcodes the ISO-8859-1 bytes `buffer[0, size)` to UTF-8 in place (back to front). Returns the new size,
@@ -2379,17 +3043,16 @@ inline std::size_t latin1_to_utf8(char* buffer, std::size_t size, std::size_t ca
   return grown;
 }
 
-/// Checks a user-id and password before they are sent (RFC 7617 section 2): no ':' in the user-id
-/// (basic_colon_in_user), no control character in either (basic_control_character).
-constexpr errc check_user_pass(std::string_view user, std::string_view password) noexcept {
-  for (const char c : user) {
-    if (c == ':') return errc::basic_colon_in_user;
-  }
-  for (const std::string_view part : {user, password}) {
-    for (const char c : part) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7F) return errc::basic_control_character;
-    }
+/// Checks a user-id and password before they are sent (RFC 7617 section 2), in constant time; only the
+/// verdict is made public: no ':' in the user-id (basic_colon_in_user), no control character in either
+/// (basic_control_character).
+inline errc check_user_pass(std::string_view user, std::string_view password) noexcept {
+  namespace b64 = ::keyward::detail::base64;
+  std::uint32_t colon = 0;
+  for (const char c : user) colon |= b64::ct_in_range(static_cast<unsigned char>(c), ':', ':');
+  if (ct::declassify(colon != 0)) return errc::basic_colon_in_user;
+  if (has_control(user.data(), user.size()) || has_control(password.data(), password.size())) {
+    return errc::basic_control_character;
   }
   return errc{};
 }
@@ -2405,9 +3068,11 @@ constexpr errc check_user_pass(std::string_view user, std::string_view password)
 #define KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
 
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 
@@ -2425,6 +3090,7 @@ enum char_class : std::uint8_t {
   pair_char = 8,     ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
   ows = 16,          ///< SP / HTAB
   forbidden = 32,    ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
+  separator = 64,    ///< what separates list elements: ',' and OWS (section 5.6.1)
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
@@ -2440,7 +3106,8 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
     if (alnum || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') bits |= token68_char;
     if (c == '\t' || c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext;
     if (c == '\t' || c == ' ' || vchar || obs_text) bits |= pair_char;
-    if (c == ' ' || c == '\t') bits |= ows;
+    if (c == ' ' || c == '\t') bits |= ows | separator;
+    if (c == ',') bits |= separator;
     if ((c < 0x20 && c != '\t') || c == 0x7F) bits |= forbidden;
     classes[static_cast<std::size_t>(c)] = bits;
   }
@@ -2459,7 +3126,6 @@ constexpr std::size_t skip(std::string_view text, std::size_t i, char_class cls)
   while (i < text.size() && is(text[i], cls)) ++i;
   return i;
 }
-
 /// The bytes [begin, end) of `text`, which the caller knows to be in range: string_view::substr checks the
 /// bounds again and, where the compiler does not inline it, costs a call on the hot paths.
 constexpr std::string_view slice(std::string_view text, std::size_t begin, std::size_t end) noexcept {
@@ -2541,24 +3207,93 @@ struct scanned {
   constexpr bool ok() const noexcept { return code == errc{}; }
 };
 
+#if KEYWARD_X86_SIMD
+/// The index of the first byte at or after `i` that is not qdtext ('"', '\', a CTL other than HTAB, DEL),
+/// 16 bytes at a time as skip_token68_chars_sse2 (texts shorter than 16 bytes: `i` is returned).
+inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
+  while (true) {
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
+    // 0x00-0x1F but HTAB (bytes above 0x7F are negative: obs-text, accepted), DEL, '"' and '\'.
+    const __m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\t')),
+                                         _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1)),
+                                                       _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20))));
+    const __m128i others = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7F)));
+    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, others))) &
+                       ~((1u << (i - block)) - 1);
+    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
+  }
+}
+#endif
+
+/// The index of the first byte at or after `i` that is not qdtext (text.size() when none).
+constexpr std::size_t skip_qdtext(std::string_view text, std::size_t i) noexcept {
+#if KEYWARD_X86_SIMD
+  if (!__builtin_is_constant_evaluated() && text.size() >= 16) return skip_qdtext_sse2(text, i);
+#endif
+  return skip(text, i, qdtext);
+}
+
+#if KEYWARD_X86_SIMD
+/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time as skip_token68_chars_sse2 (texts
+/// shorter than 16 bytes: `i` is returned).
+inline std::size_t skip_escapable_sse2(std::string_view text, std::size_t i) noexcept {
+  if (text.size() < 16 || i >= text.size()) return i;
+  while (true) {
+    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
+    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                           _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) &
+                       ~((1u << (i - block)) - 1);
+    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
+    if (block + 16 == text.size()) return text.size();
+    i = block + 16;
+  }
+}
+#endif
+
+/// The index of the first '"' or '\\' at or after `i` (text.size() when none): where a quoted-string already
+/// validated may end or hold a quoted-pair.
+constexpr std::size_t skip_escapable(std::string_view text, std::size_t i) noexcept {
+#if KEYWARD_X86_SIMD
+  if (!__builtin_is_constant_evaluated()) i = skip_escapable_sse2(text, i);
+#endif
+  while (i < text.size() && text[i] != '"' && text[i] != '\\') ++i;
+  return i;
+}
+
 /// Scans the quoted-string whose opening '"' is at `i`: the result ends past the closing quote.
 /// Fails with http_invalid_quoted_string at the offending byte, or at the opening quote when unterminated.
 constexpr scanned scan_quoted_string(std::string_view text, std::size_t i) noexcept {
   const std::size_t open = i++;
-  while (i < text.size()) {
+  while (true) {
+    i = skip_qdtext(text, i);
+    if (i >= text.size()) break;
     const char c = text[i];
     if (c == '"') return {i + 1, errc{}, 0};
-    if (c == '\\') {
-      if (i + 1 >= text.size()) break;
-      if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
-      i += 2;
-    } else if (is(c, qdtext)) {
-      ++i;
-    } else {
-      return {0, errc::http_invalid_quoted_string, i};
-    }
+    if (c != '\\') return {0, errc::http_invalid_quoted_string, i};
+    if (i + 1 >= text.size()) break;
+    if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
+    i += 2;
   }
   return {0, errc::http_invalid_quoted_string, open};
+}
+
+/// The end of the quoted-string whose opening '"' is at `i` in text already validated by scan_quoted_string:
+/// past the closing quote (text.size() when there is none, so that reading an invalid list still ends).
+constexpr std::size_t skip_quoted_string(std::string_view text, std::size_t i) noexcept {
+  ++i;
+  while (true) {
+    i = skip_escapable(text, i);
+    if (i >= text.size()) return text.size();
+    if (text[i] == '"') return i + 1;
+    i += text[i] == '\\' ? 2 : 1;
+  }
 }
 
 /// One auth-param (`token BWS "=" BWS ( token / quoted-string )`, RFC 9110 section 11.2) as found in the text.
@@ -2568,26 +3303,31 @@ struct raw_param {
   bool quoted = false;
 };
 
-/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
-/// ',' or the end. This is how a token68 ending in '=' is told apart from an auth-param (section 11.2).
-constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
-  const std::size_t name_end = skip(text, i, tchar);
-  if (name_end == i) return false;
+/// Where the value of an auth-param whose name ends at `name_end` starts: past `BWS "=" BWS`, when a value
+/// follows (anything but '=', ',' or the end); npos otherwise. This is how a token68 ending in '=' is told
+/// apart from an auth-param (section 11.2).
+constexpr std::size_t param_value_start(std::string_view text, std::size_t name_end) noexcept {
+  if (name_end + 1 < text.size() && text[name_end] == '=') {  // the usual shape: no BWS
+    const char c = text[name_end + 1];
+    if (!is(c, ows)) return c != '=' && c != ',' ? name_end + 1 : std::string_view::npos;
+  }
   std::size_t j = skip(text, name_end, ows);
-  if (j >= text.size() || text[j] != '=') return false;
+  if (j >= text.size() || text[j] != '=') return std::string_view::npos;
   j = skip(text, j + 1, ows);
-  return j < text.size() && text[j] != '=' && text[j] != ',';
+  return j < text.size() && text[j] != '=' && text[j] != ',' ? j : std::string_view::npos;
 }
 
-/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
-/// no value) or http_invalid_quoted_string, at the offending byte.
-constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+/// True when an auth-param starts at `i`: `token BWS "="` followed (after BWS) by something other than '=',
+/// ',' or the end (param_value_start).
+constexpr bool param_starts_at(std::string_view text, std::size_t i) noexcept {
   const std::size_t name_end = skip(text, i, tchar);
-  if (name_end == i) return {0, errc::http_invalid_parameter, i};
-  param.name = slice(text, i, name_end);
-  std::size_t j = skip(text, name_end, ows);
-  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
-  j = skip(text, j + 1, ows);
+  return name_end != i && param_value_start(text, name_end) != std::string_view::npos;
+}
+
+/// Scans the value (token or quoted-string) of an auth-param, starting at `j`, into `param.value` and
+/// `param.quoted`. Fails with http_invalid_parameter (no token there) or http_invalid_quoted_string, at the
+/// offending byte.
+constexpr scanned scan_param_value(std::string_view text, std::size_t j, raw_param& param) noexcept {
   if (j < text.size() && text[j] == '"') {
     const scanned quoted = scan_quoted_string(text, j);
     if (!quoted.ok()) return quoted;
@@ -2602,23 +3342,245 @@ constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& pa
   return {value_end, errc{}, 0};
 }
 
+/// Scans the auth-param starting at `i` into `param`. Fails with http_invalid_parameter (no name, no '=',
+/// no value) or http_invalid_quoted_string, at the offending byte.
+constexpr scanned scan_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  if (name_end == i) return {0, errc::http_invalid_parameter, i};
+  param.name = slice(text, i, name_end);
+  std::size_t j = skip(text, name_end, ows);
+  if (j >= text.size() || text[j] != '=') return {0, errc::http_invalid_parameter, j};
+  return scan_param_value(text, skip(text, j + 1, ows), param);
+}
+
+/// Reads the value starting at `j` of an auth-param already validated by scan_param_value into `param`,
+/// without checking it again, and returns its end.
+constexpr std::size_t read_param_value(std::string_view text, std::size_t j, raw_param& param) noexcept {
+  if (j < text.size() && text[j] == '"') {
+    const std::size_t end = skip_quoted_string(text, j);
+    param.value = slice(text, j + 1, end - (text[end - 1] == '"' && end > j + 1 ? 1 : 0));
+    param.quoted = true;
+    return end;
+  }
+  const std::size_t end = skip(text, j, tchar);
+  param.value = slice(text, j, end);
+  param.quoted = false;
+  return end;
+}
+
+/// Reads the auth-param at `i` of a list already validated by scan_param into `param`, without checking it
+/// again, and returns its end (always past `i`, so that reading an invalid list still ends).
+constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
+  const std::size_t name_end = skip(text, i, tchar);
+  param.name = slice(text, i, name_end);
+  std::size_t j = name_end;
+  if (j + 1 < text.size() && text[j] == '=' && !is(text[j + 1], ows)) {  // the usual shape: no BWS
+    ++j;
+  } else {
+    j = skip(text, j, ows);
+    if (j < text.size()) j = skip(text, j + 1, ows);  // past '=' and BWS
+  }
+  const std::size_t end = read_param_value(text, j, param);
+  return end > i ? end : i + 1;
+}
+
 /// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
 constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
-  while (i < text.size() && (text[i] == ',' || is(text[i], ows))) ++i;
-  return i;
+  return skip(text, i, separator);
 }
 
 /// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
 constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
+  raw_param param;
   for (std::size_t i = skip_list_separators(list, 0); i < list.size(); i = skip_list_separators(list, i)) {
-    raw_param param;
-    const scanned scan = scan_param(list, i, param);
-    if (!scan.ok()) return false;  // not a valid list: callers pass only scanned ones, but never loop
+    i = read_param(list, i, param);
     if (iequal(param.name, name)) return true;
-    i = scan.end;
   }
   return false;
 }
+
+/// The most auth-params one list (one credentials value, one challenge) may hold, whatever the limits say:
+/// the duplicate check keeps the names of a list and its table on the stack, 20 bytes a name (name_table).
+inline constexpr std::size_t max_parameters_ceiling = 256;
+
+/// `max_parameters`, at most max_parameters_ceiling.
+constexpr std::size_t parameter_limit(std::size_t max_parameters) noexcept {
+  return max_parameters < max_parameters_ceiling ? max_parameters : max_parameters_ceiling;
+}
+
+/// The bytes [p, p + size) as a word (size at most 8), zero-padded, in memory order; `readable` bytes from p
+/// may be read.
+inline std::uint64_t load_word(const char* p, std::size_t size, std::size_t readable) noexcept {
+  // size leading 0xFF bytes then zeros, whatever the byte order.
+  static constexpr unsigned char leading_ones[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  std::uint64_t word = 0;
+  if (readable >= 8) {
+    std::uint64_t mask = 0;
+    std::memcpy(&word, p, 8);
+    std::memcpy(&mask, leading_ones + 8 - size, 8);
+    return word & mask;
+  }
+  std::memcpy(&word, p, size);
+  return word;
+}
+
+/// `word` (bytes below 0x80) with the ASCII upper case letters of each byte turned to lower case.
+inline std::uint64_t fold_word(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  const std::uint64_t at_least_a = (word + ones * (0x80 - 'A')) & ones * 0x80;  // no carry: bytes below 0x80
+  const std::uint64_t above_z = (word + ones * (0x80 - 'Z' - 1)) & ones * 0x80;
+  return word | ((at_least_a & ~above_z) >> 2);
+}
+
+/// The key of the auth-param name `name` (a token), which lies in a text with `readable` bytes from its start,
+/// for the duplicate check: names up to 8 bytes are their case-folded bytes (exact: a tchar is never 0 and
+/// never above 0x7E, so the top bit is clear), longer names a hash of them with the top bit set. Equal names,
+/// case-insensitively, have equal keys.
+inline std::uint64_t name_key(std::string_view name, std::size_t readable) noexcept {
+  if (name.size() <= 8) return fold_word(load_word(name.data(), name.size(), readable));
+  constexpr std::uint64_t multiplier = 0x9E3779B97F4A7C15u;  // 2^64 / golden ratio, odd
+  std::uint64_t hash = name.size();
+  for (std::size_t i = 0; i < name.size(); i += 8) {
+    const std::size_t size = name.size() - i < 8 ? name.size() - i : 8;
+    hash = (hash ^ fold_word(load_word(name.data() + i, size, readable - i))) * multiplier;
+    hash ^= hash >> 29;
+  }
+  return hash | (std::uint64_t{1} << 63);
+}
+
+/// The name of the auth-param starting at `offset` of `text`.
+constexpr std::string_view name_at(std::string_view text, std::size_t offset) noexcept {
+  return slice(text, offset, skip(text, offset, tchar));
+}
+
+/// One name of an auth-param list for the duplicate check: its key (name_key) and where the parameter starts.
+struct name_entry {
+  std::uint64_t key;
+  std::size_t offset;
+};
+
+/// Orders names by key, then (long names whose hashes are equal) case-insensitively by their bytes, then by
+/// position: equal names end up next to each other, the first of them first.
+struct name_order {
+  std::string_view text;
+
+  bool operator()(const name_entry& a, const name_entry& b) const noexcept {
+    if (a.key != b.key) return a.key < b.key;
+    if ((a.key >> 63) != 0) {
+      const std::string_view x = name_at(text, a.offset);
+      const std::string_view y = name_at(text, b.offset);
+      for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+        const std::uint64_t fx = fold_word(static_cast<unsigned char>(x[i]));
+        const std::uint64_t fy = fold_word(static_cast<unsigned char>(y[i]));
+        if (fx != fy) return fx < fy;
+      }
+      if (x.size() != y.size()) return x.size() < y.size();
+    }
+    return a.offset < b.offset;
+  }
+};
+
+/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking time linear in
+/// the number of names (at most `most`, itself at most max_parameters_ceiling) whatever they are. Each name is
+/// looked up among the earlier ones as it comes: the first few one by one, then in an open-addressing table
+/// on the stack, at most half full. Names chosen to collide in the table would make that quadratic, so past a
+/// budget of probes the names are only recorded, then sorted once at the end of the list (first_duplicate()).
+/// Either way the parameter reported is the first whose name an earlier one has.
+class name_table {
+ public:
+  /// A table for at most `most` names (at most max_parameters_ceiling). The arrays are filled as names come.
+  explicit name_table(std::size_t most) noexcept : most_(most) {}
+  name_table(const name_table&) = delete;
+  name_table& operator=(const name_table&) = delete;
+
+  /// Adds `name`, the name of the parameter at `offset` of `text`; false when an earlier parameter has it
+  /// (true, once the names are only recorded, whatever they are: first_duplicate() answers). Names past the
+  /// table's capacity are not kept (the caller stops the list there).
+  bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset, std::string_view name) noexcept {
+    const std::uint64_t key = name_key(name, text.size() - offset);
+    const std::size_t k = count_;
+    if (k >= max_parameters_ceiling) return true;
+    if (k < few) {
+      for (std::size_t earlier = 0; earlier < k; ++earlier) {
+        if (same(text, earlier, key, name)) return false;
+      }
+    } else if (!deferred_) {
+      if (k == few) {
+        while ((std::size_t{1} << bits_) < 2 * most_ && bits_ < table_bits) ++bits_;
+        for (std::size_t slot = 0; slot < (std::size_t{1} << bits_); ++slot) slots_[slot] = 0;
+        for (std::size_t earlier = 0; earlier < few; ++earlier) slots_[free_slot(names_[earlier].key)] = index(earlier);
+      }
+      const std::size_t mask = (std::size_t{1} << bits_) - 1;
+      std::size_t slot = home(key);
+      for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+        if (same(text, slots_[slot] - 1u, key, name)) return false;
+        if (++probes_ > 4 * k + 64) {  // far beyond what distinct names give: defer to the sort
+          deferred_ = true;
+          break;
+        }
+      }
+      if (!deferred_) slots_[slot] = index(k);
+    }
+    names_[k] = name_entry{key, offset};
+    count_ = k + 1;
+    return true;
+  }
+
+  /// After the last name of the list: when the names were only recorded, the offset of the first parameter
+  /// whose name an earlier one has (the names sorted, O(n log n)); npos otherwise (add() answered).
+  std::size_t first_duplicate(std::string_view text) noexcept {
+    if (!deferred_) return std::string_view::npos;
+    std::sort(names_, names_ + count_, name_order{text});
+    std::size_t first = std::string_view::npos;
+    for (std::size_t k = 1; k < count_; ++k) {
+      if (names_[k].offset < first && same(text, k - 1, names_[k].key, name_at(text, names_[k].offset))) {
+        first = names_[k].offset;
+      }
+    }
+    return first;
+  }
+
+ private:
+  static constexpr std::size_t few = 8;
+  static constexpr unsigned table_bits = 9;  // 2 * max_parameters_ceiling slots
+  static_assert((std::size_t{1} << table_bits) >= 2 * max_parameters_ceiling, "the table stays at most half full");
+
+  static std::uint16_t index(std::size_t k) noexcept { return static_cast<std::uint16_t>(k + 1); }
+  std::size_t home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> (64 - bits_));
+  }
+  std::size_t free_slot(std::uint64_t key) const noexcept {
+    std::size_t slot = home(key);
+    while (slots_[slot] != 0) slot = (slot + 1) & ((std::size_t{1} << bits_) - 1);
+    return slot;
+  }
+  bool same(std::string_view text, std::size_t earlier, std::uint64_t key, std::string_view name) const noexcept {
+    return names_[earlier].key == key && ((key >> 63) == 0 || iequal(name_at(text, names_[earlier].offset), name));
+  }
+
+  name_entry names_[max_parameters_ceiling];
+  std::uint16_t slots_[std::size_t{1} << table_bits];
+  std::size_t most_;
+  std::size_t count_ = 0;
+  std::size_t probes_ = 0;
+  unsigned bits_ = 4;
+  bool deferred_ = false;
+};
+
+/// The duplicate-name check under constant evaluation: each name against the earlier parameters of the list,
+/// which starts at `begin` (quadratic, but only for lists written in the source).
+struct names_before {
+  constexpr explicit names_before(std::size_t /*most*/) noexcept {}
+
+  /// Adds `name`, the name of the parameter at `offset` of the list starting at `begin` of `text`; false when
+  /// an earlier parameter has it.
+  constexpr bool add(std::string_view text, std::size_t begin, std::size_t offset,
+                     std::string_view name) const noexcept {
+    return !has_param(slice(text, begin, offset), name);
+  }
+  /// npos: add() answered for every name.
+  constexpr std::size_t first_duplicate(std::string_view /*text*/) const noexcept { return std::string_view::npos; }
+};
 
 /// The outcome of scanning an #auth-param list: how many parameters it holds, or the error found.
 struct param_list {
@@ -2626,28 +3588,55 @@ struct param_list {
   std::size_t count = 0;
 };
 
-/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
-/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters,
-/// http_duplicate_parameter (names compared case-insensitively) or http_unexpected_data (no comma between
-/// two parameters), at the offending byte.
-constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+/// scan_param_list() with the duplicate-name check `Names` (name_table, or names_before when constant
+/// evaluated).
+template <class Names>
+constexpr param_list scan_param_list_with(std::string_view text, std::size_t begin, std::size_t most) noexcept {
   param_list list;
+  Names names(most);
   std::size_t i = begin;
+  scanned stop;  // the error that ended the scan, if any; every parameter before it is valid
   while (true) {
     i = skip_list_separators(text, i);
     if (i >= text.size()) break;
     raw_param param;
     const scanned scan = scan_param(text, i, param);
-    if (!scan.ok()) return {scan, list.count};
-    if (++list.count > max_parameters) return {{0, errc::http_too_many_parameters, i}, list.count};
-    if (has_param(slice(text, begin, i), param.name)) {
-      return {{0, errc::http_duplicate_parameter, i}, list.count};
+    if (!scan.ok()) {
+      stop = scan;
+      break;
     }
+    if (list.count == most) {
+      stop = {0, errc::http_too_many_parameters, i};
+      break;
+    }
+    ++list.count;
+    if (!names.add(text, begin, i, param.name)) return {{0, errc::http_duplicate_parameter, i}, list.count};
     i = skip(text, scan.end, ows);
-    if (i < text.size() && text[i] != ',') return {{0, errc::http_unexpected_data, i}, list.count};
+    if (i < text.size() && text[i] != ',') {
+      stop = {0, errc::http_unexpected_data, i};
+      break;
+    }
   }
+  // A duplicate the names' sort finds comes before `stop`: one by one, it would have been found first.
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return {{0, errc::http_duplicate_parameter, duplicate}, list.count};
+  if (!stop.ok()) return {stop, list.count};
   list.scan.end = text.size();
   return list;
+}
+
+/// Scans the #auth-param list from `begin` to the end of `text` (trailing OWS already excluded; empty list
+/// elements allowed, RFC 9110 section 5.6.1). Fails with the scan_param errors, http_too_many_parameters
+/// (more than max_parameters, or than max_parameters_ceiling), http_duplicate_parameter (names compared
+/// case-insensitively) or http_unexpected_data (no comma between two parameters), at the first offending
+/// parameter or byte.
+constexpr param_list scan_param_list(std::string_view text, std::size_t begin, std::size_t max_parameters) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) {
+    return scan_param_list_with<name_table>(text, begin, parameter_limit(max_parameters));
+  }
+#endif
+  return scan_param_list_with<names_before>(text, begin, parameter_limit(max_parameters));
 }
 
 /// The error to report for a value that failed to parse: any byte no field value may hold takes precedence
@@ -2791,6 +3780,10 @@ class list_iterator {
   constexpr list_iterator() noexcept = default;
   /// The first element at or after `position` of `list` (the end at list.size()).
   constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+  /// Stands at `element`, the element at `position` of `list` read before, which ends at `next`.
+  constexpr list_iterator(std::string_view list, std::size_t position, const Element& element,
+                          std::size_t next) noexcept
+      : list_(list), position_(position), next_(next), current_(element) {}
 
   /// The current element.
   constexpr Element operator*() const noexcept { return current_; }
@@ -2921,8 +3914,15 @@ namespace keyward::http {
 
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
 struct limits {
+  /// The most auth-params of one credentials value or one challenge that any setting of max_parameters
+  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it takes time linear
+  /// in the value's length and allocates nothing.
+  static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
+
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
-  std::size_t max_parameters = 32;   ///< the most auth-params per credentials or challenge
+  /// The most auth-params per credentials or challenge (http_too_many_parameters); a setting above
+  /// max_parameters_ceiling acts as max_parameters_ceiling.
+  std::size_t max_parameters = 32;
   std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
 };
 
@@ -2983,7 +3983,7 @@ struct read_param {
   constexpr std::size_t operator()(std::string_view list, std::size_t position,
                                    ::keyward::http::auth_param& param) const noexcept {
     http_grammar::raw_param raw;
-    const std::size_t end = http_grammar::scan_param(list, position, raw).end;
+    const std::size_t end = http_grammar::read_param(list, position, raw);
     param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
     return end;
   }
@@ -3044,8 +4044,9 @@ struct credentials {
 /// auth-params (`token BWS "=" BWS ( token / quoted-string )`, empty list elements ignored). Fails with
 /// http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs, DEL: anywhere, first
 /// offset), http_invalid_scheme, http_invalid_token68, http_invalid_parameter, http_invalid_quoted_string,
-/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters or
-/// http_unexpected_data, each with the offset of the offending byte in `value`.
+/// http_duplicate_parameter (names compared case-insensitively), http_too_many_parameters (more than
+/// limit.max_parameters, at most limits::max_parameters_ceiling) or http_unexpected_data, each with the offset
+/// of the offending byte in `value`.
 constexpr result<credentials> parse_credentials(std::string_view value, const limits& limit = {}) noexcept {
   const auto scanned = detail::http_grammar::scan_credentials(value, limit.max_length, limit.max_parameters);
   if (!scanned) return scanned.error();
@@ -3120,13 +4121,13 @@ class basic_buffer {
 namespace keyward::detail::http_basic {
 
 /// Writes the Base64 encoding of user ":" password (both already checked) at `out`, which has room for it,
-/// without joining them in memory: the user-id's whole 3-byte groups, then the one group that bridges its
-/// last bytes, the ':' and the password's first bytes (assembled in a register, never copied to memory),
-/// then the rest of the password. Returns the end of what it wrote.
+/// in constant time and without joining them in memory: the user-id's whole 3-byte groups, then the one
+/// group that bridges its last bytes, the ':' and the password's first bytes (assembled in a register, never
+/// copied to memory), then the rest of the password. Returns the end of what it wrote.
 inline char* write_user_pass(char* out, std::string_view user, std::string_view password) noexcept {
   const auto encode = [&out](const char* bytes, std::size_t size) {
     const std::size_t length = ::keyward::base64::encoded_size(size);
-    out += *::keyward::base64::write_encoded(bytes, size, out, length);
+    out += *::keyward::base64::write_encoded(bytes, size, out, length, ::keyward::base64::standard_ct);
   };
   const std::size_t whole = user.size() - user.size() % 3;
   encode(user.data(), whole);
@@ -3137,7 +4138,7 @@ inline char* write_user_pass(char* out, std::string_view user, std::string_view 
   take(':');
   std::size_t taken = 0;
   while (count < 3 && taken < password.size()) take(password[taken++]);
-  out += base64::encode_group(group, count, out, base64::standard_encode, true);
+  out += base64::encode_group_ct(group, count, out, false, true);
   encode(password.data() + taken, password.size() - taken);
   return out;
 }
@@ -3151,6 +4152,7 @@ namespace keyward::http {
 /// alphabet, padding required, canonical); the decoded user-pass is split at its first ':' (the password may
 /// contain ':'), must hold no control character, and is checked per `options.charset`. Decodes into `buffer`
 /// (`capacity` bytes; basic_buffer_size() is always enough) and returns views into it. Allocates nothing.
+/// Constant-time for the token's characters and a printable ASCII user-pass (see the top of this header).
 /// Fails with http_too_long, http_empty_value, http_invalid_character (NUL, CR, LF, other CTLs in the field
 /// value), http_invalid_scheme, http_wrong_scheme, http_missing_token, a base64_* error (each with the offset
 /// in `field_value`), basic_missing_colon, basic_control_character, basic_invalid_utf8 or buffer_too_small.
@@ -3163,7 +4165,7 @@ inline result<basic_credentials> parse_basic(std::string_view field_value, char*
       grammar::find_scheme_token(field_value, "basic", options.limit.max_length, options.limit.max_parameters);
   if (!token) return token.error();
   const std::string_view text = grammar::slice(field_value, token->begin, token->end);
-  const result<std::size_t> decoded = base64::write_decoded(text, buffer, capacity, base64::standard);
+  const result<std::size_t> decoded = base64::write_decoded(text, buffer, capacity, base64::standard_ct);
   if (!decoded) {
     const keyward::error failure = decoded.error();
     if (!failure.has_offset()) return failure;
@@ -3210,9 +4212,10 @@ constexpr std::size_t basic_size(std::size_t user_size, std::size_t password_siz
 }
 
 /// Writes the field value `Basic <base64(user ":" password)>` (RFC 7617 section 2) into `out[0, capacity)` and
-/// returns its size (basic_size()). The bytes are sent as given; RFC 7617 section 2.1 asks for UTF-8 when the
-/// server's challenge says charset="UTF-8". Fails with basic_colon_in_user, basic_control_character or
-/// buffer_too_small; nothing is written on any error. Allocates nothing.
+/// returns its size (basic_size()), in constant time for the bytes of both. The bytes are sent as given;
+/// RFC 7617 section 2.1 asks for UTF-8 when the server's challenge says charset="UTF-8". Fails with
+/// basic_colon_in_user, basic_control_character or buffer_too_small; nothing is written on any error.
+/// Allocates nothing.
 inline result<std::size_t> write_basic(std::string_view user, std::string_view password, char* out,
                                        std::size_t capacity) noexcept {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
@@ -3221,8 +4224,8 @@ inline result<std::size_t> write_basic(std::string_view user, std::string_view p
   return static_cast<std::size_t>(detail::http_basic::write_user_pass(out + 6, user, password) - out);
 }
 
-/// The field value `Basic <base64(user ":" password)>` as a string; errors as write_basic() (never
-/// buffer_too_small).
+/// The field value `Basic <base64(user ":" password)>` as a string, in constant time for the bytes of both;
+/// errors as write_basic() (never buffer_too_small).
 inline result<std::string> basic(std::string_view user, std::string_view password) {
   if (const errc invalid = detail::http_basic::check_user_pass(user, password); invalid != errc{}) return invalid;
   std::string field(basic_size(user.size(), password.size()), '\0');
@@ -3496,6 +4499,7 @@ result<std::string> write_string(Write&& write) {
 
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 namespace keyward::detail::http_challenge {
 
@@ -3517,39 +4521,100 @@ constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept
   return challenge;
 }
 
-/// Scans the auth-params of one challenge, the first at `begin`. After a comma, the next list element still
-/// belongs to this challenge when it starts with `token BWS "="` and a value (grammar::param_starts_at);
-/// anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). Fails like scan_param, or with
-/// http_too_many_parameters or http_duplicate_parameter (only looked for when `validating`: re-reading a
-/// validated list skips that quadratic check) at the offending parameter.
-constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t max_parameters,
-                                        bool validating, scanned_challenge challenge) noexcept {
+/// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
+/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at).
+constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::size_t& name_end) noexcept {
+  name_end = grammar::skip(text, i, grammar::tchar);
+  return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
+}
+
+/// The Names of scan_params_with() when the text is only read: no check.
+struct no_check {
+  constexpr explicit no_check(std::size_t /*most*/) noexcept {}
+};
+
+/// The failure to report when the scan of a challenge's auth-params stopped at the error `stop`: a duplicate
+/// that `names` finds only at the end of what was scanned comes first, since it lies before `stop`.
+template <class Names>
+constexpr scanned_challenge params_failure(Names& names, std::string_view text, const grammar::scanned& stop) noexcept {
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  return scan_failure(stop.code, stop.offset);
+}
+
+/// Scans the auth-params of one challenge, the first at `begin`, its name ending at `name_end` and its value
+/// starting at `value` (param_value_at(), which found it). After
+/// a comma, the next list element still belongs to this challenge when it starts with `token BWS "="` and a
+/// value (grammar::param_value_start); anything else ends the challenge (RFC 9110 sections 11.2 and
+/// 11.6.1). With a duplicate-name check `Names` (grammar::name_table, or grammar::names_before when constant
+/// evaluated), fails like grammar::scan_param_value, or with http_too_many_parameters (more than
+/// max_parameters, or than grammar::max_parameters_ceiling) or http_duplicate_parameter, at the first
+/// offending parameter or byte; with no_check, the text was validated before and is only read.
+template <class Names>
+constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t begin, std::size_t name_end,
+                                             std::size_t value, std::size_t max_parameters,
+                                             scanned_challenge& challenge) noexcept {
+  constexpr bool validating = !std::is_same_v<Names, no_check>;
+  const std::size_t most = grammar::parameter_limit(max_parameters);
   std::size_t i = begin;
+  std::size_t count = 0;
+  std::size_t end = 0;
+  [[maybe_unused]] Names names(most);
   while (true) {
     grammar::raw_param param;
-    const grammar::scanned scan = grammar::scan_param(text, i, param);
-    if (!scan.ok()) return scan_failure(scan.code, scan.offset);
-    if (++challenge.param_count > max_parameters) return scan_failure(errc::http_too_many_parameters, i);
-    if (validating && grammar::has_param(grammar::slice(text, begin, i), param.name)) {
-      return scan_failure(errc::http_duplicate_parameter, i);
+    if constexpr (validating) {
+      const grammar::scanned scan = grammar::scan_param_value(text, value, param);
+      if (!scan.ok()) return params_failure(names, text, scan);
+      if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
+      if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
+        return scan_failure(errc::http_duplicate_parameter, i);
+      }
+      end = scan.end;
+    } else {
+      end = grammar::read_param_value(text, value, param);
     }
-    challenge.scan.end = scan.end;
-    const std::size_t after = grammar::skip(text, scan.end, grammar::ows);
+    ++count;
+    const std::size_t after = grammar::skip(text, end, grammar::ows);
     if (after >= text.size() || text[after] != ',') break;
     const std::size_t next = grammar::skip_list_separators(text, after);
-    if (!grammar::param_starts_at(text, next)) break;
+    value = param_value_at(text, next, name_end);
+    if (value == std::string_view::npos) break;
     i = next;
   }
-  challenge.params = grammar::slice(text, begin, challenge.scan.end);
+  if constexpr (validating) {
+    const std::size_t duplicate = names.first_duplicate(text);
+    if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  }
+  challenge.param_count = count;
+  challenge.scan.end = end;
+  challenge.params = grammar::slice(text, begin, end);
   return challenge;
+}
+
+/// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
+template <bool Validating>
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t name_end,
+                                        std::size_t value, std::size_t max_parameters,
+                                        scanned_challenge& challenge) noexcept {
+  if constexpr (!Validating) {
+    return scan_params_with<no_check>(text, begin, name_end, value, max_parameters, challenge);
+  } else {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!__builtin_is_constant_evaluated()) {
+      return scan_params_with<grammar::name_table>(text, begin, name_end, value, max_parameters, challenge);
+    }
+#endif
+    return scan_params_with<grammar::names_before>(text, begin, name_end, value, max_parameters, challenge);
+  }
 }
 
 /// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
 /// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
 /// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
-/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
-constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters,
-                                           bool validating) noexcept {
+/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte. Without
+/// `Validating`, reads a challenge of a list validated before (no duplicate check, quoted-strings skipped).
+template <bool Validating>
+constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters) noexcept {
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
   scanned_challenge challenge;
@@ -3566,7 +4631,11 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
     // The scheme alone, unless 1*SP introduces an #auth-param list that starts with empty elements.
     if (next > scheme_end && text[scheme_end] == ' ') {
       const std::size_t first = grammar::skip_list_separators(text, next);
-      if (grammar::param_starts_at(text, first)) return scan_params(text, first, max_parameters, validating, challenge);
+      std::size_t name_end = 0;
+      const std::size_t value = param_value_at(text, first, name_end);
+      if (value != std::string_view::npos) {
+        return scan_params<Validating>(text, first, name_end, value, max_parameters, challenge);
+      }
     }
     return challenge;
   }
@@ -3574,7 +4643,11 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
   std::size_t j = scheme_end;
   while (text[j] == ' ') ++j;  // stops at or before `next`, which holds neither SP nor HTAB
 
-  if (grammar::param_starts_at(text, j)) return scan_params(text, j, max_parameters, validating, challenge);
+  std::size_t name_end = 0;
+  const std::size_t value = param_value_at(text, j, name_end);
+  if (value != std::string_view::npos) {
+    return scan_params<Validating>(text, j, name_end, value, max_parameters, challenge);
+  }
   const std::size_t token_end = grammar::scan_token68(text, j);
   if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
@@ -3787,7 +4860,8 @@ class challenge_builder {
   }
   /// The challenge, or the first error: http_invalid_parameter, http_invalid_parameter_value,
   /// http_invalid_token68 (with the offset in the argument at fault), http_duplicate_parameter (names compare
-  /// case-insensitively) or http_unexpected_data (a token68 and auth-params together).
+  /// case-insensitively), http_too_many_parameters (more than limits::max_parameters_ceiling, which no
+  /// recipient of keyward's would accept) or http_unexpected_data (a token68 and auth-params together).
   result<std::string> str() const {
     if (failed()) return failure_;
     return text_;
@@ -3816,6 +4890,8 @@ class challenge_builder {
     if (has_token68_) return fail(keyward::error(errc::http_unexpected_data));
     const std::string_view params = std::string_view(text_).substr(scheme_size_);
     if (detail::http_grammar::has_param(params, name)) return fail(keyward::error(errc::http_duplicate_parameter));
+    if (param_count_ == limits::max_parameters_ceiling) return fail(keyward::error(errc::http_too_many_parameters));
+    ++param_count_;
     const bool first = params.empty();
     text_ += *detail::writer::write_string([&](detail::writer::counting_writer& w) noexcept {
       w.put(first ? " " : ", ");
@@ -3828,6 +4904,7 @@ class challenge_builder {
 
   std::string text_;
   std::size_t scheme_size_ = 0;
+  std::size_t param_count_ = 0;
   bool has_token68_ = false;
   keyward::error failure_{errc{}};  // errc{} (zero) means no failure so far
 };
@@ -3851,7 +4928,7 @@ namespace keyward::detail::http_challenge {
 struct read_challenge {
   constexpr std::size_t operator()(std::string_view list, std::size_t position,
                                    ::keyward::http::challenge& out) const noexcept {
-    const scanned_challenge scanned = scan_challenge(list, position, static_cast<std::size_t>(-1), false);
+    const scanned_challenge scanned = scan_challenge<false>(list, position, http_grammar::max_parameters_ceiling);
     out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
                                      ::keyward::http::auth_params(scanned.params, scanned.param_count)};
     return scanned.scan.end;
@@ -3861,6 +4938,9 @@ struct read_challenge {
 }  // namespace keyward::detail::http_challenge
 
 namespace keyward::http {
+
+class challenge_list;
+constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept;
 
 /// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
 /// challenge that reads them from the (already validated) input on demand, allocating nothing.
@@ -3876,7 +4956,9 @@ class challenge_list {
   constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
   /// The first challenge.
-  constexpr iterator begin() const noexcept { return iterator(list_, 0); }
+  constexpr iterator begin() const noexcept {
+    return first_end_ != 0 ? iterator(list_, first_position_, first_, first_end_) : iterator(list_, 0);
+  }
   /// Past the last challenge.
   constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
   /// The number of challenges.
@@ -3894,8 +4976,19 @@ class challenge_list {
   constexpr std::string_view text() const noexcept { return list_; }
 
  private:
+  friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
+
+  // parse_challenges() keeps the first challenge it read, at first_position_ and ending at first_end_, so that
+  // begin() does not read it again (first_end_ is 0 when it is not kept).
+  constexpr challenge_list(std::string_view list, std::size_t count, const challenge& first,
+                           std::size_t first_position, std::size_t first_end) noexcept
+      : list_(list), count_(count), first_(first), first_position_(first_position), first_end_(first_end) {}
+
   std::string_view list_;
   std::size_t count_ = 0;
+  challenge first_{};
+  std::size_t first_position_ = 0;
+  std::size_t first_end_ = 0;
 };
 
 /// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and
@@ -3908,9 +5001,10 @@ class challenge_list {
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
 /// or where a scheme must be), http_invalid_quoted_string, http_duplicate_parameter (within one challenge,
-/// names compared case-insensitively), http_too_many_parameters (per challenge), http_too_many_challenges
+/// names compared case-insensitively), http_too_many_parameters (per challenge: more than
+/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges
 /// or http_unexpected_data, each with the offset of the offending byte in `value`.
-constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept {
+constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
   if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
   std::size_t end = value.size();
@@ -3920,15 +5014,22 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
   std::size_t count = 0;
+  challenge first;
+  const std::size_t first_position = i;
+  std::size_t first_end = 0;
   while (i < end) {
     if (++count > limit.max_challenges) return grammar::reject(value, errc::http_too_many_challenges, i);
-    const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters, true);
+    const auto scanned = detail::http_challenge::scan_challenge<true>(text, i, limit.max_parameters);
     if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
+    if (count == 1) {
+      first = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
+      first_end = scanned.scan.end;
+    }
     const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
     if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
     i = grammar::skip_list_separators(text, after);
   }
-  return challenge_list(text, count);
+  return challenge_list(text, count, first, first_position, first_end);
 }
 
 }  // namespace keyward::http
@@ -3939,13 +5040,13 @@ namespace keyward::detail::http_challenge {
 /// http::write_challenges()).
 inline result<void> put_challenges(writer::counting_writer& out,
                                    std::initializer_list<std::string_view> challenges) noexcept {
-  ::keyward::http::limits one_challenge;
-  one_challenge.max_length = static_cast<std::size_t>(-1);
-  one_challenge.max_parameters = static_cast<std::size_t>(-1);
-  one_challenge.max_challenges = 1;
   if (challenges.size() == 0) return errc::http_empty_value;
   for (const std::string_view piece : challenges) {
     const std::size_t base = out.size() == 0 ? 0 : out.size() + 2;
+    ::keyward::http::limits one_challenge;  // no limit but the piece itself, and one challenge
+    one_challenge.max_length = piece.size();
+    one_challenge.max_parameters = http_grammar::max_parameters_ceiling;
+    one_challenge.max_challenges = 1;
     const auto parsed = ::keyward::http::parse_challenges(piece, one_challenge);
     if (!parsed) {
       const keyward::error failure = parsed.error();
@@ -3976,7 +5077,8 @@ constexpr std::size_t challenges_size(std::initializer_list<std::string_view> ch
 /// Writes challenges built by challenge_builder (or any single valid challenge each) into `out[0, capacity)`
 /// as one WWW-Authenticate or Proxy-Authenticate field value, separated by ", " (RFC 9110 section 11.6.1),
 /// and returns its size (challenges_size()). Each must parse as exactly one challenge: fails with
-/// parse_challenges' errors (http_too_many_challenges when one holds two, http_empty_value when one or the
+/// parse_challenges' errors with no limit but one challenge per piece and limits::max_parameters_ceiling
+/// auth-params per challenge (http_too_many_challenges when one holds two, http_empty_value when one or the
 /// list is empty), the offset counted in the joined value; then buffer_too_small. Nothing is written on any
 /// error.
 inline result<std::size_t> write_challenges(std::initializer_list<std::string_view> challenges, char* out,
@@ -4242,17 +5344,160 @@ constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor
 
 #endif  // KEYWARD_DETAIL_ARITH_HPP
 // ---- end keyward/detail/arith.hpp ----
+// ---- begin keyward/detail/time_convert.hpp ----
+// keyward: private. The one place where a time point of any clock and integer precision becomes integers
+// (whole seconds, nanoseconds), saturating instead of overflowing, for every header that takes a `now`.
+// std::chrono's own conversions (duration_cast, floor, time point arithmetic) multiply in the
+// representation and overflow, which is undefined, at the ends of its range: floor<seconds> of a minutes
+// count, nanoseconds of a seconds count past 2262, `now - floor<seconds>(now)` within a second of the most
+// negative nanosecond. These compute the exact value in 128 bits and saturate it instead.
+#ifndef KEYWARD_DETAIL_TIME_CONVERT_HPP
+#define KEYWARD_DETAIL_TIME_CONVERT_HPP
+
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
-#include <string_view>
+#include <limits>
+#include <ratio>
+#include <type_traits>
 
-namespace keyward::detail::http_date {
+namespace keyward::detail::time_convert {
 
 /// A UTC instant with one-second resolution (the type of http::sys_seconds).
 using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
 
+/// True for the representations a time point given to keyward may count in: the built-in integers of at
+/// most 64 bits. Floating-point counts are refused at compile time (their NaN and out-of-range values have
+/// no integer meaning): floor them to an integer duration first.
+template <class Rep>
+inline constexpr bool is_integer_time = std::is_integral<Rep>::value && !std::is_same<Rep, bool>::value &&
+                                        sizeof(Rep) <= sizeof(std::int64_t);
+
+/// The count `negative ? -magnitude : magnitude` times Num / Den (Num, Den > 0), rounded down and
+/// saturated to int64, and what rounding down left over, in 1/Den (0 to Den - 1; 0 when saturated).
+struct scaled_count {
+  std::int64_t value;
+  std::uint64_t remainder;
+  bool saturated;
+};
+template <std::uintmax_t Num, std::uintmax_t Den>
+constexpr scaled_count scale_count(bool negative, std::uint64_t magnitude) noexcept {
+  static_assert(Num > 0 && Den > 0 && Num <= UINT64_MAX && Den <= UINT64_MAX, "keyward: time ratio out of range");
+  constexpr scaled_count highest{(std::numeric_limits<std::int64_t>::max)(), 0, true};
+  constexpr scaled_count lowest{(std::numeric_limits<std::int64_t>::min)(), 0, true};
+  std::uint64_t whole = 0, rest = 0;  // magnitude * Num / Den = whole + rest / Den
+  if constexpr (Den == 1) {
+    const arith::wide_product product = arith::multiply_wide(magnitude, Num);
+    if (product.high != 0) return negative ? lowest : highest;
+    whole = product.low;
+  } else if constexpr (Num == 1) {
+    whole = magnitude / Den;
+    rest = magnitude % Den;
+  } else {
+    const arith::wide_product product = arith::multiply_wide(magnitude, Num);
+    if (product.high >= Den) return negative ? lowest : highest;  // a quotient of 2^64 or more
+    const arith::wide_quotient divided = arith::divide_wide(product, Den);
+    whole = divided.quotient;
+    rest = divided.remainder;
+  }
+  constexpr std::uint64_t most = static_cast<std::uint64_t>((std::numeric_limits<std::int64_t>::max)());
+  if (!negative) return whole > most ? highest : scaled_count{static_cast<std::int64_t>(whole), rest, false};
+  if (rest != 0) {  // rounding down a negative value moves away from zero
+    ++whole;
+    rest = Den - rest;
+  }
+  if (whole == 0) return {0, 0, false};
+  if (whole > most + 1) return lowest;
+  return {-static_cast<std::int64_t>(whole - 1) - 1, rest, false};
+}
+
+/// scale_count() of the count of `d`, by the ratio of its period to `To` (a std::ratio).
+template <class To, class Rep, class Period>
+constexpr scaled_count scale_duration(std::chrono::duration<Rep, Period> d) noexcept {
+  static_assert(is_integer_time<Rep>,
+                "keyward: time points must count in a built-in integer type of at most 64 bits; floor a "
+                "floating-point time point to an integer duration first (std::chrono::floor)");
+  using ratio = std::ratio_divide<Period, To>;
+  const Rep count = d.count();
+  if constexpr (std::is_signed<Rep>::value) {
+    const auto wide = static_cast<std::int64_t>(count);
+    const auto bits = static_cast<std::uint64_t>(wide);
+    return scale_count<ratio::num, ratio::den>(wide < 0, wide < 0 ? 0 - bits : bits);
+  } else {
+    return scale_count<ratio::num, ratio::den>(false, static_cast<std::uint64_t>(count));
+  }
+}
+
+/// `d` in nanoseconds, rounded down (toward the past), saturated to the int64 range (about +-292 years).
+template <class Rep, class Period>
+constexpr std::int64_t floor_nanoseconds(std::chrono::duration<Rep, Period> d) noexcept {
+  return scale_duration<std::nano>(d).value;
+}
+
+/// A time point as whole seconds since its clock's epoch, rounded down, and the nanoseconds past that second.
+struct seconds_and_nanoseconds {
+  std::int64_t seconds;
+  std::int64_t nanoseconds;  ///< 0 to 999,999,999
+};
+
+/// `since_epoch` split into whole seconds (rounded down) and nanoseconds (rounded down). A count of seconds
+/// beyond int64 (only a period coarser than a second can reach it) saturates to the first or the last
+/// nanosecond that int64 seconds hold.
+template <class Rep, class Period>
+constexpr seconds_and_nanoseconds split_seconds(std::chrono::duration<Rep, Period> since_epoch) noexcept {
+  const scaled_count whole = scale_duration<std::ratio<1>>(since_epoch);
+  if (whole.saturated) return {whole.value, whole.value < 0 ? 0 : 999'999'999};
+  // The fraction whole.remainder / den of a second, in nanoseconds rounded down.
+  constexpr auto den = static_cast<std::uint64_t>(std::ratio_divide<Period, std::ratio<1>>::den);
+  std::uint64_t fraction = 0;
+  if constexpr (1'000'000'000 % den == 0) {
+    fraction = whole.remainder * (1'000'000'000 / den);
+  } else {
+    fraction = arith::divide_wide(arith::multiply_wide(whole.remainder, 1'000'000'000), den).quotient;
+  }
+  return {whole.value, static_cast<std::int64_t>(fraction)};
+}
+
+/// A system_clock time point of any integer precision as sys_seconds, rounded down (toward the past), and
+/// saturated to the ends of sys_seconds (only a period coarser than a second can reach them).
+template <class Duration>
+constexpr sys_seconds floor_seconds(std::chrono::time_point<std::chrono::system_clock, Duration> when) noexcept {
+  return sys_seconds(std::chrono::seconds(scale_duration<std::ratio<1>>(when.time_since_epoch()).value));
+}
+
+/// The nanoseconds from `from` to `to` (time points of one clock), rounded down; 0 when `to` is not after
+/// `from`; saturated at the int64 maximum (about 292 years).
+template <class TimePoint>
+constexpr std::int64_t nanoseconds_between(TimePoint from, TimePoint to) noexcept {
+  using rep = typename TimePoint::rep;
+  static_assert(is_integer_time<rep>,
+                "keyward: time points must count in a built-in integer type of at most 64 bits");
+  if (!(from < to)) return 0;
+  // The difference of two integers of at most 64 bits, exact in uint64 when it is positive.
+  using wide = std::conditional_t<std::is_signed<rep>::value, std::int64_t, std::uint64_t>;
+  const std::uint64_t ticks = static_cast<std::uint64_t>(static_cast<wide>(to.time_since_epoch().count())) -
+                              static_cast<std::uint64_t>(static_cast<wide>(from.time_since_epoch().count()));
+  using ratio = std::ratio_divide<typename TimePoint::period, std::nano>;
+  return scale_count<ratio::num, ratio::den>(false, ticks).value;
+}
+
+}  // namespace keyward::detail::time_convert
+
+#endif  // KEYWARD_DETAIL_TIME_CONVERT_HPP
+// ---- end keyward/detail/time_convert.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <ratio>
+#include <string_view>
+#include <type_traits>
+
+namespace keyward::detail::http_date {
+
+/// A UTC instant with one-second resolution (the type of http::sys_seconds).
+using sys_seconds = time_convert::sys_seconds;
 
 /// Whole days since 1970-01-01 and the seconds into the last of them (0-86399), for any count of seconds.
 struct day_and_time {
@@ -4578,15 +5823,17 @@ inline constexpr std::size_t imf_fixdate_size = 29;
 /// ("Sun Nov  6 08:49:37 1994", read as UTC). Exactly the grammar: case-sensitive names, single spaces, no
 /// surrounding whitespace, two-digit fields (asctime also allows SP DIGIT for the day), four-digit years
 /// 0000-9999. `now` only matters for an RFC 850 date, whose two-digit year is read relative to it (see the
-/// top of this header, as for leap seconds and day names); it is a system_clock time point of any precision
-/// (system_clock::now(), or a sys_seconds), floored to whole seconds. Fails with errc::http_invalid_date at
+/// top of this header, as for leap seconds and day names); it is a system_clock time point of any integer
+/// precision (system_clock::now(), or a sys_seconds; a floating-point one does not compile), floored to whole
+/// seconds, and beyond the int64 seconds (only a period coarser than a second reaches that) the first or
+/// last of them. Fails with errc::http_invalid_date at
 /// the offset of the first byte the grammar does not allow (the end of the text when it stops early), or at
 /// the start of a field whose value is impossible: hour, minute or second out of range, a day the month does
 /// not have in that year (31 Apr, 29 Feb 1900).
 template <class Duration>
 constexpr result<sys_seconds> parse_date(std::string_view text,
                                          std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
-  const auto match = detail::http_date::parse_prefix(text, std::chrono::floor<std::chrono::seconds>(now));
+  const auto match = detail::http_date::parse_prefix(text, detail::time_convert::floor_seconds(now));
   if (!match) return match.error();
   if (match->length != text.size()) return error(errc::http_invalid_date, match->length);
   return match->value;
@@ -4594,13 +5841,14 @@ constexpr result<sys_seconds> parse_date(std::string_view text,
 
 /// Writes `when`, floored to whole seconds, as an IMF-fixdate (RFC 9110 section 5.6.7), the only form a
 /// sender may generate, into `out[0, capacity)` and returns imf_fixdate_size. `when` is a system_clock time
-/// point of any precision. Fails with errc::http_invalid_date (without an offset) when `when` lies outside
-/// years 0000-9999, which the four-digit year cannot express, then with buffer_too_small; nothing is
-/// written on any error. Allocates nothing.
+/// point of any integer precision (a floating-point one does not compile). Fails with
+/// errc::http_invalid_date (without an offset) when `when` lies outside years 0000-9999, which the
+/// four-digit year cannot express (a minutes or hours count beyond the int64 seconds included), then with
+/// buffer_too_small; nothing is written on any error. Allocates nothing.
 template <class Duration>
 result<std::size_t> write_imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when, char* out,
                                       std::size_t capacity) noexcept {
-  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  const std::int64_t seconds = detail::time_convert::floor_seconds(when).time_since_epoch().count();
   if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
   if (capacity < imf_fixdate_size) return errc::buffer_too_small;
   detail::writer::counting_writer writer(out, capacity);
@@ -4611,7 +5859,7 @@ result<std::size_t> write_imf_fixdate(std::chrono::time_point<std::chrono::syste
 /// `when` as an IMF-fixdate string (see write_imf_fixdate()); the same error but buffer_too_small.
 template <class Duration>
 result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
-  const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
+  const std::int64_t seconds = detail::time_convert::floor_seconds(when).time_since_epoch().count();
   if (!detail::http_date::has_imf_fixdate(seconds)) return errc::http_invalid_date;
   std::string text(imf_fixdate_size, '\0');
   detail::writer::counting_writer writer(text.data(), text.size());
@@ -4638,6 +5886,7 @@ result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_cloc
 
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace keyward::detail::json {
@@ -4658,6 +5907,36 @@ inline std::size_t maximal_subpart(const unsigned char* bytes, std::size_t size)
     valid = k;
   }
   return valid;
+}
+
+/// Puts the UTF-8 sequence that starts at `text[i]` (a byte above 0x7F): as it is when well-formed, else
+/// U+FFFD for its maximal subpart. Returns the index past what it consumed.
+inline std::size_t put_utf8_sequence(writer::counting_writer& out, std::string_view text, std::size_t i) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data()) + i;
+  const std::size_t length = utf8::sequence_length(bytes, text.size() - i);
+  if (length != 0) {
+    out.put(text.substr(i, length));
+    return i + length;
+  }
+  out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+  return i + maximal_subpart(bytes, text.size() - i);
+}
+
+/// `text` as put_string() writes its characters: each maximal subpart of ill-formed UTF-8 replaced by
+/// U+FFFD, every other byte kept (nothing escaped). Two texts give the same JSON string exactly when they
+/// give the same result here.
+inline std::string replace_ill_formed(std::string text) {
+  if (utf8::valid(reinterpret_cast<const unsigned char*>(text.data()), text.size())) return text;
+  return *writer::write_string([&](writer::counting_writer& out) noexcept {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (static_cast<unsigned char>(text[i]) < 0x80) {
+        out.put(text[i++]);
+      } else {
+        i = put_utf8_sequence(out, text, i);
+      }
+    }
+  });
 }
 
 /// Puts `text` as a JSON string (RFC 8259 section 7): quoted; '"' and '\' escaped; the control characters
@@ -4681,14 +5960,7 @@ inline void put_string(writer::counting_writer& out, std::string_view text) noex
     }
     const unsigned char c = bytes[i];
     if (c >= 0x80) {
-      const std::size_t length = utf8::sequence_length(bytes + i, text.size() - i);
-      if (length == 0) {
-        out.put("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-        i += maximal_subpart(bytes + i, text.size() - i);
-      } else {
-        out.put(text.substr(i, length));
-        i += length;
-      }
+      i = put_utf8_sequence(out, text, i);
       continue;
     }
     ++i;
@@ -4745,11 +6017,13 @@ inline constexpr std::chrono::seconds max_retry_after{std::int64_t{1} << 31};
 /// Optional whitespace (SP, HTAB) around the value is ignored. Fails with errc::http_invalid_retry_after at the
 /// offset in `value` of the first byte that cannot belong to either form (value.size() when the value is
 /// empty or stops early), or of the date field whose value is impossible. `now` is a system_clock time point
-/// of any precision (system_clock::now(), or an http::sys_seconds), floored to whole seconds.
+/// of any integer precision (system_clock::now(), or an http::sys_seconds; a floating-point one does not
+/// compile), floored to whole seconds; beyond the int64 seconds (only a period coarser than a second
+/// reaches that) it counts as the first or last of them.
 template <class Duration>
 constexpr result<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
-  const sys_seconds now_s = std::chrono::floor<std::chrono::seconds>(now);
+  const sys_seconds now_s = detail::time_convert::floor_seconds(now);
   const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
   std::size_t i = 0;
   while (i < value.size() && is_ows(value[i])) ++i;
@@ -4992,8 +6266,12 @@ class denial {
   denial&& with_message(std::string message) && noexcept { return std::move(with_message(std::move(message))); }
 
   /// Adds the string `value` under `name` to the body's details (error_object) or extra (errors_array),
-  /// after those added before; a name given again replaces its value. Both are JSON-escaped.
+  /// after those added before; a name given again replaces its value. Both are JSON-escaped. Names are
+  /// compared as the body writes them, ill-formed UTF-8 replaced by U+FFFD: two names that differ only in
+  /// ill-formed bytes (`"\xff"` and `"\xfe"`) are the same name, so the body never holds one member twice
+  /// (RFC 8259 section 4).
   denial& with_detail(std::string name, std::string value) & {
+    name = detail::json::replace_ill_formed(std::move(name));
     for (auto& detail : details_) {
       if (detail.first == name) {
         detail.second = std::move(value);
@@ -5208,6 +6486,7 @@ class scoped_force {
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -5223,10 +6502,17 @@ using arith::wide_quotient;
 /// of 1 ns or more, and equals the emission interval below that). Times are converted to units by a
 /// multiplication rounded so that a wait reported in nanoseconds always suffices.
 ///
-/// A state is the theoretical arrival time (TAT) in units, modulo 2^64, or 0 for "never used". Its
-/// distance ahead of the present is the debt: how long until the bucket is full again. Validation keeps
-/// every debt below 2^62 units and lets a limiter idle for 2^63 units (at least 2^61 ns, 73 years) before
-/// the modular arithmetic could misread it.
+/// Times are units on one axis that never wraps, so that a clock jumping back by any amount is never read
+/// as a jump forward: unit epoch_unit (2^62) is the clock's epoch, and a time before unit 1 or after
+/// last_unit() (2^64 - 1 - debt_cap()) reads as that end (unit 0 is left out, so that no TAT is ever 0).
+/// The axis spans from 2^62 units before the epoch to 3 * 2^62 - debt_cap() after it: for emission intervals
+/// over 0.5 ns (under 2 units per ns) at least 73 years before and 146 after (system_clock: 1897 to 2116 at
+/// least, 2189 for windows of a few years or less), for shorter intervals (down to 0.25 ns) at least half
+/// that. It starts a quarter of the way in because clocks rarely count far before their epoch.
+///
+/// A state is the theoretical arrival time (TAT) in units, or 0 for "never used". Its distance ahead of the
+/// present is the debt: how long until the bucket is full again. Validation keeps every debt at most
+/// debt_cap() (2^62 units) and times stop at last_unit(), so a TAT never exceeds 2^64 - 1.
 struct gcra_params {
   std::uint64_t count;                  // quota::count, as given
   std::uint64_t period_ns;              // quota::period in nanoseconds, as given
@@ -5242,17 +6528,25 @@ struct gcra_params {
 
   /// Units in burst emission intervals: the debt at which the bucket is empty.
   constexpr std::uint64_t window() const noexcept { return burst << shift; }
-  /// The largest debt a state can carry: a full window plus a full window of reservations.
+  /// The largest debt a state can carry: a full window plus a full window of reservations (at most 2^62).
   constexpr std::uint64_t debt_cap() const noexcept { return window() << 1; }
+  /// The clock's epoch on the axis of units.
+  static constexpr std::uint64_t epoch_unit = std::uint64_t{1} << 62;
+  /// The last unit of the axis: the latest time a limiter tells apart from later ones. A TAT at most
+  /// debt_cap() after it still fits in 64 bits.
+  constexpr std::uint64_t last_unit() const noexcept { return UINT64_MAX - debt_cap(); }
   /// The units taken by a request of `cost` (cost at most burst).
   constexpr std::uint64_t units_of_cost(std::uint64_t cost) const noexcept { return cost << shift; }
 
-  /// `ns` nanoseconds since the clock's epoch in units, rounded down, modulo 2^64 (negative times too).
+  /// The unit on the axis (see the top) of the time `ns` nanoseconds after the clock's epoch (before it
+  /// when negative): rounded down, and 1 or last_unit() for a time beyond the axis.
   constexpr std::uint64_t to_units(std::int64_t ns) const noexcept {
     const auto bits = static_cast<std::uint64_t>(ns);
-    const wide_product fraction = multiply_wide(bits, units_per_ns_fraction);
-    // For ns < 0, bits = ns + 2^64 and 2^64 * (units per ns) = 2^64 * whole + fraction: subtract the fraction.
-    return bits * units_per_ns_whole + fraction.high - (units_per_ns_fraction & (0 - (bits >> 63)));
+    if (bits < (std::uint64_t{1} << 61)) {  // 0 <= ns < 2^61 (73 years): below 5 * 2^61 units, no overflow
+      const std::uint64_t units = bits * units_per_ns_whole + multiply_wide(bits, units_per_ns_fraction).high;
+      return units > last_unit() - epoch_unit ? last_unit() : epoch_unit + units;
+    }
+    return far_to_units(ns);
   }
 
   /// The duration `ns` (>= 0) in units, rounded up, or `cap` (at most 2^61) when that is smaller. Exact
@@ -5263,6 +6557,22 @@ struct gcra_params {
     const wide_quotient units = arith::divide_wide(multiply_wide(ns, units_per_period()), period_ns);
     const std::uint64_t rounded = units.quotient + (units.remainder != 0 ? 1 : 0);
     return rounded < cap ? rounded : cap;
+  }
+
+  /// The time of unit `unit` on the axis, in nanoseconds since the clock's epoch: rounded up (never earlier),
+  /// and saturated to the int64 range.
+  constexpr std::int64_t to_nanoseconds(std::uint64_t unit) const noexcept {
+    const bool before_epoch = unit < epoch_unit;
+    const wide_product product = multiply_wide(before_epoch ? epoch_unit - unit : unit - epoch_unit, ns_per_unit_q63);
+    const std::uint64_t whole = (product.high << 1) | (product.low >> 63);  // below 2^64: product < 2^127
+    if (before_epoch) {
+      // ns_per_unit_q63 is rounded up by less than 2^-63 ns, which at most 2^62 units carry by less than
+      // 0.5 ns: the exact time lies more than whole - 1 ns before the epoch.
+      return 1 - static_cast<std::int64_t>(whole);
+    }
+    const std::uint64_t up = whole + ((product.low << 1) != 0 ? 1 : 0);
+    constexpr auto most = static_cast<std::uint64_t>((std::numeric_limits<std::int64_t>::max)());
+    return static_cast<std::int64_t>(up < most ? up : most);
   }
 
   /// `units` (below 2^63) as a duration, rounded up to whole nanoseconds: exactly ceil(units * ns per unit).
@@ -5279,6 +6589,24 @@ struct gcra_params {
   }
 
  private:
+  // to_units() for any `ns`, in 128 bits.
+  constexpr std::uint64_t far_to_units(std::int64_t ns) const noexcept {
+    const bool before_epoch = ns < 0;
+    const auto bits = static_cast<std::uint64_t>(ns);
+    const std::uint64_t magnitude = before_epoch ? 0 - bits : bits;
+    // magnitude * units per ns = units + 2^64 * high, plus fraction.low / 2^64 (at most 2^63 * 5 units).
+    const wide_product whole = multiply_wide(magnitude, units_per_ns_whole);
+    const wide_product fraction = multiply_wide(magnitude, units_per_ns_fraction);
+    std::uint64_t units = whole.low + fraction.high;
+    std::uint64_t high = whole.high + (units < fraction.high ? 1 : 0);
+    if (before_epoch) {
+      // Rounding -units down moves away from zero.
+      if (fraction.low != 0 && ++units == 0) ++high;
+      return high != 0 || units >= epoch_unit ? 1 : epoch_unit - units;
+    }
+    return high != 0 || units > last_unit() - epoch_unit ? last_unit() : epoch_unit + units;
+  }
+
   // True when `ns` nanoseconds are at least `units` units: ns * units_per_period >= units * period.
   constexpr bool covers(std::uint64_t ns, std::uint64_t units) const noexcept {
     const wide_product time = multiply_wide(ns, units_per_period());
@@ -5317,17 +6645,18 @@ inline result<gcra_params> make_gcra_params(std::uint64_t count, std::chrono::na
   return params;
 }
 
-/// The debt of `state` at `now` (both in units): 0 when the state is unused or its TAT is not ahead of
-/// `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached by
-/// then (more than `cap` behind the TAT) is read as the oldest time that could, so no wait grows unbounded.
+/// The debt of `state` at `now` (both units on the axis): 0 when the state is unused or its TAT is not
+/// after `now`, else how far ahead, at most `cap`. A `now` so old that the state could not have been reached
+/// by then (more than `cap` before the TAT: a clock gone backwards, however far) is read as the oldest time
+/// that could, so going back in time never refills a bucket and no wait grows unbounded.
 constexpr std::uint64_t gcra_debt(std::uint64_t state, std::uint64_t now, std::uint64_t cap) noexcept {
+  if (state <= now) return 0;  // state 0, never used, included
   const std::uint64_t ahead = state - now;
-  if (state == 0 || ahead >= (std::uint64_t{1} << 63)) return 0;
   return ahead < cap ? ahead : cap;
 }
 
-/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 is stored as 1 (one unit,
-/// under a nanosecond, later: never more capacity).
+/// The state for a TAT of `tat` units: 0 means "never used", so a TAT of exactly 0 would be stored as 1 (one
+/// unit, under a nanosecond, later: never more capacity); times start at unit 1, so no TAT is 0.
 constexpr std::uint64_t gcra_state(std::uint64_t tat) noexcept { return tat + (tat == 0 ? 1 : 0); }
 
 /// The outcome of one GCRA step, in the order of rate::verdict.
@@ -5368,10 +6697,18 @@ constexpr answer gcra_refused(const gcra_params& params, outcome result, std::ui
 
 /// The state under `to` that a state under `from` becomes when the quota changes at `now_ns`: the time until
 /// the bucket is full again is kept, split into the part within `from`'s window (spent capacity) and the part
-/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. Never 0.
+/// beyond it (reservations), each rounded up to `to`'s units and capped at `to`'s window. A `now_ns` older
+/// than the state could have been reached is read as the oldest time that could (as gcra_debt() does), and
+/// the new state counts from there, so a clock gone back gives no capacity through a quota change either.
+/// Never 0; call it for a used state only (a state of 0, never used, stays 0 under any quota).
 constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& to, std::uint64_t state,
                                     std::int64_t now_ns) noexcept {
-  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), from.debt_cap());
+  const std::uint64_t cap = from.debt_cap();
+  if (const std::uint64_t at = from.to_units(now_ns); state > at && state - at > cap) {
+    const std::int64_t oldest = from.to_nanoseconds(state - cap);
+    if (oldest > now_ns) now_ns = oldest;
+  }
+  const std::uint64_t debt = gcra_debt(state, from.to_units(now_ns), cap);
   const std::uint64_t spent = debt < from.window() ? debt : from.window();
   const auto spent_ns = static_cast<std::uint64_t>(from.to_duration(spent).count());
   const auto reserved_ns = static_cast<std::uint64_t>(from.to_duration(debt - spent).count());
@@ -5380,11 +6717,12 @@ constexpr std::uint64_t gcra_rebase(const gcra_params& from, const gcra_params& 
   return gcra_state(to.to_units(now_ns) + new_debt);
 }
 
-/// A time point as nanoseconds since its clock's epoch.
+/// A time point as nanoseconds since its clock's epoch, rounded down and saturated to the int64 range (a
+/// clock counting seconds goes beyond it after 292 years). A clock counting in floating point fails to
+/// compile here, with a message.
 template <class TimePoint>
 constexpr std::int64_t nanoseconds_since_epoch(TimePoint now) noexcept {
-  return static_cast<std::int64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  return time_convert::floor_nanoseconds(now.time_since_epoch());
 }
 
 /// True when reading `Clock` cannot throw.
@@ -5543,8 +6881,9 @@ class reservation {
 /// quota.period, at most quota.burst at once. Thread-safe and lock-free (except set_quota, see there).
 ///
 /// Clock: std::chrono::steady_clock or anything with a static or const member now() returning a
-/// std::chrono::time_point (tests use a manual clock); the limiter keeps a copy (none for a clock without
-/// state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
+/// std::chrono::time_point counting in an integer type of at most 64 bits, of any period (tests use manual
+/// clocks; a clock counting in floating point does not compile); the limiter keeps a copy (none for a clock
+/// without state). Every call that needs the time has two overloads: one taking `now`, that clock's time_point,
 /// which does not read the clock (reading it costs more than the limiter, so a caller that has the time
 /// already should pass it), and one that reads the stored clock.
 ///
@@ -5559,10 +6898,19 @@ class reservation {
 /// (burst emission intervals) up to 36.5 years (2^61 emission intervals when those are below 1 ns) are
 /// accepted; see make().
 ///
-/// Time going backwards never adds capacity: the debt is measured from the given `now`, so an older `now`
-/// sees the bucket as it was at that time (never fuller than now). A `now` older than any the state could
-/// have been reached by (TAT more than two windows ahead) is read as that oldest possible time, so reported
-/// waits stay within two windows.
+/// Time going backwards never adds capacity, however far it goes: the debt is measured from the given
+/// `now`, so an older `now` sees the bucket as it was at that time (never fuller than now). A `now` older
+/// than any the state could have been reached by (TAT more than two windows ahead) is read as that oldest
+/// possible time, so reported waits stay within two windows; set_quota() reads it the same way.
+///
+/// Edges of time: no time point overflows, whatever its value. The limiter tells times apart from 2^62
+/// units before the clock's epoch to 3 * 2^62 units, less two windows, after it: for emission intervals
+/// over 0.5 ns at least 73 years before and 146 years after (with system_clock: 1897 to 2116; to 2189 for
+/// windows of a few years or less), for shorter intervals at least half of that; steady_clock counts from
+/// boot. A time beyond
+/// reads as the nearest end of that span (time points beyond 292 years, which only a clock counting coarser
+/// than nanoseconds has, included): there time stands still, so nothing refills while the clock stays
+/// beyond, and never more than the burst passes.
 template <class Clock = std::chrono::steady_clock>
 class gcra : private detail::rate_gcra::clock_holder<Clock> {
  public:
@@ -5700,9 +7048,10 @@ class gcra : private detail::rate_gcra::clock_holder<Clock> {
     namespace gcra_step = detail::rate_gcra;
     auto params = gcra_step::make_gcra_params(limit.count, limit.period, limit.burst);
     if (!params) return params.error();
-    state_.store(gcra_step::gcra_rebase(params_, *params, state_.load(std::memory_order_relaxed),
-                                        gcra_step::nanoseconds_since_epoch(now)),
-                 std::memory_order_relaxed);
+    const std::uint64_t state = state_.load(std::memory_order_relaxed);
+    if (state != 0)  // a limiter never used stays so: a full bucket at any time, under any quota
+      state_.store(gcra_step::gcra_rebase(params_, *params, state, gcra_step::nanoseconds_since_epoch(now)),
+                   std::memory_order_relaxed);
     params_ = *params;
     ++revision_;
     return {};
@@ -5752,9 +7101,11 @@ class gcra : private detail::rate_gcra::clock_holder<Clock> {
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace keyward::detail::rate_keyed {
@@ -5770,9 +7121,63 @@ constexpr std::uint64_t mix_hash(std::uint64_t h) noexcept {
   return h;
 }
 
+/// Whether T is a std::basic_string or a std::basic_string_view (any character type, traits, allocator).
+template <class T>
+struct is_string : std::false_type {};
+template <class Char, class Traits, class Allocator>
+struct is_string<std::basic_string<Char, Traits, Allocator>> : std::true_type {};
+template <class Char, class Traits>
+struct is_string<std::basic_string_view<Char, Traits>> : std::true_type {};
+
+/// Whether the bytes of a T are its value: trivially copyable, no padding, one representation per value.
+template <class T>
+constexpr bool is_plain_bytes = std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>;
+
+/// Whether Hash is a keyed hash of Key: hash(const crypto::siphash_key&, const Key&) -> std::uint64_t.
+template <class Hash, class Key>
+constexpr bool is_keyed_hash =
+    std::is_invocable_r_v<std::uint64_t, const Hash&, const crypto::siphash_key&, const Key&>;
+
+/// Whether Hash is a hash of Key alone, like std::hash: hash(const Key&) -> std::size_t.
+template <class Hash, class Key>
+constexpr bool is_plain_hash = std::is_invocable_r_v<std::size_t, const Hash&, const Key&>;
+
 }  // namespace keyward::detail::rate_keyed
 
 namespace keyward::rate {
+
+/// The default Hash of rate::keyed: SipHash-2-4 (crypto::siphash24) under the limiter's random 128-bit key,
+/// of the characters of a string key (std::basic_string with any traits and allocator, or
+/// std::basic_string_view), or of the bytes of a key that is trivially copyable with unique object
+/// representations (an integer, an enum, std::array<std::uint8_t, 32> for a digest, a struct of such members
+/// without padding). Such a key must compare equal exactly when its bytes are equal. Other key types have no
+/// default: keyed then asks for a Hash. Never fails.
+struct keyed_hash {
+  /// Whether keyed_hash takes keys of type Key (what keyed checks before using it as the default).
+  template <class Key>
+  static constexpr bool accepts = detail::rate_keyed::is_string<Key>::value || detail::rate_keyed::is_plain_bytes<Key>;
+
+  /// The hash of the characters of `text` (size() * sizeof(Char) bytes) under `key`.
+  template <class Char, class Traits, class Allocator>
+  std::uint64_t operator()(const crypto::siphash_key& key,
+                           const std::basic_string<Char, Traits, Allocator>& text) const noexcept {
+    static_assert(detail::rate_keyed::is_plain_bytes<Char>, "rate::keyed_hash: a character type with padding");
+    return crypto::siphash24(key, text.data(), text.size() * sizeof(Char));
+  }
+  /// The hash of the characters of `text` under `key`.
+  template <class Char, class Traits>
+  std::uint64_t operator()(const crypto::siphash_key& key, std::basic_string_view<Char, Traits> text) const noexcept {
+    static_assert(detail::rate_keyed::is_plain_bytes<Char>, "rate::keyed_hash: a character type with padding");
+    return crypto::siphash24(key, text.data(), text.size() * sizeof(Char));
+  }
+  /// The hash of the sizeof(Key) bytes of `value` under `key`.
+  template <
+      class Key,
+      std::enable_if_t<!detail::rate_keyed::is_string<Key>::value && detail::rate_keyed::is_plain_bytes<Key>, int> = 0>
+  std::uint64_t operator()(const crypto::siphash_key& key, const Key& value) const noexcept {
+    return crypto::siphash24(key, std::addressof(value), sizeof(Key));
+  }
+};
 
 /// One GCRA bucket per key (see rate::gcra for the algorithm, its resolution and its treatment of time), all
 /// under one quota, for at most `max_keys` keys in memory allocated once by make(). Thread-safe: the keys are
@@ -5792,14 +7197,35 @@ namespace keyward::rate {
 /// max_keys with some headroom over the number of keys in debt at once (active within one window).
 ///
 /// Keys are stored whole, so two different keys never share a bucket. Key must be default-constructible,
-/// copy-assignable and equality-comparable; Hash maps it to std::size_t (its value is mixed with a random
-/// seed drawn by make(), so that hash values chosen by an attacker do not cluster in the table). A Key that
-/// owns heap memory (std::string) allocates when a new key is stored; fixed-size keys (an integer id, an
-/// address, a digest) never do. Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() =
-/// shards * sizeof(shard) + table slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the
-/// alignment, and table slots = about 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
-template <class Key, class Hash = std::hash<Key>, class Clock = std::chrono::steady_clock>
+/// copy-assignable and equality-comparable. A Key that owns heap memory (std::string) allocates when a new
+/// key is stored; fixed-size keys (an integer id, an address, a digest) never do.
+///
+/// Hashing and hash flooding. make() draws a random 128-bit hash key (a crypto::siphash_key) for each
+/// limiter, and the default Hash, keyed_hash, is SipHash-2-4 of the key's bytes under it (strings, integers,
+/// enums, byte arrays: keyed_hash::accepts, checked at compile time). An attacker who does not know the
+/// limiter's hash key cannot make keys collide beyond chance, however the keys are chosen (an API token
+/// presented before authentication, a client address): they land in shards and slots as random keys do, so
+/// no shard fills before the others and probe chains stay as short as with random keys. A Hash of the user's
+/// is called as hash(hash_key, key) -> std::uint64_t when it takes the crypto::siphash_key (a keyed hash the
+/// user writes; its value is used as it is), otherwise as hash(key) -> std::size_t like std::hash, its value
+/// mixed with the hash key. The collisions of such an unkeyed hash are the user's responsibility: keys with
+/// equal hash(key) share one shard and one probe chain whatever the mixing, and std::hash<std::string> of
+/// the common standard libraries is unkeyed, so its collisions can be computed offline. The hash key is not
+/// wiped on destruction (the tables hold the keys themselves).
+///
+/// Memory: bytes_per_key() = memory_bytes() / max_keys, where memory_bytes() = shards * sizeof(shard) + table
+/// slots * sizeof(slot), sizeof(slot) = sizeof(Key) + 8 rounded up to the alignment, and table slots = about
+/// 4/3 * max_keys; for a 64-bit key, 16 * 4/3 = 21.3 bytes per key.
+template <class Key, class Hash = keyed_hash, class Clock = std::chrono::steady_clock>
 class keyed : private detail::rate_gcra::clock_holder<Clock> {
+  static_assert(!std::is_same_v<Hash, keyed_hash> || keyed_hash::accepts<Key>,
+                "rate::keyed: the default hash, rate::keyed_hash, takes strings (std::basic_string, "
+                "std::basic_string_view) and trivially copyable keys with unique object representations (integers, "
+                "enums, std::array of bytes); pass a Hash for this Key type");
+  static_assert(detail::rate_keyed::is_keyed_hash<Hash, Key> || detail::rate_keyed::is_plain_hash<Hash, Key>,
+                "rate::keyed: Hash must be callable as hash(const crypto::siphash_key&, const Key&) -> std::uint64_t "
+                "(a keyed hash) or as hash(const Key&) -> std::size_t (like std::hash)");
+
  public:
   /// The key type.
   using key_type = Key;
@@ -5809,8 +7235,9 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   using time_point = decltype(std::declval<const Clock&>().now());
 
   /// A limiter enforcing `limit` on each of at most `max_keys` keys at a time, with every table allocated
-  /// now (std::bad_alloc propagates). errc::rate_invalid_quota as gcra::make(); errc::rate_invalid_capacity
-  /// when max_keys is 0 or above 2^31 per shard; errc::random_unavailable when the OS gives no seed.
+  /// now (std::bad_alloc propagates), hashing keys under a random key drawn now. errc::rate_invalid_quota as
+  /// gcra::make(); errc::rate_invalid_capacity when max_keys is 0 or above 2^31 per shard;
+  /// errc::random_unavailable when the OS gives no random key.
   static result<keyed> make(const quota& limit, std::size_t max_keys, const Hash& hash = Hash(),
                             const Clock& clock = Clock()) {
     auto params = detail::rate_gcra::make_gcra_params(limit.count, limit.period, limit.burst);
@@ -5819,9 +7246,9 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
     std::size_t shards = 1;
     while (shards < max_shards && shards * 2 * keys_per_shard <= max_keys) shards *= 2;
     if (max_keys / shards >= max_keys_per_shard) return errc::rate_invalid_capacity;
-    std::uint64_t seed = 0;
-    if (auto filled = random::fill(&seed, sizeof seed); !filled) return filled.error();
-    return keyed(*params, max_keys, shards, seed, hash, clock);
+    crypto::siphash_key hash_key;
+    if (auto filled = random::fill(&hash_key, sizeof hash_key); !filled) return filled.error();
+    return keyed(*params, max_keys, shards, hash_key, hash, clock);
   }
 
   /// Takes `cost` (default 1) from the bucket of `key` at `now`: the decision of gcra::acquire() for that
@@ -5946,14 +7373,14 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
     std::uint64_t all_in_debt_until = 0;  // this time, in units
   };
 
-  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards, std::uint64_t seed,
-        const Hash& hash, const Clock& clock)
+  keyed(const detail::rate_gcra::gcra_params& params, std::size_t max_keys, std::size_t shards,
+        const crypto::siphash_key& hash_key, const Hash& hash, const Clock& clock)
       : detail::rate_gcra::clock_holder<Clock>(clock),
         shards_(new shard[shards]),
         shard_count_(shards),
         max_keys_(max_keys),
         memory_bytes_(shards * sizeof(shard)),
-        seed_(seed),
+        hash_key_(hash_key),
         hash_(hash) {
     for (std::size_t i = 0; i < shards; ++i) {
       shard& part = shards_[i];
@@ -5966,7 +7393,10 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   }
 
   std::uint64_t hash_of(const Key& key) const {
-    return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ seed_);
+    if constexpr (detail::rate_keyed::is_keyed_hash<Hash, Key>)
+      return static_cast<std::uint64_t>(hash_(hash_key_, key));
+    else
+      return detail::rate_keyed::mix_hash(static_cast<std::uint64_t>(hash_(key)) ^ hash_key_.k0);
   }
   shard& shard_of(std::uint64_t h) const { return shards_[h & (shard_count_ - 1)]; }
   static std::uint32_t home(std::uint64_t h, std::uint32_t capacity) noexcept {
@@ -6005,7 +7435,7 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   // least one is dropped and sweep_batch slots are examined. False when a whole sweep finds every key in
   // debt; then no sweep runs again before the smallest of those debts is repaid.
   bool make_room(shard& part, std::uint64_t now) {
-    if (part.all_in_debt && now - part.all_in_debt_until >= (std::uint64_t{1} << 63)) return false;
+    if (part.all_in_debt && now < part.all_in_debt_until) return false;
     const std::uint64_t cap = part.params.debt_cap();
     std::uint64_t least_debt = cap;
     std::uint32_t examined = 0;
@@ -6033,7 +7463,7 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
   std::size_t shard_count_;
   std::size_t max_keys_;
   std::size_t memory_bytes_;
-  std::uint64_t seed_;
+  crypto::siphash_key hash_key_;
   Hash hash_;
 };
 
@@ -6879,24 +8309,26 @@ struct x_ratelimit_values {
 };
 
 /// The X-RateLimit-* values for `d` at `now`: Limit is the burst (decision::limit), Remaining
-/// decision::remaining, Reset the end of decision::reset_after rounded up to whole seconds (never announced
-/// early), as a delay or as a Unix time (`now`, a system_clock time point of any precision, plus the delay;
-/// 0 for a time before 1970). Never fails.
+/// decision::remaining, Reset the end of decision::reset_after (a negative one counts as 0) rounded up to
+/// whole seconds (never announced early), as a delay or as a Unix time: `now` plus the delay, where `now` is
+/// a system_clock time point of any integer precision (a floating-point one does not compile). Edges: a
+/// Unix time at or before 1970 (a `now` before 1970 plus a short delay) gives 0; a `now` beyond the int64
+/// seconds (only a period coarser than a second reaches it) counts as their first or last nanosecond. Never
+/// fails, and no value of `now` or `d` overflows.
 template <class Duration>
 constexpr x_ratelimit_values x_ratelimit(const decision& d,
                                          std::chrono::time_point<std::chrono::system_clock, Duration> now,
                                          reset_meaning meaning) noexcept {
-  using std::chrono::nanoseconds;
   if (meaning == reset_meaning::delay_seconds)
     return {d.limit, d.remaining, detail::rate_quota::seconds_rounded_up(d.reset_after)};
-  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
-  const nanoseconds fraction = std::chrono::ceil<nanoseconds>(now - whole);  // in [0, 1 s]
-  const nanoseconds until = d.reset_after < (nanoseconds::max)() - fraction ? d.reset_after + fraction
-                                                                          : (nanoseconds::max)();
-  const std::uint64_t delay = detail::rate_quota::seconds_rounded_up(until);
-  const std::int64_t since_epoch = whole.time_since_epoch().count();
-  const auto base = static_cast<std::uint64_t>(since_epoch);  // modulo 2^64: exact sums below
-  const std::uint64_t reset = since_epoch < 0 && delay < 0 - base ? 0 : base + delay;
+  const auto at = detail::time_convert::split_seconds(now.time_since_epoch());
+  // From the start of `now`'s second to the reset: below 2^63 + 10^9 ns, exact in uint64.
+  const std::uint64_t after =
+      static_cast<std::uint64_t>(at.nanoseconds) +
+      (d.reset_after.count() > 0 ? static_cast<std::uint64_t>(d.reset_after.count()) : 0);
+  const std::uint64_t delay = detail::arith::ceil_div(after, 1'000'000'000u);  // at most 2^33 + 1
+  const auto base = static_cast<std::uint64_t>(at.seconds);  // modulo 2^64: exact sums below
+  const std::uint64_t reset = at.seconds < 0 && delay <= 0 - base ? 0 : base + delay;
   return {d.limit, d.remaining, reset};
 }
 
@@ -6920,9 +8352,11 @@ constexpr result<std::uint64_t> parse_x_ratelimit(std::string_view value) noexce
 }
 
 /// The delay until the reset that an X-RateLimit-Reset value announces at `now` (a system_clock time point
-/// of any precision), read with `meaning`: the value as seconds, or the Unix time minus `now` (zero when
-/// that time has passed). Delays beyond what nanoseconds hold (292 years) are clamped to the most whole
-/// seconds they do hold. Errors as parse_x_ratelimit().
+/// of any integer precision; a floating-point one does not compile), read with `meaning`: the value as
+/// seconds, or the Unix time minus `now` (zero when that time is not after `now`). Never negative: delays
+/// beyond what nanoseconds hold (292 years, e.g. a reset in 2300, or any reset seen from a `now` before
+/// 1678) are clamped to the most whole seconds they do hold, 9,223,372,036 s; a `now` beyond the int64
+/// seconds counts as their first or last nanosecond. Errors as parse_x_ratelimit().
 template <class Duration>
 constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
     std::string_view value, std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -6935,19 +8369,21 @@ constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
     const std::uint64_t seconds = *number < max_seconds ? *number : max_seconds;
     return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000);
   }
-  const auto whole = std::chrono::floor<std::chrono::seconds>(now);
-  const std::int64_t since_epoch = whole.time_since_epoch().count();
-  std::uint64_t seconds = max_seconds;  // from `whole` to the reset, clamped
-  if (since_epoch >= 0) {
-    const auto past = static_cast<std::uint64_t>(since_epoch);
+  const auto at = detail::time_convert::split_seconds(now.time_since_epoch());
+  // Whole seconds from the start of `now`'s second to the reset, or more than max_seconds + 1.
+  std::uint64_t seconds = max_seconds + 2;
+  if (at.seconds >= 0) {
+    const auto past = static_cast<std::uint64_t>(at.seconds);
     if (*number <= past) return nanoseconds(0);
-    if (*number - past < max_seconds) seconds = *number - past;
-  } else if (*number < max_seconds) {
-    seconds = *number + (0 - static_cast<std::uint64_t>(since_epoch));  // below 2^63 + 2^34: no wrap
-    if (seconds > max_seconds) seconds = max_seconds;
+    seconds = *number - past;
+  } else if (*number <= max_seconds) {
+    seconds = *number + (0 - static_cast<std::uint64_t>(at.seconds));  // below 2^63 + 2^34: no wrap
   }
-  const nanoseconds fraction = std::chrono::floor<nanoseconds>(now - whole);  // in [0, 1 s)
-  return nanoseconds(static_cast<std::int64_t>(seconds) * 1'000'000'000) - fraction;
+  if (seconds > max_seconds + 1) return nanoseconds(static_cast<std::int64_t>(max_seconds) * 1'000'000'000);
+  // At most (max_seconds + 1) * 10^9 < 2^64, and positive: `seconds` >= 1 > the fraction.
+  const std::uint64_t exact = seconds * 1'000'000'000 - static_cast<std::uint64_t>(at.nanoseconds);
+  const std::uint64_t most = max_seconds * 1'000'000'000;
+  return nanoseconds(static_cast<std::int64_t>(exact < most ? exact : most));
 }
 
 }  // namespace keyward::rate
@@ -7389,11 +8825,12 @@ constexpr std::chrono::nanoseconds time_left(std::chrono::nanoseconds budget,
   return budget > elapsed ? budget - elapsed : std::chrono::nanoseconds::zero();
 }
 
-/// The time from `start` to `clock.now()`, never negative.
+/// The time from `start` to `clock.now()`: zero when the clock went back, at most nanoseconds::max() (for a
+/// clock counting seconds or jumping across its range), never overflowing. A clock counting in floating
+/// point does not compile.
 template <class Clock>
 std::chrono::nanoseconds elapsed_since(const Clock& clock, decltype(std::declval<const Clock&>().now()) start) {
-  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(clock.now() - start);
-  return elapsed.count() > 0 ? elapsed : std::chrono::nanoseconds::zero();
+  return std::chrono::nanoseconds(detail::time_convert::nanoseconds_between(start, clock.now()));
 }
 
 }  // namespace keyward::detail::retry_run

@@ -14,6 +14,7 @@
 #include <keyward/crypto/equal_length_hiding.hpp>
 #include <keyward/crypto/hmac.hpp>
 #include <keyward/crypto/sha2.hpp>
+#include <keyward/crypto/siphash.hpp>
 #include <keyward/ct.hpp>
 #include <keyward/error.hpp>
 #include <keyward/http/basic.hpp>
@@ -156,7 +157,7 @@ void limiter(const Clock& clock) {
   use(one.set_quota(limit));
   use(static_cast<std::size_t>(one.current_quota().count));
 
-  auto keyed_made = rate::keyed<std::string, std::hash<std::string>, Clock>::make(limit, 100, {}, clock);
+  auto keyed_made = rate::keyed<std::string, rate::keyed_hash, Clock>::make(limit, 100, {}, clock);
   if (!keyed_made) return;
   auto& many = *keyed_made;
   const std::string key = "client";
@@ -173,6 +174,18 @@ void limiter(const Clock& clock) {
   use(many.capacity());
   use(many.memory_bytes());
   use(many.bytes_per_key() > 1.0);
+  use(rate::keyed_hash::accepts<std::string> && rate::keyed_hash::accepts<std::uint64_t>);
+  auto by_id = rate::keyed<std::uint64_t, rate::keyed_hash, Clock>::make(limit, 100, {}, clock);
+  if (by_id) use(by_id->acquire(std::uint64_t{42}, now));
+  auto by_view = rate::keyed<std::string_view>::make(limit, 100);
+  if (by_view) use(by_view->acquire(std::string_view("client")));
+  const auto user_keyed = [](const keyward::crypto::siphash_key& hash_key, const std::string& k) noexcept {
+    return keyward::crypto::siphash24(hash_key, k);
+  };
+  auto by_user_hash = rate::keyed<std::string, decltype(user_keyed), Clock>::make(limit, 100, user_keyed, clock);
+  if (by_user_hash) use(by_user_hash->acquire(key, now));
+  auto by_std_hash = rate::keyed<std::string, std::hash<std::string>, Clock>::make(limit, 100, {}, clock);
+  if (by_std_hash) use(by_std_hash->acquire(key, now));
 
   // The headers for that decision.
   char out[256];
@@ -287,6 +300,11 @@ std::size_t exercise() {
   use(kw::base64::write_decoded("aGVsbG8=", buffer, sizeof buffer));
   use(kw::base64::decode("aGVsbG8", kw::base64::options{kw::base64::alphabet::url, kw::base64::padding::optional,
                                                          kw::base64::whitespace::skip}));
+  use(kw::base64::write_encoded("hello", 5, buffer, sizeof buffer, kw::base64::standard_ct));
+  use(kw::base64::write_decoded("aGVsbG8=", buffer, sizeof buffer, kw::base64::standard_ct));
+  use(kw::base64::decode("aGVsbG8", kw::base64::url_ct));
+  use(std::string_view(kw::base64::encode("hello", kw::base64::options{kw::base64::alphabet::url,
+      kw::base64::padding::forbidden, kw::base64::whitespace::reject, kw::base64::timing::constant})));
   use(kw::base64::encoded_size(5) + kw::base64::max_decoded_size(8) + kw::base64::decoded_size("aGVsbG8="));
   constexpr auto literal = kw::base64::encode_literal("user:pass");
   use(literal.view());
@@ -315,6 +333,9 @@ std::size_t exercise() {
   use(kw::crypto::hmac_sha256::compute(std::string_view("k"), std::string_view("m")).size());
   use(kw::crypto::hmac_sha384::compute(std::string_view("k"), std::string_view("m")).size());
   use(kw::crypto::hmac_sha512::compute(std::string_view("k"), std::string_view("m")).size());
+  constexpr kw::crypto::siphash_key sip_key = kw::crypto::siphash_key::from_bytes({1, 2, 3});
+  constexpr std::uint64_t sip_fixed = kw::crypto::siphash24(sip_key, std::string_view("abc"));
+  use(kw::crypto::siphash24(sip_key, "abc", 3) == sip_fixed);
   use(kw::ct::equal("a", "b", 1));
   use(kw::ct::equal(std::string_view("a"), std::string_view("a")));
   use(kw::crypto::equal_length_hiding("a", "bc"));
