@@ -1188,7 +1188,6 @@ inline T declassify(T value) noexcept {
 namespace keyward::detail::base64 {
 
 using ct::declassify;
-using ct::value_barrier;
 
 /// All ones when lo <= c <= hi, else zero; for c, lo and hi in 0-255.
 constexpr std::uint32_t ct_in_range(std::uint32_t c, std::uint32_t lo, std::uint32_t hi) noexcept {
@@ -1472,9 +1471,11 @@ struct rules {
 /// The scalar decoding tables of the URL alphabet (`url`) or the standard one.
 constexpr const decode_tables& decode_tables_for(bool url) noexcept { return url ? url_decode : standard_decode; }
 
-/// True for the bytes that whitespace::skip passes over: SP, HT, CR, LF.
-constexpr bool is_skipped_space(unsigned char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+/// All ones for the bytes that whitespace::skip passes over (SP, HT, CR, LF), else zero, without branching
+/// on `c`.
+constexpr std::uint32_t ct_is_skipped_space(unsigned char c) noexcept {
+  return ct_in_range(c, ' ', ' ') | ct_in_range(c, '\t', '\t') | ct_in_range(c, '\r', '\r') |
+         ct_in_range(c, '\n', '\n');
 }
 
 /// The one dispatch point for decoding: decode_unpadded() (see base64_scalar.hpp) with the fastest kernel
@@ -1560,7 +1561,7 @@ constexpr result<std::size_t> validate(std::string_view text, rules accept) noex
         return error(errc::base64_invalid_padding, i);
       }
       ++pads_seen;
-    } else if (accept.skip_space && is_skipped_space(c)) {
+    } else if (accept.skip_space && ct_is_skipped_space(c) != 0) {
       continue;
     } else {
       return error(errc::base64_invalid_character, i);
@@ -1639,12 +1640,6 @@ inline result<std::size_t> decode_into(std::string_view text, std::uint8_t* out,
     }
   }
   return decode_checked(text, out, capacity, accept);
-}
-
-/// All ones when `c` is SP, HT, CR or LF (whitespace::skip), else zero, without branching on `c`.
-constexpr std::uint32_t ct_is_skipped_space(unsigned char c) noexcept {
-  return ct_in_range(c, ' ', ' ') | ct_in_range(c, '\t', '\t') | ct_in_range(c, '\r', '\r') |
-         ct_in_range(c, '\n', '\n');
 }
 
 /// The number of '=' (0 to 2) among the characters at `last` and `before` (npos for none), counted from
@@ -3480,8 +3475,10 @@ struct name_order {
   }
 };
 
-/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking time linear in
-/// the number of names (at most `most`, itself at most max_parameters_ceiling) whatever they are. Each name is
+/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking at most
+/// n log n steps for n names (at most `most`, itself at most max_parameters_ceiling), whatever they are;
+/// linear for names that do not collide in the table (compilers without __builtin_is_constant_evaluated use
+/// the quadratic names_before, bounded by the same ceiling). Each name is
 /// looked up among the earlier ones as it comes: the first few one by one, then in an open-addressing table
 /// on the stack, at most half full. Names chosen to collide in the table would make that quadratic, so past a
 /// budget of probes the names are only recorded, then sorted once at the end of the list (first_duplicate()).
@@ -3710,6 +3707,25 @@ constexpr result<scanned_credentials> scan_credentials(std::string_view value, s
   return parsed;
 }
 
+/// `verdict` (0 or 1), made public by ct::declassify() (outside constant evaluation) so that it may be
+/// branched on.
+constexpr bool declassified(unsigned verdict) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) return ct::declassify(verdict) != 0;
+#endif
+  return verdict != 0;
+}
+
+/// Whether byte `c` is SP, for a byte that may be a secret token character (the Basic user-pass): a compare
+/// (no table lookup indexed by `c`) whose verdict alone is made public, and no token character is SP, so it
+/// reveals nothing.
+constexpr bool is_sp_ct(char c) noexcept { return declassified(c == ' '); }
+
+/// Whether byte `c` is OWS (SP or HTAB), as is_sp_ct(): the two compares are combined with `|`, not `||`.
+constexpr bool is_ows_ct(char c) noexcept {
+  return declassified(static_cast<unsigned>(c == ' ') | static_cast<unsigned>(c == '\t'));
+}
+
 /// Where the token of a credentials value lies: [begin, end) of the field value, trailing OWS excluded.
 struct token_span {
   std::size_t begin = 0;
@@ -3720,7 +3736,7 @@ struct token_span {
 constexpr result<token_span> find_scheme_token_slowly(std::string_view value, std::string_view scheme,
                                                       std::size_t max_length, std::size_t max_parameters) noexcept {
   std::size_t end = value.size();
-  while (end > 0 && is(value[end - 1], ows)) --end;
+  while (end > 0 && is_ows_ct(value[end - 1])) --end;  // the token's last byte may be secret
   std::size_t begin = 0;
   while (begin < end && is(value[begin], ows)) ++begin;
   if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
@@ -3733,7 +3749,7 @@ constexpr result<token_span> find_scheme_token_slowly(std::string_view value, st
   if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
   if (value[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
   begin = scheme_end + 1;
-  while (value[begin] == ' ') ++begin;  // stops before `end`, which is not OWS
+  while (is_sp_ct(value[begin])) ++begin;  // stops before `end`, which is not OWS
   return token_span{begin, end};
 }
 
@@ -3749,14 +3765,14 @@ constexpr result<token_span> find_scheme_token(std::string_view value, std::stri
   if (value.size() > max_length) return errc::http_too_long;
   const std::size_t size = value.size();
   const std::size_t n = scheme.size();
-  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is(value[size - 1], ows))) {
+  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is_ows_ct(value[size - 1]))) {
     unsigned differ = 0;  // no early exit: the loop unrolls into a few compares
     for (std::size_t i = 0; i < n; ++i) {
       differ |= static_cast<unsigned char>(value[i] | 0x20) ^ static_cast<unsigned char>(scheme[i]);
     }
     if (KEYWARD_LIKELY(differ == 0)) {
       std::size_t begin = n + 1;
-      while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+      while (is_sp_ct(value[begin])) ++begin;  // stops before the end, which is not OWS
       return token_span{begin, size};
     }
   }
@@ -3915,8 +3931,8 @@ namespace keyward::http {
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
 struct limits {
   /// The most auth-params of one credentials value or one challenge that any setting of max_parameters
-  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it takes time linear
-  /// in the value's length and allocates nothing.
+  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it allocates nothing
+  /// and takes at most n log n steps for n names.
   static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
 
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
@@ -8310,8 +8326,9 @@ struct x_ratelimit_values {
 
 /// The X-RateLimit-* values for `d` at `now`: Limit is the burst (decision::limit), Remaining
 /// decision::remaining, Reset the end of decision::reset_after (a negative one counts as 0) rounded up to
-/// whole seconds (never announced early), as a delay or as a Unix time: `now` plus the delay, where `now` is
-/// a system_clock time point of any integer precision (a floating-point one does not compile). Edges: a
+/// whole seconds (never announced early, to the nanosecond: a finer `now` is read rounded down to it), as a
+/// delay or as a Unix time: `now` plus the delay, where `now` is a system_clock time point of any integer
+/// precision (a floating-point one does not compile). Edges: a
 /// Unix time at or before 1970 (a `now` before 1970 plus a short delay) gives 0; a `now` beyond the int64
 /// seconds (only a period coarser than a second reaches it) counts as their first or last nanosecond. Never
 /// fails, and no value of `now` or `d` overflows.

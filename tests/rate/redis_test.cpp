@@ -909,6 +909,35 @@ void check_against_gcra(const decision& got, const decision& expected, bool exac
   BOOST_TEST(std::llabs(got.reset_after.count() - expected.reset_after.count()) <= tolerance);
 }
 
+BOOST_AUTO_TEST_CASE(a_quota_change_on_a_live_key_gives_decisions) {
+  // The state keeps a fraction of a nanosecond in 1/count units of the quota that wrote it; after a deploy
+  // lowers the count it can exceed the new count. The script carries it into whole nanoseconds, so every
+  // reply stays one the new quota can give (the reply check refused such replies before the carry).
+  redis_limiter limiter = make_limiter(shared_options());
+  raw_connection raw(shared_server::instance->server->port());
+  const std::uint64_t counts[] = {2, 3, 6, 7, 9, 11, 13, 1000, 999'999'937};
+  int decided = 0;
+  for (const std::uint64_t before : counts) {
+    for (const std::uint64_t after : counts) {
+      const std::string name = "quota-change-" + std::to_string(before) + "-" + std::to_string(after);
+      const std::string key = key_for(name.c_str());
+      raw.run({"DEL", key});
+      const quota old_quota{before, 1s, before < 5 ? before : 5};
+      const quota new_quota{after, 1s, after < 5 ? after : 5};
+      auto t = epoch_start;
+      for (std::uint64_t i = 0; i < 5 && i < before; ++i) BOOST_TEST_REQUIRE(limiter.acquire(key, t, old_quota).has_value());
+      for (int i = 0; i < 12; ++i, t += std::chrono::nanoseconds(37'037'037 * (i % 3))) {
+        const auto d = limiter.acquire(key, t, new_quota, 1 + static_cast<std::uint64_t>(i % 2));
+        BOOST_TEST_REQUIRE(d.has_value(), "count " << before << " -> " << after << ": "
+                                                   << (d ? "" : d.error().message()));
+        BOOST_TEST(d->remaining <= new_quota.burst);
+        ++decided;
+      }
+    }
+  }
+  BOOST_TEST(decided == 972);
+}
+
 BOOST_AUTO_TEST_CASE(supplied_time_is_the_only_clock) {
   // The case first: quota {1, 1 s, 1}; allowed at t0; 1.1 s later, at t0 + 1 ms, rate::gcra denies
   // with a wait of 999 ms. The old script let the key expire on the server's clock meanwhile and allowed it.

@@ -17,7 +17,6 @@
 namespace keyward::detail::base64 {
 
 using ct::declassify;
-using ct::value_barrier;
 
 /// All ones when lo <= c <= hi, else zero; for c, lo and hi in 0-255.
 constexpr std::uint32_t ct_in_range(std::uint32_t c, std::uint32_t lo, std::uint32_t hi) noexcept {

@@ -29,9 +29,11 @@ struct rules {
 /// The scalar decoding tables of the URL alphabet (`url`) or the standard one.
 constexpr const decode_tables& decode_tables_for(bool url) noexcept { return url ? url_decode : standard_decode; }
 
-/// True for the bytes that whitespace::skip passes over: SP, HT, CR, LF.
-constexpr bool is_skipped_space(unsigned char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+/// All ones for the bytes that whitespace::skip passes over (SP, HT, CR, LF), else zero, without branching
+/// on `c`.
+constexpr std::uint32_t ct_is_skipped_space(unsigned char c) noexcept {
+  return ct_in_range(c, ' ', ' ') | ct_in_range(c, '\t', '\t') | ct_in_range(c, '\r', '\r') |
+         ct_in_range(c, '\n', '\n');
 }
 
 /// The one dispatch point for decoding: decode_unpadded() (see base64_scalar.hpp) with the fastest kernel
@@ -117,7 +119,7 @@ constexpr result<std::size_t> validate(std::string_view text, rules accept) noex
         return error(errc::base64_invalid_padding, i);
       }
       ++pads_seen;
-    } else if (accept.skip_space && is_skipped_space(c)) {
+    } else if (accept.skip_space && ct_is_skipped_space(c) != 0) {
       continue;
     } else {
       return error(errc::base64_invalid_character, i);
@@ -196,12 +198,6 @@ inline result<std::size_t> decode_into(std::string_view text, std::uint8_t* out,
     }
   }
   return decode_checked(text, out, capacity, accept);
-}
-
-/// All ones when `c` is SP, HT, CR or LF (whitespace::skip), else zero, without branching on `c`.
-constexpr std::uint32_t ct_is_skipped_space(unsigned char c) noexcept {
-  return ct_in_range(c, ' ', ' ') | ct_in_range(c, '\t', '\t') | ct_in_range(c, '\r', '\r') |
-         ct_in_range(c, '\n', '\n');
 }
 
 /// The number of '=' (0 to 2) among the characters at `last` and `before` (npos for none), counted from

@@ -5,6 +5,7 @@
 
 #include "../config.hpp"
 #include "../error.hpp"
+#include "ct.hpp"
 
 #include <algorithm>
 #include <array>
@@ -418,8 +419,10 @@ struct name_order {
   }
 };
 
-/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking time linear in
-/// the number of names (at most `most`, itself at most max_parameters_ceiling) whatever they are. Each name is
+/// The duplicate-name check of one auth-param list at run time, allocating nothing and taking at most
+/// n log n steps for n names (at most `most`, itself at most max_parameters_ceiling), whatever they are;
+/// linear for names that do not collide in the table (compilers without __builtin_is_constant_evaluated use
+/// the quadratic names_before, bounded by the same ceiling). Each name is
 /// looked up among the earlier ones as it comes: the first few one by one, then in an open-addressing table
 /// on the stack, at most half full. Names chosen to collide in the table would make that quadratic, so past a
 /// budget of probes the names are only recorded, then sorted once at the end of the list (first_duplicate()).
@@ -648,6 +651,25 @@ constexpr result<scanned_credentials> scan_credentials(std::string_view value, s
   return parsed;
 }
 
+/// `verdict` (0 or 1), made public by ct::declassify() (outside constant evaluation) so that it may be
+/// branched on.
+constexpr bool declassified(unsigned verdict) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) return ct::declassify(verdict) != 0;
+#endif
+  return verdict != 0;
+}
+
+/// Whether byte `c` is SP, for a byte that may be a secret token character (the Basic user-pass): a compare
+/// (no table lookup indexed by `c`) whose verdict alone is made public, and no token character is SP, so it
+/// reveals nothing.
+constexpr bool is_sp_ct(char c) noexcept { return declassified(c == ' '); }
+
+/// Whether byte `c` is OWS (SP or HTAB), as is_sp_ct(): the two compares are combined with `|`, not `||`.
+constexpr bool is_ows_ct(char c) noexcept {
+  return declassified(static_cast<unsigned>(c == ' ') | static_cast<unsigned>(c == '\t'));
+}
+
 /// Where the token of a credentials value lies: [begin, end) of the field value, trailing OWS excluded.
 struct token_span {
   std::size_t begin = 0;
@@ -658,7 +680,7 @@ struct token_span {
 constexpr result<token_span> find_scheme_token_slowly(std::string_view value, std::string_view scheme,
                                                       std::size_t max_length, std::size_t max_parameters) noexcept {
   std::size_t end = value.size();
-  while (end > 0 && is(value[end - 1], ows)) --end;
+  while (end > 0 && is_ows_ct(value[end - 1])) --end;  // the token's last byte may be secret
   std::size_t begin = 0;
   while (begin < end && is(value[begin], ows)) ++begin;
   if (begin == end) return reject(value, errc::http_empty_value, error::no_offset);
@@ -671,7 +693,7 @@ constexpr result<token_span> find_scheme_token_slowly(std::string_view value, st
   if (scheme_end == end) return keyward::error(errc::http_missing_token, end);
   if (value[scheme_end] != ' ') return reject(value, errc::http_invalid_scheme, scheme_end);
   begin = scheme_end + 1;
-  while (value[begin] == ' ') ++begin;  // stops before `end`, which is not OWS
+  while (is_sp_ct(value[begin])) ++begin;  // stops before `end`, which is not OWS
   return token_span{begin, end};
 }
 
@@ -687,14 +709,14 @@ constexpr result<token_span> find_scheme_token(std::string_view value, std::stri
   if (value.size() > max_length) return errc::http_too_long;
   const std::size_t size = value.size();
   const std::size_t n = scheme.size();
-  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is(value[size - 1], ows))) {
+  if (KEYWARD_LIKELY(size > n + 1 && value[n] == ' ' && !is_ows_ct(value[size - 1]))) {
     unsigned differ = 0;  // no early exit: the loop unrolls into a few compares
     for (std::size_t i = 0; i < n; ++i) {
       differ |= static_cast<unsigned char>(value[i] | 0x20) ^ static_cast<unsigned char>(scheme[i]);
     }
     if (KEYWARD_LIKELY(differ == 0)) {
       std::size_t begin = n + 1;
-      while (value[begin] == ' ') ++begin;  // stops before the end, which is not OWS
+      while (is_sp_ct(value[begin])) ++begin;  // stops before the end, which is not OWS
       return token_span{begin, size};
     }
   }

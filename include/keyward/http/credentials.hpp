@@ -17,8 +17,8 @@ namespace keyward::http {
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
 struct limits {
   /// The most auth-params of one credentials value or one challenge that any setting of max_parameters
-  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it takes time linear
-  /// in the value's length and allocates nothing.
+  /// allows: the duplicate-name check keeps the names of a list on the stack, so that it allocates nothing
+  /// and takes at most n log n steps for n names.
   static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
 
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)

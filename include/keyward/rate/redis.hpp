@@ -78,7 +78,9 @@ namespace keyward::rate {
 /// on another clock is gone) and keeps the key until it is deleted or given a TTL by its owner.
 ///
 /// ARGV: 1-2 T, 3-4 W, 5-6 cost * T (each a pair), 7 count, 8 burst, 9 cost, then optionally 10-11 `now`.
-/// The state is "<TAT us> <TAT ns remainder> <TAT f>". A debt beyond one window (a clock gone backwards) is
+/// The state is "<TAT us> <TAT ns remainder> <TAT f>" (f in 1/count ns of the quota that wrote it: under a
+/// lower count, the whole nanoseconds in it are carried over, so the reply stays one the new quota can give;
+/// the error is below count_old / count_new ns). A debt beyond one window (a clock gone backwards) is
 /// read as one window (rate/gcra.hpp allows two, for its reservations: the verdicts agree, such waits do
 /// not). Reply: {verdict 0 allowed / 1 denied / 2 never, remaining, wait ns, reset_after ns, the time used in
 /// microseconds, its nanosecond remainder (0 for Redis TIME)}.
@@ -134,7 +136,9 @@ if state then
   if ahead_us > w / 1000 + 1 then
     d, df = w, wf
   elseif ahead_us >= 0 then
-    d, df = ahead_us * 1000 + tonumber(ns) - now_ns, tonumber(f)
+    local sf = tonumber(f)
+    local carry = math.floor(sf / count)  -- a fraction written under a larger count
+    d, df = ahead_us * 1000 + tonumber(ns) - now_ns + carry, sf - carry * count
     if d < 0 then d, df = 0, 0 elseif not le(d, df, w, wf) then d, df = w, wf end
   end
 end
@@ -273,8 +277,8 @@ class redis_limiter {
   /// which also times the key's expiry): the decision as rate::gcra::acquire() gives it at that time
   /// (allowed with remaining and reset_after; denied, taking nothing, with wait; never when cost > burst; a
   /// cost of 0 takes nothing), or an error (see the class), within connect_timeout + command_timeout.
-  /// decided_at() then returns the server's time. Pass the same quota for a key every time: the state does
-  /// not record it.
+  /// decided_at() then returns the server's time. The state does not record the quota: after a change, the
+  /// stored TAT is read under the new one.
   result<decision> acquire(std::string_view key, const quota& limit, std::uint64_t cost = 1) noexcept {
     return run_one(key, limit, cost, nullptr);
   }

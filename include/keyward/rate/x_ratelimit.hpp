@@ -36,8 +36,9 @@ struct x_ratelimit_values {
 
 /// The X-RateLimit-* values for `d` at `now`: Limit is the burst (decision::limit), Remaining
 /// decision::remaining, Reset the end of decision::reset_after (a negative one counts as 0) rounded up to
-/// whole seconds (never announced early), as a delay or as a Unix time: `now` plus the delay, where `now` is
-/// a system_clock time point of any integer precision (a floating-point one does not compile). Edges: a
+/// whole seconds (never announced early, to the nanosecond: a finer `now` is read rounded down to it), as a
+/// delay or as a Unix time: `now` plus the delay, where `now` is a system_clock time point of any integer
+/// precision (a floating-point one does not compile). Edges: a
 /// Unix time at or before 1970 (a `now` before 1970 plus a short delay) gives 0; a `now` beyond the int64
 /// seconds (only a period coarser than a second reaches it) counts as their first or last nanosecond. Never
 /// fails, and no value of `now` or `d` overflows.
