@@ -2800,11 +2800,16 @@ using hmac_sha512 = hmac<sha512>;
 #ifndef KEYWARD_CRYPTO_SIPHASH_HPP
 #define KEYWARD_CRYPTO_SIPHASH_HPP
 
+// ---- begin keyward/detail/siphash.hpp ----
+// keyward (private): the SipHash-2-4 rounds behind crypto/siphash.hpp (Aumasson and Bernstein, "SipHash:
+// a fast short-input PRF", INDOCRYPT 2012): little-endian words assembled from bytes, the state and its
+// SipRound, and the whole hash over any 8-bit character type (so that it is constexpr for std::string_view).
+#ifndef KEYWARD_DETAIL_SIPHASH_HPP
+#define KEYWARD_DETAIL_SIPHASH_HPP
 
-#include <array>
+
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 namespace keyward::detail::siphash {
 
@@ -2873,6 +2878,14 @@ constexpr std::uint64_t hash24(std::uint64_t k0, std::uint64_t k1, const Byte* p
 }
 
 }  // namespace keyward::detail::siphash
+
+#endif  // KEYWARD_DETAIL_SIPHASH_HPP
+// ---- end keyward/detail/siphash.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 namespace keyward::crypto {
 
