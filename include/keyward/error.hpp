@@ -60,6 +60,27 @@ enum class errc : std::uint16_t {
   crypto_invalid_mac_length = 402,  ///< a received MAC tag has the wrong length for the algorithm or truncation
   crypto_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 
+  // API keys (500-519: prefixes and format; 520-529: digests; 530-549: environment; 550-599: stores, verifier)
+  key_unknown_prefix = 500,      ///< no entry of the prefix table begins the key
+  key_invalid_length = 501,      ///< a key, id, secret or checksum of the wrong length for the format
+  key_invalid_character = 502,   ///< a byte outside the key format's alphabet (base62 after the prefix)
+  key_checksum_mismatch = 503,   ///< the key's checksum does not match the bytes before it
+  key_invalid_format = 504,      ///< an unusable format: a secret under 32 characters, a prefix with a byte not allowed
+  key_invalid_digest = 520,      ///< an unusable stored digest: wrong length, bad hex or Base64, unknown algorithm
+  key_unknown_pepper = 521,      ///< a digest made with a pepper version the verifier does not hold
+  key_invalid_pepper = 522,      ///< a pepper under 32 bytes, a version given twice, or no current pepper
+  key_env_missing = 530,         ///< none of the environment variables is set
+  key_env_empty = 531,           ///< the environment variable is set but empty
+  key_env_whitespace = 532,      ///< whitespace or a line break inside or around the value (a copy-paste error)
+  key_env_placeholder = 533,     ///< a placeholder or masked value (`sk_live_...`, `****`, `<your key>`), not a key
+  key_wrong_environment = 534,   ///< a key of another environment than required (a test key where live is required)
+  key_wrong_kind = 535,          ///< a key of another kind than required (publishable where secret is required)
+  key_not_found = 550,           ///< no record with this id in the store
+  key_duplicate_id = 551,        ///< a record with this id is already in the store
+  key_rotation_refused = 552,    ///< rotating a key that is expired, revoked or disabled
+  key_invalid_options = 553,     ///< verifier or rotation options out of range (a grace period over 24 h)
+  key_invalid_scope = 554,       ///< a scope name that is empty, not a scope-token, unknown, or one too many
+
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
   rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
@@ -118,6 +139,26 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::crypto_mac_mismatch: return "crypto: MAC tag mismatch";
     case errc::crypto_invalid_mac_length: return "crypto: MAC tag has the wrong length";
     case errc::crypto_invalid_truncation: return "crypto: MAC truncation length out of range";
+    // API keys
+    case errc::key_unknown_prefix: return "key: unknown prefix";
+    case errc::key_invalid_length: return "key: wrong length";
+    case errc::key_invalid_character: return "key: invalid character";
+    case errc::key_checksum_mismatch: return "key: checksum mismatch";
+    case errc::key_invalid_format: return "key: invalid format parameters";
+    case errc::key_invalid_digest: return "key: invalid stored digest";
+    case errc::key_unknown_pepper: return "key: unknown pepper version";
+    case errc::key_invalid_pepper: return "key: invalid pepper";
+    case errc::key_env_missing: return "key: environment variable not set";
+    case errc::key_env_empty: return "key: environment variable is empty";
+    case errc::key_env_whitespace: return "key: whitespace in the key";
+    case errc::key_env_placeholder: return "key: placeholder instead of a key";
+    case errc::key_wrong_environment: return "key: wrong environment";
+    case errc::key_wrong_kind: return "key: wrong kind";
+    case errc::key_not_found: return "key: no such key";
+    case errc::key_duplicate_id: return "key: id already in use";
+    case errc::key_rotation_refused: return "key: cannot rotate an expired or revoked key";
+    case errc::key_invalid_options: return "key: invalid options";
+    case errc::key_invalid_scope: return "key: invalid scope";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
