@@ -12,12 +12,12 @@ namespace kernels = keyward::kernels;
 using kernels::kernel;
 
 namespace {
-const kernel each[] = {kernel::scalar, kernel::avx2, kernel::avx512vbmi, kernel::sha_ni, kernel::all,
-                       kernel::avx2 | kernel::sha_ni};
+const kernel each[] = {kernel::scalar, kernel::avx2,        kernel::avx512vbmi,           kernel::sha_ni,
+                       kernel::pclmul, kernel::all, kernel::avx2 | kernel::sha_ni};
 }
 
 BOOST_AUTO_TEST_CASE(sets_combine_bit_by_bit) {
-  static_assert((kernel::avx2 | kernel::avx512vbmi | kernel::sha_ni) == kernel::all);
+  static_assert((kernel::avx2 | kernel::avx512vbmi | kernel::sha_ni | kernel::pclmul) == kernel::all);
   static_assert((kernel::avx2 & kernel::sha_ni) == kernel::scalar);
   static_assert(((kernel::avx2 | kernel::sha_ni) & kernel::sha_ni) == kernel::sha_ni);
   static_assert(static_cast<std::uint32_t>(kernel::scalar) == 0);

@@ -1,9 +1,9 @@
 // keyward: which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 //
 // keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
-// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI); everything else, and
-// every call during constant evaluation, runs the portable scalar code. All kernels give byte-identical
-// results. Production code never needs this header: it exists so that a test suite or a benchmark can run
+// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys
+// uses PCLMULQDQ; everything else, and every call during constant evaluation, runs the portable scalar code.
+// All kernels give byte-identical results. Production code never needs this header: it exists so that a test suite or a benchmark can run
 // each kernel on a machine that has several, and compare them.
 //
 // The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
@@ -26,6 +26,7 @@ enum class kernel : std::uint32_t {
   avx2 = detail::cpu::avx2,               ///< Base64 with AVX2
   avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI
   sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
+  pclmul = detail::cpu::pclmul,           ///< CRC-32 with PCLMULQDQ (carry-less multiplication)
   all = detail::cpu::all,                 ///< every kernel above
 };
 

@@ -19,7 +19,8 @@ namespace keyward::detail::cpu {
 inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
 inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
 inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
-inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni;
+inline constexpr std::uint32_t pclmul = 1u << 3;      ///< PCLMULQDQ (carry-less multiplication) with SSSE3
+inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni | pclmul;
 
 /// True during constant evaluation, where only the portable scalar code may run; false at run time and
 /// on compilers that cannot tell (which then never reach a SIMD branch in a constant expression).
@@ -42,6 +43,7 @@ inline std::uint32_t detect() noexcept {
   const bool sse41 = (ecx >> 19) & 1u;
   const bool osxsave = (ecx >> 27) & 1u;
   const bool avx = (ecx >> 28) & 1u;
+  const bool pclmulqdq = (ecx >> 1) & 1u;
   std::uint64_t xcr0 = 0;
   if (osxsave) {
     unsigned lo = 0, hi = 0;
@@ -56,6 +58,7 @@ inline std::uint32_t detect() noexcept {
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
   if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
   if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
+  if (pclmulqdq && ssse3) found |= pclmul;
   return found;
 }
 #else
