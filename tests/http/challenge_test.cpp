@@ -209,6 +209,46 @@ BOOST_AUTO_TEST_CASE(names_values_and_bytes) {
   BOOST_TEST(std::next(list->begin())->scheme.data() == value.data() + 15);  // "Basic realm=x, " is 15 bytes
 }
 
+// Values of 16 bytes and more are read a parameter at a time from 16-byte blocks when the parameter has the
+// usual shape (`name="..."` without quoted-pairs, `name=token`) and fits in one; every other shape is read
+// byte by byte. Both must give the grammar's answer: shapes on either side of that line, near the end of the
+// value (the last block overlaps the one before it), and errors just after a parameter read from a block.
+BOOST_AUTO_TEST_CASE(usual_and_unusual_shapes_in_long_values) {
+  BOOST_TEST(describe(R"(Newauth realm="k3Jd9aQz", p1="abcdefg", p2=token, p3="a\"b", p4 = "bws", )"
+                      R"(p5="0123456789abcdefXYZ", p6=last)") ==
+             R"(Newauth[realm=k3Jd9aQz|p1=abcdefg|p2=token|p3=a"b|p4=bws|p5=0123456789abcdefXYZ|p6=last])");
+  BOOST_TEST(describe(R"(Newauth realm="0123456789", type=1)") == "Newauth[realm=0123456789|type=1]");
+  BOOST_TEST(describe(R"(Newauth realm=abc, p1=defgh, p2="x")") == "Newauth[realm=abc|p1=defgh|p2=x]");
+  BOOST_TEST(describe("Newauth realm=\"0123456789\",\tp1=x") == "Newauth[realm=0123456789|p1=x]");
+  BOOST_TEST(describe(R"(Newauth realm="0123456789" , p1="x" ,p2=y)") == "Newauth[realm=0123456789|p1=x|p2=y]");
+  BOOST_TEST(describe(R"(Newauth realm="0123456789", p1 = "x")") == "Newauth[realm=0123456789|p1=x]");
+  BOOST_TEST(describe(R"(Newauth realm="0123456789", Basic realm="y", Negotiate abc==)") ==
+             "Newauth[realm=0123456789] ; Basic[realm=y] ; Negotiate(abc==)");
+  BOOST_TEST(describe(R"(A b="c", d=e)") == "A[b=c|d=e]");  // under 16 bytes: byte by byte only
+  BOOST_TEST(describe(R"(Basic realm="abc", charset="UTF-8", Bearer realm="abc", error="invalid_token", )"
+                      R"(error_description="The access token expired", Newauth realm="abc", type=1, )"
+                      R"(title="Login to \"abc\"")") ==
+             R"(Basic[realm=abc|charset=UTF-8] ; Bearer[realm=abc|error=invalid_token|)"
+             R"(error_description=The access token expired] ; Newauth[realm=abc|type=1|title=Login to "abc"])");
+  // A CTL inside the second quoted-string: `Newauth ` 8 + `realm="0123456789"` 18 + `, ` 2 + `p1="ab` 6 = 34.
+  BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"ab\x01c\"") ==
+             keyward::error(errc::http_invalid_character, 34));
+  // obs-text is qdtext, '\x7f' is not: the DEL at 34 again.
+  BOOST_TEST(describe("Newauth realm=\"0123456789\", p1=\"ab\xFF\"") == "Newauth[realm=0123456789|p1=ab\xFF]");
+  BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"ab\x7F\"") ==
+             keyward::error(errc::http_invalid_character, 34));
+  // `p(1)` is no auth-param, so it starts a challenge whose scheme `p` is followed by '(' (28 + 1 = 29).
+  BOOST_TEST(error_of(R"(Newauth realm="0123456789", p(1)="x")") == keyward::error(errc::http_invalid_scheme, 29));
+  // `p1==` is no auth-param either: a challenge `p1` followed by `=`, whose value starts at the second '=' (31).
+  BOOST_TEST(error_of(R"(Newauth realm="0123456789", p1=="x")") == keyward::error(errc::http_invalid_parameter, 31));
+  // A duplicate among parameters read from blocks: `Newauth a="1", b="2", ` is 8 + 5 + 2 + 5 + 2 = 22 bytes.
+  BOOST_TEST(error_of(R"(Newauth a="1", b="2", A="3")") == keyward::error(errc::http_duplicate_parameter, 22));
+  // The last quoted-string unterminated, in the last block: its quote after `Newauth realm="0123456789", p=` (30).
+  BOOST_TEST(error_of(R"(Newauth realm="0123456789", p="abc)") == keyward::error(errc::http_invalid_quoted_string, 30));
+  // A token value with a byte no token holds: `p=ab/c` ends the list at '/' (30 + 2 = 32).
+  BOOST_TEST(error_of(R"(Newauth realm="0123456789", p=ab/c)") == keyward::error(errc::http_unexpected_data, 32));
+}
+
 BOOST_AUTO_TEST_CASE(limits_at_the_boundary) {
   keyward::http::limits limit;
   limit.max_challenges = 3;
