@@ -3,9 +3,10 @@
 
 Every body must be UTF-8 that Python decodes strictly, and JSON that json.loads accepts (which rejects raw
 control characters in strings), with the shapes of two API providers' documentation (error_object and
-errors_array), the status of RFC 6750 section 3.1 / RFC 6585 section 4, and the caller's text read back as
-Python decodes it with errors="replace" (one U+FFFD per maximal subpart, like keyward). Retry-After must be the
-delay rounded up to whole seconds, at least 1.
+errors_array, whose type is server_error for a 5xx), the status of RFC 6750 section 3.1 / RFC 6585 section 4 /
+RFC 9110 section 15.6.4, and the caller's text read back as Python decodes it with errors="replace" (one U+FFFD
+per maximal subpart, like keyward). Retry-After (429 and 503) must be the delay rounded up to whole seconds, at
+least 1.
 Usage: http_denial_crosscheck.py PATH_TO_denial_tool
 """
 import json
@@ -15,7 +16,8 @@ import sys
 
 TOOL = sys.argv[1]
 
-# reason: (status, error_object code, errors_array code), from RFC 6750 section 3.1 and RFC 6585 section 4.
+# reason: (status, error_object code, errors_array code), from RFC 6750 section 3.1, RFC 6585 section 4 and
+# RFC 9110 section 15.6.4.
 REASONS = {
     "missing_credentials": (401, "MISSING_API_KEY", "not_authenticated"),
     "malformed_credentials": (400, "MALFORMED_API_KEY", "invalid_request"),
@@ -26,7 +28,11 @@ REASONS = {
     "insufficient_scope": (403, "INSUFFICIENT_SCOPE", "insufficient_scope"),
     "wrong_environment": (401, "WRONG_ENVIRONMENT", "invalid_token"),
     "rate_limited": (429, "RATE_LIMIT_EXCEEDED", "throttled"),
+    "disabled": (401, "DISABLED_API_KEY", "invalid_token"),
+    "unavailable": (503, "SERVICE_UNAVAILABLE", "service_unavailable"),
 }
+# The reasons that carry a delay (in nanoseconds after a ':') and answer with Retry-After.
+DELAYED = ("rate_limited", "unavailable")
 STYLES = ("error_object", "errors_array")
 failures = 0
 
@@ -68,14 +74,14 @@ def check(request, line):
     status, object_code, array_code = REASONS[reason]
     if int(status_text) != status:
         fail(f"{request}: status {status_text} instead of {status}")
-    if reason == "rate_limited":
+    if reason in DELAYED:
         nanoseconds = int(spec.split(":")[1])
         # integer ceiling, at least 1, at most 2^31 (RFC 9111 section 1.2.2's largest delta-seconds)
         expected_retry = min(2**31, max(1, -(-nanoseconds // 10**9)))
         if int(retry_text) != expected_retry:
             fail(f"{request}: Retry-After {retry_text} instead of {expected_retry}")
     elif retry_text != b"-":
-        fail(f"{request}: Retry-After {retry_text} without rate limiting")
+        fail(f"{request}: Retry-After {retry_text} without a delay")
 
     want_details = {n.decode("utf-8", "replace"): v.decode("utf-8", "replace") for n, v in details}
     if style == "error_object":
@@ -87,7 +93,8 @@ def check(request, line):
         got_message, got_details = error.get("message"), error.get("details")
     else:
         errors = document.get("errors")
-        if document.get("type") != "client_error" or set(document) != {"type", "errors"} or len(errors) != 1:
+        kind = "server_error" if status >= 500 else "client_error"
+        if document.get("type") != kind or set(document) != {"type", "errors"} or len(errors) != 1:
             fail(f"{request}: bad envelope {document}")
             return
         item = errors[0]
@@ -128,16 +135,17 @@ def main():
     rng = random.Random(20240601)
     requests = []
     for reason in REASONS:
-        arguments = {"rate_limited": ":1500000000", "insufficient_scope": ":write"}
+        arguments = {"rate_limited": ":1500000000", "unavailable": ":1500000000", "insufficient_scope": ":write"}
         spec = reason + arguments.get(reason, "")
         for style in STYLES:
             requests.append((spec, style, None, []))
             requests.append((spec, style, None, [(b"key_id", b"key_1234567890")]))
     for nanoseconds in (1, 999_999_999, 10**9, 10**9 + 1, 0, -5 * 10**9, 7200 * 10**9, 2**62):
-        requests.append((f"rate_limited:{nanoseconds}", "error_object", None, []))
+        for reason in DELAYED:
+            requests.append((f"{reason}:{nanoseconds}", "error_object", None, []))
     for _ in range(3000):
         spec = rng.choice(list(REASONS))
-        if spec == "rate_limited":
+        if spec in DELAYED:
             spec += ":1"
         elif spec == "insufficient_scope":
             spec += ":read"

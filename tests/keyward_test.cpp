@@ -20,7 +20,8 @@ BOOST_AUTO_TEST_CASE(umbrella_includes_every_public_header) {
   std::ifstream umbrella(include_root / "keyward" / "keyward.hpp");
   std::stringstream text;
   text << umbrella.rdbuf();
-  const std::set<std::string> optional = {"rate/redis.hpp"};  // needs hiredis: included on its own
+  // Need hiredis: included on their own.
+  const std::set<std::string> optional = {"rate/redis.hpp", "keys/redis_limits.hpp"};
   std::size_t public_headers = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(include_root / "keyward")) {
     const std::string relative = entry.path().lexically_relative(include_root / "keyward").generic_string();

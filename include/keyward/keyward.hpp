@@ -1,5 +1,5 @@
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency (rate/redis.hpp, which needs hiredis, is included on its own).
+// dependency (rate/redis.hpp and keys/redis_limits.hpp, which need hiredis, are included on their own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -21,6 +21,16 @@
 #include "http/retry_after.hpp"
 #include "http/status.hpp"
 #include "kernels.hpp"
+#include "keys/callback.hpp"
+#include "keys/digest.hpp"
+#include "keys/env.hpp"
+#include "keys/format.hpp"
+#include "keys/limits.hpp"
+#include "keys/memory_store.hpp"
+#include "keys/prefix.hpp"
+#include "keys/record.hpp"
+#include "keys/scopes.hpp"
+#include "keys/verifier.hpp"
 #include "random.hpp"
 #include "rate/gcra.hpp"
 #include "rate/keyed.hpp"

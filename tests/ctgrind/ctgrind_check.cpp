@@ -16,18 +16,29 @@
 #include <keyward/crypto/equal_length_hiding.hpp>
 #include <keyward/crypto/hmac.hpp>
 #include <keyward/ct.hpp>
+#include <keyward/detail/crc32.hpp>
 #include <keyward/http/basic.hpp>
+#include <keyward/http/bearer.hpp>
+#include <keyward/keys/callback.hpp>
+#include <keyward/keys/digest.hpp>
+#include <keyward/keys/format.hpp>
+#include <keyward/keys/memory_store.hpp>
+#include <keyward/keys/record.hpp>
+#include <keyward/keys/verifier.hpp>
 #include <keyward/kernels.hpp>
 #include <keyward/secret.hpp>
 
 #include <valgrind/memcheck.h>
 
 #include <array>
+#include <chrono>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -158,6 +169,204 @@ void check_basic() {
   }
 }
 
+// detail::crc32 (the checksum of keyward's API keys) on secret bytes: through the dispatcher forced to the
+// portable loop and left to choose (PCLMULQDQ once detail/cpu.hpp reports it), and compute_pclmul directly
+// where the CPU has it. Every length to 130 (every tail, the one-block path, the four-lane loop from 113
+// bytes) and two longer ones, at an odd offset; checked against the portable loop run before classify().
+void check_crc32() {
+  namespace crc32 = keyward::detail::crc32;
+  using keyward::kernels::kernel;
+  struct way {
+    const char* name;
+    kernel allowed;
+    std::uint32_t (*crc)(const unsigned char*, std::size_t);
+  };
+  std::vector<way> ways{{"crc32 dispatched, scalar", kernel::scalar, &crc32::compute},
+                        {"crc32 dispatched, all", kernel::all, &crc32::compute}};
+#if KEYWARD_X86_SIMD
+  if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3"))
+    ways.push_back({"crc32 compute_pclmul", kernel::all, &crc32::compute_pclmul});
+#endif
+  for (const way& w : ways) {
+    const keyward::kernels::scoped_force forced(w.allowed);
+    bool all_ok = true;
+    for (std::size_t size = 0; size <= 300; size += size < 130 ? 1 : 85) {
+      std::vector<unsigned char> buffer(size + 3);
+      unsigned char* bytes = buffer.data() + 3;
+      for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<unsigned char>(0x9D * i + size);
+      const std::uint32_t expected = crc32::compute_portable(bytes, size);
+      classify(bytes, size);
+      std::uint32_t crc = w.crc(bytes, size);
+      declassify(&crc, sizeof crc);
+      all_ok = all_ok && crc == expected;
+    }
+    char label[64];
+    std::snprintf(label, sizeof label, "%s 0-300 bytes", w.name);
+    expect(label, all_ok, true);
+  }
+}
+
+// keys::parse_key, check_crc32_token / check_github_token and redact with the bytes after the key's id (or
+// after a token's prefix) secret: valid keys of several secret lengths, a changed secret character (checksum
+// mismatch) and a byte outside base62 (the invalid-character path and its offset); only verdicts are public.
+void check_keys() {
+  namespace keys = keyward::keys;
+  bool all_ok = true;
+  for (const std::size_t length : {32u, 33u, 47u, 64u}) {
+    for (const keys::prefix_entry& entry : keys::stripe_prefixes.entries()) {
+      const auto made = keys::generate_key(entry, length);
+      if (!made) {
+        all_ok = false;
+        continue;
+      }
+      const std::size_t public_size = entry.prefix.size() + keys::id_length;
+      std::string key(made->reveal()), wrong = key, outside = key;
+      wrong[public_size + 20] = wrong[public_size + 20] == 'A' ? 'B' : 'A';
+      outside[public_size + 9] = '_';
+      for (std::string* k : {&key, &wrong, &outside}) classify(k->data() + public_size, k->size() - public_size);
+      const auto good = keys::parse_key(key, keys::stripe_prefixes);
+      const auto bad = keys::parse_key(wrong, keys::stripe_prefixes);
+      const auto odd = keys::parse_key(outside, keys::stripe_prefixes);
+      all_ok = all_ok && good.has_value() && good->secret.size() == length && !bad.has_value() &&
+               bad.error() == keyward::errc::key_checksum_mismatch && !odd.has_value() &&
+               odd.error() == keyward::error(keyward::errc::key_invalid_character, public_size + 9);
+      all_ok = all_ok && keys::redact(key, keys::stripe_prefixes).size() == public_size + 3 &&
+               keys::redact(wrong, keys::stripe_prefixes).size() == entry.prefix.size() + 3;
+    }
+  }
+  std::string token = "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", fake = "gho_16C7e42F292c6912E7710c838347Ae178B4a";
+  classify(token.data() + 4, token.size() - 4);
+  classify(fake.data() + 4, fake.size() - 4);
+  all_ok = all_ok && keys::check_github_token(token).has_value() &&
+           keys::check_github_token(fake).error() == keyward::errc::key_checksum_mismatch;
+  expect("keys parse_key, check_github_token, redact", all_ok, true);
+}
+
+// keys/digest.hpp: the pepper, the whole key and the stored digest are secret; the algorithm, the pepper
+// version and the lengths are public. matches() / verify() / matches_nothing() / digest(), the text form
+// and both imports, with every kernel valgrind can run (it has no SHA-NI; AVX2 for the Base64 kernels).
+void check_keys_digest() {
+  namespace keys = keyward::keys;
+  using keyward::kernels::kernel;
+  for (const kernel k : {kernel::scalar, kernel::avx2}) {
+    if (!keyward::kernels::available(k)) continue;
+    const keyward::kernels::scoped_force forced(k);
+    std::string pepper(32, '\0'), old_pepper(48, '\0');
+    for (std::size_t i = 0; i < pepper.size(); ++i) pepper[i] = static_cast<char>(0x5A ^ (i * 29));
+    for (std::size_t i = 0; i < old_pepper.size(); ++i) old_pepper[i] = static_cast<char>(0xC3 + i * 17);
+    std::string key = "kw_live_0123456789ABaZ3kQ9xLm2Pq7RtV4wYb8NcD1eFgH5jKsU00aBcD";  // 60 bytes
+    // Expected values, computed before anything is secret.
+    auto plain = keys::pepper_set::make(7, pepper);
+    auto plain_old = keys::pepper_set::make(6, old_pepper);
+    if (!plain || !plain_old) { expect("keys digest setup", false, true); return; }
+    const keys::key_digest good = plain->digest(key), good_old = plain_old->digest(key);
+    const keys::key_digest good_sha = keys::sha256_digest(key);
+    const std::string text = keys::digest_text(good), sha_text = keys::digest_text(good_sha);
+    static const char hex_digits[] = "0123456789abcdef";
+    std::string hex, upper_hex;
+    for (const auto b : good_sha.bytes) {
+      hex += hex_digits[b >> 4];
+      hex += hex_digits[b & 15];
+      upper_hex += static_cast<char>(std::toupper(hex_digits[b >> 4]));
+      upper_hex += static_cast<char>(std::toupper(hex_digits[b & 15]));
+    }
+    const std::string b64 = keyward::base64::encode(
+        std::string_view(reinterpret_cast<const char*>(good_sha.bytes.data()), good_sha.bytes.size()));
+
+    classify(pepper.data(), pepper.size());
+    classify(old_pepper.data(), old_pepper.size());
+    classify(key.data(), key.size());
+    auto set = keys::pepper_set::make(7, pepper);
+    const bool added = set && set->add_previous(6, old_pepper).has_value();
+    bool all_ok = added;
+    if (set) {
+      keys::key_digest stored = good, stored_old = good_old, stored_sha = good_sha;
+      keys::key_digest wrong = good, wrong_sha = good_sha, unknown = good;
+      wrong.bytes[31] ^= 1;
+      wrong_sha.bytes[0] ^= 0x80;
+      unknown.pepper_version = 99;
+      for (keys::key_digest* d : {&stored, &stored_old, &stored_sha, &wrong, &wrong_sha, &unknown}) {
+        classify(d->bytes.data(), d->bytes.size());
+      }
+      all_ok = all_ok && set->matches(key, stored) && set->matches(key, stored_old) &&
+               set->matches(key, stored_sha) && !set->matches(key, wrong) && !set->matches(key, wrong_sha) &&
+               !set->matches(key, unknown) && !set->matches_nothing(key) &&
+               !set->matches_nothing(key, keys::digest_algorithm::sha256);
+      all_ok = all_ok && set->verify(key, stored).has_value() &&
+               set->verify(key, wrong).error() == keyward::errc::crypto_mac_mismatch &&
+               set->verify(key, unknown).error() == keyward::errc::key_unknown_pepper;
+      const keys::key_digest minted = set->digest(key);
+      all_ok = all_ok && minted.pepper_version == 7 &&
+               verdict(keyward::ct::equal(minted.bytes.data(), good.bytes.data(), good.bytes.size()));
+      // The text form: write secret bytes, parse secret characters (labels and version are public).
+      char out[keys::max_digest_text_size];
+      const auto written = keys::write_digest_text(stored, out, sizeof out);
+      all_ok = all_ok && written && *written == text.size() &&
+               verdict(keyward::ct::equal(out, text.data(), text.size()));
+      for (const std::string& t : {text, sha_text}) {
+        std::string secret_text = t;
+        classify(secret_text.data() + secret_text.size() - 43, 43);
+        const auto parsed = keys::parse_digest_text(secret_text);
+        const auto& expected = t == text ? good : good_sha;
+        all_ok = all_ok && parsed &&
+                 verdict(keyward::ct::equal(parsed->bytes.data(), expected.bytes.data(), expected.bytes.size()));
+      }
+      // The imports, with every character secret.
+      for (std::string h : {hex, upper_hex}) {
+        classify(h.data(), h.size());
+        const auto imported = keys::import_sha256_hex(h);
+        all_ok = all_ok && imported &&
+                 verdict(keyward::ct::equal(imported->bytes.data(), good_sha.bytes.data(), good_sha.bytes.size()));
+      }
+      std::string b = b64;
+      classify(b.data(), b.size());
+      const auto imported = keys::import_sha256_base64(b);
+      all_ok = all_ok && imported &&
+               verdict(keyward::ct::equal(imported->bytes.data(), good_sha.bytes.data(), good_sha.bytes.size()));
+    }
+    char label[64];
+    std::snprintf(label, sizeof label, "keys digest, text, imports %s", k == kernel::scalar ? "scalar" : "avx2");
+    expect(label, all_ok, true);
+  }
+}
+
+// keys::static_callback_auth::check: the received value's bytes (all but the first and last, whose OWS trim
+// is public) are secret through the keyed SHA-256 and the digest compare; check() declassifies the verdict.
+void check_callback() {
+  const std::string key = "cbk_live_7Hq2ZpL9xWm4Rt8Vn3Ks6Yd1";
+  const auto auth = keyward::keys::static_callback_auth::make("x-callback-auth", key);
+  std::string good = key, bad = key, longer = key + "12";
+  bad[10] = static_cast<char>(bad[10] ^ 1);
+  classify(good.data() + 1, good.size() - 2);
+  classify(bad.data() + 1, bad.size() - 2);
+  classify(longer.data() + 1, longer.size() - 2);
+  expect("static_callback_auth::check good", auth->check(good).has_value(), true);
+  expect("static_callback_auth::check bad", auth->check(bad).has_value(), false);
+  expect("static_callback_auth::check longer", auth->check(longer).has_value(), false);
+}
+
+// keys::verifier, the whole path from a Bearer value to a decision (parse, classify, checksum, lookup, HMAC,
+// compare) with everything after "Bearer " + prefix + id secret: a right and a wrong key.
+void check_key_verifier() {
+  namespace keys = keyward::keys;
+  auto store = *keys::memory_store::make();
+  const auto peppers = *keys::pepper_set::make(1, "the ctgrind pepper, thirty-two bytes or more");
+  keys::verifier_options options;
+  options.prefixes = keys::stripe_prefixes;
+  const auto verify = *keys::verifier<keys::memory_store>::make(store, options, peppers);
+  const keys::prefix_entry live{"sk_live_", "stripe", keys::key_kind::secret, keys::key_environment::live};
+  const std::string key((*keys::mint(store, keys::key_record{}, live, peppers)).key.reveal());
+  const std::string wrong = key.substr(0, 30) + (key[30] == 'a' ? 'b' : 'a') + key.substr(31);
+  const auto now = std::chrono::system_clock::now();
+  for (const std::string* sent : {&key, &wrong}) {
+    std::string field = *keyward::http::bearer(*sent);
+    const std::size_t handle = 7 + 8 + 12;  // "Bearer " + "sk_live_" + id: public
+    classify(field.data() + handle, field.size() - handle);
+    const bool accepted = verdict(verify.authenticate(field, keys::scopes::none, now).has_value());
+    expect(sent == &key ? "keys::verifier (right key)" : "keys::verifier (wrong key)", accepted, sent == &key);
+  }
+}
+
 void run_real() {
   for (const std::size_t size : {16u, 32u, 33u, 64u}) {
     auto a = pattern(7), b = pattern(7), c = pattern(7);
@@ -232,6 +441,11 @@ void run_real() {
   check_base64({base64::alphabet::standard, base64::padding::optional, base64::whitespace::reject,
                 base64::timing::constant}, "standard optional");
   check_basic();
+  check_crc32();
+  check_keys();
+  check_keys_digest();
+  check_callback();
+  check_key_verifier();
 }
 
 void run_leaky() {

@@ -160,7 +160,8 @@ void check_challenge(const http::denial& made, bool basic, std::string_view text
   require(options.has_value() == !has_ctl);
   if (!options) return;
   const auto built = made.challenge(*options);
-  if (made.reason() == http::denial_reason::rate_limited) {  // no challenge
+  if (made.reason() == http::denial_reason::rate_limited || made.reason() == http::denial_reason::unavailable) {
+    // no challenge
     require(!built.has_value());
     return;
   }
@@ -175,7 +176,7 @@ void check_challenge(const http::denial& made, bool basic, std::string_view text
 }
 
 http::denial make_denial(std::uint8_t selector) {
-  switch (selector % 9) {
+  switch (selector % 11) {
     case 0: return http::denial::missing_credentials();
     case 1: return http::denial::malformed_credentials();
     case 2: return http::denial::wrong_scheme();
@@ -184,6 +185,8 @@ http::denial make_denial(std::uint8_t selector) {
     case 5: return http::denial::revoked();
     case 6: return *http::denial::insufficient_scope("files:write");
     case 7: return http::denial::wrong_environment();
+    case 8: return http::denial::disabled();
+    case 9: return http::denial::unavailable(std::chrono::milliseconds(1500));
     default: return http::denial::rate_limited(std::chrono::milliseconds(1500));
   }
 }

@@ -1,5 +1,6 @@
 // Tests for include/keyward/http/denial.hpp: denials (status, challenge, Retry-After, JSON bodies). Statuses
-// and error codes come from RFC 6750 section 3.1 and RFC 6585 section 4; challenge texts follow the RFC 6750
+// and error codes come from RFC 6750 section 3.1, RFC 6585 section 4 and RFC 9110 section 15.6.4 (503);
+// challenge texts follow the RFC 6750
 // section 3 and RFC 7617 section 2.1 examples; body shapes are those of the providers' documentation (seeds
 // 002 and 004); escapes follow RFC 8259 section 7 and the
 // U+FFFD replacements the Unicode Standard's section 3.9 (tables 3-8 to 3-11). tests/http_denial_crosscheck.py
@@ -70,6 +71,8 @@ std::vector<expected_denial> every_denial() {
       {*denial::insufficient_scope("write"), denial_reason::insufficient_scope, 403, bearer_error::insufficient_scope},
       {denial::wrong_environment(), denial_reason::wrong_environment, 401, bearer_error::invalid_token},
       {denial::rate_limited(30s), denial_reason::rate_limited, 429, bearer_error::none},
+      {denial::disabled(), denial_reason::disabled, 401, bearer_error::invalid_token},
+      {denial::unavailable(30s), denial_reason::unavailable, 503, bearer_error::none},
   };
 }
 
@@ -98,7 +101,8 @@ BOOST_AUTO_TEST_CASE(status_and_error_code_of_every_denial) {
       BOOST_TEST(row.made.reason() == row.reason);
       BOOST_TEST(row.made.status() == row.status);
       BOOST_TEST(row.made.rfc6750_error() == row.error);
-      BOOST_TEST(row.made.retry_after().has_value() == (row.reason == denial_reason::rate_limited));
+      BOOST_TEST(row.made.retry_after().has_value() ==
+                 (row.reason == denial_reason::rate_limited || row.reason == denial_reason::unavailable));
     }
   }
   BOOST_TEST(denial::insufficient_scope("write")->required_scope() == "write");
@@ -132,8 +136,12 @@ BOOST_AUTO_TEST_CASE(bearer_challenges_follow_rfc6750) {
   BOOST_TEST(challenge_text(*denial::insufficient_scope(""), options) ==
              R"(Bearer realm="example", error="insufficient_scope", )"
              R"(error_description="The request requires higher privileges than provided by the access token")");
-  // RFC 6585 section 4 / RFC 6750: a 429 is not an authentication failure, no challenge is sent.
+  // RFC 6585 section 4 / RFC 6750: a 429 is not an authentication failure, no challenge is sent; nor is a 503.
   BOOST_TEST(challenge_text(denial::rate_limited(1s), options) == "<none>");
+  BOOST_TEST(challenge_text(denial::unavailable(1s), options) == "<none>");
+  BOOST_TEST(challenge_text(denial::disabled(), options) ==
+             R"(Bearer realm="example", error="invalid_token", )"
+             R"(error_description="The access token has been disabled")");
 
   // Without a realm (optional in RFC 6750 section 3), the challenge starts with the first attribute.
   BOOST_TEST(challenge_text(denial::missing_credentials(), {}) == "Bearer");
@@ -149,8 +157,8 @@ BOOST_AUTO_TEST_CASE(basic_challenges_follow_rfc7617) {
   // no error attributes.
   for (const expected_denial& row : every_denial()) {
     BOOST_TEST_CONTEXT("status " << row.status) {
-      const std::string expected =
-          row.reason == denial_reason::rate_limited ? "<none>" : R"(Basic realm="foo", charset="UTF-8")";
+      const bool retryable = row.reason == denial_reason::rate_limited || row.reason == denial_reason::unavailable;
+      const std::string expected = retryable ? "<none>" : R"(Basic realm="foo", charset="UTF-8")";
       BOOST_TEST(challenge_text(row.made, basic_realm("foo")) == expected);
     }
   }
@@ -269,6 +277,12 @@ BOOST_AUTO_TEST_CASE(error_object_bodies) {
        R"("message":"The API key is not valid in this environment","details":{}}})"},
       {denial::rate_limited(5s),
        R"({"success":false,"error":{"code":"RATE_LIMIT_EXCEEDED","message":"Too many requests","details":{}}})"},
+      {denial::disabled(),
+       R"({"success":false,"error":{"code":"DISABLED_API_KEY","message":"The API key has been disabled",)"
+       R"("details":{}}})"},
+      {denial::unavailable(5s),
+       R"({"success":false,"error":{"code":"SERVICE_UNAVAILABLE",)"
+       R"("message":"The service is temporarily unavailable","details":{}}})"},
   };
   for (const auto& [made, expected] : rows) {
     BOOST_TEST(made.json() == expected);
@@ -309,8 +323,35 @@ BOOST_AUTO_TEST_CASE(errors_array_bodies) {
       {denial::rate_limited(5s),
        R"({"type":"client_error","errors":[{"code":"throttled","detail":"Too many requests","attr":null,)"
        R"("extra":null}]})"},
+      {denial::disabled(),
+       R"({"type":"client_error","errors":[{"code":"invalid_token",)"
+       R"("detail":"The access token has been disabled","attr":null,"extra":null}]})"},
+      // A 5xx is a server error in this shape (its type is server_error).
+      {denial::unavailable(5s),
+       R"({"type":"server_error","errors":[{"code":"service_unavailable",)"
+       R"("detail":"The service is temporarily unavailable","attr":null,"extra":null}]})"},
   };
   for (const auto& [made, expected] : rows) BOOST_TEST(made.json(json_style::errors_array) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(a_denial_carries_the_challenge_options_it_was_given) {
+  // Without with_challenge(): a Bearer challenge without a realm, as before.
+  BOOST_TEST(denial::invalid_key().challenge().value_or("<none>") ==
+             R"(Bearer error="invalid_token", error_description="The access token is invalid")");
+  BOOST_TEST(denial::missing_credentials().challenge().value_or("<none>") == "Bearer");
+  // With it, challenge() uses the scheme and realm given; challenge(options) still overrides them.
+  const denial expired = denial::expired().with_challenge(bearer_realm("example"));
+  BOOST_TEST(expired.challenge().value_or("<none>") ==
+             R"(Bearer realm="example", error="invalid_token", error_description="The access token expired")");
+  BOOST_TEST(expired.challenge(basic_realm("foo")).value_or("<none>") == R"(Basic realm="foo", charset="UTF-8")");
+  BOOST_TEST(expired.challenge_settings().realm() == "example");
+  denial basic = denial::wrong_scheme();
+  basic.with_challenge(basic_realm("WallyWorld"));
+  BOOST_TEST(basic.challenge().value_or("<none>") == R"(Basic realm="WallyWorld", charset="UTF-8")");
+  BOOST_TEST(!denial::unavailable(1s).with_challenge(bearer_realm("x")).challenge().has_value());
+  // 503's Retry-After rounds like 429's (RFC 9110 section 10.2.3).
+  BOOST_TEST(denial::unavailable(1500ms).retry_after()->count() == 2);
+  BOOST_TEST(denial::unavailable(0s).retry_after()->count() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(provider_examples_are_reproduced) {
@@ -505,7 +546,7 @@ BOOST_AUTO_TEST_CASE(hot_paths_do_not_allocate) {
   {
     const denial answers[] = {denial::missing_credentials(), denial::malformed_credentials(), denial::invalid_key(),
                               denial::expired(), denial::from_parse_error(errc::http_empty_value),
-                              denial::rate_limited(3s)};
+                              denial::rate_limited(3s), denial::unavailable(3s)};
     for (const denial& answer : answers) {
       for (const json_style style : {json_style::error_object, json_style::errors_array}) {
         written += answer.write_json(body, sizeof body, style).value_or(0);
@@ -514,5 +555,5 @@ BOOST_AUTO_TEST_CASE(hot_paths_do_not_allocate) {
   }
   counting = false;
   BOOST_TEST(allocations == 0u);
-  BOOST_TEST(written > 12u * 60);  // every body was written (the shortest is over 60 bytes)
+  BOOST_TEST(written > 14u * 60);  // every body was written (the shortest is over 60 bytes)
 }

@@ -1,9 +1,9 @@
 // A batch front end to keyward::http::denial for tests/http_denial_crosscheck.py, which parses every body
 // back with Python's json module. Reads one request per line on stdin:
 //   <reason>[:<argument>] <style> <message or -> [<detail name> <detail value>]...
-// reason is a denial_reason name; rate_limited takes the delay in nanoseconds, insufficient_scope the scope;
-// style is error_object or errors_array; message, names and values are 'h' and their bytes in hex ('-' for
-// the default message). Prints per line: <status> <retry-after seconds or -> <body>.
+// reason is a denial_reason name; rate_limited and unavailable take the delay in nanoseconds,
+// insufficient_scope the scope; style is error_object or errors_array; message, names and values are 'h' and
+// their bytes in hex ('-' for the default message). Prints per line: <status> <retry-after seconds or -> <body>.
 // Exits 1 when json(), json_size() and write_json() disagree.
 #include <keyward/http/denial.hpp>
 
@@ -51,6 +51,8 @@ bool make_denial(const std::string& spec, keyward::http::denial& out) {
   }
   else if (reason == "wrong_environment") out = denial::wrong_environment();
   else if (reason == "rate_limited") out = denial::rate_limited(std::chrono::nanoseconds(std::stoll(argument)));
+  else if (reason == "disabled") out = denial::disabled();
+  else if (reason == "unavailable") out = denial::unavailable(std::chrono::nanoseconds(std::stoll(argument)));
   else return false;
   return true;
 }

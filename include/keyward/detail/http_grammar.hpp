@@ -110,9 +110,10 @@ inline std::size_t skip_token68_chars_sse2(std::string_view text, std::size_t i)
     const __m128i others = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('+')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('_'))),
         _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~')));
-    const auto accepted = static_cast<unsigned>(_mm_movemask_epi8(
-                              _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
-                          ((1u << (i - block)) - 1);
+    // Which bytes are token68 characters is the parse's public verdict (a Bearer token may be a secret).
+    const auto accepted = ct::declassify(static_cast<unsigned>(_mm_movemask_epi8(
+                                             _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
+                                         ((1u << (i - block)) - 1));
     if (accepted != 0xFFFF) return block + static_cast<std::size_t>(__builtin_ctz(~accepted));
     if (block + 16 == text.size()) return text.size();
     i = block + 16;

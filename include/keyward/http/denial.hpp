@@ -1,5 +1,6 @@
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
-// challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4).
+// challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
+// RFC 9110 section 15.6.4).
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -31,6 +32,8 @@ enum class denial_reason : std::uint8_t {
   insufficient_scope,     ///< a valid key or token without the scope the request needs
   wrong_environment,      ///< a valid key of another environment (a test key sent to live, or the reverse)
   rate_limited,           ///< too many requests (RFC 6585 section 4)
+  disabled,               ///< a key that is suspended (it may be enabled again)
+  unavailable,            ///< the check could not be made (a limiter backend is down): 503, fail closed
 };
 
 /// The auth-scheme a server challenges with.
@@ -74,7 +77,8 @@ enum class json_style : std::uint8_t {
   error_object,
   /// `{"type":"client_error","errors":[{"code":"invalid_token","detail":"...","attr":null,"extra":null}]}`:
   /// the code is the RFC 6750 error code where one applies, else not_authenticated (missing credentials,
-  /// wrong scheme) or throttled (rate limited); extra is the caller's details, null when there are none.
+  /// wrong scheme), throttled (rate limited) or service_unavailable (unavailable, whose type is
+  /// "server_error"); extra is the caller's details, null when there are none.
   errors_array,
 };
 
@@ -115,6 +119,10 @@ inline constexpr reason_facts facts[] = {
      "invalid_token", "The access token is not valid in this environment"},
     {429, bearer::none, "RATE_LIMIT_EXCEEDED", "Too many requests",
      "throttled", "Too many requests"},
+    {401, bearer::invalid_token, "DISABLED_API_KEY", "The API key has been disabled",
+     "invalid_token", "The access token has been disabled"},
+    {503, bearer::none, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable",
+     "service_unavailable", "The service is temporarily unavailable"},
 };
 
 }  // namespace keyward::detail::http_denial
@@ -168,6 +176,17 @@ class denial {
     made.retry_after_ = retry_after_delay(wait);
     return made;
   }
+  /// A suspended key (one that may be enabled again): 401 with error="invalid_token", as for a revoked key.
+  static denial disabled() noexcept { return denial(denial_reason::disabled); }
+  /// The credentials could not be checked because something they depend on failed, such as a rate limiter's
+  /// backend, and the server fails closed: 503 Service Unavailable (RFC 9110 section 15.6.4), no challenge
+  /// (the credentials were not found wanting), and a Retry-After of retry_after_delay(wait), as for
+  /// rate_limited().
+  static denial unavailable(std::chrono::nanoseconds wait) noexcept {
+    denial made(denial_reason::unavailable);
+    made.retry_after_ = retry_after_delay(wait);
+    return made;
+  }
   /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
   /// parse_bearer and the Base64 they use): http_empty_value gives missing_credentials, http_wrong_scheme
   /// gives wrong_scheme, and every other code gives malformed_credentials.
@@ -207,31 +226,46 @@ class denial {
     return std::move(with_detail(std::move(name), std::move(value)));
   }
 
+  /// Sets the options challenge() uses when called without any (by default a Bearer challenge without a
+  /// realm), so that whoever made the denial (a verifier) can give it the server's scheme and realm.
+  denial& with_challenge(const challenge_options& options) & noexcept {
+    challenge_ = options;
+    return *this;
+  }
+  denial&& with_challenge(const challenge_options& options) && noexcept { return std::move(with_challenge(options)); }
+
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
-  /// The status code: 400, 401, 403 (RFC 6750 section 3.1) or 429 (RFC 6585 section 4).
+  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 429 (RFC 6585 section 4) or 503 (RFC 9110
+  /// section 15.6.4).
   int status() const noexcept { return facts().status; }
   /// The error code a Bearer challenge carries (RFC 6750 section 3.1); none for missing credentials, a wrong
-  /// scheme and rate limiting.
+  /// scheme, rate limiting and unavailability.
   bearer_error rfc6750_error() const noexcept { return facts().error; }
   /// The scope given to insufficient_scope(); empty otherwise.
   std::string_view required_scope() const noexcept { return scope_; }
-  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited;
-  /// nullopt otherwise.
+  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited or
+  /// unavailable; nullopt otherwise.
   std::optional<std::chrono::seconds> retry_after() const noexcept {
-    if (reason_ != denial_reason::rate_limited) return std::nullopt;
+    if (!is_retryable()) return std::nullopt;
     return retry_after_;
   }
+  /// The options challenge() uses when called without any: those given to with_challenge(), else a Bearer
+  /// challenge without a realm.
+  const challenge_options& challenge_settings() const noexcept { return challenge_; }
 
-  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited: a 429 is not an
-  /// authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
+  /// The WWW-Authenticate value to send, built with challenge_settings(); see challenge(options).
+  std::optional<std::string> challenge() const { return challenge(challenge_); }
+
+  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited or unavailable: a 429 or
+  /// a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
   /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
   /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
   /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
   /// Cannot fail: the caller's texts, the realm and the scope, were checked by challenge_options::make()
   /// and insufficient_scope(), and the library's own texts fit RFC 6750's character sets.
-  std::optional<std::string> challenge(const challenge_options& options = {}) const {
-    if (reason_ == denial_reason::rate_limited) return std::nullopt;
+  std::optional<std::string> challenge(const challenge_options& options) const {
+    if (is_retryable()) return std::nullopt;
     result<challenge_builder> builder = options.scheme() == challenge_scheme::basic
                                             ? challenge_builder::basic(options.realm())
                                             : challenge_builder::bearer(options.realm());
@@ -263,6 +297,10 @@ class denial {
  private:
   explicit denial(denial_reason reason) noexcept : reason_(reason) {}
 
+  bool is_retryable() const noexcept {
+    return reason_ == denial_reason::rate_limited || reason_ == denial_reason::unavailable;
+  }
+
   const detail::http_denial::reason_facts& facts() const noexcept {
     return detail::http_denial::facts[static_cast<std::size_t>(reason_)];
   }
@@ -289,7 +327,8 @@ class denial {
       out.put("}}");
       return;
     }
-    out.put(R"({"type":"client_error","errors":[{"code":)");
+    out.put(facts().status >= 500 ? R"({"type":"server_error","errors":[{"code":)"
+                                  : R"({"type":"client_error","errors":[{"code":)");
     detail::json::put_string(out, facts().array_code);
     out.put(R"(,"detail":)");
     detail::json::put_string(out, message_.empty() ? facts().token_message : std::string_view(message_));
@@ -303,6 +342,7 @@ class denial {
   }
 
   denial_reason reason_;
+  challenge_options challenge_;
   std::chrono::seconds retry_after_{0};
   std::string scope_;
   std::string message_;

@@ -1,0 +1,284 @@
+// keyward: what a server stores for one API key (key_record: the id, the owner, the digest, never the key),
+// and the key's life over any store: mint (the key is shown once), rotate (a new key, the old one kept for
+// a grace period), revoke and disable.
+//
+// The store concept for the life-cycle functions (keys::memory_store is one; a SQL table is another):
+//   find(std::string_view id) -> something contextually bool that dereferences to a key_record
+//   insert(key_record) -> result<void>              errc::key_duplicate_id when the id is taken
+//   modify(std::string_view id, Change) -> result<void>
+//       applies change(key_record&) -> result<void> to the record atomically (in a transaction, under a
+//       lock, or with a compare-and-swap): nothing is stored when change fails, and its error is returned;
+//       errc::key_not_found when there is no such record. The change must not alter the id.
+#ifndef KEYWARD_KEYS_RECORD_HPP
+#define KEYWARD_KEYS_RECORD_HPP
+
+#include "../detail/time_convert.hpp"
+#include "../error.hpp"
+#include "../rate/quota.hpp"
+#include "../secret.hpp"
+#include "digest.hpp"
+#include "format.hpp"
+#include "prefix.hpp"
+#include "scopes.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace keyward::keys {
+
+/// A time on the wall clock to the nanosecond, what the verifier and the limiters work in.
+using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
+/// Whether a key may be used, apart from its validity period.
+enum class key_status : std::uint8_t {
+  active,    ///< usable
+  disabled,  ///< suspended by its owner or the service; can be made active again (store.modify)
+  revoked,   ///< withdrawn for good
+};
+
+/// The public id of a key: the 12 base62 characters after its prefix (keys::id_length), held inline.
+class key_id {
+ public:
+  /// An id of twelve '0'.
+  constexpr key_id() noexcept {
+    for (char& c : chars_) c = '0';
+  }
+  /// The id `text`: errc::key_invalid_length unless it has id_length characters, errc::key_invalid_character
+  /// at the first byte outside base62 (0-9, A-Z, a-z).
+  static constexpr result<key_id> make(std::string_view text) noexcept {
+    if (text.size() != id_length) return errc::key_invalid_length;
+    key_id id;
+    for (std::size_t i = 0; i < id_length; ++i) {
+      const char c = text[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+        return keyward::error(errc::key_invalid_character, i);
+      }
+      id.chars_[i] = c;
+    }
+    return id;
+  }
+  /// The id as text (a view into this object).
+  constexpr std::string_view view() const noexcept { return std::string_view(chars_.data(), id_length); }
+  /// The characters, for hashing.
+  constexpr const std::array<char, id_length>& chars() const noexcept { return chars_; }
+
+  friend constexpr bool operator==(const key_id& a, const key_id& b) noexcept { return a.view() == b.view(); }
+  friend constexpr bool operator!=(const key_id& a, const key_id& b) noexcept { return !(a == b); }
+  friend constexpr bool operator<(const key_id& a, const key_id& b) noexcept { return a.view() < b.view(); }
+
+ private:
+  std::array<char, id_length> chars_{};
+};
+
+/// When a key was last used successfully, to the second: an atomic a verifier updates through a const
+/// record (a relaxed load, and a store only when the second changed, so that a busy key costs no cache-line
+/// traffic per request). Copies take the value at the time of the copy.
+class last_use {
+ public:
+  /// Never used.
+  last_use() noexcept = default;
+  last_use(const last_use& other) noexcept : seconds_(other.seconds_.load(std::memory_order_relaxed)) {}
+  last_use& operator=(const last_use& other) noexcept {
+    seconds_.store(other.seconds_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+
+  /// Records a use at `now` (floored to the second); keeps the later time when two uses race. Never fails.
+  template <class Duration>
+  void record(std::chrono::time_point<std::chrono::system_clock, Duration> now) const noexcept {
+    const std::int64_t at = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+    std::int64_t seen = seconds_.load(std::memory_order_relaxed);
+    while (seen < at && !seconds_.compare_exchange_weak(seen, at, std::memory_order_relaxed)) {
+    }
+  }
+  /// The last recorded use, floored to the second; nullopt when never used.
+  std::optional<detail::time_convert::sys_seconds> time() const noexcept {
+    const std::int64_t at = seconds_.load(std::memory_order_relaxed);
+    if (at == never) return std::nullopt;
+    return detail::time_convert::sys_seconds(std::chrono::seconds(at));
+  }
+
+ private:
+  static constexpr std::int64_t never = (std::numeric_limits<std::int64_t>::min)();
+  mutable std::atomic<std::int64_t> seconds_{never};
+};
+
+/// What a server stores for one key. Never the key itself: its digest (keys/digest.hpp), from which the key
+/// cannot be recovered. Fields a store does not have keep their defaults.
+struct key_record {
+  key_id id;                      ///< the public id (the key's 12 characters after the prefix)
+  std::string prefix;             ///< the key's prefix (public), from which rotate() mints the next key
+  std::string owner;              ///< the account, user or project the key belongs to
+  key_digest digest{};            ///< how the key is recognised (HMAC-SHA256 with a pepper, or SHA-256)
+  key_kind kind = key_kind::secret;                       ///< as the prefix says
+  key_environment environment = key_environment::live;    ///< as the prefix says
+  scope_set scopes;               ///< the scopes granted
+  key_status status = key_status::active;                 ///< active, disabled or revoked
+  /// The first instant the key is valid; none for "since it was minted".
+  std::optional<std::chrono::system_clock::time_point> not_before;
+  /// The first instant the key is no longer valid; none for "no expiry".
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+  /// The key's rate limit (its plan tier); none for "not limited per key".
+  std::optional<rate::quota> limit;
+  std::string metadata;           ///< the server's own data (a JSON object, a plan name ...), opaque here
+  last_use last_used;             ///< updated by the verifier on each success
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_record {
+
+/// `when` in nanoseconds since 1970, floored and saturated to int64 (the years 1678 to 2262).
+template <class Duration>
+constexpr std::int64_t unix_nanoseconds(std::chrono::time_point<std::chrono::system_clock, Duration> when) noexcept {
+  return time_convert::floor_nanoseconds(when.time_since_epoch());
+}
+
+/// The system_clock time `nanoseconds` after 1970, floored to the clock's precision.
+inline std::chrono::system_clock::time_point system_time(std::int64_t nanoseconds) noexcept {
+  using period = std::chrono::system_clock::period;
+  const auto count = time_convert::scale_duration<period>(std::chrono::nanoseconds(nanoseconds)).value;
+  return std::chrono::system_clock::time_point(
+      std::chrono::system_clock::duration(static_cast<std::chrono::system_clock::rep>(count)));
+}
+
+/// a + b for b >= 0, saturated at the int64 maximum.
+constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
+  return a > (std::numeric_limits<std::int64_t>::max)() - b ? (std::numeric_limits<std::int64_t>::max)() : a + b;
+}
+
+/// True when `record` is expired at `now_ns` (its expiry at or before now).
+inline bool expired_at(const ::keyward::keys::key_record& record, std::int64_t now_ns) noexcept {
+  return record.expires_at.has_value() && unix_nanoseconds(*record.expires_at) <= now_ns;
+}
+
+}  // namespace keyward::detail::keys_record
+
+namespace keyward::keys {
+
+/// A freshly minted key: the whole key, to show its owner once (it is not stored anywhere), and its id.
+struct minted_key {
+  secret key;  ///< the whole key; give it to the owner, then let it go (it wipes itself)
+  key_id id;   ///< its public id, for the record and for redaction
+};
+
+/// Mints a key of `prefix` (generate_key, `secret_length` random base62 characters) and inserts its record
+/// into `store`: `blueprint` with the new id, the prefix, kind and environment of `prefix`, the digest of
+/// the key under the current pepper of `peppers` (pepper_set::digest) and last_used cleared; the owner,
+/// scopes, status, validity period, limit and metadata are the blueprint's. Returns the key, which exists
+/// nowhere else. Errors: those of generate_key (errc::key_invalid_format, errc::random_unavailable) and of
+/// store.insert (an id drawn twice is drawn again, up to three times, then errc::key_duplicate_id).
+template <class Store>
+result<minted_key> mint(Store& store, key_record blueprint, const prefix_entry& prefix, const pepper_set& peppers,
+                        std::size_t secret_length = default_secret_length) {
+  for (int attempt = 0;; ++attempt) {
+    result<secret> key = generate_key(prefix, secret_length);
+    if (!key) return key.error();
+    const std::string_view whole = key->reveal();
+    const result<key_id> id = key_id::make(whole.substr(prefix.prefix.size(), id_length));
+    if (!id) return id.error();
+    key_record record = blueprint;
+    record.id = *id;
+    record.prefix.assign(prefix.prefix.data(), prefix.prefix.size());
+    record.kind = prefix.kind;
+    record.environment = prefix.environment;
+    record.digest = peppers.digest(whole);
+    record.last_used = last_use();
+    const result<void> inserted = store.insert(std::move(record));
+    if (inserted) return minted_key{std::move(*key), *id};
+    if (inserted.error() != errc::key_duplicate_id || attempt == 2) return inserted.error();
+  }
+}
+
+/// The longest grace period rotate() gives the old key: 24 hours.
+inline constexpr std::chrono::hours max_rotation_grace{24};
+
+/// Replaces the key `id` by a new one: mints a key with the old key's prefix (classified in `prefixes`),
+/// owner, scopes, limit and metadata (no validity period: set one with store.modify), then sets the old
+/// key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
+/// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
+/// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
+/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
+/// (the old key is revoked, disabled or expired at `now`; also when it became so while the new key was
+/// minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix when `prefixes`
+/// no longer holds it) and those of mint().
+template <class Store, class Rep, class Period, class Duration>
+result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
+                          std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                          const prefix_set& prefixes, const pepper_set& peppers) {
+  namespace step = detail::keys_record;
+  const std::int64_t grace_ns = detail::time_convert::floor_nanoseconds(grace);
+  if (grace.count() < 0 || grace_ns > std::chrono::nanoseconds(max_rotation_grace).count()) {
+    return errc::key_invalid_options;
+  }
+  const std::int64_t now_ns = step::unix_nanoseconds(now);
+  const auto refused = [now_ns](const key_record& record) {
+    return record.status != key_status::active || step::expired_at(record, now_ns);
+  };
+  key_record blueprint;
+  {
+    const auto found = store.find(id);
+    if (!found) return errc::key_not_found;
+    const key_record& old = *found;
+    if (refused(old)) return errc::key_rotation_refused;
+    blueprint = old;
+  }
+  const result<prefix_entry> prefix = prefixes.classify(blueprint.prefix);
+  if (!prefix) return prefix.error();
+  if (prefix->prefix.size() != blueprint.prefix.size()) return errc::key_unknown_prefix;
+  blueprint.status = key_status::active;
+  blueprint.not_before.reset();
+  blueprint.expires_at.reset();
+  result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
+  if (!minted) return minted.error();
+  const std::int64_t until = step::add_saturated(now_ns, grace_ns);
+  const result<void> shortened = store.modify(id, [&](key_record& old) -> result<void> {
+    if (refused(old)) return errc::key_rotation_refused;
+    if (!old.expires_at.has_value() || step::unix_nanoseconds(*old.expires_at) > until) {
+      old.expires_at = step::system_time(until);
+    }
+    return {};
+  });
+  if (!shortened) {
+    // The old key changed meanwhile (revoked, disabled, erased): the new key must not outlive the refusal.
+    static_cast<void>(store.modify(minted->id.view(), [](key_record& fresh) -> result<void> {
+      fresh.status = key_status::revoked;
+      return {};
+    }));
+    return shortened.error() == errc::key_not_found ? errc::key_rotation_refused : shortened.error();
+  }
+  return minted;
+}
+
+/// Revokes the key `id` for good (status revoked; the verifier answers REVOKED_API_KEY). Revoking a revoked
+/// key succeeds. errc::key_not_found, or the store's error.
+template <class Store>
+result<void> revoke(Store& store, std::string_view id) {
+  return store.modify(id, [](key_record& record) -> result<void> {
+    record.status = key_status::revoked;
+    return {};
+  });
+}
+
+/// Disables the key `id` (status disabled; the verifier answers DISABLED_API_KEY); store.modify can set it
+/// active again. A revoked key stays revoked (and the call succeeds). errc::key_not_found, or the store's
+/// error.
+template <class Store>
+result<void> disable(Store& store, std::string_view id) {
+  return store.modify(id, [](key_record& record) -> result<void> {
+    if (record.status == key_status::active) record.status = key_status::disabled;
+    return {};
+  });
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_RECORD_HPP

@@ -1,0 +1,159 @@
+// Tests for include/keyward/keys/record.hpp: key ids, the last-use stamp, and the key's life over a store:
+// mint (the record holds the digest, never the key), rotate (grace period 0 to 24 h as the issue asks; never
+// lengthens a key's life; refused for expired, revoked, disabled and unknown keys), revoke and disable.
+#define BOOST_TEST_MODULE keys_record
+#include <boost/test/unit_test.hpp>
+
+#include <keyward/keys/memory_store.hpp>
+#include <keyward/keys/record.hpp>
+
+#include "support/test_support.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+using namespace std::chrono_literals;
+namespace keys = keyward::keys;
+using keyward::errc;
+
+namespace {
+
+// 2026-12-04T12:00:00Z
+const keys::sys_nanoseconds t0{std::chrono::seconds(1796385600)};
+
+const keys::prefix_entry live{"tk_live_", "tests", keys::key_kind::secret, keys::key_environment::live};
+const keys::prefix_entry test{"tk_test_", "tests", keys::key_kind::secret, keys::key_environment::test};
+const keys::prefix_entry entries[] = {live, test};
+
+std::chrono::system_clock::time_point at(keys::sys_nanoseconds when) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(when.time_since_epoch()));
+}
+
+struct fixture {
+  keys::memory_store store = *keys::memory_store::make();
+  keys::pepper_set peppers = *keys::pepper_set::make(7, "the pepper of the record tests, 32+ bytes");
+  keys::prefix_table<2> table = keys::make_prefix_table(entries);
+
+  keys::minted_key mint(keys::key_record blueprint = {}) {
+    blueprint.owner = "acct_1";
+    auto minted = keys::mint(store, std::move(blueprint), live, peppers);
+    BOOST_TEST_REQUIRE(minted.has_value());
+    return std::move(*minted);
+  }
+  const keys::key_record& record(std::string_view id) {
+    handle = store.find(id);
+    BOOST_TEST_REQUIRE(static_cast<bool>(handle));
+    return *handle;
+  }
+  keys::memory_store::handle handle;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(key_ids_are_12_base62_characters) {
+  BOOST_TEST(keys::key_id::make("0123456789Az")->view() == "0123456789Az");
+  BOOST_TEST(keys::key_id::make("0123456789A").error() == errc::key_invalid_length);
+  BOOST_TEST(keys::key_id::make("0123456789Azz").error() == errc::key_invalid_length);
+  BOOST_TEST(keys::key_id::make("01234_6789Az").error() == keyward::error(errc::key_invalid_character, 5));
+  BOOST_TEST(keys::key_id().view() == "000000000000");
+  BOOST_TEST((*keys::key_id::make("AAAAAAAAAAAA") < *keys::key_id::make("BBBBBBBBBBBB")));
+}
+
+BOOST_AUTO_TEST_CASE(last_use_keeps_the_latest_second) {
+  keys::last_use stamp;
+  BOOST_TEST(!stamp.time().has_value());
+  stamp.record(t0 + 1500ms);
+  BOOST_TEST(stamp.time()->time_since_epoch().count() == 1796385601);
+  stamp.record(t0);  // an older use racing in does not move it back
+  BOOST_TEST(stamp.time()->time_since_epoch().count() == 1796385601);
+  const keys::last_use copy = stamp;
+  BOOST_TEST(copy.time()->time_since_epoch().count() == 1796385601);
+}
+
+BOOST_FIXTURE_TEST_CASE(mint_stores_the_digest_not_the_key, fixture) {
+  keys::key_record blueprint;
+  blueprint.scopes = keys::scopes::read;
+  blueprint.metadata = "m";
+  blueprint.kind = keys::key_kind::publishable;  // overwritten by the prefix's
+  blueprint.environment = keys::key_environment::test;
+  const keys::minted_key minted = mint(blueprint);
+  const std::string_view key = minted.key.reveal();
+  BOOST_TEST(key.substr(0, 8) == "tk_live_");
+  BOOST_TEST(key.size() == 8u + 12u + 32u + 6u);
+  BOOST_TEST(minted.id.view() == key.substr(8, 12));
+  const keys::key_record& stored = record(minted.id.view());
+  BOOST_TEST(stored.prefix == "tk_live_");
+  BOOST_TEST(stored.owner == "acct_1");
+  BOOST_TEST(stored.metadata == "m");
+  BOOST_TEST((stored.kind == keys::key_kind::secret));
+  BOOST_TEST((stored.environment == keys::key_environment::live));
+  BOOST_TEST(stored.digest.pepper_version == 7u);
+  BOOST_TEST(peppers.matches(key, stored.digest));
+  BOOST_TEST(!peppers.matches(std::string(key) + "x", stored.digest));
+  // The record holds nothing of the secret part.
+  const std::string_view secret_part = key.substr(20, 32);
+  BOOST_TEST(stored.metadata.find(secret_part) == std::string::npos);
+  BOOST_TEST(stored.owner.find(secret_part) == std::string::npos);
+  // Two mints give two keys.
+  BOOST_TEST(mint().key.reveal() != key);
+  // A bad secret length is refused before anything is stored.
+  BOOST_TEST(keys::mint(store, keys::key_record{}, live, peppers, 31).error() == errc::key_invalid_format);
+  BOOST_TEST(store.size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(rotate_gives_the_old_key_an_expiry_of_now_plus_grace, fixture) {
+  const keys::minted_key old = mint();
+  const auto rotated = keys::rotate(store, old.id.view(), 2h, t0, table, peppers);
+  BOOST_TEST_REQUIRE(rotated.has_value());
+  BOOST_TEST((record(old.id.view()).expires_at == std::optional(at(t0 + 2h))));
+  const keys::key_record& fresh = record(rotated->id.view());
+  BOOST_TEST(fresh.owner == "acct_1");
+  BOOST_TEST(!fresh.expires_at.has_value());
+  BOOST_TEST((fresh.status == keys::key_status::active));
+  BOOST_TEST(peppers.matches(rotated->key.reveal(), fresh.digest));
+  // Both stay in the store: several keys per owner.
+  BOOST_TEST(store.keys_of("acct_1").size() == 2u);
+
+  // Rotating never lengthens a key's life: an expiry sooner than now + grace is kept.
+  keys::key_record soon;
+  soon.expires_at = at(t0 + 10min);
+  const keys::minted_key short_lived = mint(soon);
+  BOOST_TEST_REQUIRE(keys::rotate(store, short_lived.id.view(), 24h, t0, table, peppers).has_value());
+  BOOST_TEST((record(short_lived.id.view()).expires_at == std::optional(at(t0 + 10min))));
+  // A grace of 0 ends the old key now; 24 h is the longest.
+  const keys::minted_key now_gone = mint();
+  BOOST_TEST_REQUIRE(keys::rotate(store, now_gone.id.view(), 0s, t0, table, peppers).has_value());
+  BOOST_TEST((record(now_gone.id.view()).expires_at == std::optional(at(t0))));
+  BOOST_TEST(keys::rotate(store, mint().id.view(), 24h, t0, table, peppers).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(rotate_refuses_what_it_must, fixture) {
+  const keys::minted_key key = mint();
+  BOOST_TEST(keys::rotate(store, key.id.view(), 24h + 1s, t0, table, peppers).error() == errc::key_invalid_options);
+  BOOST_TEST(keys::rotate(store, key.id.view(), -1s, t0, table, peppers).error() == errc::key_invalid_options);
+  BOOST_TEST(keys::rotate(store, "ZZZZZZZZZZZZ", 1h, t0, table, peppers).error() == errc::key_not_found);
+  // Expired (at its expiry instant already), revoked, disabled: refused, and nothing is minted.
+  const std::size_t before = store.size();
+  keys::key_record expiring;
+  expiring.expires_at = at(t0);
+  const keys::minted_key expired = mint(expiring);
+  BOOST_TEST(keys::rotate(store, expired.id.view(), 1h, t0, table, peppers).error() == errc::key_rotation_refused);
+  BOOST_TEST(keys::rotate(store, expired.id.view(), 1h, t0 - 1ns, table, peppers).has_value());
+  const keys::minted_key revoked = mint();
+  BOOST_TEST_REQUIRE(keys::revoke(store, revoked.id.view()).has_value());
+  BOOST_TEST(keys::rotate(store, revoked.id.view(), 1h, t0, table, peppers).error() == errc::key_rotation_refused);
+  const keys::minted_key disabled = mint();
+  BOOST_TEST_REQUIRE(keys::disable(store, disabled.id.view()).has_value());
+  BOOST_TEST(keys::rotate(store, disabled.id.view(), 1h, t0, table, peppers).error() == errc::key_rotation_refused);
+  BOOST_TEST(store.size() == before + 4u);  // the three keys and the one successful rotation
+  // A prefix the table no longer holds.
+  const keys::prefix_entry other[] = {test};
+  const auto other_table = keys::make_prefix_table(other);
+  BOOST_TEST(keys::rotate(store, key.id.view(), 1h, t0, other_table, peppers).error() ==
+             errc::key_unknown_prefix);
+  BOOST_TEST(keys::revoke(store, "ZZZZZZZZZZZZ").error() == errc::key_not_found);
+  BOOST_TEST(keys::disable(store, "ZZZZZZZZZZZZ").error() == errc::key_not_found);
+}
