@@ -391,3 +391,71 @@ BOOST_AUTO_TEST_CASE(generation_statistics) {
   for (std::size_t i = 0; i < keys * 32; ++i) ++biased[static_cast<unsigned char>(alphabet[(i * 131 % 256) % 62])];
   BOOST_TEST(chi_square(biased, keys * 32 / 62.0) > 1000.0);
 }
+
+BOOST_AUTO_TEST_CASE(charset_kernels_agree) {
+  // Every length to 130 (the SSE2 kernel's one block, its overlapping last block, the portable loop's word
+  // and byte paths), every position, every byte value: each implementation says "not base62" exactly when
+  // the alphabet above does not hold the byte.
+  namespace fmt = keyward::detail::keys_format;
+  std::size_t mismatches = 0, checked = 0;
+  for (std::size_t size = 0; size <= 130; ++size) {
+    std::string text(size, '0');
+    for (std::size_t i = 0; i < size; ++i) text[i] = alphabet[(i * 7 + size) % alphabet.size()];
+    BOOST_TEST(!fmt::has_non_base62(text.data(), size));
+    BOOST_TEST(!fmt::has_non_base62_portable(text.data(), size));
+    for (std::size_t at = 0; at < size; ++at) {
+      const char kept = text[at];
+      for (int byte = 0; byte < 256; ++byte) {
+        text[at] = static_cast<char>(byte);
+        const bool outside = alphabet.find(static_cast<char>(byte)) == std::string_view::npos;
+        bool agree = fmt::has_non_base62(text.data(), size) == outside &&
+                     fmt::has_non_base62_portable(text.data(), size) == outside;
+#if KEYWARD_X86_SIMD
+        if (size >= 16) agree = agree && fmt::has_non_base62_sse2(text.data(), size) == outside;
+#endif
+        if (outside) agree = agree && fmt::first_non_base62(text.data(), size) == at;
+        mismatches += agree ? 0 : 1;
+        ++checked;
+      }
+      text[at] = kept;
+    }
+  }
+  BOOST_TEST(mismatches == 0u);
+  BOOST_TEST(checked > 2000000u);
+}
+
+BOOST_AUTO_TEST_CASE(checksum_read_back) {
+  // read_checksum() against the digits' positions in the alphabet, most significant first: the extremes,
+  // each digit alone in each place, and pseudo-random strings. The two bytes before the checksum are
+  // varied too: they must not matter.
+  namespace fmt = keyward::detail::keys_format;
+  const auto expected = [](std::string_view digits) {
+    std::uint64_t value = 0;
+    for (const char c : digits) value = value * 62 + alphabet.find(c);
+    return value;
+  };
+  std::vector<std::string> cases{"000000", "zzzzzz", "000001", "100000", "4gfFC3", "0Zz9aA"};
+  for (std::size_t place = 0; place < 6; ++place) {
+    for (const char c : alphabet) {
+      std::string digits(6, '0');
+      digits[place] = c;
+      cases.push_back(digits);
+    }
+  }
+  std::uint64_t state = 0x243F6A8885A308D3u;
+  for (int n = 0; n < 20000; ++n) {
+    std::string digits;
+    for (int i = 0; i < 6; ++i) {
+      state = state * 6364136223846793005u + 1442695040888963407u;
+      digits.push_back(alphabet[(state >> 33) % 62]);
+    }
+    cases.push_back(digits);
+  }
+  BOOST_TEST(expected("zzzzzz") == 56800235583u);  // 62^6 - 1
+  std::size_t mismatches = 0;
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const std::string text = std::string(1, static_cast<char>(n)) + static_cast<char>(0xFF - n % 256) + cases[n];
+    mismatches += fmt::read_checksum(text.data() + 2) == expected(cases[n]) ? 0 : 1;
+  }
+  BOOST_TEST(mismatches == 0u);
+}

@@ -250,3 +250,67 @@ BOOST_AUTO_TEST_CASE(names) {
   BOOST_TEST(keyward::keys::to_string(key_environment::unspecified) == "unspecified"sv);
   BOOST_TEST(keyward::keys::to_string(static_cast<key_environment>(9)) == "unknown"sv);
 }
+
+BOOST_AUTO_TEST_CASE(compressed_index_edges) {
+  // Nested prefixes along one 32-byte chain, ending at lengths around the 8-byte labels (1, 7, 8, 9, 16,
+  // 17, 18, 26, 32), with branches inside it and beside it: every truncation of the chain, with every
+  // position changed, and with bytes after it, agrees with the linear scan (keys shorter than 8 bytes past
+  // a label take the byte-by-byte load).
+  static constexpr std::string_view chain = "abcdefghijklmnopqrstuvwxyz012345";
+  constexpr auto nested = make_prefix_table({
+      {chain.substr(0, 1), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 7), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 8), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 9), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 16), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 17), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 18), "t", key_kind::secret, key_environment::live},
+      {chain.substr(0, 26), "t", key_kind::secret, key_environment::live},
+      {chain, "t", key_kind::secret, key_environment::live},
+      {"abcdefghijklmnopqrstuvwxyz01234_", "t", key_kind::secret, key_environment::test},
+      {"abcdefghij_", "t", key_kind::secret, key_environment::test},
+      {"abcdefghijklmnopqrstuvwxyZ", "t", key_kind::secret, key_environment::test},
+      {"b", "t", key_kind::secret, key_environment::test},
+      {"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "t", key_kind::secret, key_environment::test},
+      {"-", "t", key_kind::secret, key_environment::test},
+  });
+  static_assert(nested.classify("abcdefghijklmnopqrstuvwxyz0123456789").value().prefix == chain);
+  static_assert(nested.classify("abcdefghiX").value().prefix == "abcdefghi");
+  static_assert(nested.classify("abcdefghij_xyz").value().prefix == "abcdefghij_");
+  const std::string tails[] = {"", "_", "x", "0123456789", "\xff", "_-_-_-_-_-_-_-_-"};
+  for (std::size_t length = 0; length <= chain.size(); ++length) {
+    for (const std::string& tail : tails) {
+      std::string key = std::string(chain.substr(0, length)) + tail;
+      check_against_reference(nested, key);
+      for (std::size_t at = 0; at < length; ++at) {
+        const char kept = key[at];
+        for (const char c : {'_', '-', 'A', 'z', '0', '\x80'}) {
+          key[at] = c;
+          check_against_reference(nested, key);
+        }
+        key[at] = kept;
+      }
+    }
+  }
+  for (std::size_t length = 0; length <= 40; ++length) check_against_reference(nested, std::string(length, 'b'));
+}
+
+// A table shaped to need many index nodes (every entry a 32-byte prefix, nested entries along chains,
+// branches at each level) still builds within its reserved capacity at compile time.
+constexpr auto many_nodes = make_prefix_table({
+    {"a", "t", key_kind::secret, key_environment::live},
+    {"ab", "t", key_kind::secret, key_environment::live},
+    {"abc", "t", key_kind::secret, key_environment::live},
+    {"abcdefghijabcdefghijabcdefghij01", "t", key_kind::secret, key_environment::live},
+    {"abcdefghijabcdefghijabcdefghij02", "t", key_kind::secret, key_environment::live},
+    {"abcdefghiXabcdefghijabcdefghij01", "t", key_kind::secret, key_environment::live},
+    {"abcdefghijabcdefghYjabcdefghij01", "t", key_kind::secret, key_environment::live},
+    {"0bcdefghijabcdefghijabcdefghij01", "t", key_kind::secret, key_environment::live},
+    {"1bcdefghijabcdefghijabcdefghij01", "t", key_kind::secret, key_environment::live},
+    {"2", "t", key_kind::secret, key_environment::live},
+});
+constexpr auto many_nodes_long = many_nodes.classify("abcdefghijabcdefghYjabcdefghij01xyz");
+static_assert(many_nodes_long.value().prefix == "abcdefghijabcdefghYjabcdefghij01");
+constexpr auto many_nodes_short = many_nodes.classify("abcdefghijabcdefghYjabcdefghij0");
+static_assert(many_nodes_short.value().prefix == "abc");
+static_assert(!many_nodes.classify("1bcdefghijabcdefghijabcdefghij0").has_value());

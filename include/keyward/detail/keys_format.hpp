@@ -12,6 +12,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
+
 namespace keyward::detail::keys_format {
 
 /// 1 when lo <= c <= hi, else 0, for c, lo, hi below 2^31, without a branch: one of c - lo and hi - c
@@ -58,22 +62,37 @@ inline void write_crc32_checksum(const char* data, std::size_t size, char* out) 
   write_checksum(crc32::compute(reinterpret_cast<const unsigned char*>(data), size), out);
 }
 
-/// The digit (0-61) of the base62 character `c`, which must be one, computed with masks instead of a table.
-constexpr std::uint32_t base62_digit(unsigned char c) noexcept {
-  const std::uint32_t digit = 0u - in_range(c, '0', '9');
-  const std::uint32_t upper = 0u - in_range(c, 'A', 'Z');
-  const std::uint32_t lower = 0u - in_range(c, 'a', 'z');
-  return ((c - 48u) & digit) | ((c - 55u) & upper) | ((c - 61u) & lower);
+/// The number written by the 6 base62 characters at `checksum`, which must be base62 and preceded by two
+/// readable bytes (whose values do not matter). All six at once: the 8 bytes from checksum - 2 as a word
+/// (byte k in bits 8k), each lane's digit by masks (c - '0', minus 7 from 'A' on, minus 6 more from 'a' on),
+/// then pairs of lanes joined by multiplications, 8 -> 16 -> 32 -> 64 bits. No branch, no table; below 62^6.
+inline std::uint64_t read_checksum(const char* checksum) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t high = 0x8080808080808080u;
+  std::uint64_t word = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  std::memcpy(&word, checksum - 2, 8);
+#else
+  for (std::size_t j = 0; j < 8; ++j) word |= std::uint64_t{static_cast<unsigned char>((checksum - 2)[j])} << (8 * j);
+#endif
+  word &= ~std::uint64_t{0xFFFF};  // the two bytes before the checksum
+  const std::uint64_t digits_lanes = ~std::uint64_t{0xFFFF} & ones;
+  // per lane, with bit 7 clear: bit 7 of c + (0x80 - lo) is set exactly when c >= lo
+  const std::uint64_t from_upper = (((word + 0x3Fu * ones) & high) >> 7) & digits_lanes;  // c >= 'A' (0x41)
+  const std::uint64_t from_lower = (((word + 0x1Fu * ones) & high) >> 7) & digits_lanes;  // c >= 'a' (0x61)
+  const std::uint64_t digits = word - '0' * digits_lanes - 7u * from_upper - 6u * from_lower;
+  // lane pairs (first digit the more significant): 16-bit lanes below 62^2, then 32-bit lanes below 62^4
+  const std::uint64_t pairs = (digits & 0x00FF00FF00FF00FFu) * 62u + ((digits >> 8) & 0x00FF00FF00FF00FFu);
+  const std::uint64_t quads = (pairs & 0x0000FFFF0000FFFFu) * 3844u + ((pairs >> 16) & 0x0000FFFF0000FFFFu);
+  return (quads & 0xFFFFFFFFu) * 14776336u + (quads >> 32);
 }
 
 /// True when the 6 base62 characters at `checksum` are the CRC-32 (zlib) of the `size` bytes at `data`.
-/// The characters are read back as a number (below 62^6, so in 64 bits) and compared with masks: the
-/// time depends on `size` only, and the verdict is declassified. Reading the 6 digits is cheaper than
-/// writing them (one multiply-add chain instead of a chain of divisions).
+/// The characters are read back as a number (read_checksum(); `checksum` - 2 must be readable) and compared
+/// with masks: the time depends on `size` only, and the verdict is declassified. Reading the 6 digits is
+/// cheaper than writing them (independent multiplications instead of a chain of divisions).
 inline bool crc32_checksum_matches(const char* data, std::size_t size, const char* checksum) noexcept {
-  std::uint64_t written = 0;
-  for (std::size_t i = 0; i < checksum_length; ++i)
-    written = written * 62u + base62_digit(static_cast<unsigned char>(checksum[i]));
+  const std::uint64_t written = read_checksum(checksum);
   const std::uint64_t computed = crc32::compute(reinterpret_cast<const unsigned char*>(data), size);
   std::uint64_t difference = ct::value_barrier(written ^ computed);
   difference = (difference | (0 - difference)) >> 63;  // 1 when they differ
@@ -94,9 +113,9 @@ constexpr std::uint64_t non_base62_lanes(std::uint64_t word) noexcept {
   return ~valid & high;
 }
 
-/// True when a byte of `text[0, size)` is not base62. The time depends on `size` only; the verdict is
-/// declassified (it becomes public). Eight bytes at a time, the last word overlapping the one before.
-inline bool has_non_base62(const char* text, std::size_t size) noexcept {
+/// has_non_base62() without SIMD: eight bytes at a time, the last word overlapping the one before. The time
+/// depends on `size` only; the verdict is declassified (it becomes public).
+inline bool has_non_base62_portable(const char* text, std::size_t size) noexcept {
   std::uint64_t bad = 0;
   if (size >= 8) {
     std::uint64_t word = 0;
@@ -110,6 +129,36 @@ inline bool has_non_base62(const char* text, std::size_t size) noexcept {
     for (std::size_t i = 0; i < size; ++i) bad |= is_base62(static_cast<unsigned char>(text[i])) ^ 1u;
   }
   return ct::declassify(ct::value_barrier(bad)) != 0;
+}
+
+#if KEYWARD_X86_SIMD
+/// has_non_base62() with SSE2 (part of every x86-64 CPU) for `size` >= 16: 16 bytes at a time, the last
+/// block overlapping the one before. A byte is a letter exactly when it is an upper-case one with bit 5
+/// cleared (bytes above 0x7F stay outside every range). The time depends on `size` only; the
+/// verdict is declassified.
+inline bool has_non_base62_sse2(const char* text, std::size_t size) noexcept {
+  const __m128i case_bit = _mm_set1_epi8(0x20);
+  const auto good = [&case_bit](const char* at) {
+    // c + (0x80 - lo) wraps [lo, lo + n) onto [-128, -128 + n): one add and one signed compare per range
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    const __m128i digit = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10), _mm_add_epi8(bytes, _mm_set1_epi8(0x80 - '0')));
+    const __m128i upper = _mm_add_epi8(_mm_andnot_si128(case_bit, bytes), _mm_set1_epi8(0x80 - 'A'));
+    return _mm_or_si128(digit, _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26), upper));
+  };
+  __m128i all = good(text + size - 16);
+  for (std::size_t i = 0; i + 16 < size; i += 16) all = _mm_and_si128(all, good(text + i));
+  const auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(all));
+  return ct::declassify(ct::value_barrier(mask)) != 0xFFFFu;
+}
+#endif
+
+/// True when a byte of `text[0, size)` is not base62. The time depends on `size` only; the verdict is
+/// declassified (it becomes public). SSE2 on x86-64 for 16 bytes or more, has_non_base62_portable() else.
+inline bool has_non_base62(const char* text, std::size_t size) noexcept {
+#if KEYWARD_X86_SIMD
+  if (size >= 16) return has_non_base62_sse2(text, size);
+#endif
+  return has_non_base62_portable(text, size);
 }
 
 /// The index of the first byte of `text[0, size)` that is not base62, or `size`, computed with masks (no

@@ -66,13 +66,14 @@ struct key_view {
 /// errc::key_invalid_length (not 12 + 32..64 + 6 characters after the prefix), errc::key_invalid_character
 /// (a non-base62 byte after the prefix; the offset is its index in `key`), errc::key_checksum_mismatch.
 /// Constant time in the bytes after the prefix (the charset is checked with masks, the CRC uses no table, the
-/// checksum is read back and compared with masks; only verdicts are declassified); the prefix lookup reads the bytes of
-/// the prefix and, for a table with a longer prefix that begins the key, the public id bytes after it.
+/// checksum is read back and compared with masks; only verdicts are declassified); the prefix lookup decides on the
+/// bytes of the prefix and, for a table with a longer prefix that begins the key, the public id bytes after it (its
+/// 8-byte loads may reach further; those bytes are masked off before any decision).
 inline result<key_view> parse_key(std::string_view key, const prefix_set& prefixes) noexcept {
-  const result<prefix_entry> classified = prefixes.classify(key);
-  if (!classified) return classified.error();
-  const std::size_t prefix_size = classified->prefix.size();
-  const std::size_t rest = key.size() - prefix_size;  // classify() matched: prefix_size <= key.size()
+  const prefix_entry* const entry = detail::keys_prefix::access::find(prefixes, key);
+  if (entry == nullptr) return errc::key_unknown_prefix;
+  const std::size_t prefix_size = entry->prefix.size();
+  const std::size_t rest = key.size() - prefix_size;  // the entry matched: prefix_size <= key.size()
   if (prefix_size > key.size() || rest < id_length + min_secret_length + checksum_length ||
       rest > id_length + max_secret_length + checksum_length)
     return errc::key_invalid_length;
@@ -82,12 +83,13 @@ inline result<key_view> parse_key(std::string_view key, const prefix_set& prefix
   const std::size_t checked = key.size() - checksum_length;
   if (!detail::keys_format::crc32_checksum_matches(key.data(), checked, key.data() + checked))
     return errc::key_checksum_mismatch;
-  return key_view{*classified,
+  const char* const start = key.data();
+  return key_view{*entry,
                   key,
-                  key.substr(0, prefix_size),
-                  key.substr(prefix_size, id_length),
-                  key.substr(prefix_size + id_length, rest - id_length - checksum_length),
-                  key.substr(checked)};
+                  {start, prefix_size},
+                  {body, id_length},
+                  {body + id_length, rest - id_length - checksum_length},
+                  {start + checked, checksum_length}};
 }
 
 }  // namespace keyward::keys

@@ -1,7 +1,7 @@
 // keyward: classify an API key by its prefix (`sk_live_`, `pk_test_`, `ghp_`, `acme_sk_live_`), from a table
 // fixed at compile time. A table maps prefixes to a vendor, a kind (secret, publishable, restricted, webhook
 // secret or a named kind of the user's) and an environment (live or test). The longest matching prefix wins;
-// a lookup costs one step per byte of the prefix, whatever the table's size, and allocates nothing. A
+// a lookup costs O(length of the prefix), whatever the table's size, and allocates nothing. A
 // malformed constexpr table (an empty prefix, a prefix twice, a byte outside [0-9A-Za-z_-], a prefix over 32
 // bytes) fails to compile, naming the problem.
 #ifndef KEYWARD_KEYS_PREFIX_HPP
@@ -116,6 +116,17 @@ constexpr prefix_problem find_prefix_problem(const prefix_entry (&entries)[N], s
   return prefix_problem::none;
 }
 
+class prefix_set;
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_prefix {
+/// What keys/format.hpp needs from a prefix_set: the matching entry itself rather than a copy (see below).
+struct access;
+}  // namespace keyward::detail::keys_prefix
+
+namespace keyward::keys {
+
 /// A non-owning view of a prefix_table<N> of any N: what functions taking "some table" accept. Cheap to copy;
 /// valid while the table lives (a table converts only as an lvalue, never as a temporary). A default
 /// prefix_set is empty and recognises nothing.
@@ -125,7 +136,7 @@ class prefix_set {
   constexpr prefix_set() noexcept = default;
 
   /// The entry whose prefix is the longest that begins `key`; errc::key_unknown_prefix when none does.
-  /// One step per byte of that prefix, no allocation.
+  /// O(length of that prefix): one step per index node (up to 9 bytes each), no allocation.
   constexpr result<prefix_entry> classify(std::string_view key) const noexcept {
     const std::uint16_t index = detail::keys_prefix::longest_match(nodes_, key);
     if (index == detail::keys_prefix::no_entry) return errc::key_unknown_prefix;
@@ -141,6 +152,7 @@ class prefix_set {
  private:
   template <std::size_t>
   friend class prefix_table;
+  friend struct detail::keys_prefix::access;
   constexpr prefix_set(const prefix_entry* entries, std::size_t size, const detail::keys_prefix::node* nodes) noexcept
       : entries_(entries), size_(size), nodes_(nodes) {}
 
@@ -148,6 +160,21 @@ class prefix_set {
   std::size_t size_ = 0;
   const detail::keys_prefix::node* nodes_ = &detail::keys_prefix::empty_root;
 };
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_prefix {
+struct access {
+  /// The entry of `set` whose prefix is the longest that begins `key`, or nullptr: classify() without
+  /// copying the entry into a result.
+  static constexpr const keys::prefix_entry* find(const keys::prefix_set& set, std::string_view key) noexcept {
+    const std::uint16_t index = longest_match(set.nodes_, key);
+    return index == no_entry ? nullptr : set.entries_ + index;
+  }
+};
+}  // namespace keyward::detail::keys_prefix
+
+namespace keyward::keys {
 
 template <std::size_t N>
 class prefix_table;
@@ -171,7 +198,7 @@ class prefix_table {
   }
 
   /// The entry whose prefix is the longest that begins `key`; errc::key_unknown_prefix when none does.
-  /// One step per byte of that prefix, no allocation.
+  /// O(length of that prefix): one step per index node (up to 9 bytes each), no allocation.
   constexpr result<prefix_entry> classify(std::string_view key) const noexcept {
     const std::uint16_t index = detail::keys_prefix::longest_match(nodes_.data(), key);
     if (index == detail::keys_prefix::no_entry) return errc::key_unknown_prefix;
