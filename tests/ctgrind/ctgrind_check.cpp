@@ -295,6 +295,12 @@ void check_keys_digest() {
       all_ok = all_ok && set->verify(key, stored).has_value() &&
                set->verify(key, wrong).error() == keyward::errc::crypto_mac_mismatch &&
                set->verify(key, unknown).error() == keyward::errc::key_unknown_pepper;
+      {
+        const keys::presented_digest presented = set->present(key);
+        all_ok = all_ok && set->matches(key, presented, stored) && set->matches(key, presented, stored_old) &&
+                 set->matches(key, presented, stored_sha) && !set->matches(key, presented, wrong) &&
+                 !set->matches(key, presented, wrong_sha) && !set->matches(key, presented, unknown);
+      }
       const keys::key_digest minted = set->digest(key);
       all_ok = all_ok && minted.pepper_version == 7 &&
                verdict(keyward::ct::equal(minted.bytes.data(), good.bytes.data(), good.bytes.size()));

@@ -506,7 +506,8 @@ BOOST_AUTO_TEST_CASE(no_allocation) {
   auto more = pepper_set::make(4, c.pepper);
   const bool added = more && more->add_previous(3, c.pepper).has_value();
   const key_digest d = set->digest(c.key);
-  const bool matched = set->matches(c.key, d) && more->matches(c.key, d) && !set->matches_nothing(c.key);
+  const bool matched = set->matches(c.key, d) && more->matches(c.key, d) && !set->matches_nothing(c.key) &&
+                       set->matches(c.key, set->present(c.key), d);
   const auto written = keyward::keys::write_digest_text(d, out, sizeof out);
   const auto parsed = keyward::keys::parse_digest_text(c.hmac_text);
   const auto hex = keyward::keys::import_sha256_hex(c.sha256_hex);
@@ -521,4 +522,54 @@ BOOST_AUTO_TEST_CASE(no_allocation) {
   BOOST_TEST(hex.has_value());
   BOOST_TEST(b64.has_value());
   BOOST_TEST(!bad.has_value());
+}
+
+// present() + matches(key, presented, stored) gives the verdicts of matches(key, stored), against the
+// Python-made digests: the current pepper's (compared without hashing), a previous pepper's, SHA-256's,
+// an unknown version's and an invalid algorithm's (all through matches(key, stored)).
+BOOST_AUTO_TEST_CASE(presented_digest_matches_as_matches_does) {
+  const auto& old_case = key60(1);
+  const auto& new_case = key60(3);
+  const key_digest old_digest = make_digest(digest_algorithm::hmac_sha256, 1, old_case.hmac);
+  const key_digest new_digest = make_digest(digest_algorithm::hmac_sha256, 3, new_case.hmac);
+  const key_digest sha = make_digest(digest_algorithm::sha256, 0, old_case.sha256);
+  auto rotating = pepper_set::make(3, new_case.pepper);
+  BOOST_TEST_REQUIRE(rotating.has_value());
+  BOOST_TEST_REQUIRE(rotating->add_previous(1, old_case.pepper).has_value());
+  const keyward::keys::presented_digest presented = rotating->present(old_case.key);
+  BOOST_TEST(rotating->matches(old_case.key, presented, new_digest));
+  BOOST_TEST(rotating->matches(old_case.key, presented, old_digest));
+  BOOST_TEST(rotating->matches(old_case.key, presented, sha));
+  for (const std::size_t i : {0u, 17u, 31u}) {
+    for (key_digest wrong : {new_digest, old_digest, sha}) {
+      wrong.bytes[i] ^= 0x01;
+      BOOST_TEST(!rotating->matches(old_case.key, presented, wrong));
+    }
+  }
+  // The labels count: the current version's bytes under another version or algorithm do not match.
+  BOOST_TEST(!rotating->matches(old_case.key, presented, make_digest(digest_algorithm::hmac_sha256, 1, new_case.hmac)));
+  BOOST_TEST(!rotating->matches(old_case.key, presented, make_digest(digest_algorithm::sha256, 0, new_case.hmac)));
+  BOOST_TEST(!rotating->matches(old_case.key, presented, make_digest(digest_algorithm::hmac_sha256, 7, new_case.hmac)));
+  BOOST_TEST(!rotating->matches(old_case.key, presented, make_digest(static_cast<digest_algorithm>(9), 3, new_case.hmac)));
+  // A presented digest of another key, or made by another set, never passes for this key's.
+  const keyward::keys::presented_digest other_key = rotating->present(new_case.key + "x");
+  BOOST_TEST(!rotating->matches(old_case.key, other_key, new_digest));
+  auto stranger = pepper_set::make(3, old_case.pepper);  // the same version number, another pepper
+  BOOST_TEST_REQUIRE(stranger.has_value());
+  const keyward::keys::presented_digest foreign = stranger->present(old_case.key);
+  BOOST_TEST(rotating->matches(old_case.key, foreign, new_digest));  // recomputed under the right pepper
+  BOOST_TEST(!stranger->matches(old_case.key, foreign, new_digest));
+  // Every vector, every kernel: the presented path agrees with the Python HMAC.
+  for (const auto k : kernel_sets()) {
+    const keyward::kernels::scoped_force only(k);
+    for (const auto& c : vectors()) {
+      const auto set = pepper_set::make(c.version, c.pepper);
+      BOOST_TEST_REQUIRE(set.has_value());
+      const keyward::keys::presented_digest p = set->present(c.key);
+      key_digest d = make_digest(digest_algorithm::hmac_sha256, c.version, c.hmac);
+      BOOST_TEST(set->matches(c.key, p, d));
+      d.bytes[5] ^= 0x40;
+      BOOST_TEST(!set->matches(c.key, p, d));
+    }
+  }
 }

@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +81,92 @@ BOOST_AUTO_TEST_CASE(insert_find_modify_erase) {
   BOOST_TEST(store.erase("BBBBBBBBBBBB").error() == errc::key_not_found);
   BOOST_TEST(store.keys_of("bob").size() == 1u);
   BOOST_TEST(store.size() == 2u);
+}
+
+// The open-addressing table against a std::map model: random inserts, modifies and erases over a small
+// pool of ids (so that probe sequences collide and erase shifts records back often), then a growth to many
+// thousand records. Every id the model holds is found with its owner; every other id is not.
+BOOST_AUTO_TEST_CASE(random_operations_agree_with_a_map) {
+  auto store = *keys::memory_store::make();
+  std::map<std::string, std::string> model;
+  std::vector<std::string> ids;
+  const std::string_view base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (std::size_t i = 0; i < 48; ++i) {
+    std::string id(12, 'k');
+    id[0] = base62[i % 62];
+    id[11] = base62[(i * 7) % 62];
+    ids.push_back(id);
+  }
+  std::uint64_t x = 0x2545f4914f6cdd1dull;
+  const auto next = [&x](std::size_t n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return static_cast<std::size_t>(x % n);
+  };
+  const auto agrees = [&] {
+    if (store.size() != model.size()) return false;
+    for (const std::string& id : ids) {
+      store.prefetch(id);
+      const auto found = store.find(id);
+      const auto expected = model.find(id);
+      if (static_cast<bool>(found) != (expected != model.end())) return false;
+      if (found && (found->owner != expected->second || found->id.view() != id)) return false;
+    }
+    return true;
+  };
+  int disagreements = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const std::string& id = ids[next(ids.size())];
+    const std::string owner = "o" + std::to_string(step);
+    const bool held = model.count(id) != 0;
+    switch (next(3)) {
+      case 0: {
+        const auto inserted = store.insert(record_of(id, owner));
+        if (inserted.has_value() == held) ++disagreements;
+        if (!held) model[id] = owner;
+        break;
+      }
+      case 1: {
+        const auto changed = store.modify(id, [&](keys::key_record& r) { return set_owner(r, owner); });
+        if (changed.has_value() != held) ++disagreements;
+        if (held) model[id] = owner;
+        break;
+      }
+      default: {
+        const auto erased = store.erase(id);
+        if (erased.has_value() != held) ++disagreements;
+        model.erase(id);
+        break;
+      }
+    }
+    if (step % 97 == 0 && !agrees()) ++disagreements;
+  }
+  BOOST_TEST(disagreements == 0);
+  BOOST_TEST(agrees());
+
+  // Growth well past the first table, then erasing every other record.
+  for (const auto& entry : model) BOOST_TEST_REQUIRE(store.erase(entry.first).has_value());
+  BOOST_TEST(store.size() == 0u);
+  ids.clear();
+  model.clear();
+  for (std::size_t i = 0; i < 5000; ++i) {
+    std::string id = std::to_string(i);
+    id.insert(0, 12 - id.size(), 'g');
+    ids.push_back(id);
+    model[id] = "grown";
+    BOOST_TEST_REQUIRE(store.insert(record_of(id, "grown")).has_value());
+  }
+  for (std::size_t i = 0; i < ids.size(); i += 2) {
+    BOOST_TEST_REQUIRE(store.erase(ids[i]).has_value());
+    model.erase(ids[i]);
+  }
+  BOOST_TEST(store.keys_of("grown").size() == 2500u);
+  BOOST_TEST(agrees());
+  // prefetch() ignores what is not an id.
+  store.prefetch("");
+  store.prefetch("short");
+  store.prefetch("far too long for an id");
 }
 
 BOOST_AUTO_TEST_CASE(readers_verify_while_a_writer_rotates) {

@@ -57,13 +57,21 @@ const char* const pepper = "pepper of the tests, thirty-two bytes or more";
 
 keys::pepper_set peppers() { return *keys::pepper_set::make(1, pepper); }
 
-// A memory_store that counts its find() calls, to prove which keys never reach a store.
+// A memory_store that counts its find() and prefetch() calls, to prove which keys never reach a store.
 struct recording_store {
   keys::memory_store inner = *keys::memory_store::make();
   mutable std::size_t finds = 0;
+  mutable std::size_t prefetches = 0;
+  mutable std::string last_prefetched;  // the id of the last prefetch() not yet followed by find(id)
   keys::memory_store::handle find(std::string_view id) const {
     ++finds;
+    if (last_prefetched == id) last_prefetched.clear();
     return inner.find(id);
+  }
+  void prefetch(std::string_view id) const {
+    ++prefetches;
+    last_prefetched = std::string(id);
+    inner.prefetch(id);
   }
   keyward::result<void> insert(keys::key_record record) { return inner.insert(std::move(record)); }
   template <class Change>
@@ -331,11 +339,49 @@ BOOST_AUTO_TEST_CASE(keys_failing_the_format_never_reach_the_store) {
   static_cast<void>(verify.authenticate("", keys::scopes::none, t0));
   static_cast<void>(verify.authenticate("Basic !!!!", keys::scopes::none, t0));
   BOOST_TEST(store.finds == 0u);
-  // A well-formed key is looked up once, found or not.
+  BOOST_TEST(store.prefetches == 0u);  // nor the prefetch hint
+  // A well-formed key is looked up once, found or not, after one prefetch of the same id.
   BOOST_TEST(verify.authenticate(*http::bearer(key), keys::scopes::none, t0).has_value());
   BOOST_TEST(store.finds == 1u);
+  BOOST_TEST(store.prefetches == 1u);
+  BOOST_TEST(store.last_prefetched.empty());
   static_cast<void>(verify.authenticate(*http::bearer(with_secret(key, 8, 'Q')), keys::scopes::none, t0));
   BOOST_TEST(store.finds == 2u);
+  BOOST_TEST(store.prefetches == 2u);
+  BOOST_TEST(store.last_prefetched.empty());
+}
+
+// Digests other than the current pepper's HMAC (a previous pepper's, a plain SHA-256 imported from
+// elsewhere) still verify, wrong secrets against them still fail, and a digest under a pepper the verifier
+// no longer holds is an invalid key.
+BOOST_AUTO_TEST_CASE(previous_pepper_and_sha256_digests_verify) {
+  keys::memory_store store = *keys::memory_store::make();
+  const auto old_peppers = *keys::pepper_set::make(1, pepper);
+  const std::string older = mint_key(store, blueprint(), "sk_live_", old_peppers);
+  auto rotating = *keys::pepper_set::make(2, "the next pepper of the tests, also thirty-two bytes");
+  BOOST_TEST_REQUIRE(rotating.add_previous(1, pepper).has_value());
+  const std::string current = mint_key(store, blueprint(), "sk_live_", rotating);
+  const std::string imported = mint_key(store, blueprint(), "sk_live_", rotating);
+  // The imported key's record holds the plain SHA-256 of the key (sha256_digest, checked against Python's
+  // hashlib in digest_test.cpp), as a key migrated from another service would.
+  BOOST_TEST_REQUIRE(store.modify(imported.substr(8, 12), [&](keys::key_record& r) -> keyward::result<void> {
+                       r.digest = keys::sha256_digest(imported);
+                       return {};
+                     }).has_value());
+  const auto verify = *keys::verifier<keys::memory_store>::make(store, base_options(), rotating);
+  for (const std::string& key : {older, current, imported}) {
+    BOOST_TEST_CONTEXT(key) {
+      BOOST_TEST(verify.authenticate(*http::bearer(key), keys::scopes::none, t0).has_value());
+      BOOST_TEST(answer_of(verify.authenticate(*http::bearer(with_secret(key, 8, 'Q')), keys::scopes::none, t0)) ==
+                 invalid_key);
+    }
+  }
+  // Once pepper 1 is dropped, the older key is refused as any invalid key.
+  const auto after = *keys::verifier<keys::memory_store>::make(
+      store, base_options(), *keys::pepper_set::make(2, "the next pepper of the tests, also thirty-two bytes"));
+  BOOST_TEST(answer_of(after.authenticate(*http::bearer(older), keys::scopes::none, t0)) == invalid_key);
+  BOOST_TEST(after.authenticate(*http::bearer(current), keys::scopes::none, t0).has_value());
+  BOOST_TEST(after.authenticate(*http::bearer(imported), keys::scopes::none, t0).has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(a_test_key_on_a_live_server_is_its_own_denial, fixture) {

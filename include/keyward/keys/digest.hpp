@@ -266,6 +266,30 @@ inline result<key_digest> parse_digest_text(std::string_view text) noexcept {
   return digest;
 }
 
+class pepper_set;
+
+/// The digest of a key presented by a client under the current pepper of a pepper_set, made before the
+/// key's stored digest is known (pepper_set::present), so that the HMAC can run while the store looks the
+/// record up; pepper_set::matches(whole_key, presented, stored) then compares it with the stored digest.
+/// The bytes are secret: they are wiped when the object goes, and nothing reads them but that compare.
+/// Neither copyable nor movable (it lives on the stack of one verification).
+class presented_digest {
+ public:
+  presented_digest(const presented_digest&) = delete;
+  presented_digest& operator=(const presented_digest&) = delete;
+  ~presented_digest() { ct::secure_zero(bytes_.data(), bytes_.size()); }
+
+ private:
+  friend class pepper_set;
+  presented_digest(const pepper_set* made_by, std::uint32_t version,
+                   const std::array<std::uint8_t, digest_size>& bytes) noexcept
+      : made_by_(made_by), version_(version), bytes_(bytes) {}
+
+  const pepper_set* made_by_;
+  std::uint32_t version_;
+  std::array<std::uint8_t, digest_size> bytes_;
+};
+
 /// The server's HMAC peppers: one current version, with which every new digest is made, and up to
 /// max_peppers - 1 previous versions whose digests are still accepted (a rotation in progress). Versions
 /// are unique 32-bit numbers, public (they are stored next to the digests); the peppers are secret, at least
@@ -319,6 +343,26 @@ class pepper_set {
   /// outside the enum. verify() tells these cases apart.
   bool matches(std::string_view whole_key, const key_digest& stored) const noexcept {
     return check(whole_key, stored) == outcome::match;
+  }
+
+  /// HMAC-SHA256 of the whole key under the current pepper, for matches(whole_key, presented, stored): the
+  /// first half of matches(), which needs no stored digest. Never fails.
+  presented_digest present(std::string_view whole_key) const noexcept {
+    return presented_digest(this, versions_[0], macs_[0]->sign(whole_key));
+  }
+
+  /// matches(whole_key, stored) given `presented`, which present(whole_key) made on this set: when
+  /// `stored` is an HMAC digest under the current pepper (the usual case), a constant-time comparison of
+  /// the bytes with no hashing; otherwise (a previous pepper, SHA-256, an unknown version, a `presented`
+  /// made by another set or under another current version) exactly matches(whole_key, stored), with its
+  /// work. The verdict is the same as matches(whole_key, stored) whenever presented belongs to whole_key.
+  bool matches(std::string_view whole_key, const presented_digest& presented,
+               const key_digest& stored) const noexcept {
+    if (presented.made_by_ != this || presented.version_ != versions_[0] ||
+        stored.algorithm != digest_algorithm::hmac_sha256 || stored.pepper_version != versions_[0]) {
+      return matches(whole_key, stored);
+    }
+    return detail::ct::declassify(ct::equal(presented.bytes_.data(), stored.bytes.data(), digest_size));
   }
 
   /// matches() with the reason for a rejection: errc::crypto_mac_mismatch when the digest is not that of

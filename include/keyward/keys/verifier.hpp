@@ -13,6 +13,9 @@
 // the views a principal gives stay valid as long as it lives. When the store also has
 // record_use(std::string_view id, keys::sys_nanoseconds now), the verifier calls it on every success (for a
 // store whose records are copies, such as a database row); it always updates key_record::last_used too.
+// When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
+// once the key has passed the format and checksum checks, then computes the key's HMAC, then calls find(id):
+// the store's memory arrives while the HMAC runs.
 #ifndef KEYWARD_KEYS_VERIFIER_HPP
 #define KEYWARD_KEYS_VERIFIER_HPP
 
@@ -193,12 +196,20 @@ struct has_record_use<Store, std::void_t<decltype(std::declval<Store&>().record_
                                  std::string_view(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
     : std::true_type {};
 
+/// Whether Store has prefetch(std::string_view id), a hint that find(id) follows.
+template <class Store, class = void>
+struct has_prefetch : std::false_type {};
+template <class Store>
+struct has_prefetch<Store, std::void_t<decltype(std::declval<Store&>().prefetch(std::string_view()))>>
+    : std::true_type {};
+
 /// The Basic buffer: room for any user-pass a key can make (the longest key, a ':' and some slack); longer
 /// credentials cannot hold a key and are answered as an invalid key without being decoded.
 inline constexpr std::size_t basic_capacity = 2 * ::keyward::keys::max_key_length + 8;
 
 /// Wipes a stack buffer that held a key when it goes out of scope.
 struct wipe_on_exit {
+  explicit wipe_on_exit(char* buffer) noexcept : data(buffer) {}
   char* data;
   std::size_t size = 0;
   wipe_on_exit(const wipe_on_exit&) = delete;
@@ -297,11 +308,14 @@ class verifier {
     const prefix_entry& prefix = parsed->classification;
     if (!options_.kinds.accepts(prefix.kind)) return deny(http::denial::invalid_key());
 
-    // Look-up and digest: an unknown id does the work of a wrong secret.
+    // Digest and look-up: the HMAC under the current pepper needs no record, so it runs first, while the
+    // store's memory arrives (the prefetch hint); an unknown id then does the work of a wrong secret.
+    if constexpr (detail::keys_verifier::has_prefetch<Store>::value) store_->prefetch(parsed->id);
+    const presented_digest presented = peppers_.present(parsed->whole);
     handle_type found = store_->find(parsed->id);
     const bool exists = static_cast<bool>(found);
     const key_digest& expected = exists ? static_cast<const key_record&>(*found).digest : dummy_;
-    const bool matched = peppers_.matches(parsed->whole, expected);
+    const bool matched = peppers_.matches(parsed->whole, presented, expected);
     if (!exists || !matched) return deny(http::denial::invalid_key());
     const key_record& record = *found;
 
