@@ -1,9 +1,10 @@
 // A user's build: one translation unit that includes every public keyward header (all of include/keyward/
-// except detail/ and the optional rate/redis.hpp) and instantiates or calls every public function template,
-// class template and inline function, so that the strict warnings users turn on (-Wall -Wextra -Wpedantic
-// -Wshadow -Wconversion -Werror, at -O2 and -O3, where GCC's flow-based warnings appear) see all of it
-// through plain -I. tests/user_build/run.sh compiles it; it also fails when a public header is missing here.
-// exercise() is never run: main() only calls it when argc is impossible; its results feed a volatile so
+// except detail/ and the optional rate/redis.hpp and keys/redis_limits.hpp) and instantiates or calls every
+// public function template, class template and inline function (exercise(), and exercise_keys() for the
+// API-key module), so that the strict warnings users turn on (-Wall -Wextra -Wpedantic -Wshadow -Wconversion
+// -Werror, at -O2 and -O3, where GCC's flow-based warnings appear) see all of it through plain -I.
+// tests/user_build/run.sh compiles it; it also fails when a public header is missing here. exercise() and
+// exercise_keys() are never run: main() only calls them when argc is impossible; its results feed a volatile so
 // nothing is optimised away before the warnings are computed. With KEYWARD_USER_BUILD_SINGLE_HEADER defined
 // (the single_include/ builds), only the single header is included.
 #ifdef KEYWARD_USER_BUILD_SINGLE_HEADER
@@ -27,6 +28,16 @@
 #include <keyward/http/retry_after.hpp>
 #include <keyward/http/status.hpp>
 #include <keyward/kernels.hpp>
+#include <keyward/keys/callback.hpp>
+#include <keyward/keys/digest.hpp>
+#include <keyward/keys/env.hpp>
+#include <keyward/keys/format.hpp>
+#include <keyward/keys/limits.hpp>
+#include <keyward/keys/memory_store.hpp>
+#include <keyward/keys/prefix.hpp>
+#include <keyward/keys/record.hpp>
+#include <keyward/keys/scopes.hpp>
+#include <keyward/keys/verifier.hpp>
 #include <keyward/keyward.hpp>
 #include <keyward/random.hpp>
 #include <keyward/rate/gcra.hpp>
@@ -44,6 +55,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -244,6 +257,432 @@ void backoff_with(const keyward::retry::backoff& delays, Random& random) {
   use(static_cast<std::size_t>(sequence.next().count()));
   use(static_cast<std::size_t>(sequence.retries()));
   sequence.reset();
+}
+
+// ---- keys: the stores, limiters, clocks and environments a user plugs into the API-key module ----------
+
+// A store returning copies (a database row), with record_use: a second Store shape for the verifier, and a
+// store for the life-cycle functions (find, insert, modify).
+struct copying_store {
+  std::map<std::string, keyward::keys::key_record, std::less<>> rows;
+  std::size_t uses = 0;
+  std::optional<keyward::keys::key_record> find(std::string_view id) const {
+    const auto found = rows.find(id);
+    if (found == rows.end()) return std::nullopt;
+    return found->second;
+  }
+  keyward::result<void> insert(keyward::keys::key_record record) {
+    std::string id(record.id.view());
+    if (!rows.emplace(std::move(id), std::move(record)).second) return keyward::errc::key_duplicate_id;
+    return {};
+  }
+  template <class Change>
+  keyward::result<void> modify(std::string_view id, Change&& change) {
+    const auto found = rows.find(id);
+    if (found == rows.end()) return keyward::errc::key_not_found;
+    keyward::keys::key_record copy = found->second;
+    if (const keyward::result<void> changed = change(copy); !changed) return changed;
+    found->second = std::move(copy);
+    return {};
+  }
+  void record_use(std::string_view, keyward::keys::sys_nanoseconds) { ++uses; }
+};
+
+// A store of one record, found through a raw pointer: a third Store shape.
+struct pointer_store {
+  const keyward::keys::key_record* only = nullptr;
+  const keyward::keys::key_record* find(std::string_view id) const noexcept {
+    return only != nullptr && only->id.view() == id ? only : nullptr;
+  }
+};
+
+// A Limiter of the user's own, that always errs (the verifier then fails closed or open).
+struct failing_limiter {
+  std::size_t calls = 0;
+  keyward::result<keyward::rate::decision> acquire(std::string_view, const keyward::rate::quota&,
+                                                   keyward::keys::sys_nanoseconds) {
+    ++calls;
+    return keyward::errc::rate_capacity_exhausted;
+  }
+};
+
+// Wall clocks for the verifier: a const now() returning the system_clock's time_point, and a static now()
+// returning a time point of nanoseconds.
+struct manual_wall_clock {
+  std::chrono::system_clock::time_point at{};
+  std::chrono::system_clock::time_point now() const noexcept { return at; }
+};
+struct static_wall_clock {
+  static keyward::keys::sys_nanoseconds now() noexcept {
+    return keyward::keys::sys_nanoseconds(std::chrono::nanoseconds(sink));
+  }
+};
+
+// An environment of the user's for keys::from_env: a function object from a name to a value.
+struct fixed_environment {
+  const char* operator()(const char* name) const noexcept {
+    return std::string_view(name) == "ACME_API_KEY" ? "sk_live_0123456789" : nullptr;
+  }
+};
+
+// Everything an authentication and its principal give.
+template <class Verifier>
+void authenticate_with(Verifier& verify, std::string_view authorization) {
+  namespace keys = keyward::keys;
+  const keys::scope_requirement read = keys::scopes::all_of(keys::scopes::read);
+  const auto who = verify.authenticate(authorization, read, std::chrono::system_clock::now());
+  use(who.has_value());
+  use(static_cast<bool>(who));
+  use(who.rate());
+  if (who) {
+    const auto& principal = *who;
+    use(principal.id());
+    use(principal.owner());
+    use(keys::to_string(principal.kind()));
+    use(keys::to_string(principal.environment()));
+    use(static_cast<std::size_t>(principal.scopes().bits()));
+    use(principal.metadata());
+    use(principal.rate());
+    use(principal.limiter_failed());
+    use(std::string_view(principal.record().owner));
+    use(who->id());
+    use(who.value().owner());
+  } else {
+    const keyward::http::denial& why = who.error();
+    use(static_cast<std::size_t>(why.status()));
+    use(why.challenge());
+    use(std::string_view(why.json()));
+  }
+  const auto by_clock = verify.authenticate(authorization, keys::scopes::none);
+  use(by_clock.has_value());
+  const auto at_second = verify.authenticate(authorization, keys::scopes::any_of(keys::scopes::read, keys::scopes::admin),
+                                             std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  use(at_second.rate());
+  const auto at_nanosecond = verify.authenticate(authorization, read, static_wall_clock::now());
+  use(static_cast<bool>(at_nanosecond));
+  use(verify.all_of("read write"));
+  use(verify.any_of("read deploy"));
+  use(verify.scopes().named_count());
+  use(verify.options().prefixes.size());
+  use(static_cast<std::size_t>(verify.peppers().current_version()));
+  use(sizeof(verify.limiter()));
+}
+
+// mint, rotate, revoke and disable over any store.
+template <class Store>
+void life_cycle(Store& store, const keyward::keys::pepper_set& peppers) {
+  namespace keys = keyward::keys;
+  keys::key_record blueprint;
+  blueprint.owner = "acme";
+  blueprint.scopes = keys::scopes::read | keys::scopes::write;
+  blueprint.limit = keyward::rate::quota{10, std::chrono::seconds(1), 5};
+  blueprint.expires_at = std::chrono::system_clock::now() + std::chrono::hours(24);
+  blueprint.not_before = std::chrono::system_clock::now();
+  blueprint.metadata = R"({"plan":"pro"})";
+  const keys::prefix_entry& entry = keys::stripe_prefixes.entries()[0];
+  const auto minted = keys::mint(store, blueprint, entry, peppers);
+  use(keys::mint(store, blueprint, entry, peppers, keys::max_secret_length));
+  if (!minted) return;
+  use(minted->key.reveal());
+  use(minted->id.view());
+  const auto rotated =
+      keys::rotate(store, minted->id.view(), std::chrono::hours(1), std::chrono::system_clock::now(),
+                   keys::stripe_prefixes, peppers);
+  use(rotated);
+  const keys::prefix_set prefixes = keys::stripe_prefixes;
+  use(keys::rotate(store, minted->id.view(), std::chrono::minutes(30),
+                   std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), prefixes, peppers));
+  use(keys::rotate(store, minted->id.view(), std::chrono::duration<std::int32_t>(0), static_wall_clock::now(),
+                   prefixes, peppers));
+  use(static_cast<std::size_t>(keys::max_rotation_grace.count()));
+  use(keys::disable(store, minted->id.view()));
+  use(keys::revoke(store, minted->id.view()));
+}
+
+std::size_t exercise_keys() {
+  namespace kw = keyward;
+  namespace keys = kw::keys;
+  namespace http = kw::http;
+  using namespace std::chrono_literals;
+  char buffer[256];
+
+  // keys/prefix.hpp
+  use(keys::to_string(keys::key_kind::webhook_secret));
+  use(keys::to_string(keys::key_environment::test));
+  use(keys::max_prefix_length);
+  static constexpr keys::prefix_entry entries[] = {
+      {"acme_sk_live_", "acme", keys::key_kind::secret, keys::key_environment::live},
+      {"acme_sk_test_", "acme", keys::key_kind::secret, keys::key_environment::test},
+      {"acme_ci_", "acme", keys::key_kind::custom, keys::key_environment::unspecified, "ci"},
+  };
+  static constexpr auto acme = keys::make_prefix_table(entries);
+  constexpr bool classified_at_compile_time = static_cast<bool>(acme.classify("acme_sk_live_x"));
+  use(classified_at_compile_time);
+  use(acme.classify("acme_ci_x"));
+  use(keys::kind_name_of(entries[2]));
+  use(keys::find_prefix_problem("sk_") == keys::prefix_problem::none);
+  std::size_t problem_at = 0;
+  use(keys::find_prefix_problem(entries, &problem_at) == keys::prefix_problem::duplicate_prefix);
+  use(keys::find_prefix_problem(entries) == keys::prefix_problem::empty_prefix);
+  const auto built = keys::prefix_table<3>::make(entries);
+  use(built);
+  use(keys::prefix_table<3>::size() + acme.entries().size());
+  const keys::prefix_set acme_set = acme;
+  const keys::prefix_set empty_set;
+  use(acme.set().classify("acme_sk_test_x"));
+  use(acme_set.classify("acme_sk_test_x"));
+  use(empty_set.classify("x"));
+  use(acme_set.size() + empty_set.size());
+  for (const keys::prefix_entry& e : acme_set) use(e.vendor);
+  use(acme_set.begin() != acme_set.end());
+  use(keys::stripe_prefixes.classify("sk_live_x"));
+  use(keys::live_test_prefixes.classify("live_x"));
+  use(keys::leaked_token_prefixes.classify("ghp_x"));
+
+  // keys/format.hpp
+  use(keys::id_length + keys::checksum_length + keys::min_secret_length + keys::max_secret_length +
+      keys::default_secret_length + keys::max_key_length + keys::token_random_length);
+  const keys::prefix_entry& live = keys::stripe_prefixes.entries()[0];
+  const kw::result<kw::secret> generated = keys::generate_key(live);
+  use(keys::generate_key(live, 40));
+  std::mt19937 engine32(1);
+  std::mt19937_64 engine64(1);
+  kw::random::os_generator os;
+  use(keys::generate_key(live, keys::default_secret_length, engine32));
+  use(keys::generate_key(live, keys::max_secret_length, engine64));
+  use(keys::generate_key(live, keys::min_secret_length, os));
+  const std::string_view whole = generated ? generated->reveal() : std::string_view("sk_live_x");
+  const auto parsed = keys::parse_key(whole, keys::stripe_prefixes);
+  if (parsed) {
+    use(parsed->handle());
+    use(parsed->secret_part());
+    use(parsed->id.size() + parsed->secret.size() + parsed->checksum.size() + parsed->prefix.size());
+    use(parsed->classification.vendor);
+    use(parsed->whole);
+  }
+  use(keys::parse_key(whole, acme_set));
+  use(keys::redacted_size(whole, keys::stripe_prefixes));
+  use(keys::write_redacted(whole, keys::stripe_prefixes, buffer, sizeof buffer));
+  use(std::string_view(keys::redact(whole, acme)));
+  const auto token = keys::check_github_token("ghp_0123456789abcdefghijABCDEFGHIJ000000");
+  if (token) {
+    use(token->classification.vendor);
+    use(token->whole.size() + token->prefix.size() + token->random.size() + token->checksum.size());
+    use(token->checksum_verified);
+  }
+  use(keys::check_crc32_token("npm_0123456789abcdefghijABCDEFGHIJ000000", keys::leaked_token_prefixes));
+
+  // keys/digest.hpp
+  use(keys::digest_size + keys::min_pepper_size + keys::max_peppers + keys::max_digest_text_size);
+  const keys::key_digest plain = keys::sha256_digest(whole);
+  use(plain.algorithm == keys::digest_algorithm::sha256);
+  use(keys::import_sha256_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  use(keys::import_sha256_base64("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
+  constexpr keys::key_digest zero_digest{};
+  constexpr std::size_t zero_text_size = keys::digest_text_size(zero_digest);
+  use(zero_text_size);
+  use(keys::write_digest_text(plain, buffer, sizeof buffer));
+  const std::string stored_text = keys::digest_text(plain);
+  use(std::string_view(stored_text));
+  use(keys::parse_digest_text(stored_text));
+  auto made_peppers = keys::pepper_set::make(2, "0123456789abcdef0123456789abcdef");
+  if (!made_peppers) return sink;
+  keys::pepper_set peppers = std::move(*made_peppers);
+  use(peppers.add_previous(1, "fedcba9876543210fedcba9876543210"));
+  const keys::pepper_set peppers_copy = peppers;
+  use(static_cast<std::size_t>(peppers_copy.current_version()));
+  use(peppers.has_version(1));
+  use(peppers.size());
+  const keys::key_digest peppered = peppers.digest(whole);
+  use(static_cast<std::size_t>(peppered.pepper_version) + peppered.bytes.size());
+  use(peppers.matches(whole, peppered));
+  const keys::presented_digest presented = peppers.present(whole);
+  use(peppers.matches(whole, presented, peppered));
+  use(peppers.verify(whole, plain));
+  use(peppers.matches_nothing(whole));
+  use(peppers.matches_nothing(whole, keys::digest_algorithm::sha256));
+  use(peppers.is_current(peppered));
+
+  // keys/scopes.hpp
+  constexpr keys::scope_set read_write = keys::scopes::read | keys::scopes::write;
+  keys::scope_set granted = keys::scope_set::from_bits(0x5) & read_write;
+  granted |= keys::scope_set::bit(4);
+  use(static_cast<std::size_t>(granted.bits()));
+  use(granted.empty() || granted.contains(keys::scopes::read) || granted.intersects(keys::scopes::admin));
+  use(granted == read_write || granted != keys::scopes::webhook);
+  use(keys::scopes::builtin_count + keys::scopes::builtin_names[0].size());
+  constexpr keys::scope_requirement nothing_required = keys::scopes::all_of();
+  constexpr keys::scope_requirement both = keys::scopes::all_of(keys::scopes::read, keys::scopes::write);
+  constexpr keys::scope_requirement either = keys::scopes::any_of(keys::scopes::admin, keys::scopes::webhook);
+  use(nothing_required.satisfied_by(granted) && keys::scopes::none.satisfied_by(granted));
+  use(both.satisfied_by(granted) || either.match == keys::scope_match::any_of);
+  use(keys::scopes::any_of().satisfied_by(granted));
+  const std::string_view named[] = {"deploy", "billing:read"};
+  const auto table_from_array = keys::scope_table::make(named, 2);
+  use(table_from_array);
+  const auto made_table = keys::scope_table::make({"deploy", "billing:read"});
+  if (!made_table) return sink;
+  const keys::scope_table& table = *made_table;
+  use(keys::scope_table::max_named + keys::scope_table::max_name_length + table.named_count());
+  use(table.name_of(4));
+  use(table.find("deploy"));
+  use(table.parse("read deploy"));
+  use(table.all_of("read deploy"));
+  use(table.any_of("admin billing:read"));
+  use(table.names_size(granted));
+  use(table.write_names(granted, buffer, sizeof buffer));
+  use(std::string_view(table.names(granted)));
+  const keys::scope_table builtin_only;
+  use(builtin_only.named_count());
+
+  // keys/record.hpp
+  constexpr keys::key_id zeros;
+  const auto id = keys::key_id::make("AbCdEfGhIjKl");
+  if (!id) return sink;
+  use(id->view());
+  use(id->chars().size());
+  use(*id == zeros || *id != zeros || *id < zeros);
+  keys::last_use used;
+  used.record(std::chrono::system_clock::now());
+  used.record(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  keys::last_use used_copy = used;
+  used_copy = used;
+  use(used_copy.time());
+  keys::key_record record;
+  record.id = *id;
+  record.prefix = "sk_live_";
+  record.digest = peppered;
+  record.status = keys::key_status::disabled;
+  record.limit = kw::rate::quota{10, 1s, 5};
+  use(static_cast<std::size_t>(record.status) + static_cast<std::size_t>(record.kind) +
+      static_cast<std::size_t>(record.environment));
+  record.last_used.record(static_wall_clock::now());
+
+  // keys/memory_store.hpp, and the life-cycle functions over it and over a store of copies
+  auto made_store = keys::memory_store::make();
+  if (!made_store) return sink;
+  keys::memory_store store = std::move(*made_store);
+  keys::memory_store other_store = std::move(store);
+  store = std::move(other_store);
+  use(store.insert(record));
+  store.prefetch(record.id.view());
+  const keys::memory_store::handle found = store.find(record.id.view());
+  use(found != nullptr);
+  use(store.modify(record.id.view(), [](keys::key_record& r) -> kw::result<void> {
+    r.status = keys::key_status::active;
+    return {};
+  }));
+  use(store.keys_of("acme").size());
+  use(store.size());
+  life_cycle(store, peppers);
+  copying_store copies;
+  life_cycle(copies, peppers);
+  use(store.erase(record.id.view()));
+
+  // keys/limits.hpp
+  const kw::rate::quota tiers[] = {{10, 1s, 5}, {100, 1s, 50}};
+  auto made_limiter = keys::tiered_limiter::make(tiers, 2, 1000);
+  use(made_limiter);
+  auto made_tiers = keys::tiered_limiter::make({kw::rate::quota{10, 1s, 5}}, 1000);
+  if (!made_tiers) return sink;
+  keys::tiered_limiter tiered = std::move(*made_tiers);
+  use(tiered.acquire(record.id.view(), tiers[0], static_wall_clock::now()));
+  use(tiered.tier_count());
+  const keys::no_limiter unlimited;
+  use(unlimited.acquire(record.id.view(), tiers[0], static_wall_clock::now()));
+
+  // keys/verifier.hpp: every Store shape, clock shape and limiter
+  keys::verifier_options options;
+  options.forms.bearer = true;
+  options.forms.basic_key_as_user = true;
+  options.forms.basic_id_secret_pair = true;
+  options.prefixes = keys::stripe_prefixes;
+  options.environment = keys::key_environment::live;
+  options.kinds.publishable = true;
+  use(options.kinds.accepts(keys::key_kind::webhook_secret));
+  options.uniform_key_denials = false;
+  options.challenge = http::challenge_options{};
+  options.scope_names = {"deploy", "billing:read"};
+  options.on_limiter_failure = keys::limiter_failure::fail_open;
+  options.unavailable_retry_after = 10s;
+  options.limit.max_length = 512;
+  const std::string bearer_value = http::bearer(whole).value_or("Bearer x");
+  auto plain_verifier = keys::verifier<keys::memory_store>::make(store, options, peppers);
+  if (plain_verifier) authenticate_with(*plain_verifier, bearer_value);
+  auto tiered_verifier = keys::verifier<keys::memory_store, manual_wall_clock, keys::tiered_limiter>::make(
+      store, options, peppers, std::move(tiered), manual_wall_clock{});
+  if (tiered_verifier) authenticate_with(*tiered_verifier, "Basic c2tfbGl2ZV94Og==");
+  auto copying_verifier =
+      keys::verifier<copying_store, static_wall_clock, failing_limiter>::make(copies, options, peppers);
+  if (copying_verifier) authenticate_with(*copying_verifier, "");
+  pointer_store one{&record};
+  auto pointer_verifier = keys::verifier<pointer_store, std::chrono::system_clock, keys::no_limiter>::make(
+      one, options, peppers, keys::no_limiter{}, std::chrono::system_clock{});
+  if (pointer_verifier) authenticate_with(*pointer_verifier, bearer_value);
+  using handle = keys::memory_store::handle;
+  keys::principal<handle> made_principal(found, keys::key_kind::secret, keys::key_environment::live, std::nullopt,
+                                         false);
+  const keys::authentication<handle> success(std::move(made_principal));
+  const keys::authentication<handle> refused(http::denial::rate_limited(1s), kw::rate::decision{});
+  const keys::authentication<handle> denied(http::denial::invalid_key());
+  use(success.has_value() && !refused && static_cast<bool>(denied.rate()));
+  use(refused.error().retry_after());
+
+  // keys/env.hpp
+  keys::env_options wanted;
+  wanted.prefixes = keys::stripe_prefixes;
+  wanted.required_environment = keys::key_environment::live;
+  wanted.required_kind = keys::key_kind::secret;
+  wanted.require_keyward_format = true;
+  use(keys::check_key_text(whole));
+  use(keys::check_key_text(whole, wanted));
+  use(keys::process_environment()("ACME_API_KEY") != nullptr);
+  keys::env_result from_list = keys::from_env({"ACME_API_KEY", "ACME_KEY"});
+  const keys::env_result from_list_checked = keys::from_env({"ACME_API_KEY", nullptr}, wanted);
+  const keys::env_result from_fixed = keys::from_env({"ACME_API_KEY"}, wanted, fixed_environment{});
+  const keys::env_result from_name = keys::from_env("ACME_API_KEY");
+  const auto lambda_environment = [](const char*) noexcept -> const char* { return nullptr; };
+  const keys::env_result from_lambda = keys::from_env("ACME_API_KEY", {}, lambda_environment);
+  use(from_list.has_value() && static_cast<bool>(from_list_checked) && from_fixed.has_value() &&
+      from_name.has_value() && from_lambda.has_value());
+  if (from_list) {
+    use(from_list.value().size());
+    use(from_list->reveal());
+    use((*from_list).empty());
+    const keys::env_result& const_list = from_list;
+    use(const_list.value().size() + const_list->size() + (*const_list).size());
+    const kw::secret taken = std::move(from_list).value();
+    use(taken.size());
+  } else {
+    const keys::env_failure& failure = from_list.error();
+    use(failure.code() == kw::errc::key_env_missing);
+    use(failure == kw::errc::key_env_missing || failure != kw::errc::key_env_empty);
+    use(failure.cause().has_offset());
+    use(failure.offset());
+    use(failure.variable());
+    use(failure.redacted());
+    use(failure.length());
+    use(failure.hint());
+    use(std::string_view(failure.message()));
+  }
+  const keys::env_result made_failure(keys::env_failure(kw::error(kw::errc::key_env_whitespace, 3), "ACME_API_KEY",
+                                                        "sk_live_...", 40, "a line break (LF)"));
+  const keys::env_result made_key(kw::secret("sk_live_x"));
+  use(made_failure.error().message().size() + made_key->size());
+
+  // keys/callback.hpp
+  const auto callback = keys::static_callback_auth::make("acme-callback-auth", "0123456789abcdef");
+  if (callback) {
+    use(callback->header_name());
+    use(callback->is_header("ACME-Callback-Auth"));
+    const keys::callback_authentication checked = callback->check(" 0123456789abcdef ");
+    use(checked.has_value() || static_cast<bool>(checked));
+    if (!checked) use(static_cast<std::size_t>(checked.error().status()));
+  }
+  const keys::callback_authentication accepted = keys::callback_authentication::success();
+  const keys::callback_authentication rejected = keys::callback_authentication::failure(http::denial::invalid_key());
+  use(accepted.has_value() && rejected.error().status() == 401);
+  return sink;
 }
 
 std::size_t exercise() {
@@ -601,6 +1040,6 @@ std::size_t exercise() {
 
 int main(int argc, char**) {
   // Never true: exercise() is compiled, optimised and checked, but not run.
-  if (argc < 0) return static_cast<int>(exercise() & 1u);
+  if (argc < 0) return static_cast<int>((exercise() + exercise_keys()) & 1u);
   return 0;
 }
