@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 // ---- begin keyward/keyward.hpp ----
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency (rate/redis.hpp, which needs hiredis, is included on its own).
+// dependency (rate/redis.hpp and keys/redis_limits.hpp, which need hiredis, are included on their own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -122,6 +122,27 @@ enum class errc : std::uint16_t {
   crypto_invalid_mac_length = 402,  ///< a received MAC tag has the wrong length for the algorithm or truncation
   crypto_invalid_truncation = 403,  ///< a requested tag truncation is below 80 bits or above the digest size
 
+  // API keys (500-519: prefixes and format; 520-529: digests; 530-549: environment; 550-599: stores, verifier)
+  key_unknown_prefix = 500,      ///< no entry of the prefix table begins the key
+  key_invalid_length = 501,      ///< a key, id, secret or checksum of the wrong length for the format
+  key_invalid_character = 502,   ///< a byte outside the key format's alphabet (base62 after the prefix)
+  key_checksum_mismatch = 503,   ///< the key's checksum does not match the bytes before it
+  key_invalid_format = 504,      ///< an unusable format: a secret under 32 characters, a prefix with a byte not allowed
+  key_invalid_digest = 520,      ///< an unusable stored digest: wrong length, bad hex or Base64, unknown algorithm
+  key_unknown_pepper = 521,      ///< a digest made with a pepper version the verifier does not hold
+  key_invalid_pepper = 522,      ///< a pepper under 32 bytes, a version given twice, or no current pepper
+  key_env_missing = 530,         ///< none of the environment variables is set
+  key_env_empty = 531,           ///< the environment variable is set but empty
+  key_env_whitespace = 532,      ///< whitespace or a line break inside or around the value (a copy-paste error)
+  key_env_placeholder = 533,     ///< a placeholder or masked value (`sk_live_...`, `****`, `<your key>`), not a key
+  key_wrong_environment = 534,   ///< a key of another environment than required (a test key where live is required)
+  key_wrong_kind = 535,          ///< a key of another kind than required (publishable where secret is required)
+  key_not_found = 550,           ///< no record with this id in the store
+  key_duplicate_id = 551,        ///< a record with this id is already in the store
+  key_rotation_refused = 552,    ///< rotating a key that is expired, revoked or disabled
+  key_invalid_options = 553,     ///< verifier or rotation options out of range (a grace period over 24 h)
+  key_invalid_scope = 554,       ///< a scope name that is empty, not a scope-token, unknown, or one too many
+
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
   rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
@@ -180,6 +201,26 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::crypto_mac_mismatch: return "crypto: MAC tag mismatch";
     case errc::crypto_invalid_mac_length: return "crypto: MAC tag has the wrong length";
     case errc::crypto_invalid_truncation: return "crypto: MAC truncation length out of range";
+    // API keys
+    case errc::key_unknown_prefix: return "key: unknown prefix";
+    case errc::key_invalid_length: return "key: wrong length";
+    case errc::key_invalid_character: return "key: invalid character";
+    case errc::key_checksum_mismatch: return "key: checksum mismatch";
+    case errc::key_invalid_format: return "key: invalid format parameters";
+    case errc::key_invalid_digest: return "key: invalid stored digest";
+    case errc::key_unknown_pepper: return "key: unknown pepper version";
+    case errc::key_invalid_pepper: return "key: invalid pepper";
+    case errc::key_env_missing: return "key: environment variable not set";
+    case errc::key_env_empty: return "key: environment variable is empty";
+    case errc::key_env_whitespace: return "key: whitespace in the key";
+    case errc::key_env_placeholder: return "key: placeholder instead of a key";
+    case errc::key_wrong_environment: return "key: wrong environment";
+    case errc::key_wrong_kind: return "key: wrong kind";
+    case errc::key_not_found: return "key: no such key";
+    case errc::key_duplicate_id: return "key: id already in use";
+    case errc::key_rotation_refused: return "key: cannot rotate an expired or revoked key";
+    case errc::key_invalid_options: return "key: invalid options";
+    case errc::key_invalid_scope: return "key: invalid scope";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
@@ -1387,7 +1428,8 @@ namespace keyward::detail::cpu {
 inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
 inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
 inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
-inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni;
+inline constexpr std::uint32_t pclmul = 1u << 3;      ///< PCLMULQDQ (carry-less multiplication) with SSSE3
+inline constexpr std::uint32_t all = avx2 | avx512vbmi | sha_ni | pclmul;
 
 /// True during constant evaluation, where only the portable scalar code may run; false at run time and
 /// on compilers that cannot tell (which then never reach a SIMD branch in a constant expression).
@@ -1410,6 +1452,7 @@ inline std::uint32_t detect() noexcept {
   const bool sse41 = (ecx >> 19) & 1u;
   const bool osxsave = (ecx >> 27) & 1u;
   const bool avx = (ecx >> 28) & 1u;
+  const bool pclmulqdq = (ecx >> 1) & 1u;
   std::uint64_t xcr0 = 0;
   if (osxsave) {
     unsigned lo = 0, hi = 0;
@@ -1424,6 +1467,7 @@ inline std::uint32_t detect() noexcept {
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
   if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
   if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
+  if (pclmulqdq && ssse3) found |= pclmul;
   return found;
 }
 #else
@@ -3179,9 +3223,10 @@ inline std::size_t skip_token68_chars_sse2(std::string_view text, std::size_t i)
     const __m128i others = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('+')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('_'))),
         _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~')));
-    const auto accepted = static_cast<unsigned>(_mm_movemask_epi8(
-                              _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
-                          ((1u << (i - block)) - 1);
+    // Which bytes are token68 characters is the parse's public verdict (a Bearer token may be a secret).
+    const auto accepted = ct::declassify(static_cast<unsigned>(_mm_movemask_epi8(
+                                             _mm_or_si128(_mm_or_si128(letter, dash_to_nine), others))) |
+                                         ((1u << (i - block)) - 1));
     if (accepted != 0xFFFF) return block + static_cast<std::size_t>(__builtin_ctz(~accepted));
     if (block + 16 == text.size()) return text.size();
     i = block + 16;
@@ -5902,7 +5947,8 @@ result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_cloc
 // ---- end keyward/http/date.hpp ----
 // ---- begin keyward/http/denial.hpp ----
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
-// challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4).
+// challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
+// RFC 9110 section 15.6.4).
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -6138,6 +6184,8 @@ enum class denial_reason : std::uint8_t {
   insufficient_scope,     ///< a valid key or token without the scope the request needs
   wrong_environment,      ///< a valid key of another environment (a test key sent to live, or the reverse)
   rate_limited,           ///< too many requests (RFC 6585 section 4)
+  disabled,               ///< a key that is suspended (it may be enabled again)
+  unavailable,            ///< the check could not be made (a limiter backend is down): 503, fail closed
 };
 
 /// The auth-scheme a server challenges with.
@@ -6181,7 +6229,8 @@ enum class json_style : std::uint8_t {
   error_object,
   /// `{"type":"client_error","errors":[{"code":"invalid_token","detail":"...","attr":null,"extra":null}]}`:
   /// the code is the RFC 6750 error code where one applies, else not_authenticated (missing credentials,
-  /// wrong scheme) or throttled (rate limited); extra is the caller's details, null when there are none.
+  /// wrong scheme), throttled (rate limited) or service_unavailable (unavailable, whose type is
+  /// "server_error"); extra is the caller's details, null when there are none.
   errors_array,
 };
 
@@ -6222,6 +6271,10 @@ inline constexpr reason_facts facts[] = {
      "invalid_token", "The access token is not valid in this environment"},
     {429, bearer::none, "RATE_LIMIT_EXCEEDED", "Too many requests",
      "throttled", "Too many requests"},
+    {401, bearer::invalid_token, "DISABLED_API_KEY", "The API key has been disabled",
+     "invalid_token", "The access token has been disabled"},
+    {503, bearer::none, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable",
+     "service_unavailable", "The service is temporarily unavailable"},
 };
 
 }  // namespace keyward::detail::http_denial
@@ -6275,6 +6328,17 @@ class denial {
     made.retry_after_ = retry_after_delay(wait);
     return made;
   }
+  /// A suspended key (one that may be enabled again): 401 with error="invalid_token", as for a revoked key.
+  static denial disabled() noexcept { return denial(denial_reason::disabled); }
+  /// The credentials could not be checked because something they depend on failed, such as a rate limiter's
+  /// backend, and the server fails closed: 503 Service Unavailable (RFC 9110 section 15.6.4), no challenge
+  /// (the credentials were not found wanting), and a Retry-After of retry_after_delay(wait), as for
+  /// rate_limited().
+  static denial unavailable(std::chrono::nanoseconds wait) noexcept {
+    denial made(denial_reason::unavailable);
+    made.retry_after_ = retry_after_delay(wait);
+    return made;
+  }
   /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
   /// parse_bearer and the Base64 they use): http_empty_value gives missing_credentials, http_wrong_scheme
   /// gives wrong_scheme, and every other code gives malformed_credentials.
@@ -6314,31 +6378,46 @@ class denial {
     return std::move(with_detail(std::move(name), std::move(value)));
   }
 
+  /// Sets the options challenge() uses when called without any (by default a Bearer challenge without a
+  /// realm), so that whoever made the denial (a verifier) can give it the server's scheme and realm.
+  denial& with_challenge(const challenge_options& options) & noexcept {
+    challenge_ = options;
+    return *this;
+  }
+  denial&& with_challenge(const challenge_options& options) && noexcept { return std::move(with_challenge(options)); }
+
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
-  /// The status code: 400, 401, 403 (RFC 6750 section 3.1) or 429 (RFC 6585 section 4).
+  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 429 (RFC 6585 section 4) or 503 (RFC 9110
+  /// section 15.6.4).
   int status() const noexcept { return facts().status; }
   /// The error code a Bearer challenge carries (RFC 6750 section 3.1); none for missing credentials, a wrong
-  /// scheme and rate limiting.
+  /// scheme, rate limiting and unavailability.
   bearer_error rfc6750_error() const noexcept { return facts().error; }
   /// The scope given to insufficient_scope(); empty otherwise.
   std::string_view required_scope() const noexcept { return scope_; }
-  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited;
-  /// nullopt otherwise.
+  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited or
+  /// unavailable; nullopt otherwise.
   std::optional<std::chrono::seconds> retry_after() const noexcept {
-    if (reason_ != denial_reason::rate_limited) return std::nullopt;
+    if (!is_retryable()) return std::nullopt;
     return retry_after_;
   }
+  /// The options challenge() uses when called without any: those given to with_challenge(), else a Bearer
+  /// challenge without a realm.
+  const challenge_options& challenge_settings() const noexcept { return challenge_; }
 
-  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited: a 429 is not an
-  /// authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
+  /// The WWW-Authenticate value to send, built with challenge_settings(); see challenge(options).
+  std::optional<std::string> challenge() const { return challenge(challenge_); }
+
+  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited or unavailable: a 429 or
+  /// a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
   /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
   /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
   /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
   /// Cannot fail: the caller's texts, the realm and the scope, were checked by challenge_options::make()
   /// and insufficient_scope(), and the library's own texts fit RFC 6750's character sets.
-  std::optional<std::string> challenge(const challenge_options& options = {}) const {
-    if (reason_ == denial_reason::rate_limited) return std::nullopt;
+  std::optional<std::string> challenge(const challenge_options& options) const {
+    if (is_retryable()) return std::nullopt;
     result<challenge_builder> builder = options.scheme() == challenge_scheme::basic
                                             ? challenge_builder::basic(options.realm())
                                             : challenge_builder::bearer(options.realm());
@@ -6370,6 +6449,10 @@ class denial {
  private:
   explicit denial(denial_reason reason) noexcept : reason_(reason) {}
 
+  bool is_retryable() const noexcept {
+    return reason_ == denial_reason::rate_limited || reason_ == denial_reason::unavailable;
+  }
+
   const detail::http_denial::reason_facts& facts() const noexcept {
     return detail::http_denial::facts[static_cast<std::size_t>(reason_)];
   }
@@ -6396,7 +6479,8 @@ class denial {
       out.put("}}");
       return;
     }
-    out.put(R"({"type":"client_error","errors":[{"code":)");
+    out.put(facts().status >= 500 ? R"({"type":"server_error","errors":[{"code":)"
+                                  : R"({"type":"client_error","errors":[{"code":)");
     detail::json::put_string(out, facts().array_code);
     out.put(R"(,"detail":)");
     detail::json::put_string(out, message_.empty() ? facts().token_message : std::string_view(message_));
@@ -6410,6 +6494,7 @@ class denial {
   }
 
   denial_reason reason_;
+  challenge_options challenge_;
   std::chrono::seconds retry_after_{0};
   std::string scope_;
   std::string message_;
@@ -6424,9 +6509,9 @@ class denial {
 // keyward: which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 //
 // keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
-// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI); everything else, and
-// every call during constant evaluation, runs the portable scalar code. All kernels give byte-identical
-// results. Production code never needs this header: it exists so that a test suite or a benchmark can run
+// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys
+// uses PCLMULQDQ; everything else, and every call during constant evaluation, runs the portable scalar code.
+// All kernels give byte-identical results. Production code never needs this header: it exists so that a test suite or a benchmark can run
 // each kernel on a machine that has several, and compare them.
 //
 // The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
@@ -6447,6 +6532,7 @@ enum class kernel : std::uint32_t {
   avx2 = detail::cpu::avx2,               ///< Base64 with AVX2
   avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI
   sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
+  pclmul = detail::cpu::pclmul,           ///< CRC-32 with PCLMULQDQ (carry-less multiplication)
   all = detail::cpu::all,                 ///< every kernel above
 };
 
@@ -6497,12 +6583,2292 @@ class scoped_force {
 
 #endif  // KEYWARD_KERNELS_HPP
 // ---- end keyward/kernels.hpp ----
-// ---- begin keyward/rate/gcra.hpp ----
-// keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
-// of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
-// allocation, integer time.
-#ifndef KEYWARD_RATE_GCRA_HPP
-#define KEYWARD_RATE_GCRA_HPP
+// ---- begin keyward/keys/callback.hpp ----
+// keyward: static callback authentication, a legacy mode: some API providers authenticate the callbacks they
+// send to a customer's server with a header (e.g. `<vendor>-callback-auth`) holding a fixed key shown on
+// their dashboard. static_callback_auth checks that header against the configured key without leaking the
+// key, its length, or how much of a guess matched.
+//
+// Prefer signed callbacks (webhook signatures: an HMAC of the body with a timestamp) wherever the provider
+// offers them. A static key is sent with every callback: anyone who sees one (a proxy, a log line) can forge
+// any later one, it does not bind the body, and it cannot stop a replay.
+#ifndef KEYWARD_KEYS_CALLBACK_HPP
+#define KEYWARD_KEYS_CALLBACK_HPP
+
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace keyward::keys {
+
+/// What static_callback_auth::check() returns: success, or the http::denial to answer with, read like a
+/// keyward::result (and like verifier::authenticate()'s authentication): `if (!checked) { status =
+/// checked.error().status(); ... }`. Reading error() of a success aborts.
+class callback_authentication {
+ public:
+  /// A success: the callback carries the configured key.
+  static callback_authentication success() noexcept { return callback_authentication(); }
+  /// A failure, answered with `why`.
+  static callback_authentication failure(http::denial why) noexcept { return callback_authentication(std::move(why)); }
+
+  /// True when the callback carries the configured key.
+  bool has_value() const noexcept { return !denial_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// What to answer a refused callback with (status, challenge, JSON body); aborts on a success.
+  const http::denial& error() const noexcept {
+    if (!denial_) detail::bad_result_access();
+    return *denial_;
+  }
+
+ private:
+  callback_authentication() noexcept = default;
+  explicit callback_authentication(http::denial why) noexcept : denial_(std::move(why)) {}
+
+  std::optional<http::denial> denial_;
+};
+
+/// Legacy static callback authentication: the provider sends the configured key in the header
+/// header_name() of every callback. Holds the header name and a keyed SHA-256 digest of the key (under
+/// crypto::equal_length_hiding's random per-process key), not the key itself. Prefer signed webhooks.
+class static_callback_auth {
+ public:
+  /// Checks the configuration once: `header_name` must be a field-name (RFC 9110 section 5.1: a token), else
+  /// http_invalid_parameter_value (at the first byte outside tchar, no offset when empty); `expected_key`
+  /// must be 1 or more bytes of printable ASCII (%x21-7E: what a field value carries without change), else
+  /// key_invalid_length when empty, key_invalid_character at the first other byte. A short key is the
+  /// caller's risk: the provider's key is taken as given.
+  static result<static_callback_auth> make(std::string_view header_name, std::string_view expected_key) {
+    namespace grammar = detail::http_grammar;
+    if (header_name.empty()) return errc::http_invalid_parameter_value;
+    const std::size_t name_end = grammar::skip(header_name, 0, grammar::tchar);
+    if (name_end != header_name.size()) return keyward::error(errc::http_invalid_parameter_value, name_end);
+    if (expected_key.empty()) return errc::key_invalid_length;
+    for (std::size_t i = 0; i < expected_key.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(expected_key[i]);
+      if (byte < 0x21 || byte > 0x7E) return keyward::error(errc::key_invalid_character, i);
+    }
+    return static_callback_auth(std::string(header_name),
+                                detail::equal_length_hiding::keyed_digest(expected_key));
+  }
+
+  /// The name of the header to read, as configured (e.g. "refonte.ai-callback-auth").
+  std::string_view header_name() const noexcept { return header_name_; }
+  /// True when `name` is header_name() in any ASCII case (field names are case-insensitive, RFC 9110 5.1).
+  bool is_header(std::string_view name) const noexcept { return detail::http_grammar::iequal(name, header_name_); }
+
+  /// Checks the value of the header header_name() as received (empty when the callback has none). OWS around
+  /// it is not part of the value (RFC 9110 section 5.5) and is ignored. An empty value gives
+  /// http::denial::missing_credentials() (401); a value other than the configured key gives
+  /// http::denial::invalid_key() (401). The comparison is of keyed SHA-256 digests with ct::equal: its time
+  /// depends on the received value's length only, never on the configured key, its length, or how much of
+  /// the value matches. Never fails otherwise; allocates nothing.
+  callback_authentication check(std::string_view header_value) const noexcept {
+    namespace grammar = detail::http_grammar;
+    std::size_t begin = 0, end = header_value.size();
+    while (begin < end && grammar::is(header_value[begin], grammar::ows)) ++begin;
+    while (end > begin && grammar::is(header_value[end - 1], grammar::ows)) --end;
+    if (begin == end) return callback_authentication::failure(http::denial::missing_credentials());
+    const auto received = detail::equal_length_hiding::keyed_digest(header_value.substr(begin, end - begin));
+    const bool same = detail::ct::declassify(ct::equal(received.data(), expected_.data(), expected_.size()));
+    if (same) return callback_authentication::success();
+    return callback_authentication::failure(http::denial::invalid_key());
+  }
+
+ private:
+  static_callback_auth(std::string header_name, const crypto::sha256::digest& expected) noexcept
+      : header_name_(std::move(header_name)), expected_(expected) {}
+
+  std::string header_name_;
+  crypto::sha256::digest expected_;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_CALLBACK_HPP
+// ---- end keyward/keys/callback.hpp ----
+// ---- begin keyward/keys/digest.hpp ----
+// keyward: what a server stores for an API key: a digest of the whole key, never the key. HMAC-SHA256
+// under a server-held pepper with its version (pepper_set), or plain SHA-256 (sha256_digest, and the import
+// of SHA-256 digests from other key services in hex or Base64), a text form for a database column, and a
+// constant-time comparison.
+//
+// Which digest to store. The keys that keyward mints carry at least 32 base62 characters (190 bits) of
+// randomness, so a leaked table of plain SHA-256 digests still cannot be searched for them: trying
+// candidate keys offline is hopeless. That is not true of short or human-chosen keys, nor of keys of other
+// services whose secret part is small: whoever reads a table of their SHA-256 digests can test guesses
+// offline, as fast as GPUs hash. HMAC-SHA256 under a pepper kept outside the database (configuration, a
+// secrets manager, an HSM-backed variable) makes a leaked database alone useless: without the pepper no
+// candidate can be tested. So keyward mints HMAC digests (pepper_set::digest), and accepts plain SHA-256
+// digests for keys imported from elsewhere; pepper_set::is_current() tells the verifier when to replace a
+// stored digest by a current one after a successful check (the key is in hand then).
+//
+// Rotating the pepper: build the pepper_set with the new pepper as current and the old ones as previous
+// (add_previous); digests are minted with the current pepper only, and digests of every pepper held still
+// match. Once every stored digest has been re-made (is_current() is true for all), drop the old pepper.
+//
+// Text form (one database column, ASCII, at most max_digest_text_size = 67 characters), exactly:
+//
+//   digest-text = hmac-text / sha256-text
+//   hmac-text   = "hmac-sha256:v" version ":" bytes       e.g. hmac-sha256:v3:<43 characters>
+//   sha256-text = "sha256:" bytes                          e.g. sha256:<43 characters>
+//   version     = "0" / ( %x31-39 0*9DIGIT )               decimal, no leading zero, at most 4294967295
+//   bytes       = 43 base64url characters (RFC 4648 section 5) without padding, the 32 digest bytes; the
+//                 last character's two unused bits are zero (canonical, section 3.5)
+//
+// Why this form: the algorithm is named, so migrated SHA-256 rows and HMAC rows share one column and a
+// reader can never take one for the other; the pepper version travels with the digest, so rotation needs no
+// second column; base64url is shorter than hex (43 characters rather than 64) and, like ':' and '-', needs
+// no quoting in SQL, CSV, JSON, URLs or shells (unlike the '$' and '=' of the PHC string format); the
+// length is fixed per algorithm, so padding carries no information. Everything is lower-case and strict:
+// one digest has exactly one text.
+//
+// Constant time: the key bytes, the stored digest bytes and the peppers are secret; the algorithm, the
+// pepper version and the lengths are public. No branch and no memory index depends on a secret byte, only
+// the final verdicts are made public (detail::ct::declassify), and this is checked under valgrind
+// (tests/ctgrind). Parsing an invalid text or hex digest then finds the error offset in ordinary code: an
+// invalid input is not a stored digest.
+#ifndef KEYWARD_KEYS_DIGEST_HPP
+#define KEYWARD_KEYS_DIGEST_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward::keys {
+
+/// How a stored digest was made: HMAC-SHA256 under a pepper (the default for new keys), or plain SHA-256
+/// (keys imported from other services; see the top of this header for the trade-off).
+enum class digest_algorithm : std::uint8_t { hmac_sha256, sha256 };
+
+/// Bytes in a digest of either algorithm.
+inline constexpr std::size_t digest_size = 32;
+/// Bytes in the shortest pepper accepted (256 bits, the size of an HMAC-SHA256 tag).
+inline constexpr std::size_t min_pepper_size = 32;
+/// The most peppers a pepper_set holds: the current one and up to seven previous ones.
+inline constexpr std::size_t max_peppers = 8;
+/// Characters in the longest digest text ("hmac-sha256:v4294967295:" and 43 characters).
+inline constexpr std::size_t max_digest_text_size = 67;
+
+/// What a server stores for a key. The bytes are secret (compare them only through pepper_set::matches);
+/// the algorithm and the version are public. `pepper_version` is that of the pepper for hmac_sha256 and 0
+/// (ignored) for sha256.
+struct key_digest {
+  digest_algorithm algorithm = digest_algorithm::hmac_sha256;
+  std::uint32_t pepper_version = 0;
+  std::array<std::uint8_t, digest_size> bytes{};
+};
+
+/// The plain SHA-256 digest of the whole key (FIPS 180-4), with algorithm sha256 and pepper_version 0.
+/// Prefer pepper_set::digest for keys that are not long random strings. Never fails.
+inline key_digest sha256_digest(std::string_view whole_key) noexcept {
+  return {digest_algorithm::sha256, 0, crypto::sha256::hash(whole_key.data(), whole_key.size())};
+}
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_digest {
+
+/// The value of the hex digit `c` (either case) in the low 4 bits, and 0xFF00 added when `c` is not a hex
+/// digit; no branch or table lookup on `c` (the masks of libsodium's sodium_hex2bin).
+inline std::uint32_t hex_value(unsigned char c) noexcept {
+  const std::uint32_t num = ct::value_barrier(std::uint32_t{c} ^ 48u);
+  const std::uint32_t num_ok = ((num - 10u) >> 8) & 0xFFu;  // 0xFF when '0'..'9'
+  const std::uint32_t alpha = ct::value_barrier((std::uint32_t{c} & ~32u) - 55u);
+  const std::uint32_t alpha_ok = (((alpha - 10u) ^ (alpha - 16u)) >> 8) & 0xFFu;  // 0xFF when A..F / a..f
+  const std::uint32_t ok = num_ok | alpha_ok;
+  return ((num_ok & num) | (alpha_ok & alpha)) | ((ok ^ 0xFFu) << 8);
+}
+
+/// The length of the common beginning of `text` and `expected`.
+constexpr std::size_t common_prefix(std::string_view text, std::string_view expected) noexcept {
+  std::size_t i = 0;
+  while (i < text.size() && i < expected.size() && text[i] == expected[i]) ++i;
+  return i;
+}
+
+inline constexpr std::string_view hmac_label = "hmac-sha256:v";
+inline constexpr std::string_view sha256_label = "sha256:";
+inline constexpr std::size_t text_bytes_size = 43;  // base64url of 32 bytes, unpadded
+
+/// Decodes the 43 base64url characters at `text[at, at + 43)` (their count checked by the caller) into
+/// `out` in constant time; errc::key_invalid_digest at the offending offset of `text` otherwise.
+inline result<void> decode_bytes(std::string_view text, std::size_t at, std::uint8_t* out) noexcept {
+  const auto written = keyward::base64::write_decoded(text.substr(at), out, keys::digest_size,
+                                                      keyward::base64::url_ct);
+  if (!written) {
+    return error(errc::key_invalid_digest, at + (written.error().has_offset() ? written.error().offset() : 0));
+  }
+  return {};
+}
+
+}  // namespace keyward::detail::keys_digest
+
+namespace keyward::keys {
+
+/// Reads a SHA-256 digest written as 64 hex digits, either case (as `sha256sum` and most key services
+/// print it), into a key_digest of algorithm sha256, in constant time in the digits. Errors, all
+/// errc::key_invalid_digest: a length other than 64 (offset: the first byte missing or in excess, that is
+/// min(size, 64)), then a byte that is not a hex digit (its offset).
+inline result<key_digest> import_sha256_hex(std::string_view hex) noexcept {
+  if (hex.size() != 2 * digest_size) {
+    return error(errc::key_invalid_digest, hex.size() < 2 * digest_size ? hex.size() : 2 * digest_size);
+  }
+  key_digest d{digest_algorithm::sha256, 0, {}};
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < digest_size; ++i) {
+    const std::uint32_t hi = detail::keys_digest::hex_value(static_cast<unsigned char>(hex[2 * i]));
+    const std::uint32_t lo = detail::keys_digest::hex_value(static_cast<unsigned char>(hex[2 * i + 1]));
+    bad |= (hi | lo) >> 8;
+    d.bytes[i] = static_cast<std::uint8_t>(((hi & 15u) << 4) | (lo & 15u));
+  }
+  if (detail::ct::declassify(static_cast<std::uint32_t>(detail::ct::value_barrier(bad))) != 0) {
+    ct::secure_zero(d.bytes.data(), d.bytes.size());
+    for (std::size_t i = 0; i < hex.size(); ++i) {
+      if (detail::keys_digest::hex_value(static_cast<unsigned char>(hex[i])) >> 8) return error(errc::key_invalid_digest, i);
+    }
+  }
+  return d;
+}
+
+/// Reads a SHA-256 digest written in standard padded Base64 (RFC 4648 section 4: 43 characters and one
+/// '='), into a key_digest of algorithm sha256, in constant time in the characters. Errors, all
+/// errc::key_invalid_digest with an offset: a length other than 44 (min(size, 44)); a byte outside the
+/// alphabet, a misplaced '=' or non-zero unused bits (the offset the Base64 decoder reports, the first
+/// error); then "==" (offset 42: the text holds 31 bytes) or no '=' (offset 43: it holds 33 bytes).
+inline result<key_digest> import_sha256_base64(std::string_view text) noexcept {
+  constexpr std::size_t length = base64::encoded_size(digest_size);  // 44
+  if (text.size() != length) return error(errc::key_invalid_digest, text.size() < length ? text.size() : length);
+  std::array<std::uint8_t, digest_size + 1> bytes{};
+  const auto written = base64::write_decoded(text, bytes.data(), bytes.size(), base64::standard_ct);
+  if (!written) {
+    ct::secure_zero(bytes.data(), bytes.size());
+    return error(errc::key_invalid_digest, written.error().has_offset() ? written.error().offset() : 0);
+  }
+  if (*written != digest_size) {
+    ct::secure_zero(bytes.data(), bytes.size());
+    return error(errc::key_invalid_digest, *written < digest_size ? length - 2 : length - 1);
+  }
+  key_digest d{digest_algorithm::sha256, 0, {}};
+  for (std::size_t i = 0; i < digest_size; ++i) d.bytes[i] = bytes[i];
+  ct::secure_zero(bytes.data(), bytes.size());
+  return d;
+}
+
+/// The number of characters write_digest_text() writes for `d`: 50 for sha256, 24 + the decimal digits of
+/// the version for hmac_sha256 (at most max_digest_text_size), 0 for an algorithm outside the enum.
+constexpr std::size_t digest_text_size(const key_digest& d) noexcept {
+  if (d.algorithm == digest_algorithm::sha256) {
+    return detail::keys_digest::sha256_label.size() + detail::keys_digest::text_bytes_size;
+  }
+  if (d.algorithm != digest_algorithm::hmac_sha256) return 0;
+  std::size_t digits = 1;
+  for (std::uint32_t v = d.pepper_version; v >= 10; v /= 10) ++digits;
+  return detail::keys_digest::hmac_label.size() + digits + 1 + detail::keys_digest::text_bytes_size;
+}
+
+/// Writes the text form of `d` (top of this header) into `out[0, capacity)`; the digest bytes are encoded
+/// in constant time. Returns the characters written (digest_text_size(d)), errc::key_invalid_digest when
+/// d.algorithm is outside the enum, or errc::buffer_too_small; nothing is written on any error.
+inline result<std::size_t> write_digest_text(const key_digest& d, char* out, std::size_t capacity) noexcept {
+  const std::size_t size = digest_text_size(d);
+  if (size == 0) return errc::key_invalid_digest;
+  if (capacity < size) return errc::buffer_too_small;
+  std::size_t at = 0;
+  const auto put = [&](std::string_view text) {
+    for (const char c : text) out[at++] = c;
+  };
+  if (d.algorithm == digest_algorithm::sha256) {
+    put(detail::keys_digest::sha256_label);
+  } else {
+    put(detail::keys_digest::hmac_label);
+    char digits[10];
+    std::size_t n = 0;
+    std::uint32_t v = d.pepper_version;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (n != 0) out[at++] = digits[--n];
+    out[at++] = ':';
+  }
+  (void)base64::write_encoded(d.bytes.data(), d.bytes.size(), out + at, capacity - at, base64::url_ct);
+  return size;
+}
+
+/// The text form of `d` as a new string (write_digest_text); empty when d.algorithm is outside the enum.
+inline std::string digest_text(const key_digest& d) {
+  std::string text(digest_text_size(d), '\0');
+  if (!text.empty()) (void)write_digest_text(d, text.data(), text.size());
+  return text;
+}
+
+/// Reads a digest in the text form (top of this header), strictly: exact lower-case labels, no leading
+/// zero or overflow in the version, exactly 43 canonical base64url characters, nothing around. The 43
+/// characters are decoded in constant time. Errors, all errc::key_invalid_digest with the offset of the
+/// first byte that cannot belong to a digest text (the end of the text when it stops short): an unknown
+/// label, a missing or malformed version, a missing ':', a byte outside base64url or non-zero unused bits
+/// (the byte's offset), and a byte part of another length than 43 (the offset of the first byte missing or
+/// in excess, checked before the characters).
+inline result<key_digest> parse_digest_text(std::string_view text) noexcept {
+  namespace d = detail::keys_digest;
+  key_digest digest{};
+  std::size_t at = 0;
+  if (text.substr(0, d::sha256_label.size()) == d::sha256_label) {
+    digest.algorithm = digest_algorithm::sha256;
+    at = d::sha256_label.size();
+  } else if (text.substr(0, d::hmac_label.size()) == d::hmac_label) {
+    at = d::hmac_label.size();
+    const std::size_t first = at;
+    std::uint64_t version = 0;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      if (at != first && text[first] == '0') return error(errc::key_invalid_digest, at);  // leading zero
+      version = version * 10 + static_cast<std::uint64_t>(text[at] - '0');
+      if (version > UINT32_MAX) return error(errc::key_invalid_digest, at);
+      ++at;
+    }
+    if (at == first || at == text.size() || text[at] != ':') return error(errc::key_invalid_digest, at);
+    ++at;
+    digest.pepper_version = static_cast<std::uint32_t>(version);
+  } else {
+    const std::size_t a = d::common_prefix(text, d::sha256_label), b = d::common_prefix(text, d::hmac_label);
+    return error(errc::key_invalid_digest, a > b ? a : b);
+  }
+  const std::size_t rest = text.size() - at;
+  if (rest != d::text_bytes_size) {
+    return error(errc::key_invalid_digest, at + (rest < d::text_bytes_size ? rest : d::text_bytes_size));
+  }
+  if (const result<void> decoded = d::decode_bytes(text, at, digest.bytes.data()); !decoded) {
+    ct::secure_zero(digest.bytes.data(), digest.bytes.size());
+    return decoded.error();
+  }
+  return digest;
+}
+
+class pepper_set;
+
+/// The digest of a key presented by a client under the current pepper of a pepper_set, made before the
+/// key's stored digest is known (pepper_set::present), so that the HMAC can run while the store looks the
+/// record up; pepper_set::matches(whole_key, presented, stored) then compares it with the stored digest.
+/// The bytes are secret: they are wiped when the object goes, and nothing reads them but that compare.
+/// Neither copyable nor movable (it lives on the stack of one verification).
+class presented_digest {
+ public:
+  presented_digest(const presented_digest&) = delete;
+  presented_digest& operator=(const presented_digest&) = delete;
+  ~presented_digest() { ct::secure_zero(bytes_.data(), bytes_.size()); }
+
+ private:
+  friend class pepper_set;
+  presented_digest(const pepper_set* made_by, std::uint32_t version,
+                   const std::array<std::uint8_t, digest_size>& bytes) noexcept
+      : made_by_(made_by), version_(version), bytes_(bytes) {}
+
+  const pepper_set* made_by_;
+  std::uint32_t version_;
+  std::array<std::uint8_t, digest_size> bytes_;
+};
+
+/// The server's HMAC peppers: one current version, with which every new digest is made, and up to
+/// max_peppers - 1 previous versions whose digests are still accepted (a rotation in progress). Versions
+/// are unique 32-bit numbers, public (they are stored next to the digests); the peppers are secret, at least
+/// min_pepper_size bytes, and should be random (32 bytes from random::fill). The set keeps no copy of a
+/// pepper: it holds each one prepared as a crypto::hmac<sha256> (the hashed inner and outer padded keys, so
+/// a digest costs the compressions of the key plus the outer one, with no re-keying), and those states are
+/// wiped when the set (or a copy of it) is destroyed. Build with make(), then add_previous(). No allocation.
+class pepper_set {
+ public:
+  /// A set whose current pepper is `current_pepper` with version `current_version`.
+  /// errc::key_invalid_pepper when the pepper is under min_pepper_size bytes.
+  static result<pepper_set> make(std::uint32_t current_version, std::string_view current_pepper) noexcept {
+    if (current_pepper.size() < min_pepper_size) return errc::key_invalid_pepper;
+    pepper_set set;
+    set.versions_[0] = current_version;
+    set.macs_[0].emplace(current_pepper);
+    set.count_ = 1;
+    return set;
+  }
+
+  /// Adds an older pepper: digests made with it still match, new ones are never made with it.
+  /// errc::key_invalid_pepper when it is under min_pepper_size bytes, when `version` is already held, or
+  /// when the set already holds max_peppers peppers; the set is then unchanged.
+  result<void> add_previous(std::uint32_t version, std::string_view pepper) noexcept {
+    if (pepper.size() < min_pepper_size || has_version(version) || count_ == max_peppers) {
+      return errc::key_invalid_pepper;
+    }
+    versions_[count_] = version;
+    macs_[count_].emplace(pepper);
+    ++count_;
+    return {};
+  }
+
+  /// The version of the pepper that digest() uses.
+  std::uint32_t current_version() const noexcept { return versions_[0]; }
+  /// True when the set holds the pepper of `version`.
+  bool has_version(std::uint32_t version) const noexcept { return slot_of(version) != npos; }
+  /// The number of peppers held (the current one included): 1 to max_peppers.
+  std::size_t size() const noexcept { return count_; }
+
+  /// The digest to store for a new key: HMAC-SHA256 (RFC 2104) of the whole key under the current pepper,
+  /// with its version. Never fails.
+  key_digest digest(std::string_view whole_key) const noexcept {
+    return {digest_algorithm::hmac_sha256, versions_[0], macs_[0]->sign(whole_key)};
+  }
+
+  /// True when `stored` is the digest of `whole_key`: for hmac_sha256, made with the pepper of
+  /// stored.pepper_version; for sha256, the plain SHA-256. The bytes are compared in constant time
+  /// (ct::equal); the time depends only on the key's length and on the algorithm. False for a pepper
+  /// version the set does not hold (after the same work under the current pepper) and for an algorithm
+  /// outside the enum. verify() tells these cases apart.
+  bool matches(std::string_view whole_key, const key_digest& stored) const noexcept {
+    return check(whole_key, stored) == outcome::match;
+  }
+
+  /// HMAC-SHA256 of the whole key under the current pepper, for matches(whole_key, presented, stored): the
+  /// first half of matches(), which needs no stored digest. Never fails.
+  presented_digest present(std::string_view whole_key) const noexcept {
+    return presented_digest(this, versions_[0], macs_[0]->sign(whole_key));
+  }
+
+  /// matches(whole_key, stored) given `presented`, which present(whole_key) made on this set: when
+  /// `stored` is an HMAC digest under the current pepper (the usual case), a constant-time comparison of
+  /// the bytes with no hashing; otherwise (a previous pepper, SHA-256, an unknown version, a `presented`
+  /// made by another set or under another current version) exactly matches(whole_key, stored), with its
+  /// work. The verdict is the same as matches(whole_key, stored) whenever presented belongs to whole_key.
+  bool matches(std::string_view whole_key, const presented_digest& presented,
+               const key_digest& stored) const noexcept {
+    if (presented.made_by_ != this || presented.version_ != versions_[0] ||
+        stored.algorithm != digest_algorithm::hmac_sha256 || stored.pepper_version != versions_[0]) {
+      return matches(whole_key, stored);
+    }
+    return detail::ct::declassify(ct::equal(presented.bytes_.data(), stored.bytes.data(), digest_size));
+  }
+
+  /// matches() with the reason for a rejection: errc::crypto_mac_mismatch when the digest is not that of
+  /// the key, errc::key_unknown_pepper when stored is hmac_sha256 with a version the set does not hold (a
+  /// configuration error: a pepper dropped too early), errc::key_invalid_digest for an algorithm outside the
+  /// enum. Branching on the result is fine: it is public once returned.
+  result<void> verify(std::string_view whole_key, const key_digest& stored) const noexcept {
+    switch (check(whole_key, stored)) {
+      case outcome::match: return {};
+      case outcome::mismatch: return errc::crypto_mac_mismatch;
+      case outcome::unknown_pepper: return errc::key_unknown_pepper;
+      case outcome::invalid: break;
+    }
+    return errc::key_invalid_digest;
+  }
+
+  /// The work of matches(whole_key, stored) for a stored digest of `algorithm` (with the current pepper
+  /// for hmac_sha256), against no digest at all; always false. For the verifier's unknown-id path, so that
+  /// an unknown id costs what a wrong secret costs: pass the algorithm most stored digests use.
+  bool matches_nothing(std::string_view whole_key,
+                       digest_algorithm algorithm = digest_algorithm::hmac_sha256) const noexcept {
+    key_digest dummy{algorithm, versions_[0], {}};
+    const bool same = compare(whole_key, dummy, 0);
+    // An opaque zero: the compiler must still compute `same`, yet the answer is always false.
+    const unsigned never = detail::ct::value_barrier(0u);
+    return (static_cast<unsigned>(same) & never) != 0;
+  }
+
+  /// True when `stored` is an HMAC digest under the current pepper; false for a previous pepper's digest
+  /// and for a plain SHA-256 one, which the server may replace by digest(key) once matches() accepted it.
+  bool is_current(const key_digest& stored) const noexcept {
+    return stored.algorithm == digest_algorithm::hmac_sha256 && stored.pepper_version == versions_[0];
+  }
+
+ private:
+  enum class outcome : std::uint8_t { match, mismatch, unknown_pepper, invalid };
+  static constexpr std::size_t npos = max_peppers;
+
+  pepper_set() noexcept = default;
+
+  std::size_t slot_of(std::uint32_t version) const noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (versions_[i] == version) return i;
+    }
+    return npos;
+  }
+
+  // Computes the digest of `whole_key` as `stored` says (HMAC under the pepper in `slot`, or SHA-256) and
+  // compares it with stored.bytes in constant time; the verdict is declassified.
+  bool compare(std::string_view whole_key, const key_digest& stored, std::size_t slot) const noexcept {
+    std::array<std::uint8_t, digest_size> computed =
+        stored.algorithm == digest_algorithm::sha256 ? crypto::sha256::hash(whole_key.data(), whole_key.size())
+                                                     : macs_[slot]->sign(whole_key);
+    const bool same = ct::equal(computed.data(), stored.bytes.data(), digest_size);
+    ct::secure_zero(computed.data(), computed.size());
+    return detail::ct::declassify(same);
+  }
+
+  outcome check(std::string_view whole_key, const key_digest& stored) const noexcept {
+    if (stored.algorithm == digest_algorithm::sha256) {
+      return compare(whole_key, stored, 0) ? outcome::match : outcome::mismatch;
+    }
+    if (stored.algorithm != digest_algorithm::hmac_sha256) return outcome::invalid;
+    const std::size_t slot = slot_of(stored.pepper_version);
+    if (slot == npos) {
+      // The same work as a wrong digest; matches_nothing() is always false, but its result must be used.
+      return matches_nothing(whole_key) ? outcome::mismatch : outcome::unknown_pepper;
+    }
+    return compare(whole_key, stored, slot) ? outcome::match : outcome::mismatch;
+  }
+
+  std::array<std::uint32_t, max_peppers> versions_{};
+  std::array<std::optional<crypto::hmac_sha256>, max_peppers> macs_{};
+  std::size_t count_ = 0;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_DIGEST_HPP
+// ---- end keyward/keys/digest.hpp ----
+// ---- begin keyward/keys/env.hpp ----
+// keyward: a client's API key, loaded from environment variables: the first variable set, in the caller's
+// order of precedence, checked before it is used (no silent trimming) and held in a keyward::secret, with an
+// error that names the variable and shows only the public part of what it found.
+//
+// The checks, in order (the first that fails decides; check_key_text() gives them without the environment):
+//   1. key_env_empty: the variable is set to "".
+//   2. key_env_placeholder: a placeholder or a masked key instead of a key (detail/keys_env.hpp lists the
+//      patterns: `..`, `**`, `<`, `{{`, `${`, `YOUR_API_KEY`, `changeme`, `sk_live_xxx` ...).
+//   3. key_env_whitespace: whitespace inside or around the value: space, tab, CR, LF, VT, FF, and the
+//      invisible Unicode spaces a copy from a web page brings (NBSP, U+2000-U+200D, U+2028/9, BOM ...), at its
+//      offset: the trailing LF of `echo $KEY > key.txt`, the CR of a Windows file, a space pasted around.
+//      key_invalid_character: any other byte but printable ASCII, and the quotes '"' '\'' '`' and the
+//      backslash, which no key holds but a copied `.env` line (`KEY="sk_..."`) or an escaped `\n` does.
+//   4. with a prefix table: key_unknown_prefix; with keyward's format required: parse_key()'s errors
+//      (key_invalid_length, key_invalid_character, key_checksum_mismatch); then key_wrong_environment and
+//      key_wrong_kind.
+//
+// These checks branch on the key's bytes: they run once, in the client that owns the key, where no other
+// party can time them; what must be constant-time (the checksum) is parse_key()'s own code.
+#ifndef KEYWARD_KEYS_ENV_HPP
+#define KEYWARD_KEYS_ENV_HPP
+
+// ---- begin keyward/detail/keys_env.hpp ----
+// keyward (private): the text checks of keys/env.hpp: placeholders and masked keys, whitespace (ASCII and
+// the invisible Unicode spaces), and the other bytes no API key holds. Each finding carries the error (code
+// and offset) and a static English description of what was found, never a byte of the value.
+#ifndef KEYWARD_DETAIL_KEYS_ENV_HPP
+#define KEYWARD_DETAIL_KEYS_ENV_HPP
+
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace keyward::detail::keys_env {
+
+/// An error and a static description of what was found.
+struct finding {
+  keyward::error cause;
+  std::string_view hint;
+};
+
+/// True for an ASCII letter or digit.
+constexpr bool is_alnum(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/// Texts that are never part of a key, anywhere in the value.
+struct mark {
+  std::string_view text;
+  std::string_view hint;
+};
+inline constexpr mark marks[] = {
+    {"..", "\"...\": an elided key"},
+    {"\xE2\x80\xA6", "an ellipsis: an elided key"},
+    {"**", "\"****\": a masked key"},
+    {"\xE2\x80\xA2", "bullets: a masked key"},
+    {"\xE2\x97\x8F", "bullets: a masked key"},
+    {"<", "\"<...>\": a placeholder from the documentation"},
+    {">", "\"<...>\": a placeholder from the documentation"},
+    {"{{", "\"{{...}}\": a template that was not filled in"},
+    {"}}", "\"{{...}}\": a template that was not filled in"},
+    {"${", "\"${...}\": a variable that was not expanded"},
+    {"$(", "\"$(...)\": a command that was not run"},
+};
+
+/// Whole values (any case) that are a word, not a key.
+inline constexpr std::string_view placeholder_values[] = {
+    "none", "null", "nil", "undefined", "key", "secret", "token", "password", "apikey", "api_key", "api-key", "test",
+};
+
+/// Words (any case) that, as a whole run of letters and digits, mark a placeholder: a random key never has
+/// such a run (its random part is one long run), documentation does (YOUR_API_KEY, <your key>).
+inline constexpr std::string_view placeholder_words[] = {
+    "your", "yours", "change", "changeme", "replace", "replaceme", "placeholder", "redacted", "example", "insert",
+    "todo", "fixme",
+};
+
+/// The first placeholder pattern in `value`: a mark anywhere, a leading '$', a placeholder value, or a run of
+/// letters and digits that is a placeholder word or at least three x/X (`sk_live_xxx`). The earliest offset
+/// wins; nullopt when there is none.
+inline std::optional<finding> find_placeholder(std::string_view value) noexcept {
+  constexpr std::string_view word_hint = "a placeholder such as YOUR_API_KEY or changeme";
+  for (const std::string_view whole : placeholder_values) {
+    if (http_grammar::iequal(value, whole)) return finding{{errc::key_env_placeholder, 0}, word_hint};
+  }
+  if (!value.empty() && value[0] == '$') {
+    return finding{{errc::key_env_placeholder, 0}, "\"$...\": a variable that was not expanded"};
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    for (const mark& m : marks) {
+      if (value[i] == m.text[0] && value.substr(i, m.text.size()) == m.text) {
+        return finding{{errc::key_env_placeholder, i}, m.hint};
+      }
+    }
+    if (!is_alnum(value[i]) || (i > 0 && is_alnum(value[i - 1]))) continue;
+    std::size_t end = i;
+    bool only_x = true;
+    for (; end < value.size() && is_alnum(value[end]); ++end) only_x = only_x && (value[end] | 0x20) == 'x';
+    const std::string_view run = value.substr(i, end - i);
+    if (only_x && run.size() >= 3) return finding{{errc::key_env_placeholder, i}, "\"xxx\": a placeholder"};
+    for (const std::string_view word : placeholder_words) {
+      if (http_grammar::iequal(run, word)) return finding{{errc::key_env_placeholder, i}, word_hint};
+    }
+  }
+  return std::nullopt;
+}
+
+/// Invisible Unicode spaces (UTF-8), reported as whitespace: what a copy from a web page or a word processor
+/// brings. U+200B-U+200D and U+FEFF are not White_Space in Unicode, but are as invisible.
+inline constexpr std::string_view unicode_spaces[] = {
+    "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83",
+    "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89",
+    "\xE2\x80\x8A", "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x80\xA8", "\xE2\x80\xA9",
+    "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE2\x81\xA0", "\xE3\x80\x80", "\xEF\xBB\xBF",
+};
+
+/// The first byte of `value` that no key holds (key_env_whitespace or key_invalid_character), or nullopt.
+inline std::optional<finding> find_bad_byte(std::string_view value) noexcept {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    switch (byte) {
+      case ' ': return finding{{errc::key_env_whitespace, i}, "a space"};
+      case '\t': return finding{{errc::key_env_whitespace, i}, "a tab"};
+      case '\n': return finding{{errc::key_env_whitespace, i}, "a line break (LF), as echo adds"};
+      case '\r': return finding{{errc::key_env_whitespace, i}, "a carriage return (CR), as Windows files hold"};
+      case '\v':
+      case '\f': return finding{{errc::key_env_whitespace, i}, "a vertical tab or form feed"};
+      case '"':
+      case '\'':
+      case '`': return finding{{errc::key_invalid_character, i}, "a quote, as a copied .env line holds"};
+      case '\\': return finding{{errc::key_invalid_character, i}, "a backslash, as a written-out \\n holds"};
+      default: break;
+    }
+    if (byte >= 0x21 && byte <= 0x7E) continue;
+    if (byte >= 0x80) {
+      for (const std::string_view space : unicode_spaces) {
+        if (value.substr(i, space.size()) == space) {
+          return finding{{errc::key_env_whitespace, i}, "an invisible Unicode space"};
+        }
+      }
+      return finding{{errc::key_invalid_character, i}, "a non-ASCII byte"};
+    }
+    return finding{{errc::key_invalid_character, i}, "a control character"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace keyward::detail::keys_env
+
+#endif  // KEYWARD_DETAIL_KEYS_ENV_HPP
+// ---- end keyward/detail/keys_env.hpp ----
+// ---- begin keyward/secret.hpp ----
+// keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
+// or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
+// compares only in constant time.
+#ifndef KEYWARD_SECRET_HPP
+#define KEYWARD_SECRET_HPP
+
+
+#include <cstddef>
+#include <cstring>
+#include <iosfwd>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace keyward {
+
+/// A secret byte string. Its bytes live in one heap block of exactly size() bytes that is zeroized before it
+/// is freed (on destruction, clear(), assignment and move-from), so no stale copy is left behind by growth
+/// or by a small-string buffer. It is move-only; clone() makes a deliberate copy. Equality is ct::equal
+/// (lengths public); printing gives "[redacted]". Allocation failure is that of new[] (std::bad_alloc, or
+/// termination without exceptions).
+class secret {
+ public:
+  /// The text that operator<< and to_string() produce instead of the value.
+  static constexpr std::string_view redacted = "[redacted]";
+
+  /// An empty secret.
+  secret() noexcept = default;
+  /// A secret holding a copy of the `size` bytes at `data`.
+  secret(const void* data, std::size_t size) { assign(data, size); }
+  /// A secret holding a copy of `bytes`.
+  explicit secret(std::string_view bytes) { assign(bytes.data(), bytes.size()); }
+  /// A secret holding a copy of the NUL-terminated `text` (without the NUL).
+  explicit secret(const char* text) : secret(std::string_view(text)) {}
+  /// A secret taking the bytes of `bytes`, whose size() bytes are then zeroized and which is cleared.
+  explicit secret(std::string&& bytes) {
+    assign(bytes.data(), bytes.size());
+    ct::secure_zero(&bytes[0], bytes.size());
+    bytes.clear();
+  }
+
+  /// Takes the storage of `other`, which is left empty.
+  secret(secret&& other) noexcept : bytes_(std::move(other.bytes_)), size_(std::exchange(other.size_, 0)) {}
+  /// Wipes this secret, then takes the storage of `other`, which is left empty.
+  secret& operator=(secret&& other) noexcept {
+    if (this != &other) {
+      clear();
+      bytes_ = std::move(other.bytes_);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  secret(const secret&) = delete;
+  secret& operator=(const secret&) = delete;
+  ~secret() { clear(); }
+
+  /// A separate copy of this secret, made on purpose.
+  secret clone() const { return secret(bytes_.get(), size_); }
+
+  /// The secret bytes. The view is valid until the secret is changed or destroyed; do not log it.
+  std::string_view reveal() const noexcept { return {bytes_.get(), size_}; }
+  /// The number of bytes.
+  std::size_t size() const noexcept { return size_; }
+  /// True when there are no bytes.
+  bool empty() const noexcept { return size_ == 0; }
+
+  /// Zeroizes and frees the bytes; the secret is then empty.
+  void clear() noexcept {
+    if (bytes_) ct::secure_zero(bytes_.get(), size_);
+    bytes_.reset();
+    size_ = 0;
+  }
+
+  /// True when both hold the same bytes, compared with ct::equal: the time depends on the lengths only.
+  friend bool operator==(const secret& a, const secret& b) noexcept { return ct::equal(a.reveal(), b.reveal()); }
+  friend bool operator!=(const secret& a, const secret& b) noexcept { return !(a == b); }
+
+  /// Writes "[redacted]", never the value.
+  template <class CharT, class Traits>
+  friend std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& out, const secret&) {
+    for (const char c : redacted) out.put(out.widen(c));
+    return out;
+  }
+
+ private:
+  void assign(const void* data, std::size_t size) {
+    clear();
+    if (size == 0) return;
+    bytes_.reset(new char[size]);
+    std::memcpy(bytes_.get(), data, size);
+    size_ = size;
+  }
+
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+};
+
+/// "[redacted]" (secret::redacted, NUL-terminated): a secret's printable form, which never contains its
+/// value. Never fails.
+constexpr const char* to_string(const secret&) noexcept { return secret::redacted.data(); }
+
+}  // namespace keyward
+
+#endif  // KEYWARD_SECRET_HPP
+// ---- end keyward/secret.hpp ----
+// ---- begin keyward/keys/format.hpp ----
+// keyward: keyward's own API key format, and a checker for GitHub and npm tokens.
+//
+// A keyward key is `<prefix><id><secret><checksum>`, with no separator after the prefix:
+//   - prefix: an entry of a prefix table (keys/prefix.hpp), e.g. `sk_live_`; up to 32 bytes of [0-9A-Za-z_-];
+//   - id: 12 base62 characters, the public handle under which a server stores the key;
+//   - secret: 32 to 64 base62 characters (32 by default, about 190 bits) drawn uniformly from the OS CSPRNG;
+//   - checksum: the CRC-32 of zlib (reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF)
+//     of every byte before it, prefix included, as 6 base62 characters, most significant digit first,
+//     left-padded with '0'.
+// The base62 alphabet is `0-9A-Za-z` (digit 0 is '0', 10 is 'A', 36 is 'a'). A key is parsed by position:
+// the longest prefix of the table that begins it, then the next 12 characters, the last 6, and the secret
+// between them; never by splitting on '_' (base62 holds no '_', so the end of the prefix is unambiguous).
+// Secret scanners can match `<prefix>[0-9A-Za-z]{50,82}` and confirm a hit offline with the checksum; a key
+// relabelled from test to live (`sk_test_` -> `sk_live_`) fails the checksum, because the prefix is covered.
+#ifndef KEYWARD_KEYS_FORMAT_HPP
+#define KEYWARD_KEYS_FORMAT_HPP
+
+// ---- begin keyward/detail/keys_format.hpp ----
+// keyward (private): the constant-time pieces of the key formats of keys/format.hpp: the base62 charset
+// check, the digit <-> character mapping and the 6-character base62 checksum, all with arithmetic masks (no
+// table indexed by a secret byte, no branch on one), so that they may run over the secret part of a key.
+#ifndef KEYWARD_DETAIL_KEYS_FORMAT_HPP
+#define KEYWARD_DETAIL_KEYS_FORMAT_HPP
+
+// ---- begin keyward/detail/crc32.hpp ----
+// keyward (private): CRC-32 as zlib computes it (reflected polynomial 0xEDB88320, initial value and final
+// XOR 0xFFFFFFFF), in constant time: no table is indexed and no branch is taken on the data, so it may run
+// over the secret part of an API key. PCLMULQDQ where the CPU has it (detail/crc32_x86.hpp, kernel
+// kernels::kernel::pclmul), otherwise a portable word-at-a-time loop.
+#ifndef KEYWARD_DETAIL_CRC32_HPP
+#define KEYWARD_DETAIL_CRC32_HPP
+
+// ---- begin keyward/detail/crc32_x86.hpp ----
+// keyward (private): CRC-32 (zlib's) with PCLMULQDQ, in constant time: the loads, the table rows and the
+// branches depend on the size only. Compiled through a target attribute, so no special flags are needed;
+// called only when detail::cpu::has(cpu::pclmul).
+//
+// The method is carry-less multiplication by powers of x modulo P (Gopal et al., "Fast CRC Computation for
+// Generic Polynomials Using PCLMULQDQ Instruction", Intel, 2009), reshaped for short inputs:
+// - The input is seen as 16-byte blocks, with `pad` = (-size mod 16) zero bytes in front. Leading zeros
+//   leave the CRC unchanged when the register starts at 0xFFFFFFFF * x^(-8 pad) mod P instead of 0xFFFFFFFF
+//   (initial_values[pad]); the first block is the first 16 - pad bytes moved up by a byte shuffle, so every
+//   load stays inside the input.
+// - Inputs of 8 blocks or more are first folded four blocks at a time in four lanes (B * x^512 mod P).
+// - Then each remaining block (at most 7) is multiplied straight into one 96-bit remainder T: block
+//   B = H x^64 + L (H its first 8 bytes) with d blocks after it adds H * k(128 d + 96) + L * k(128 d + 32),
+//   two carry-less products; the last block needs one, since L x^32 is L itself in T's frame. The products
+//   are independent, so the blocks cost throughput, not a chain of latencies.
+// - Barrett reduction takes T to the 32-bit CRC in two dependent products: with mu = floor(x^96 / P) =
+//   x^64 + mu_low and A = floor(T / x^32) (T's first 64 bits), the quotient is Q = A + floor(A * mu_low /
+//   x^64), and the register is (T + Q * (P - x^32)) mod x^32.
+//
+// Representation: a w-bit reflected integer v stands for the sum of x^(w-1-k) over its set bits k, so a
+// 16-byte block loaded little-endian is 128-bit reflected and zlib's register 32-bit reflected, and the
+// carry-less product of a-bit and b-bit reflected integers is their (a+b-1)-bit reflected product. k(n) is
+// x^n mod P as a 33-bit reflected integer (the bit-reversed 32-bit remainder shifted left by one), so that a
+// half-block times k(n) is 96-bit reflected: the frame of T, a polynomial of degree < 96 congruent to the
+// register (the message times x^32, modulo P). A half-block standing for h x^e in the message thus adds
+// h * k(e + 32): k(128 d + 96) for H, k(128 d + 32) for L.
+//
+// The constants were derived with Python's integers (polynomial remainders and quotients, x^-1 = (P + 1) / x
+// for the initial values); tests/keys/crc32_crosscheck.py derives them again, checks these tables against
+// them, and checks a bit-exact model of compute_pclmul against zlib.crc32.
+#ifndef KEYWARD_DETAIL_CRC32_X86_HPP
+#define KEYWARD_DETAIL_CRC32_X86_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#include <tmmintrin.h>
+#include <wmmintrin.h>
+
+namespace keyward::detail::crc32 {
+
+/// Row d (d = 0..6): {k(128 d + 96), k(128 d + 32)}, the multipliers of the first and the second 8 bytes
+/// of a block with d blocks after it.
+alignas(16) inline constexpr std::uint64_t pclmul_block_constants[7][2] = {
+    {0x0ccaa009e, 0x1db710640},  // d = 0 (only the first is used, see the top)
+    {0x15a546366, 0x1751997d0},  // d = 1
+    {0x174359406, 0x0f1da05aa},  // d = 2
+    {0x1c6e41596, 0x03db1ecdc},  // d = 3
+    {0x0ae0b5394, 0x154442bd4},  // d = 4
+    {0x18cb44e58, 0x1c7569e54},  // d = 5
+    {0x1d7cfc6ac, 0x0df068dc2},  // d = 6
+};
+
+/// {k(4*128+32), k(4*128-32)}: a block's first and second 8 bytes, moved four blocks on. The products are
+/// 96-bit reflected, so read as a 128-bit block they carry the x^32 left out of these exponents.
+alignas(16) inline constexpr std::uint64_t pclmul_four_block_constants[2] = {0x154442bd4, 0x1c6e41596};
+
+/// {mu_low, P - x^32}: mu_low = floor(x^96 / P) - x^64 as a 65-bit reflected integer (its x^0 coefficient,
+/// which would be bit 64, is zero), and 0x04C11DB7 as a 33-bit reflected integer (zlib's 0xEDB88320 shifted
+/// left by one).
+alignas(16) inline constexpr std::uint64_t pclmul_barrett_constants[2] = {0xb4e5b025f7011640, 0x1db710640};
+
+/// initial_values[z] = 0xFFFFFFFF * x^(-8 z) mod P (32-bit reflected): the register that becomes zlib's
+/// 0xFFFFFFFF after z zero bytes (x is invertible modulo P since P(0) = 1).
+inline constexpr std::uint32_t pclmul_initial_values[16] = {
+    0xffffffffu, 0xf0958fd9u, 0x9a1c9d90u, 0xa32e2681u,
+    0x9226f562u, 0xf47bf9ccu, 0xaf4c9d16u, 0x46865aa9u,
+    0xefe4d0afu, 0x31c08543u, 0xae0bacaeu, 0xdac6e4e8u,
+    0xa65c386bu, 0xe06f0ca5u, 0xbae5bb0au, 0x358d0ff4u,
+};
+
+/// PSHUFB controls: the 16 bytes at offset 16 - pad move a block up by `pad` bytes, zeros coming in.
+alignas(16) inline constexpr unsigned char pclmul_head_shuffle[32] = {
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
+};
+
+/// 16 bytes at `p`, any alignment.
+__attribute__((target("pclmul,ssse3"))) inline __m128i load_block(const void* p) noexcept {
+  return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
+
+/// What block `block` adds to the 96-bit remainder when `distance` (1..6) blocks follow it.
+__attribute__((target("pclmul,ssse3"))) inline __m128i reduce_block_pclmul(__m128i block,
+                                                                          std::size_t distance) noexcept {
+  const __m128i k = load_block(pclmul_block_constants[distance]);
+  return _mm_xor_si128(_mm_clmulepi64_si128(block, k, 0x00), _mm_clmulepi64_si128(block, k, 0x11));
+}
+
+/// `lane` moved four blocks on, plus the block `next`.
+__attribute__((target("pclmul,ssse3"))) inline __m128i fold_four_blocks_pclmul(__m128i lane, __m128i k,
+                                                                              __m128i next) noexcept {
+  return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(lane, k, 0x00), _mm_clmulepi64_si128(lane, k, 0x11)),
+                       next);
+}
+
+/// zlib's crc32() of the `size` bytes at `data` with PCLMULQDQ; branches, loads and table rows depend on
+/// `size` only.
+__attribute__((target("pclmul,ssse3"))) inline std::uint32_t compute_pclmul(const unsigned char* data,
+                                                                           std::size_t size) noexcept {
+  if (size == 0) return 0;
+  const std::size_t blocks = (size + 15) / 16;
+  const std::size_t pad = blocks * 16 - size;
+  __m128i first;
+  if (size >= 16) {
+    first = _mm_shuffle_epi8(load_block(data), load_block(pclmul_head_shuffle + (16 - pad)));
+  } else {
+    alignas(16) unsigned char head[16] = {};
+    std::memcpy(head + pad, data, size);
+    first = load_block(head);
+  }
+  first = _mm_xor_si128(first, _mm_cvtsi32_si128(static_cast<int>(pclmul_initial_values[pad])));
+
+  const unsigned char* next = data + (16 - pad);  // the second block (the end of the input when size < 16)
+  std::size_t left = blocks - 1;                  // blocks from `next` on
+  __m128i remainder = _mm_setzero_si128();
+  __m128i last = first;  // the latest block not yet in `remainder`, followed by `left` blocks at `next`
+  if (blocks >= 8) {
+    const __m128i k = load_block(pclmul_four_block_constants);
+    __m128i lane0 = first, lane1 = load_block(next), lane2 = load_block(next + 16);
+    __m128i lane3 = load_block(next + 32);
+    next += 48;
+    left -= 3;
+    do {
+      lane0 = fold_four_blocks_pclmul(lane0, k, load_block(next));
+      lane1 = fold_four_blocks_pclmul(lane1, k, load_block(next + 16));
+      lane2 = fold_four_blocks_pclmul(lane2, k, load_block(next + 32));
+      lane3 = fold_four_blocks_pclmul(lane3, k, load_block(next + 48));
+      next += 64;
+      left -= 4;
+    } while (left >= 4);
+    remainder = _mm_xor_si128(_mm_xor_si128(reduce_block_pclmul(lane0, left + 3), reduce_block_pclmul(lane1, left + 2)),
+                              reduce_block_pclmul(lane2, left + 1));
+    last = lane3;
+  }
+  if (left != 0) {
+    remainder = _mm_xor_si128(remainder, reduce_block_pclmul(last, left));
+    for (std::size_t i = 0; i + 1 < left; ++i)
+      remainder = _mm_xor_si128(remainder, reduce_block_pclmul(load_block(next + 16 * i), left - 1 - i));
+    last = load_block(next + 16 * (left - 1));
+  }
+  const __m128i k_last = load_block(pclmul_block_constants[0]);
+  remainder = _mm_xor_si128(remainder,
+                            _mm_xor_si128(_mm_srli_si128(last, 8), _mm_clmulepi64_si128(last, k_last, 0x00)));
+
+  // Barrett (see the top): A is the low qword of the remainder; A * mu_low is 128-bit reflected, so
+  // floor(A * mu_low / x^64) is its low qword, in the frame of A.
+  const __m128i barrett = load_block(pclmul_barrett_constants);
+  const __m128i quotient = _mm_xor_si128(_mm_clmulepi64_si128(remainder, barrett, 0x00), remainder);
+  const __m128i crc = _mm_xor_si128(remainder, _mm_clmulepi64_si128(quotient, barrett, 0x10));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_srli_si128(crc, 8))) ^ 0xFFFFFFFFu;
+}
+
+}  // namespace keyward::detail::crc32
+
+#endif  // KEYWARD_X86_SIMD
+
+#endif  // KEYWARD_DETAIL_CRC32_X86_HPP
+// ---- end keyward/detail/crc32_x86.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+
+namespace keyward::detail::crc32 {
+
+/// The register after `bits` steps of the bitwise CRC-32 (one step: shift right, XOR 0xEDB88320 when the
+/// bit shifted out was set) from `value`.
+constexpr std::uint32_t step_bits(std::uint32_t value, int bits) noexcept {
+  for (int i = 0; i < bits; ++i) value = (value >> 1) ^ (0xEDB88320u & (0u - (value & 1u)));
+  return value;
+}
+
+/// What each register bit becomes after 32 steps (`word`) and after 8 steps (`byte`). The steps are linear,
+/// so a register after n steps is the XOR of these columns over its set bits (plus its shifted-in part when
+/// n < 32): the bits select columns through masks, never through an index.
+struct crc32_columns {
+  std::uint32_t word[32];
+  std::uint32_t byte[8];
+};
+
+constexpr crc32_columns make_columns() noexcept {
+  crc32_columns c{};
+  for (int b = 0; b < 32; ++b) c.word[b] = step_bits(std::uint32_t{1} << b, 32);
+  for (int b = 0; b < 8; ++b) c.byte[b] = step_bits(std::uint32_t{1} << b, 8);
+  return c;
+}
+
+inline constexpr crc32_columns columns = make_columns();
+
+/// zlib's crc32() of the `size` bytes at `data`, portable: four bytes per step, each of the register's 32
+/// bits choosing its column through a mask. The time taken depends on `size` only.
+inline std::uint32_t compute_portable(const unsigned char* data, std::size_t size) noexcept {
+  std::uint32_t crc = 0xFFFFFFFFu;
+  std::size_t i = 0;
+  for (; size - i >= 4; i += 4) {
+    crc ^= static_cast<std::uint32_t>(data[i]) | static_cast<std::uint32_t>(data[i + 1]) << 8 |
+           static_cast<std::uint32_t>(data[i + 2]) << 16 | static_cast<std::uint32_t>(data[i + 3]) << 24;
+    std::uint32_t next = 0;
+    for (int b = 0; b < 32; ++b) next ^= ct::value_barrier(0u - ((crc >> b) & 1u)) & columns.word[b];
+    crc = next;
+  }
+  for (; i < size; ++i) {
+    crc ^= data[i];
+    std::uint32_t next = crc >> 8;
+    for (int b = 0; b < 8; ++b) next ^= ct::value_barrier(0u - ((crc >> b) & 1u)) & columns.byte[b];
+    crc = next;
+  }
+  return ~crc;
+}
+
+/// The CRC-32 (zlib's crc32()) of the `size` bytes at `data`: PCLMULQDQ when allowed (kernels::kernel::
+/// pclmul), the portable loop otherwise. Same result either way; the time taken depends on `size` only.
+inline std::uint32_t compute(const unsigned char* data, std::size_t size) noexcept {
+#if KEYWARD_X86_SIMD
+  if (cpu::has(cpu::pclmul)) return compute_pclmul(data, size);
+#endif
+  return compute_portable(data, size);
+}
+
+}  // namespace keyward::detail::crc32
+
+#endif  // KEYWARD_DETAIL_CRC32_HPP
+// ---- end keyward/detail/crc32.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
+
+namespace keyward::detail::keys_format {
+
+/// 1 when lo <= c <= hi, else 0, for c, lo, hi below 2^31, without a branch: one of c - lo and hi - c
+/// wraps (sets bit 31) exactly when c is outside.
+constexpr std::uint32_t in_range(std::uint32_t c, std::uint32_t lo, std::uint32_t hi) noexcept {
+  return (((c - lo) | (hi - c)) >> 31) ^ 1u;
+}
+
+/// 1 when the byte `c` is a base62 character ([0-9A-Za-z]), else 0, without a branch.
+constexpr std::uint32_t is_base62(unsigned char c) noexcept {
+  return in_range(c, '0', '9') | in_range(c, 'A', 'Z') | in_range(c, 'a', 'z');
+}
+
+/// The base62 character of `digit` (0-61) in the alphabet 0-9A-Za-z, computed without a table: '0' + digit,
+/// plus 7 from digit 10 on (to 'A'), plus 6 more from digit 36 on (to 'a').
+constexpr char base62_char(std::uint32_t digit) noexcept {
+  const std::uint32_t from_upper = ((9u - digit) >> 31) & 1u;   // digit >= 10
+  const std::uint32_t from_lower = ((35u - digit) >> 31) & 1u;  // digit >= 36
+  return static_cast<char>('0' + digit + 7u * from_upper + 6u * from_lower);
+}
+
+/// floor(x / 62) for any 32-bit x, as a multiplication: floor(x / 62) = floor(floor(x / 2) / 31), and for
+/// y < 2^31, floor(y / 31) = (y * ceil(2^36 / 31)) >> 36 (the error 29 y / 2^36 stays below 1/31). No
+/// division instruction, whose latency may depend on the operands.
+constexpr std::uint32_t divide_by_62(std::uint32_t x) noexcept {
+  return static_cast<std::uint32_t>((std::uint64_t{x >> 1} * 2216757315u) >> 36);
+}
+
+/// The number of base62 characters of a checksum.
+inline constexpr std::size_t checksum_length = 6;
+
+/// Writes `value` as 6 base62 characters at `out`, most significant first, left-padded with '0' (every
+/// 32-bit value fits: 62^6 > 2^32). Constant time.
+constexpr void write_checksum(std::uint32_t value, char* out) noexcept {
+  for (std::size_t i = checksum_length; i-- > 0;) {
+    const std::uint32_t quotient = divide_by_62(value);
+    out[i] = base62_char(value - 62u * quotient);
+    value = quotient;
+  }
+}
+
+/// Writes the base62 CRC-32 (zlib) checksum of the `size` bytes at `data` into out[0, 6). Constant time.
+inline void write_crc32_checksum(const char* data, std::size_t size, char* out) noexcept {
+  write_checksum(crc32::compute(reinterpret_cast<const unsigned char*>(data), size), out);
+}
+
+/// The number written by the 6 base62 characters at `checksum`, which must be base62 and preceded by two
+/// readable bytes (whose values do not matter). All six at once: the 8 bytes from checksum - 2 as a word
+/// (byte k in bits 8k), each lane's digit by masks (c - '0', minus 7 from 'A' on, minus 6 more from 'a' on),
+/// then pairs of lanes joined by multiplications, 8 -> 16 -> 32 -> 64 bits. No branch, no table; below 62^6.
+inline std::uint64_t read_checksum(const char* checksum) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t high = 0x8080808080808080u;
+  std::uint64_t word = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  std::memcpy(&word, checksum - 2, 8);
+#else
+  for (std::size_t j = 0; j < 8; ++j) word |= std::uint64_t{static_cast<unsigned char>((checksum - 2)[j])} << (8 * j);
+#endif
+  word &= ~std::uint64_t{0xFFFF};  // the two bytes before the checksum
+  const std::uint64_t digits_lanes = ~std::uint64_t{0xFFFF} & ones;
+  // per lane, with bit 7 clear: bit 7 of c + (0x80 - lo) is set exactly when c >= lo
+  const std::uint64_t from_upper = (((word + 0x3Fu * ones) & high) >> 7) & digits_lanes;  // c >= 'A' (0x41)
+  const std::uint64_t from_lower = (((word + 0x1Fu * ones) & high) >> 7) & digits_lanes;  // c >= 'a' (0x61)
+  const std::uint64_t digits = word - '0' * digits_lanes - 7u * from_upper - 6u * from_lower;
+  // lane pairs (first digit the more significant): 16-bit lanes below 62^2, then 32-bit lanes below 62^4
+  const std::uint64_t pairs = (digits & 0x00FF00FF00FF00FFu) * 62u + ((digits >> 8) & 0x00FF00FF00FF00FFu);
+  const std::uint64_t quads = (pairs & 0x0000FFFF0000FFFFu) * 3844u + ((pairs >> 16) & 0x0000FFFF0000FFFFu);
+  return (quads & 0xFFFFFFFFu) * 14776336u + (quads >> 32);
+}
+
+/// True when the 6 base62 characters at `checksum` are the CRC-32 (zlib) of the `size` bytes at `data`.
+/// The characters are read back as a number (read_checksum(); `checksum` - 2 must be readable) and compared
+/// with masks: the time depends on `size` only, and the verdict is declassified. Reading the 6 digits is
+/// cheaper than writing them (independent multiplications instead of a chain of divisions).
+inline bool crc32_checksum_matches(const char* data, std::size_t size, const char* checksum) noexcept {
+  const std::uint64_t written = read_checksum(checksum);
+  const std::uint64_t computed = crc32::compute(reinterpret_cast<const unsigned char*>(data), size);
+  std::uint64_t difference = ct::value_barrier(written ^ computed);
+  difference = (difference | (0 - difference)) >> 63;  // 1 when they differ
+  return ct::declassify(ct::value_barrier(difference)) == 0;
+}
+
+/// The byte 0x80 of each lane of `word` whose byte is not base62, 0 in the others: eight bytes at a time,
+/// without a branch. For a byte's low 7 bits y, y + (0x80 - lo) sets bit 7 exactly when y >= lo, and
+/// y + (0x7F - hi) exactly when y > hi (neither carries into the next lane); a byte with bit 7 set is out.
+constexpr std::uint64_t non_base62_lanes(std::uint64_t word) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t high = 0x8080808080808080u;
+  const std::uint64_t low = word & ~high;
+  const auto in = [low](std::uint64_t lo, std::uint64_t hi) {
+    return (low + ones * (0x80 - lo)) & ~(low + ones * (0x7F - hi)) & high;
+  };
+  const std::uint64_t valid = (in('0', '9') | in('A', 'Z') | in('a', 'z')) & ~word;
+  return ~valid & high;
+}
+
+/// has_non_base62() without SIMD: eight bytes at a time, the last word overlapping the one before. The time
+/// depends on `size` only; the verdict is declassified (it becomes public).
+inline bool has_non_base62_portable(const char* text, std::size_t size) noexcept {
+  std::uint64_t bad = 0;
+  if (size >= 8) {
+    std::uint64_t word = 0;
+    for (std::size_t i = 0; i + 8 <= size; i += 8) {
+      std::memcpy(&word, text + i, 8);
+      bad |= non_base62_lanes(word);
+    }
+    std::memcpy(&word, text + size - 8, 8);
+    bad |= non_base62_lanes(word);
+  } else {
+    for (std::size_t i = 0; i < size; ++i) bad |= is_base62(static_cast<unsigned char>(text[i])) ^ 1u;
+  }
+  return ct::declassify(ct::value_barrier(bad)) != 0;
+}
+
+#if KEYWARD_X86_SIMD
+/// has_non_base62() with SSE2 (part of every x86-64 CPU) for `size` >= 16: 16 bytes at a time, the last
+/// block overlapping the one before. A byte is a letter exactly when it is an upper-case one with bit 5
+/// cleared (bytes above 0x7F stay outside every range). The time depends on `size` only; the
+/// verdict is declassified.
+inline bool has_non_base62_sse2(const char* text, std::size_t size) noexcept {
+  const __m128i case_bit = _mm_set1_epi8(0x20);
+  const auto good = [&case_bit](const char* at) {
+    // c + (0x80 - lo) wraps [lo, lo + n) onto [-128, -128 + n): one add and one signed compare per range
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    const __m128i digit = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10), _mm_add_epi8(bytes, _mm_set1_epi8(0x80 - '0')));
+    const __m128i upper = _mm_add_epi8(_mm_andnot_si128(case_bit, bytes), _mm_set1_epi8(0x80 - 'A'));
+    return _mm_or_si128(digit, _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26), upper));
+  };
+  __m128i all = good(text + size - 16);
+  for (std::size_t i = 0; i + 16 < size; i += 16) all = _mm_and_si128(all, good(text + i));
+  const auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(all));
+  return ct::declassify(ct::value_barrier(mask)) != 0xFFFFu;
+}
+#endif
+
+/// True when a byte of `text[0, size)` is not base62. The time depends on `size` only; the verdict is
+/// declassified (it becomes public). SSE2 on x86-64 for 16 bytes or more, has_non_base62_portable() else.
+inline bool has_non_base62(const char* text, std::size_t size) noexcept {
+#if KEYWARD_X86_SIMD
+  if (size >= 16) return has_non_base62_sse2(text, size);
+#endif
+  return has_non_base62_portable(text, size);
+}
+
+/// The index of the first byte of `text[0, size)` that is not base62, or `size`, computed with masks (no
+/// early exit) and then declassified. For the error path, once has_non_base62() said there is one.
+inline std::size_t first_non_base62(const char* text, std::size_t size) noexcept {
+  std::size_t first = size;
+  std::size_t seen = 0;  // all ones once a bad byte was seen
+  for (std::size_t i = 0; i < size; ++i) {
+    const std::size_t bad = 0 - static_cast<std::size_t>(is_base62(static_cast<unsigned char>(text[i])) ^ 1u);
+    const std::size_t take = ct::value_barrier(bad & ~seen);
+    first = (first & ~take) | (i & take);
+    seen |= bad;
+  }
+  return ct::declassify(first);
+}
+
+/// The random byte `byte` as a base62 character, and whether rejection sampling accepts it: the low 6 bits
+/// are a uniform value 0-63, of which 62 and 63 are rejected (no modulo bias). No branch, no table.
+struct sampled {
+  char character;
+  std::uint32_t accepted;  ///< 1 or 0
+};
+constexpr sampled sample_base62(unsigned char byte) noexcept {
+  const std::uint32_t value = byte & 63u;
+  return {base62_char(value), ((value - 62u) >> 31) & 1u};
+}
+
+}  // namespace keyward::detail::keys_format
+
+#endif  // KEYWARD_DETAIL_KEYS_FORMAT_HPP
+// ---- end keyward/detail/keys_format.hpp ----
+// ---- begin keyward/keys/prefix.hpp ----
+// keyward: classify an API key by its prefix (`sk_live_`, `pk_test_`, `ghp_`, `acme_sk_live_`), from a table
+// fixed at compile time. A table maps prefixes to a vendor, a kind (secret, publishable, restricted, webhook
+// secret or a named kind of the user's) and an environment (live or test). The longest matching prefix wins;
+// a lookup costs O(length of the prefix), whatever the table's size, and allocates nothing. A
+// malformed constexpr table (an empty prefix, a prefix twice, a byte outside [0-9A-Za-z_-], a prefix over 32
+// bytes) fails to compile, naming the problem.
+#ifndef KEYWARD_KEYS_PREFIX_HPP
+#define KEYWARD_KEYS_PREFIX_HPP
+
+// ---- begin keyward/detail/keys_prefix.hpp ----
+// keyward (private): the lookup index of keys::prefix_table, built at compile time: a trie over the 64 bytes a
+// key prefix may hold ([0-9A-Za-z_-]), path-compressed. Each node holds a label of up to 8 bytes that must
+// follow (compared with the key in one 8-byte step), the entry (if any) whose prefix ends after the label,
+// and a 64-bit mask of the bytes that continue from there; children are stored contiguously in byte-code
+// order, so the child for code c is first_child + popcount(mask & (2^c - 1)). A table of `acme_live_` and
+// `acme_test_` is three nodes: `acme_`, then `l` + `ive_` or `t` + `est_`. Classifying costs O(length of the
+// longest prefix that begins the key), whatever the number of entries (a first-byte index with entries
+// sorted longest first would scan every entry sharing a first byte, which grows with the table). A table of
+// N entries has at most 6 N - 1 nodes (see node_capacity), 32 bytes each. A lookup never reads past a leaf,
+// so after a prefix that no longer one extends (`sk_live_`, `ghp_`) no byte of the key's secret part decides
+// anything (a label's 8-byte load may reach up to 7 bytes past the label; they are masked off).
+#ifndef KEYWARD_DETAIL_KEYS_PREFIX_HPP
+#define KEYWARD_DETAIL_KEYS_PREFIX_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace keyward::detail::keys_prefix {
+
+/// The longest prefix a table may hold (keys::max_prefix_length).
+inline constexpr std::size_t max_length = 32;
+/// The largest table: indexes are 16 bits, and build() goes through a byte trie of up to 32 N + 1 nodes.
+inline constexpr std::size_t max_entries = 2047;
+/// A node that ends no entry.
+inline constexpr std::uint16_t no_entry = 0xFFFF;
+/// The code of a byte no prefix may hold.
+inline constexpr std::uint8_t no_code = 0xFF;
+
+/// Byte -> trie code: '0'-'9' 0-9, 'A'-'Z' 10-35, 'a'-'z' 36-61, '-' 62, '_' 63, anything else no_code.
+/// Indexed only by prefix bytes and the public bytes that follow them, never by a key's secret part.
+struct code_table {
+  std::uint8_t code[256];
+};
+
+constexpr code_table make_code_table() noexcept {
+  code_table table{};
+  for (int b = 0; b < 256; ++b) {
+    std::uint8_t code = no_code;
+    if (b >= '0' && b <= '9') code = static_cast<std::uint8_t>(b - '0');
+    if (b >= 'A' && b <= 'Z') code = static_cast<std::uint8_t>(b - 'A' + 10);
+    if (b >= 'a' && b <= 'z') code = static_cast<std::uint8_t>(b - 'a' + 36);
+    if (b == '-') code = 62;
+    if (b == '_') code = 63;
+    table.code[b] = code;
+  }
+  return table;
+}
+
+inline constexpr code_table codes = make_code_table();
+
+/// The trie code of `c`, or no_code.
+constexpr std::uint8_t code_of(char c) noexcept { return codes.code[static_cast<unsigned char>(c)]; }
+
+/// The byte of trie code `code` (0-63): the inverse of code_of().
+constexpr char char_of(unsigned code) noexcept {
+  return static_cast<char>(code < 10 ? '0' + code : code < 36 ? 'A' + (code - 10) : code < 62 ? 'a' + (code - 36)
+                                                                                  : code == 62 ? '-' : '_');
+}
+
+/// The number of set bits of `word`.
+constexpr unsigned popcount(std::uint64_t word) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__POPCNT__)
+  return static_cast<unsigned>(__builtin_popcountll(word));  // one instruction; a libgcc call without POPCNT
+#else
+  word = word - ((word >> 1) & 0x5555555555555555u);
+  word = (word & 0x3333333333333333u) + ((word >> 2) & 0x3333333333333333u);
+  word = (word + (word >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+  return static_cast<unsigned>((word * 0x0101010101010101u) >> 56);
+#endif
+}
+
+/// The most bytes of one node's label.
+inline constexpr std::size_t max_label = 8;
+
+/// One node of the index: the label that must follow, the entry that ends after it, the codes that continue.
+struct node {
+  /// The label's bytes, the first in the low 8 bits, 0 beyond label_length.
+  std::uint64_t label = 0;
+  /// 0xFF in the bytes of the label, 0 beyond.
+  std::uint64_t label_mask = 0;
+  /// Bit c: a child for code c, reached by one more byte after the label; 0 for a leaf.
+  std::uint64_t children = 0;
+  std::uint16_t first_child = 0;
+  /// The entry whose prefix ends after the label, or no_entry.
+  std::uint16_t entry = no_entry;
+  std::uint8_t label_length = 0;
+};
+
+/// The one node of an empty table (a default prefix_set): no label, no child, no entry.
+inline constexpr node empty_root{};
+
+/// Negative, zero or positive as `a` sorts before, with or after `b` in code order (a prefix of a string
+/// sorts before it). Both hold only bytes with a code.
+constexpr int compare(std::string_view a, std::string_view b) noexcept {
+  const std::size_t common = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < common; ++i) {
+    const int d = int{code_of(a[i])} - int{code_of(b[i])};
+    if (d != 0) return d;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+/// The number of nodes a table of N entries reserves: 6 N + 1. Every node but the root is the child of a
+/// node whose label stopped at a byte-trie node that branches (children of branching nodes: at most
+/// 2 N - 2), that ends an entry with one child (at most N), or after 8 bytes (the parent's label and the
+/// child's byte take 9 of a path's at most 32 bytes: at most 3 per path, 3 N).
+constexpr std::size_t node_capacity(std::size_t entries) noexcept { return 6 * entries + 1; }
+
+/// A node of the uncompressed trie that build() starts from (one per distinct prefix of a prefix).
+struct trie_node {
+  std::uint64_t children = 0;
+  std::uint16_t first_child = 0;
+  std::uint16_t entry = no_entry;
+};
+
+/// Called when build() would exceed node_capacity(): never, by the bound above; not constexpr, so a
+/// constexpr table would fail to compile rather than overflow.
+[[noreturn]] inline void index_capacity_exceeded() noexcept { std::abort(); }
+
+/// Builds the index of the N valid, distinct prefixes `entries[i].prefix` into `nodes`
+/// (value-initialized). First the byte trie, breadth first: a trie node is a run [lo, hi) of the entries
+/// sorted in code order that share its first `depth` bytes, and all children of a node are appended
+/// together, so they are contiguous and in code order. Then the compressed nodes, breadth first too: a
+/// node starting at trie node t takes the chain of single children from t as its label (up to 8 bytes,
+/// stopping after a node with an entry; empty when t itself ends an entry), and its children start at the
+/// children of the trie node where the label ends. Compile-time cost O(N log N + sum of lengths) besides the
+/// sort.
+template <std::size_t N, class Entry>
+constexpr void build(const std::array<Entry, N>& entries, std::array<node, node_capacity(N)>& nodes) noexcept {
+  constexpr std::size_t trie_capacity = N * max_length + 1;
+  std::array<std::uint16_t, N> order{};
+  for (std::size_t i = 0; i < N; ++i) order[i] = static_cast<std::uint16_t>(i);
+  for (std::size_t i = 1; i < N; ++i) {  // insertion sort: tables are small and this runs at compile time
+    const std::uint16_t moving = order[i];
+    std::size_t j = i;
+    for (; j > 0 && compare(entries[order[j - 1]].prefix, entries[moving].prefix) > 0; --j) order[j] = order[j - 1];
+    order[j] = moving;
+  }
+  std::array<trie_node, trie_capacity> trie{};
+  std::array<std::uint16_t, trie_capacity> lo{}, hi{};
+  std::array<std::uint8_t, trie_capacity> depth{};
+  hi[0] = static_cast<std::uint16_t>(N);
+  std::size_t count = 1;
+  for (std::size_t k = 0; k < count; ++k) {
+    std::size_t a = lo[k];
+    const std::size_t b = hi[k] < N ? hi[k] : N;  // always hi[k]; the bound is for the optimiser's warnings
+    const std::size_t d = depth[k];
+    if (a < b && entries[order[a]].prefix.size() == d) trie[k].entry = order[a++];
+    trie[k].first_child = static_cast<std::uint16_t>(count);
+    while (a < b) {
+      const std::uint8_t c = code_of(entries[order[a]].prefix[d]);
+      std::size_t e = a + 1;
+      while (e < b && code_of(entries[order[e]].prefix[d]) == c) ++e;
+      trie[k].children |= std::uint64_t{1} << c;
+      lo[count] = static_cast<std::uint16_t>(a);
+      hi[count] = static_cast<std::uint16_t>(e);
+      depth[count] = static_cast<std::uint8_t>(d + 1);
+      ++count;
+      a = e;
+    }
+  }
+  std::array<std::uint16_t, node_capacity(N)> start{};  // the trie node where each compressed node starts
+  std::size_t made = 1;
+  for (std::size_t k = 0; k < made; ++k) {
+    std::size_t at = start[k];
+    std::size_t length = 0;
+    std::uint64_t label = 0;
+    if (trie[at].entry == no_entry) {
+      while (length < max_label && popcount(trie[at].children) == 1) {
+        unsigned code = 0;
+        while (((trie[at].children >> code) & 1u) == 0) ++code;
+        label |= std::uint64_t{static_cast<unsigned char>(char_of(code))} << (8 * length);
+        at = trie[at].first_child;
+        ++length;
+        if (trie[at].entry != no_entry) break;
+      }
+    }
+    node& out = nodes[k];
+    out.label = label;
+    out.label_mask = length == 0 ? 0 : ~std::uint64_t{0} >> (64 - 8 * length);
+    out.label_length = static_cast<std::uint8_t>(length);
+    out.entry = trie[at].entry;
+    out.children = trie[at].children;
+    out.first_child = static_cast<std::uint16_t>(made);
+    const unsigned child_count = popcount(trie[at].children);
+    if (made + child_count > node_capacity(N)) index_capacity_exceeded();
+    for (unsigned j = 0; j < child_count; ++j) start[made++] = static_cast<std::uint16_t>(trie[at].first_child + j);
+  }
+}
+
+/// The 8 bytes at `p`, the first in the low 8 bits: one load at run time on little-endian targets.
+constexpr std::uint64_t load8(const char* p) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (!__builtin_is_constant_evaluated()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, 8);
+    return word;
+  }
+#endif
+  std::uint64_t word = 0;
+  for (std::size_t j = 0; j < 8; ++j) word |= std::uint64_t{static_cast<unsigned char>(p[j])} << (8 * j);
+  return word;
+}
+
+/// The index of the entry with the longest prefix that begins `key`, or no_entry: per node, the label is
+/// compared in one step, then one byte chooses the child; the walk stops at a leaf, at a label that does
+/// not follow, or at a byte that continues no prefix. The bytes that decide a branch are those of the
+/// matched prefix and, only where a longer prefix of the table begins the same way, the bytes after it up to
+/// the end of the label or the byte where they differ from every such longer prefix. A label's step loads 8
+/// bytes when the key has them (the bytes past the label are masked off before any decision).
+constexpr std::uint16_t longest_match(const node* nodes, std::string_view key) noexcept {
+  std::uint16_t best = no_entry;
+  const node* here = nodes;
+  std::size_t i = 0;
+  const std::size_t size = key.size();
+  const char* bytes = key.data();
+  for (;;) {
+    if (here->label_length != 0) {
+      const std::size_t length = here->label_length;
+      if (size - i < length) break;
+      std::uint64_t word = 0;
+      if (size - i >= 8) {
+        word = load8(bytes + i);
+      } else {
+        for (std::size_t j = 0; j < length; ++j) word |= std::uint64_t{static_cast<unsigned char>(bytes[i + j])} << (8 * j);
+      }
+      if (((word ^ here->label) & here->label_mask) != 0) break;
+      i += length;
+    }
+    if (here->entry != no_entry) best = here->entry;
+    const std::uint64_t children = here->children;
+    // a leaf: no longer prefix continues, so the next byte is not even read
+    if (children == 0 || i >= size) break;
+    const std::uint8_t c = code_of(bytes[i]);
+    if (c == no_code) break;
+    const std::uint64_t bit = std::uint64_t{1} << c;
+    if ((children & bit) == 0) break;
+    // the rank of the code among the node's children; the first child skips the popcount (a dozen
+    // instructions on targets without POPCNT)
+    const std::uint64_t below = children & (bit - 1);
+    here = nodes + here->first_child + (below == 0 ? 0u : popcount(below));
+    ++i;
+  }
+  return best;
+}
+
+// What make_prefix_table() calls for a malformed table. None is constexpr, so a constexpr table that calls
+// one fails to compile with the function's name in the error; at run time each aborts (a programming error:
+// prefix_table<N>::make() reports it as an error instead).
+[[noreturn]] inline void table_has_empty_prefix() noexcept { std::abort(); }
+[[noreturn]] inline void table_has_prefix_longer_than_32_bytes() noexcept { std::abort(); }
+[[noreturn]] inline void table_has_prefix_byte_outside_0_9_A_Z_a_z_underscore_hyphen() noexcept { std::abort(); }
+[[noreturn]] inline void table_has_same_prefix_twice() noexcept { std::abort(); }
+
+}  // namespace keyward::detail::keys_prefix
+
+#endif  // KEYWARD_DETAIL_KEYS_PREFIX_HPP
+// ---- end keyward/detail/keys_prefix.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::keys {
+
+/// What a key is for.
+enum class key_kind : std::uint8_t {
+  secret,          ///< a server-side secret key (`sk_`)
+  publishable,     ///< a key meant to be embedded in clients (`pk_`)
+  restricted,      ///< a secret key limited to some permissions (`rk_`)
+  webhook_secret,  ///< a webhook signing secret (`whsec_`)
+  custom,          ///< a kind of the user's, named by prefix_entry::kind_name
+};
+
+/// Which world a key belongs to: live and test keys never act on each other's data.
+enum class key_environment : std::uint8_t {
+  live,         ///< production
+  test,         ///< test mode
+  unspecified,  ///< the prefix does not say (webhook secrets, GitHub and npm tokens)
+};
+
+/// "secret", "publishable", "restricted", "webhook_secret" or "custom"; "unknown" for a value outside the
+/// enum. Never fails.
+constexpr const char* to_string(key_kind kind) noexcept {
+  switch (kind) {
+    case key_kind::secret: return "secret";
+    case key_kind::publishable: return "publishable";
+    case key_kind::restricted: return "restricted";
+    case key_kind::webhook_secret: return "webhook_secret";
+    case key_kind::custom: return "custom";
+  }
+  return "unknown";
+}
+
+/// "live", "test" or "unspecified"; "unknown" for a value outside the enum. Never fails.
+constexpr const char* to_string(key_environment environment) noexcept {
+  switch (environment) {
+    case key_environment::live: return "live";
+    case key_environment::test: return "test";
+    case key_environment::unspecified: return "unspecified";
+  }
+  return "unknown";
+}
+
+/// The longest prefix a table may hold, in bytes.
+inline constexpr std::size_t max_prefix_length = detail::keys_prefix::max_length;
+
+/// One row of a prefix table. The string views must outlive the table (string literals in practice). For
+/// keys in keyward's format, end a prefix with '_' or '-' (outside base62): then no id character can turn one
+/// prefix into a longer one of the same table, and the longest match is always the prefix the key was made
+/// with.
+struct prefix_entry {
+  std::string_view prefix;          ///< non-empty, at most max_prefix_length bytes of [0-9A-Za-z_-]
+  std::string_view vendor;          ///< "stripe", "github", "npm", "keyward", or the user's own
+  key_kind kind;                    ///< what the key is for
+  key_environment environment;      ///< live, test or unspecified
+  std::string_view kind_name = {};  ///< the name of a custom kind; empty for the others
+};
+
+/// The kind's name: kind_name for key_kind::custom, to_string(kind) otherwise. Never fails.
+constexpr std::string_view kind_name_of(const prefix_entry& entry) noexcept {
+  return entry.kind == key_kind::custom ? entry.kind_name : std::string_view(to_string(entry.kind));
+}
+
+/// What is wrong with a table's entries; none for a well-formed table.
+enum class prefix_problem : std::uint8_t {
+  none,                 ///< well formed
+  empty_prefix,         ///< an entry with an empty prefix
+  prefix_too_long,      ///< a prefix over max_prefix_length bytes
+  invalid_prefix_byte,  ///< a prefix byte outside [0-9A-Za-z_-]
+  duplicate_prefix,     ///< the same prefix in two entries
+};
+
+/// The first problem of a single prefix (empty, too long, a byte not allowed), or prefix_problem::none.
+constexpr prefix_problem find_prefix_problem(std::string_view prefix) noexcept {
+  if (prefix.empty()) return prefix_problem::empty_prefix;
+  if (prefix.size() > max_prefix_length) return prefix_problem::prefix_too_long;
+  for (const char c : prefix)
+    if (detail::keys_prefix::code_of(c) == detail::keys_prefix::no_code) return prefix_problem::invalid_prefix_byte;
+  return prefix_problem::none;
+}
+
+/// The first problem of `entries` (entries checked in order, then duplicates), with the index of the entry
+/// concerned in `*at` when `at` is not null; prefix_problem::none for a well-formed table.
+template <std::size_t N>
+constexpr prefix_problem find_prefix_problem(const prefix_entry (&entries)[N], std::size_t* at = nullptr) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    const prefix_problem problem = find_prefix_problem(entries[i].prefix);
+    if (problem != prefix_problem::none) {
+      if (at != nullptr) *at = i;
+      return problem;
+    }
+  }
+  for (std::size_t i = 1; i < N; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (entries[i].prefix == entries[j].prefix) {
+        if (at != nullptr) *at = i;
+        return prefix_problem::duplicate_prefix;
+      }
+    }
+  }
+  return prefix_problem::none;
+}
+
+class prefix_set;
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_prefix {
+/// What keys/format.hpp needs from a prefix_set: the matching entry itself rather than a copy (see below).
+struct access;
+}  // namespace keyward::detail::keys_prefix
+
+namespace keyward::keys {
+
+/// A non-owning view of a prefix_table<N> of any N: what functions taking "some table" accept. Cheap to copy;
+/// valid while the table lives (a table converts only as an lvalue, never as a temporary). A default
+/// prefix_set is empty and recognises nothing.
+class prefix_set {
+ public:
+  /// An empty set: classify() always fails with errc::key_unknown_prefix.
+  constexpr prefix_set() noexcept = default;
+
+  /// The entry whose prefix is the longest that begins `key`; errc::key_unknown_prefix when none does.
+  /// O(length of that prefix): one step per index node (up to 9 bytes each), no allocation.
+  constexpr result<prefix_entry> classify(std::string_view key) const noexcept {
+    const std::uint16_t index = detail::keys_prefix::longest_match(nodes_, key);
+    if (index == detail::keys_prefix::no_entry) return errc::key_unknown_prefix;
+    return entries_[index];
+  }
+
+  /// The number of entries.
+  constexpr std::size_t size() const noexcept { return size_; }
+  /// The entries, in the order the table was given them.
+  constexpr const prefix_entry* begin() const noexcept { return entries_; }
+  constexpr const prefix_entry* end() const noexcept { return entries_ + size_; }
+
+ private:
+  template <std::size_t>
+  friend class prefix_table;
+  friend struct detail::keys_prefix::access;
+  constexpr prefix_set(const prefix_entry* entries, std::size_t size, const detail::keys_prefix::node* nodes) noexcept
+      : entries_(entries), size_(size), nodes_(nodes) {}
+
+  const prefix_entry* entries_ = nullptr;
+  std::size_t size_ = 0;
+  const detail::keys_prefix::node* nodes_ = &detail::keys_prefix::empty_root;
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_prefix {
+struct access {
+  /// The entry of `set` whose prefix is the longest that begins `key`, or nullptr: classify() without
+  /// copying the entry into a result.
+  static constexpr const keys::prefix_entry* find(const keys::prefix_set& set, std::string_view key) noexcept {
+    const std::uint16_t index = longest_match(set.nodes_, key);
+    return index == no_entry ? nullptr : set.entries_ + index;
+  }
+};
+}  // namespace keyward::detail::keys_prefix
+
+namespace keyward::keys {
+
+template <std::size_t N>
+class prefix_table;
+
+template <std::size_t N>
+constexpr prefix_table<N> make_prefix_table(const prefix_entry (&entries)[N]) noexcept;
+
+/// N entries and their lookup index, built at compile time by make_prefix_table() (or at run time by
+/// make()). Classification is constexpr, and the table converts to a prefix_set.
+template <std::size_t N>
+class prefix_table {
+  static_assert(N >= 1 && N <= detail::keys_prefix::max_entries, "a prefix table holds 1 to 2047 entries");
+
+ public:
+  /// A table of `entries`, checked at run time: errc::key_invalid_format when they are malformed (see
+  /// prefix_problem; the error's offset is the index of the entry concerned).
+  static constexpr result<prefix_table> make(const prefix_entry (&entries)[N]) noexcept {
+    std::size_t at = 0;
+    if (find_prefix_problem(entries, &at) != prefix_problem::none) return keyward::error(errc::key_invalid_format, at);
+    return prefix_table(entries);
+  }
+
+  /// The entry whose prefix is the longest that begins `key`; errc::key_unknown_prefix when none does.
+  /// O(length of that prefix): one step per index node (up to 9 bytes each), no allocation.
+  constexpr result<prefix_entry> classify(std::string_view key) const noexcept {
+    const std::uint16_t index = detail::keys_prefix::longest_match(nodes_.data(), key);
+    if (index == detail::keys_prefix::no_entry) return errc::key_unknown_prefix;
+    return entries_[index];
+  }
+
+  /// A view of this table (not of a temporary one).
+  constexpr prefix_set set() const& noexcept { return prefix_set(entries_.data(), N, nodes_.data()); }
+  prefix_set set() const&& = delete;
+  constexpr operator prefix_set() const& noexcept { return set(); }  // NOLINT: implicit by design
+  operator prefix_set() const&& = delete;
+
+  /// The number of entries.
+  static constexpr std::size_t size() noexcept { return N; }
+  /// The entries, in the order they were given.
+  constexpr const std::array<prefix_entry, N>& entries() const noexcept { return entries_; }
+
+ private:
+  friend constexpr prefix_table make_prefix_table<N>(const prefix_entry (&entries)[N]) noexcept;
+
+  constexpr explicit prefix_table(const prefix_entry (&entries)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i) entries_[i] = entries[i];
+    detail::keys_prefix::build(entries_, nodes_);
+  }
+
+  std::array<prefix_entry, N> entries_{};
+  std::array<detail::keys_prefix::node, detail::keys_prefix::node_capacity(N)> nodes_{};
+};
+
+/// The table of `entries`, for `constexpr auto table = make_prefix_table({{"acme_sk_live_", "acme",
+/// key_kind::secret, key_environment::live}, ...});`. A malformed table fails to compile when the table is
+/// constexpr, the error naming the problem (a call to the non-constexpr table_has_empty_prefix,
+/// table_has_prefix_longer_than_32_bytes, table_has_prefix_byte_outside_0_9_A_Z_a_z_underscore_hyphen or
+/// table_has_same_prefix_twice); built at run time, it aborts instead (use prefix_table<N>::make() there).
+template <std::size_t N>
+constexpr prefix_table<N> make_prefix_table(const prefix_entry (&entries)[N]) noexcept {
+  switch (find_prefix_problem(entries)) {
+    case prefix_problem::none: break;
+    case prefix_problem::empty_prefix: detail::keys_prefix::table_has_empty_prefix();
+    case prefix_problem::prefix_too_long: detail::keys_prefix::table_has_prefix_longer_than_32_bytes();
+    case prefix_problem::invalid_prefix_byte:
+      detail::keys_prefix::table_has_prefix_byte_outside_0_9_A_Z_a_z_underscore_hyphen();
+    case prefix_problem::duplicate_prefix: detail::keys_prefix::table_has_same_prefix_twice();
+  }
+  return prefix_table<N>(entries);
+}
+
+/// Stripe-style keys: secret (`sk_`), publishable (`pk_`) and restricted (`rk_`) keys for `live_` and
+/// `test_`, and webhook signing secrets (`whsec_`, environment unspecified). Vendor "stripe".
+inline constexpr auto stripe_prefixes = make_prefix_table({
+    {"sk_live_", "stripe", key_kind::secret, key_environment::live},
+    {"sk_test_", "stripe", key_kind::secret, key_environment::test},
+    {"pk_live_", "stripe", key_kind::publishable, key_environment::live},
+    {"pk_test_", "stripe", key_kind::publishable, key_environment::test},
+    {"rk_live_", "stripe", key_kind::restricted, key_environment::live},
+    {"rk_test_", "stripe", key_kind::restricted, key_environment::test},
+    {"whsec_", "stripe", key_kind::webhook_secret, key_environment::unspecified},
+});
+
+/// Secret keys whose prefix is just the environment: `live_` and `test_`. Vendor "keyward".
+inline constexpr auto live_test_prefixes = make_prefix_table({
+    {"live_", "keyward", key_kind::secret, key_environment::live},
+    {"test_", "keyward", key_kind::secret, key_environment::test},
+});
+
+/// Tokens to recognise when they leak: GitHub (`ghp_` personal, `gho_` OAuth, `ghu_` user-to-server, `ghs_`
+/// server-to-server, `ghr_` refresh, `github_pat_` fine-grained personal) and npm (`npm_`). All of kind
+/// secret, environment unspecified, vendor "github" or "npm".
+inline constexpr auto leaked_token_prefixes = make_prefix_table({
+    {"ghp_", "github", key_kind::secret, key_environment::unspecified},
+    {"gho_", "github", key_kind::secret, key_environment::unspecified},
+    {"ghu_", "github", key_kind::secret, key_environment::unspecified},
+    {"ghs_", "github", key_kind::secret, key_environment::unspecified},
+    {"ghr_", "github", key_kind::secret, key_environment::unspecified},
+    {"github_pat_", "github", key_kind::secret, key_environment::unspecified},
+    {"npm_", "npm", key_kind::secret, key_environment::unspecified},
+});
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_PREFIX_HPP
+// ---- end keyward/keys/prefix.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace keyward::keys {
+
+/// Characters of a key's id.
+inline constexpr std::size_t id_length = 12;
+/// Characters of a key's checksum.
+inline constexpr std::size_t checksum_length = detail::keys_format::checksum_length;
+/// The fewest characters of a key's secret part.
+inline constexpr std::size_t min_secret_length = 32;
+/// The most characters of a key's secret part.
+inline constexpr std::size_t max_secret_length = 64;
+/// The secret length generate_key() uses unless told otherwise (32 base62 characters: 190 bits).
+inline constexpr std::size_t default_secret_length = 32;
+/// The longest keyward key: a 32-byte prefix, the id, a 64-character secret and the checksum (114 bytes).
+inline constexpr std::size_t max_key_length = max_prefix_length + id_length + max_secret_length + checksum_length;
+
+/// A parsed keyward key: views into the text given to parse_key(), which must outlive it.
+struct key_view {
+  prefix_entry classification;  ///< the table entry of the prefix
+  std::string_view whole;       ///< the whole key
+  std::string_view prefix;      ///< the prefix (classification.prefix, as it appears in the key)
+  std::string_view id;          ///< the 12-character public handle
+  std::string_view secret;      ///< the 32 to 64 secret characters
+  std::string_view checksum;    ///< the 6 checksum characters
+
+  /// prefix + id: public, safe to log; the Basic user-id of the pair form.
+  std::string_view handle() const noexcept { return {whole.data(), prefix.size() + id.size()}; }
+  /// secret + checksum: the Basic password of the pair form (handle() + secret_part() == whole).
+  std::string_view secret_part() const noexcept { return whole.substr(prefix.size() + id.size()); }
+};
+
+/// Parses and validates `key` in keyward's format against the prefixes of `prefixes`, before any storage
+/// lookup. Errors, in this order: errc::key_unknown_prefix (no prefix of the table begins it),
+/// errc::key_invalid_length (not 12 + 32..64 + 6 characters after the prefix), errc::key_invalid_character
+/// (a non-base62 byte after the prefix; the offset is its index in `key`), errc::key_checksum_mismatch.
+/// Constant time in the bytes after the prefix (the charset is checked with masks, the CRC uses no table, the
+/// checksum is read back and compared with masks; only verdicts are declassified); the prefix lookup decides on the
+/// bytes of the prefix and, for a table with a longer prefix that begins the key, the public id bytes after it (its
+/// 8-byte loads may reach further; those bytes are masked off before any decision).
+inline result<key_view> parse_key(std::string_view key, const prefix_set& prefixes) noexcept {
+  const prefix_entry* const entry = detail::keys_prefix::access::find(prefixes, key);
+  if (entry == nullptr) return errc::key_unknown_prefix;
+  const std::size_t prefix_size = entry->prefix.size();
+  const std::size_t rest = key.size() - prefix_size;  // the entry matched: prefix_size <= key.size()
+  if (prefix_size > key.size() || rest < id_length + min_secret_length + checksum_length ||
+      rest > id_length + max_secret_length + checksum_length)
+    return errc::key_invalid_length;
+  const char* body = key.data() + prefix_size;
+  if (detail::keys_format::has_non_base62(body, rest))
+    return keyward::error(errc::key_invalid_character, prefix_size + detail::keys_format::first_non_base62(body, rest));
+  const std::size_t checked = key.size() - checksum_length;
+  if (!detail::keys_format::crc32_checksum_matches(key.data(), checked, key.data() + checked))
+    return errc::key_checksum_mismatch;
+  const char* const start = key.data();
+  return key_view{*entry,
+                  key,
+                  {start, prefix_size},
+                  {body, id_length},
+                  {body + id_length, rest - id_length - checksum_length},
+                  {start + checked, checksum_length}};
+}
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_format {
+
+/// generate_key() with `fill(unsigned char*, std::size_t) -> result<void>` as the random source. The id
+/// and secret characters are drawn together by rejection sampling (sample_base62); the store index
+/// advances with the accepted count, so the time reveals how many bytes were rejected, never a character.
+template <class Fill>
+result<secret> generate(const keys::prefix_entry& prefix, std::size_t secret_length, Fill& fill) {
+  if (keys::find_prefix_problem(prefix.prefix) != keys::prefix_problem::none ||
+      secret_length < keys::min_secret_length || secret_length > keys::max_secret_length)
+    return errc::key_invalid_format;
+  char key[keys::max_key_length];
+  unsigned char pool[keys::id_length + keys::max_secret_length + 16];
+  const std::size_t prefix_size = prefix.prefix.size();
+  std::memcpy(key, prefix.prefix.data(), prefix_size);
+  const std::size_t needed = keys::id_length + secret_length;
+  char* out = key + prefix_size;  // out[needed] is the first checksum byte: a spare slot until the end
+  std::size_t count = 0;
+  for (int round = 0; ct::declassify(count) < needed; ++round) {
+    const std::size_t draw = needed - count + 16;  // 16 spare draws: a second round has p < 1e-8
+    // 64 rounds with too few accepted bytes happen only with a source stuck on 62 or 63 (p < 2^-900 else)
+    const result<void> filled = round < 64 ? fill(pool, draw) : result<void>(errc::random_unavailable);
+    if (!filled) {
+      ::keyward::ct::secure_zero(key, sizeof key);
+      ::keyward::ct::secure_zero(pool, sizeof pool);
+      return filled.error();
+    }
+    for (std::size_t i = 0; i < draw; ++i) {
+      const sampled s = sample_base62(pool[i]);
+      out[count] = s.character;
+      const std::size_t room = (count - needed) >> (sizeof(std::size_t) * 8 - 1);  // count < needed
+      count += s.accepted & room;
+    }
+  }
+  write_crc32_checksum(key, prefix_size + needed, out + needed);
+  result<secret> made = secret(key, prefix_size + needed + keys::checksum_length);
+  ::keyward::ct::secure_zero(key, sizeof key);
+  ::keyward::ct::secure_zero(pool, sizeof pool);
+  return made;
+}
+
+/// What redaction shows of `key`: prefix + id when it parses, else the prefix the table recognises, else
+/// nothing.
+inline std::string_view redaction_shown(std::string_view key, const keys::prefix_set& prefixes) noexcept {
+  if (const result<keys::key_view> parsed = keys::parse_key(key, prefixes)) return parsed->handle();
+  if (const result<keys::prefix_entry> entry = prefixes.classify(key)) return key.substr(0, entry->prefix.size());
+  return {};
+}
+
+}  // namespace keyward::detail::keys_format
+
+namespace keyward::keys {
+
+/// A new key `<prefix><id><secret><checksum>` with `secret_length` secret characters, drawn from the OS
+/// CSPRNG (random::fill) by rejection sampling, in a keyward::secret. Errors: errc::key_invalid_format
+/// (`secret_length` outside 32..64, or a prefix that is empty, over 32 bytes or holds a byte outside
+/// [0-9A-Za-z_-]), errc::random_unavailable (the OS source failed). The working buffers are wiped.
+inline result<secret> generate_key(const prefix_entry& prefix, std::size_t secret_length = default_secret_length) {
+  auto fill = [](unsigned char* out, std::size_t size) noexcept { return random::fill(out, size); };
+  return detail::keys_format::generate(prefix, secret_length, fill);
+}
+
+/// generate_key() drawing its random bytes from `source` instead of the OS (for tests with a scripted
+/// source): one byte per call, the low 8 bits of `source() - source.min()`, so the generator's range must
+/// be a multiple of 256 values. Errors: errc::key_invalid_format, errc::random_unavailable (a source that
+/// keeps giving bytes that rejection sampling refuses: 64 rounds without enough accepted ones).
+template <class UniformRandomBitGenerator>
+result<secret> generate_key(const prefix_entry& prefix, std::size_t secret_length, UniformRandomBitGenerator& source) {
+  using generator = std::remove_reference_t<UniformRandomBitGenerator>;
+  static_assert(((generator::max() - generator::min()) & 0xFFu) == 0xFFu,
+                "the generator's range must be a multiple of 256 values");
+  auto fill = [&source](unsigned char* out, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<unsigned char>((source() - generator::min()) & 0xFFu);
+    return result<void>();
+  };
+  return detail::keys_format::generate(prefix, secret_length, fill);
+}
+
+/// The size of redact(key, prefixes): what it shows plus 3. Never fails.
+inline std::size_t redacted_size(std::string_view key, const prefix_set& prefixes) noexcept {
+  return detail::keys_format::redaction_shown(key, prefixes).size() + 3;
+}
+
+/// Writes the redacted form of `key` at `out`: prefix + id + "..." for a key that parses (parse_key); for
+/// one that does not, the prefix the table recognises + "...", or just "..."; never a secret character.
+/// Returns the bytes written, or errc::buffer_too_small (nothing written) when `capacity` is short.
+inline result<std::size_t> write_redacted(std::string_view key, const prefix_set& prefixes, char* out,
+                                          std::size_t capacity) noexcept {
+  const std::string_view shown = detail::keys_format::redaction_shown(key, prefixes);
+  return detail::writer::write_into(out, capacity, [shown](detail::writer::counting_writer& text) noexcept {
+    text.put(shown);
+    text.put(std::string_view("..."));
+  });
+}
+
+/// The redacted form of `key` (see write_redacted()), safe for logs: `sk_live_AbCdEfGhIjKl...`. Never fails.
+inline std::string redact(std::string_view key, const prefix_set& prefixes) {
+  const std::string_view shown = detail::keys_format::redaction_shown(key, prefixes);
+  std::string text;
+  text.reserve(shown.size() + 3);
+  text.append(shown).append("...");
+  return text;
+}
+
+/// The random characters of a GitHub or npm token after its prefix.
+inline constexpr std::size_t token_random_length = 30;
+
+/// A token checked by check_crc32_token() or check_github_token(): views into the text given.
+struct checked_token {
+  prefix_entry classification;     ///< the table entry of the prefix
+  std::string_view whole;          ///< the whole token
+  std::string_view prefix;         ///< the prefix, e.g. `ghp_`
+  std::string_view random;         ///< the random part (for github_pat_, everything after the prefix)
+  std::string_view checksum;       ///< the 6 checksum characters (empty for github_pat_)
+  bool checksum_verified = false;  ///< true when the checksum was checked (false only for github_pat_)
+};
+
+/// Checks `token` against the scheme of GitHub's and npm's identifiable tokens, for any prefix of
+/// `prefixes`: `<prefix><30 base62 random characters><6-character checksum>`, the checksum being the CRC-32
+/// (zlib) of the 30 random characters only (not of the prefix), in base62 0-9A-Za-z, most significant digit
+/// first, left-padded with '0'. Because the prefix is not covered, a token relabelled to another prefix
+/// still passes. Errors: errc::key_unknown_prefix, errc::key_invalid_length (not 36 characters after the
+/// prefix), errc::key_invalid_character (offset in `token`), errc::key_checksum_mismatch. Constant time in
+/// the bytes after the prefix, like parse_key().
+inline result<checked_token> check_crc32_token(std::string_view token, const prefix_set& prefixes) noexcept {
+  const result<prefix_entry> classified = prefixes.classify(token);
+  if (!classified) return classified.error();
+  const std::size_t prefix_size = classified->prefix.size();
+  if (prefix_size > token.size() || token.size() - prefix_size != token_random_length + checksum_length)
+    return errc::key_invalid_length;
+  const char* body = token.data() + prefix_size;
+  const std::size_t body_size = token_random_length + checksum_length;
+  if (detail::keys_format::has_non_base62(body, body_size))
+    return keyward::error(errc::key_invalid_character,
+                          prefix_size + detail::keys_format::first_non_base62(body, body_size));
+  if (!detail::keys_format::crc32_checksum_matches(body, token_random_length, body + token_random_length))
+    return errc::key_checksum_mismatch;
+  return checked_token{*classified,
+                       token,
+                       token.substr(0, prefix_size),
+                       token.substr(prefix_size, token_random_length),
+                       token.substr(prefix_size + token_random_length),
+                       true};
+}
+
+/// Tells a real GitHub or npm token from a look-alike, offline, with leaked_token_prefixes: for `ghp_`,
+/// `gho_`, `ghu_`, `ghs_`, `ghr_` and `npm_`, check_crc32_token(). GitHub publishes no checksum rule for
+/// fine-grained tokens (`github_pat_`): those are only classified (random = everything after the prefix,
+/// checksum empty, checksum_verified false), so any text after `github_pat_` is accepted. Errors: those of
+/// check_crc32_token().
+inline result<checked_token> check_github_token(std::string_view token) noexcept {
+  const result<prefix_entry> classified = leaked_token_prefixes.classify(token);
+  if (!classified) return classified.error();
+  if (classified->prefix == "github_pat_") {
+    const std::size_t prefix_size = classified->prefix.size();
+    return checked_token{*classified, token, token.substr(0, prefix_size), token.substr(prefix_size), {}, false};
+  }
+  return check_crc32_token(token, leaked_token_prefixes);
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_FORMAT_HPP
+// ---- end keyward/keys/format.hpp ----
+
+#include <cstddef>
+#include <cstdlib>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace keyward::keys {
+
+/// What from_env() and check_key_text() require of a key beyond the text checks (which always apply).
+struct env_options {
+  /// The table the key's prefix must be in (key_unknown_prefix otherwise); none by default. The table
+  /// must outlive the options. Needed by every requirement below: with one of them and no table, every
+  /// call fails with key_invalid_options.
+  std::optional<prefix_set> prefixes;
+  /// The environment the key's prefix entry must have: a test key (or one of unspecified environment)
+  /// where live is required fails with key_wrong_environment. None by default.
+  std::optional<key_environment> required_environment;
+  /// The kind the key's prefix entry must have: a publishable key where a secret one is required fails with
+  /// key_wrong_kind. key_kind::custom accepts every custom kind. None by default.
+  std::optional<key_kind> required_kind;
+  /// True to require keyward's own key format (parse_key(): lengths, base62, CRC-32 checksum).
+  bool require_keyward_format = false;
+};
+
+/// Reads the process environment with std::getenv: the default environment of from_env(). std::getenv is not
+/// safe against a concurrent setenv(), putenv() or unsetenv() (POSIX); load keys before starting threads
+/// that change the environment, or pass a function object that reads it under the program's own lock.
+struct process_environment {
+  /// The value of the variable `name`, or nullptr when it is not set.
+  const char* operator()(const char* name) const noexcept { return std::getenv(name); }
+};
+
+/// Why from_env() found no usable key: the error (code and offset), the variable at fault, and what can be
+/// shown of the value found. Nothing in it holds a secret byte: redacted() is at most the key's prefix (from
+/// the prefix table, so public) and, for a valid keyward key, its public id.
+class env_failure {
+ public:
+  /// A failure `cause` for the variable `variable`, whose value of `length` bytes shows as `redacted`;
+  /// `hint` is a static English description of what was found (empty for none).
+  env_failure(keyward::error cause, std::string variable, std::string redacted = {}, std::size_t length = 0,
+              std::string_view hint = {}) noexcept
+      : cause_(cause), variable_(std::move(variable)), redacted_(std::move(redacted)), length_(length),
+        hint_(hint) {}
+
+  /// The error: its code and, where one applies, the byte offset in the value.
+  const keyward::error& cause() const noexcept { return cause_; }
+  /// cause().code().
+  errc code() const noexcept { return cause_.code(); }
+  /// cause().offset(): the byte offset in the value, or keyward::error::no_offset.
+  std::size_t offset() const noexcept { return cause_.offset(); }
+  /// The variable whose value failed; for key_env_missing, every name tried, separated by ", ".
+  std::string_view variable() const noexcept { return variable_; }
+  /// The public part of the value found: "<prefix>..." when a prefix table classifies it, "<prefix><id>..."
+  /// for a valid keyward key (redact()), empty when nothing of it is known to be public.
+  std::string_view redacted() const noexcept { return redacted_; }
+  /// The length in bytes of the value found; 0 when there is none (key_env_missing).
+  std::size_t length() const noexcept { return length_; }
+  /// A short description of what was found at offset() ("a line break (LF)", "\"...\": an elided key"), or
+  /// empty. Never holds a byte of the value.
+  std::string_view hint() const noexcept { return hint_; }
+
+  /// A line for a person, e.g. `ACME_API_KEY: key: whitespace in the key at offset 40 (a line break (LF),
+  /// as echo adds); found sk_live_... (41 bytes)`. Holds no secret byte.
+  std::string message() const {
+    std::string text(variable_);
+    if (!text.empty()) text += ": ";
+    text += to_string(cause_.code());
+    if (cause_.has_offset()) text += " at offset " + std::to_string(cause_.offset());
+    if (!hint_.empty()) text.append(" (").append(hint_).append(")");
+    if (length_ > 0) {
+      text += "; found ";
+      if (!redacted_.empty()) text.append(redacted_).append(" (");
+      text += std::to_string(length_) + (length_ == 1 ? " byte" : " bytes");
+      if (!redacted_.empty()) text += ")";
+    }
+    return text;
+  }
+
+  /// True when the code is `code`.
+  friend bool operator==(const env_failure& failure, errc code) noexcept { return failure.code() == code; }
+  friend bool operator!=(const env_failure& failure, errc code) noexcept { return failure.code() != code; }
+
+ private:
+  keyward::error cause_;
+  std::string variable_;
+  std::string redacted_;
+  std::size_t length_;
+  std::string_view hint_;
+};
+
+/// The result of from_env(): the key in a keyward::secret, or an env_failure. Used like keyward::result<T>:
+/// has_value(), operator bool, value() / operator* (abort on a failure), error() (aborts on a key).
+class [[nodiscard]] env_result {
+ public:
+  /// A result holding the key `key`.
+  env_result(secret key) noexcept : storage_(std::in_place_index<0>, std::move(key)) {}
+  /// A result holding `failure`.
+  env_result(env_failure failure) noexcept : storage_(std::in_place_index<1>, std::move(failure)) {}
+
+  /// True when a key is held.
+  bool has_value() const noexcept { return storage_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+
+  /// The key; aborts when a failure is held.
+  secret& value() & noexcept { return *checked_value(); }
+  const secret& value() const& noexcept { return *checked_value(); }
+  secret&& value() && noexcept { return std::move(*checked_value()); }
+  secret& operator*() & noexcept { return value(); }
+  const secret& operator*() const& noexcept { return value(); }
+  secret* operator->() noexcept { return checked_value(); }
+  const secret* operator->() const noexcept { return checked_value(); }
+
+  /// The failure; aborts when a key is held.
+  const env_failure& error() const noexcept {
+    const env_failure* failure = std::get_if<1>(&storage_);
+    if (failure == nullptr) detail::bad_result_access();
+    return *failure;
+  }
+
+ private:
+  secret* checked_value() noexcept {
+    secret* key = std::get_if<0>(&storage_);
+    if (key == nullptr) detail::bad_result_access();
+    return key;
+  }
+  const secret* checked_value() const noexcept {
+    const secret* key = std::get_if<0>(&storage_);
+    if (key == nullptr) detail::bad_result_access();
+    return key;
+  }
+
+  std::variant<secret, env_failure> storage_;
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_env {
+
+/// The checks of check_key_text(), with a description of what was found.
+inline std::optional<finding> check(std::string_view value, const ::keyward::keys::env_options& options) noexcept {
+  if (value.empty()) return finding{{errc::key_env_empty}, {}};
+  if (const auto placeholder = find_placeholder(value)) return placeholder;
+  if (const auto bad = find_bad_byte(value)) return bad;
+  const bool requires_table =
+      options.require_keyward_format || options.required_environment || options.required_kind;
+  if (!options.prefixes) {
+    if (requires_table) return finding{{errc::key_invalid_options}, "a requirement without a prefix table"};
+    return std::nullopt;
+  }
+  const result<::keyward::keys::prefix_entry> entry = options.prefixes->classify(value);
+  if (!entry) return finding{entry.error(), {}};
+  if (options.require_keyward_format) {
+    const auto parsed = ::keyward::keys::parse_key(value, *options.prefixes);
+    if (!parsed) return finding{parsed.error(), {}};
+  }
+  if (options.required_environment && entry->environment != *options.required_environment) {
+    return finding{{errc::key_wrong_environment}, {}};
+  }
+  if (options.required_kind && entry->kind != *options.required_kind) {
+    return finding{{errc::key_wrong_kind}, {}};
+  }
+  return std::nullopt;
+}
+
+/// What may be shown of `value`: redact() for a valid keyward key when that format is required, else the
+/// prefix the table gives, followed by "..."; empty without a table or a matching prefix.
+inline std::string redacted(std::string_view value, const ::keyward::keys::env_options& options) {
+  if (!options.prefixes) return {};
+  if (options.require_keyward_format && ::keyward::keys::parse_key(value, *options.prefixes)) {
+    return ::keyward::keys::redact(value, *options.prefixes);
+  }
+  const result<::keyward::keys::prefix_entry> entry = options.prefixes->classify(value);
+  if (!entry) return {};
+  return std::string(entry->prefix) + "...";
+}
+
+}  // namespace keyward::detail::keys_env
+
+namespace keyward::keys {
+
+/// Checks `value` as from_env() checks a variable's value (see the header comment for the order): success, or
+/// key_env_empty, key_env_placeholder, key_env_whitespace, key_invalid_character (each with its offset),
+/// key_unknown_prefix, key_invalid_length, key_checksum_mismatch, key_wrong_environment, key_wrong_kind, or
+/// key_invalid_options (a requirement without a prefix table). For keys read from a file or a config
+/// value. Allocates nothing.
+inline result<void> check_key_text(std::string_view value, const env_options& options = {}) noexcept {
+  if (const auto found = detail::keys_env::check(value, options)) return found->cause;
+  return {};
+}
+
+/// Loads an API key from the first of `names` that is set in `environment` (by default the process's, through
+/// std::getenv: see process_environment for thread safety) and checks it with check_key_text(). Precedence
+/// is strict: the first variable set decides, and a variable set to "" is an error (key_env_empty), not
+/// skipped, so that a deliberately blanked variable never lets a lower one through. Fails with
+/// key_env_missing when none is set (a null name counts as not set), else with check_key_text()'s errors,
+/// naming the variable. The value is copied into a keyward::secret; nothing is trimmed. The variable keeps
+/// its value (child processes inherit it): a program that wants it gone unsets it after loading.
+/// `environment` is any function object taking a `const char*` name and returning a `const char*` value,
+/// nullptr for an unset variable.
+template <class Environment = process_environment>
+env_result from_env(std::initializer_list<const char*> names, const env_options& options = {},
+                    const Environment& environment = {}) {
+  for (const char* name : names) {
+    if (name == nullptr) continue;
+    const char* raw = environment(name);
+    if (raw == nullptr) continue;
+    const std::string_view value(raw);
+    if (const auto found = detail::keys_env::check(value, options)) {
+      return env_failure(found->cause, name, detail::keys_env::redacted(value, options), value.size(), found->hint);
+    }
+    return secret(value);
+  }
+  std::string tried;
+  for (const char* name : names) {
+    if (name == nullptr) continue;
+    if (!tried.empty()) tried += ", ";
+    tried += name;
+  }
+  return env_failure(errc::key_env_missing, std::move(tried));
+}
+
+/// Loads an API key from the variable `name`: from_env({name}, options, environment).
+/// e.g. `auto key = keyward::keys::from_env("ACME_API_KEY");`
+template <class Environment = process_environment>
+env_result from_env(const char* name, const env_options& options = {}, const Environment& environment = {}) {
+  return from_env({name}, options, environment);
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_ENV_HPP
+// ---- end keyward/keys/env.hpp ----
+// ---- begin keyward/keys/limits.hpp ----
+// keyward: per-key rate limits for the verifier, the quota of each key taken from its record (its plan
+// tier). The Limiter concept, no_limiter (no per-key limit), and tiered_limiter: one in-process
+// rate::keyed limiter per plan tier, declared when it is made.
+//
+// The Limiter concept (what verifier<Store, Clock, Limiter> calls, once per authenticated request whose
+// record has a quota):
+//   acquire(std::string_view key_id, const rate::quota& limit, keys::sys_nanoseconds now)
+//       -> result<rate::decision>
+// An error means the limiter could not decide (a backend down, no room for the key, a quota it does not
+// enforce); the verifier then fails closed (503) unless verifier_options::on_limiter_failure says open.
+// keys/redis_limits.hpp adapts rate::redis_limiter (optional: it needs hiredis, so keyward.hpp leaves it out).
+#ifndef KEYWARD_KEYS_LIMITS_HPP
+#define KEYWARD_KEYS_LIMITS_HPP
+
+// ---- begin keyward/rate/keyed.hpp ----
+// keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
+// sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
+#ifndef KEYWARD_RATE_KEYED_HPP
+#define KEYWARD_RATE_KEYED_HPP
 
 // ---- begin keyward/detail/rate_gcra.hpp ----
 // keyward: private helpers of the GCRA limiters (rate/gcra.hpp, rate/keyed.hpp): the integer time unit
@@ -6781,6 +9147,13 @@ class clock_holder<Clock, true> {
 
 #endif  // KEYWARD_DETAIL_RATE_GCRA_HPP
 // ---- end keyward/detail/rate_gcra.hpp ----
+// ---- begin keyward/rate/gcra.hpp ----
+// keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
+// of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
+// allocation, integer time.
+#ifndef KEYWARD_RATE_GCRA_HPP
+#define KEYWARD_RATE_GCRA_HPP
+
 // ---- begin keyward/rate/quota.hpp ----
 // keyward: what a rate limiter is asked to enforce (quota), what it answers (decision), and the Retry-After
 // a denial is sent with. Shared by the in-process GCRA limiter (rate/gcra.hpp), the keyed limiter
@@ -7120,12 +9493,6 @@ class gcra : private detail::rate_gcra::clock_holder<Clock> {
 
 #endif  // KEYWARD_RATE_GCRA_HPP
 // ---- end keyward/rate/gcra.hpp ----
-// ---- begin keyward/rate/keyed.hpp ----
-// keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
-// sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
-#ifndef KEYWARD_RATE_KEYED_HPP
-#define KEYWARD_RATE_KEYED_HPP
-
 
 #include <chrono>
 #include <cstddef>
@@ -7500,6 +9867,1391 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
 
 #endif  // KEYWARD_RATE_KEYED_HPP
 // ---- end keyward/rate/keyed.hpp ----
+// ---- begin keyward/keys/record.hpp ----
+// keyward: what a server stores for one API key (key_record: the id, the owner, the digest, never the key),
+// and the key's life over any store: mint (the key is shown once), rotate (a new key, the old one kept for
+// a grace period), revoke and disable.
+//
+// The store concept for the life-cycle functions (keys::memory_store is one; a SQL table is another):
+//   find(std::string_view id) -> something contextually bool that dereferences to a key_record
+//   insert(key_record) -> result<void>              errc::key_duplicate_id when the id is taken
+//   modify(std::string_view id, Change) -> result<void>
+//       applies change(key_record&) -> result<void> to the record atomically (in a transaction, under a
+//       lock, or with a compare-and-swap): nothing is stored when change fails, and its error is returned;
+//       errc::key_not_found when there is no such record. The change must not alter the id.
+#ifndef KEYWARD_KEYS_RECORD_HPP
+#define KEYWARD_KEYS_RECORD_HPP
+
+// ---- begin keyward/keys/scopes.hpp ----
+// keyward: the permissions of an API key as a 64-bit set (read, write, admin and webhook built in, up to 60
+// scopes named by the server), and what a request requires of them: all of a set, or any of it.
+#ifndef KEYWARD_KEYS_SCOPES_HPP
+#define KEYWARD_KEYS_SCOPES_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace keyward::keys {
+
+/// A set of scopes: bit i is the scope numbered i. Bits 0-3 are read, write, admin and webhook
+/// (scopes::read ...); bits 4-63 are the scopes a scope_table names. Cheap to copy; never fails.
+class scope_set {
+ public:
+  /// The empty set.
+  constexpr scope_set() noexcept = default;
+  /// The set whose bits are `bits`.
+  static constexpr scope_set from_bits(std::uint64_t bits) noexcept { return scope_set(bits); }
+  /// The set holding only scope number `index` (0 to 63); the empty set for a larger index.
+  static constexpr scope_set bit(std::size_t index) noexcept {
+    return scope_set(index < 64 ? std::uint64_t{1} << index : 0);
+  }
+
+  /// The bits of the set.
+  constexpr std::uint64_t bits() const noexcept { return bits_; }
+  /// True when the set holds no scope.
+  constexpr bool empty() const noexcept { return bits_ == 0; }
+  /// True when every scope of `other` is in this set (always true for an empty `other`).
+  constexpr bool contains(scope_set other) const noexcept { return (bits_ & other.bits_) == other.bits_; }
+  /// True when this set and `other` share at least one scope.
+  constexpr bool intersects(scope_set other) const noexcept { return (bits_ & other.bits_) != 0; }
+
+  /// The union.
+  friend constexpr scope_set operator|(scope_set a, scope_set b) noexcept { return scope_set(a.bits_ | b.bits_); }
+  /// The intersection.
+  friend constexpr scope_set operator&(scope_set a, scope_set b) noexcept { return scope_set(a.bits_ & b.bits_); }
+  /// Adds the scopes of `other`.
+  constexpr scope_set& operator|=(scope_set other) noexcept {
+    bits_ |= other.bits_;
+    return *this;
+  }
+  friend constexpr bool operator==(scope_set a, scope_set b) noexcept { return a.bits_ == b.bits_; }
+  friend constexpr bool operator!=(scope_set a, scope_set b) noexcept { return a.bits_ != b.bits_; }
+
+ private:
+  constexpr explicit scope_set(std::uint64_t bits) noexcept : bits_(bits) {}
+  std::uint64_t bits_ = 0;
+};
+
+/// How a scope_requirement is met.
+enum class scope_match : std::uint8_t {
+  all_of,  ///< the key holds every scope of the set
+  any_of,  ///< the key holds at least one scope of the set
+};
+
+/// What a request requires of a key's scopes. An empty requirement (the default, scopes::none) is met by
+/// every key, in both modes.
+struct scope_requirement {
+  scope_set required;                     ///< the scopes the requirement names
+  scope_match match = scope_match::all_of;  ///< whether all of them or any of them are needed
+
+  /// True when a key holding `granted` meets the requirement.
+  constexpr bool satisfied_by(scope_set granted) const noexcept {
+    if (required.empty()) return true;
+    return match == scope_match::all_of ? granted.contains(required) : granted.intersects(required);
+  }
+};
+
+/// The built-in scopes and the requirement builders.
+namespace scopes {
+inline constexpr scope_set read = scope_set::bit(0);     ///< "read": read data
+inline constexpr scope_set write = scope_set::bit(1);    ///< "write": create and update resources
+inline constexpr scope_set admin = scope_set::bit(2);    ///< "admin": administrative access
+inline constexpr scope_set webhook = scope_set::bit(3);  ///< "webhook": manage webhooks
+/// The number of built-in scopes (bits 0 to builtin_count - 1).
+inline constexpr std::size_t builtin_count = 4;
+/// The names of the built-in scopes, by bit.
+inline constexpr std::string_view builtin_names[builtin_count] = {"read", "write", "admin", "webhook"};
+
+/// No scope required: met by every key.
+inline constexpr scope_requirement none{};
+
+/// A requirement met by keys holding every scope of `sets` (their union); met by every key when empty.
+template <class... Sets>
+constexpr scope_requirement all_of(Sets... sets) noexcept {
+  scope_set joined;
+  ((joined |= sets), ...);
+  return {joined, scope_match::all_of};
+}
+/// A requirement met by keys holding at least one scope of `sets`; met by every key when empty.
+template <class... Sets>
+constexpr scope_requirement any_of(Sets... sets) noexcept {
+  scope_set joined;
+  ((joined |= sets), ...);
+  return {joined, scope_match::any_of};
+}
+}  // namespace scopes
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_scopes {
+
+/// True for a byte of RFC 6749 appendix A.4's scope-token: %x21 / %x23-5B / %x5D-7E.
+constexpr bool is_scope_char(char c) noexcept {
+  const auto b = static_cast<unsigned char>(c);
+  return b == 0x21 || (b >= 0x23 && b <= 0x5B) || (b >= 0x5D && b <= 0x7E);
+}
+
+/// The offset of the first byte of `name` outside scope-token, std::string_view::npos when there is none.
+constexpr std::size_t first_bad_char(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (!is_scope_char(name[i])) return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace keyward::detail::keys_scopes
+
+namespace keyward::keys {
+
+/// The names of a server's scopes: the four built-in ones, then up to 60 user-named scopes on bits 4 to 63 in
+/// the order given to make(). It keeps its own copy of the names. Turns names into scope sets and
+/// requirements (at start-up, so that the hot path holds only bits) and scope sets back into names (for the
+/// scope attribute of an insufficient_scope challenge).
+class scope_table {
+ public:
+  /// The most user-named scopes: bits 4 to 63.
+  static constexpr std::size_t max_named = 64 - scopes::builtin_count;
+  /// The longest scope name, in bytes.
+  static constexpr std::size_t max_name_length = 255;
+
+  /// A table of the built-in scopes only.
+  scope_table() = default;
+
+  /// A table naming bits 4, 5, ... after `names`, in order. errc::key_invalid_scope with the index of the
+  /// offending name as offset for an empty name, one longer than max_name_length, one with a byte outside
+  /// RFC 6749's scope-token (%x21 / %x23-5B / %x5D-7E), a built-in name, a name given twice, or the 61st name.
+  static result<scope_table> make(const std::string_view* names, std::size_t count) {
+    scope_table table;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string_view name = names[i];
+      if (i >= max_named || name.empty() || name.size() > max_name_length ||
+          detail::keys_scopes::first_bad_char(name) != std::string_view::npos || table.find(name).has_value()) {
+        return keyward::error(errc::key_invalid_scope, i);
+      }
+      table.ends_[i] = static_cast<std::uint16_t>(table.names_.size() + name.size());
+      table.names_.append(name.data(), name.size());
+      table.count_ = i + 1;
+    }
+    return table;
+  }
+  /// make() over an initializer list.
+  static result<scope_table> make(std::initializer_list<std::string_view> names) {
+    return make(names.begin(), names.size());
+  }
+
+  /// The number of user-named scopes.
+  std::size_t named_count() const noexcept { return count_; }
+
+  /// The name of scope number `index`, empty when it has none.
+  std::string_view name_of(std::size_t index) const noexcept {
+    if (index < scopes::builtin_count) return scopes::builtin_names[index];
+    index -= scopes::builtin_count;
+    if (index >= count_) return {};
+    const std::size_t begin = index == 0 ? 0 : ends_[index - 1];
+    return std::string_view(names_).substr(begin, ends_[index] - begin);
+  }
+
+  /// The scope named `name` (case-sensitive); errc::key_invalid_scope when no scope has that name.
+  result<scope_set> find(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < scopes::builtin_count + count_; ++i) {
+      if (name_of(i) == name) return scope_set::bit(i);
+    }
+    return errc::key_invalid_scope;
+  }
+
+  /// The set of the scopes named in `list`, names separated by single spaces (RFC 6749 section 3.3's scope
+  /// syntax); an empty list gives the empty set. errc::key_invalid_scope at the offset of the first name
+  /// that is unknown or empty (two spaces, or one at either end).
+  result<scope_set> parse(std::string_view list) const noexcept {
+    scope_set set;
+    if (list.empty()) return set;
+    std::size_t begin = 0;
+    while (true) {
+      const std::size_t space = list.find(' ', begin);
+      const std::size_t end = space == std::string_view::npos ? list.size() : space;
+      const result<scope_set> one = find(list.substr(begin, end - begin));
+      if (!one) return keyward::error(errc::key_invalid_scope, begin);
+      set |= *one;
+      if (space == std::string_view::npos) return set;
+      begin = space + 1;
+    }
+  }
+
+  /// The requirement that a key hold every scope named in `list` (parse()'s syntax and errors).
+  result<scope_requirement> all_of(std::string_view list) const noexcept {
+    const result<scope_set> set = parse(list);
+    if (!set) return set.error();
+    return scope_requirement{*set, scope_match::all_of};
+  }
+  /// The requirement that a key hold at least one scope named in `list` (parse()'s syntax and errors).
+  result<scope_requirement> any_of(std::string_view list) const noexcept {
+    const result<scope_set> set = parse(list);
+    if (!set) return set.error();
+    return scope_requirement{*set, scope_match::any_of};
+  }
+
+  /// The size of what write_names() writes for `set`.
+  std::size_t names_size(scope_set set) const noexcept {
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < 64; ++i) {
+      if (!set.intersects(scope_set::bit(i))) continue;
+      const std::string_view name = name_of(i);
+      if (!name.empty()) size += (size == 0 ? 0 : 1) + name.size();
+    }
+    return size;
+  }
+  /// Writes the names of the scopes of `set`, in bit order, separated by single spaces (a valid RFC 6749
+  /// scope value), into `out[0, capacity)` and returns the size; bits without a name are left out.
+  /// errc::buffer_too_small when it does not fit, with nothing written.
+  result<std::size_t> write_names(scope_set set, char* out, std::size_t capacity) const noexcept {
+    const std::size_t size = names_size(set);
+    if (size > capacity) return errc::buffer_too_small;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < 64; ++i) {
+      if (!set.intersects(scope_set::bit(i))) continue;
+      const std::string_view name = name_of(i);
+      if (name.empty()) continue;
+      if (at != 0) out[at++] = ' ';
+      std::memcpy(out + at, name.data(), name.size());
+      at += name.size();
+    }
+    return at;
+  }
+  /// The names of the scopes of `set` as write_names() writes them, as a string.
+  std::string names(scope_set set) const {
+    std::string text(names_size(set), '\0');
+    if (!text.empty()) static_cast<void>(write_names(set, &text[0], text.size()));
+    return text;
+  }
+
+ private:
+  std::string names_;                        // the user-named scopes, concatenated
+  std::array<std::uint16_t, max_named> ends_{};  // where each name ends in names_
+  std::size_t count_ = 0;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_SCOPES_HPP
+// ---- end keyward/keys/scopes.hpp ----
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace keyward::keys {
+
+/// A time on the wall clock to the nanosecond, what the verifier and the limiters work in.
+using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
+/// Whether a key may be used, apart from its validity period.
+enum class key_status : std::uint8_t {
+  active,    ///< usable
+  disabled,  ///< suspended by its owner or the service; can be made active again (store.modify)
+  revoked,   ///< withdrawn for good
+};
+
+/// The public id of a key: the 12 base62 characters after its prefix (keys::id_length), held inline.
+class key_id {
+ public:
+  /// An id of twelve '0'.
+  constexpr key_id() noexcept {
+    for (char& c : chars_) c = '0';
+  }
+  /// The id `text`: errc::key_invalid_length unless it has id_length characters, errc::key_invalid_character
+  /// at the first byte outside base62 (0-9, A-Z, a-z).
+  static constexpr result<key_id> make(std::string_view text) noexcept {
+    if (text.size() != id_length) return errc::key_invalid_length;
+    key_id id;
+    for (std::size_t i = 0; i < id_length; ++i) {
+      const char c = text[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+        return keyward::error(errc::key_invalid_character, i);
+      }
+      id.chars_[i] = c;
+    }
+    return id;
+  }
+  /// The id as text (a view into this object).
+  constexpr std::string_view view() const noexcept { return std::string_view(chars_.data(), id_length); }
+  /// The characters, for hashing.
+  constexpr const std::array<char, id_length>& chars() const noexcept { return chars_; }
+
+  friend constexpr bool operator==(const key_id& a, const key_id& b) noexcept { return a.view() == b.view(); }
+  friend constexpr bool operator!=(const key_id& a, const key_id& b) noexcept { return !(a == b); }
+  friend constexpr bool operator<(const key_id& a, const key_id& b) noexcept { return a.view() < b.view(); }
+
+ private:
+  std::array<char, id_length> chars_{};
+};
+
+/// When a key was last used successfully, to the second: an atomic a verifier updates through a const
+/// record (a relaxed load, and a store only when the second changed, so that a busy key costs no cache-line
+/// traffic per request). Copies take the value at the time of the copy.
+class last_use {
+ public:
+  /// Never used.
+  last_use() noexcept = default;
+  last_use(const last_use& other) noexcept : seconds_(other.seconds_.load(std::memory_order_relaxed)) {}
+  last_use& operator=(const last_use& other) noexcept {
+    seconds_.store(other.seconds_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+
+  /// Records a use at `now` (floored to the second); keeps the later time when two uses race. Never fails.
+  template <class Duration>
+  void record(std::chrono::time_point<std::chrono::system_clock, Duration> now) const noexcept {
+    const std::int64_t at = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+    std::int64_t seen = seconds_.load(std::memory_order_relaxed);
+    while (seen < at && !seconds_.compare_exchange_weak(seen, at, std::memory_order_relaxed)) {
+    }
+  }
+  /// The last recorded use, floored to the second; nullopt when never used.
+  std::optional<detail::time_convert::sys_seconds> time() const noexcept {
+    const std::int64_t at = seconds_.load(std::memory_order_relaxed);
+    if (at == never) return std::nullopt;
+    return detail::time_convert::sys_seconds(std::chrono::seconds(at));
+  }
+
+ private:
+  static constexpr std::int64_t never = (std::numeric_limits<std::int64_t>::min)();
+  mutable std::atomic<std::int64_t> seconds_{never};
+};
+
+/// What a server stores for one key. Never the key itself: its digest (keys/digest.hpp), from which the key
+/// cannot be recovered. Fields a store does not have keep their defaults. The fields the verifier reads come
+/// first and the strings last, so that a verification touches few cache lines of a record.
+struct key_record {
+  key_id id;                      ///< the public id (the key's 12 characters after the prefix)
+  key_digest digest{};            ///< how the key is recognised (HMAC-SHA256 with a pepper, or SHA-256)
+  key_kind kind = key_kind::secret;                       ///< as the prefix says
+  key_environment environment = key_environment::live;    ///< as the prefix says
+  key_status status = key_status::active;                 ///< active, disabled or revoked
+  scope_set scopes;               ///< the scopes granted
+  /// The first instant the key is valid; none for "since it was minted".
+  std::optional<std::chrono::system_clock::time_point> not_before;
+  /// The first instant the key is no longer valid; none for "no expiry".
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+  /// The key's rate limit (its plan tier); none for "not limited per key".
+  std::optional<rate::quota> limit;
+  last_use last_used;             ///< updated by the verifier on each success
+  std::string prefix;             ///< the key's prefix (public), from which rotate() mints the next key
+  std::string owner;              ///< the account, user or project the key belongs to
+  std::string metadata;           ///< the server's own data (a JSON object, a plan name ...), opaque here
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_record {
+
+/// `when` in nanoseconds since 1970, floored and saturated to int64 (the years 1678 to 2262).
+template <class Duration>
+constexpr std::int64_t unix_nanoseconds(std::chrono::time_point<std::chrono::system_clock, Duration> when) noexcept {
+  return time_convert::floor_nanoseconds(when.time_since_epoch());
+}
+
+/// The system_clock time `nanoseconds` after 1970, floored to the clock's precision.
+inline std::chrono::system_clock::time_point system_time(std::int64_t nanoseconds) noexcept {
+  using period = std::chrono::system_clock::period;
+  const auto count = time_convert::scale_duration<period>(std::chrono::nanoseconds(nanoseconds)).value;
+  return std::chrono::system_clock::time_point(
+      std::chrono::system_clock::duration(static_cast<std::chrono::system_clock::rep>(count)));
+}
+
+/// a + b for b >= 0, saturated at the int64 maximum.
+constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
+  return a > (std::numeric_limits<std::int64_t>::max)() - b ? (std::numeric_limits<std::int64_t>::max)() : a + b;
+}
+
+/// True when `record` is expired at `now_ns` (its expiry at or before now).
+inline bool expired_at(const ::keyward::keys::key_record& record, std::int64_t now_ns) noexcept {
+  return record.expires_at.has_value() && unix_nanoseconds(*record.expires_at) <= now_ns;
+}
+
+}  // namespace keyward::detail::keys_record
+
+namespace keyward::keys {
+
+/// A freshly minted key: the whole key, to show its owner once (it is not stored anywhere), and its id.
+struct minted_key {
+  secret key;  ///< the whole key; give it to the owner, then let it go (it wipes itself)
+  key_id id;   ///< its public id, for the record and for redaction
+};
+
+/// Mints a key of `prefix` (generate_key, `secret_length` random base62 characters) and inserts its record
+/// into `store`: `blueprint` with the new id, the prefix, kind and environment of `prefix`, the digest of
+/// the key under the current pepper of `peppers` (pepper_set::digest) and last_used cleared; the owner,
+/// scopes, status, validity period, limit and metadata are the blueprint's. Returns the key, which exists
+/// nowhere else. Errors: those of generate_key (errc::key_invalid_format, errc::random_unavailable) and of
+/// store.insert (an id drawn twice is drawn again, up to three times, then errc::key_duplicate_id).
+template <class Store>
+result<minted_key> mint(Store& store, key_record blueprint, const prefix_entry& prefix, const pepper_set& peppers,
+                        std::size_t secret_length = default_secret_length) {
+  for (int attempt = 0;; ++attempt) {
+    result<secret> key = generate_key(prefix, secret_length);
+    if (!key) return key.error();
+    const std::string_view whole = key->reveal();
+    const result<key_id> id = key_id::make(whole.substr(prefix.prefix.size(), id_length));
+    if (!id) return id.error();
+    key_record record = blueprint;
+    record.id = *id;
+    record.prefix.assign(prefix.prefix.data(), prefix.prefix.size());
+    record.kind = prefix.kind;
+    record.environment = prefix.environment;
+    record.digest = peppers.digest(whole);
+    record.last_used = last_use();
+    const result<void> inserted = store.insert(std::move(record));
+    if (inserted) return minted_key{std::move(*key), *id};
+    if (inserted.error() != errc::key_duplicate_id || attempt == 2) return inserted.error();
+  }
+}
+
+/// The longest grace period rotate() gives the old key: 24 hours.
+inline constexpr std::chrono::hours max_rotation_grace{24};
+
+/// Replaces the key `id` by a new one: mints a key with the old key's prefix (classified in `prefixes`),
+/// owner, scopes, limit and metadata (no validity period: set one with store.modify), then sets the old
+/// key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
+/// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
+/// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
+/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
+/// (the old key is revoked, disabled or expired at `now`; also when it became so while the new key was
+/// minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix when `prefixes`
+/// no longer holds it) and those of mint().
+template <class Store, class Rep, class Period, class Duration>
+result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
+                          std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                          const prefix_set& prefixes, const pepper_set& peppers) {
+  namespace step = detail::keys_record;
+  const std::int64_t grace_ns = detail::time_convert::floor_nanoseconds(grace);
+  if (grace.count() < 0 || grace_ns > std::chrono::nanoseconds(max_rotation_grace).count()) {
+    return errc::key_invalid_options;
+  }
+  const std::int64_t now_ns = step::unix_nanoseconds(now);
+  const auto refused = [now_ns](const key_record& record) {
+    return record.status != key_status::active || step::expired_at(record, now_ns);
+  };
+  key_record blueprint;
+  {
+    const auto found = store.find(id);
+    if (!found) return errc::key_not_found;
+    const key_record& old = *found;
+    if (refused(old)) return errc::key_rotation_refused;
+    blueprint = old;
+  }
+  const result<prefix_entry> prefix = prefixes.classify(blueprint.prefix);
+  if (!prefix) return prefix.error();
+  if (prefix->prefix.size() != blueprint.prefix.size()) return errc::key_unknown_prefix;
+  blueprint.status = key_status::active;
+  blueprint.not_before.reset();
+  blueprint.expires_at.reset();
+  result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
+  if (!minted) return minted.error();
+  const std::int64_t until = step::add_saturated(now_ns, grace_ns);
+  const result<void> shortened = store.modify(id, [&](key_record& old) -> result<void> {
+    if (refused(old)) return errc::key_rotation_refused;
+    if (!old.expires_at.has_value() || step::unix_nanoseconds(*old.expires_at) > until) {
+      old.expires_at = step::system_time(until);
+    }
+    return {};
+  });
+  if (!shortened) {
+    // The old key changed meanwhile (revoked, disabled, erased): the new key must not outlive the refusal.
+    static_cast<void>(store.modify(minted->id.view(), [](key_record& fresh) -> result<void> {
+      fresh.status = key_status::revoked;
+      return {};
+    }));
+    return shortened.error() == errc::key_not_found ? errc::key_rotation_refused : shortened.error();
+  }
+  return minted;
+}
+
+/// Revokes the key `id` for good (status revoked; the verifier answers REVOKED_API_KEY). Revoking a revoked
+/// key succeeds. errc::key_not_found, or the store's error.
+template <class Store>
+result<void> revoke(Store& store, std::string_view id) {
+  return store.modify(id, [](key_record& record) -> result<void> {
+    record.status = key_status::revoked;
+    return {};
+  });
+}
+
+/// Disables the key `id` (status disabled; the verifier answers DISABLED_API_KEY); store.modify can set it
+/// active again. A revoked key stays revoked (and the call succeeds). errc::key_not_found, or the store's
+/// error.
+template <class Store>
+result<void> disable(Store& store, std::string_view id) {
+  return store.modify(id, [](key_record& record) -> result<void> {
+    if (record.status == key_status::active) record.status = key_status::disabled;
+    return {};
+  });
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_RECORD_HPP
+// ---- end keyward/keys/record.hpp ----
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::detail::keys_limits {
+
+/// The wall clock counted in nanoseconds since 1970, as rate::keyed's Clock: the verifier hands the limiter
+/// its `now` in this form, so that every platform's system_clock precision converts without overflow.
+struct unix_clock {
+  using rep = std::int64_t;
+  using period = std::nano;
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<unix_clock, duration>;
+  static constexpr bool is_steady = false;
+  static time_point now() noexcept {
+    return time_point(duration(time_convert::floor_nanoseconds(std::chrono::system_clock::now().time_since_epoch())));
+  }
+};
+
+}  // namespace keyward::detail::keys_limits
+
+namespace keyward::keys {
+
+/// The Limiter of a verifier without per-key rate limits (the default): the verifier skips the step, and
+/// principal::rate() is empty. Its acquire() allows everything, for code that calls it directly.
+struct no_limiter {
+  /// An allowed decision with nothing counted. Never fails.
+  result<rate::decision> acquire(std::string_view, const rate::quota&, sys_nanoseconds) const noexcept {
+    rate::decision allowed;
+    allowed.outcome = rate::verdict::allowed;
+    return allowed;
+  }
+};
+
+/// Per-key GCRA limits in process, one rate::keyed limiter per plan tier (a quota), all declared by make():
+/// a key is limited under the tier equal to its record's quota, and a quota that is not a tier is an error
+/// (errc::rate_invalid_quota), which the verifier answers by failing closed, since enforcing an undeclared
+/// quota would need memory the limiter does not have. Keys are held as their 12-character id, so acquire()
+/// never allocates. Thread-safe (see rate::keyed). Times are the verifier's `now`.
+class tiered_limiter {
+ public:
+  /// A limiter for the `count` quotas at `tiers`, each tracking up to `max_keys_per_tier` keys at once (see
+  /// rate::keyed for the memory this takes, allocated now). errc::key_invalid_options for no tier or a
+  /// quota given twice; the errors of rate::keyed::make() (rate_invalid_quota, rate_invalid_capacity,
+  /// random_unavailable).
+  static result<tiered_limiter> make(const rate::quota* tiers, std::size_t count, std::size_t max_keys_per_tier) {
+    if (count == 0) return errc::key_invalid_options;
+    tiered_limiter made;
+    made.tiers_.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (tiers[j] == tiers[i]) return errc::key_invalid_options;
+      }
+      result<bucket_table> table = bucket_table::make(tiers[i], max_keys_per_tier);
+      if (!table) return table.error();
+      made.tiers_.push_back(tier{tiers[i], std::move(*table)});
+    }
+    return made;
+  }
+  /// make() over an initializer list.
+  static result<tiered_limiter> make(std::initializer_list<rate::quota> tiers, std::size_t max_keys_per_tier) {
+    return make(tiers.begin(), tiers.size(), max_keys_per_tier);
+  }
+
+  /// Takes one request from the bucket of `key_id` in the tier of `limit`, at `now`: rate::keyed::acquire().
+  /// errc::rate_invalid_quota when `limit` is not a tier, errc::key_invalid_length when `key_id` is not
+  /// id_length characters, errc::rate_capacity_exhausted when the tier is full of keys still in debt.
+  result<rate::decision> acquire(std::string_view key_id, const rate::quota& limit, sys_nanoseconds now) {
+    if (key_id.size() != id_length) return errc::key_invalid_length;
+    for (tier& each : tiers_) {
+      if (each.limit != limit) continue;
+      std::array<char, id_length> id{};
+      for (std::size_t i = 0; i < id_length; ++i) id[i] = key_id[i];
+      return each.buckets.acquire(id, detail::keys_limits::unix_clock::time_point(now.time_since_epoch()));
+    }
+    return errc::rate_invalid_quota;
+  }
+
+  /// The number of tiers.
+  std::size_t tier_count() const noexcept { return tiers_.size(); }
+
+ private:
+  using bucket_table = rate::keyed<std::array<char, id_length>, rate::keyed_hash, detail::keys_limits::unix_clock>;
+  struct tier {
+    rate::quota limit;
+    bucket_table buckets;
+  };
+  tiered_limiter() = default;
+  std::vector<tier> tiers_;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_LIMITS_HPP
+// ---- end keyward/keys/limits.hpp ----
+// ---- begin keyward/keys/memory_store.hpp ----
+// keyward: a thread-safe in-memory key store, for tests, examples and small services: records by id in an
+// open-addressing hash table under a reader-writer lock, copy-on-write, so that a reader holds a consistent
+// snapshot of a record for as long as it wants while writers replace it.
+#ifndef KEYWARD_KEYS_MEMORY_STORE_HPP
+#define KEYWARD_KEYS_MEMORY_STORE_HPP
+
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace keyward::detail::keys_memory_store {
+
+/// SipHash-2-4 of an id under the store's random key: ids come from clients, so their collisions must not
+/// be computable offline (CONTRIBUTING, "Hash tables keyed by what a client sends").
+inline std::uint64_t id_hash(const crypto::siphash_key& key, const char* id) noexcept {
+  return crypto::siphash24(key, id, ::keyward::keys::id_length);
+}
+
+/// Brings the cache line at `address` towards the core; a hint that never faults, whatever the address.
+inline void prefetch_line(const void* address) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(address, 0, 3);
+#else
+  static_cast<void>(address);
+#endif
+}
+
+/// One slot of the open-addressing table: empty when `record` is null; else the id (inline, so that a
+/// probe compares it without leaving the slot), the low 32 bits of its hash (the home slot is these bits
+/// masked) and the record. 32 bytes, two to a cache line.
+struct alignas(32) slot {
+  ::keyward::keys::key_id id;
+  std::uint32_t hash = 0;
+  std::shared_ptr<const ::keyward::keys::key_record> record;
+};
+
+/// Tables of at least this many bytes are aligned to it and, on Linux, advised to use transparent huge pages.
+inline constexpr std::size_t huge_page_size = std::size_t{2} << 20;
+
+/// An owning array of empty slots, a power of two of them. On Linux, an array of 2 MiB or more is aligned
+/// to 2 MiB and advised (madvise MADV_HUGEPAGE) to be backed by transparent huge pages, so that the random
+/// accesses of a large store do not miss the TLB on every look-up (the advice is a hint: it changes nothing
+/// when the system has huge pages off). Allocation failure throws std::bad_alloc, like the records'.
+class slot_array {
+ public:
+  slot_array() noexcept = default;
+  explicit slot_array(std::size_t count) : count_(count) {
+    const std::size_t bytes = count * sizeof(slot);
+    align_ = bytes >= huge_page_size ? huge_page_size : alignof(slot);
+    void* memory = ::operator new(bytes, std::align_val_t(align_));
+#if defined(__linux__)
+    if (align_ == huge_page_size) static_cast<void>(::madvise(memory, bytes, MADV_HUGEPAGE));
+#endif
+    slots_ = static_cast<slot*>(memory);
+    std::uninitialized_value_construct_n(slots_, count);
+  }
+  slot_array(slot_array&& other) noexcept
+      : slots_(std::exchange(other.slots_, nullptr)), count_(std::exchange(other.count_, 0)), align_(other.align_) {}
+  slot_array& operator=(slot_array&& other) noexcept {
+    slot_array(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~slot_array() {
+    if (slots_ == nullptr) return;
+    std::destroy_n(slots_, count_);
+    ::operator delete(slots_, std::align_val_t(align_));
+  }
+  void swap(slot_array& other) noexcept {
+    std::swap(slots_, other.slots_);
+    std::swap(count_, other.count_);
+    std::swap(align_, other.align_);
+  }
+
+  slot* data() const noexcept { return slots_; }
+  slot& operator[](std::size_t i) const noexcept { return slots_[i]; }
+
+ private:
+  slot* slots_ = nullptr;
+  std::size_t count_ = 0;
+  std::size_t align_ = alignof(slot);
+};
+
+}  // namespace keyward::detail::keys_memory_store
+
+namespace keyward::keys {
+
+/// Key records in memory, by id. Thread-safe: find() takes a shared lock, writers an exclusive one. Records
+/// are immutable once stored (copy-on-write): modify() stores a changed copy, so a handle returned by find()
+/// keeps the record it saw, whole and unchanged, for as long as it lives (the last use excepted, an atomic
+/// the verifier updates; a use recorded on a snapshot that is being replaced may be lost). It implements the
+/// store concepts of the verifier (find, and the prefetch hint) and of the life-cycle functions of
+/// keys/record.hpp (insert, modify). Not copyable; a moved-from store must not be used.
+///
+/// The table: open addressing with linear probing over a power-of-two array of slots, each holding the id,
+/// its hash (SipHash-2-4 under a random key, as ids come from clients) and the record's handle, so that a
+/// look-up reads one slot (rarely two) and then the record. At most half the slots are used (the table
+/// doubles on insert); erase shifts the following slots back, leaving no tombstones.
+class memory_store {
+ public:
+  /// What find() returns: a shared, read-only snapshot of a record, or null.
+  using handle = std::shared_ptr<const key_record>;
+
+  /// An empty store with a hash key drawn from the OS. errc::random_unavailable when there is none.
+  static result<memory_store> make() {
+    crypto::siphash_key key;
+    if (const result<void> filled = random::fill(&key, sizeof key); !filled) return filled.error();
+    return memory_store(key);
+  }
+
+  memory_store(memory_store&&) noexcept = default;
+  memory_store& operator=(memory_store&&) noexcept = default;
+
+  /// The record of `id`, or null when there is none (ids that are not 12 base62 characters included).
+  /// Allocates nothing: a shared lock and a reference count.
+  handle find(std::string_view id) const {
+    const result<key_id> parsed = key_id::make(id);
+    if (!parsed) return nullptr;
+    const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, parsed->chars().data());
+    const std::shared_lock<std::shared_mutex> lock(state_->mutex);
+    const std::size_t at = state_->locate(*parsed, hash);
+    return at == npos ? nullptr : state_->slots[at].record;
+  }
+
+  /// A hint that find(id) comes soon: starts loading the slot of `id`, so that the verifier's HMAC runs
+  /// while it arrives. Takes no lock and changes nothing; ignores ids that are not 12 characters. Never
+  /// fails.
+  void prefetch(std::string_view id) const noexcept {
+    if (id.size() != id_length) return;
+    const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, id.data());
+    // Read without the lock: a table being replaced gives a stale address, harmless for a prefetch.
+    const detail::keys_memory_store::slot* slots = state_->published.load(std::memory_order_relaxed);
+    const std::size_t mask = state_->published_mask.load(std::memory_order_relaxed);
+    detail::keys_memory_store::prefetch_line(slots + (static_cast<std::uint32_t>(hash) & mask));
+  }
+
+  /// Stores `record` under its id. errc::key_duplicate_id when the id is taken (nothing changes).
+  result<void> insert(key_record record) {
+    const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, record.id.chars().data());
+    const key_id id = record.id;
+    handle stored = std::make_shared<const key_record>(std::move(record));
+    const std::unique_lock<std::shared_mutex> lock(state_->mutex);
+    if (state_->locate(id, hash) != npos) return errc::key_duplicate_id;
+    if (2 * (state_->count + 1) > state_->capacity) state_->grow();
+    state_->place(id, static_cast<std::uint32_t>(hash), std::move(stored));
+    ++state_->count;
+    return {};
+  }
+
+  /// Applies `change`, called as change(key_record&) -> result<void>, to a copy of the record of `id` and
+  /// stores the copy in its place, all under the exclusive lock (so changes never interleave; keep them
+  /// short). Nothing is stored when change fails, and its error is returned. errc::key_not_found when there
+  /// is no such record; errc::key_invalid_options when the change altered the id (nothing is stored).
+  template <class Change>
+  result<void> modify(std::string_view id, Change&& change) {
+    static_assert(std::is_invocable_r_v<result<void>, Change&, key_record&>,
+                  "memory_store::modify: change must be callable as change(key_record&) -> result<void>");
+    const result<key_id> parsed = key_id::make(id);
+    if (!parsed) return errc::key_not_found;
+    const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, parsed->chars().data());
+    const std::unique_lock<std::shared_mutex> lock(state_->mutex);
+    const std::size_t at = state_->locate(*parsed, hash);
+    if (at == npos) return errc::key_not_found;
+    key_record copy = *state_->slots[at].record;
+    if (const result<void> changed = change(copy); !changed) return changed;
+    if (copy.id != *parsed) return errc::key_invalid_options;
+    state_->slots[at].record = std::make_shared<const key_record>(std::move(copy));
+    return {};
+  }
+
+  /// Removes the record of `id` (handles already returned keep their snapshot). errc::key_not_found when
+  /// there is none.
+  result<void> erase(std::string_view id) {
+    const result<key_id> parsed = key_id::make(id);
+    if (!parsed) return errc::key_not_found;
+    const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, parsed->chars().data());
+    handle removed;  // released after the lock, so that a record's destruction does not hold the writers
+    const std::unique_lock<std::shared_mutex> lock(state_->mutex);
+    const std::size_t at = state_->locate(*parsed, hash);
+    if (at == npos) return errc::key_not_found;
+    removed = state_->remove(at);
+    return {};
+  }
+
+  /// Every record of `owner` (all statuses), in no particular order: the keys of one account during a
+  /// rotation, or for a listing. A linear scan.
+  std::vector<handle> keys_of(std::string_view owner) const {
+    std::vector<handle> found;
+    const std::shared_lock<std::shared_mutex> lock(state_->mutex);
+    for (std::size_t i = 0; i < state_->capacity; ++i) {
+      const handle& record = state_->slots[i].record;
+      if (record && record->owner == owner) found.push_back(record);
+    }
+    return found;
+  }
+
+  /// The number of records.
+  std::size_t size() const {
+    const std::shared_lock<std::shared_mutex> lock(state_->mutex);
+    return state_->count;
+  }
+
+ private:
+  static constexpr std::size_t npos = ~std::size_t{0};
+  static constexpr std::size_t initial_capacity = 16;
+
+  struct state {
+    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) { adopt(initial_capacity); }
+
+    // The slot holding `id` (whose hash is `hash`), or npos. Under either lock.
+    std::size_t locate(const key_id& id, std::uint64_t hash) const noexcept {
+      const std::size_t mask = capacity - 1;
+      const std::uint32_t low = static_cast<std::uint32_t>(hash);
+      for (std::size_t i = low & mask;; i = (i + 1) & mask) {
+        const detail::keys_memory_store::slot& s = slots[i];
+        if (!s.record) return npos;  // never full: at most half the slots are used
+        if (s.hash == low && s.id == id) return i;
+      }
+    }
+
+    // Puts a record not in the table into the first free slot of its probe sequence. Exclusive lock.
+    void place(const key_id& id, std::uint32_t hash, handle record) noexcept {
+      const std::size_t mask = capacity - 1;
+      std::size_t i = hash & mask;
+      while (slots[i].record) i = (i + 1) & mask;
+      slots[i].id = id;
+      slots[i].hash = hash;
+      slots[i].record = std::move(record);
+    }
+
+    // Empties slot `at` and shifts back the slots after it whose probe sequence crosses it (backward-shift
+    // deletion: every record stays reachable from its home slot, with no tombstone). Returns the record
+    // removed. Exclusive lock.
+    handle remove(std::size_t at) noexcept {
+      const std::size_t mask = capacity - 1;
+      handle removed = std::move(slots[at].record);
+      std::size_t hole = at;
+      for (std::size_t i = (at + 1) & mask; slots[i].record; i = (i + 1) & mask) {
+        const std::size_t home = slots[i].hash & mask;
+        // The record at i may move to the hole when its home is not in (hole, i], cyclically.
+        const bool stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+        if (stays) continue;
+        slots[hole].id = slots[i].id;
+        slots[hole].hash = slots[i].hash;
+        slots[hole].record = std::move(slots[i].record);
+        hole = i;
+      }
+      --count;
+      return removed;
+    }
+
+    // Doubles the table. Exclusive lock.
+    void grow() {
+      detail::keys_memory_store::slot_array old = std::move(slots);
+      const std::size_t old_capacity = capacity;
+      adopt(2 * capacity);
+      for (std::size_t i = 0; i < old_capacity; ++i) {
+        if (old[i].record) place(old[i].id, old[i].hash, std::move(old[i].record));
+      }
+    }
+
+    // Installs an empty table of `size` slots (a power of two).
+    void adopt(std::size_t size) {
+      slots = detail::keys_memory_store::slot_array(size);
+      capacity = size;
+      published.store(slots.data(), std::memory_order_relaxed);
+      published_mask.store(size - 1, std::memory_order_relaxed);
+    }
+
+    crypto::siphash_key key;
+    mutable std::shared_mutex mutex;
+    detail::keys_memory_store::slot_array slots;
+    std::size_t capacity = 0;  // a power of two
+    std::size_t count = 0;
+    // The table's address and mask for prefetch(), which reads them without the lock.
+    std::atomic<const detail::keys_memory_store::slot*> published{nullptr};
+    std::atomic<std::size_t> published_mask{0};
+  };
+
+  explicit memory_store(const crypto::siphash_key& key) : state_(std::make_unique<state>(key)) {}
+
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_MEMORY_STORE_HPP
+// ---- end keyward/keys/memory_store.hpp ----
+// ---- begin keyward/keys/verifier.hpp ----
+// keyward: one call from an Authorization field value to a decision about an API key: who is calling (a
+// principal), or the denial to send (status, WWW-Authenticate challenge, Retry-After and JSON body).
+//
+// The steps, in order: parse the field (Bearer; Basic with the key as the user-id and an empty password;
+// Basic with the key's prefix and id as the user-id and the rest as the password, as configured), classify
+// the prefix, check the format and checksum (keys failing these never reach the store), look the id up in
+// the store, compare digests in constant time, then check the environment, the status (disabled, revoked),
+// the validity period (not-before, expiry), the scopes the request requires, and the key's rate limit.
+//
+// The store is any object with find(std::string_view id) returning something contextually bool that
+// dereferences to a key_record: keys::memory_store (a std::shared_ptr<const key_record>), a pointer, or a
+// std::optional<key_record> read from a database. The verifier keeps the result alive in the principal, so
+// the views a principal gives stay valid as long as it lives. When the store also has
+// record_use(std::string_view id, keys::sys_nanoseconds now), the verifier calls it on every success (for a
+// store whose records are copies, such as a database row); it always updates key_record::last_used too.
+// When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
+// once the key has passed the format and checksum checks, then computes the key's HMAC, then calls find(id):
+// the store's memory arrives while the HMAC runs.
+#ifndef KEYWARD_KEYS_VERIFIER_HPP
+#define KEYWARD_KEYS_VERIFIER_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace keyward::keys {
+
+/// The ways a client may send its key in the Authorization field; make() wants at least one.
+struct accepted_forms {
+  bool bearer = true;  ///< `Bearer <key>` (RFC 6750 section 2.1)
+  /// `Basic base64(<key>:)`: the key as the user-id, an empty password (RFC 7617; http::basic_api_key).
+  bool basic_key_as_user = false;
+  /// `Basic base64(<prefix><id>:<secret><checksum>)`: the key's handle as the user-id and the rest as the
+  /// password (key_view::handle() and secret_part()), for clients that send an id and a secret as a pair.
+  bool basic_id_secret_pair = false;
+};
+
+/// The kinds of key that may authenticate a request; a key of another kind gets INVALID_API_KEY.
+struct accepted_kinds {
+  bool secret = true;           ///< key_kind::secret
+  bool publishable = false;     ///< key_kind::publishable: meant for browsers, usually not for an API server
+  bool restricted = true;       ///< key_kind::restricted
+  bool webhook_secret = false;  ///< key_kind::webhook_secret: signs webhooks, never sent as a credential
+  bool custom = true;           ///< key_kind::custom
+
+  /// True when keys of `kind` are accepted.
+  constexpr bool accepts(key_kind kind) const noexcept {
+    switch (kind) {
+      case key_kind::secret: return secret;
+      case key_kind::publishable: return publishable;
+      case key_kind::restricted: return restricted;
+      case key_kind::webhook_secret: return webhook_secret;
+      case key_kind::custom: return custom;
+    }
+    return false;
+  }
+};
+
+/// What the verifier does when the limiter cannot decide (its backend is down, a quota it does not know).
+enum class limiter_failure : std::uint8_t {
+  fail_closed,  ///< deny with 503 Service Unavailable and a Retry-After (the default)
+  fail_open,    ///< let the request through unlimited; principal::limiter_failed() tells
+};
+
+/// How a verifier works; checked by verifier::make().
+struct verifier_options {
+  accepted_forms forms;  ///< how keys may be sent
+  /// The prefixes keys may have (a keys::prefix_table converts to this view; it must outlive the verifier).
+  prefix_set prefixes;
+  /// The environment this server is: a key of another one gets WRONG_ENVIRONMENT (a test key on a live
+  /// server). key_environment::unspecified accepts every environment; keys whose prefix has none are
+  /// accepted everywhere.
+  key_environment environment = key_environment::live;
+  accepted_kinds kinds;  ///< which kinds of key may authenticate
+  /// No oracle: every failure of a key (unknown, wrong, expired, revoked, disabled, other environment) gets
+  /// INVALID_API_KEY, so that nothing tells an attacker that a key exists or once did. Scope and rate
+  /// denials still come as such, since they need a valid key.
+  bool uniform_key_denials = false;
+  /// The scheme and realm of the challenges of the denials (denial::challenge() uses them).
+  http::challenge_options challenge;
+  /// The server's own scopes, on bits 4, 5, ... in this order (scope_table::make(); copied by make()).
+  std::vector<std::string_view> scope_names;
+  limiter_failure on_limiter_failure = limiter_failure::fail_closed;  ///< when the limiter errs
+  /// The Retry-After of the 503 sent when the limiter errs and the verifier fails closed: 1 s to 1 day.
+  std::chrono::seconds unavailable_retry_after{5};
+  /// Bounds on the Authorization field value (limit.max_length; longer values get 400).
+  http::limits limit;
+};
+
+/// Who is calling: the key's record (kept alive by the store's handle, so every view below lives as long as
+/// the principal) and the rate decision, all that a handler and the RateLimit headers need.
+template <class Handle>
+class principal {
+ public:
+  /// The key's public id (12 characters).
+  std::string_view id() const noexcept { return record().id.view(); }
+  /// The key's owner (account, user, project).
+  std::string_view owner() const noexcept { return record().owner; }
+  /// The kind, from the key's prefix (authenticated by the digest).
+  key_kind kind() const noexcept { return kind_; }
+  /// The environment, from the key's prefix (authenticated by the digest).
+  key_environment environment() const noexcept { return environment_; }
+  /// The scopes granted.
+  scope_set scopes() const noexcept { return record().scopes; }
+  /// The record's metadata, as stored.
+  std::string_view metadata() const noexcept { return record().metadata; }
+  /// The rate decision for this request, for the RateLimit headers (rate::ratelimit, rate::x_ratelimit);
+  /// nullopt when the key was not limited (no limiter, no quota in its record, or the limiter failed open).
+  const std::optional<rate::decision>& rate() const noexcept { return rate_; }
+  /// True when the limiter failed and the request went through unlimited (limiter_failure::fail_open).
+  bool limiter_failed() const noexcept { return limiter_failed_; }
+  /// The whole record, as the store returned it.
+  const key_record& record() const noexcept { return *handle_; }
+
+  /// A principal for `handle` (not null) and what the verifier found.
+  principal(Handle handle, key_kind kind, key_environment environment, std::optional<rate::decision> rate,
+            bool limiter_failed) noexcept(std::is_nothrow_move_constructible_v<Handle>)
+      : handle_(std::move(handle)), rate_(rate), kind_(kind), environment_(environment),
+        limiter_failed_(limiter_failed) {}
+
+ private:
+  Handle handle_;
+  std::optional<rate::decision> rate_;
+  key_kind kind_;
+  key_environment environment_;
+  bool limiter_failed_;
+};
+
+/// What verifier::authenticate() returns: a principal, or the http::denial to answer with, read like a
+/// keyward::result: `if (!who) { status = who.error().status(); ... }`. Reading the wrong side aborts.
+template <class Handle>
+class authentication {
+ public:
+  /// A success.
+  explicit authentication(principal<Handle> who) noexcept(std::is_nothrow_move_constructible_v<Handle>)
+      : outcome_(std::in_place_index<0>, std::move(who)) {}
+  /// A failure, with the rate decision when the limiter refused the request.
+  explicit authentication(http::denial why, std::optional<rate::decision> rate = std::nullopt) noexcept
+      : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate) {}
+
+  /// True when a principal is held.
+  bool has_value() const noexcept { return outcome_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// The principal; aborts on a denial.
+  const principal<Handle>& value() const noexcept {
+    if (!has_value()) detail::bad_result_access();
+    return *std::get_if<0>(&outcome_);
+  }
+  const principal<Handle>& operator*() const noexcept { return value(); }
+  const principal<Handle>* operator->() const noexcept { return &value(); }
+  /// The denial (its challenge() uses the verifier's scheme and realm); aborts on a success.
+  const http::denial& error() const noexcept {
+    if (has_value()) detail::bad_result_access();
+    return *std::get_if<1>(&outcome_);
+  }
+  /// The rate decision: the principal's on success, the limiter's refusal on a 429 (for the RateLimit
+  /// headers sent with it), nullopt otherwise.
+  std::optional<rate::decision> rate() const noexcept { return has_value() ? value().rate() : rate_; }
+
+ private:
+  std::variant<principal<Handle>, http::denial> outcome_;
+  std::optional<rate::decision> rate_;
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_verifier {
+
+/// Whether Store has record_use(std::string_view, keys::sys_nanoseconds).
+template <class Store, class = void>
+struct has_record_use : std::false_type {};
+template <class Store>
+struct has_record_use<Store, std::void_t<decltype(std::declval<Store&>().record_use(
+                                 std::string_view(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
+    : std::true_type {};
+
+/// Whether Store has prefetch(std::string_view id), a hint that find(id) follows.
+template <class Store, class = void>
+struct has_prefetch : std::false_type {};
+template <class Store>
+struct has_prefetch<Store, std::void_t<decltype(std::declval<Store&>().prefetch(std::string_view()))>>
+    : std::true_type {};
+
+/// The Basic buffer: room for any user-pass a key can make (the longest key, a ':' and some slack); longer
+/// credentials cannot hold a key and are answered as an invalid key without being decoded.
+inline constexpr std::size_t basic_capacity = 2 * ::keyward::keys::max_key_length + 8;
+
+/// Wipes a stack buffer that held a key when it goes out of scope.
+struct wipe_on_exit {
+  explicit wipe_on_exit(char* buffer) noexcept : data(buffer) {}
+  char* data;
+  std::size_t size = 0;
+  wipe_on_exit(const wipe_on_exit&) = delete;
+  wipe_on_exit& operator=(const wipe_on_exit&) = delete;
+  ~wipe_on_exit() { ::keyward::ct::secure_zero(data, size); }
+};
+
+}  // namespace keyward::detail::keys_verifier
+
+namespace keyward::keys {
+
+/// Verifies API keys against a Store (see the top of this header), reading time from a Clock and limiting
+/// each key through a Limiter (keys/limits.hpp). Built by make(); authenticate() is the one call per request.
+/// Thread-safe when the store and the limiter are (memory_store and tiered_limiter are); holds a reference
+/// to the store, which must outlive it.
+///
+/// Timing: a bad checksum, an unknown id and a wrong secret all give INVALID_API_KEY, and an unknown id
+/// runs the same digest and comparison as a wrong secret (against a dummy digest under the current pepper),
+/// so it is not measurably faster. Keys that fail the format or checksum are answered before the store is
+/// asked (faster, but that tells nothing about which keys exist). The secret part of a key goes through
+/// the constant-time checksum, HMAC and comparison only; sent with Bearer its bytes are also checked against
+/// RFC 6750's b64token by a scan that is not constant-time (Basic decodes in constant time).
+///
+/// Clock: std::chrono::system_clock, or any type whose now() (static or const) returns a
+/// std::chrono::time_point of std::chrono::system_clock with an integer duration (tests use a manual one).
+template <class Store, class Clock = std::chrono::system_clock, class Limiter = no_limiter>
+class verifier {
+ public:
+  /// What Store::find returns, kept in the principal.
+  using handle_type = std::decay_t<decltype(std::declval<Store&>().find(std::string_view()))>;
+  /// The principal of a success.
+  using principal_type = principal<handle_type>;
+  /// What authenticate() returns.
+  using outcome_type = authentication<handle_type>;
+  /// What the clock returns.
+  using time_point = std::decay_t<decltype(std::declval<const Clock&>().now())>;
+
+  static_assert(std::is_constructible_v<bool, const handle_type&>,
+                "keys::verifier: Store::find(id) must return something contextually bool (a pointer, a "
+                "std::shared_ptr, a std::optional)");
+  static_assert(std::is_convertible_v<decltype(*std::declval<const handle_type&>()), const key_record&>,
+                "keys::verifier: Store::find(id) must dereference to a keys::key_record");
+  static_assert(std::is_same_v<typename time_point::clock, std::chrono::system_clock>,
+                "keys::verifier: Clock::now() must return a std::chrono::system_clock time point");
+
+  /// A verifier over `store` (referenced, not copied) with `options`, `peppers` (the digests' keys), a
+  /// limiter and a clock. errc::key_invalid_options when no form is accepted, the prefix set is empty, or
+  /// unavailable_retry_after is outside 1 s to 1 day; errc::key_invalid_scope (offset: the index of the name)
+  /// as scope_table::make().
+  static result<verifier> make(Store& store, verifier_options options, pepper_set peppers,
+                               Limiter limiter = Limiter(), Clock clock = Clock()) {
+    const accepted_forms& forms = options.forms;
+    if (!forms.bearer && !forms.basic_key_as_user && !forms.basic_id_secret_pair) return errc::key_invalid_options;
+    if (options.prefixes.size() == 0) return errc::key_invalid_options;
+    if (options.unavailable_retry_after < std::chrono::seconds(1) ||
+        options.unavailable_retry_after > std::chrono::hours(24)) {
+      return errc::key_invalid_options;
+    }
+    result<scope_table> table = scope_table::make(options.scope_names.data(), options.scope_names.size());
+    if (!table) return table.error();
+    options.scope_names.clear();  // the table holds its own copy; the views may dangle later
+    // The unknown-id path compares against this digest, made with the current pepper like the real ones.
+    const key_digest dummy = peppers.digest("keyward: the digest an unknown key id is compared with");
+    return verifier(store, std::move(options), std::move(peppers), std::move(*table), dummy, std::move(limiter),
+                    std::move(clock));
+  }
+
+  /// Authenticates the Authorization field value `authorization` (empty when the request has none) for a
+  /// request requiring `required` (scopes::none for none), at `now`: the principal, or the denial, which is
+  /// one of (see http::denial for the statuses, challenges and bodies) missing_credentials (empty value),
+  /// malformed_credentials (a value that does not parse), wrong_scheme (a scheme not accepted),
+  /// invalid_key (a key that does not parse, has a wrong checksum, an unknown prefix or id, a wrong secret,
+  /// a kind not accepted, is sent in a form not accepted, or is before its not-before time; every key
+  /// failure with uniform_key_denials), wrong_environment, revoked, disabled, expired (at or after its
+  /// expires_at), insufficient_scope (with the names of the required scopes in the challenge),
+  /// rate_limited (with the decision in rate()) and unavailable (the limiter failed, failing closed).
+  /// Allocates nothing on success with memory_store and tiered_limiter (the denials with a scope do).
+  template <class Duration>
+  outcome_type authenticate(std::string_view authorization, const scope_requirement& required,
+                            std::chrono::time_point<std::chrono::system_clock, Duration> now) const {
+    http::basic_buffer<detail::keys_verifier::basic_capacity> buffer;  // wiped when it goes
+    char joined[max_key_length];
+    detail::keys_verifier::wipe_on_exit wipe{joined};
+    std::string_view key;
+    std::size_t pair_user_size = 0;  // the user-id's size in the pair form, 0 otherwise
+    if (std::optional<http::denial> unread = read_key(authorization, buffer, joined, wipe.size, key, pair_user_size)) {
+      return deny(std::move(*unread));
+    }
+
+    // Format and checksum: nothing that fails them reaches the store.
+    const result<key_view> parsed = parse_key(key, options_.prefixes);
+    if (!parsed) return deny(http::denial::invalid_key());
+    if (pair_user_size != 0 && pair_user_size != parsed->prefix.size() + parsed->id.size()) {
+      return deny(http::denial::invalid_key());
+    }
+    const prefix_entry& prefix = parsed->classification;
+    if (!options_.kinds.accepts(prefix.kind)) return deny(http::denial::invalid_key());
+
+    // Digest and look-up: the HMAC under the current pepper needs no record, so it runs first, while the
+    // store's memory arrives (the prefetch hint); an unknown id then does the work of a wrong secret.
+    if constexpr (detail::keys_verifier::has_prefetch<Store>::value) store_->prefetch(parsed->id);
+    const presented_digest presented = peppers_.present(parsed->whole);
+    handle_type found = store_->find(parsed->id);
+    const bool exists = static_cast<bool>(found);
+    const key_digest& expected = exists ? static_cast<const key_record&>(*found).digest : dummy_;
+    const bool matched = peppers_.matches(parsed->whole, presented, expected);
+    if (!exists || !matched) return deny(http::denial::invalid_key());
+    const key_record& record = *found;
+
+    const key_environment environment = prefix.environment;
+    if (options_.environment != key_environment::unspecified && environment != key_environment::unspecified &&
+        environment != options_.environment) {
+      return deny(key_failure(http::denial::wrong_environment()));
+    }
+    if (record.status == key_status::revoked) return deny(key_failure(http::denial::revoked()));
+    if (record.status != key_status::active) return deny(key_failure(http::denial::disabled()));
+    const std::int64_t now_ns = detail::keys_record::unix_nanoseconds(now);
+    if (record.not_before.has_value() && now_ns < detail::keys_record::unix_nanoseconds(*record.not_before)) {
+      return deny(http::denial::invalid_key());
+    }
+    if (detail::keys_record::expired_at(record, now_ns)) return deny(key_failure(http::denial::expired()));
+    if (!required.satisfied_by(record.scopes)) return deny(scope_denial(required));
+
+    std::optional<rate::decision> decision;
+    bool limiter_failed = false;
+    const sys_nanoseconds at{std::chrono::nanoseconds(now_ns)};
+    if constexpr (!std::is_same_v<Limiter, no_limiter>) {
+      if (record.limit.has_value()) {
+        const result<rate::decision> taken = limiter_.acquire(parsed->id, *record.limit, at);
+        if (!taken) {
+          if (options_.on_limiter_failure == limiter_failure::fail_closed) {
+            return deny(http::denial::unavailable(options_.unavailable_retry_after));
+          }
+          limiter_failed = true;
+        } else if (!taken->allowed()) {
+          return deny(http::denial::rate_limited(taken->wait), *taken);
+        } else {
+          decision = *taken;
+        }
+      }
+    }
+
+    record.last_used.record(now);
+    if constexpr (detail::keys_verifier::has_record_use<Store>::value) store_->record_use(parsed->id, at);
+    return outcome_type(principal_type(std::move(found), prefix.kind, environment, decision, limiter_failed));
+  }
+
+  /// authenticate() at the clock's present time.
+  outcome_type authenticate(std::string_view authorization, const scope_requirement& required) const {
+    return authenticate(authorization, required, clock_.now());
+  }
+
+  /// The requirement that a key hold every scope named in `names` (space-separated, built-in or from
+  /// options.scope_names): make it once, at start-up. errc::key_invalid_scope at the offset of an unknown
+  /// name.
+  result<scope_requirement> all_of(std::string_view names) const noexcept { return scopes_.all_of(names); }
+  /// The requirement that a key hold at least one scope named in `names`; errors as all_of().
+  result<scope_requirement> any_of(std::string_view names) const noexcept { return scopes_.any_of(names); }
+  /// The server's scope names.
+  const scope_table& scopes() const noexcept { return scopes_; }
+  /// The options (scope_names emptied: see scopes()).
+  const verifier_options& options() const noexcept { return options_; }
+  /// The peppers, for minting and rotating keys (keys/record.hpp).
+  const pepper_set& peppers() const noexcept { return peppers_; }
+  /// The limiter.
+  Limiter& limiter() noexcept { return limiter_; }
+
+ private:
+  verifier(Store& store, verifier_options options, pepper_set peppers, scope_table scopes, const key_digest& dummy,
+           Limiter limiter, Clock clock)
+      : store_(&store), options_(std::move(options)), peppers_(std::move(peppers)), scopes_(std::move(scopes)),
+        dummy_(dummy), limiter_(std::move(limiter)), clock_(std::move(clock)) {}
+
+  // The key in the field value, per the accepted forms: nullopt and `key` set, or the denial. A key sent as
+  // a pair is joined into `joined` (wiped by the caller), `joined_size` and `pair_user_size` set.
+  std::optional<http::denial> read_key(std::string_view authorization,
+                                       http::basic_buffer<detail::keys_verifier::basic_capacity>& buffer,
+                                       char* joined, std::size_t& joined_size, std::string_view& key,
+                                       std::size_t& pair_user_size) const noexcept {
+    const accepted_forms& forms = options_.forms;
+    const bool basic = forms.basic_key_as_user || forms.basic_id_secret_pair;
+    if (forms.bearer) {
+      http::bearer_options bearer_settings;
+      bearer_settings.limit = options_.limit;
+      const result<std::string_view> token = http::parse_bearer(authorization, bearer_settings);
+      if (token) {
+        key = *token;
+        return std::nullopt;
+      }
+      if (!basic || token.error() != errc::http_wrong_scheme) return http::denial::from_parse_error(token.error());
+    }
+    http::basic_options basic_settings;
+    basic_settings.limit = options_.limit;
+    const result<http::basic_credentials> credentials = http::parse_basic(authorization, buffer, basic_settings);
+    if (!credentials) {
+      if (credentials.error() == errc::buffer_too_small) return http::denial::invalid_key();
+      return http::denial::from_parse_error(credentials.error());
+    }
+    const std::string_view user = credentials->user;
+    const std::string_view password = credentials->password;
+    if (password.empty()) {
+      if (!forms.basic_key_as_user) return http::denial::invalid_key();
+      key = user;
+      return std::nullopt;
+    }
+    if (!forms.basic_id_secret_pair || user.empty() || user.size() + password.size() > max_key_length) {
+      return http::denial::invalid_key();
+    }
+    std::memcpy(joined, user.data(), user.size());
+    std::memcpy(joined + user.size(), password.data(), password.size());
+    joined_size = user.size() + password.size();
+    pair_user_size = user.size();
+    key = std::string_view(joined, joined_size);
+    return std::nullopt;
+  }
+
+  // `specific` for a key failure, or invalid_key when the verifier gives no oracle.
+  http::denial key_failure(http::denial specific) const noexcept {
+    return options_.uniform_key_denials ? http::denial::invalid_key() : std::move(specific);
+  }
+
+  // insufficient_scope naming the required scopes (valid scope-tokens, so it cannot fail).
+  http::denial scope_denial(const scope_requirement& required) const {
+    result<http::denial> made = http::denial::insufficient_scope(scopes_.names(required.required));
+    if (made) return std::move(*made);
+    return std::move(*http::denial::insufficient_scope(std::string()));
+  }
+
+  outcome_type deny(http::denial why, std::optional<rate::decision> rate = std::nullopt) const noexcept {
+    why.with_challenge(options_.challenge);
+    return outcome_type(std::move(why), rate);
+  }
+
+  Store* store_;
+  verifier_options options_;
+  pepper_set peppers_;
+  scope_table scopes_;
+  key_digest dummy_;
+  mutable Limiter limiter_;
+  Clock clock_;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_VERIFIER_HPP
+// ---- end keyward/keys/verifier.hpp ----
 // ---- begin keyward/rate/ratelimit_fields.hpp ----
 // keyward: the IETF RateLimit-Policy and RateLimit response fields (draft-ietf-httpapi-ratelimit-headers-11,
 // sections 3 and 4; its syntax is that of -10), written by servers and parsed by clients. Each field is a
@@ -8935,114 +12687,6 @@ report run(const retry_options& options, Call&& call, retry_budget* budget = nul
 
 #endif  // KEYWARD_RETRY_RUN_HPP
 // ---- end keyward/retry/run.hpp ----
-// ---- begin keyward/secret.hpp ----
-// keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
-// or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
-// compares only in constant time.
-#ifndef KEYWARD_SECRET_HPP
-#define KEYWARD_SECRET_HPP
-
-
-#include <cstddef>
-#include <cstring>
-#include <iosfwd>
-#include <memory>
-#include <new>
-#include <string>
-#include <string_view>
-#include <utility>
-
-namespace keyward {
-
-/// A secret byte string. Its bytes live in one heap block of exactly size() bytes that is zeroized before it
-/// is freed (on destruction, clear(), assignment and move-from), so no stale copy is left behind by growth
-/// or by a small-string buffer. It is move-only; clone() makes a deliberate copy. Equality is ct::equal
-/// (lengths public); printing gives "[redacted]". Allocation failure is that of new[] (std::bad_alloc, or
-/// termination without exceptions).
-class secret {
- public:
-  /// The text that operator<< and to_string() produce instead of the value.
-  static constexpr std::string_view redacted = "[redacted]";
-
-  /// An empty secret.
-  secret() noexcept = default;
-  /// A secret holding a copy of the `size` bytes at `data`.
-  secret(const void* data, std::size_t size) { assign(data, size); }
-  /// A secret holding a copy of `bytes`.
-  explicit secret(std::string_view bytes) { assign(bytes.data(), bytes.size()); }
-  /// A secret holding a copy of the NUL-terminated `text` (without the NUL).
-  explicit secret(const char* text) : secret(std::string_view(text)) {}
-  /// A secret taking the bytes of `bytes`, whose size() bytes are then zeroized and which is cleared.
-  explicit secret(std::string&& bytes) {
-    assign(bytes.data(), bytes.size());
-    ct::secure_zero(&bytes[0], bytes.size());
-    bytes.clear();
-  }
-
-  /// Takes the storage of `other`, which is left empty.
-  secret(secret&& other) noexcept : bytes_(std::move(other.bytes_)), size_(std::exchange(other.size_, 0)) {}
-  /// Wipes this secret, then takes the storage of `other`, which is left empty.
-  secret& operator=(secret&& other) noexcept {
-    if (this != &other) {
-      clear();
-      bytes_ = std::move(other.bytes_);
-      size_ = std::exchange(other.size_, 0);
-    }
-    return *this;
-  }
-  secret(const secret&) = delete;
-  secret& operator=(const secret&) = delete;
-  ~secret() { clear(); }
-
-  /// A separate copy of this secret, made on purpose.
-  secret clone() const { return secret(bytes_.get(), size_); }
-
-  /// The secret bytes. The view is valid until the secret is changed or destroyed; do not log it.
-  std::string_view reveal() const noexcept { return {bytes_.get(), size_}; }
-  /// The number of bytes.
-  std::size_t size() const noexcept { return size_; }
-  /// True when there are no bytes.
-  bool empty() const noexcept { return size_ == 0; }
-
-  /// Zeroizes and frees the bytes; the secret is then empty.
-  void clear() noexcept {
-    if (bytes_) ct::secure_zero(bytes_.get(), size_);
-    bytes_.reset();
-    size_ = 0;
-  }
-
-  /// True when both hold the same bytes, compared with ct::equal: the time depends on the lengths only.
-  friend bool operator==(const secret& a, const secret& b) noexcept { return ct::equal(a.reveal(), b.reveal()); }
-  friend bool operator!=(const secret& a, const secret& b) noexcept { return !(a == b); }
-
-  /// Writes "[redacted]", never the value.
-  template <class CharT, class Traits>
-  friend std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& out, const secret&) {
-    for (const char c : redacted) out.put(out.widen(c));
-    return out;
-  }
-
- private:
-  void assign(const void* data, std::size_t size) {
-    clear();
-    if (size == 0) return;
-    bytes_.reset(new char[size]);
-    std::memcpy(bytes_.get(), data, size);
-    size_ = size;
-  }
-
-  std::unique_ptr<char[]> bytes_;
-  std::size_t size_ = 0;
-};
-
-/// "[redacted]" (secret::redacted, NUL-terminated): a secret's printable form, which never contains its
-/// value. Never fails.
-constexpr const char* to_string(const secret&) noexcept { return secret::redacted.data(); }
-
-}  // namespace keyward
-
-#endif  // KEYWARD_SECRET_HPP
-// ---- end keyward/secret.hpp ----
 // ---- begin keyward/version.hpp ----
 // keyward: version of the library.
 #ifndef KEYWARD_VERSION_HPP
