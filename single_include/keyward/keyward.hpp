@@ -10648,10 +10648,13 @@ class memory_store {
   void prefetch(std::string_view id) const noexcept {
     if (id.size() != id_length) return;
     const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, id.data());
-    // Read without the lock: a table being replaced gives a stale address, harmless for a prefetch.
-    const detail::keys_memory_store::slot* slots = state_->published.load(std::memory_order_relaxed);
+    // Read without the lock: a table being replaced gives a stale address, harmless for a prefetch. The two
+    // loads may come from two tables, so the address is computed as an integer, never as pointer arithmetic
+    // that could leave an array.
+    const auto base = reinterpret_cast<std::uintptr_t>(state_->published.load(std::memory_order_relaxed));
     const std::size_t mask = state_->published_mask.load(std::memory_order_relaxed);
-    detail::keys_memory_store::prefetch_line(slots + (static_cast<std::uint32_t>(hash) & mask));
+    const std::uintptr_t offset = (static_cast<std::uint32_t>(hash) & mask) * sizeof(detail::keys_memory_store::slot);
+    detail::keys_memory_store::prefetch_line(reinterpret_cast<const void*>(base + offset));
   }
 
   /// Stores `record` under its id. errc::key_duplicate_id when the id is taken (nothing changes).
@@ -10725,7 +10728,9 @@ class memory_store {
   static constexpr std::size_t initial_capacity = 16;
 
   struct state {
-    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) { adopt(initial_capacity); }
+    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) {
+      adopt(detail::keys_memory_store::slot_array(initial_capacity), initial_capacity);
+    }
 
     // The slot holding `id` (whose hash is `hash`), or npos. Under either lock.
     std::size_t locate(const key_id& id, std::uint64_t hash) const noexcept {
@@ -10769,19 +10774,21 @@ class memory_store {
       return removed;
     }
 
-    // Doubles the table. Exclusive lock.
+    // Doubles the table. Exclusive lock. The larger table is allocated first, so that std::bad_alloc leaves
+    // the store as it was.
     void grow() {
+      detail::keys_memory_store::slot_array bigger(2 * capacity);
       detail::keys_memory_store::slot_array old = std::move(slots);
       const std::size_t old_capacity = capacity;
-      adopt(2 * capacity);
+      adopt(std::move(bigger), 2 * old_capacity);
       for (std::size_t i = 0; i < old_capacity; ++i) {
         if (old[i].record) place(old[i].id, old[i].hash, std::move(old[i].record));
       }
     }
 
-    // Installs an empty table of `size` slots (a power of two).
-    void adopt(std::size_t size) {
-      slots = detail::keys_memory_store::slot_array(size);
+    // Installs `fresh`, an empty table of `size` slots (a power of two).
+    void adopt(detail::keys_memory_store::slot_array fresh, std::size_t size) noexcept {
+      slots = std::move(fresh);
       capacity = size;
       published.store(slots.data(), std::memory_order_relaxed);
       published_mask.store(size - 1, std::memory_order_relaxed);
@@ -11023,11 +11030,16 @@ namespace keyward::keys {
 /// to the store, which must outlive it.
 ///
 /// Timing: a bad checksum, an unknown id and a wrong secret all give INVALID_API_KEY, and an unknown id
-/// runs the same digest and comparison as a wrong secret (against a dummy digest under the current pepper),
-/// so it is not measurably faster. Keys that fail the format or checksum are answered before the store is
-/// asked (faster, but that tells nothing about which keys exist). The secret part of a key goes through
-/// the constant-time checksum, HMAC and comparison only; sent with Bearer its bytes are also checked against
-/// RFC 6750's b64token by a scan that is not constant-time (Basic decodes in constant time).
+/// runs the same digest and comparison as a wrong secret for a key whose digest is current (an HMAC under
+/// the current pepper), against a dummy digest, so it is not measurably faster. A key whose stored digest
+/// is outdated (an older pepper, an imported SHA-256) costs one more hash until it is digested again
+/// (pepper_set::is_current() after a success, then store.modify): re-digest keys after a pepper rotation or
+/// a migration, or an attacker holding such a key's id can tell that it exists. The record itself is read
+/// only for a known id (one more cache line at most). Keys that fail the format or checksum are answered
+/// before the store is asked (faster, but that tells nothing about which keys exist). The secret part of a
+/// key goes through the constant-time checksum, HMAC and comparison only; sent with Bearer its bytes are
+/// also checked against RFC 6750's b64token by a scan that is not constant-time (Basic decodes in constant
+/// time).
 ///
 /// Clock: std::chrono::system_clock, or any type whose now() (static or const) returns a
 /// std::chrono::time_point of std::chrono::system_clock with an integer duration (tests use a manual one).

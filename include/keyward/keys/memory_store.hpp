@@ -144,10 +144,13 @@ class memory_store {
   void prefetch(std::string_view id) const noexcept {
     if (id.size() != id_length) return;
     const std::uint64_t hash = detail::keys_memory_store::id_hash(state_->key, id.data());
-    // Read without the lock: a table being replaced gives a stale address, harmless for a prefetch.
-    const detail::keys_memory_store::slot* slots = state_->published.load(std::memory_order_relaxed);
+    // Read without the lock: a table being replaced gives a stale address, harmless for a prefetch. The two
+    // loads may come from two tables, so the address is computed as an integer, never as pointer arithmetic
+    // that could leave an array.
+    const auto base = reinterpret_cast<std::uintptr_t>(state_->published.load(std::memory_order_relaxed));
     const std::size_t mask = state_->published_mask.load(std::memory_order_relaxed);
-    detail::keys_memory_store::prefetch_line(slots + (static_cast<std::uint32_t>(hash) & mask));
+    const std::uintptr_t offset = (static_cast<std::uint32_t>(hash) & mask) * sizeof(detail::keys_memory_store::slot);
+    detail::keys_memory_store::prefetch_line(reinterpret_cast<const void*>(base + offset));
   }
 
   /// Stores `record` under its id. errc::key_duplicate_id when the id is taken (nothing changes).
@@ -221,7 +224,9 @@ class memory_store {
   static constexpr std::size_t initial_capacity = 16;
 
   struct state {
-    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) { adopt(initial_capacity); }
+    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) {
+      adopt(detail::keys_memory_store::slot_array(initial_capacity), initial_capacity);
+    }
 
     // The slot holding `id` (whose hash is `hash`), or npos. Under either lock.
     std::size_t locate(const key_id& id, std::uint64_t hash) const noexcept {
@@ -265,19 +270,21 @@ class memory_store {
       return removed;
     }
 
-    // Doubles the table. Exclusive lock.
+    // Doubles the table. Exclusive lock. The larger table is allocated first, so that std::bad_alloc leaves
+    // the store as it was.
     void grow() {
+      detail::keys_memory_store::slot_array bigger(2 * capacity);
       detail::keys_memory_store::slot_array old = std::move(slots);
       const std::size_t old_capacity = capacity;
-      adopt(2 * capacity);
+      adopt(std::move(bigger), 2 * old_capacity);
       for (std::size_t i = 0; i < old_capacity; ++i) {
         if (old[i].record) place(old[i].id, old[i].hash, std::move(old[i].record));
       }
     }
 
-    // Installs an empty table of `size` slots (a power of two).
-    void adopt(std::size_t size) {
-      slots = detail::keys_memory_store::slot_array(size);
+    // Installs `fresh`, an empty table of `size` slots (a power of two).
+    void adopt(detail::keys_memory_store::slot_array fresh, std::size_t size) noexcept {
+      slots = std::move(fresh);
       capacity = size;
       published.store(slots.data(), std::memory_order_relaxed);
       published_mask.store(size - 1, std::memory_order_relaxed);

@@ -227,11 +227,16 @@ namespace keyward::keys {
 /// to the store, which must outlive it.
 ///
 /// Timing: a bad checksum, an unknown id and a wrong secret all give INVALID_API_KEY, and an unknown id
-/// runs the same digest and comparison as a wrong secret (against a dummy digest under the current pepper),
-/// so it is not measurably faster. Keys that fail the format or checksum are answered before the store is
-/// asked (faster, but that tells nothing about which keys exist). The secret part of a key goes through
-/// the constant-time checksum, HMAC and comparison only; sent with Bearer its bytes are also checked against
-/// RFC 6750's b64token by a scan that is not constant-time (Basic decodes in constant time).
+/// runs the same digest and comparison as a wrong secret for a key whose digest is current (an HMAC under
+/// the current pepper), against a dummy digest, so it is not measurably faster. A key whose stored digest
+/// is outdated (an older pepper, an imported SHA-256) costs one more hash until it is digested again
+/// (pepper_set::is_current() after a success, then store.modify): re-digest keys after a pepper rotation or
+/// a migration, or an attacker holding such a key's id can tell that it exists. The record itself is read
+/// only for a known id (one more cache line at most). Keys that fail the format or checksum are answered
+/// before the store is asked (faster, but that tells nothing about which keys exist). The secret part of a
+/// key goes through the constant-time checksum, HMAC and comparison only; sent with Bearer its bytes are
+/// also checked against RFC 6750's b64token by a scan that is not constant-time (Basic decodes in constant
+/// time).
 ///
 /// Clock: std::chrono::system_clock, or any type whose now() (static or const) returns a
 /// std::chrono::time_point of std::chrono::system_clock with an integer duration (tests use a manual one).
