@@ -2050,7 +2050,16 @@ inline void secure_zero(void* data, std::size_t size) noexcept {
   ::SecureZeroMemory(data, size);
 #elif (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))) || \
     defined(__OpenBSD__) || defined(__FreeBSD__)
+#if defined(__GNUC__) && !defined(__clang__)
+  // GCC 12 with -fsanitize=address at -O2 loses the size of objects wiped from std::variant storage
+  // (result<T> holding a pepper_set) and reports a write "into a region of size 0": a false positive.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
   ::explicit_bzero(data, size);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #else
   volatile unsigned char* bytes = static_cast<volatile unsigned char*>(data);
   for (std::size_t i = 0; i < size; ++i) bytes[i] = 0;
@@ -2714,8 +2723,9 @@ class hmac {
     void update(std::string_view bytes) noexcept { inner_.update(bytes.data(), bytes.size()); }
     /// The tag of the message given to update(); the stream must not be used afterwards.
     tag final() noexcept {
-      const auto inner_digest = inner_.final();
+      auto inner_digest = inner_.final();
       outer_.update(inner_digest.data(), inner_digest.size());
+      ct::secure_zero(inner_digest.data(), inner_digest.size());
       return outer_.final();
     }
     ~stream() {
@@ -6966,9 +6976,10 @@ class presented_digest {
 
  private:
   friend class pepper_set;
-  presented_digest(const pepper_set* made_by, std::uint32_t version,
-                   const std::array<std::uint8_t, digest_size>& bytes) noexcept
-      : made_by_(made_by), version_(version), bytes_(bytes) {}
+  // The tag is made in place (C++17 guaranteed elision), so no copy of it is left behind unwiped.
+  presented_digest(const pepper_set* made_by, std::uint32_t version, const crypto::hmac_sha256& mac,
+                   std::string_view whole_key) noexcept
+      : made_by_(made_by), version_(version), bytes_(mac.sign(whole_key)) {}
 
   const pepper_set* made_by_;
   std::uint32_t version_;
@@ -7033,7 +7044,7 @@ class pepper_set {
   /// HMAC-SHA256 of the whole key under the current pepper, for matches(whole_key, presented, stored): the
   /// first half of matches(), which needs no stored digest. Never fails.
   presented_digest present(std::string_view whole_key) const noexcept {
-    return presented_digest(this, versions_[0], macs_[0]->sign(whole_key));
+    return presented_digest(this, versions_[0], *macs_[0], whole_key);
   }
 
   /// matches(whole_key, stored) given `presented`, which present(whole_key) made on this set: when
@@ -10328,9 +10339,9 @@ inline constexpr std::chrono::hours max_rotation_grace{24};
 /// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
 /// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
 /// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
-/// (the old key is revoked, disabled or expired at `now`; also when it became so while the new key was
-/// minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix when `prefixes`
-/// no longer holds it) and those of mint().
+/// (the old key is revoked, disabled or expired at `now`; also when it became so, or its owner, scopes,
+/// limit, metadata or prefix changed, while the new key was minted, and the new key is then revoked), the
+/// prefix's errors (errc::key_unknown_prefix when `prefixes` no longer holds it) and those of mint().
 template <class Store, class Rep, class Period, class Duration>
 result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
                           std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -10358,18 +10369,26 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   blueprint.status = key_status::active;
   blueprint.not_before.reset();
   blueprint.expires_at.reset();
+  // What the new key inherits, compared again when the old key is shortened: a change made meanwhile (fewer
+  // scopes, another limit) must not be lost in the new key.
+  const key_record inherited = blueprint;
+  const auto inheritance_changed = [&inherited](const key_record& old) {
+    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.owner != inherited.owner ||
+           old.metadata != inherited.metadata || old.prefix != inherited.prefix;
+  };
   result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
   if (!minted) return minted.error();
   const std::int64_t until = step::add_saturated(now_ns, grace_ns);
   const result<void> shortened = store.modify(id, [&](key_record& old) -> result<void> {
-    if (refused(old)) return errc::key_rotation_refused;
+    if (refused(old) || inheritance_changed(old)) return errc::key_rotation_refused;
     if (!old.expires_at.has_value() || step::unix_nanoseconds(*old.expires_at) > until) {
       old.expires_at = step::system_time(until);
     }
     return {};
   });
   if (!shortened) {
-    // The old key changed meanwhile (revoked, disabled, erased): the new key must not outlive the refusal.
+    // The old key changed meanwhile (revoked, disabled, erased, its scopes or limit changed): the new key,
+    // whose secret is dropped here, must not outlive the refusal.
     static_cast<void>(store.modify(minted->id.view(), [](key_record& fresh) -> result<void> {
       fresh.status = key_status::revoked;
       return {};
@@ -11064,14 +11083,19 @@ class verifier {
                 "keys::verifier: Clock::now() must return a std::chrono::system_clock time point");
 
   /// A verifier over `store` (referenced, not copied) with `options`, `peppers` (the digests' keys), a
-  /// limiter and a clock. errc::key_invalid_options when no form is accepted, the prefix set is empty, or
+  /// limiter and a clock. errc::key_invalid_options when no form is accepted, no prefix of the set has an
+  /// accepted kind (the set is empty, or options.kinds refuses every kind in it: no key could pass), or
   /// unavailable_retry_after is outside 1 s to 1 day; errc::key_invalid_scope (offset: the index of the name)
   /// as scope_table::make().
   static result<verifier> make(Store& store, verifier_options options, pepper_set peppers,
                                Limiter limiter = Limiter(), Clock clock = Clock()) {
     const accepted_forms& forms = options.forms;
     if (!forms.bearer && !forms.basic_key_as_user && !forms.basic_id_secret_pair) return errc::key_invalid_options;
-    if (options.prefixes.size() == 0) return errc::key_invalid_options;
+    bool some_kind_accepted = false;
+    for (const prefix_entry& entry : options.prefixes) {
+      some_kind_accepted = some_kind_accepted || options.kinds.accepts(entry.kind);
+    }
+    if (!some_kind_accepted) return errc::key_invalid_options;
     if (options.unavailable_retry_after < std::chrono::seconds(1) ||
         options.unavailable_retry_after > std::chrono::hours(24)) {
       return errc::key_invalid_options;

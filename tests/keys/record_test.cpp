@@ -157,3 +157,50 @@ BOOST_FIXTURE_TEST_CASE(rotate_refuses_what_it_must, fixture) {
   BOOST_TEST(keys::revoke(store, "ZZZZZZZZZZZZ").error() == errc::key_not_found);
   BOOST_TEST(keys::disable(store, "ZZZZZZZZZZZZ").error() == errc::key_not_found);
 }
+
+namespace {
+
+// A memory_store whose insert (the new key of a rotation) first narrows the scopes of the key `narrowed`, as
+// an administrator could between rotate()'s read of the old key and its update.
+struct narrowing_store {
+  keys::memory_store& inner;
+  std::string narrowed;
+  keys::memory_store::handle find(std::string_view id) const { return inner.find(id); }
+  keyward::result<void> insert(keys::key_record record) {
+    const keyward::result<void> narrowed_now =
+        inner.modify(narrowed, [](keys::key_record& old) -> keyward::result<void> {
+          old.scopes = keys::scopes::read;
+          return {};
+        });
+    if (!narrowed_now) return narrowed_now.error();
+    return inner.insert(std::move(record));
+  }
+  template <class Change>
+  keyward::result<void> modify(std::string_view id, Change&& change) {
+    return inner.modify(id, std::forward<Change>(change));
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(rotate_refuses_when_the_old_key_changes_meanwhile, fixture) {
+  keys::key_record blueprint;
+  blueprint.scopes = keys::scopes::read | keys::scopes::admin;
+  const keys::minted_key key = mint(blueprint);
+  narrowing_store racing{store, std::string(key.id.view())};
+  const std::size_t before = store.size();
+  BOOST_TEST(keys::rotate(racing, key.id.view(), 1h, t0, table, peppers).error() == errc::key_rotation_refused);
+  // The new key was stored with the admin scope the old key lost: it is revoked, and the old key keeps its
+  // narrowed scopes and no expiry.
+  BOOST_TEST_REQUIRE(store.size() == before + 1u);
+  std::size_t revoked_new_keys = 0;
+  for (const keys::memory_store::handle& each : store.keys_of("acct_1")) {
+    if (each->id == key.id) {
+      BOOST_TEST((each->scopes == keys::scopes::read));
+      BOOST_TEST(!each->expires_at.has_value());
+    } else if (each->status == keys::key_status::revoked && each->scopes.contains(keys::scopes::admin)) {
+      ++revoked_new_keys;
+    }
+  }
+  BOOST_TEST(revoked_new_keys == 1u);
+}

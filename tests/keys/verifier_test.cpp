@@ -276,6 +276,14 @@ BOOST_FIXTURE_TEST_CASE(the_three_forms_of_the_authorization_field, fixture) {
   no_prefixes.prefixes = keys::prefix_set();
   BOOST_TEST(keys::verifier<keys::memory_store>::make(store, no_prefixes, peppers()).error() ==
              errc::key_invalid_options);
+  // Nor one whose prefixes are all of kinds it refuses: live_ and test_ are secret keys.
+  keys::verifier_options refusing = base_options();
+  refusing.prefixes = keys::live_test_prefixes;
+  refusing.kinds.secret = false;
+  BOOST_TEST(keys::verifier<keys::memory_store>::make(store, refusing, peppers()).error() ==
+             errc::key_invalid_options);
+  refusing.kinds.secret = true;  // one accepted kind is enough
+  BOOST_TEST(keys::verifier<keys::memory_store>::make(store, refusing, peppers()).has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_malformed_and_wrong_scheme, fixture) {

@@ -41,8 +41,9 @@ class hmac {
     void update(std::string_view bytes) noexcept { inner_.update(bytes.data(), bytes.size()); }
     /// The tag of the message given to update(); the stream must not be used afterwards.
     tag final() noexcept {
-      const auto inner_digest = inner_.final();
+      auto inner_digest = inner_.final();
       outer_.update(inner_digest.data(), inner_digest.size());
+      ct::secure_zero(inner_digest.data(), inner_digest.size());
       return outer_.final();
     }
     ~stream() {

@@ -281,9 +281,10 @@ class presented_digest {
 
  private:
   friend class pepper_set;
-  presented_digest(const pepper_set* made_by, std::uint32_t version,
-                   const std::array<std::uint8_t, digest_size>& bytes) noexcept
-      : made_by_(made_by), version_(version), bytes_(bytes) {}
+  // The tag is made in place (C++17 guaranteed elision), so no copy of it is left behind unwiped.
+  presented_digest(const pepper_set* made_by, std::uint32_t version, const crypto::hmac_sha256& mac,
+                   std::string_view whole_key) noexcept
+      : made_by_(made_by), version_(version), bytes_(mac.sign(whole_key)) {}
 
   const pepper_set* made_by_;
   std::uint32_t version_;
@@ -348,7 +349,7 @@ class pepper_set {
   /// HMAC-SHA256 of the whole key under the current pepper, for matches(whole_key, presented, stored): the
   /// first half of matches(), which needs no stored digest. Never fails.
   presented_digest present(std::string_view whole_key) const noexcept {
-    return presented_digest(this, versions_[0], macs_[0]->sign(whole_key));
+    return presented_digest(this, versions_[0], *macs_[0], whole_key);
   }
 
   /// matches(whole_key, stored) given `presented`, which present(whole_key) made on this set: when

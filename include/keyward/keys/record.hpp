@@ -208,9 +208,9 @@ inline constexpr std::chrono::hours max_rotation_grace{24};
 /// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
 /// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
 /// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
-/// (the old key is revoked, disabled or expired at `now`; also when it became so while the new key was
-/// minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix when `prefixes`
-/// no longer holds it) and those of mint().
+/// (the old key is revoked, disabled or expired at `now`; also when it became so, or its owner, scopes,
+/// limit, metadata or prefix changed, while the new key was minted, and the new key is then revoked), the
+/// prefix's errors (errc::key_unknown_prefix when `prefixes` no longer holds it) and those of mint().
 template <class Store, class Rep, class Period, class Duration>
 result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
                           std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -238,18 +238,26 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   blueprint.status = key_status::active;
   blueprint.not_before.reset();
   blueprint.expires_at.reset();
+  // What the new key inherits, compared again when the old key is shortened: a change made meanwhile (fewer
+  // scopes, another limit) must not be lost in the new key.
+  const key_record inherited = blueprint;
+  const auto inheritance_changed = [&inherited](const key_record& old) {
+    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.owner != inherited.owner ||
+           old.metadata != inherited.metadata || old.prefix != inherited.prefix;
+  };
   result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
   if (!minted) return minted.error();
   const std::int64_t until = step::add_saturated(now_ns, grace_ns);
   const result<void> shortened = store.modify(id, [&](key_record& old) -> result<void> {
-    if (refused(old)) return errc::key_rotation_refused;
+    if (refused(old) || inheritance_changed(old)) return errc::key_rotation_refused;
     if (!old.expires_at.has_value() || step::unix_nanoseconds(*old.expires_at) > until) {
       old.expires_at = step::system_time(until);
     }
     return {};
   });
   if (!shortened) {
-    // The old key changed meanwhile (revoked, disabled, erased): the new key must not outlive the refusal.
+    // The old key changed meanwhile (revoked, disabled, erased, its scopes or limit changed): the new key,
+    // whose secret is dropped here, must not outlive the refusal.
     static_cast<void>(store.modify(minted->id.view(), [](key_record& fresh) -> result<void> {
       fresh.status = key_status::revoked;
       return {};

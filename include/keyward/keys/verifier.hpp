@@ -261,14 +261,19 @@ class verifier {
                 "keys::verifier: Clock::now() must return a std::chrono::system_clock time point");
 
   /// A verifier over `store` (referenced, not copied) with `options`, `peppers` (the digests' keys), a
-  /// limiter and a clock. errc::key_invalid_options when no form is accepted, the prefix set is empty, or
+  /// limiter and a clock. errc::key_invalid_options when no form is accepted, no prefix of the set has an
+  /// accepted kind (the set is empty, or options.kinds refuses every kind in it: no key could pass), or
   /// unavailable_retry_after is outside 1 s to 1 day; errc::key_invalid_scope (offset: the index of the name)
   /// as scope_table::make().
   static result<verifier> make(Store& store, verifier_options options, pepper_set peppers,
                                Limiter limiter = Limiter(), Clock clock = Clock()) {
     const accepted_forms& forms = options.forms;
     if (!forms.bearer && !forms.basic_key_as_user && !forms.basic_id_secret_pair) return errc::key_invalid_options;
-    if (options.prefixes.size() == 0) return errc::key_invalid_options;
+    bool some_kind_accepted = false;
+    for (const prefix_entry& entry : options.prefixes) {
+      some_kind_accepted = some_kind_accepted || options.kinds.accepts(entry.kind);
+    }
+    if (!some_kind_accepted) return errc::key_invalid_options;
     if (options.unavailable_retry_after < std::chrono::seconds(1) ||
         options.unavailable_retry_after > std::chrono::hours(24)) {
       return errc::key_invalid_options;
