@@ -47,6 +47,7 @@
 #include "../crypto/sha2.hpp"
 #include "../ct.hpp"
 #include "../detail/ct.hpp"
+#include "../detail/writer.hpp"
 #include "../error.hpp"
 
 #include <array>
@@ -183,9 +184,8 @@ constexpr std::size_t digest_text_size(const key_digest& d) noexcept {
     return detail::keys_digest::sha256_label.size() + detail::keys_digest::text_bytes_size;
   }
   if (d.algorithm != digest_algorithm::hmac_sha256) return 0;
-  std::size_t digits = 1;
-  for (std::uint32_t v = d.pepper_version; v >= 10; v /= 10) ++digits;
-  return detail::keys_digest::hmac_label.size() + digits + 1 + detail::keys_digest::text_bytes_size;
+  return detail::keys_digest::hmac_label.size() + detail::writer::decimal_size(d.pepper_version) + 1 +
+         detail::keys_digest::text_bytes_size;
 }
 
 /// Writes the text form of `d` (top of this header) into `out[0, capacity)`; the digest bytes are encoded
@@ -195,24 +195,15 @@ inline result<std::size_t> write_digest_text(const key_digest& d, char* out, std
   const std::size_t size = digest_text_size(d);
   if (size == 0) return errc::key_invalid_digest;
   if (capacity < size) return errc::buffer_too_small;
-  std::size_t at = 0;
-  const auto put = [&](std::string_view text) {
-    for (const char c : text) out[at++] = c;
-  };
+  detail::writer::counting_writer text(out, capacity);
   if (d.algorithm == digest_algorithm::sha256) {
-    put(detail::keys_digest::sha256_label);
+    text.put(detail::keys_digest::sha256_label);
   } else {
-    put(detail::keys_digest::hmac_label);
-    char digits[10];
-    std::size_t n = 0;
-    std::uint32_t v = d.pepper_version;
-    do {
-      digits[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    while (n != 0) out[at++] = digits[--n];
-    out[at++] = ':';
+    text.put(detail::keys_digest::hmac_label);
+    text.put_decimal(d.pepper_version);
+    text.put(':');
   }
+  const std::size_t at = text.size();
   (void)base64::write_encoded(d.bytes.data(), d.bytes.size(), out + at, capacity - at, base64::url_ct);
   return size;
 }

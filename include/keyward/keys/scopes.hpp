@@ -3,6 +3,7 @@
 #ifndef KEYWARD_KEYS_SCOPES_HPP
 #define KEYWARD_KEYS_SCOPES_HPP
 
+#include "../detail/http_challenge.hpp"
 #include "../error.hpp"
 
 #include <array>
@@ -107,16 +108,11 @@ constexpr scope_requirement any_of(Sets... sets) noexcept {
 
 namespace keyward::detail::keys_scopes {
 
-/// True for a byte of RFC 6749 appendix A.4's scope-token: %x21 / %x23-5B / %x5D-7E.
-constexpr bool is_scope_char(char c) noexcept {
-  const auto b = static_cast<unsigned char>(c);
-  return b == 0x21 || (b >= 0x23 && b <= 0x5B) || (b >= 0x5D && b <= 0x7E);
-}
-
-/// The offset of the first byte of `name` outside scope-token, std::string_view::npos when there is none.
+/// The offset of the first byte of `name` outside RFC 6749 appendix A.4's scope-token (NQCHAR: %x21 /
+/// %x23-5B / %x5D-7E), std::string_view::npos when there is none.
 constexpr std::size_t first_bad_char(std::string_view name) noexcept {
   for (std::size_t i = 0; i < name.size(); ++i) {
-    if (!is_scope_char(name[i])) return i;
+    if (!http_challenge::is_nqchar(name[i])) return i;
   }
   return std::string_view::npos;
 }
