@@ -69,6 +69,8 @@ const errc all_codes[] = {
     errc::key_rotation_refused,
     errc::key_invalid_options,
     errc::key_invalid_scope,
+    errc::key_store_conflict,
+    errc::key_invalid_record,
     errc::rate_invalid_quota,
     errc::rate_capacity_exhausted,
     errc::rate_invalid_capacity,

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 work=${KEYWARD_CI_DIR:-$(mktemp -d /tmp/keyward-ci.XXXXXX)}
 mkdir -p "$work"
-export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-45}
+export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-30}
 # UndefinedBehaviorSanitizer only prints by default: make every report fail the test that triggered it.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 started=$(date +%s)

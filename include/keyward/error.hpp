@@ -80,6 +80,8 @@ enum class errc : std::uint16_t {
   key_rotation_refused = 552,    ///< rotating a key that is expired, revoked or disabled
   key_invalid_options = 553,     ///< verifier or rotation options out of range (a grace period over 24 h)
   key_invalid_scope = 554,       ///< a scope name that is empty, not a scope-token, unknown, or one too many
+  key_store_conflict = 555,      ///< a record kept changing under a store's compare-and-set update; retry later
+  key_invalid_record = 556,      ///< a stored record that does not decode (a field missing, malformed or out of range)
 
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
@@ -159,6 +161,8 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::key_rotation_refused: return "key: cannot rotate an expired or revoked key";
     case errc::key_invalid_options: return "key: invalid options";
     case errc::key_invalid_scope: return "key: invalid scope";
+    case errc::key_store_conflict: return "key: record changed concurrently; retry";
+    case errc::key_invalid_record: return "key: stored record does not decode";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
