@@ -1023,3 +1023,147 @@ BOOST_AUTO_TEST_CASE(server_time_is_the_only_clock) {
   BOOST_TEST_MESSAGE("allowed " << outcomes[0] << ", denied " << outcomes[1] << ", never " << outcomes[2]);
   for (const int n : outcomes) BOOST_TEST(n > 0);
 }
+
+// The connection under redis_limiter (detail::redis::connection, reached through rate/redis.hpp), as the other
+// Redis adapters use it: commands sent without waiting for the reply, a subscriber's reads, error replies.
+namespace {
+
+namespace redis = keyward::detail::redis;
+
+redis::connection connection_to(int port) { return redis::connection({"127.0.0.1", port, 500ms, 500ms}); }
+
+// Connects `c` (a new connection) within its connect_timeout.
+void connect_fresh(redis::connection& c) {
+  bool fresh = false;
+  BOOST_TEST_REQUIRE(c.ensure_connected(std::chrono::steady_clock::now(), fresh).has_value());
+  BOOST_TEST_REQUIRE(fresh);
+}
+
+// Appends the command `args`.
+void append(redis::connection& c, std::initializer_list<std::string_view> args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const std::string_view a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  BOOST_TEST_REQUIRE(c.append(argv.size(), argv.data(), lengths.data()));
+}
+
+// The text of element `i` of an array reply.
+std::string element_text(const redisReply* reply, std::size_t i) {
+  return std::string(reply->element[i]->str, static_cast<std::size_t>(reply->element[i]->len));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(connection_subscriber_takes_published_messages) {
+  redis::connection c = connection_to(shared_server::instance->server->port());
+  connect_fresh(c);
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  append(c, {"SUBSCRIBE", "keyward-test:channel"});
+  BOOST_TEST_REQUIRE(c.send_all(deadline).has_value());
+  redis::reply_holder held;
+  BOOST_TEST_REQUIRE(c.receive(deadline, held).has_value());
+  // The confirmation, as Redis documents it: ["subscribe", channel, number of channels subscribed].
+  BOOST_TEST_REQUIRE((held.reply->type == REDIS_REPLY_ARRAY && held.reply->elements == 3));
+  BOOST_TEST(element_text(held.reply, 0) == "subscribe");
+  BOOST_TEST(held.reply->element[2]->integer == 1);
+  const auto none = c.take_buffered(held);  // nothing published yet
+  BOOST_TEST_REQUIRE(none.has_value());
+  BOOST_TEST(!*none);
+
+  raw_connection raw(shared_server::instance->server->port());
+  BOOST_TEST(raw.integer({"PUBLISH", "keyward-test:channel", "first"}) == 1);
+  BOOST_TEST(raw.integer({"PUBLISH", "keyward-test:channel", "second"}) == 1);
+  // Each message, as Redis documents it: ["message", channel, payload], in the order published.
+  std::vector<std::string> payloads;
+  while (payloads.size() < 2) {
+    const auto taken = c.take_buffered(held);
+    BOOST_TEST_REQUIRE(taken.has_value());
+    if (*taken) {
+      BOOST_TEST_REQUIRE((held.reply->type == REDIS_REPLY_ARRAY && held.reply->elements == 3));
+      BOOST_TEST(element_text(held.reply, 0) == "message");
+      BOOST_TEST(element_text(held.reply, 1) == "keyward-test:channel");
+      payloads.push_back(element_text(held.reply, 2));
+      continue;
+    }
+    BOOST_TEST_REQUIRE(redis::wait_for(c.fd(), POLLIN, deadline) > 0);
+    BOOST_TEST_REQUIRE(c.read_available().has_value());
+  }
+  BOOST_TEST(payloads == (std::vector<std::string>{"first", "second"}));
+  BOOST_TEST(c.read_available().has_value());  // nothing there: no wait, no error
+}
+
+BOOST_AUTO_TEST_CASE(connection_error_reply_keeps_the_connection) {
+  redis::connection c = connection_to(shared_server::instance->server->port());
+  connect_fresh(c);
+  const int fd = c.fd();
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  append(c, {"KEYWARD-NO-SUCH-COMMAND"});
+  redis::reply_holder held;
+  BOOST_TEST_REQUIRE(c.exchange(deadline, held).has_value());
+  BOOST_TEST_REQUIRE(held.reply->type == REDIS_REPLY_ERROR);
+  BOOST_TEST(c.error_reply(held.reply) == errc::redis_error_reply);
+  BOOST_TEST(c.last_error_detail().substr(0, 19) == "ERR unknown command");  // Redis's own text
+  BOOST_TEST(c.connected());
+  append(c, {"PING"});
+  BOOST_TEST_REQUIRE(c.exchange(deadline, held).has_value());
+  BOOST_TEST((held.reply->type == REDIS_REPLY_STATUS && std::string(held.reply->str) == "PONG"));
+  bool fresh = false;
+  BOOST_TEST_REQUIRE(c.ensure_connected(std::chrono::steady_clock::now(), fresh).has_value());
+  BOOST_TEST(!fresh);  // nothing unread: the same connection
+  BOOST_TEST(c.fd() == fd);
+}
+
+BOOST_AUTO_TEST_CASE(connection_loads_a_script_by_its_sha1) {
+  redis::connection c = connection_to(shared_server::instance->server->port());
+  connect_fresh(c);
+  char sha[41] = {};
+  BOOST_TEST_REQUIRE(c.load_script("return 1", sha, std::chrono::steady_clock::now() + 2s).has_value());
+  // python3 -c "import hashlib; print(hashlib.sha1(b'return 1').hexdigest())"
+  BOOST_TEST(std::string(sha) == "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+}
+
+BOOST_AUTO_TEST_CASE(connection_without_a_connection_refuses_every_call) {
+  redis::connection c = connection_to(shared_server::instance->server->port());
+  BOOST_TEST(!c.connected());
+  BOOST_TEST(c.fd() == -1);
+  redis::reply_holder held;
+  const auto deadline = std::chrono::steady_clock::now() + 1s;
+  BOOST_TEST(c.send_all(deadline).error() == errc::redis_unavailable);
+  BOOST_TEST(c.receive(deadline, held).error() == errc::redis_unavailable);
+  BOOST_TEST(c.expect_drained().error() == errc::redis_unavailable);
+  BOOST_TEST(c.read_available().error() == errc::redis_unavailable);
+  BOOST_TEST(c.take_buffered(held).error() == errc::redis_unavailable);
+  BOOST_TEST(c.last_error_detail() == "not connected");
+  connect_fresh(c);
+  const int fd = c.fd();
+  redis::connection moved(std::move(c));  // the socket moves with it
+  BOOST_TEST(moved.fd() == fd);
+  BOOST_TEST(!c.connected());  // NOLINT(bugprone-use-after-move): a moved-from connection has none
+}
+
+BOOST_AUTO_TEST_CASE(connection_with_a_reply_left_in_the_reader_reconnects) {
+  // Two replies in one packet; the subscriber-style read takes both into hiredis's reader and the caller
+  // only the first. The socket is then empty, but the reply left would be taken for the next call's: the
+  // connection is dropped and a new one made.
+  fake_server server([](const std::vector<std::string>&) { return fake_answer{"+OK\r\n+OK\r\n"}; });
+  redis::connection c = connection_to(server.port());
+  connect_fresh(c);
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  append(c, {"PING"});
+  BOOST_TEST_REQUIRE(c.send_all(deadline).has_value());
+  BOOST_TEST_REQUIRE(redis::wait_for(c.fd(), POLLIN, deadline) > 0);
+  BOOST_TEST_REQUIRE(c.read_available().has_value());
+  redis::reply_holder held;
+  const auto taken = c.take_buffered(held);
+  BOOST_TEST_REQUIRE((taken.has_value() && *taken));
+  pollfd watched{c.fd(), POLLIN, 0};
+  BOOST_TEST_REQUIRE(poll(&watched, 1, 0) == 0);  // both replies came in one read
+  bool fresh = false;
+  BOOST_TEST_REQUIRE(c.ensure_connected(std::chrono::steady_clock::now(), fresh).has_value());
+  BOOST_TEST(fresh);
+  for (int i = 0; i < 500 && server.connections() < 2; ++i) std::this_thread::sleep_for(10ms);  // its accept()
+  BOOST_TEST(server.connections() == 2);
+}

@@ -1,6 +1,6 @@
 // keyward (private): the parts of the Redis GCRA limiter (rate/redis.hpp) that need no hiredis: the script's
-// exact integer arguments for a quota, the check that a reply is one the script can give for them, the
-// script's form of a time, the commands' output buffer and the deadline waits on the socket.
+// exact integer arguments for a quota, the check that a reply is one the script can give for them, and the
+// script's form of a time. The connection is detail/redis_connection.hpp's.
 // No stability promise; not for users.
 #ifndef KEYWARD_DETAIL_RATE_REDIS_HPP
 #define KEYWARD_DETAIL_RATE_REDIS_HPP
@@ -9,18 +9,9 @@
 #include "arith.hpp"
 #include "time_convert.hpp"
 
-#include <poll.h>
-
-#include <cerrno>
-#include <charconv>
 #include <chrono>
-#include <climits>
-#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <ratio>
-#include <utility>
 
 namespace keyward::detail::rate_redis {
 
@@ -155,125 +146,6 @@ constexpr script_time script_time_of(std::chrono::time_point<std::chrono::system
   constexpr auto den = static_cast<std::uint64_t>(std::ratio_divide<typename Duration::period, std::micro>::den);
   const std::uint64_t nanos = arith::divide_wide(arith::multiply_wide(micros.remainder, 1000), den).quotient;
   return {micros.value, static_cast<std::int64_t>(nanos)};
-}
-
-/// The commands of one call in the Redis protocol (RESP: an array of bulk strings per command), in one
-/// buffer kept from call to call, so that a call allocates nothing once the buffer has grown to its size
-/// (it is released after a call that needed more than 64 KiB).
-class command_buffer {
- public:
-  command_buffer() noexcept = default;
-  ~command_buffer() { std::free(data_); }
-  command_buffer(command_buffer&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)),
-        size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
-  command_buffer& operator=(command_buffer&& other) noexcept {
-    if (this != &other) {
-      std::free(data_);
-      data_ = std::exchange(other.data_, nullptr);
-      size_ = std::exchange(other.size_, 0);
-      capacity_ = std::exchange(other.capacity_, 0);
-    }
-    return *this;
-  }
-  command_buffer(const command_buffer&) = delete;
-  command_buffer& operator=(const command_buffer&) = delete;
-
-  /// Appends the command of `count` arguments argv[i] of lengths[i] bytes; false (nothing appended) when
-  /// memory runs out.
-  bool append(std::size_t count, const char* const* argv, const std::size_t* lengths) noexcept {
-    constexpr std::size_t frame = 1 + 20 + 2;  // '*' or '$', at most 20 digits, CRLF
-    std::size_t need = frame;
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::size_t room = SIZE_MAX - size_ - need;
-      if (room < frame + 2 || lengths[i] > room - frame - 2) return false;
-      need += frame + lengths[i] + 2;
-    }
-    if (!reserve(size_ + need)) return false;
-    char* out = data_ + size_;
-    out = put_header('*', count, out);
-    for (std::size_t i = 0; i < count; ++i) {
-      out = put_header('$', lengths[i], out);
-      if (lengths[i] != 0) std::memcpy(out, argv[i], lengths[i]);
-      out += lengths[i];
-      *out++ = '\r';
-      *out++ = '\n';
-    }
-    size_ = static_cast<std::size_t>(out - data_);
-    return true;
-  }
-  /// The bytes appended since the last clear().
-  const char* data() const noexcept { return data_; }
-  /// Their number.
-  std::size_t size() const noexcept { return size_; }
-  /// Empties the buffer, and releases its memory when it had grown beyond 64 KiB.
-  void clear() noexcept {
-    size_ = 0;
-    if (capacity_ > (std::size_t{64} << 10)) {
-      std::free(data_);
-      data_ = nullptr;
-      capacity_ = 0;
-    }
-  }
-
- private:
-  static char* put_header(char marker, std::size_t number, char* out) noexcept {
-    *out++ = marker;
-    out = std::to_chars(out, out + 20, number).ptr;
-    *out++ = '\r';
-    *out++ = '\n';
-    return out;
-  }
-  bool reserve(std::size_t total) noexcept {
-    if (total <= capacity_) return true;
-    std::size_t grown = capacity_ < 256 ? 256 : capacity_;
-    while (grown < total) grown = grown > SIZE_MAX / 2 ? total : grown * 2;
-    void* moved = std::realloc(data_, grown);
-    if (moved == nullptr) return false;
-    data_ = static_cast<char*>(moved);
-    capacity_ = grown;
-    return true;
-  }
-
-  char* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
-};
-
-/// The time `timeout` after `start`, or the clock's last time point when that lies beyond it: never
-/// overflows, whatever the timeout (timeouts above 2^62 ns, 146 years, count as that).
-inline std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::time_point start,
-                                                            std::chrono::milliseconds timeout) noexcept {
-  using clock = std::chrono::steady_clock;
-  constexpr auto longest = std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max() / 2);
-  const auto ahead = std::chrono::duration_cast<clock::duration>(timeout < longest ? timeout : longest);
-  if (start > clock::time_point::max() - ahead) return clock::time_point::max();
-  return start + ahead;
-}
-
-/// Waits with poll(2) until `fd` reports one of `events` or `deadline` passes: returns the events reported
-/// (POLLERR, POLLHUP and POLLNVAL included, never 0), 0 when the deadline came first, or -1 when poll fails
-/// (errno says why). A deadline already past polls without waiting. Resumes after EINTR with the time left.
-/// poll counts whole milliseconds: the time left is rounded up, so it returns at most 1 ms (plus scheduling)
-/// after the deadline and never before it.
-inline int wait_for(int fd, short events, std::chrono::steady_clock::time_point deadline) noexcept {
-  using clock = std::chrono::steady_clock;
-  for (;;) {
-    const clock::time_point now = clock::now();
-    int wait_ms = 0;
-    if (now < deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-      wait_ms = left < INT_MAX ? static_cast<int>(left) : INT_MAX;
-    }
-    pollfd watched{};
-    watched.fd = fd;
-    watched.events = events;
-    const int ready = poll(&watched, 1, wait_ms);
-    if (ready > 0) return watched.revents;
-    if (ready == 0 && (wait_ms == 0 || clock::now() >= deadline)) return 0;
-    if (ready < 0 && errno != EINTR) return -1;
-  }
 }
 
 }  // namespace keyward::detail::rate_redis

@@ -30,22 +30,16 @@
 #define KEYWARD_RATE_REDIS_HPP
 
 #include "../detail/rate_redis.hpp"
+#include "../detail/redis_connection.hpp"
 #include "../error.hpp"
 #include "quota.hpp"
 
 #include <hiredis/hiredis.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -236,41 +230,17 @@ class redis_limiter {
   /// empty host or one holding a NUL byte, a port outside 1-65535, or a connect or command timeout of zero
   /// or less.
   static result<redis_limiter> make(redis_options options) {
-    const bool valid = !options.host.empty() && options.host.find('\0') == std::string::npos && options.port > 0 &&
-                       options.port <= 65535 && options.connect_timeout.count() > 0 &&
-                       options.command_timeout.count() > 0;
-    if (!valid) return errc::redis_invalid_options;
-    return redis_limiter(std::move(options));
+    detail::redis::endpoint where{std::move(options.host), options.port, options.connect_timeout,
+                                  options.command_timeout};
+    if (!detail::redis::endpoint_valid(where)) return errc::redis_invalid_options;
+    return redis_limiter(std::move(where));
   }
-  ~redis_limiter() { disconnect(); }
-  redis_limiter(redis_limiter&& other) noexcept
-      : options_(std::move(other.options_)),
-        context_(std::exchange(other.context_, nullptr)),
-        output_(std::move(other.output_)),
-        decided_at_(other.decided_at_) {
-    std::memcpy(sha_, other.sha_, sizeof sha_);
-    std::memcpy(detail_, other.detail_, sizeof detail_);
-  }
-  redis_limiter& operator=(redis_limiter&& other) noexcept {
-    if (this != &other) {
-      disconnect();
-      options_ = std::move(other.options_);
-      context_ = std::exchange(other.context_, nullptr);
-      output_ = std::move(other.output_);
-      decided_at_ = other.decided_at_;
-      std::memcpy(sha_, other.sha_, sizeof sha_);
-      std::memcpy(detail_, other.detail_, sizeof detail_);
-    }
-    return *this;
-  }
-  redis_limiter(const redis_limiter&) = delete;
-  redis_limiter& operator=(const redis_limiter&) = delete;
 
   /// Connects, if there is no usable connection, and loads the script, within connect_timeout: a way to
   /// check Redis at start-up. The errors of acquire() about the connection.
   result<void> connect() noexcept {
     bool fresh = false;
-    return ensure_connected(std::chrono::steady_clock::now(), fresh);
+    return ensure_ready(std::chrono::steady_clock::now(), fresh);
   }
 
   /// Takes `cost` (default 1) from the limit `limit` kept at `key`, at the Redis server's time (Redis TIME,
@@ -310,14 +280,14 @@ class redis_limiter {
     }
     const auto start = std::chrono::steady_clock::now();
     bool fresh = false;
-    if (auto connected = ensure_connected(start, fresh); !connected) return connected;
-    const auto deadline = command_deadline(start, fresh);
+    if (auto ready = ensure_ready(start, fresh); !ready) return ready;
+    const auto deadline = connection_.command_deadline(start, fresh);
     for (int attempt = 0;; ++attempt) {
       bool script_missing = false;
       if (auto sent = run_batch(requests, count, decisions, deadline, script_missing); !sent) return sent;
       if (!script_missing) return {};
       if (attempt == 1) return errc::redis_error_reply;  // NOSCRIPT right after loading it
-      if (auto loaded = load_script(deadline); !loaded) return loaded;
+      if (auto loaded = connection_.load_script(redis_gcra_script, sha_, deadline); !loaded) return loaded;
     }
   }
 
@@ -330,20 +300,13 @@ class redis_limiter {
   /// Text about the last failure, for logs: Redis's error reply (which may name the script line, never a
   /// key), hiredis's description of a connection failure, or which deadline passed or which check a reply
   /// failed; empty when none. At most 127 bytes.
-  std::string_view last_error_detail() const noexcept { return detail_; }
+  std::string_view last_error_detail() const noexcept { return connection_.last_error_detail(); }
 
  private:
-  using steady_time = std::chrono::steady_clock::time_point;
+  using steady_time = detail::redis::steady_time;
+  using reply_holder = detail::redis::reply_holder;
 
-  // A reply owned until the end of the scope.
-  struct reply_holder {
-    redisReply* reply = nullptr;
-    ~reply_holder() {
-      if (reply != nullptr) freeReplyObject(reply);
-    }
-  };
-
-  explicit redis_limiter(redis_options options) noexcept : options_(std::move(options)) {}
+  explicit redis_limiter(detail::redis::endpoint where) noexcept : connection_(std::move(where)) {}
 
   static result<detail::rate_redis::redis_gcra_args> args_of(const quota& limit, std::uint64_t cost) noexcept {
     return detail::rate_redis::make_redis_gcra_args(limit.count, limit.period, limit.burst, cost);
@@ -383,11 +346,11 @@ class redis_limiter {
     std::size_t argc = 0;
   };
 
-  // The deadline of a call's commands: command_timeout from the call's start, or from now when the call
-  // had to connect first.
-  steady_time command_deadline(steady_time start, bool fresh) const noexcept {
-    return detail::rate_redis::deadline_after(fresh ? std::chrono::steady_clock::now() : start,
-                                              options_.command_timeout);
+  // Makes sure a connection without unread bytes is ready, connecting and loading the script within
+  // connect_timeout of `start` when there is none; `fresh` tells whether it connected.
+  result<void> ensure_ready(steady_time start, bool& fresh) noexcept {
+    if (auto connected = connection_.ensure_connected(start, fresh); !connected || !fresh) return connected;
+    return connection_.load_script(redis_gcra_script, sha_, connection_.connect_deadline(start));
   }
 
   result<decision> run_one(std::string_view key, const quota& limit, std::uint64_t cost,
@@ -397,15 +360,16 @@ class redis_limiter {
     if (now != nullptr && !detail::rate_redis::script_time_exact(*now)) return errc::redis_unsupported_time;
     const auto start = std::chrono::steady_clock::now();
     bool fresh = false;
-    if (auto connected = ensure_connected(start, fresh); !connected) return connected.error();
-    const auto deadline = command_deadline(start, fresh);
+    if (auto ready = ensure_ready(start, fresh); !ready) return ready.error();
+    const auto deadline = connection_.command_deadline(start, fresh);
     for (int attempt = 0;; ++attempt) {
       const script_call call(sha_, key, limit, cost, *args, now);
-      if (!output_.append(call.argc, call.argv, call.lengths)) return give_up(errc::redis_unavailable, "out of memory");
+      if (!connection_.append(call.argc, call.argv, call.lengths))
+        return connection_.give_up(errc::redis_unavailable, "out of memory");
       reply_holder held;
-      if (auto answered = exchange(deadline, held); !answered) return answered.error();
-      if (attempt == 0 && is_noscript(held.reply)) {
-        if (auto loaded = load_script(deadline); !loaded) return loaded.error();
+      if (auto answered = connection_.exchange(deadline, held); !answered) return answered.error();
+      if (attempt == 0 && detail::redis::is_noscript(held.reply)) {
+        if (auto loaded = connection_.load_script(redis_gcra_script, sha_, deadline); !loaded) return loaded.error();
         continue;
       }
       return read_decision(held.reply, *args, now);
@@ -420,15 +384,16 @@ class redis_limiter {
       if (decisions[i].limit != 0) continue;
       const auto args = args_of(requests[i].limit, requests[i].cost);
       const script_call call(sha_, requests[i].key, requests[i].limit, requests[i].cost, *args, nullptr);
-      if (!output_.append(call.argc, call.argv, call.lengths)) return give_up(errc::redis_unavailable, "out of memory");
+      if (!connection_.append(call.argc, call.argv, call.lengths))
+        return connection_.give_up(errc::redis_unavailable, "out of memory");
     }
-    if (auto sent = send_all(deadline); !sent) return sent;
+    if (auto sent = connection_.send_all(deadline); !sent) return sent;
     result<void> outcome;
     for (std::size_t i = 0; i < count; ++i) {
       if (decisions[i].limit != 0) continue;
       reply_holder held;
-      if (auto received = receive(deadline, held); !received) return received;
-      if (is_noscript(held.reply)) {
+      if (auto received = connection_.receive(deadline, held); !received) return received;
+      if (detail::redis::is_noscript(held.reply)) {
         script_missing = true;
         continue;
       }
@@ -437,158 +402,38 @@ class redis_limiter {
       else if (one.error() == errc::redis_protocol) return one.error();  // the connection is gone
       else if (outcome) outcome = one.error();
     }
-    if (auto drained = expect_drained(); !drained) return drained;
+    if (auto drained = connection_.expect_drained(); !drained) return drained;
     return outcome;
-  }
-
-  // Makes sure a connection without unread bytes is ready, connecting (and loading the script) within
-  // connect_timeout of `start` when there is none; `fresh` tells whether it connected.
-  result<void> ensure_connected(steady_time start, bool& fresh) noexcept {
-    if (context_ != nullptr && !has_unread_bytes()) return {};
-    disconnect();
-    fresh = true;
-    const steady_time deadline = detail::rate_redis::deadline_after(start, options_.connect_timeout);
-    errno = 0;
-    context_ = redisConnectNonBlock(options_.host.c_str(), options_.port);
-    if (context_ == nullptr) {
-      set_detail("hiredis could not allocate a context");
-      return errc::redis_unavailable;
-    }
-    if (context_->err != 0) return connection_failure();
-    const int ready = detail::rate_redis::wait_for(context_->fd, POLLOUT, deadline);
-    if (ready == 0) return give_up(errc::redis_timeout, "no connection within connect_timeout");
-    int failure = 0;
-    socklen_t length = sizeof failure;
-    if (ready < 0 || getsockopt(context_->fd, SOL_SOCKET, SO_ERROR, &failure, &length) != 0)
-      return give_up(errc::redis_unavailable, "the connection could not be checked");
-    if (failure != 0)
-      return give_up(failure == ETIMEDOUT ? errc::redis_timeout : errc::redis_unavailable,
-                     failure == ECONNREFUSED ? "connection refused" : "connection failed");
-    const int on = 1;  // no Nagle delay for the end of a batch sent in several writes (hiredis 1.x leaves it on)
-    (void)setsockopt(context_->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-#ifndef MSG_NOSIGNAL  // macOS: the socket itself is told not to raise SIGPIPE
-    (void)setsockopt(context_->fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
-#endif
-    return load_script(deadline);
-  }
-
-  // True when the server sent something nobody asked for yet (a reply, or its close; a failing poll counts
-  // too): read after the call's commands are sent, it would be taken for their replies. hiredis's reader
-  // holds nothing here, since every call ends with expect_drained() or drops the connection.
-  bool has_unread_bytes() const noexcept {
-    pollfd watched{};
-    watched.fd = context_->fd;
-    watched.events = POLLIN;
-    int ready;
-    do ready = poll(&watched, 1, 0);
-    while (ready < 0 && errno == EINTR);
-    return ready != 0;
-  }
-
-  result<void> load_script(steady_time deadline) noexcept {
-    const char* const argv[3] = {"SCRIPT", "LOAD", redis_gcra_script.data()};
-    const std::size_t lengths[3] = {6, 4, redis_gcra_script.size()};
-    if (!output_.append(3, argv, lengths)) return give_up(errc::redis_unavailable, "out of memory");
-    reply_holder held;
-    if (auto answered = exchange(deadline, held); !answered) return answered;
-    if (held.reply->type == REDIS_REPLY_ERROR) {
-      set_detail(std::string_view(held.reply->str, held.reply->len));
-      return errc::redis_error_reply;
-    }
-    if (held.reply->type != REDIS_REPLY_STRING || held.reply->len != 40)
-      return give_up(errc::redis_protocol, "SCRIPT LOAD did not answer a SHA1");
-    std::memcpy(sha_, held.reply->str, 40);
-    sha_[40] = '\0';
-    return {};
-  }
-
-  // Sends the one command in the output buffer and reads its one reply, before `deadline`.
-  result<void> exchange(steady_time deadline, reply_holder& held) noexcept {
-    if (auto sent = send_all(deadline); !sent) return sent;
-    if (auto received = receive(deadline, held); !received) return received;
-    return expect_drained();
-  }
-
-#ifdef MSG_NOSIGNAL
-  static constexpr int no_sigpipe = MSG_NOSIGNAL;
-#else
-  static constexpr int no_sigpipe = 0;  // SO_NOSIGPIPE is set on the socket instead
-#endif
-
-  // Sends the output buffer before `deadline`, with MSG_NOSIGNAL: a server gone away is an error, never a
-  // SIGPIPE. Replies that arrive meanwhile are read into hiredis's reader, so that a server that answers
-  // while it reads a large batch cannot stall on its output.
-  result<void> send_all(steady_time deadline) noexcept {
-    std::size_t sent = 0;
-    while (sent < output_.size()) {
-      const ssize_t n = send(context_->fd, output_.data() + sent, output_.size() - sent, no_sigpipe);
-      if (n >= 0) {
-        sent += static_cast<std::size_t>(n);
-        continue;
-      }
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return give_up(errc::redis_unavailable, "connection lost");
-      const int ready = detail::rate_redis::wait_for(context_->fd, POLLOUT | POLLIN, deadline);
-      if (ready == 0) return give_up(errc::redis_timeout, "commands not sent within command_timeout");
-      if (ready < 0) return give_up(errc::redis_unavailable, "poll failed");
-      if ((ready & POLLIN) != 0 && redisBufferRead(context_) != REDIS_OK) return connection_failure();
-    }
-    output_.clear();
-    return {};
-  }
-
-  // Reads the next reply before `deadline`.
-  result<void> receive(steady_time deadline, reply_holder& held) noexcept {
-    for (;;) {
-      void* reply = nullptr;
-      if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) return connection_failure();
-      if (reply != nullptr) {
-        held.reply = static_cast<redisReply*>(reply);
-        return {};
-      }
-      const int ready = detail::rate_redis::wait_for(context_->fd, POLLIN, deadline);
-      if (ready == 0) return give_up(errc::redis_timeout, "no reply within command_timeout");
-      if (ready < 0) return give_up(errc::redis_unavailable, "poll failed");
-      if (redisBufferRead(context_) != REDIS_OK) return connection_failure();
-    }
-  }
-
-  // After the last reply of a call: any byte left is not a reply to it.
-  result<void> expect_drained() noexcept {
-    if (context_->reader->pos == context_->reader->len) return {};
-    return give_up(errc::redis_protocol, "bytes beyond the replies of the call");
   }
 
   // The decision in a script reply for `args`, with its time checked against `sent` (the time the call
   // gave, or null for the server's TIME).
   result<decision> read_decision(const redisReply* reply, const detail::rate_redis::redis_gcra_args& args,
                                  const detail::rate_redis::script_time* sent) noexcept {
-    if (reply->type == REDIS_REPLY_ERROR) {
-      set_detail(std::string_view(reply->str, reply->len));
-      return errc::redis_error_reply;
-    }
+    if (reply->type == REDIS_REPLY_ERROR) return connection_.error_reply(reply);
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 6)
-      return give_up(errc::redis_protocol, "a reply of the wrong shape");
+      return connection_.give_up(errc::redis_protocol, "a reply of the wrong shape");
     long long values[6];
     for (std::size_t i = 0; i < 6; ++i) {
       const redisReply* element = reply->element[i];
-      if (element->type != REDIS_REPLY_INTEGER) return give_up(errc::redis_protocol, "a reply of the wrong shape");
+      if (element->type != REDIS_REPLY_INTEGER)
+        return connection_.give_up(errc::redis_protocol, "a reply of the wrong shape");
       values[i] = element->integer;
     }
     for (std::size_t i = 0; i < 4; ++i)
-      if (values[i] < 0) return give_up(errc::redis_protocol, "a negative count in a reply");
+      if (values[i] < 0) return connection_.give_up(errc::redis_protocol, "a negative count in a reply");
     detail::rate_redis::redis_reply_fields fields;
     fields.verdict = static_cast<std::uint64_t>(values[0]);
     fields.remaining = static_cast<std::uint64_t>(values[1]);
     fields.wait = static_cast<std::uint64_t>(values[2]);
     fields.reset_after = static_cast<std::uint64_t>(values[3]);
     if (!detail::rate_redis::redis_reply_possible(args, fields))
-      return give_up(errc::redis_protocol, "a decision the quota does not allow");
+      return connection_.give_up(errc::redis_protocol, "a decision the quota does not allow");
     // The time: the one sent, or Redis TIME in whole microseconds where the script is exact.
     const bool time_ok = sent != nullptr ? values[4] == sent->micros && values[5] == sent->nanos
                                          : values[4] >= 0 && values[5] == 0 &&
                                                detail::rate_redis::script_time_exact({values[4], 0});
-    if (!time_ok) return give_up(errc::redis_protocol, "a decision time other than the one used");
+    if (!time_ok) return connection_.give_up(errc::redis_protocol, "a decision time other than the one used");
     decided_at_ = time_point(std::chrono::microseconds(values[4]) + std::chrono::nanoseconds(values[5]));
     decision d;
     d.limit = args.burst;
@@ -599,49 +444,9 @@ class redis_limiter {
     return d;
   }
 
-  static bool is_noscript(const redisReply* reply) noexcept {
-    return reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).substr(0, 8) == "NOSCRIPT";
-  }
-
-  // The error for a failed hiredis call, classified while errno still holds the cause; the connection is
-  // dropped so that the next call starts a new one.
-  keyward::error connection_failure() noexcept {
-    const int cause = errno;
-    errc code = errc::redis_unavailable;
-    if (context_ != nullptr) {
-      if (context_->err == REDIS_ERR_PROTOCOL) code = errc::redis_protocol;
-      if (context_->err == REDIS_ERR_IO && cause == ETIMEDOUT) code = errc::redis_timeout;
-      set_detail(context_->errstr);
-    }
-    disconnect();
-    return code;
-  }
-
-  // Drops the connection and returns `code`, with `why` as the detail.
-  keyward::error give_up(errc code, std::string_view why) noexcept {
-    set_detail(why);
-    disconnect();
-    return code;
-  }
-
-  void disconnect() noexcept {
-    if (context_ != nullptr) redisFree(context_);
-    context_ = nullptr;
-    output_.clear();
-  }
-
-  void set_detail(std::string_view text) noexcept {
-    const std::size_t n = text.size() < sizeof detail_ - 1 ? text.size() : sizeof detail_ - 1;
-    std::memcpy(detail_, text.data(), n);
-    detail_[n] = '\0';
-  }
-
-  redis_options options_;
-  redisContext* context_ = nullptr;
-  detail::rate_redis::command_buffer output_;
+  detail::redis::connection connection_;
   time_point decided_at_{};
   char sha_[41] = {};
-  char detail_[128] = {};
 };
 
 }  // namespace keyward::rate
