@@ -4,9 +4,9 @@
 Every body must be UTF-8 that Python decodes strictly, and JSON that json.loads accepts (which rejects raw
 control characters in strings), with the shapes of two API providers' documentation (error_object and
 errors_array, whose type is server_error for a 5xx), the status of RFC 6750 section 3.1 / RFC 6585 section 4 /
-RFC 9110 section 15.6.4, and the caller's text read back as Python decodes it with errors="replace" (one U+FFFD
-per maximal subpart, like keyward). Retry-After (429 and 503) must be the delay rounded up to whole seconds, at
-least 1.
+RFC 9110 sections 15.5.3 (402) and 15.6.4, and the caller's text read back as Python decodes it with
+errors="replace" (one U+FFFD per maximal subpart, like keyward). Retry-After (429, 503, and 402 when a refill
+is scheduled) must be the delay rounded up to whole seconds, at least 1.
 Usage: http_denial_crosscheck.py PATH_TO_denial_tool
 """
 import json
@@ -17,7 +17,7 @@ import sys
 TOOL = sys.argv[1]
 
 # reason: (status, error_object code, errors_array code), from RFC 6750 section 3.1, RFC 6585 section 4 and
-# RFC 9110 section 15.6.4.
+# RFC 9110 sections 15.5.3 and 15.6.4.
 REASONS = {
     "missing_credentials": (401, "MISSING_API_KEY", "not_authenticated"),
     "malformed_credentials": (400, "MALFORMED_API_KEY", "invalid_request"),
@@ -30,9 +30,12 @@ REASONS = {
     "rate_limited": (429, "RATE_LIMIT_EXCEEDED", "throttled"),
     "disabled": (401, "DISABLED_API_KEY", "invalid_token"),
     "unavailable": (503, "SERVICE_UNAVAILABLE", "service_unavailable"),
+    "credits_exhausted": (402, "CREDITS_EXHAUSTED", "credits_exhausted"),
 }
 # The reasons that carry a delay (in nanoseconds after a ':') and answer with Retry-After.
 DELAYED = ("rate_limited", "unavailable")
+# The reasons that may carry one (credits that refill) or not (credits that never do: no Retry-After).
+MAYBE_DELAYED = ("credits_exhausted",)
 STYLES = ("error_object", "errors_array")
 failures = 0
 
@@ -74,7 +77,7 @@ def check(request, line):
     status, object_code, array_code = REASONS[reason]
     if int(status_text) != status:
         fail(f"{request}: status {status_text} instead of {status}")
-    if reason in DELAYED:
+    if reason in DELAYED or (reason in MAYBE_DELAYED and ":" in spec):
         nanoseconds = int(spec.split(":")[1])
         # integer ceiling, at least 1, at most 2^31 (RFC 9111 section 1.2.2's largest delta-seconds)
         expected_retry = min(2**31, max(1, -(-nanoseconds // 10**9)))
@@ -140,12 +143,14 @@ def main():
         for style in STYLES:
             requests.append((spec, style, None, []))
             requests.append((spec, style, None, [(b"key_id", b"key_1234567890")]))
+            if reason in MAYBE_DELAYED:
+                requests.append((spec + ":1500000000", style, None, []))
     for nanoseconds in (1, 999_999_999, 10**9, 10**9 + 1, 0, -5 * 10**9, 7200 * 10**9, 2**62):
-        for reason in DELAYED:
+        for reason in DELAYED + MAYBE_DELAYED:
             requests.append((f"{reason}:{nanoseconds}", "error_object", None, []))
     for _ in range(3000):
         spec = rng.choice(list(REASONS))
-        if spec in DELAYED:
+        if spec in DELAYED or (spec in MAYBE_DELAYED and rng.randrange(2)):
             spec += ":1"
         elif spec == "insufficient_scope":
             spec += ":read"

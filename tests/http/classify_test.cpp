@@ -135,6 +135,10 @@ BOOST_AUTO_TEST_CASE(classification_table) {
       {502, "", 5s, client_action::fail, none, "", no_delay},
       // 429 (RFC 6585 section 4) and 503 (RFC 9110 section 15.6.4): back off, with the Retry-After given.
       {429, "", 30s, client_action::back_off, none, "", 30s},
+      // 402 (RFC 9110 section 15.5.3), exhausted usage credits: a billing state no retry fixes, so fail, even
+      // with a Retry-After (it only says when the credits refill; a client must not hammer until then).
+      {402, "", 86400s, client_action::fail, none, "", no_delay},
+      {402, "", no_delay, client_action::fail, none, "", no_delay},
       {429, "", no_delay, client_action::back_off, none, "", no_delay},
       {503, "", 120s, client_action::back_off, none, "", 120s},
       {503, "", 0s, client_action::back_off, none, "", 0s},
@@ -184,6 +188,9 @@ BOOST_AUTO_TEST_CASE(what_a_denial_sends_the_client_understands) {
       {denial::wrong_environment(), client_action::refresh_token},
       {*denial::insufficient_scope("files:write"), client_action::fail},
       {denial::rate_limited(1500ms), client_action::back_off},
+      {denial::unavailable(1500ms), client_action::back_off},
+      {denial::credits_exhausted(1500ms), client_action::fail},
+      {denial::credits_exhausted(std::nullopt), client_action::fail},
   };
   for (const auto& [made, action] : rows) {
     const std::string header = made.challenge(options).value_or("");
@@ -192,7 +199,11 @@ BOOST_AUTO_TEST_CASE(what_a_denial_sends_the_client_understands) {
     BOOST_TEST(outcome.error == made.rfc6750_error());
     BOOST_TEST(outcome.scope == made.required_scope());
     if (made.reason() == denial_reason::rate_limited) BOOST_TEST(outcome.retry_after->count() == 2);
+    if (made.reason() == denial_reason::credits_exhausted) BOOST_TEST(!outcome.retry_after.has_value());
   }
+  // classify_status(), the rule retry::run() applies too, puts 402 with the client errors, not with 429.
+  BOOST_TEST((keyward::http::classify_status(402) == keyward::http::status_class::client_error));
+  BOOST_TEST((keyward::http::classify_status(429) == keyward::http::status_class::try_later));
 }
 
 BOOST_AUTO_TEST_CASE(classification_does_not_allocate) {

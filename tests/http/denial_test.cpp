@@ -1,5 +1,6 @@
 // Tests for include/keyward/http/denial.hpp: denials (status, challenge, Retry-After, JSON bodies). Statuses
-// and error codes come from RFC 6750 section 3.1, RFC 6585 section 4 and RFC 9110 section 15.6.4 (503);
+// and error codes come from RFC 6750 section 3.1, RFC 6585 section 4, RFC 9110 section 15.5.3 (402) and
+// section 15.6.4 (503);
 // challenge texts follow the RFC 6750
 // section 3 and RFC 7617 section 2.1 examples; body shapes are those of the providers' documentation (seeds
 // 002 and 004); escapes follow RFC 8259 section 7 and the
@@ -73,6 +74,7 @@ std::vector<expected_denial> every_denial() {
       {denial::rate_limited(30s), denial_reason::rate_limited, 429, bearer_error::none},
       {denial::disabled(), denial_reason::disabled, 401, bearer_error::invalid_token},
       {denial::unavailable(30s), denial_reason::unavailable, 503, bearer_error::none},
+      {denial::credits_exhausted(30s), denial_reason::credits_exhausted, 402, bearer_error::none},
   };
 }
 
@@ -88,6 +90,13 @@ challenge_options basic_realm(std::string_view realm) {
   return *options;
 }
 
+// The denials that are no authentication failure: no challenge (RFC 6585 section 4, RFC 9110 sections 15.5.3
+// and 15.6.4 ask for none), and a Retry-After (here every one of them was made with a delay).
+bool without_challenge(denial_reason reason) {
+  return reason == denial_reason::rate_limited || reason == denial_reason::unavailable ||
+         reason == denial_reason::credits_exhausted;
+}
+
 // The challenge text, "<none>" when no challenge is sent.
 std::string challenge_text(const denial& d, const challenge_options& options) {
   return d.challenge(options).value_or("<none>");
@@ -101,8 +110,7 @@ BOOST_AUTO_TEST_CASE(status_and_error_code_of_every_denial) {
       BOOST_TEST(row.made.reason() == row.reason);
       BOOST_TEST(row.made.status() == row.status);
       BOOST_TEST(row.made.rfc6750_error() == row.error);
-      BOOST_TEST(row.made.retry_after().has_value() ==
-                 (row.reason == denial_reason::rate_limited || row.reason == denial_reason::unavailable));
+      BOOST_TEST(row.made.retry_after().has_value() == without_challenge(row.reason));
     }
   }
   BOOST_TEST(denial::insufficient_scope("write")->required_scope() == "write");
@@ -157,8 +165,7 @@ BOOST_AUTO_TEST_CASE(basic_challenges_follow_rfc7617) {
   // no error attributes.
   for (const expected_denial& row : every_denial()) {
     BOOST_TEST_CONTEXT("status " << row.status) {
-      const bool retryable = row.reason == denial_reason::rate_limited || row.reason == denial_reason::unavailable;
-      const std::string expected = retryable ? "<none>" : R"(Basic realm="foo", charset="UTF-8")";
+      const std::string expected = without_challenge(row.reason) ? "<none>" : R"(Basic realm="foo", charset="UTF-8")";
       BOOST_TEST(challenge_text(row.made, basic_realm("foo")) == expected);
     }
   }
@@ -283,6 +290,12 @@ BOOST_AUTO_TEST_CASE(error_object_bodies) {
       {denial::unavailable(5s),
        R"({"success":false,"error":{"code":"SERVICE_UNAVAILABLE",)"
        R"("message":"The service is temporarily unavailable","details":{}}})"},
+      {denial::credits_exhausted(5s),
+       R"({"success":false,"error":{"code":"CREDITS_EXHAUSTED","message":"The API key has no credits left",)"
+       R"("details":{}}})"},
+      {denial::credits_exhausted(std::nullopt),
+       R"({"success":false,"error":{"code":"CREDITS_EXHAUSTED","message":"The API key has no credits left",)"
+       R"("details":{}}})"},
   };
   for (const auto& [made, expected] : rows) {
     BOOST_TEST(made.json() == expected);
@@ -330,6 +343,10 @@ BOOST_AUTO_TEST_CASE(errors_array_bodies) {
       {denial::unavailable(5s),
        R"({"type":"server_error","errors":[{"code":"service_unavailable",)"
        R"("detail":"The service is temporarily unavailable","attr":null,"extra":null}]})"},
+      // 402 is a client error (RFC 9110 section 15.5.3).
+      {denial::credits_exhausted(5s),
+       R"({"type":"client_error","errors":[{"code":"credits_exhausted",)"
+       R"("detail":"The usage credits of the access token are exhausted","attr":null,"extra":null}]})"},
   };
   for (const auto& [made, expected] : rows) BOOST_TEST(made.json(json_style::errors_array) == expected);
 }
@@ -546,7 +563,8 @@ BOOST_AUTO_TEST_CASE(hot_paths_do_not_allocate) {
   {
     const denial answers[] = {denial::missing_credentials(), denial::malformed_credentials(), denial::invalid_key(),
                               denial::expired(), denial::from_parse_error(errc::http_empty_value),
-                              denial::rate_limited(3s), denial::unavailable(3s)};
+                              denial::rate_limited(3s), denial::unavailable(3s), denial::credits_exhausted(3s),
+                              denial::credits_exhausted(std::nullopt)};
     for (const denial& answer : answers) {
       for (const json_style style : {json_style::error_object, json_style::errors_array}) {
         written += answer.write_json(body, sizeof body, style).value_or(0);
@@ -555,5 +573,43 @@ BOOST_AUTO_TEST_CASE(hot_paths_do_not_allocate) {
   }
   counting = false;
   BOOST_TEST(allocations == 0u);
-  BOOST_TEST(written > 14u * 60);  // every body was written (the shortest is over 60 bytes)
+  BOOST_TEST(written > 18u * 60);  // every body was written (the shortest is over 60 bytes)
+}
+
+// Exhausted usage credits: 402 Payment Required (RFC 9110 section 15.5.3), never a 429 (which clients retry
+// on their own), no challenge (the key is fine), and a Retry-After only when a refill is scheduled, rounded up
+// to whole seconds like 429's (RFC 9110 section 10.2.3).
+BOOST_AUTO_TEST_CASE(exhausted_credits_are_402_without_a_challenge) {
+  const denial never_refills = denial::credits_exhausted(std::nullopt);
+  BOOST_TEST(never_refills.status() == 402);
+  BOOST_TEST((never_refills.reason() == denial_reason::credits_exhausted));
+  BOOST_TEST((never_refills.rfc6750_error() == bearer_error::none));
+  BOOST_TEST(!never_refills.retry_after().has_value());
+  for (const auto& options : {bearer_realm("api"), bearer_realm(""), basic_realm("api")}) {
+    BOOST_TEST(challenge_text(never_refills, options) == "<none>");
+    BOOST_TEST(challenge_text(denial::credits_exhausted(1h), options) == "<none>");
+  }
+  BOOST_TEST(!denial::credits_exhausted(std::nullopt).with_challenge(bearer_realm("x")).challenge().has_value());
+  struct row {
+    std::chrono::nanoseconds until_refill;
+    long long seconds;
+  };
+  const row rows[] = {
+      {1500ms, 2},                        // 1.5 s -> 2
+      {1ns, 1},                           // rounded up, never 0
+      {0s, 1},                            // at least 1
+      {11h, 39600},                       // 11 * 3600: 13:00 to midnight
+      {std::chrono::hours(27 * 24), 2332800},  // 27 days * 86400: to the first of next month
+  };
+  for (const row& r : rows) {
+    BOOST_TEST_CONTEXT("until refill " << r.until_refill.count() << " ns") {
+      const auto seconds = denial::credits_exhausted(r.until_refill).retry_after();
+      BOOST_REQUIRE(seconds.has_value());
+      BOOST_TEST(seconds->count() == r.seconds);
+    }
+  }
+  // The caller's message and details go into the body as for every denial.
+  BOOST_TEST(denial::credits_exhausted(std::nullopt).with_detail("plan", "free").json() ==
+             R"({"success":false,"error":{"code":"CREDITS_EXHAUSTED","message":"The API key has no credits left",)"
+             R"("details":{"plan":"free"}}})");
 }

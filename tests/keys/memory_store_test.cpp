@@ -1,6 +1,8 @@
 // Tests for include/keyward/keys/memory_store.hpp: insert, find, modify (copy-on-write snapshots), erase,
 // keys_of, and a thread-safety smoke test (readers verifying while a writer rotates), which is also run
-// under -fsanitize=thread.
+// under -fsanitize=thread; credit balances (consume_credits, reset_credits): exact totals under threads,
+// daily and monthly refills at hand-derived UTC instants, a late clock, cost 0, balances kept until
+// reset_credits(), and a change of refill kind.
 #define BOOST_TEST_MODULE keys_memory_store
 #include <boost/test/unit_test.hpp>
 
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,4 +225,198 @@ BOOST_AUTO_TEST_CASE(readers_verify_while_a_writer_rotates) {
   // Every rotated key expired at `start`, and the latest works.
   const auto latest = verify.authenticate(*keyward::http::bearer(current.key.reveal()), keys::scopes::none, start);
   BOOST_TEST(latest.has_value());
+}
+
+namespace {
+
+// UTC instants as Unix seconds, derived by hand from 2026-12-04T12:00:00Z = 1796385600 (the other tests' t0):
+//   2026-12-04T13:00Z = t0 + 3600                         = 1796389200
+//   2026-12-05T00:00Z = t0 + 12 h (43200)                 = 1796428800
+//   2026-12-06T00:00Z = 2026-12-05 + 86400                = 1796515200
+//   2026-12-01T00:00Z = t0 - 3 days 12 h (302400)         = 1796083200
+//   2027-01-01T00:00Z = 2026-12-05 + 27 days (2332800)    = 1798761600
+keys::sys_nanoseconds utc(std::int64_t unix_seconds) { return keys::sys_nanoseconds(std::chrono::seconds(unix_seconds)); }
+std::optional<std::chrono::system_clock::time_point> utc_point(std::int64_t unix_seconds) {
+  return std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds));
+}
+const std::int64_t dec04_1300 = 1796389200;
+const std::int64_t dec05 = 1796428800;
+const std::int64_t dec06 = 1796515200;
+const std::int64_t dec01 = 1796083200;
+const std::int64_t jan01 = 1798761600;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(threads_spend_exactly_the_allowance) {
+  auto store = *keys::memory_store::make();
+  const keys::credit_plan plan{5000, keys::credit_refill::daily};
+  constexpr int threads = 4;
+  constexpr int calls = 2000;  // 8000 attempts for 5000 credits
+  std::vector<std::vector<std::uint64_t>> seen(threads);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < calls; ++i) {
+        const auto spent = store.consume_credits("BBBBBBBBBBBB", plan, 1, utc(dec04_1300));
+        if (!spent) {
+          ++errors;
+        } else if (spent->allowed) {
+          seen[static_cast<std::size_t>(t)].push_back(spent->remaining);
+        }
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  BOOST_TEST(errors.load() == 0);
+  std::set<std::uint64_t> remaining;
+  std::size_t allowed = 0;
+  for (const auto& each : seen) {
+    allowed += each.size();
+    remaining.insert(each.begin(), each.end());
+  }
+  BOOST_TEST(allowed == 5000u);
+  // Every allowed call saw its own balance: 4999, 4998, ..., 0, each once.
+  BOOST_TEST(remaining.size() == 5000u);
+  BOOST_TEST(*remaining.begin() == 0u);
+  BOOST_TEST(*remaining.rbegin() == 4999u);
+  const auto after = *store.consume_credits("BBBBBBBBBBBB", plan, 1, utc(dec04_1300));
+  BOOST_TEST(!after.allowed);
+  BOOST_TEST(after.remaining == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(daily_credits_refill_at_midnight_utc) {
+  auto store = *keys::memory_store::make();
+  const keys::credit_plan plan{3, keys::credit_refill::daily};
+  const std::string_view id = "CCCCCCCCCCCC";
+  auto spent = *store.consume_credits(id, plan, 2, utc(dec04_1300));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 1u);
+  BOOST_TEST((spent.refills_at == utc_point(dec05)));
+  // A cost above the remaining credits is refused and takes nothing.
+  spent = *store.consume_credits(id, plan, 2, utc(dec04_1300));
+  BOOST_TEST(!spent.allowed);
+  BOOST_TEST(spent.remaining == 1u);
+  BOOST_TEST((spent.refills_at == utc_point(dec05)));
+  spent = *store.consume_credits(id, plan, 1, utc(dec05) - std::chrono::nanoseconds(1));  // 23:59:59.999999999
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 0u);
+  // Cost 0 is allowed on an empty balance and takes nothing.
+  spent = *store.consume_credits(id, plan, 0, utc(dec04_1300));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 0u);
+  BOOST_TEST(!store.consume_credits(id, plan, 1, utc(dec04_1300))->allowed);
+  // At midnight the balance is the allowance again.
+  spent = *store.consume_credits(id, plan, 1, utc(dec05));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 2u);
+  BOOST_TEST((spent.refills_at == utc_point(dec06)));
+  spent = *store.consume_credits(id, plan, 2, utc(dec05 + 60));
+  BOOST_TEST(spent.remaining == 0u);
+  // A server whose clock is late (still on December 4th) does not refill the balance of December 5th.
+  spent = *store.consume_credits(id, plan, 1, utc(dec04_1300));
+  BOOST_TEST(!spent.allowed);
+  BOOST_TEST(spent.remaining == 0u);
+  BOOST_TEST((spent.refills_at == utc_point(dec06)));
+  // A later day refills, whatever was left.
+  spent = *store.consume_credits(id, plan, 0, utc(dec06 + 86400 * 10));
+  BOOST_TEST(spent.remaining == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(monthly_and_one_off_credits) {
+  auto store = *keys::memory_store::make();
+  const keys::credit_plan monthly{10, keys::credit_refill::monthly};
+  auto spent = *store.consume_credits("DDDDDDDDDDDD", monthly, 10, utc(dec04_1300));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 0u);
+  BOOST_TEST((spent.refills_at == utc_point(jan01)));
+  // Earlier in December (a late clock) and later in December: the same, empty balance.
+  BOOST_TEST(!store.consume_credits("DDDDDDDDDDDD", monthly, 1, utc(dec01))->allowed);
+  BOOST_TEST(!store.consume_credits("DDDDDDDDDDDD", monthly, 1, utc(jan01) - std::chrono::nanoseconds(1))->allowed);
+  spent = *store.consume_credits("DDDDDDDDDDDD", monthly, 1, utc(jan01));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 9u);
+
+  // never: one allowance, no refill time, no refill years later.
+  const keys::credit_plan once{2, keys::credit_refill::never};
+  spent = *store.consume_credits("EEEEEEEEEEEE", once, 2, utc(dec04_1300));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(!spent.refills_at.has_value());
+  spent = *store.consume_credits("EEEEEEEEEEEE", once, 1, utc(jan01 + 86400 * 3650));
+  BOOST_TEST(!spent.allowed);
+  BOOST_TEST(spent.remaining == 0u);
+  BOOST_TEST(!spent.refills_at.has_value());
+  // A reset forgets the balance: the next spend starts from the allowance.
+  BOOST_TEST(store.reset_credits("EEEEEEEEEEEE").has_value());
+  BOOST_TEST(store.consume_credits("EEEEEEEEEEEE", once, 1, utc(dec04_1300))->remaining == 1u);
+  BOOST_TEST(store.reset_credits("FFFFFFFFFFFF").has_value());  // nothing to forget
+  // A lowered allowance applies at once: the remaining credits are capped by it.
+  BOOST_TEST(store.consume_credits("DDDDDDDDDDDD", keys::credit_plan{4, keys::credit_refill::monthly}, 0,
+                                   utc(jan01))->remaining == 4u);
+  // What is no id has no balance.
+  BOOST_TEST(store.consume_credits("short", once, 1, utc(dec04_1300)).error() == errc::key_not_found);
+  BOOST_TEST(store.reset_credits("").error() == errc::key_not_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_balance_outlives_its_keys_until_reset) {
+  auto store = *keys::memory_store::make();
+  const keys::credit_plan plan{10, keys::credit_refill::never};
+  keys::key_record first = record_of("GGGGGGGGGGGG", "acct");
+  first.credits = plan;
+  keys::key_record second = record_of("HHHHHHHHHHHH", "acct");
+  second.credits = plan;
+  second.credit_balance = first.id;  // as rotate() leaves the new key
+  BOOST_TEST_REQUIRE(store.insert(first).has_value());
+  BOOST_TEST_REQUIRE(store.insert(second).has_value());
+  BOOST_TEST(store.consume_credits("GGGGGGGGGGGG", plan, 4, utc(dec04_1300))->remaining == 6u);  // 10 - 4
+  // Erasing the first key keeps the balance the second spends: 6 - 1.
+  BOOST_TEST_REQUIRE(store.erase("GGGGGGGGGGGG").has_value());
+  BOOST_TEST(store.consume_credits("GGGGGGGGGGGG", plan, 1, utc(dec04_1300))->remaining == 5u);
+  // A modify that does not touch the credits keeps it too: 5 - 1.
+  BOOST_TEST_REQUIRE(store.modify("HHHHHHHHHHHH", [](keys::key_record& r) { return set_owner(r, "acct2"); }).has_value());
+  BOOST_TEST(store.consume_credits("GGGGGGGGGGGG", plan, 1, utc(dec04_1300))->remaining == 4u);
+  // Taking the credits away and giving them back with a raw modify refills nothing (as in Redis): 4 - 1.
+  for (const bool metered : {false, true}) {
+    BOOST_TEST_REQUIRE(store.modify("HHHHHHHHHHHH", [&](keys::key_record& r) -> keyward::result<void> {
+      r.credits = metered ? std::optional<keys::credit_plan>(plan) : std::nullopt;
+      return {};
+    }).has_value());
+  }
+  BOOST_TEST(store.consume_credits("GGGGGGGGGGGG", plan, 1, utc(dec04_1300))->remaining == 3u);
+  // Erasing a key and inserting it again finds its balance as it was: 10 - 10 = 0, still 0 afterwards.
+  keys::key_record alone = record_of("JJJJJJJJJJJJ", "acct");
+  alone.credits = plan;
+  BOOST_TEST_REQUIRE(store.insert(alone).has_value());
+  BOOST_TEST(store.consume_credits("JJJJJJJJJJJJ", plan, 10, utc(dec04_1300))->remaining == 0u);
+  BOOST_TEST_REQUIRE(store.erase("JJJJJJJJJJJJ").has_value());
+  BOOST_TEST_REQUIRE(store.insert(alone).has_value());
+  BOOST_TEST(!store.consume_credits("JJJJJJJJJJJJ", plan, 1, utc(dec04_1300))->allowed);
+  // Only a reset forgets it: the next spend starts from the allowance, 10 - 0.
+  BOOST_TEST(store.reset_credits("JJJJJJJJJJJJ").has_value());
+  BOOST_TEST(store.consume_credits("JJJJJJJJJJJJ", plan, 0, utc(dec04_1300))->remaining == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_daily_balance_then_a_monthly_plan_is_not_bricked) {
+  // No reset between them (a store without reset_credits, a stale snapshot, a rotated pair): Dec 4 13:00,
+  // daily 3 spends 2 (1 left, day 20791); a monthly 50 plan then draws on that day's balance (1 - 1 = 0) and
+  // is refused, with the refill at Dec 5 00:00; at Dec 5 00:00 the day has ended and the balance becomes the
+  // monthly allowance of month 683 (50 - 1 = 49, refilled at Jan 1). Before the fix the day index 20791 was
+  // compared with month 683 as if both were months: no refill before the year 3702.
+  auto store = *keys::memory_store::make();
+  const std::string_view id = "KKKKKKKKKKKK";
+  const keys::credit_plan daily{3, keys::credit_refill::daily};
+  const keys::credit_plan monthly{50, keys::credit_refill::monthly};
+  BOOST_TEST(store.consume_credits(id, daily, 2, utc(dec04_1300))->remaining == 1u);
+  BOOST_TEST(store.consume_credits(id, monthly, 1, utc(dec04_1300))->remaining == 0u);
+  auto spent = *store.consume_credits(id, monthly, 1, utc(dec04_1300));
+  BOOST_TEST(!spent.allowed);
+  BOOST_TEST((spent.refills_at == utc_point(dec05)));
+  spent = *store.consume_credits(id, monthly, 1, utc(dec05));
+  BOOST_TEST(spent.allowed);
+  BOOST_TEST(spent.remaining == 49u);
+  BOOST_TEST((spent.refills_at == utc_point(jan01)));
+  // And back to daily: a coarser (monthly) balance is refilled at once as daily 3: 3 - 1 = 2.
+  spent = *store.consume_credits(id, daily, 1, utc(dec05 + 60));
+  BOOST_TEST(spent.remaining == 2u);
+  BOOST_TEST((spent.refills_at == utc_point(dec06)));
 }

@@ -1,6 +1,8 @@
 // Tests for include/keyward/keys/record.hpp: key ids, the last-use stamp, and the key's life over a store:
 // mint (the record holds the digest, never the key), rotate (grace period 0 to 24 h as the issue asks; never
-// lengthens a key's life; refused for expired, revoked, disabled and unknown keys), revoke and disable.
+// lengthens a key's life; refused for expired, revoked, disabled and unknown keys; the new key spends the old
+// key's credit balance), revoke and disable; set_scopes, set_limit and set_credits. The credit arithmetic
+// (periods, spend_credits) is tested in credits_test.cpp.
 #define BOOST_TEST_MODULE keys_record
 #include <boost/test/unit_test.hpp>
 
@@ -10,6 +12,7 @@
 #include "support/test_support.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -203,4 +206,130 @@ BOOST_FIXTURE_TEST_CASE(rotate_refuses_when_the_old_key_changes_meanwhile, fixtu
     }
   }
   BOOST_TEST(revoked_new_keys == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(rotation_shares_the_credit_balance, fixture) {
+  keys::key_record metered;
+  metered.credits = keys::credit_plan{100, keys::credit_refill::monthly};
+  metered.limit = keyward::rate::quota{5, 1s, 5};
+  const keys::minted_key old = mint(metered);
+  BOOST_TEST(!record(old.id.view()).credit_balance.has_value());
+  const auto rotated = keys::rotate(store, old.id.view(), 1h, t0, table, peppers);
+  BOOST_TEST_REQUIRE(rotated.has_value());
+  const keys::key_record& fresh = record(rotated->id.view());
+  BOOST_TEST((fresh.credits == metered.credits));
+  BOOST_TEST((fresh.limit == metered.limit));
+  BOOST_TEST((fresh.credit_balance == std::optional<keys::key_id>(old.id)));
+  // Rotating again keeps the first balance: the chain never refills.
+  const auto again = keys::rotate(store, rotated->id.view(), 1h, t0, table, peppers);
+  BOOST_TEST_REQUIRE(again.has_value());
+  BOOST_TEST((record(again->id.view()).credit_balance == std::optional<keys::key_id>(old.id)));
+}
+
+namespace {
+
+// A memory_store whose insert (the new key of a rotation) first changes the credit plan of the key `changed`.
+struct replanning_store {
+  keys::memory_store& inner;
+  std::string changed;
+  keys::memory_store::handle find(std::string_view id) const { return inner.find(id); }
+  keyward::result<void> insert(keys::key_record record) {
+    const keyward::result<void> replanned = keys::set_credits(inner, changed, keys::credit_plan{1, keys::credit_refill::never});
+    if (!replanned) return replanned.error();
+    return inner.insert(std::move(record));
+  }
+  template <class Change>
+  keyward::result<void> modify(std::string_view id, Change&& change) {
+    return inner.modify(id, std::forward<Change>(change));
+  }
+};
+
+// A store whose find() fails, as a Redis store does when Redis is down.
+struct failing_store {
+  keyward::result<keys::memory_store::handle> find(std::string_view) const { return errc::redis_unavailable; }
+  keyward::result<void> insert(keys::key_record) { return errc::redis_unavailable; }
+  template <class Change>
+  keyward::result<void> modify(std::string_view, Change&&) {
+    return errc::redis_unavailable;
+  }
+};
+
+// A store whose find() returns a result, and which finds what memory_store does.
+struct result_store {
+  keys::memory_store& inner;
+  keyward::result<keys::memory_store::handle> find(std::string_view id) const { return inner.find(id); }
+  keyward::result<void> insert(keys::key_record record) { return inner.insert(std::move(record)); }
+  template <class Change>
+  keyward::result<void> modify(std::string_view id, Change&& change) {
+    return inner.modify(id, std::forward<Change>(change));
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(rotate_refuses_when_the_credit_plan_changes_meanwhile, fixture) {
+  keys::key_record metered;
+  metered.credits = keys::credit_plan{100, keys::credit_refill::daily};
+  const keys::minted_key key = mint(metered);
+  replanning_store racing{store, std::string(key.id.view())};
+  BOOST_TEST(keys::rotate(racing, key.id.view(), 1h, t0, table, peppers).error() == errc::key_rotation_refused);
+  BOOST_TEST(!record(key.id.view()).expires_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(rotate_over_a_store_whose_find_returns_a_result, fixture) {
+  failing_store down;
+  BOOST_TEST(keys::rotate(down, "AAAAAAAAAAAA", 1h, t0, table, peppers).error() == errc::redis_unavailable);
+  result_store wrapped{store};
+  const keys::minted_key key = mint();
+  BOOST_TEST(keys::rotate(wrapped, key.id.view(), 1h, t0, table, peppers).has_value());
+  BOOST_TEST(keys::rotate(wrapped, "ZZZZZZZZZZZZ", 1h, t0, table, peppers).error() == errc::key_not_found);
+}
+
+BOOST_FIXTURE_TEST_CASE(set_scopes_limit_and_credits, fixture) {
+  const keys::minted_key key = mint();
+  const std::string_view id = key.id.view();
+  BOOST_TEST_REQUIRE(keys::set_scopes(store, id, keys::scopes::read | keys::scopes::admin).has_value());
+  BOOST_TEST((record(id).scopes == (keys::scopes::read | keys::scopes::admin)));
+  BOOST_TEST(keys::set_scopes(store, "ZZZZZZZZZZZZ", keys::scopes::read).error() == errc::key_not_found);
+
+  const keyward::rate::quota tier{10, 1s, 20};
+  BOOST_TEST_REQUIRE(keys::set_limit(store, id, tier).has_value());
+  BOOST_TEST((record(id).limit == std::optional<keyward::rate::quota>(tier)));
+  // An invalid quota (a zero count, period or burst) is refused and nothing changes.
+  BOOST_TEST(keys::set_limit(store, id, keyward::rate::quota{0, 1s, 1}).error() == errc::rate_invalid_quota);
+  BOOST_TEST(keys::set_limit(store, id, keyward::rate::quota{1, 0s, 1}).error() == errc::rate_invalid_quota);
+  BOOST_TEST(keys::set_limit(store, id, keyward::rate::quota{1, 1s, 0}).error() == errc::rate_invalid_quota);
+  BOOST_TEST((record(id).limit == std::optional<keyward::rate::quota>(tier)));
+  BOOST_TEST_REQUIRE(keys::set_limit(store, id, std::nullopt).has_value());
+  BOOST_TEST(!record(id).limit.has_value());
+  BOOST_TEST(keys::set_limit(store, "ZZZZZZZZZZZZ", tier).error() == errc::key_not_found);
+
+  // set_credits stores the plan and starts it full: the balance spent before is forgotten.
+  const keys::credit_plan small{3, keys::credit_refill::daily};
+  BOOST_TEST_REQUIRE(keys::set_credits(store, id, small).has_value());
+  BOOST_TEST((record(id).credits == std::optional<keys::credit_plan>(small)));
+  BOOST_TEST(store.consume_credits(id, small, 3, t0)->remaining == 0u);
+  BOOST_TEST(!store.consume_credits(id, small, 1, t0)->allowed);
+  const keys::credit_plan large{50, keys::credit_refill::monthly};
+  BOOST_TEST_REQUIRE(keys::set_credits(store, id, large).has_value());
+  BOOST_TEST(store.consume_credits(id, large, 1, t0)->remaining == 49u);
+  // The same plan again refills by hand.
+  BOOST_TEST_REQUIRE(keys::set_credits(store, id, large).has_value());
+  BOOST_TEST(store.consume_credits(id, large, 0, t0)->remaining == 50u);
+  BOOST_TEST_REQUIRE(keys::set_credits(store, id, std::nullopt).has_value());
+  BOOST_TEST(!record(id).credits.has_value());
+  BOOST_TEST(keys::set_credits(store, "ZZZZZZZZZZZZ", small).error() == errc::key_not_found);
+  // A rotated key's plan resets the balance it shares with the old key.
+  BOOST_TEST_REQUIRE(keys::set_credits(store, id, small).has_value());
+  const auto rotated = keys::rotate(store, id, 1h, t0, table, peppers);
+  BOOST_TEST_REQUIRE(rotated.has_value());
+  BOOST_TEST(store.consume_credits(id, small, 3, t0)->remaining == 0u);
+  BOOST_TEST_REQUIRE(keys::set_credits(store, rotated->id.view(), small).has_value());
+  BOOST_TEST(store.consume_credits(id, small, 0, t0)->remaining == 3u);
+  // Removing a plan resets nothing: the old key spends 2 of the shared 3, the new key's plan is removed, and
+  // the old key still has 3 - 2 = 1 (a reset would have given it 3 again).
+  BOOST_TEST(store.consume_credits(id, small, 2, t0)->remaining == 1u);
+  BOOST_TEST_REQUIRE(keys::set_credits(store, rotated->id.view(), std::nullopt).has_value());
+  BOOST_TEST(!record(rotated->id.view()).credits.has_value());
+  BOOST_TEST(store.consume_credits(id, small, 0, t0)->remaining == 1u);
 }

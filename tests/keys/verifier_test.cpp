@@ -1,11 +1,14 @@
 // Tests for include/keyward/keys/verifier.hpp: every denial path with its status, challenge and body, the
 // three Authorization forms, the no-oracle option, expiry, not-before, revocation, disabling, rotation
 // through the verifier, scopes (all-of, any-of, user-named), per-key limits (allow, deny, fail closed, fail
-// open), a store that records its look-ups, and zero allocations on the success path.
+// open), usage credits (402 with Retry-After until the refill, costs, fail closed on a store that errs or
+// cannot count, one balance across a rotation), a store whose find() returns a result (503 when it fails), a
+// store that records its look-ups, and zero allocations on the success path.
 //
 // Expected texts are written from the specifications, not from the code: statuses and challenge attributes
 // from RFC 6750 sections 3 and 3.1 (the expired-token challenge is section 3's example, realm changed),
-// RFC 7617 section 2 (Basic challenges), RFC 6585 section 4 (429) and RFC 9110 section 15.6.4 (503); the
+// RFC 7617 section 2 (Basic challenges), RFC 6585 section 4 (429), RFC 9110 section 15.5.3 (402) and section
+// 15.6.4 (503); the
 // error_object bodies from the providers' documentation the issue quotes (INVALID_API_KEY "The provided API
 // key is invalid", EXPIRED_API_KEY "The API key has expired", MISSING_API_KEY "API key is required"). Keys
 // with a valid checksum but a wrong secret are built here with Boost.CRC (an independent CRC-32), not with
@@ -33,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 using namespace std::chrono_literals;
@@ -651,4 +655,303 @@ BOOST_AUTO_TEST_CASE(the_success_path_allocates_nothing) {
   keyward_test::counting = false;
   BOOST_TEST(successes == 9u);
   BOOST_TEST(keyward_test::allocations == 0u);
+
+  // A metered key allocates its balance on its first spend, then nothing.
+  keys::key_record metered = limited;
+  metered.credits = keys::credit_plan{1000, keys::credit_refill::monthly};
+  const std::string paying = *http::bearer(mint_key(store, metered, "sk_live_", verify.peppers()));
+  BOOST_TEST_REQUIRE(verify.authenticate(paying, required, t0).has_value());
+  keyward_test::allocations = 0;
+  keyward_test::counting = true;
+  for (int i = 0; i < 3; ++i) successes += verify.authenticate(paying, required, t0).has_value() ? 1 : 0;
+  keyward_test::counting = false;
+  BOOST_TEST(successes == 12u);
+  BOOST_TEST(keyward_test::allocations == 0u);
+}
+
+namespace {
+
+// A memory_store whose find() returns a keyward::result, and fails while `down` (as Redis does).
+struct fallible_store {
+  keys::memory_store inner = *keys::memory_store::make();
+  bool down = false;
+  keyward::result<keys::memory_store::handle> find(std::string_view id) const {
+    if (down) return errc::redis_unavailable;
+    return inner.find(id);
+  }
+  keyward::result<keys::credit_decision> consume_credits(std::string_view id, const keys::credit_plan& plan,
+                                                         std::uint64_t cost, sys_nanoseconds now) {
+    if (down) return errc::redis_timeout;
+    return inner.consume_credits(id, plan, cost, now);
+  }
+  keyward::result<void> insert(keys::key_record record) { return inner.insert(std::move(record)); }
+  template <class Change>
+  keyward::result<void> modify(std::string_view id, Change&& change) {
+    return inner.modify(id, std::forward<Change>(change));
+  }
+};
+
+// A memory_store whose finds work and whose consume_credits fails.
+struct unmetered_backend {
+  keys::memory_store inner = *keys::memory_store::make();
+  keys::memory_store::handle find(std::string_view id) const { return inner.find(id); }
+  keyward::result<keys::credit_decision> consume_credits(std::string_view, const keys::credit_plan&, std::uint64_t,
+                                                         sys_nanoseconds) {
+    return errc::redis_unavailable;
+  }
+  keyward::result<void> insert(keys::key_record record) { return inner.insert(std::move(record)); }
+};
+
+keys::key_record metered(std::uint64_t allowance, keys::credit_refill refill) {
+  keys::key_record record = blueprint();
+  record.credits = keys::credit_plan{allowance, refill};
+  return record;
+}
+
+const answer credits_exhausted_without_refill{
+    402, "<none>",
+    R"({"success":false,"error":{"code":"CREDITS_EXHAUSTED","message":"The API key has no credits left","details":{}}})",
+    "<none>"};
+
+const answer unavailable_5s{503, "<none>",
+                            R"({"success":false,"error":{"code":"SERVICE_UNAVAILABLE",)"
+                            R"("message":"The service is temporarily unavailable","details":{}}})",
+                            "5"};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(credits_allow_then_answer_402_until_the_refill, fixture) {
+  const std::string key = mint("sk_live_", metered(3, keys::credit_refill::daily));
+  // t0 is 2026-12-04T12:00:00Z; the daily refill is at 2026-12-05T00:00:00Z, 12 h = 43200 s later.
+  const auto day_end = std::chrono::system_clock::time_point(std::chrono::seconds(1796428800));
+  for (std::uint64_t left : {2u, 1u, 0u}) {
+    const auto who = bearer(key);
+    BOOST_TEST_REQUIRE(who.has_value());
+    BOOST_TEST_REQUIRE(who->credits().has_value());
+    BOOST_TEST(who->credits()->allowed);
+    BOOST_TEST(who->credits()->remaining == left);
+    BOOST_TEST((who->credits()->refills_at == std::optional(day_end)));
+    BOOST_TEST(who.credits()->remaining == left);
+  }
+  // The fourth: 402, no challenge (the key is fine), Retry-After 43200 (RFC 9110 section 15.5.3; the delay
+  // to the refill in whole seconds).
+  const auto refused = bearer(key);
+  BOOST_TEST(answer_of(refused) ==
+             (answer{402, "<none>",
+                     R"({"success":false,"error":{"code":"CREDITS_EXHAUSTED",)"
+                     R"("message":"The API key has no credits left","details":{}}})",
+                     "43200"}));
+  BOOST_TEST((refused.error().reason() == http::denial_reason::credits_exhausted));
+  BOOST_TEST_REQUIRE(refused.credits().has_value());
+  BOOST_TEST(!refused.credits()->allowed);
+  BOOST_TEST(refused.credits()->remaining == 0u);
+  // Half a second later, 11:59:59.5 are left: rounded up to 43200 s.
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(key), keys::scopes::none, now + 500ms)).retry_after ==
+             "43200");
+  // One nanosecond before midnight: 1 s; at midnight the allowance is back.
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(key), keys::scopes::none,
+                                           sys_nanoseconds(day_end.time_since_epoch()) - 1ns))
+                 .retry_after == "1");
+  const auto next_day = verify.authenticate(*http::bearer(key), keys::scopes::none, sys_nanoseconds(day_end.time_since_epoch()));
+  BOOST_TEST_REQUIRE(next_day.has_value());
+  BOOST_TEST(next_day->credits()->remaining == 2u);
+  // Credits that never refill: 402 without a Retry-After.
+  const std::string once = mint("sk_live_", metered(1, keys::credit_refill::never));
+  BOOST_TEST(bearer(once).has_value());
+  BOOST_TEST(answer_of(bearer(once)) == credits_exhausted_without_refill);
+  // An unmetered key has no credit decision.
+  const auto free_key = bearer(mint("sk_live_"));
+  BOOST_TEST_REQUIRE(free_key.has_value());
+  BOOST_TEST(!free_key->credits().has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_request_costs_what_the_server_says, fixture) {
+  const std::string key = mint("sk_live_", metered(10, keys::credit_refill::never));
+  const std::string field = *http::bearer(key);
+  const auto five = verify.authenticate(field, keys::scopes::none, now, 5);
+  BOOST_TEST_REQUIRE(five.has_value());
+  BOOST_TEST(five->credits()->remaining == 5u);
+  // Cost 0 spends nothing and reads nothing: no credit decision.
+  const auto free_call = verify.authenticate(field, keys::scopes::none, now, 0);
+  BOOST_TEST_REQUIRE(free_call.has_value());
+  BOOST_TEST(!free_call->credits().has_value());
+  // A cost above what is left is refused and takes nothing.
+  const auto six = verify.authenticate(field, keys::scopes::none, now, 6);
+  BOOST_TEST(answer_of(six) == credits_exhausted_without_refill);
+  BOOST_TEST(six.credits()->remaining == 5u);
+  // The overload reading the clock takes a cost too.
+  const auto by_clock = verify.authenticate(field, keys::scopes::none, 5);
+  BOOST_TEST_REQUIRE(by_clock.has_value());
+  BOOST_TEST(by_clock->credits()->remaining == 0u);
+  // Cost 0 still goes through on an empty balance.
+  BOOST_TEST(verify.authenticate(field, keys::scopes::none, now, 0).has_value());
+  BOOST_TEST(answer_of(verify.authenticate(field, keys::scopes::none, now)) == credits_exhausted_without_refill);
+}
+
+BOOST_AUTO_TEST_CASE(stores_that_fail_or_cannot_count_answer_503) {
+  fallible_store store;
+  keys::verifier_options options = base_options();
+  options.on_limiter_failure = keys::limiter_failure::fail_open;  // credits fail closed whatever this says
+  const auto verify = *keys::verifier<fallible_store>::make(store, options, peppers());
+  static_assert(std::is_same_v<keys::verifier<fallible_store>::handle_type, keys::memory_store::handle>);
+  const std::string key = mint_key(store, metered(10, keys::credit_refill::daily), "sk_live_", verify.peppers());
+  const std::string free_key = mint_key(store, blueprint(), "sk_live_", verify.peppers());
+  const auto who = verify.authenticate(*http::bearer(key), keys::scopes::none, t0);
+  BOOST_TEST_REQUIRE(who.has_value());
+  BOOST_TEST(who->credits()->remaining == 9u);
+  // Not found is a success holding a null handle: an invalid key, as ever.
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(with_secret(key, 8, 'Q')), keys::scopes::none, t0)) ==
+             invalid_key);
+  std::string unknown_body = key.substr(0, key.size() - 6);
+  unknown_body[8] = unknown_body[8] == 'q' ? 'r' : 'q';
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(unknown_body + checksum_of(unknown_body)),
+                                           keys::scopes::none, t0)) == invalid_key);
+  // The store is down: find() fails, 503 with the configured Retry-After, for every key.
+  store.down = true;
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(key), keys::scopes::none, t0)) == unavailable_5s);
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(free_key), keys::scopes::none, t0)) == unavailable_5s);
+  store.down = false;
+  BOOST_TEST(verify.authenticate(*http::bearer(free_key), keys::scopes::none, t0).has_value());
+
+  // consume_credits fails: 503, even with fail_open; a key without credits is not affected.
+  unmetered_backend failing;
+  const auto strict = *keys::verifier<unmetered_backend>::make(failing, options, peppers());
+  const std::string paying = mint_key(failing, metered(10, keys::credit_refill::daily), "sk_live_", peppers());
+  BOOST_TEST(answer_of(strict.authenticate(*http::bearer(paying), keys::scopes::none, t0)) == unavailable_5s);
+  BOOST_TEST(strict.authenticate(*http::bearer(mint_key(failing, blueprint(), "sk_live_", peppers())),
+                                 keys::scopes::none, t0)
+                 .has_value());
+
+  // A store without consume_credits cannot meter a key: 503 for a key with credits, success without.
+  copying_store rows;
+  const auto copies = *keys::verifier<copying_store>::make(rows, options, peppers());
+  auto minted = *keys::memory_store::make();
+  const std::string metered_key = mint_key(minted, metered(10, keys::credit_refill::daily), "sk_live_", peppers());
+  const std::string plain_key = mint_key(minted, blueprint(), "sk_live_", peppers());
+  for (const std::string& k : {metered_key, plain_key}) rows.rows.emplace(k.substr(8, 12), *minted.find(k.substr(8, 12)));
+  BOOST_TEST(answer_of(copies.authenticate(*http::bearer(metered_key), keys::scopes::none, t0)) == unavailable_5s);
+  BOOST_TEST(copies.authenticate(*http::bearer(plain_key), keys::scopes::none, t0).has_value());
+  BOOST_TEST(rows.uses == 1u);  // the refused request is not a use
+
+  // Cost 0 never asks the store: it goes through where the store's consume_credits fails, where the store
+  // has none, and where the store is down for credits only.
+  BOOST_TEST(strict.authenticate(*http::bearer(paying), keys::scopes::none, t0, 0).has_value());
+  BOOST_TEST(copies.authenticate(*http::bearer(metered_key), keys::scopes::none, t0, 0).has_value());
+  BOOST_TEST(rows.uses == 2u);
+}
+
+namespace {
+
+// A memory_store that counts the calls of consume_credits.
+struct counting_store {
+  keys::memory_store inner = *keys::memory_store::make();
+  std::size_t spends = 0;
+  keys::memory_store::handle find(std::string_view id) const { return inner.find(id); }
+  keyward::result<keys::credit_decision> consume_credits(std::string_view id, const keys::credit_plan& plan,
+                                                         std::uint64_t cost, sys_nanoseconds now) {
+    ++spends;
+    return inner.consume_credits(id, plan, cost, now);
+  }
+  keyward::result<void> insert(keys::key_record record) { return inner.insert(std::move(record)); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cost_zero_skips_the_credits_step) {
+  counting_store store;
+  const auto verify = *keys::verifier<counting_store>::make(store, base_options(), peppers());
+  const std::string key = *http::bearer(mint_key(store, metered(0, keys::credit_refill::daily), "sk_live_", peppers()));
+  const auto free_call = verify.authenticate(key, keys::scopes::none, t0, 0);
+  BOOST_TEST_REQUIRE(free_call.has_value());
+  BOOST_TEST(!free_call->credits().has_value());
+  BOOST_TEST(store.spends == 0u);
+  // Cost 1 of an allowance of 0: 402, and no Retry-After: no refill can ever let it through.
+  BOOST_TEST(answer_of(verify.authenticate(key, keys::scopes::none, t0, 1)) == credits_exhausted_without_refill);
+  BOOST_TEST(store.spends == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cost_above_the_allowance_gets_no_retry_after, fixture) {
+  // Daily 5, at 2026-12-04T12:00:00Z: cost 6 can never fit, refill or not: 402 without Retry-After; cost 5
+  // fits today (5 - 5 = 0); then cost 5 again waits for the refill at midnight, 12 h = 43200 s away.
+  const std::string key = mint("sk_live_", metered(5, keys::credit_refill::daily));
+  const std::string field = *http::bearer(key);
+  const auto six = verify.authenticate(field, keys::scopes::none, now, 6);
+  BOOST_TEST(answer_of(six) == credits_exhausted_without_refill);
+  BOOST_TEST(six.credits()->remaining == 5u);
+  BOOST_TEST(verify.authenticate(field, keys::scopes::none, now, 5).has_value());
+  BOOST_TEST(answer_of(verify.authenticate(field, keys::scopes::none, now, 5)).retry_after == "43200");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rotated_pair_of_two_refill_kinds_is_neither_bricked_nor_refilled_twice, fixture) {
+  // The old key is daily 3; its rotation's new key gets monthly 100 (set_credits resets the shared balance).
+  // At 2026-12-04T12:00:00Z, alternating old, new, old, new ...: the old key fills the balance as daily 3;
+  // the new (monthly) key draws on that day's balance, a finer kind still current: 3 requests of 10 pass,
+  // the rest get 402 with Retry-After 43200 (midnight, 12 h away). At midnight the day has ended: the new key
+  // fills it as monthly 100, the old key, finding a coarser balance, as daily 3; both draw on those 3: 1 + 3
+  // = 4 of 10 at 01:00 (the old key expires at 12:00), with Retry-After 23 h = 82800 s to the next midnight.
+  // (A balance refilled whenever the kind differs would let the pair alternate without end; the day index
+  // read as a month would refuse the new key until the year 3702.)
+  const std::string old_key = mint("sk_live_", metered(3, keys::credit_refill::daily));
+  auto rotated = keys::rotate(store, old_key.substr(8, 12), 24h, now, keys::stripe_prefixes, verify.peppers());
+  BOOST_TEST_REQUIRE(rotated.has_value());
+  const std::string new_key(rotated->key.reveal());
+  BOOST_TEST_REQUIRE(
+      keys::set_credits(store, rotated->id.view(), keys::credit_plan{100, keys::credit_refill::monthly}).has_value());
+  const auto run = [&](sys_nanoseconds at, bool old_first, const std::string& retry_after) {
+    int allowed = 0;
+    for (int i = 0; i < 10; ++i) {
+      const std::string& sent = (i % 2 == 0) == old_first ? old_key : new_key;
+      const auto who = verify.authenticate(*http::bearer(sent), keys::scopes::none, at);
+      if (who.has_value()) {
+        ++allowed;
+      } else {
+        BOOST_TEST(answer_of(who).status == 402);
+        BOOST_TEST(answer_of(who).retry_after == retry_after);
+      }
+    }
+    return allowed;
+  };
+  BOOST_TEST(run(now, true, "43200") == 3);
+  // 2026-12-05T01:00:00Z is t0 + 13 h.
+  BOOST_TEST(run(now + 13h, false, "82800") == 4);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rotated_pair_spends_one_balance, fixture) {
+  const std::string old_key = mint("sk_live_", metered(10, keys::credit_refill::never));
+  BOOST_TEST(verify.authenticate(*http::bearer(old_key), keys::scopes::none, now, 3).has_value());
+  auto rotated = keys::rotate(store, old_key.substr(8, 12), 1h, now, keys::stripe_prefixes, verify.peppers());
+  BOOST_TEST_REQUIRE(rotated.has_value());
+  const std::string new_key(rotated->key.reveal());
+  // Rotation did not refill: the new key starts with the 7 left, and both keys draw on them.
+  std::uint64_t allowed = 3;
+  int refused = 0;
+  for (int i = 0; i < 10; ++i) {
+    const std::string& sent = i % 2 == 0 ? new_key : old_key;
+    const auto who = verify.authenticate(*http::bearer(sent), keys::scopes::none, now + 1min);
+    if (who.has_value()) {
+      ++allowed;
+    } else {
+      BOOST_TEST(who.error().status() == 402);
+      ++refused;
+    }
+  }
+  BOOST_TEST(allowed == 10u);
+  BOOST_TEST(refused == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_refused_by_the_limiter_spends_no_credit) {
+  const rate::quota tier{1, 1s, 1};
+  auto store = *keys::memory_store::make();
+  using limited_verifier = keys::verifier<keys::memory_store, std::chrono::system_clock, keys::tiered_limiter>;
+  const auto verify =
+      *limited_verifier::make(store, base_options(), peppers(), *keys::tiered_limiter::make({tier}, 64));
+  keys::key_record record = metered(5, keys::credit_refill::never);
+  record.limit = tier;
+  const std::string key = mint_key(store, record, "sk_live_", verify.peppers());
+  BOOST_TEST(verify.authenticate(*http::bearer(key), keys::scopes::none, t0)->credits()->remaining == 4u);
+  BOOST_TEST(answer_of(verify.authenticate(*http::bearer(key), keys::scopes::none, t0)).status == 429);
+  const auto later = verify.authenticate(*http::bearer(key), keys::scopes::none, t0 + 1s);
+  BOOST_TEST_REQUIRE(later.has_value());
+  BOOST_TEST(later->credits()->remaining == 3u);
+  BOOST_TEST(later->rate().has_value());
 }

@@ -2,7 +2,8 @@
 // back with Python's json module. Reads one request per line on stdin:
 //   <reason>[:<argument>] <style> <message or -> [<detail name> <detail value>]...
 // reason is a denial_reason name; rate_limited and unavailable take the delay in nanoseconds,
-// insufficient_scope the scope; style is error_object or errors_array; message, names and values are 'h' and
+// credits_exhausted takes the time until the refill in nanoseconds or nothing (no refill), insufficient_scope
+// the scope; style is error_object or errors_array; message, names and values are 'h' and
 // their bytes in hex ('-' for the default message). Prints per line: <status> <retry-after seconds or -> <body>.
 // Exits 1 when json(), json_size() and write_json() disagree.
 #include <keyward/http/denial.hpp>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -53,6 +55,11 @@ bool make_denial(const std::string& spec, keyward::http::denial& out) {
   else if (reason == "rate_limited") out = denial::rate_limited(std::chrono::nanoseconds(std::stoll(argument)));
   else if (reason == "disabled") out = denial::disabled();
   else if (reason == "unavailable") out = denial::unavailable(std::chrono::nanoseconds(std::stoll(argument)));
+  else if (reason == "credits_exhausted") {
+    std::optional<std::chrono::nanoseconds> until_refill;
+    if (colon != std::string::npos) until_refill = std::chrono::nanoseconds(std::stoll(argument));
+    out = denial::credits_exhausted(until_refill);
+  }
   else return false;
   return true;
 }

@@ -43,8 +43,9 @@ enum class client_action : std::uint8_t {
   proceed,        ///< 2xx and 3xx: not an authentication failure
   authenticate,   ///< 401 (or 407) without error="invalid_token": send credentials, or fix them
   refresh_token,  ///< 401 (or 407) with a Bearer challenge carrying error="invalid_token": get a new token
-  /// 400, 403, any other 4xx, 5xx but 503, 1xx (an interim response is never final, RFC 9110 section 15.2) or
-  /// a status outside 100-599: retrying is pointless
+  /// 400, 402 (usage credits exhausted: a person must buy more or wait for the refill the Retry-After may
+  /// name), 403, any other 4xx, 5xx but 503, 1xx (an interim response is never final, RFC 9110 section 15.2)
+  /// or a status outside 100-599: retrying is pointless
   fail,
   back_off,       ///< 429 or 503: wait (retry_after when the server said) and try again
 };

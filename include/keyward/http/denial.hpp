@@ -1,6 +1,6 @@
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
 // challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
-// RFC 9110 section 15.6.4).
+// RFC 9110 sections 15.5.3 and 15.6.4).
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -34,6 +34,7 @@ enum class denial_reason : std::uint8_t {
   rate_limited,           ///< too many requests (RFC 6585 section 4)
   disabled,               ///< a key that is suspended (it may be enabled again)
   unavailable,            ///< the check could not be made (a limiter backend is down): 503, fail closed
+  credits_exhausted,      ///< a valid key whose usage credits are used up: 402 Payment Required
 };
 
 /// The auth-scheme a server challenges with.
@@ -77,8 +78,8 @@ enum class json_style : std::uint8_t {
   error_object,
   /// `{"type":"client_error","errors":[{"code":"invalid_token","detail":"...","attr":null,"extra":null}]}`:
   /// the code is the RFC 6750 error code where one applies, else not_authenticated (missing credentials,
-  /// wrong scheme), throttled (rate limited) or service_unavailable (unavailable, whose type is
-  /// "server_error"); extra is the caller's details, null when there are none.
+  /// wrong scheme), throttled (rate limited), credits_exhausted or service_unavailable (unavailable, whose
+  /// type is "server_error"); extra is the caller's details, null when there are none.
   errors_array,
 };
 
@@ -123,6 +124,8 @@ inline constexpr reason_facts facts[] = {
      "invalid_token", "The access token has been disabled"},
     {503, bearer::none, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable",
      "service_unavailable", "The service is temporarily unavailable"},
+    {402, bearer::none, "CREDITS_EXHAUSTED", "The API key has no credits left",
+     "credits_exhausted", "The usage credits of the access token are exhausted"},
 };
 
 }  // namespace keyward::detail::http_denial
@@ -187,6 +190,22 @@ class denial {
     made.retry_after_ = retry_after_delay(wait);
     return made;
   }
+  /// A valid key whose usage credits are used up (keys::credit_plan): 402 Payment Required (RFC 9110 section
+  /// 15.5.3), no challenge (the key is fine: nothing about the credentials must change), and a Retry-After of
+  /// retry_after_delay(*until_refill), rounded up to whole seconds as for rate_limited(), only when a refill
+  /// is scheduled (`until_refill` is the time until it); none for credits that never refill.
+  ///
+  /// Why 402 and not 429: a 429 reports a rate over time, which clients, keyward::retry among them, retry on
+  /// their own after Retry-After (http::classify_status() puts it with 503 in status_class::try_later).
+  /// Exhausted credits are a billing state that no retry fixes before the refill, which may be a month away:
+  /// a client must not hammer the server, and a person must buy more credits or wait. A 402 is a client error
+  /// that clients do not retry (status_class::client_error, client_action::fail); its Retry-After only says
+  /// when the credits come back.
+  static denial credits_exhausted(std::optional<std::chrono::nanoseconds> until_refill) noexcept {
+    denial made(denial_reason::credits_exhausted);
+    if (until_refill.has_value()) made.retry_after_ = retry_after_delay(*until_refill);
+    return made;
+  }
   /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
   /// parse_bearer and the Base64 they use): http_empty_value gives missing_credentials, http_wrong_scheme
   /// gives wrong_scheme, and every other code gives malformed_credentials.
@@ -236,20 +255,17 @@ class denial {
 
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
-  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 429 (RFC 6585 section 4) or 503 (RFC 9110
-  /// section 15.6.4).
+  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 402 (exhausted credits, RFC 9110 section
+  /// 15.5.3), 429 (RFC 6585 section 4) or 503 (RFC 9110 section 15.6.4).
   int status() const noexcept { return facts().status; }
   /// The error code a Bearer challenge carries (RFC 6750 section 3.1); none for missing credentials, a wrong
-  /// scheme, rate limiting and unavailability.
+  /// scheme, rate limiting, exhausted credits and unavailability.
   bearer_error rfc6750_error() const noexcept { return facts().error; }
   /// The scope given to insufficient_scope(); empty otherwise.
   std::string_view required_scope() const noexcept { return scope_; }
-  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited or
-  /// unavailable; nullopt otherwise.
-  std::optional<std::chrono::seconds> retry_after() const noexcept {
-    if (!is_retryable()) return std::nullopt;
-    return retry_after_;
-  }
+  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited,
+  /// unavailable, or out of credits with a refill scheduled; nullopt otherwise.
+  std::optional<std::chrono::seconds> retry_after() const noexcept { return retry_after_; }
   /// The options challenge() uses when called without any: those given to with_challenge(), else a Bearer
   /// challenge without a realm.
   const challenge_options& challenge_settings() const noexcept { return challenge_; }
@@ -257,15 +273,15 @@ class denial {
   /// The WWW-Authenticate value to send, built with challenge_settings(); see challenge(options).
   std::optional<std::string> challenge() const { return challenge(challenge_); }
 
-  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited or unavailable: a 429 or
-  /// a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
+  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited, out of credits or
+  /// unavailable: a 429, a 402 or a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
   /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
   /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
   /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
   /// Cannot fail: the caller's texts, the realm and the scope, were checked by challenge_options::make()
   /// and insufficient_scope(), and the library's own texts fit RFC 6750's character sets.
   std::optional<std::string> challenge(const challenge_options& options) const {
-    if (is_retryable()) return std::nullopt;
+    if (!challenges()) return std::nullopt;
     result<challenge_builder> builder = options.scheme() == challenge_scheme::basic
                                             ? challenge_builder::basic(options.realm())
                                             : challenge_builder::bearer(options.realm());
@@ -297,8 +313,10 @@ class denial {
  private:
   explicit denial(denial_reason reason) noexcept : reason_(reason) {}
 
-  bool is_retryable() const noexcept {
-    return reason_ == denial_reason::rate_limited || reason_ == denial_reason::unavailable;
+  // False for the denials that are no authentication failure, which send no challenge.
+  bool challenges() const noexcept {
+    return reason_ != denial_reason::rate_limited && reason_ != denial_reason::unavailable &&
+           reason_ != denial_reason::credits_exhausted;
   }
 
   const detail::http_denial::reason_facts& facts() const noexcept {
@@ -343,7 +361,7 @@ class denial {
 
   denial_reason reason_;
   challenge_options challenge_;
-  std::chrono::seconds retry_after_{0};
+  std::optional<std::chrono::seconds> retry_after_;
   std::string scope_;
   std::string message_;
   std::vector<std::pair<std::string, std::string>> details_;

@@ -14,7 +14,9 @@ enum class status_class : std::uint8_t {
   unauthorized,  ///< 401 and 407: credentials missing or refused (RFC 9110 sections 15.5.2 and 15.5.8)
   forbidden,     ///< 403: understood but refused, e.g. insufficient scope (RFC 9110 section 15.5.4)
   try_later,     ///< 429 (RFC 6585 section 4) and 503 (RFC 9110 section 15.6.4): the same request may succeed later
-  client_error,  ///< any other 4xx: the request itself must change
+  /// any other 4xx: the request itself must change, or a person must act (402 Payment Required, RFC 9110
+  /// section 15.5.3, for exhausted usage credits: not retried, since no retry helps before a refill)
+  client_error,
   server_error,  ///< any other 5xx
 };
 

@@ -1,6 +1,7 @@
 // keyward: a thread-safe in-memory key store, for tests, examples and small services: records by id in an
 // open-addressing hash table under a reader-writer lock, copy-on-write, so that a reader holds a consistent
-// snapshot of a record for as long as it wants while writers replace it.
+// snapshot of a record for as long as it wants while writers replace it; usage-credit balances in a table of
+// their own under a mutex.
 #ifndef KEYWARD_KEYS_MEMORY_STORE_HPP
 #define KEYWARD_KEYS_MEMORY_STORE_HPP
 
@@ -15,9 +16,11 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <shared_mutex>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,6 +52,14 @@ struct alignas(32) slot {
   ::keyward::keys::key_id id;
   std::uint32_t hash = 0;
   std::shared_ptr<const ::keyward::keys::key_record> record;
+};
+
+/// The hash of the credit-balance table: SipHash-2-4 of the id under the store's key, as for the records.
+struct balance_hash {
+  crypto::siphash_key key;
+  std::size_t operator()(const ::keyward::keys::key_id& id) const noexcept {
+    return static_cast<std::size_t>(id_hash(key, id.chars().data()));
+  }
 };
 
 /// Tables of at least this many bytes are aligned to it and, on Linux, advised to use transparent huge pages.
@@ -105,13 +116,23 @@ namespace keyward::keys {
 /// are immutable once stored (copy-on-write): modify() stores a changed copy, so a handle returned by find()
 /// keeps the record it saw, whole and unchanged, for as long as it lives (the last use excepted, an atomic
 /// the verifier updates; a use recorded on a snapshot that is being replaced may be lost). It implements the
-/// store concepts of the verifier (find, and the prefetch hint) and of the life-cycle functions of
-/// keys/record.hpp (insert, modify). Not copyable; a moved-from store must not be used.
+/// store concepts of the verifier (find, the prefetch hint, consume_credits) and of the life-cycle functions
+/// of keys/record.hpp (insert, modify, reset_credits). Not copyable; a moved-from store must not be used.
 ///
 /// The table: open addressing with linear probing over a power-of-two array of slots, each holding the id,
 /// its hash (SipHash-2-4 under a random key, as ids come from clients) and the record's handle, so that a
 /// look-up reads one slot (rarely two) and then the record. At most half the slots are used (the table
 /// doubles on insert); erase shifts the following slots back, leaving no tombstones.
+///
+/// Credits: balances live in a second table, by balance id, under a mutex of their own (never in the
+/// copy-on-write records, whose snapshots would lose spends), so consume_credits() is atomic and takes no
+/// record lock. A balance is kept from its first spend until reset_credits() forgets it, whatever happens to
+/// the records that spend it, as in keys::redis_store (whose erase() leaves the balance hash): erasing a key
+/// and inserting it again, or taking its credits away and giving them back with a raw modify(), finds the
+/// balance as it was (keys::set_credits() with a plan resets it). The table thus holds one small entry per
+/// balance id ever spent: only the verifier spends, and only for a key it has verified, so a client cannot
+/// make it grow; a service that erases many metered keys calls reset_credits(balance id) once no key spends
+/// that balance any more.
 class memory_store {
  public:
   /// What find() returns: a shared, read-only snapshot of a record, or null.
@@ -183,12 +204,13 @@ class memory_store {
     key_record copy = *state_->slots[at].record;
     if (const result<void> changed = change(copy); !changed) return changed;
     if (copy.id != *parsed) return errc::key_invalid_options;
-    state_->slots[at].record = std::make_shared<const key_record>(std::move(copy));
+    handle changed = std::make_shared<const key_record>(std::move(copy));
+    state_->slots[at].record = std::move(changed);
     return {};
   }
 
-  /// Removes the record of `id` (handles already returned keep their snapshot). errc::key_not_found when
-  /// there is none.
+  /// Removes the record of `id` (handles already returned keep their snapshot); its credit balance stays
+  /// (reset_credits() forgets it). errc::key_not_found when there is none.
   result<void> erase(std::string_view id) {
     const result<key_id> parsed = key_id::make(id);
     if (!parsed) return errc::key_not_found;
@@ -198,6 +220,43 @@ class memory_store {
     const std::size_t at = state_->locate(*parsed, hash);
     if (at == npos) return errc::key_not_found;
     removed = state_->remove(at);
+    return {};
+  }
+
+  /// Spends `cost` credits of `plan` at `now` from the balance `balance_id` (a key's credit_balance, else its
+  /// id), atomically (under a lock), by the rule of keys::spend_credits(): a balance of an earlier period (a UTC
+  /// day or month, per plan.refill), or none, starts from plan.allowance (a balance of another refill kind
+  /// too, unless it is of a finer kind and its own period still lasts); its credits are capped at the
+  /// allowance; the cost is taken when it fits, else nothing is taken (allowed false); cost 0 is allowed and
+  /// takes nothing; a `now` in an earlier period than the balance's (a late clock) does not refill it. The
+  /// decision holds the credits left and refills_at, the start of the balance's next period (none for
+  /// credit_refill::never). errc::key_not_found when `balance_id` is not an id (12 base62 characters). The
+  /// first spend of a balance allocates its entry, which stays until reset_credits().
+  result<credit_decision> consume_credits(std::string_view balance_id, const credit_plan& plan, std::uint64_t cost,
+                                          sys_nanoseconds now) {
+    const result<key_id> parsed = key_id::make(balance_id);
+    if (!parsed) return errc::key_not_found;
+    const std::lock_guard<std::mutex> lock(state_->balance_mutex);
+    const auto found = state_->balances.find(*parsed);
+    std::optional<credit_balance> balance;
+    if (found != state_->balances.end()) balance = found->second;
+    const credit_decision decision = spend_credits(balance, plan, cost, now);
+    if (found != state_->balances.end()) {
+      found->second = *balance;
+    } else {
+      state_->balances.emplace(*parsed, *balance);  // std::bad_alloc: nothing spent, nothing stored
+    }
+    return decision;
+  }
+
+  /// Forgets the balance `balance_id`, so that its next spend starts from a full allowance (what
+  /// keys::set_credits() calls after setting a plan), and frees its entry. Succeeds when there is no such
+  /// balance; errc::key_not_found when `balance_id` is not an id.
+  result<void> reset_credits(std::string_view balance_id) {
+    const result<key_id> parsed = key_id::make(balance_id);
+    if (!parsed) return errc::key_not_found;
+    const std::lock_guard<std::mutex> lock(state_->balance_mutex);
+    state_->balances.erase(*parsed);
     return {};
   }
 
@@ -224,7 +283,8 @@ class memory_store {
   static constexpr std::size_t initial_capacity = 16;
 
   struct state {
-    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) {
+    explicit state(const crypto::siphash_key& hash_key)
+        : key(hash_key), balances(16, detail::keys_memory_store::balance_hash{hash_key}) {
       adopt(detail::keys_memory_store::slot_array(initial_capacity), initial_capacity);
     }
 
@@ -298,6 +358,9 @@ class memory_store {
     // The table's address and mask for prefetch(), which reads them without the lock.
     std::atomic<const detail::keys_memory_store::slot*> published{nullptr};
     std::atomic<std::size_t> published_mask{0};
+    // The credit balances, by balance id, each kept until reset_credits(); never held with `mutex`.
+    std::mutex balance_mutex;
+    std::unordered_map<key_id, credit_balance, detail::keys_memory_store::balance_hash> balances;
   };
 
   explicit memory_store(const crypto::siphash_key& key) : state_(std::make_unique<state>(key)) {}

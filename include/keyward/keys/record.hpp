@@ -3,12 +3,23 @@
 // a grace period), revoke and disable.
 //
 // The store concept for the life-cycle functions (keys::memory_store is one; a SQL table is another):
-//   find(std::string_view id) -> something contextually bool that dereferences to a key_record
+//   find(std::string_view id) -> something contextually bool that dereferences to a key_record (null: no such
+//       key), or a keyward::result of one (an error: the store could not answer)
 //   insert(key_record) -> result<void>              errc::key_duplicate_id when the id is taken
 //   modify(std::string_view id, Change) -> result<void>
 //       applies change(key_record&) -> result<void> to the record atomically (in a transaction, under a
 //       lock, or with a compare-and-swap): nothing is stored when change fails, and its error is returned;
 //       errc::key_not_found when there is no such record. The change must not alter the id.
+//   reset_credits(std::string_view balance_id) -> result<void>   (optional; used by set_credits when it sets a
+//       plan)
+//
+// Usage credits (credit_plan): a key may carry a plan of `allowance` calls per UTC day or month, or once. Its
+// balance is (the period it was last refilled in, the credits remaining), kept by the store under the
+// key's balance id (key_record::credit_balance, else its own id), and spent by the verifier through the
+// store's consume_credits(), atomically. Every store applies the same rule, keys::spend_credits()
+// (keys/credits.hpp): a balance of an earlier period, or none, is first refilled to the allowance (periods
+// are counted per refill kind, which the balance stores); a cost that fits is taken; a cost that does not is
+// refused and nothing is taken.
 #ifndef KEYWARD_KEYS_RECORD_HPP
 #define KEYWARD_KEYS_RECORD_HPP
 
@@ -16,6 +27,7 @@
 #include "../error.hpp"
 #include "../rate/quota.hpp"
 #include "../secret.hpp"
+#include "credits.hpp"
 #include "digest.hpp"
 #include "format.hpp"
 #include "prefix.hpp"
@@ -30,12 +42,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace keyward::keys {
-
-/// A time on the wall clock to the nanosecond, what the verifier and the limiters work in.
-using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
 
 /// Whether a key may be used, apart from its validity period.
 enum class key_status : std::uint8_t {
@@ -127,6 +137,11 @@ struct key_record {
   std::optional<std::chrono::system_clock::time_point> expires_at;
   /// The key's rate limit (its plan tier); none for "not limited per key".
   std::optional<rate::quota> limit;
+  /// The key's usage credits; none for "unmetered" (set_credits() changes them and refills the balance).
+  std::optional<credit_plan> credits;
+  /// The id whose credit balance this key spends; none for its own id. rotate() sets it on the new key to the
+  /// old key's balance, so that both keys spend one balance and rotating never refills credits.
+  std::optional<key_id> credit_balance;
   last_use last_used;             ///< updated by the verifier on each success
   std::string prefix;             ///< the key's prefix (public), from which rotate() mints the next key
   std::string owner;              ///< the account, user or project the key belongs to
@@ -143,13 +158,8 @@ constexpr std::int64_t unix_nanoseconds(std::chrono::time_point<std::chrono::sys
   return time_convert::floor_nanoseconds(when.time_since_epoch());
 }
 
-/// The system_clock time `nanoseconds` after 1970, floored to the clock's precision.
-inline std::chrono::system_clock::time_point system_time(std::int64_t nanoseconds) noexcept {
-  using period = std::chrono::system_clock::period;
-  const auto count = time_convert::scale_duration<period>(std::chrono::nanoseconds(nanoseconds)).value;
-  return std::chrono::system_clock::time_point(
-      std::chrono::system_clock::duration(static_cast<std::chrono::system_clock::rep>(count)));
-}
+/// The system_clock time of ns since 1970 (keys/credits.hpp).
+using keys_credits::system_time;
 
 /// a + b for b >= 0, saturated at the int64 maximum.
 constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
@@ -160,6 +170,35 @@ constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
 inline bool expired_at(const ::keyward::keys::key_record& record, std::int64_t now_ns) noexcept {
   return record.expires_at.has_value() && unix_nanoseconds(*record.expires_at) <= now_ns;
 }
+
+/// What a Store's find() returns: T (a handle), or keyward::result<H> of a handle H (is_result).
+template <class T>
+struct found_handle {
+  using type = T;
+  static constexpr bool is_result = false;
+};
+template <class H>
+struct found_handle<::keyward::result<H>> {
+  using type = H;
+  static constexpr bool is_result = true;
+};
+
+/// The handle type of Store::find, unwrapped from a keyward::result.
+template <class Store>
+using handle_of = typename found_handle<std::decay_t<decltype(std::declval<Store&>().find(std::string_view()))>>::type;
+
+/// store.find(id) as a result: the store's own result, or its handle wrapped in one (never an error).
+template <class Store>
+::keyward::result<handle_of<Store>> find_record(Store& store, std::string_view id) {
+  return store.find(id);
+}
+
+/// Whether Store has reset_credits(std::string_view balance_id).
+template <class Store, class = void>
+struct has_reset_credits : std::false_type {};
+template <class Store>
+struct has_reset_credits<Store, std::void_t<decltype(std::declval<Store&>().reset_credits(std::string_view()))>>
+    : std::true_type {};
 
 }  // namespace keyward::detail::keys_record
 
@@ -174,7 +213,7 @@ struct minted_key {
 /// Mints a key of `prefix` (generate_key, `secret_length` random base62 characters) and inserts its record
 /// into `store`: `blueprint` with the new id, the prefix, kind and environment of `prefix`, the digest of
 /// the key under the current pepper of `peppers` (pepper_set::digest) and last_used cleared; the owner,
-/// scopes, status, validity period, limit and metadata are the blueprint's. Returns the key, which exists
+/// scopes, status, validity period, limit, credits, credit balance and metadata are the blueprint's. Returns the key, which exists
 /// nowhere else. Errors: those of generate_key (errc::key_invalid_format, errc::random_unavailable) and of
 /// store.insert (an id drawn twice is drawn again, up to three times, then errc::key_duplicate_id).
 template <class Store>
@@ -203,14 +242,17 @@ result<minted_key> mint(Store& store, key_record blueprint, const prefix_entry& 
 inline constexpr std::chrono::hours max_rotation_grace{24};
 
 /// Replaces the key `id` by a new one: mints a key with the old key's prefix (classified in `prefixes`),
-/// owner, scopes, limit and metadata (no validity period: set one with store.modify), then sets the old
-/// key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
+/// owner, scopes, limit, credits and metadata (no validity period: set one with store.modify), then sets the
+/// old key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
 /// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
+/// The new key spends the old key's credit balance (its credit_balance is the old key's, or the old id), so
+/// both keys draw on one balance and rotating never refills credits.
 /// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
-/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
-/// (the old key is revoked, disabled or expired at `now`; also when it became so, or its owner, scopes,
-/// limit, metadata or prefix changed, while the new key was minted, and the new key is then revoked), the
-/// prefix's errors (errc::key_unknown_prefix when `prefixes` no longer holds it) and those of mint().
+/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, the store's error when
+/// its find() fails, errc::key_rotation_refused (the old key is revoked, disabled or expired at `now`; also
+/// when it became so, or its owner, scopes, limit, credits, credit balance, metadata or prefix changed, while
+/// the new key was minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix
+/// when `prefixes` no longer holds it) and those of mint().
 template <class Store, class Rep, class Period, class Duration>
 result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
                           std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -226,9 +268,10 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   };
   key_record blueprint;
   {
-    const auto found = store.find(id);
-    if (!found) return errc::key_not_found;
-    const key_record& old = *found;
+    const auto found = step::find_record(store, id);
+    if (!found) return found.error();
+    if (!*found) return errc::key_not_found;
+    const key_record& old = **found;
     if (refused(old)) return errc::key_rotation_refused;
     blueprint = old;
   }
@@ -238,11 +281,13 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   blueprint.status = key_status::active;
   blueprint.not_before.reset();
   blueprint.expires_at.reset();
+  blueprint.credit_balance = blueprint.credit_balance.value_or(blueprint.id);
   // What the new key inherits, compared again when the old key is shortened: a change made meanwhile (fewer
-  // scopes, another limit) must not be lost in the new key.
+  // scopes, another limit or credit plan) must not be lost in the new key.
   const key_record inherited = blueprint;
   const auto inheritance_changed = [&inherited](const key_record& old) {
-    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.owner != inherited.owner ||
+    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.credits != inherited.credits ||
+           old.credit_balance.value_or(old.id) != inherited.credit_balance || old.owner != inherited.owner ||
            old.metadata != inherited.metadata || old.prefix != inherited.prefix;
   };
   result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
@@ -286,6 +331,51 @@ result<void> disable(Store& store, std::string_view id) {
     if (record.status == key_status::active) record.status = key_status::disabled;
     return {};
   });
+}
+
+/// Replaces the scopes of the key `id` with `scopes` (a verifier sees them on the key's next request).
+/// errc::key_not_found, or the store's error.
+template <class Store>
+result<void> set_scopes(Store& store, std::string_view id, scope_set scopes) {
+  return store.modify(id, [scopes](key_record& record) -> result<void> {
+    record.scopes = scopes;
+    return {};
+  });
+}
+
+/// Sets the rate limit of the key `id` (its plan tier) to `limit`; nullopt removes it (not limited per key).
+/// errc::rate_invalid_quota when `limit` is not valid() (a zero count, period or burst; nothing is stored),
+/// errc::key_not_found, or the store's error.
+template <class Store>
+result<void> set_limit(Store& store, std::string_view id, std::optional<rate::quota> limit) {
+  if (limit.has_value() && !limit->valid()) return errc::rate_invalid_quota;
+  return store.modify(id, [&limit](key_record& record) -> result<void> {
+    record.limit = limit;
+    return {};
+  });
+}
+
+/// Sets the usage credits of the key `id` to `plan` (nullopt: unmetered), then, when a plan is given and the
+/// store has reset_credits(), resets the key's balance (its credit_balance, else its id) so that the new plan
+/// starts full: calling it again with the same plan refills the key by hand. The balance is one with every key
+/// that shares it (a key rotated from this one, or the one it was rotated from), which are refilled too; their
+/// plans are their own. Removing the plan (nullopt) leaves the balance as it is, so the other keys that spend
+/// it are not refilled (and giving this key a plan again resets it). A plan of allowance 0 lets no metered
+/// call through. Errors: errc::key_not_found or the store's error from modify() (nothing changed), or the
+/// store's error from reset_credits() (the plan is stored, the balance is not reset: call again).
+template <class Store>
+result<void> set_credits(Store& store, std::string_view id, std::optional<credit_plan> plan) {
+  key_id balance;
+  const result<void> changed = store.modify(id, [&plan, &balance](key_record& record) -> result<void> {
+    record.credits = plan;
+    balance = record.credit_balance.value_or(record.id);
+    return {};
+  });
+  if (!changed) return changed;
+  if constexpr (detail::keys_record::has_reset_credits<Store>::value) {
+    if (plan.has_value()) return store.reset_credits(balance.view());
+  }
+  return {};
 }
 
 }  // namespace keyward::keys

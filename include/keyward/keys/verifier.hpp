@@ -5,12 +5,20 @@
 // Basic with the key's prefix and id as the user-id and the rest as the password, as configured), classify
 // the prefix, check the format and checksum (keys failing these never reach the store), look the id up in
 // the store, compare digests in constant time, then check the environment, the status (disabled, revoked),
-// the validity period (not-before, expiry), the scopes the request requires, and the key's rate limit.
+// the validity period (not-before, expiry), the scopes the request requires, the key's rate limit, and its
+// usage credits.
 //
 // The store is any object with find(std::string_view id) returning something contextually bool that
 // dereferences to a key_record: keys::memory_store (a std::shared_ptr<const key_record>), a pointer, or a
-// std::optional<key_record> read from a database. The verifier keeps the result alive in the principal, so
-// the views a principal gives stay valid as long as it lives. When the store also has
+// std::optional<key_record> read from a database; or a keyward::result of one, for a store that can fail
+// (keys::redis_store): an error then means the store could not answer, and the verifier denies with 503
+// (http::denial::unavailable, fail closed), while "no such key" is a success holding a null handle. The
+// verifier keeps the handle alive in the principal, so the views a principal gives stay valid as long as it
+// lives. When a key's record has credits (key_record::credits), the store must have
+// consume_credits(std::string_view balance_id, const credit_plan&, std::uint64_t cost, keys::sys_nanoseconds
+// now) -> result<credit_decision>, which spends by the rule of keys::spend_credits() (memory_store and
+// redis_store do): a store without it cannot meter the key, and the verifier answers 503 (to a request of
+// cost above 0; cost 0 never asks the store). When the store also has
 // record_use(std::string_view id, keys::sys_nanoseconds now), the verifier calls it on every success (for a
 // store whose records are copies, such as a database row); it always updates key_record::last_used too.
 // When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
@@ -26,6 +34,7 @@
 #include "../http/credentials.hpp"
 #include "../http/denial.hpp"
 #include "../rate/quota.hpp"
+#include "credits.hpp"
 #include "digest.hpp"
 #include "format.hpp"
 #include "limits.hpp"
@@ -131,18 +140,24 @@ class principal {
   const std::optional<rate::decision>& rate() const noexcept { return rate_; }
   /// True when the limiter failed and the request went through unlimited (limiter_failure::fail_open).
   bool limiter_failed() const noexcept { return limiter_failed_; }
+  /// The credits this request spent, for the server's own headers or logs: allowed, the credits remaining
+  /// after this call and when they refill; nullopt when the key has no credit plan (unmetered) or the
+  /// request cost 0 (the balance was not read).
+  const std::optional<credit_decision>& credits() const noexcept { return credits_; }
   /// The whole record, as the store returned it.
   const key_record& record() const noexcept { return *handle_; }
 
   /// A principal for `handle` (not null) and what the verifier found.
   principal(Handle handle, key_kind kind, key_environment environment, std::optional<rate::decision> rate,
-            bool limiter_failed) noexcept(std::is_nothrow_move_constructible_v<Handle>)
-      : handle_(std::move(handle)), rate_(rate), kind_(kind), environment_(environment),
+            bool limiter_failed, std::optional<credit_decision> credits = std::nullopt)
+      noexcept(std::is_nothrow_move_constructible_v<Handle>)
+      : handle_(std::move(handle)), rate_(rate), credits_(credits), kind_(kind), environment_(environment),
         limiter_failed_(limiter_failed) {}
 
  private:
   Handle handle_;
   std::optional<rate::decision> rate_;
+  std::optional<credit_decision> credits_;
   key_kind kind_;
   key_environment environment_;
   bool limiter_failed_;
@@ -156,9 +171,11 @@ class authentication {
   /// A success.
   explicit authentication(principal<Handle> who) noexcept(std::is_nothrow_move_constructible_v<Handle>)
       : outcome_(std::in_place_index<0>, std::move(who)) {}
-  /// A failure, with the rate decision when the limiter refused the request.
-  explicit authentication(http::denial why, std::optional<rate::decision> rate = std::nullopt) noexcept
-      : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate) {}
+  /// A failure, with the rate decision when the limiter refused the request, and the credit decision when
+  /// the key's credits did.
+  explicit authentication(http::denial why, std::optional<rate::decision> rate = std::nullopt,
+                          std::optional<credit_decision> credits = std::nullopt) noexcept
+      : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate), credits_(credits) {}
 
   /// True when a principal is held.
   bool has_value() const noexcept { return outcome_.index() == 0; }
@@ -176,12 +193,17 @@ class authentication {
     return *std::get_if<1>(&outcome_);
   }
   /// The rate decision: the principal's on success, the limiter's refusal on a 429 (for the RateLimit
-  /// headers sent with it), nullopt otherwise.
+  /// headers sent with it), the limiter's allowance on a 402 (the request was counted before its credits
+  /// were refused), nullopt otherwise.
   std::optional<rate::decision> rate() const noexcept { return has_value() ? value().rate() : rate_; }
+  /// The credit decision: the principal's on success, the store's refusal on a 402 (remaining credits and
+  /// refills_at), nullopt otherwise.
+  std::optional<credit_decision> credits() const noexcept { return has_value() ? value().credits() : credits_; }
 
  private:
   std::variant<principal<Handle>, http::denial> outcome_;
   std::optional<rate::decision> rate_;
+  std::optional<credit_decision> credits_;
 };
 
 }  // namespace keyward::keys
@@ -194,6 +216,16 @@ struct has_record_use : std::false_type {};
 template <class Store>
 struct has_record_use<Store, std::void_t<decltype(std::declval<Store&>().record_use(
                                  std::string_view(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
+    : std::true_type {};
+
+/// Whether Store has consume_credits(std::string_view, const keys::credit_plan&, std::uint64_t,
+/// keys::sys_nanoseconds).
+template <class Store, class = void>
+struct has_consume_credits : std::false_type {};
+template <class Store>
+struct has_consume_credits<Store, std::void_t<decltype(std::declval<Store&>().consume_credits(
+                                      std::string_view(), std::declval<const ::keyward::keys::credit_plan&>(),
+                                      std::uint64_t(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
     : std::true_type {};
 
 /// Whether Store has prefetch(std::string_view id), a hint that find(id) follows.
@@ -243,8 +275,8 @@ namespace keyward::keys {
 template <class Store, class Clock = std::chrono::system_clock, class Limiter = no_limiter>
 class verifier {
  public:
-  /// What Store::find returns, kept in the principal.
-  using handle_type = std::decay_t<decltype(std::declval<Store&>().find(std::string_view()))>;
+  /// What Store::find returns (unwrapped from a keyward::result), kept in the principal.
+  using handle_type = detail::keys_record::handle_of<Store>;
   /// The principal of a success.
   using principal_type = principal<handle_type>;
   /// What authenticate() returns.
@@ -254,7 +286,7 @@ class verifier {
 
   static_assert(std::is_constructible_v<bool, const handle_type&>,
                 "keys::verifier: Store::find(id) must return something contextually bool (a pointer, a "
-                "std::shared_ptr, a std::optional)");
+                "std::shared_ptr, a std::optional), or a keyward::result of one");
   static_assert(std::is_convertible_v<decltype(*std::declval<const handle_type&>()), const key_record&>,
                 "keys::verifier: Store::find(id) must dereference to a keys::key_record");
   static_assert(std::is_same_v<typename time_point::clock, std::chrono::system_clock>,
@@ -288,18 +320,31 @@ class verifier {
   }
 
   /// Authenticates the Authorization field value `authorization` (empty when the request has none) for a
-  /// request requiring `required` (scopes::none for none), at `now`: the principal, or the denial, which is
-  /// one of (see http::denial for the statuses, challenges and bodies) missing_credentials (empty value),
+  /// request requiring `required` (scopes::none for none), at `now`, spending `cost` of the key's usage
+  /// credits when its record has a credit plan: the principal, or the denial, which is one of (see
+  /// http::denial for the statuses, challenges and bodies) missing_credentials (empty value),
   /// malformed_credentials (a value that does not parse), wrong_scheme (a scheme not accepted),
   /// invalid_key (a key that does not parse, has a wrong checksum, an unknown prefix or id, a wrong secret,
   /// a kind not accepted, is sent in a form not accepted, or is before its not-before time; every key
   /// failure with uniform_key_denials), wrong_environment, revoked, disabled, expired (at or after its
   /// expires_at), insufficient_scope (with the names of the required scopes in the challenge),
-  /// rate_limited (with the decision in rate()) and unavailable (the limiter failed, failing closed).
-  /// Allocates nothing on success with memory_store and tiered_limiter (the denials with a scope do).
+  /// rate_limited (with the decision in rate()), credits_exhausted (402, the cost does not fit in the
+  /// remaining credits; Retry-After until the refill when one is scheduled and the cost fits in the plan's
+  /// allowance, none when it never can; the store's decision in credits()) and unavailable (503: the store's
+  /// find() or consume_credits() failed, the limiter failed while failing closed, or the key has credits,
+  /// the cost is above 0 and the store has no consume_credits()).
+  ///
+  /// Credits are checked last, after the rate limit (a request refused by the limiter spends none; a request
+  /// refused with 402 has used a token of the rate limit, and its rate decision is in rate()), and always
+  /// fail closed, whatever on_limiter_failure says: credits are money, and a store that cannot count them
+  /// lets nothing through. `cost` 0 checks nothing and spends nothing: the store is not asked (it is allowed
+  /// even when no credit is left, or the store cannot count credits), and principal::credits() is nullopt.
+  /// Allocates nothing on success with memory_store and tiered_limiter (the denials with a scope do, and so
+  /// does the first spend of a credit balance, which creates its entry).
   template <class Duration>
   outcome_type authenticate(std::string_view authorization, const scope_requirement& required,
-                            std::chrono::time_point<std::chrono::system_clock, Duration> now) const {
+                            std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                            std::uint64_t cost = 1) const {
     http::basic_buffer<detail::keys_verifier::basic_capacity> buffer;  // wiped when it goes
     char joined[max_key_length];
     detail::keys_verifier::wipe_on_exit wipe{joined};
@@ -322,7 +367,9 @@ class verifier {
     // store's memory arrives (the prefetch hint); an unknown id then does the work of a wrong secret.
     if constexpr (detail::keys_verifier::has_prefetch<Store>::value) store_->prefetch(parsed->id);
     const presented_digest presented = peppers_.present(parsed->whole);
-    handle_type found = store_->find(parsed->id);
+    result<handle_type> looked_up = detail::keys_record::find_record(*store_, parsed->id);
+    if (!looked_up) return deny(http::denial::unavailable(options_.unavailable_retry_after));  // fail closed
+    handle_type& found = *looked_up;
     const bool exists = static_cast<bool>(found);
     const key_digest& expected = exists ? static_cast<const key_record&>(*found).digest : dummy_;
     const bool matched = peppers_.matches(parsed->whole, presented, expected);
@@ -362,14 +409,41 @@ class verifier {
       }
     }
 
+    std::optional<credit_decision> credits;
+    if (record.credits.has_value() && cost != 0) {  // cost 0 checks nothing and spends nothing
+      if constexpr (detail::keys_verifier::has_consume_credits<Store>::value) {
+        const std::string_view balance = record.credit_balance ? record.credit_balance->view() : record.id.view();
+        const result<credit_decision> spent = store_->consume_credits(balance, *record.credits, cost, at);
+        if (!spent) return deny(http::denial::unavailable(options_.unavailable_retry_after));  // fail closed
+        if (!spent->allowed) {
+          // The request has used a token of the key's rate limit (taken above, so that a rate-limited request
+          // never spends credits). A Retry-After only when a refill can let the cost through: none when the
+          // cost exceeds the whole allowance (0 included), whatever refills.
+          std::optional<std::chrono::nanoseconds> until_refill;
+          if (spent->refills_at.has_value() && cost <= record.credits->allowance) {
+            const sys_nanoseconds refill{
+                std::chrono::nanoseconds(detail::keys_record::unix_nanoseconds(*spent->refills_at))};
+            until_refill = std::chrono::nanoseconds(detail::time_convert::nanoseconds_between(at, refill));
+          }
+          return deny(http::denial::credits_exhausted(until_refill), decision, *spent);
+        }
+        credits = *spent;
+      } else {
+        // A store that cannot count credits cannot let a metered key through.
+        return deny(http::denial::unavailable(options_.unavailable_retry_after));
+      }
+    }
+
     record.last_used.record(now);
     if constexpr (detail::keys_verifier::has_record_use<Store>::value) store_->record_use(parsed->id, at);
-    return outcome_type(principal_type(std::move(found), prefix.kind, environment, decision, limiter_failed));
+    return outcome_type(
+        principal_type(std::move(found), prefix.kind, environment, decision, limiter_failed, credits));
   }
 
   /// authenticate() at the clock's present time.
-  outcome_type authenticate(std::string_view authorization, const scope_requirement& required) const {
-    return authenticate(authorization, required, clock_.now());
+  outcome_type authenticate(std::string_view authorization, const scope_requirement& required,
+                            std::uint64_t cost = 1) const {
+    return authenticate(authorization, required, clock_.now(), cost);
   }
 
   /// The requirement that a key hold every scope named in `names` (space-separated, built-in or from
@@ -448,9 +522,10 @@ class verifier {
     return std::move(*http::denial::insufficient_scope(std::string()));
   }
 
-  outcome_type deny(http::denial why, std::optional<rate::decision> rate = std::nullopt) const noexcept {
+  outcome_type deny(http::denial why, std::optional<rate::decision> rate = std::nullopt,
+                    std::optional<credit_decision> credits = std::nullopt) const noexcept {
     why.with_challenge(options_.challenge);
-    return outcome_type(std::move(why), rate);
+    return outcome_type(std::move(why), rate, credits);
   }
 
   Store* store_;
