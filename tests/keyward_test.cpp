@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_CASE(umbrella_includes_every_public_header) {
   std::stringstream text;
   text << umbrella.rdbuf();
   // Need hiredis: included on their own.
-  const std::set<std::string> optional = {"rate/redis.hpp", "keys/redis_limits.hpp"};
+  const std::set<std::string> optional = {"rate/redis.hpp", "keys/redis_limits.hpp", "keys/redis_store.hpp"};
   std::size_t public_headers = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(include_root / "keyward")) {
     const std::string relative = entry.path().lexically_relative(include_root / "keyward").generic_string();

@@ -1,5 +1,6 @@
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency (rate/redis.hpp and keys/redis_limits.hpp, which need hiredis, are included on their own).
+// dependency (rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp, which need hiredis, are included
+// on their own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -22,6 +23,7 @@
 #include "http/status.hpp"
 #include "kernels.hpp"
 #include "keys/callback.hpp"
+#include "keys/credits.hpp"
 #include "keys/digest.hpp"
 #include "keys/env.hpp"
 #include "keys/format.hpp"
@@ -29,6 +31,8 @@
 #include "keys/memory_store.hpp"
 #include "keys/prefix.hpp"
 #include "keys/record.hpp"
+#include "keys/record_fields.hpp"
+#include "keys/scan.hpp"
 #include "keys/scopes.hpp"
 #include "keys/verifier.hpp"
 #include "random.hpp"

@@ -3,7 +3,8 @@
 // SPDX-License-Identifier: MIT
 // ---- begin keyward/keyward.hpp ----
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
-// dependency (rate/redis.hpp and keys/redis_limits.hpp, which need hiredis, are included on their own).
+// dependency (rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp, which need hiredis, are included
+// on their own).
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -142,6 +143,8 @@ enum class errc : std::uint16_t {
   key_rotation_refused = 552,    ///< rotating a key that is expired, revoked or disabled
   key_invalid_options = 553,     ///< verifier or rotation options out of range (a grace period over 24 h)
   key_invalid_scope = 554,       ///< a scope name that is empty, not a scope-token, unknown, or one too many
+  key_store_conflict = 555,      ///< a record kept changing under a store's compare-and-set update; retry later
+  key_invalid_record = 556,      ///< a stored record that does not decode (a field missing, malformed or out of range)
 
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
@@ -221,6 +224,8 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::key_rotation_refused: return "key: cannot rotate an expired or revoked key";
     case errc::key_invalid_options: return "key: invalid options";
     case errc::key_invalid_scope: return "key: invalid scope";
+    case errc::key_store_conflict: return "key: record changed concurrently; retry";
+    case errc::key_invalid_record: return "key: stored record does not decode";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
@@ -5207,7 +5212,9 @@ enum class status_class : std::uint8_t {
   unauthorized,  ///< 401 and 407: credentials missing or refused (RFC 9110 sections 15.5.2 and 15.5.8)
   forbidden,     ///< 403: understood but refused, e.g. insufficient scope (RFC 9110 section 15.5.4)
   try_later,     ///< 429 (RFC 6585 section 4) and 503 (RFC 9110 section 15.6.4): the same request may succeed later
-  client_error,  ///< any other 4xx: the request itself must change
+  /// any other 4xx: the request itself must change, or a person must act (402 Payment Required, RFC 9110
+  /// section 15.5.3, for exhausted usage credits: not retried, since no retry helps before a refill)
+  client_error,
   server_error,  ///< any other 5xx
 };
 
@@ -5260,8 +5267,9 @@ enum class client_action : std::uint8_t {
   proceed,        ///< 2xx and 3xx: not an authentication failure
   authenticate,   ///< 401 (or 407) without error="invalid_token": send credentials, or fix them
   refresh_token,  ///< 401 (or 407) with a Bearer challenge carrying error="invalid_token": get a new token
-  /// 400, 403, any other 4xx, 5xx but 503, 1xx (an interim response is never final, RFC 9110 section 15.2) or
-  /// a status outside 100-599: retrying is pointless
+  /// 400, 402 (usage credits exhausted: a person must buy more or wait for the refill the Retry-After may
+  /// name), 403, any other 4xx, 5xx but 503, 1xx (an interim response is never final, RFC 9110 section 15.2)
+  /// or a status outside 100-599: retrying is pointless
   fail,
   back_off,       ///< 429 or 503: wait (retry_after when the server said) and try again
 };
@@ -5958,7 +5966,7 @@ result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_cloc
 // ---- begin keyward/http/denial.hpp ----
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
 // challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
-// RFC 9110 section 15.6.4).
+// RFC 9110 sections 15.5.3 and 15.6.4).
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -6196,6 +6204,7 @@ enum class denial_reason : std::uint8_t {
   rate_limited,           ///< too many requests (RFC 6585 section 4)
   disabled,               ///< a key that is suspended (it may be enabled again)
   unavailable,            ///< the check could not be made (a limiter backend is down): 503, fail closed
+  credits_exhausted,      ///< a valid key whose usage credits are used up: 402 Payment Required
 };
 
 /// The auth-scheme a server challenges with.
@@ -6239,8 +6248,8 @@ enum class json_style : std::uint8_t {
   error_object,
   /// `{"type":"client_error","errors":[{"code":"invalid_token","detail":"...","attr":null,"extra":null}]}`:
   /// the code is the RFC 6750 error code where one applies, else not_authenticated (missing credentials,
-  /// wrong scheme), throttled (rate limited) or service_unavailable (unavailable, whose type is
-  /// "server_error"); extra is the caller's details, null when there are none.
+  /// wrong scheme), throttled (rate limited), credits_exhausted or service_unavailable (unavailable, whose
+  /// type is "server_error"); extra is the caller's details, null when there are none.
   errors_array,
 };
 
@@ -6285,6 +6294,8 @@ inline constexpr reason_facts facts[] = {
      "invalid_token", "The access token has been disabled"},
     {503, bearer::none, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable",
      "service_unavailable", "The service is temporarily unavailable"},
+    {402, bearer::none, "CREDITS_EXHAUSTED", "The API key has no credits left",
+     "credits_exhausted", "The usage credits of the access token are exhausted"},
 };
 
 }  // namespace keyward::detail::http_denial
@@ -6349,6 +6360,22 @@ class denial {
     made.retry_after_ = retry_after_delay(wait);
     return made;
   }
+  /// A valid key whose usage credits are used up (keys::credit_plan): 402 Payment Required (RFC 9110 section
+  /// 15.5.3), no challenge (the key is fine: nothing about the credentials must change), and a Retry-After of
+  /// retry_after_delay(*until_refill), rounded up to whole seconds as for rate_limited(), only when a refill
+  /// is scheduled (`until_refill` is the time until it); none for credits that never refill.
+  ///
+  /// Why 402 and not 429: a 429 reports a rate over time, which clients, keyward::retry among them, retry on
+  /// their own after Retry-After (http::classify_status() puts it with 503 in status_class::try_later).
+  /// Exhausted credits are a billing state that no retry fixes before the refill, which may be a month away:
+  /// a client must not hammer the server, and a person must buy more credits or wait. A 402 is a client error
+  /// that clients do not retry (status_class::client_error, client_action::fail); its Retry-After only says
+  /// when the credits come back.
+  static denial credits_exhausted(std::optional<std::chrono::nanoseconds> until_refill) noexcept {
+    denial made(denial_reason::credits_exhausted);
+    if (until_refill.has_value()) made.retry_after_ = retry_after_delay(*until_refill);
+    return made;
+  }
   /// The denial for a failed parse of the Authorization field (parse_credentials, parse_basic,
   /// parse_bearer and the Base64 they use): http_empty_value gives missing_credentials, http_wrong_scheme
   /// gives wrong_scheme, and every other code gives malformed_credentials.
@@ -6398,20 +6425,17 @@ class denial {
 
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
-  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 429 (RFC 6585 section 4) or 503 (RFC 9110
-  /// section 15.6.4).
+  /// The status code: 400, 401, 403 (RFC 6750 section 3.1), 402 (exhausted credits, RFC 9110 section
+  /// 15.5.3), 429 (RFC 6585 section 4) or 503 (RFC 9110 section 15.6.4).
   int status() const noexcept { return facts().status; }
   /// The error code a Bearer challenge carries (RFC 6750 section 3.1); none for missing credentials, a wrong
-  /// scheme, rate limiting and unavailability.
+  /// scheme, rate limiting, exhausted credits and unavailability.
   bearer_error rfc6750_error() const noexcept { return facts().error; }
   /// The scope given to insufficient_scope(); empty otherwise.
   std::string_view required_scope() const noexcept { return scope_; }
-  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited or
-  /// unavailable; nullopt otherwise.
-  std::optional<std::chrono::seconds> retry_after() const noexcept {
-    if (!is_retryable()) return std::nullopt;
-    return retry_after_;
-  }
+  /// The Retry-After delay in whole seconds (RFC 9110 section 10.2.3, delta-seconds) when rate limited,
+  /// unavailable, or out of credits with a refill scheduled; nullopt otherwise.
+  std::optional<std::chrono::seconds> retry_after() const noexcept { return retry_after_; }
   /// The options challenge() uses when called without any: those given to with_challenge(), else a Bearer
   /// challenge without a realm.
   const challenge_options& challenge_settings() const noexcept { return challenge_; }
@@ -6419,15 +6443,15 @@ class denial {
   /// The WWW-Authenticate value to send, built with challenge_settings(); see challenge(options).
   std::optional<std::string> challenge() const { return challenge(challenge_); }
 
-  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited or unavailable: a 429 or
-  /// a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
+  /// The WWW-Authenticate value to send, or nullopt when none is sent (rate limited, out of credits or
+  /// unavailable: a 429, a 402 or a 503 is not an authentication failure). Bearer (RFC 6750 section 3): realm when not empty, then error and
   /// error_description when rfc6750_error() is not none, then scope for insufficient_scope, e.g.
   /// `Bearer realm="example", error="invalid_token", error_description="The access token expired"`.
   /// Basic (RFC 7617 section 2): `Basic realm="...", charset="UTF-8"`, which has no error attributes.
   /// Cannot fail: the caller's texts, the realm and the scope, were checked by challenge_options::make()
   /// and insufficient_scope(), and the library's own texts fit RFC 6750's character sets.
   std::optional<std::string> challenge(const challenge_options& options) const {
-    if (is_retryable()) return std::nullopt;
+    if (!challenges()) return std::nullopt;
     result<challenge_builder> builder = options.scheme() == challenge_scheme::basic
                                             ? challenge_builder::basic(options.realm())
                                             : challenge_builder::bearer(options.realm());
@@ -6459,8 +6483,10 @@ class denial {
  private:
   explicit denial(denial_reason reason) noexcept : reason_(reason) {}
 
-  bool is_retryable() const noexcept {
-    return reason_ == denial_reason::rate_limited || reason_ == denial_reason::unavailable;
+  // False for the denials that are no authentication failure, which send no challenge.
+  bool challenges() const noexcept {
+    return reason_ != denial_reason::rate_limited && reason_ != denial_reason::unavailable &&
+           reason_ != denial_reason::credits_exhausted;
   }
 
   const detail::http_denial::reason_facts& facts() const noexcept {
@@ -6505,7 +6531,7 @@ class denial {
 
   denial_reason reason_;
   challenge_options challenge_;
-  std::chrono::seconds retry_after_{0};
+  std::optional<std::chrono::seconds> retry_after_;
   std::string scope_;
   std::string message_;
   std::vector<std::pair<std::string, std::string>> details_;
@@ -6519,10 +6545,11 @@ class denial {
 // keyward: which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 //
 // keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
-// and the input is long enough to pay off, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys
-// uses PCLMULQDQ; everything else, and every call during constant evaluation, runs the portable scalar code.
-// All kernels give byte-identical results. Production code never needs this header: it exists so that a test suite or a benchmark can run
-// each kernel on a machine that has several, and compare them.
+// and the input is long enough to pay off, the API-key scanner (keys/scan.hpp) finds candidate positions with
+// AVX-512 BW or AVX2, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys uses PCLMULQDQ;
+// everything else, and every call during constant evaluation, runs the portable scalar code.
+// All kernels give byte-identical results. Production code never needs this header: it exists so that a test
+// suite or a benchmark can run each kernel on a machine that has several, and compare them.
 //
 // The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
 // inside a keyward call is not a data race, but that call may use either setting, so change it only while no
@@ -6539,8 +6566,8 @@ namespace keyward::kernels {
 /// (the portable code everywhere); `all` is every kernel keyward has.
 enum class kernel : std::uint32_t {
   scalar = 0,                             ///< no SIMD kernel: the portable code
-  avx2 = detail::cpu::avx2,               ///< Base64 with AVX2
-  avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI
+  avx2 = detail::cpu::avx2,               ///< Base64 and the key scanner's candidate search with AVX2
+  avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI; the key scanner with AVX-512 BW
   sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
   pclmul = detail::cpu::pclmul,           ///< CRC-32 with PCLMULQDQ (carry-less multiplication)
   all = detail::cpu::all,                 ///< every kernel above
@@ -6566,8 +6593,8 @@ inline bool available(kernel k) noexcept { return (available() & k) == k; }
 inline kernel active() noexcept { return static_cast<kernel>(detail::cpu::active()); }
 
 /// Restricts the dispatchers, for the whole process, to the kernels in `k`: force(kernel::scalar) runs the
-/// portable code everywhere, force(kernel::avx2) runs Base64 with AVX2 and SHA-256 without SHA-NI, and
-/// force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
+/// portable code everywhere, force(kernel::avx2) runs Base64 and the key scanner with AVX2 and SHA-256
+/// without SHA-NI, and force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
 /// dispatcher falls back to the best remaining kernel, at worst the portable code): check available(k)
 /// first to know that it will run. Returns the previous setting. Not for use while other threads are inside
 /// keyward calls (see the top of this header).
@@ -6699,6 +6726,190 @@ class static_callback_auth {
 
 #endif  // KEYWARD_KEYS_CALLBACK_HPP
 // ---- end keyward/keys/callback.hpp ----
+// ---- begin keyward/keys/credits.hpp ----
+// keyward: usage credits, a key's allowance of calls per UTC day or month (or once), and the one rule every
+// store spends them by. A key's balance is a credit_balance (the refill kind and period it was last refilled
+// in, the credits left); a store keeps it under the key's balance id and spends it with spend_credits()
+// inside whatever makes the call atomic (keys::memory_store: a lock; a SQL store: a transaction that reads
+// the row, calls spend_credits() and writes it back; keys::redis_store: a Lua script that applies the same
+// rule).
+//
+//   std::optional<keyward::keys::credit_balance> balance = /* the stored row, or nullopt */;
+//   const auto decision = keyward::keys::spend_credits(balance, plan, 1, now);
+//   /* store *balance (it always has a value after the call) */
+//   if (!decision.allowed) { /* 402: out of credits until decision.refills_at */ }
+#ifndef KEYWARD_KEYS_CREDITS_HPP
+#define KEYWARD_KEYS_CREDITS_HPP
+
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+namespace keyward::keys {
+
+/// A time on the wall clock to the nanosecond, what the verifier, the stores and the limiters work in.
+using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
+/// When a key's credits are refilled: at the start of each UTC calendar day or month, or never (the allowance
+/// is granted once).
+enum class credit_refill : std::uint8_t {
+  never,    ///< one allowance for the key's life (a trial, a prepaid pack)
+  daily,    ///< refilled at 00:00 UTC each day
+  monthly,  ///< refilled at 00:00 UTC on the first day of each month
+};
+
+/// How many calls a key may make per refill period: its usage credits (a plan tier, a prepaid pack). A call
+/// costs 1 credit unless the server says otherwise (verifier::authenticate()'s `cost`).
+struct credit_plan {
+  std::uint64_t allowance = 0;                ///< credits at the start of each period (or once, for never)
+  credit_refill refill = credit_refill::never;  ///< when the balance is filled to the allowance again
+
+  friend constexpr bool operator==(const credit_plan& a, const credit_plan& b) noexcept {
+    return a.allowance == b.allowance && a.refill == b.refill;
+  }
+  friend constexpr bool operator!=(const credit_plan& a, const credit_plan& b) noexcept { return !(a == b); }
+};
+
+/// A store's answer to spending credits (spend_credits(), a store's consume_credits()).
+struct credit_decision {
+  bool allowed = false;        ///< true when the cost was taken
+  std::uint64_t remaining = 0;  ///< credits left after this call (or before it, when denied)
+  /// The start of the next period, when the balance is filled again; none for credit_refill::never.
+  std::optional<std::chrono::system_clock::time_point> refills_at;
+};
+
+/// The stored state of a credit balance: what a store keeps per balance id (three integer columns). Its
+/// period is counted in the units of its own refill kind (days, months, or 0 for never), so it is compared
+/// with a time only through credit_period(refill, now), never with the period of another kind.
+struct credit_balance {
+  credit_refill refill = credit_refill::never;  ///< the kind of period `period` counts (the plan that filled it)
+  std::int64_t period = 0;       ///< the period it was last refilled in (credit_period(refill, ...))
+  std::uint64_t remaining = 0;   ///< the credits left in it
+
+  friend constexpr bool operator==(const credit_balance& a, const credit_balance& b) noexcept {
+    return a.refill == b.refill && a.period == b.period && a.remaining == b.remaining;
+  }
+  friend constexpr bool operator!=(const credit_balance& a, const credit_balance& b) noexcept { return !(a == b); }
+};
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_credits {
+
+/// Nanoseconds in a UTC day (Unix time has no leap seconds).
+inline constexpr std::int64_t nanoseconds_per_day = 86'400'000'000'000;
+
+/// The system_clock time `nanoseconds` after 1970, floored to the clock's precision.
+inline std::chrono::system_clock::time_point system_time(std::int64_t nanoseconds) noexcept {
+  using period = std::chrono::system_clock::period;
+  const auto count = time_convert::scale_duration<period>(std::chrono::nanoseconds(nanoseconds)).value;
+  return std::chrono::system_clock::time_point(
+      std::chrono::system_clock::duration(static_cast<std::chrono::system_clock::rep>(count)));
+}
+
+/// How fine a refill kind's periods are: daily 0, monthly 1, never 2 (one period for all time).
+constexpr int refill_rank(::keyward::keys::credit_refill refill) noexcept {
+  using ::keyward::keys::credit_refill;
+  return refill == credit_refill::daily ? 0 : refill == credit_refill::monthly ? 1 : 2;
+}
+
+}  // namespace keyward::detail::keys_credits
+
+namespace keyward::keys {
+
+/// The index of the refill period `now` lies in: 0 for credit_refill::never; for daily, the UTC days since
+/// 1970-01-01, floored (the last nanosecond of 1969 is day -1); for monthly, the UTC calendar months since
+/// 1970-01, (year - 1970) * 12 + month - 1, floored the same way (1969-12 is -1). Never fails.
+constexpr std::int64_t credit_period(credit_refill refill, sys_nanoseconds now) noexcept {
+  namespace d = detail;
+  if (refill == credit_refill::never) return 0;
+  const std::int64_t day = d::arith::floor_div(now.time_since_epoch().count(), d::keys_credits::nanoseconds_per_day);
+  if (refill == credit_refill::daily) return day;
+  const d::http_date::civil_date date = d::http_date::civil_from_days(day);
+  return (date.year - 1970) * 12 + (date.month - 1);
+}
+
+/// The instant period `period` of `refill` starts (00:00 UTC of its day, or of its month's first day),
+/// saturated at the ends of sys_nanoseconds (the years 1677 and 2262); for credit_refill::never, whose one
+/// period is never followed by another, the latest sys_nanoseconds. Never fails.
+constexpr sys_nanoseconds credit_period_start(credit_refill refill, std::int64_t period) noexcept {
+  namespace d = detail;
+  constexpr std::int64_t latest = (std::numeric_limits<std::int64_t>::max)();
+  constexpr std::int64_t earliest = (std::numeric_limits<std::int64_t>::min)();
+  constexpr std::int64_t per_day = d::keys_credits::nanoseconds_per_day;
+  const auto at = [](std::int64_t ns) { return sys_nanoseconds(std::chrono::nanoseconds(ns)); };
+  std::int64_t day = period;
+  if (refill == credit_refill::never) return at(latest);
+  if (refill == credit_refill::monthly) {
+    // A thousand years either way is far beyond int64 nanoseconds, and keeps the calendar arithmetic exact.
+    if (period > 12 * 1000) return at(latest);
+    if (period < -12 * 1000) return at(earliest);
+    const std::int64_t months = period + 1970 * 12;
+    const std::int64_t year = d::arith::floor_div(months, 12);
+    day = d::http_date::days_from_civil(year, static_cast<int>(months - year * 12) + 1, 1);
+  }
+  if (day > latest / per_day) return at(latest);
+  if (day < earliest / per_day) return at(earliest);  // the quotient rounds toward zero: day * per_day fits
+  return at(day * per_day);
+}
+
+/// When a balance refilled in `period` is filled again: the start of period + 1 (credit_period_start()),
+/// as a system_clock time floored to the clock's precision; nullopt for credit_refill::never. What
+/// credit_decision::refills_at holds, for a store that spends by the rule of spend_credits() elsewhere (in a
+/// Redis script, a SQL statement). Never fails.
+inline std::optional<std::chrono::system_clock::time_point> credit_refills_at(credit_refill refill,
+                                                                              std::int64_t period) noexcept {
+  if (refill == credit_refill::never) return std::nullopt;
+  const std::int64_t next = period == (std::numeric_limits<std::int64_t>::max)() ? period : period + 1;
+  return detail::keys_credits::system_time(credit_period_start(refill, next).time_since_epoch().count());
+}
+
+/// Spends `cost` credits of `plan` at `now` from `balance` (nullopt: none stored yet), the rule of every
+/// store, applied in this order:
+/// 1. The balance is kept when it is of the plan's refill kind and its period is p = credit_period(plan.refill,
+///    now) or later (a later one was written by a server whose clock runs ahead: a late clock never refills a
+///    balance, nor moves its period back). A balance of another kind (the plan changed kind and the balance
+///    was not reset, or keys sharing a balance have plans of different kinds) is kept, with its own kind and
+///    period, only while its own period lasts (credit_period(balance->refill, now) <= its period) and only
+///    when its kind is finer than the plan's (daily, then monthly, then never). Otherwise (none stored, an
+///    earlier period, a coarser or ended balance of another kind) it becomes {plan.refill, p, plan.allowance}.
+///    Periods of different kinds are never compared, and a balance refilled for one kind is not refilled
+///    again by spending it alternately under plans of two kinds: each refill needs a period of the finer kind
+///    to begin, so keys of two kinds sharing a balance get at most two refills per finer period.
+/// 2. Its remaining credits are capped at plan.allowance, so that a lowered allowance applies at once.
+/// 3. When cost <= remaining, the cost is taken and the call allowed (a cost of 0 is always allowed and takes
+///    nothing); otherwise it is denied and nothing is taken.
+/// Returns the decision: allowed, the remaining credits after the call (before it, when denied), and
+/// refills_at = credit_refills_at(the balance's kind, its period). `balance` always holds the state to store
+/// afterwards (written back even when denied: a refill or a cap may have changed it). Never fails.
+inline credit_decision spend_credits(std::optional<credit_balance>& balance, const credit_plan& plan,
+                                     std::uint64_t cost, sys_nanoseconds now) noexcept {
+  const std::int64_t period = credit_period(plan.refill, now);
+  bool keep = false;
+  if (balance.has_value()) {
+    if (balance->refill == plan.refill) {
+      keep = balance->period >= period;
+    } else {
+      keep = detail::keys_credits::refill_rank(balance->refill) < detail::keys_credits::refill_rank(plan.refill) &&
+             balance->period >= credit_period(balance->refill, now);
+    }
+  }
+  if (!keep) balance = credit_balance{plan.refill, period, plan.allowance};
+  if (balance->remaining > plan.allowance) balance->remaining = plan.allowance;
+  credit_decision decision;
+  decision.allowed = cost <= balance->remaining;
+  if (decision.allowed) balance->remaining -= cost;
+  decision.remaining = balance->remaining;
+  decision.refills_at = credit_refills_at(balance->refill, balance->period);
+  return decision;
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_CREDITS_HPP
+// ---- end keyward/keys/credits.hpp ----
 // ---- begin keyward/keys/digest.hpp ----
 // keyward: what a server stores for an API key: a digest of the whole key, never the key. HMAC-SHA256
 // under a server-held pepper with its version (pepper_set), or plain SHA-256 (sha256_digest, and the import
@@ -9874,12 +10085,23 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
 // a grace period), revoke and disable.
 //
 // The store concept for the life-cycle functions (keys::memory_store is one; a SQL table is another):
-//   find(std::string_view id) -> something contextually bool that dereferences to a key_record
+//   find(std::string_view id) -> something contextually bool that dereferences to a key_record (null: no such
+//       key), or a keyward::result of one (an error: the store could not answer)
 //   insert(key_record) -> result<void>              errc::key_duplicate_id when the id is taken
 //   modify(std::string_view id, Change) -> result<void>
 //       applies change(key_record&) -> result<void> to the record atomically (in a transaction, under a
 //       lock, or with a compare-and-swap): nothing is stored when change fails, and its error is returned;
 //       errc::key_not_found when there is no such record. The change must not alter the id.
+//   reset_credits(std::string_view balance_id) -> result<void>   (optional; used by set_credits when it sets a
+//       plan)
+//
+// Usage credits (credit_plan): a key may carry a plan of `allowance` calls per UTC day or month, or once. Its
+// balance is (the period it was last refilled in, the credits remaining), kept by the store under the
+// key's balance id (key_record::credit_balance, else its own id), and spent by the verifier through the
+// store's consume_credits(), atomically. Every store applies the same rule, keys::spend_credits()
+// (keys/credits.hpp): a balance of an earlier period, or none, is first refilled to the allowance (periods
+// are counted per refill kind, which the balance stores); a cost that fits is taken; a cost that does not is
+// refused and nothing is taken.
 #ifndef KEYWARD_KEYS_RECORD_HPP
 #define KEYWARD_KEYS_RECORD_HPP
 
@@ -10146,12 +10368,10 @@ class scope_table {
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace keyward::keys {
-
-/// A time on the wall clock to the nanosecond, what the verifier and the limiters work in.
-using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
 
 /// Whether a key may be used, apart from its validity period.
 enum class key_status : std::uint8_t {
@@ -10243,6 +10463,11 @@ struct key_record {
   std::optional<std::chrono::system_clock::time_point> expires_at;
   /// The key's rate limit (its plan tier); none for "not limited per key".
   std::optional<rate::quota> limit;
+  /// The key's usage credits; none for "unmetered" (set_credits() changes them and refills the balance).
+  std::optional<credit_plan> credits;
+  /// The id whose credit balance this key spends; none for its own id. rotate() sets it on the new key to the
+  /// old key's balance, so that both keys spend one balance and rotating never refills credits.
+  std::optional<key_id> credit_balance;
   last_use last_used;             ///< updated by the verifier on each success
   std::string prefix;             ///< the key's prefix (public), from which rotate() mints the next key
   std::string owner;              ///< the account, user or project the key belongs to
@@ -10259,13 +10484,8 @@ constexpr std::int64_t unix_nanoseconds(std::chrono::time_point<std::chrono::sys
   return time_convert::floor_nanoseconds(when.time_since_epoch());
 }
 
-/// The system_clock time `nanoseconds` after 1970, floored to the clock's precision.
-inline std::chrono::system_clock::time_point system_time(std::int64_t nanoseconds) noexcept {
-  using period = std::chrono::system_clock::period;
-  const auto count = time_convert::scale_duration<period>(std::chrono::nanoseconds(nanoseconds)).value;
-  return std::chrono::system_clock::time_point(
-      std::chrono::system_clock::duration(static_cast<std::chrono::system_clock::rep>(count)));
-}
+/// The system_clock time of ns since 1970 (keys/credits.hpp).
+using keys_credits::system_time;
 
 /// a + b for b >= 0, saturated at the int64 maximum.
 constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
@@ -10276,6 +10496,35 @@ constexpr std::int64_t add_saturated(std::int64_t a, std::int64_t b) noexcept {
 inline bool expired_at(const ::keyward::keys::key_record& record, std::int64_t now_ns) noexcept {
   return record.expires_at.has_value() && unix_nanoseconds(*record.expires_at) <= now_ns;
 }
+
+/// What a Store's find() returns: T (a handle), or keyward::result<H> of a handle H (is_result).
+template <class T>
+struct found_handle {
+  using type = T;
+  static constexpr bool is_result = false;
+};
+template <class H>
+struct found_handle<::keyward::result<H>> {
+  using type = H;
+  static constexpr bool is_result = true;
+};
+
+/// The handle type of Store::find, unwrapped from a keyward::result.
+template <class Store>
+using handle_of = typename found_handle<std::decay_t<decltype(std::declval<Store&>().find(std::string_view()))>>::type;
+
+/// store.find(id) as a result: the store's own result, or its handle wrapped in one (never an error).
+template <class Store>
+::keyward::result<handle_of<Store>> find_record(Store& store, std::string_view id) {
+  return store.find(id);
+}
+
+/// Whether Store has reset_credits(std::string_view balance_id).
+template <class Store, class = void>
+struct has_reset_credits : std::false_type {};
+template <class Store>
+struct has_reset_credits<Store, std::void_t<decltype(std::declval<Store&>().reset_credits(std::string_view()))>>
+    : std::true_type {};
 
 }  // namespace keyward::detail::keys_record
 
@@ -10290,7 +10539,7 @@ struct minted_key {
 /// Mints a key of `prefix` (generate_key, `secret_length` random base62 characters) and inserts its record
 /// into `store`: `blueprint` with the new id, the prefix, kind and environment of `prefix`, the digest of
 /// the key under the current pepper of `peppers` (pepper_set::digest) and last_used cleared; the owner,
-/// scopes, status, validity period, limit and metadata are the blueprint's. Returns the key, which exists
+/// scopes, status, validity period, limit, credits, credit balance and metadata are the blueprint's. Returns the key, which exists
 /// nowhere else. Errors: those of generate_key (errc::key_invalid_format, errc::random_unavailable) and of
 /// store.insert (an id drawn twice is drawn again, up to three times, then errc::key_duplicate_id).
 template <class Store>
@@ -10319,14 +10568,17 @@ result<minted_key> mint(Store& store, key_record blueprint, const prefix_entry& 
 inline constexpr std::chrono::hours max_rotation_grace{24};
 
 /// Replaces the key `id` by a new one: mints a key with the old key's prefix (classified in `prefixes`),
-/// owner, scopes, limit and metadata (no validity period: set one with store.modify), then sets the old
-/// key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
+/// owner, scopes, limit, credits and metadata (no validity period: set one with store.modify), then sets the
+/// old key's expiry to now + grace, or keeps its own expiry when that is earlier (rotating never lengthens a
 /// key's life). During the grace period both keys are valid; after it the old one gets EXPIRED_API_KEY.
+/// The new key spends the old key's credit balance (its credit_balance is the old key's, or the old id), so
+/// both keys draw on one balance and rotating never refills credits.
 /// `grace` is 0 (the old key stops at once) to 24 hours. Returns the new key. Errors:
-/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, errc::key_rotation_refused
-/// (the old key is revoked, disabled or expired at `now`; also when it became so, or its owner, scopes,
-/// limit, metadata or prefix changed, while the new key was minted, and the new key is then revoked), the
-/// prefix's errors (errc::key_unknown_prefix when `prefixes` no longer holds it) and those of mint().
+/// errc::key_invalid_options (a grace period outside 0 to 24 h), errc::key_not_found, the store's error when
+/// its find() fails, errc::key_rotation_refused (the old key is revoked, disabled or expired at `now`; also
+/// when it became so, or its owner, scopes, limit, credits, credit balance, metadata or prefix changed, while
+/// the new key was minted, and the new key is then revoked), the prefix's errors (errc::key_unknown_prefix
+/// when `prefixes` no longer holds it) and those of mint().
 template <class Store, class Rep, class Period, class Duration>
 result<minted_key> rotate(Store& store, std::string_view id, std::chrono::duration<Rep, Period> grace,
                           std::chrono::time_point<std::chrono::system_clock, Duration> now,
@@ -10342,9 +10594,10 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   };
   key_record blueprint;
   {
-    const auto found = store.find(id);
-    if (!found) return errc::key_not_found;
-    const key_record& old = *found;
+    const auto found = step::find_record(store, id);
+    if (!found) return found.error();
+    if (!*found) return errc::key_not_found;
+    const key_record& old = **found;
     if (refused(old)) return errc::key_rotation_refused;
     blueprint = old;
   }
@@ -10354,11 +10607,13 @@ result<minted_key> rotate(Store& store, std::string_view id, std::chrono::durati
   blueprint.status = key_status::active;
   blueprint.not_before.reset();
   blueprint.expires_at.reset();
+  blueprint.credit_balance = blueprint.credit_balance.value_or(blueprint.id);
   // What the new key inherits, compared again when the old key is shortened: a change made meanwhile (fewer
-  // scopes, another limit) must not be lost in the new key.
+  // scopes, another limit or credit plan) must not be lost in the new key.
   const key_record inherited = blueprint;
   const auto inheritance_changed = [&inherited](const key_record& old) {
-    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.owner != inherited.owner ||
+    return old.scopes != inherited.scopes || old.limit != inherited.limit || old.credits != inherited.credits ||
+           old.credit_balance.value_or(old.id) != inherited.credit_balance || old.owner != inherited.owner ||
            old.metadata != inherited.metadata || old.prefix != inherited.prefix;
   };
   result<minted_key> minted = mint(store, std::move(blueprint), *prefix, peppers);
@@ -10402,6 +10657,51 @@ result<void> disable(Store& store, std::string_view id) {
     if (record.status == key_status::active) record.status = key_status::disabled;
     return {};
   });
+}
+
+/// Replaces the scopes of the key `id` with `scopes` (a verifier sees them on the key's next request).
+/// errc::key_not_found, or the store's error.
+template <class Store>
+result<void> set_scopes(Store& store, std::string_view id, scope_set scopes) {
+  return store.modify(id, [scopes](key_record& record) -> result<void> {
+    record.scopes = scopes;
+    return {};
+  });
+}
+
+/// Sets the rate limit of the key `id` (its plan tier) to `limit`; nullopt removes it (not limited per key).
+/// errc::rate_invalid_quota when `limit` is not valid() (a zero count, period or burst; nothing is stored),
+/// errc::key_not_found, or the store's error.
+template <class Store>
+result<void> set_limit(Store& store, std::string_view id, std::optional<rate::quota> limit) {
+  if (limit.has_value() && !limit->valid()) return errc::rate_invalid_quota;
+  return store.modify(id, [&limit](key_record& record) -> result<void> {
+    record.limit = limit;
+    return {};
+  });
+}
+
+/// Sets the usage credits of the key `id` to `plan` (nullopt: unmetered), then, when a plan is given and the
+/// store has reset_credits(), resets the key's balance (its credit_balance, else its id) so that the new plan
+/// starts full: calling it again with the same plan refills the key by hand. The balance is one with every key
+/// that shares it (a key rotated from this one, or the one it was rotated from), which are refilled too; their
+/// plans are their own. Removing the plan (nullopt) leaves the balance as it is, so the other keys that spend
+/// it are not refilled (and giving this key a plan again resets it). A plan of allowance 0 lets no metered
+/// call through. Errors: errc::key_not_found or the store's error from modify() (nothing changed), or the
+/// store's error from reset_credits() (the plan is stored, the balance is not reset: call again).
+template <class Store>
+result<void> set_credits(Store& store, std::string_view id, std::optional<credit_plan> plan) {
+  key_id balance;
+  const result<void> changed = store.modify(id, [&plan, &balance](key_record& record) -> result<void> {
+    record.credits = plan;
+    balance = record.credit_balance.value_or(record.id);
+    return {};
+  });
+  if (!changed) return changed;
+  if constexpr (detail::keys_record::has_reset_credits<Store>::value) {
+    if (plan.has_value()) return store.reset_credits(balance.view());
+  }
+  return {};
 }
 
 }  // namespace keyward::keys
@@ -10512,7 +10812,8 @@ class tiered_limiter {
 // ---- begin keyward/keys/memory_store.hpp ----
 // keyward: a thread-safe in-memory key store, for tests, examples and small services: records by id in an
 // open-addressing hash table under a reader-writer lock, copy-on-write, so that a reader holds a consistent
-// snapshot of a record for as long as it wants while writers replace it.
+// snapshot of a record for as long as it wants while writers replace it; usage-credit balances in a table of
+// their own under a mutex.
 #ifndef KEYWARD_KEYS_MEMORY_STORE_HPP
 #define KEYWARD_KEYS_MEMORY_STORE_HPP
 
@@ -10523,9 +10824,11 @@ class tiered_limiter {
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <shared_mutex>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -10557,6 +10860,14 @@ struct alignas(32) slot {
   ::keyward::keys::key_id id;
   std::uint32_t hash = 0;
   std::shared_ptr<const ::keyward::keys::key_record> record;
+};
+
+/// The hash of the credit-balance table: SipHash-2-4 of the id under the store's key, as for the records.
+struct balance_hash {
+  crypto::siphash_key key;
+  std::size_t operator()(const ::keyward::keys::key_id& id) const noexcept {
+    return static_cast<std::size_t>(id_hash(key, id.chars().data()));
+  }
 };
 
 /// Tables of at least this many bytes are aligned to it and, on Linux, advised to use transparent huge pages.
@@ -10613,13 +10924,23 @@ namespace keyward::keys {
 /// are immutable once stored (copy-on-write): modify() stores a changed copy, so a handle returned by find()
 /// keeps the record it saw, whole and unchanged, for as long as it lives (the last use excepted, an atomic
 /// the verifier updates; a use recorded on a snapshot that is being replaced may be lost). It implements the
-/// store concepts of the verifier (find, and the prefetch hint) and of the life-cycle functions of
-/// keys/record.hpp (insert, modify). Not copyable; a moved-from store must not be used.
+/// store concepts of the verifier (find, the prefetch hint, consume_credits) and of the life-cycle functions
+/// of keys/record.hpp (insert, modify, reset_credits). Not copyable; a moved-from store must not be used.
 ///
 /// The table: open addressing with linear probing over a power-of-two array of slots, each holding the id,
 /// its hash (SipHash-2-4 under a random key, as ids come from clients) and the record's handle, so that a
 /// look-up reads one slot (rarely two) and then the record. At most half the slots are used (the table
 /// doubles on insert); erase shifts the following slots back, leaving no tombstones.
+///
+/// Credits: balances live in a second table, by balance id, under a mutex of their own (never in the
+/// copy-on-write records, whose snapshots would lose spends), so consume_credits() is atomic and takes no
+/// record lock. A balance is kept from its first spend until reset_credits() forgets it, whatever happens to
+/// the records that spend it, as in keys::redis_store (whose erase() leaves the balance hash): erasing a key
+/// and inserting it again, or taking its credits away and giving them back with a raw modify(), finds the
+/// balance as it was (keys::set_credits() with a plan resets it). The table thus holds one small entry per
+/// balance id ever spent: only the verifier spends, and only for a key it has verified, so a client cannot
+/// make it grow; a service that erases many metered keys calls reset_credits(balance id) once no key spends
+/// that balance any more.
 class memory_store {
  public:
   /// What find() returns: a shared, read-only snapshot of a record, or null.
@@ -10691,12 +11012,13 @@ class memory_store {
     key_record copy = *state_->slots[at].record;
     if (const result<void> changed = change(copy); !changed) return changed;
     if (copy.id != *parsed) return errc::key_invalid_options;
-    state_->slots[at].record = std::make_shared<const key_record>(std::move(copy));
+    handle changed = std::make_shared<const key_record>(std::move(copy));
+    state_->slots[at].record = std::move(changed);
     return {};
   }
 
-  /// Removes the record of `id` (handles already returned keep their snapshot). errc::key_not_found when
-  /// there is none.
+  /// Removes the record of `id` (handles already returned keep their snapshot); its credit balance stays
+  /// (reset_credits() forgets it). errc::key_not_found when there is none.
   result<void> erase(std::string_view id) {
     const result<key_id> parsed = key_id::make(id);
     if (!parsed) return errc::key_not_found;
@@ -10706,6 +11028,43 @@ class memory_store {
     const std::size_t at = state_->locate(*parsed, hash);
     if (at == npos) return errc::key_not_found;
     removed = state_->remove(at);
+    return {};
+  }
+
+  /// Spends `cost` credits of `plan` at `now` from the balance `balance_id` (a key's credit_balance, else its
+  /// id), atomically (under a lock), by the rule of keys::spend_credits(): a balance of an earlier period (a UTC
+  /// day or month, per plan.refill), or none, starts from plan.allowance (a balance of another refill kind
+  /// too, unless it is of a finer kind and its own period still lasts); its credits are capped at the
+  /// allowance; the cost is taken when it fits, else nothing is taken (allowed false); cost 0 is allowed and
+  /// takes nothing; a `now` in an earlier period than the balance's (a late clock) does not refill it. The
+  /// decision holds the credits left and refills_at, the start of the balance's next period (none for
+  /// credit_refill::never). errc::key_not_found when `balance_id` is not an id (12 base62 characters). The
+  /// first spend of a balance allocates its entry, which stays until reset_credits().
+  result<credit_decision> consume_credits(std::string_view balance_id, const credit_plan& plan, std::uint64_t cost,
+                                          sys_nanoseconds now) {
+    const result<key_id> parsed = key_id::make(balance_id);
+    if (!parsed) return errc::key_not_found;
+    const std::lock_guard<std::mutex> lock(state_->balance_mutex);
+    const auto found = state_->balances.find(*parsed);
+    std::optional<credit_balance> balance;
+    if (found != state_->balances.end()) balance = found->second;
+    const credit_decision decision = spend_credits(balance, plan, cost, now);
+    if (found != state_->balances.end()) {
+      found->second = *balance;
+    } else {
+      state_->balances.emplace(*parsed, *balance);  // std::bad_alloc: nothing spent, nothing stored
+    }
+    return decision;
+  }
+
+  /// Forgets the balance `balance_id`, so that its next spend starts from a full allowance (what
+  /// keys::set_credits() calls after setting a plan), and frees its entry. Succeeds when there is no such
+  /// balance; errc::key_not_found when `balance_id` is not an id.
+  result<void> reset_credits(std::string_view balance_id) {
+    const result<key_id> parsed = key_id::make(balance_id);
+    if (!parsed) return errc::key_not_found;
+    const std::lock_guard<std::mutex> lock(state_->balance_mutex);
+    state_->balances.erase(*parsed);
     return {};
   }
 
@@ -10732,7 +11091,8 @@ class memory_store {
   static constexpr std::size_t initial_capacity = 16;
 
   struct state {
-    explicit state(const crypto::siphash_key& hash_key) : key(hash_key) {
+    explicit state(const crypto::siphash_key& hash_key)
+        : key(hash_key), balances(16, detail::keys_memory_store::balance_hash{hash_key}) {
       adopt(detail::keys_memory_store::slot_array(initial_capacity), initial_capacity);
     }
 
@@ -10806,6 +11166,9 @@ class memory_store {
     // The table's address and mask for prefetch(), which reads them without the lock.
     std::atomic<const detail::keys_memory_store::slot*> published{nullptr};
     std::atomic<std::size_t> published_mask{0};
+    // The credit balances, by balance id, each kept until reset_credits(); never held with `mutex`.
+    std::mutex balance_mutex;
+    std::unordered_map<key_id, credit_balance, detail::keys_memory_store::balance_hash> balances;
   };
 
   explicit memory_store(const crypto::siphash_key& key) : state_(std::make_unique<state>(key)) {}
@@ -10817,6 +11180,1224 @@ class memory_store {
 
 #endif  // KEYWARD_KEYS_MEMORY_STORE_HPP
 // ---- end keyward/keys/memory_store.hpp ----
+// ---- begin keyward/keys/record_fields.hpp ----
+// keyward: a key_record as a list of (field, value) text pairs, for a Redis hash, a key-value store or a SQL
+// row (one column per field), and back. No third-party library: keys/redis_store.hpp stores records with it,
+// and any other store may.
+//
+// The fields (record_field_name), each an ASCII text value:
+//
+//   format            "1", this format's version (record_format_version)
+//   id                the key id, 12 base62 characters
+//   revision          decimal, 0 to 2^64-1: bumped by every change, for compare-and-set (not in key_record)
+//   digest            the digest's text form (keys/digest.hpp: "hmac-sha256:v3:..." or "sha256:...")
+//   kind              "secret", "publishable", "restricted", "webhook_secret" or "custom"
+//   environment       "live", "test" or "unspecified"
+//   status            "active", "disabled" or "revoked"
+//   scopes            decimal, the scope_set's 64 bits
+//   not_before        optional: nanoseconds since 1970-01-01T00:00:00Z, decimal, '-' before 1970
+//   expires_at        optional: the same
+//   limit_count       optional, all three or none: rate::quota's count (decimal, at least 1),
+//   limit_period      its period in nanoseconds (at least 1) and
+//   limit_burst       its burst (at least 1)
+//   credit_allowance  optional, both or none: credit_plan's allowance (decimal) and
+//   credit_refill     its refill: "never", "daily" or "monthly"
+//   credit_balance    optional: the key id whose credit balance the key spends
+//   last_used         optional: seconds since 1970 (decimal, '-' before 1970)
+//   prefix, owner, metadata   the strings, as they are (any bytes; may be empty)
+//
+// Decimals are canonical: digits only (a '-' first for a negative time), no leading zero, no "-0", no
+// overflow. An optional field is written only when the record has a value for it, so a store that writes a
+// whole record must first remove the fields it had (Redis: DEL then HSET, in one script).
+#ifndef KEYWARD_KEYS_RECORD_FIELDS_HPP
+#define KEYWARD_KEYS_RECORD_FIELDS_HPP
+
+// ---- begin keyward/detail/keys_record_fields.hpp ----
+// keyward (private): the text forms of keys/record_fields.hpp that need no public type: the texts of the
+// record's enums and canonical decimals. No stability promise; not for direct use.
+#ifndef KEYWARD_DETAIL_KEYS_RECORD_FIELDS_HPP
+#define KEYWARD_DETAIL_KEYS_RECORD_FIELDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace keyward::detail::keys_record_fields {
+
+/// The texts of the enums, by value.
+inline constexpr std::string_view kinds[] = {"secret", "publishable", "restricted", "webhook_secret", "custom"};
+inline constexpr std::string_view environments[] = {"live", "test", "unspecified"};
+inline constexpr std::string_view statuses[] = {"active", "disabled", "revoked"};
+inline constexpr std::string_view refills[] = {"never", "daily", "monthly"};
+
+/// The index of `text` in `names`, or -1.
+template <std::size_t N>
+constexpr int enum_index(const std::string_view (&names)[N], std::string_view text) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+/// A canonical decimal: digits, no leading zero; with `negative_allowed`, a '-' before a non-zero value.
+/// The value's magnitude in `magnitude` (at most `limit`) and its sign in `negative`; false otherwise.
+constexpr bool read_decimal(std::string_view text, bool negative_allowed, std::uint64_t limit,
+                            std::uint64_t& magnitude, bool& negative) noexcept {
+  negative = !text.empty() && text[0] == '-' && negative_allowed;
+  if (negative) text.remove_prefix(1);
+  if (text.empty() || (text[0] == '0' && (text.size() > 1 || negative))) return false;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (limit - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  magnitude = value;
+  return true;
+}
+
+/// A canonical unsigned decimal of at least `least`.
+constexpr bool read_unsigned(std::string_view text, std::uint64_t least, std::uint64_t& out) noexcept {
+  bool negative = false;
+  return read_decimal(text, false, (std::numeric_limits<std::uint64_t>::max)(), out, negative) && out >= least;
+}
+
+/// A canonical signed decimal above the int64 minimum (which no stored time uses: it is last_use's "never").
+constexpr bool read_signed(std::string_view text, std::int64_t& out) noexcept {
+  constexpr auto top = static_cast<std::uint64_t>((std::numeric_limits<std::int64_t>::max)());
+  std::uint64_t magnitude = 0;
+  bool negative = false;
+  if (!read_decimal(text, true, top, magnitude, negative)) return false;
+  out = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+  return true;
+}
+
+}  // namespace keyward::detail::keys_record_fields
+
+#endif  // KEYWARD_DETAIL_KEYS_RECORD_FIELDS_HPP
+// ---- end keyward/detail/keys_record_fields.hpp ----
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward::keys {
+
+/// The version written in the `format` field; parse_record_fields() accepts this one only.
+inline constexpr std::uint64_t record_format_version = 1;
+
+/// The fields of a stored record, in the order encoded_record lists them (see the top of this header).
+enum class record_field_name : std::uint8_t {
+  format, id, revision, digest, kind, environment, status, scopes, not_before, expires_at, limit_count,
+  limit_period, limit_burst, credit_allowance, credit_refill, credit_balance, last_used, prefix, owner, metadata,
+};
+
+/// The number of record_field_name values: the most fields a record has.
+inline constexpr std::size_t record_field_count = 20;
+
+/// The text of `name` as stored ("format", "id", ... "metadata"); empty for a value outside the enum.
+constexpr std::string_view field_name(record_field_name name) noexcept {
+  constexpr std::string_view names[record_field_count] = {
+      "format",      "id",           "revision",    "digest",           "kind",
+      "environment", "status",       "scopes",      "not_before",       "expires_at",
+      "limit_count", "limit_period", "limit_burst", "credit_allowance", "credit_refill",
+      "credit_balance", "last_used", "prefix",      "owner",            "metadata"};
+  const auto i = static_cast<std::size_t>(name);
+  return i < record_field_count ? names[i] : std::string_view();
+}
+
+/// One (field, value) pair of a stored record: views, into the caller's data or an encoded_record.
+struct record_field {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// A record read back from its fields, with the revision stored beside it.
+struct stored_record {
+  key_record record;
+  std::uint64_t revision = 0;
+};
+
+/// True when `record` has a value for the field `name`: always for the required fields, when set for the
+/// optional ones (a validity time, the limit, the credits, the balance id, a last use); false for a name
+/// outside the enum.
+inline bool has_record_field(const key_record& record, record_field_name name) noexcept {
+  switch (name) {
+    case record_field_name::not_before: return record.not_before.has_value();
+    case record_field_name::expires_at: return record.expires_at.has_value();
+    case record_field_name::limit_count:
+    case record_field_name::limit_period:
+    case record_field_name::limit_burst: return record.limit.has_value();
+    case record_field_name::credit_allowance:
+    case record_field_name::credit_refill: return record.credits.has_value();
+    case record_field_name::credit_balance: return record.credit_balance.has_value();
+    case record_field_name::last_used: return record.last_used.time().has_value();
+    default: return static_cast<std::size_t>(name) < record_field_count;
+  }
+}
+
+}  // namespace keyward::keys
+
+namespace keyward::detail::keys_record_fields {
+
+using ::keyward::keys::record_field_name;
+
+/// Writes the value of field `name` (nothing for an optional field without a value); errc::key_invalid_record
+/// for what the format cannot hold.
+inline result<void> write_field(writer::counting_writer& text, const ::keyward::keys::key_record& r,
+                                record_field_name name, std::uint64_t revision) noexcept {
+  namespace keys = ::keyward::keys;
+  if (static_cast<std::size_t>(name) >= keys::record_field_count) return errc::key_invalid_record;
+  if (!keys::has_record_field(r, name)) return {};
+  const auto pick = [&text](const auto& names, auto value) -> result<void> {
+    const auto i = static_cast<std::size_t>(value);
+    if (i >= sizeof names / sizeof names[0]) return errc::key_invalid_record;
+    text.put(names[i]);
+    return {};
+  };
+  switch (name) {
+    case record_field_name::format: text.put_decimal(keys::record_format_version); return {};
+    case record_field_name::id: text.put(r.id.view()); return {};
+    case record_field_name::revision: text.put_decimal(revision); return {};
+    case record_field_name::digest: {
+      char digest[keys::max_digest_text_size];
+      const result<std::size_t> written = keys::write_digest_text(r.digest, digest, sizeof digest);
+      if (!written) return errc::key_invalid_record;
+      text.put(std::string_view(digest, *written));
+      return {};
+    }
+    case record_field_name::kind: return pick(kinds, r.kind);
+    case record_field_name::environment: return pick(environments, r.environment);
+    case record_field_name::status: return pick(statuses, r.status);
+    case record_field_name::scopes: text.put_decimal(r.scopes.bits()); return {};
+    case record_field_name::not_before: text.put_decimal(keys_record::unix_nanoseconds(*r.not_before)); return {};
+    case record_field_name::expires_at: text.put_decimal(keys_record::unix_nanoseconds(*r.expires_at)); return {};
+    case record_field_name::limit_count:
+    case record_field_name::limit_period:
+    case record_field_name::limit_burst:
+      if (!r.limit->valid()) return errc::key_invalid_record;
+      if (name == record_field_name::limit_count) text.put_decimal(r.limit->count);
+      if (name == record_field_name::limit_period) text.put_decimal(r.limit->period.count());
+      if (name == record_field_name::limit_burst) text.put_decimal(r.limit->burst);
+      return {};
+    case record_field_name::credit_allowance: text.put_decimal(r.credits->allowance); return {};
+    case record_field_name::credit_refill: return pick(refills, r.credits->refill);
+    case record_field_name::credit_balance: text.put(r.credit_balance->view()); return {};
+    case record_field_name::last_used: text.put_decimal(r.last_used.time()->time_since_epoch().count()); return {};
+    case record_field_name::prefix: text.put(r.prefix); return {};
+    case record_field_name::owner: text.put(r.owner); return {};
+    case record_field_name::metadata: text.put(r.metadata); return {};
+  }
+  return errc::key_invalid_record;
+}
+
+}  // namespace keyward::detail::keys_record_fields
+
+namespace keyward::keys {
+
+/// Writes the value of field `name` of `record` (whose stored revision is `revision`) into
+/// `out[0, capacity)`: the characters written; 0 for an optional field the record has no value for.
+/// errc::key_invalid_record when the record holds what the format cannot (an enum outside its range, a
+/// digest of an unknown algorithm, a quota that is not valid(), a name outside the enum), else
+/// errc::buffer_too_small; nothing is written on any error.
+inline result<std::size_t> write_record_field(const key_record& record, record_field_name name,
+                                              std::uint64_t revision, char* out, std::size_t capacity) noexcept {
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& text) {
+    return detail::keys_record_fields::write_field(text, record, name, revision);
+  });
+}
+
+/// The number of characters write_record_field() writes for these inputs; 0 when it fails.
+inline std::size_t record_field_size(const key_record& record, record_field_name name,
+                                     std::uint64_t revision) noexcept {
+  const result<std::size_t> size = detail::writer::measure([&](detail::writer::counting_writer& text) {
+    return detail::keys_record_fields::write_field(text, record, name, revision);
+  });
+  return size ? *size : 0;
+}
+
+/// The value of field `name` as a new string (write_record_field()); errc::key_invalid_record as there.
+inline result<std::string> record_field_value(const key_record& record, record_field_name name,
+                                              std::uint64_t revision) {
+  return detail::writer::write_string([&](detail::writer::counting_writer& text) {
+    return detail::keys_record_fields::write_field(text, record, name, revision);
+  });
+}
+
+/// Every field a record has, ready to store (HSET, an INSERT): the required ones and the optional ones it has
+/// a value for, in the enum's order. The strings (id, prefix, owner, metadata) are views into the record,
+/// which must outlive this object and stay unchanged; the other values live inside it. Allocates nothing.
+class encoded_record {
+ public:
+  /// The fields of `record` stored at `revision`. errc::key_invalid_record as write_record_field().
+  static result<encoded_record> make(const key_record& record, std::uint64_t revision) noexcept {
+    encoded_record encoded;
+    for (std::size_t i = 0; i < record_field_count; ++i) {
+      const auto name = static_cast<record_field_name>(i);
+      if (!has_record_field(record, name)) continue;
+      entry& e = encoded.entries_[encoded.count_++];
+      e.name = name;
+      if (name == record_field_name::id || name == record_field_name::prefix || name == record_field_name::owner ||
+          name == record_field_name::metadata) {
+        const std::string_view value = name == record_field_name::id       ? record.id.view()
+                                       : name == record_field_name::prefix ? std::string_view(record.prefix)
+                                       : name == record_field_name::owner  ? std::string_view(record.owner)
+                                                                           : std::string_view(record.metadata);
+        e.outside = value.data();
+        e.size = value.size();
+        continue;
+      }
+      const result<std::size_t> written = write_record_field(record, name, revision, encoded.buffer_ + encoded.used_,
+                                                             sizeof encoded.buffer_ - encoded.used_);
+      if (!written) return errc::key_invalid_record;
+      e.offset = encoded.used_;
+      e.size = *written;
+      encoded.used_ += *written;
+    }
+    return encoded;
+  }
+
+  /// The number of fields (at most record_field_count).
+  std::size_t size() const noexcept { return count_; }
+  /// Field `i` (below size()): its name and value.
+  record_field operator[](std::size_t i) const noexcept {
+    const entry& e = entries_[i];
+    return {field_name(e.name),
+            std::string_view(e.outside != nullptr ? e.outside : buffer_ + e.offset, e.size)};
+  }
+
+ private:
+  struct entry {
+    record_field_name name = record_field_name::format;
+    const char* outside = nullptr;  // the value's bytes in the record, or null: in buffer_ at offset
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+  encoded_record() noexcept = default;
+
+  std::array<entry, record_field_count> entries_{};
+  std::size_t count_ = 0;
+  std::size_t used_ = 0;
+  // Every value that is not a view: 16 numbers of at most 20 characters and the digest text.
+  char buffer_[16 * 20 + max_digest_text_size + 16] = {};
+};
+
+/// Reads a record from its `count` fields `fields` (in any order), strictly. Every error is
+/// errc::key_invalid_record with the index in `fields` of the pair at fault: a name that is not a field, a
+/// field given twice, a value that does not parse (a decimal that is not canonical or out of range, an enum
+/// text not listed, an invalid digest text or id, a quota count, period or burst of 0, a format other than
+/// record_format_version), or an optional group given in part (limit_*, credit_*: the index of its first
+/// field present); a required field missing has the index `count`. Allocates only for the record's strings;
+/// never throws on bad input.
+inline result<stored_record> parse_record_fields(const record_field* fields, std::size_t count) {
+  namespace f = detail::keys_record_fields;
+  namespace step = detail::keys_record;
+  stored_record out;
+  key_record& r = out.record;
+  std::array<std::size_t, record_field_count> at{};  // the index of each field seen, plus one
+  std::uint64_t limit_count = 0, limit_period = 0, limit_burst = 0, allowance = 0;
+  int refill = -1;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view name = fields[i].name, value = fields[i].value;
+    std::size_t which = 0;
+    while (which < record_field_count && field_name(static_cast<record_field_name>(which)) != name) ++which;
+    if (which == record_field_count || at[which] != 0) return keyward::error(errc::key_invalid_record, i);
+    at[which] = i + 1;
+    bool ok = true;
+    std::uint64_t number = 0;
+    std::int64_t signed_number = 0;
+    int index = -1;
+    bool negative = false;
+    switch (static_cast<record_field_name>(which)) {
+      case record_field_name::format:
+        ok = f::read_unsigned(value, 0, number) && number == record_format_version;
+        break;
+      case record_field_name::id: {
+        const result<key_id> id = key_id::make(value);
+        ok = id.has_value();
+        if (ok) r.id = *id;
+        break;
+      }
+      case record_field_name::revision: ok = f::read_unsigned(value, 0, out.revision); break;
+      case record_field_name::digest: {
+        const result<key_digest> digest = parse_digest_text(value);
+        ok = digest.has_value();
+        if (ok) r.digest = *digest;
+        break;
+      }
+      case record_field_name::kind:
+        ok = (index = f::enum_index(f::kinds, value)) >= 0;
+        if (ok) r.kind = static_cast<key_kind>(index);
+        break;
+      case record_field_name::environment:
+        ok = (index = f::enum_index(f::environments, value)) >= 0;
+        if (ok) r.environment = static_cast<key_environment>(index);
+        break;
+      case record_field_name::status:
+        ok = (index = f::enum_index(f::statuses, value)) >= 0;
+        if (ok) r.status = static_cast<key_status>(index);
+        break;
+      case record_field_name::scopes:
+        ok = f::read_unsigned(value, 0, number);
+        r.scopes = scope_set::from_bits(number);
+        break;
+      case record_field_name::not_before:
+      case record_field_name::expires_at:
+        ok = f::read_signed(value, signed_number);
+        if (ok) {
+          (which == static_cast<std::size_t>(record_field_name::not_before) ? r.not_before : r.expires_at) =
+              step::system_time(signed_number);
+        }
+        break;
+      case record_field_name::limit_count: ok = f::read_unsigned(value, 1, limit_count); break;
+      case record_field_name::limit_period:
+        ok = f::read_decimal(value, false, static_cast<std::uint64_t>((std::numeric_limits<std::int64_t>::max)()),
+                             limit_period, negative) &&
+             limit_period >= 1;
+        break;
+      case record_field_name::limit_burst: ok = f::read_unsigned(value, 1, limit_burst); break;
+      case record_field_name::credit_allowance: ok = f::read_unsigned(value, 0, allowance); break;
+      case record_field_name::credit_refill: ok = (refill = f::enum_index(f::refills, value)) >= 0; break;
+      case record_field_name::credit_balance: {
+        const result<key_id> id = key_id::make(value);
+        ok = id.has_value();
+        if (ok) r.credit_balance = *id;
+        break;
+      }
+      case record_field_name::last_used:
+        ok = f::read_signed(value, signed_number);
+        if (ok) r.last_used.record(std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(
+            std::chrono::seconds(signed_number)));
+        break;
+      case record_field_name::prefix: r.prefix.assign(value.data(), value.size()); break;
+      case record_field_name::owner: r.owner.assign(value.data(), value.size()); break;
+      case record_field_name::metadata: r.metadata.assign(value.data(), value.size()); break;
+    }
+    if (!ok) return keyward::error(errc::key_invalid_record, i);
+  }
+  // The groups: all of their fields or none (the index of the first one present otherwise).
+  const auto group = [&at](record_field_name first, std::size_t size, std::size_t& bad) {
+    std::size_t seen = 0;
+    bad = 0;
+    for (std::size_t k = 0; k < size; ++k) {
+      const std::size_t where = at[static_cast<std::size_t>(first) + k];
+      if (where == 0) continue;
+      ++seen;
+      if (bad == 0 || where < bad) bad = where;
+    }
+    return seen;
+  };
+  std::size_t bad = 0;
+  const std::size_t limit_fields = group(record_field_name::limit_count, 3, bad);
+  if (limit_fields != 0 && limit_fields != 3) return keyward::error(errc::key_invalid_record, bad - 1);
+  if (limit_fields == 3) {
+    r.limit = rate::quota{limit_count, std::chrono::nanoseconds(static_cast<std::int64_t>(limit_period)),
+                          limit_burst};
+  }
+  const std::size_t credit_fields = group(record_field_name::credit_allowance, 2, bad);
+  if (credit_fields == 1) return keyward::error(errc::key_invalid_record, bad - 1);
+  if (credit_fields == 2) r.credits = credit_plan{allowance, static_cast<credit_refill>(refill)};
+  for (const record_field_name required :
+       {record_field_name::format, record_field_name::id, record_field_name::revision, record_field_name::digest,
+        record_field_name::kind, record_field_name::environment, record_field_name::status,
+        record_field_name::scopes, record_field_name::prefix, record_field_name::owner,
+        record_field_name::metadata}) {
+    if (at[static_cast<std::size_t>(required)] == 0) return keyward::error(errc::key_invalid_record, count);
+  }
+  return out;
+}
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_RECORD_FIELDS_HPP
+// ---- end keyward/keys/record_fields.hpp ----
+// ---- begin keyward/keys/scan.hpp ----
+// keyward: find API keys in text and redact them, for logs, error messages and crash reports.
+//
+// A scanner looks for three sources of keys, configured once with scanner::make():
+//   1. keyward-format keys (keys/format.hpp) of a prefix_set, confirmed by parse_key(): prefix, length,
+//      base62 and CRC-32 checksum, so a look-alike with a wrong checksum is not reported;
+//   2. leaked GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm tokens (`npm_`) of
+//      leaked_token_prefixes, confirmed by check_github_token() (their CRC-32 checksum); `github_pat_` has no
+//      published checksum and is left to a pattern;
+//   3. scan_patterns for formats without a checksum (Stripe's `sk_live_` + 24 to 99 base62 characters):
+//      a prefix, an alphabet and a body length range, matched as text only.
+//
+// Where a match is, precisely. A match starts at a position s where a prefix of one of the sources begins
+// and that is the start of the text or follows a byte outside [0-9A-Za-z_-] (so `xsk_live_...` and
+// `a_ghp_...` hold no match). Its body is the longest run of the source's alphabet after the prefix (base62
+// for sources 1 and 2, the pattern's alphabet for 3); the match ends where the run ends, so the byte after a
+// match, if any, is outside its alphabet. The run's length must be allowed: 50 to 82 (12 + 32..64 + 6) and
+// the checksum valid for a keyward key of the longest prefix of the set at s, exactly 36 and the checksum
+// valid for a token, min_length to max_length for a pattern; a run one byte too long is no match (the key
+// is part of a longer run of its alphabet). The rule is asymmetric: a word byte may not precede a match,
+// but a word byte outside the alphabet may follow it (`ghp_<36 base62>_x` holds a token). The sources are
+// tried in that order (keyward keys, tokens, patterns in the order given) and the first that matches at s
+// wins. Every byte of a match is in [0-9A-Za-z_-], so no match starts inside another: matches never
+// overlap, and are reported in increasing order of offset.
+//
+// Redaction replaces every byte of a match after its public part with redaction_char ('*'), keeping the
+// length: the public part is the prefix and the id of a keyward key (`sk_live_AbCdEfGhIjKl****...`), the
+// prefix alone for the others (`ghp_****...`), so that a log line still says which key was used.
+//
+// The streaming forms (stream_scanner, stream_redactor) report exactly the matches of a one-shot scan of
+// the concatenated chunks, however the text is cut: a position is decided once the max_match_length() + 1
+// bytes from it are known, so they hold back at most max_match_length() bytes.
+//
+// Candidate positions are found 64 (AVX-512 BW), 32 (AVX2) or 1 byte at a time, chosen at run time like
+// Base64's kernels (keyward/kernels.hpp); every candidate is then decided by the same scalar code, so every
+// kernel reports the same matches.
+#ifndef KEYWARD_KEYS_SCAN_HPP
+#define KEYWARD_KEYS_SCAN_HPP
+
+// ---- begin keyward/detail/keys_scan.hpp ----
+// keyward (private): the machinery of keys/scan.hpp that knows nothing of key formats: the prefix filter
+// that finds candidate positions (a scalar loop, and 32- or 64-byte kernels in keys_scan_x86.hpp chosen at run
+// time like Base64's), the alphabets of scan patterns, and the bounded window that lets a stream be scanned
+// chunk by chunk with exactly the decisions of a one-shot scan.
+//
+// The filter, after Hyperscan's "Teddy": each distinct pair of first two prefix bytes goes to one of 8
+// buckets (one each when there are at most 8 pairs; pairs sorted and grouped otherwise). A position i is a
+// candidate when some bucket accepts the byte at i as a first byte and the byte at i + 1 as a second byte
+// (a bucket of a 1-byte prefix accepts any second byte, and the end of the text), and the byte before i, if
+// any, is not a word byte [0-9A-Za-z_-]. The SIMD kernels look bytes up by their low and high nibble
+// (VPSHUFB): a bucket shared by several pairs accepts their cross product, and the word-byte test is exact,
+// so a kernel's candidates are a superset of the true prefix starts; every candidate is then decided by the
+// same scalar code, which is why every kernel reports the same matches.
+#ifndef KEYWARD_DETAIL_KEYS_SCAN_HPP
+#define KEYWARD_DETAIL_KEYS_SCAN_HPP
+
+// ---- begin keyward/detail/keys_scan_x86.hpp ----
+// keyward (private): the candidate search of keys/scan.hpp with AVX2 (32 positions at a time) and AVX-512 BW
+// (64 at a time), compiled through target attributes like the Base64 kernels, so no special flags are needed;
+// called only when detail::cpu::has() allows the kernel (cpu::avx2; cpu::avx512vbmi, which implies BW).
+//
+// For a block of positions [i, i + 32): three unaligned loads, at i - 1 (the byte before each position), i
+// (the first prefix byte) and i + 1 (the second). The buckets a byte may start are the AND of two VPSHUFB
+// lookups, by its low and its high nibble (detail::keys_scan::prefix_filter::nibbles); likewise the
+// buckets it may continue as a second byte. Word bytes [0-9A-Za-z_-] are recognised the same way, with
+// exact nibble tables: a high nibble selects a class (2: '-', 3: digits, 4 and 6: letters after '@' and
+// '`', 5: 'P'-'Z' and '_', 7: 'p'-'z'), whose low nibbles are listed in the low-nibble table. Bytes from
+// 0x80 up have a high nibble of 8 or more, in no class and no bucket. A position is a candidate when its
+// first- and second-byte buckets meet and the byte before it is not a word byte.
+#ifndef KEYWARD_DETAIL_KEYS_SCAN_X86_HPP
+#define KEYWARD_DETAIL_KEYS_SCAN_X86_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+
+#if KEYWARD_X86_SIMD
+#include <immintrin.h>
+
+namespace keyward::detail::keys_scan {
+
+/// Word bytes by low nibble: bit 0 '-' (0x2D), bit 1 digits (0x30-0x39), bit 2 0x41-0x4F and 0x61-0x6F,
+/// bit 3 0x50-0x5A and '_' (0x5F), bit 4 0x70-0x7A.
+inline constexpr std::uint8_t word_low_nibble[16] = {
+    0x1A, 0x1E, 0x1E, 0x1E, 0x1E, 0x1E, 0x1E, 0x1E, 0x1E, 0x1E, 0x1C, 0x04, 0x04, 0x05, 0x04, 0x0C,
+};
+/// Word bytes by high nibble: the class of each (0: no word byte has it).
+inline constexpr std::uint8_t word_high_nibble[16] = {
+    0, 0, 0x01, 0x02, 0x04, 0x08, 0x04, 0x10, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/// A 16-byte table in both 128-bit lanes.
+__attribute__((target("avx2"))) inline __m256i scan_avx2_table(const std::uint8_t* table) noexcept {
+  return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(table)));
+}
+
+/// The bucket (or class) bits of each byte of `bytes`: the AND of its low- and high-nibble lookups.
+__attribute__((target("avx2"))) inline __m256i scan_avx2_lookup(__m256i bytes, __m256i low, __m256i high,
+                                                                __m256i low_mask) noexcept {
+  const __m256i l = _mm256_shuffle_epi8(low, _mm256_and_si256(bytes, low_mask));
+  const __m256i h = _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_mask));
+  return _mm256_and_si256(l, h);
+}
+
+/// Calls on_candidate(i) for the candidates of the blocks of 32 positions from `from` (>= 1) while a block
+/// fits below `to` and its loads below `size`; returns the first position not examined.
+template <class OnCandidate>
+__attribute__((target("avx2"))) std::size_t candidates_avx2(const std::uint8_t (&nibbles)[4][16], const char* text,
+                                                            std::size_t size, std::size_t from, std::size_t to,
+                                                            OnCandidate& on_candidate) {
+  const __m256i first_low = scan_avx2_table(nibbles[0]);
+  const __m256i first_high = scan_avx2_table(nibbles[1]);
+  const __m256i second_low = scan_avx2_table(nibbles[2]);
+  const __m256i second_high = scan_avx2_table(nibbles[3]);
+  const __m256i word_low = scan_avx2_table(word_low_nibble);
+  const __m256i word_high = scan_avx2_table(word_high_nibble);
+  const __m256i low_mask = _mm256_set1_epi8(0x0F);
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t i = from;
+  for (; i + 32 <= to && i + 33 <= size; i += 32) {
+    const char* at = text + i;
+    const __m256i before = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at - 1));
+    const __m256i here = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 1));
+    const __m256i first = scan_avx2_lookup(here, first_low, first_high, low_mask);
+    const __m256i buckets = _mm256_and_si256(first, scan_avx2_lookup(next, second_low, second_high, low_mask));
+    const __m256i word = scan_avx2_lookup(before, word_low, word_high, low_mask);
+    const auto none = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(buckets, zero)));
+    const auto boundary = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(word, zero)));
+    std::uint32_t found = ~none & boundary;
+    while (found != 0) {
+      on_candidate(i + static_cast<std::size_t>(__builtin_ctz(found)));
+      found &= found - 1;
+    }
+  }
+  return i;
+}
+
+#define KEYWARD_DETAIL_KEYS_SCAN_AVX512_TARGET __attribute__((target("avx512f,avx512bw")))
+
+/// A 16-byte table in all four 128-bit lanes (from memory: GCC 12 warns about _mm512_broadcast_i32x4).
+KEYWARD_DETAIL_KEYS_SCAN_AVX512_TARGET inline __m512i scan_avx512_table(const std::uint8_t* table) noexcept {
+  std::uint8_t lanes[64];
+  for (std::size_t k = 0; k < 64; ++k) lanes[k] = table[k & 15u];
+  return _mm512_loadu_si512(lanes);
+}
+
+/// scan_avx2_lookup() for 64 bytes.
+KEYWARD_DETAIL_KEYS_SCAN_AVX512_TARGET inline __m512i scan_avx512_lookup(__m512i bytes, __m512i low, __m512i high,
+                                                                         __m512i low_mask) noexcept {
+  const __m512i l = _mm512_shuffle_epi8(low, _mm512_and_si512(bytes, low_mask));
+  const __m512i h = _mm512_shuffle_epi8(high, _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low_mask));
+  return _mm512_and_si512(l, h);
+}
+
+/// candidates_avx2() for blocks of 64 positions, with AVX-512 BW.
+template <class OnCandidate>
+KEYWARD_DETAIL_KEYS_SCAN_AVX512_TARGET std::size_t candidates_avx512(const std::uint8_t (&nibbles)[4][16],
+                                                                     const char* text, std::size_t size,
+                                                                     std::size_t from, std::size_t to,
+                                                                     OnCandidate& on_candidate) {
+  const __m512i first_low = scan_avx512_table(nibbles[0]);
+  const __m512i first_high = scan_avx512_table(nibbles[1]);
+  const __m512i second_low = scan_avx512_table(nibbles[2]);
+  const __m512i second_high = scan_avx512_table(nibbles[3]);
+  const __m512i word_low = scan_avx512_table(word_low_nibble);
+  const __m512i word_high = scan_avx512_table(word_high_nibble);
+  const __m512i low_mask = _mm512_set1_epi8(0x0F);
+  std::size_t i = from;
+  for (; i + 64 <= to && i + 65 <= size; i += 64) {
+    const char* at = text + i;
+    const __m512i before = _mm512_loadu_si512(at - 1);
+    const __m512i here = _mm512_loadu_si512(at);
+    const __m512i next = _mm512_loadu_si512(at + 1);
+    const __m512i first = scan_avx512_lookup(here, first_low, first_high, low_mask);
+    const __m512i second = scan_avx512_lookup(next, second_low, second_high, low_mask);
+    const __m512i word = scan_avx512_lookup(before, word_low, word_high, low_mask);
+    std::uint64_t found = _mm512_test_epi8_mask(first, second) & _mm512_testn_epi8_mask(word, word);
+    while (found != 0) {
+      on_candidate(i + static_cast<std::size_t>(__builtin_ctzll(found)));
+      found &= found - 1;
+    }
+  }
+  return i;
+}
+
+#undef KEYWARD_DETAIL_KEYS_SCAN_AVX512_TARGET
+
+}  // namespace keyward::detail::keys_scan
+
+#endif  // KEYWARD_X86_SIMD
+#endif  // KEYWARD_DETAIL_KEYS_SCAN_X86_HPP
+// ---- end keyward/detail/keys_scan_x86.hpp ----
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace keyward::detail::keys_scan {
+
+/// Byte classes: bit 0 base62 [0-9A-Za-z], bit 1 base62 plus '-' and '_', bit 2 hex [0-9A-Fa-f], bit 3
+/// lower-case hex [0-9a-f], bit 4 word byte [0-9A-Za-z_-] (what may not precede a match).
+struct class_table {
+  std::uint8_t bits[256];
+};
+
+inline constexpr std::uint8_t base62_bit = 1u << 0;
+inline constexpr std::uint8_t base62_url_bit = 1u << 1;
+inline constexpr std::uint8_t hex_bit = 1u << 2;
+inline constexpr std::uint8_t hex_lower_bit = 1u << 3;
+inline constexpr std::uint8_t word_bit = 1u << 4;
+
+/// The classes of every byte: base62 as keys_format::is_base62() says, word bytes as the prefix alphabet of
+/// keys_prefix::code_of() (which is base62 plus '-' and '_'), hex by range.
+constexpr class_table make_class_table() noexcept {
+  class_table t{};
+  for (int b = 0; b < 256; ++b) {
+    const auto c = static_cast<unsigned char>(b);
+    const bool digit = b >= '0' && b <= '9';
+    unsigned bits = 0;
+    if (keys_format::is_base62(c) != 0) bits |= base62_bit;
+    if (keys_prefix::code_of(static_cast<char>(c)) != keys_prefix::no_code) bits |= base62_url_bit | word_bit;
+    if (digit || (b >= 'A' && b <= 'F') || (b >= 'a' && b <= 'f')) bits |= hex_bit;
+    if (digit || (b >= 'a' && b <= 'f')) bits |= hex_lower_bit;
+    t.bits[b] = static_cast<std::uint8_t>(bits);
+  }
+  return t;
+}
+
+inline constexpr class_table classes = make_class_table();
+
+/// True for a word byte [0-9A-Za-z_-].
+constexpr bool is_word(unsigned char c) noexcept { return (classes.bits[c] & word_bit) != 0; }
+
+/// The number of bytes of class `bit` from data[from], stopping at `size` or after `cap` bytes.
+inline std::size_t run_length(const char* data, std::size_t from, std::size_t size, std::uint8_t bit,
+                              std::size_t cap) noexcept {
+  const std::size_t end = size - from < cap ? size : from + cap;
+  std::size_t i = from;
+  while (i < end && (classes.bits[static_cast<unsigned char>(data[i])] & bit) != 0) ++i;
+  return i - from;
+}
+
+/// The candidate filter of a set of prefixes (see the top of this file).
+struct prefix_filter {
+  std::uint8_t first[256] = {};   ///< buckets accepting the byte as a first byte
+  std::uint8_t second[256] = {};  ///< buckets accepting the byte as a second byte
+  std::uint8_t at_end = 0;        ///< buckets accepting the end of the text as the second byte (1-byte prefixes)
+  /// VPSHUFB tables: buckets by low and high nibble of the first byte (0, 1), of the second byte (2, 3).
+  std::uint8_t nibbles[4][16] = {};
+};
+
+/// The filter of the prefixes prefix(0) ... prefix(count - 1) (non-empty strings of bytes below 0x80).
+template <class PrefixAt>
+prefix_filter make_filter(std::size_t count, PrefixAt&& prefix_at) {
+  // a pair: first byte << 9 | second byte, or first byte << 9 | 256 for a 1-byte prefix
+  std::unique_ptr<unsigned[]> pairs(new unsigned[count == 0 ? 1 : count]);
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::string_view p = prefix_at(k);
+    pairs[k] = (unsigned{static_cast<unsigned char>(p[0])} << 9) |
+               (p.size() > 1 ? unsigned{static_cast<unsigned char>(p[1])} : 256u);
+  }
+  std::sort(pairs.get(), pairs.get() + count);
+  const std::size_t distinct = static_cast<std::size_t>(std::unique(pairs.get(), pairs.get() + count) - pairs.get());
+  prefix_filter f;
+  for (std::size_t k = 0; k < distinct; ++k) {
+    const auto bucket = static_cast<std::uint8_t>(1u << (distinct <= 8 ? k : k * 8 / distinct));
+    const unsigned a = pairs[k] >> 9;
+    const unsigned b = pairs[k] & 511u;
+    f.first[a] = static_cast<std::uint8_t>(f.first[a] | bucket);
+    f.nibbles[0][a & 15u] = static_cast<std::uint8_t>(f.nibbles[0][a & 15u] | bucket);
+    f.nibbles[1][a >> 4] = static_cast<std::uint8_t>(f.nibbles[1][a >> 4] | bucket);
+    if (b == 256) {
+      f.at_end = static_cast<std::uint8_t>(f.at_end | bucket);
+      for (unsigned c = 0; c < 256; ++c) f.second[c] = static_cast<std::uint8_t>(f.second[c] | bucket);
+      for (unsigned n = 0; n < 16; ++n) {
+        f.nibbles[2][n] = static_cast<std::uint8_t>(f.nibbles[2][n] | bucket);
+        f.nibbles[3][n] = static_cast<std::uint8_t>(f.nibbles[3][n] | bucket);
+      }
+    } else {
+      f.second[b] = static_cast<std::uint8_t>(f.second[b] | bucket);
+      f.nibbles[2][b & 15u] = static_cast<std::uint8_t>(f.nibbles[2][b & 15u] | bucket);
+      f.nibbles[3][b >> 4] = static_cast<std::uint8_t>(f.nibbles[3][b >> 4] | bucket);
+    }
+  }
+  return f;
+}
+
+/// True when position `i` of data[0, size) is a candidate (see the top of this file); position 0 is the start
+/// of the text, which no byte precedes.
+inline bool candidate_at(const prefix_filter& f, const unsigned char* data, std::size_t size, std::size_t i) noexcept {
+  const std::uint8_t a = f.first[data[i]];
+  if (a == 0) return false;
+  const std::uint8_t b = i + 1 < size ? f.second[data[i + 1]] : f.at_end;
+  return (a & b) != 0 && (i == 0 || !is_word(data[i - 1]));
+}
+
+/// Calls on_candidate(i) for every candidate position i in [from, to), in increasing order, one byte at a time.
+template <class OnCandidate>
+void for_each_candidate_scalar(const prefix_filter& f, const char* text, std::size_t size, std::size_t from,
+                               std::size_t to, OnCandidate& on_candidate) {
+  const auto* data = reinterpret_cast<const unsigned char*>(text);
+  for (std::size_t i = from; i < to; ++i)
+    if (f.first[data[i]] != 0 && candidate_at(f, data, size, i)) on_candidate(i);
+}
+
+/// Calls on_candidate(i) for every candidate position i in [from, to) of text[0, size), in increasing order
+/// (to <= size), with the fastest kernel that may run: AVX-512 BW (the avx512vbmi kernel bit) 64 positions
+/// at a time, AVX2 32 at a time, else the scalar loop; the first position and the last ones, which the
+/// vector loads would overrun, go to the scalar loop. The kernels read text[0, size) only. The callback may
+/// change bytes before the position it is given, never after it.
+template <class OnCandidate>
+void for_each_candidate(const prefix_filter& f, const char* text, std::size_t size, std::size_t from, std::size_t to,
+                        OnCandidate& on_candidate) {
+#if KEYWARD_X86_SIMD
+  if (to - from >= 128 && (cpu::has(cpu::avx512vbmi) || cpu::has(cpu::avx2))) {
+    const auto* data = reinterpret_cast<const unsigned char*>(text);
+    if (from == 0) {
+      if (candidate_at(f, data, size, 0)) on_candidate(std::size_t{0});
+      from = 1;
+    }
+    from = cpu::has(cpu::avx512vbmi) ? candidates_avx512(f.nibbles, text, size, from, to, on_candidate)
+                                     : candidates_avx2(f.nibbles, text, size, from, to, on_candidate);
+  }
+#endif
+  for_each_candidate_scalar(f, text, size, from, to, on_candidate);
+}
+
+/// The bounded tail of a stream: a position s is decided once the `window` bytes after it are known (a
+/// decision reads text[s, s + window]), so only the last `window` bytes, whose positions are undecided, plus
+/// the byte before them (for the word-boundary test) must be kept. Chunks are copied in pieces of at most
+/// `piece` bytes into a buffer of window + 1 + piece bytes, allocated once, at construction; the kept bytes
+/// are moved to its front only when the next piece would not fit, so that small pieces cost no move each.
+class stream_window {
+ public:
+  stream_window(std::size_t window, std::size_t piece)
+      : buffer_(new char[window + 1 + piece]), window_(window), piece_(piece) {}
+
+  /// Appends `chunk`; for each piece, calls decide(data, size, from, to, offset) to decide positions [from,
+  /// to) of data[0, size) (`offset`: the stream offset of data[0]; position 0 is the start of the stream,
+  /// which no byte precedes), then flush(data, offset, decided) with the stream offset below which every
+  /// position is decided.
+  template <class Decide, class Flush>
+  void feed(std::string_view chunk, Decide& decide, Flush& flush) {
+    const char* in = chunk.data();
+    std::size_t left = chunk.size();
+    while (left != 0) {
+      const std::size_t take = left < piece_ ? left : piece_;
+      if (window_ + 1 + piece_ - length_ < take) {
+        // keep [decided_ - 1, total_): at most window_ + 1 bytes, so that a whole piece fits behind them
+        const std::size_t keep_from = decided_ > 0 ? decided_ - 1 : 0;
+        std::memmove(buffer_.get(), buffer_.get() + (keep_from - start_), total_ - keep_from);
+        start_ = keep_from;
+        length_ = total_ - keep_from;
+      }
+      std::memcpy(buffer_.get() + length_, in, take);
+      in += take;
+      left -= take;
+      length_ += take;
+      total_ += take;
+      const std::size_t frontier = total_ > window_ ? total_ - window_ : 0;
+      if (frontier > decided_) {
+        decide(static_cast<const char*>(buffer_.get()), length_, decided_ - start_, frontier - start_, start_);
+        decided_ = frontier;
+      }
+      flush(static_cast<const char*>(buffer_.get()), start_, decided_);
+    }
+  }
+
+  /// Decides the positions left, knowing the stream ends, flushes everything, and starts a new stream.
+  template <class Decide, class Flush>
+  void finish(Decide& decide, Flush& flush) {
+    if (total_ > decided_) decide(static_cast<const char*>(buffer_.get()), length_, decided_ - start_, length_, start_);
+    flush(static_cast<const char*>(buffer_.get()), start_, total_);
+    start_ = length_ = total_ = decided_ = 0;
+  }
+
+  /// The bytes fed since the stream started.
+  std::size_t total() const noexcept { return total_; }
+
+ private:
+  std::unique_ptr<char[]> buffer_;
+  std::size_t window_;
+  std::size_t piece_;
+  std::size_t start_ = 0;    // stream offset of buffer_[0]
+  std::size_t length_ = 0;   // bytes held
+  std::size_t total_ = 0;    // bytes fed
+  std::size_t decided_ = 0;  // every position below is decided
+};
+
+}  // namespace keyward::detail::keys_scan
+
+#endif  // KEYWARD_DETAIL_KEYS_SCAN_HPP
+// ---- end keyward/detail/keys_scan.hpp ----
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::keys {
+
+/// The byte that replaces the secret bytes of a key when redacting.
+inline constexpr char redaction_char = '*';
+
+/// The most bytes a scan_pattern's body may have.
+inline constexpr std::size_t max_pattern_body_length = 256;
+
+/// The most patterns a scanner may hold.
+inline constexpr std::size_t max_scan_patterns = 256;
+
+/// The bytes a pattern's body may hold.
+enum class scan_alphabet : std::uint8_t {
+  base62,      ///< [0-9A-Za-z]
+  base62_url,  ///< [0-9A-Za-z_-] (base62 plus '-' and '_')
+  hex,         ///< [0-9A-Fa-f]
+  hex_lower,   ///< [0-9a-f]
+};
+
+/// A key format without a checksum: `entry.prefix`, then min_length to max_length bytes of `alphabet`. The
+/// entry's vendor, kind, environment and kind_name classify the matches. The string views must outlive the
+/// scanner (string literals in practice).
+struct scan_pattern {
+  prefix_entry entry;  ///< the prefix (non-empty, <= 32 bytes of [0-9A-Za-z_-]) and the classification
+  scan_alphabet alphabet = scan_alphabet::base62;  ///< what the body holds
+  std::size_t min_length = 1;  ///< the fewest body bytes, at least 1
+  std::size_t max_length = 1;  ///< the most body bytes, min_length to max_pattern_body_length
+};
+
+/// Stripe's secret and restricted keys, live and test: the prefix then 24 to 99 base62 characters.
+inline constexpr scan_pattern stripe_scan_patterns[] = {
+    {{"sk_live_", "stripe", key_kind::secret, key_environment::live}, scan_alphabet::base62, 24, 99},
+    {{"sk_test_", "stripe", key_kind::secret, key_environment::test}, scan_alphabet::base62, 24, 99},
+    {{"rk_live_", "stripe", key_kind::restricted, key_environment::live}, scan_alphabet::base62, 24, 99},
+    {{"rk_test_", "stripe", key_kind::restricted, key_environment::test}, scan_alphabet::base62, 24, 99},
+};
+
+/// What a scanner looks for.
+struct scanner_options {
+  prefix_set keys = {};                ///< keyward-format keys of these prefixes (none when empty); a view
+  bool leaked_tokens = true;           ///< GitHub (ghp_ gho_ ghu_ ghs_ ghr_) and npm (npm_) tokens
+  std::vector<scan_pattern> patterns;  ///< formats without a checksum, tried in this order
+};
+
+/// Which source found a match.
+enum class scan_source : std::uint8_t {
+  keyward_key,   ///< a keyward-format key of scanner_options::keys (checksum verified)
+  leaked_token,  ///< a GitHub or npm token (checksum verified)
+  pattern,       ///< a scan_pattern (not verified)
+};
+
+/// "keyward_key", "leaked_token" or "pattern"; "unknown" for a value outside the enum. Never fails.
+constexpr const char* to_string(scan_source source) noexcept {
+  switch (source) {
+    case scan_source::keyward_key: return "keyward_key";
+    case scan_source::leaked_token: return "leaked_token";
+    case scan_source::pattern: return "pattern";
+  }
+  return "unknown";
+}
+
+/// One key found in a text.
+struct scan_match {
+  std::size_t offset = 0;          ///< where the key starts (in a stream: since the start of the stream)
+  std::size_t length = 0;          ///< its bytes
+  std::size_t public_length = 0;   ///< its leading bytes kept by redaction: prefix + id, or the prefix
+  scan_source source = scan_source::pattern;  ///< which source matched
+  std::size_t pattern = 0;         ///< for scan_source::pattern, the index in scanner_options::patterns; else 0
+  prefix_entry classification{};   ///< the prefix's entry: vendor, kind, environment
+};
+
+/// Finds and redacts keys in text (see the top of this header). Thread-safe for concurrent calls; copyable.
+class scanner {
+ public:
+  /// A scanner for `options`. Errors: errc::key_invalid_options when nothing would be looked for (no keys,
+  /// no tokens, no pattern), when there are over max_scan_patterns patterns, or for a pattern whose prefix is
+  /// empty, over max_prefix_length bytes or holds a byte outside [0-9A-Za-z_-], whose min_length is 0 or above
+  /// max_length, whose max_length is over max_pattern_body_length, or whose alphabet, kind or environment is
+  /// outside its enum (the error's offset is the pattern's index; max_scan_patterns for too many). The
+  /// prefix table of `options.keys` and the patterns' strings must outlive the scanner.
+  static result<scanner> make(scanner_options options) {
+    if (options.patterns.size() > max_scan_patterns)
+      return keyward::error(errc::key_invalid_options, max_scan_patterns);
+    for (std::size_t k = 0; k < options.patterns.size(); ++k) {
+      const scan_pattern& p = options.patterns[k];
+      if (find_prefix_problem(p.entry.prefix) != prefix_problem::none || p.min_length == 0 ||
+          p.min_length > p.max_length || p.max_length > max_pattern_body_length ||
+          p.alphabet > scan_alphabet::hex_lower || p.entry.kind > key_kind::custom ||
+          p.entry.environment > key_environment::unspecified)
+        return keyward::error(errc::key_invalid_options, k);
+    }
+    if (options.keys.size() == 0 && !options.leaked_tokens && options.patterns.empty())
+      return errc::key_invalid_options;
+    return scanner(std::move(options));
+  }
+
+  /// Calls on_match(const scan_match&) for every key in `text`, in increasing order of offset. Allocates
+  /// nothing (but what on_match does). Never fails.
+  template <class OnMatch>
+  void scan(std::string_view text, OnMatch&& on_match) const {
+    decide_range(text.data(), text.size(), 0, text.size(), 0, on_match);
+  }
+
+  /// The keys in `text`, in increasing order of offset.
+  std::vector<scan_match> scan(std::string_view text) const {
+    std::vector<scan_match> found;
+    scan(text, [&found](const scan_match& m) { found.push_back(m); });
+    return found;
+  }
+
+  /// Replaces the bytes of every key in data[0, size) after its public part with redaction_char; the size
+  /// is unchanged. Returns the number of keys redacted. Allocates nothing; never fails.
+  std::size_t redact_in_place(char* data, std::size_t size) const noexcept {
+    // A match is applied once the next one is found (or at the end), so that no redacted byte is read as
+    // the byte before a later candidate: the text is scanned as it was.
+    std::size_t count = 0;
+    scan_match pending;
+    auto apply = [data](const scan_match& m) noexcept {
+      for (std::size_t i = m.offset + m.public_length; i < m.offset + m.length; ++i) data[i] = redaction_char;
+    };
+    auto on_match = [&](const scan_match& m) noexcept {
+      if (count != 0) apply(pending);
+      pending = m;
+      ++count;
+    };
+    decide_range(data, size, 0, size, 0, on_match);
+    if (count != 0) apply(pending);
+    return count;
+  }
+
+  /// redact_in_place() on the bytes of `text`.
+  std::size_t redact_in_place(std::string& text) const noexcept { return redact_in_place(&text[0], text.size()); }
+
+  /// The longest match this scanner can report, in bytes: what a stream holds back.
+  std::size_t max_match_length() const noexcept { return max_match_; }
+
+ private:
+  friend class stream_scanner;
+  friend class stream_redactor;
+
+  explicit scanner(scanner_options options) : options_(std::move(options)) {
+    std::vector<std::string_view> prefixes;
+    std::size_t longest = 0;
+    for (const prefix_entry& e : options_.keys) {
+      prefixes.push_back(e.prefix);
+      longest = std::max(longest, e.prefix.size() + id_length + max_secret_length + checksum_length);
+    }
+    if (options_.leaked_tokens) {
+      for (const prefix_entry& e : leaked_token_prefixes.entries()) {
+        if (e.prefix == github_fine_grained) continue;
+        prefixes.push_back(e.prefix);
+        longest = std::max(longest, e.prefix.size() + token_random_length + checksum_length);
+      }
+    }
+    for (const scan_pattern& p : options_.patterns) {
+      prefixes.push_back(p.entry.prefix);
+      longest = std::max(longest, p.entry.prefix.size() + p.max_length);
+    }
+    filter_ = detail::keys_scan::make_filter(prefixes.size(), [&prefixes](std::size_t k) { return prefixes[k]; });
+    max_match_ = longest;
+  }
+
+  static constexpr std::string_view github_fine_grained = "github_pat_";
+
+  /// Whether a key starts at data[s] (data[0] being the start of the text); reads data[s - 1, s +
+  /// max_match_ + 1) at most, and data[s - 1, size) when that is shorter (the end of the text).
+  bool decide(const char* data, std::size_t size, std::size_t s, scan_match& m) const noexcept {
+    namespace scan = detail::keys_scan;
+    // the kernels' candidates are a superset: the boundary is checked here too, so that a match never
+    // depends on the kernel
+    if (s != 0 && scan::is_word(static_cast<unsigned char>(data[s - 1]))) return false;
+    const std::string_view rest(data + s, size - s);
+    if (options_.keys.size() != 0) {
+      if (const prefix_entry* e = detail::keys_prefix::access::find(options_.keys, rest)) {
+        const std::size_t p = e->prefix.size();
+        const std::size_t most = id_length + max_secret_length + checksum_length;
+        const std::size_t run = scan::run_length(data, s + p, size, scan::base62_bit, most + 1);
+        if (run >= id_length + min_secret_length + checksum_length && run <= most &&
+            parse_key(rest.substr(0, p + run), options_.keys)) {
+          m = {s, p + run, p + id_length, scan_source::keyward_key, 0, *e};
+          return true;
+        }
+      }
+    }
+    if (options_.leaked_tokens) {
+      const prefix_entry* e = detail::keys_prefix::access::find(leaked_token_prefixes, rest);
+      if (e != nullptr && e->prefix != github_fine_grained) {
+        const std::size_t p = e->prefix.size();
+        const std::size_t body = token_random_length + checksum_length;
+        if (scan::run_length(data, s + p, size, scan::base62_bit, body + 1) == body &&
+            check_github_token(rest.substr(0, p + body))) {
+          m = {s, p + body, p, scan_source::leaked_token, 0, *e};
+          return true;
+        }
+      }
+    }
+    // the run measured last per alphabet: from s + cached[a].p, cut at cached[a].cap (p 0: none yet), so that
+    // patterns of one prefix and alphabet measure it once
+    struct cached_run {
+      std::size_t p = 0, cap = 0, run = 0;
+    } cached[4];
+    for (std::size_t k = 0; k < options_.patterns.size(); ++k) {
+      const scan_pattern& pattern = options_.patterns[k];
+      const std::size_t p = pattern.entry.prefix.size();
+      if (rest.substr(0, p) != pattern.entry.prefix) continue;
+      const auto a = static_cast<unsigned>(pattern.alphabet);
+      const std::size_t cap = pattern.max_length + 1;
+      cached_run& c = cached[a];
+      // the cached run is exact when it stopped before its cap, and a cut of it when the cap is not larger
+      if (c.p != p || (c.run == c.cap && cap > c.cap))
+        c = {p, cap, scan::run_length(data, s + p, size, static_cast<std::uint8_t>(1u << a), cap)};
+      const std::size_t run = std::min(c.run, cap);
+      if (run >= pattern.min_length && run <= pattern.max_length) {
+        m = {s, p + run, p, scan_source::pattern, k, pattern.entry};
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// Decides the candidates in [from, to) of data[0, size), calling on_match with offsets plus `offset`.
+  template <class OnMatch>
+  void decide_range(const char* data, std::size_t size, std::size_t from, std::size_t to, std::size_t offset,
+                    OnMatch& on_match) const {
+    auto on_candidate = [&](std::size_t s) {
+      scan_match m;
+      if (decide(data, size, s, m)) {
+        m.offset += offset;
+        on_match(static_cast<const scan_match&>(m));
+      }
+    };
+    detail::keys_scan::for_each_candidate(filter_, data, size, from, to, on_candidate);
+  }
+
+  scanner_options options_;
+  detail::keys_scan::prefix_filter filter_;
+  std::size_t max_match_ = 0;
+};
+
+/// The bytes a stream copies at a time behind its held-back tail.
+inline constexpr std::size_t stream_piece_size = 16384;
+
+/// A scanner fed a text chunk by chunk: reports exactly the matches of scanner::scan() on the concatenated
+/// chunks (offsets from the start of the stream), however the text is cut, holding back at most
+/// max_match_length() bytes. Allocates its buffer once, at construction; feed() and finish() allocate
+/// nothing.
+class stream_scanner {
+ public:
+  /// A stream scanning with `s`.
+  explicit stream_scanner(scanner s)
+      : scanner_(std::move(s)), window_(scanner_.max_match_length(), stream_piece_size) {}
+
+  /// Scans `chunk`, the next bytes of the stream, calling on_match(const scan_match&) for every key decided
+  /// (a key near the end may be reported by a later call). Never fails.
+  template <class OnMatch>
+  void feed(std::string_view chunk, OnMatch&& on_match) {
+    step(on_match, [this, chunk](auto& decide, auto& flush) { window_.feed(chunk, decide, flush); });
+  }
+
+  /// Ends the stream: reports the keys left, then starts a new stream (offsets from 0 again). Never fails.
+  template <class OnMatch>
+  void finish(OnMatch&& on_match) {
+    step(on_match, [this](auto& decide, auto& flush) { window_.finish(decide, flush); });
+  }
+
+  /// The bytes fed since the stream started.
+  std::size_t consumed() const noexcept { return window_.total(); }
+
+ private:
+  /// Runs window_.feed() or finish() (through `run`) with a decider that reports to on_match.
+  template <class OnMatch, class Run>
+  void step(OnMatch& on_match, Run&& run) {
+    auto decide = [&](const char* data, std::size_t size, std::size_t from, std::size_t to, std::size_t offset) {
+      scanner_.decide_range(data, size, from, to, offset, on_match);
+    };
+    auto flush = [](const char*, std::size_t, std::size_t) noexcept {};
+    run(decide, flush);
+  }
+
+  scanner scanner_;
+  detail::keys_scan::stream_window window_;
+};
+
+/// Redacts a text written chunk by chunk: emits the bytes of scanner::redact_in_place() on the concatenated
+/// chunks, in order, holding back at most max_match_length() bytes until finish(). Allocates its buffer once,
+/// at construction; write() and finish() allocate nothing (but what `out` does).
+class stream_redactor {
+ public:
+  /// A redactor scanning with `s`.
+  explicit stream_redactor(scanner s)
+      : scanner_(std::move(s)), window_(scanner_.max_match_length(), stream_piece_size) {}
+
+  /// Takes `chunk`, the next bytes of the text, and passes the redacted bytes that are final to
+  /// out(std::string_view), in order and in pieces (none empty). Returns the number of keys found by this
+  /// call. Never fails.
+  template <class Out>
+  std::size_t write(std::string_view chunk, Out&& out) {
+    return step(out, [this, chunk](auto& decide, auto& flush) { window_.feed(chunk, decide, flush); });
+  }
+
+  /// write() appending to `out`.
+  std::size_t write(std::string_view chunk, std::string& out) {
+    return write(chunk, [&out](std::string_view piece) { out.append(piece.data(), piece.size()); });
+  }
+
+  /// Ends the text: emits the bytes held back, redacted, then starts a new text. Returns the number of keys
+  /// found by this call. Never fails.
+  template <class Out>
+  std::size_t finish(Out&& out) {
+    const std::size_t count = step(out, [this](auto& decide, auto& flush) { window_.finish(decide, flush); });
+    emitted_ = redact_from_ = redact_to_ = 0;
+    return count;
+  }
+
+  /// finish() appending to `out`.
+  std::size_t finish(std::string& out) {
+    return finish([&out](std::string_view piece) { out.append(piece.data(), piece.size()); });
+  }
+
+ private:
+  /// Runs window_.feed() or finish() (through `run`) with a decider that emits the bytes before each key's
+  /// secret part and marks the part for redaction, and a flush that emits what is final; returns the keys found.
+  template <class Out, class Run>
+  std::size_t step(Out& out, Run&& run) {
+    std::size_t count = 0;
+    auto decide = [&](const char* data, std::size_t size, std::size_t from, std::size_t to, std::size_t offset) {
+      auto on_match = [&](const scan_match& m) {
+        emit(data, offset, m.offset + m.public_length, out);
+        redact_from_ = m.offset + m.public_length;
+        redact_to_ = m.offset + m.length;
+        ++count;
+      };
+      scanner_.decide_range(data, size, from, to, offset, on_match);
+    };
+    auto flush = [&](const char* data, std::size_t offset, std::size_t until) { emit(data, offset, until, out); };
+    run(decide, flush);
+    return count;
+  }
+
+  /// Emits the stream's bytes [emitted_, until) from data (whose byte 0 is stream offset `offset`), the
+  /// bytes in [redact_from_, redact_to_) as redaction_char.
+  template <class Out>
+  void emit(const char* data, std::size_t offset, std::size_t until, Out& out) {
+    static constexpr char stars[64] = {
+        '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*',
+        '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*',
+        '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*', '*'};
+    static_assert(redaction_char == '*', "stars holds the redaction character");
+    while (emitted_ < until) {
+      if (emitted_ >= redact_from_ && emitted_ < redact_to_) {
+        std::size_t n = std::min(until, redact_to_) - emitted_;
+        if (n > sizeof stars) n = sizeof stars;
+        out(std::string_view(stars, n));
+        emitted_ += n;
+      } else {
+        const std::size_t end = emitted_ < redact_from_ ? std::min(until, redact_from_) : until;
+        out(std::string_view(data + (emitted_ - offset), end - emitted_));
+        emitted_ = end;
+      }
+    }
+  }
+
+  scanner scanner_;
+  detail::keys_scan::stream_window window_;
+  std::size_t emitted_ = 0;      // stream bytes passed to out
+  std::size_t redact_from_ = 0;  // the secret bytes of the last key found: [redact_from_, redact_to_)
+  std::size_t redact_to_ = 0;
+};
+
+}  // namespace keyward::keys
+
+#endif  // KEYWARD_KEYS_SCAN_HPP
+// ---- end keyward/keys/scan.hpp ----
 // ---- begin keyward/keys/verifier.hpp ----
 // keyward: one call from an Authorization field value to a decision about an API key: who is calling (a
 // principal), or the denial to send (status, WWW-Authenticate challenge, Retry-After and JSON body).
@@ -10825,12 +12406,20 @@ class memory_store {
 // Basic with the key's prefix and id as the user-id and the rest as the password, as configured), classify
 // the prefix, check the format and checksum (keys failing these never reach the store), look the id up in
 // the store, compare digests in constant time, then check the environment, the status (disabled, revoked),
-// the validity period (not-before, expiry), the scopes the request requires, and the key's rate limit.
+// the validity period (not-before, expiry), the scopes the request requires, the key's rate limit, and its
+// usage credits.
 //
 // The store is any object with find(std::string_view id) returning something contextually bool that
 // dereferences to a key_record: keys::memory_store (a std::shared_ptr<const key_record>), a pointer, or a
-// std::optional<key_record> read from a database. The verifier keeps the result alive in the principal, so
-// the views a principal gives stay valid as long as it lives. When the store also has
+// std::optional<key_record> read from a database; or a keyward::result of one, for a store that can fail
+// (keys::redis_store): an error then means the store could not answer, and the verifier denies with 503
+// (http::denial::unavailable, fail closed), while "no such key" is a success holding a null handle. The
+// verifier keeps the handle alive in the principal, so the views a principal gives stay valid as long as it
+// lives. When a key's record has credits (key_record::credits), the store must have
+// consume_credits(std::string_view balance_id, const credit_plan&, std::uint64_t cost, keys::sys_nanoseconds
+// now) -> result<credit_decision>, which spends by the rule of keys::spend_credits() (memory_store and
+// redis_store do): a store without it cannot meter the key, and the verifier answers 503 (to a request of
+// cost above 0; cost 0 never asks the store). When the store also has
 // record_use(std::string_view id, keys::sys_nanoseconds now), the verifier calls it on every success (for a
 // store whose records are copies, such as a database row); it always updates key_record::last_used too.
 // When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
@@ -10938,18 +12527,24 @@ class principal {
   const std::optional<rate::decision>& rate() const noexcept { return rate_; }
   /// True when the limiter failed and the request went through unlimited (limiter_failure::fail_open).
   bool limiter_failed() const noexcept { return limiter_failed_; }
+  /// The credits this request spent, for the server's own headers or logs: allowed, the credits remaining
+  /// after this call and when they refill; nullopt when the key has no credit plan (unmetered) or the
+  /// request cost 0 (the balance was not read).
+  const std::optional<credit_decision>& credits() const noexcept { return credits_; }
   /// The whole record, as the store returned it.
   const key_record& record() const noexcept { return *handle_; }
 
   /// A principal for `handle` (not null) and what the verifier found.
   principal(Handle handle, key_kind kind, key_environment environment, std::optional<rate::decision> rate,
-            bool limiter_failed) noexcept(std::is_nothrow_move_constructible_v<Handle>)
-      : handle_(std::move(handle)), rate_(rate), kind_(kind), environment_(environment),
+            bool limiter_failed, std::optional<credit_decision> credits = std::nullopt)
+      noexcept(std::is_nothrow_move_constructible_v<Handle>)
+      : handle_(std::move(handle)), rate_(rate), credits_(credits), kind_(kind), environment_(environment),
         limiter_failed_(limiter_failed) {}
 
  private:
   Handle handle_;
   std::optional<rate::decision> rate_;
+  std::optional<credit_decision> credits_;
   key_kind kind_;
   key_environment environment_;
   bool limiter_failed_;
@@ -10963,9 +12558,11 @@ class authentication {
   /// A success.
   explicit authentication(principal<Handle> who) noexcept(std::is_nothrow_move_constructible_v<Handle>)
       : outcome_(std::in_place_index<0>, std::move(who)) {}
-  /// A failure, with the rate decision when the limiter refused the request.
-  explicit authentication(http::denial why, std::optional<rate::decision> rate = std::nullopt) noexcept
-      : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate) {}
+  /// A failure, with the rate decision when the limiter refused the request, and the credit decision when
+  /// the key's credits did.
+  explicit authentication(http::denial why, std::optional<rate::decision> rate = std::nullopt,
+                          std::optional<credit_decision> credits = std::nullopt) noexcept
+      : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate), credits_(credits) {}
 
   /// True when a principal is held.
   bool has_value() const noexcept { return outcome_.index() == 0; }
@@ -10983,12 +12580,17 @@ class authentication {
     return *std::get_if<1>(&outcome_);
   }
   /// The rate decision: the principal's on success, the limiter's refusal on a 429 (for the RateLimit
-  /// headers sent with it), nullopt otherwise.
+  /// headers sent with it), the limiter's allowance on a 402 (the request was counted before its credits
+  /// were refused), nullopt otherwise.
   std::optional<rate::decision> rate() const noexcept { return has_value() ? value().rate() : rate_; }
+  /// The credit decision: the principal's on success, the store's refusal on a 402 (remaining credits and
+  /// refills_at), nullopt otherwise.
+  std::optional<credit_decision> credits() const noexcept { return has_value() ? value().credits() : credits_; }
 
  private:
   std::variant<principal<Handle>, http::denial> outcome_;
   std::optional<rate::decision> rate_;
+  std::optional<credit_decision> credits_;
 };
 
 }  // namespace keyward::keys
@@ -11001,6 +12603,16 @@ struct has_record_use : std::false_type {};
 template <class Store>
 struct has_record_use<Store, std::void_t<decltype(std::declval<Store&>().record_use(
                                  std::string_view(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
+    : std::true_type {};
+
+/// Whether Store has consume_credits(std::string_view, const keys::credit_plan&, std::uint64_t,
+/// keys::sys_nanoseconds).
+template <class Store, class = void>
+struct has_consume_credits : std::false_type {};
+template <class Store>
+struct has_consume_credits<Store, std::void_t<decltype(std::declval<Store&>().consume_credits(
+                                      std::string_view(), std::declval<const ::keyward::keys::credit_plan&>(),
+                                      std::uint64_t(), std::declval<::keyward::keys::sys_nanoseconds>()))>>
     : std::true_type {};
 
 /// Whether Store has prefetch(std::string_view id), a hint that find(id) follows.
@@ -11050,8 +12662,8 @@ namespace keyward::keys {
 template <class Store, class Clock = std::chrono::system_clock, class Limiter = no_limiter>
 class verifier {
  public:
-  /// What Store::find returns, kept in the principal.
-  using handle_type = std::decay_t<decltype(std::declval<Store&>().find(std::string_view()))>;
+  /// What Store::find returns (unwrapped from a keyward::result), kept in the principal.
+  using handle_type = detail::keys_record::handle_of<Store>;
   /// The principal of a success.
   using principal_type = principal<handle_type>;
   /// What authenticate() returns.
@@ -11061,7 +12673,7 @@ class verifier {
 
   static_assert(std::is_constructible_v<bool, const handle_type&>,
                 "keys::verifier: Store::find(id) must return something contextually bool (a pointer, a "
-                "std::shared_ptr, a std::optional)");
+                "std::shared_ptr, a std::optional), or a keyward::result of one");
   static_assert(std::is_convertible_v<decltype(*std::declval<const handle_type&>()), const key_record&>,
                 "keys::verifier: Store::find(id) must dereference to a keys::key_record");
   static_assert(std::is_same_v<typename time_point::clock, std::chrono::system_clock>,
@@ -11095,18 +12707,31 @@ class verifier {
   }
 
   /// Authenticates the Authorization field value `authorization` (empty when the request has none) for a
-  /// request requiring `required` (scopes::none for none), at `now`: the principal, or the denial, which is
-  /// one of (see http::denial for the statuses, challenges and bodies) missing_credentials (empty value),
+  /// request requiring `required` (scopes::none for none), at `now`, spending `cost` of the key's usage
+  /// credits when its record has a credit plan: the principal, or the denial, which is one of (see
+  /// http::denial for the statuses, challenges and bodies) missing_credentials (empty value),
   /// malformed_credentials (a value that does not parse), wrong_scheme (a scheme not accepted),
   /// invalid_key (a key that does not parse, has a wrong checksum, an unknown prefix or id, a wrong secret,
   /// a kind not accepted, is sent in a form not accepted, or is before its not-before time; every key
   /// failure with uniform_key_denials), wrong_environment, revoked, disabled, expired (at or after its
   /// expires_at), insufficient_scope (with the names of the required scopes in the challenge),
-  /// rate_limited (with the decision in rate()) and unavailable (the limiter failed, failing closed).
-  /// Allocates nothing on success with memory_store and tiered_limiter (the denials with a scope do).
+  /// rate_limited (with the decision in rate()), credits_exhausted (402, the cost does not fit in the
+  /// remaining credits; Retry-After until the refill when one is scheduled and the cost fits in the plan's
+  /// allowance, none when it never can; the store's decision in credits()) and unavailable (503: the store's
+  /// find() or consume_credits() failed, the limiter failed while failing closed, or the key has credits,
+  /// the cost is above 0 and the store has no consume_credits()).
+  ///
+  /// Credits are checked last, after the rate limit (a request refused by the limiter spends none; a request
+  /// refused with 402 has used a token of the rate limit, and its rate decision is in rate()), and always
+  /// fail closed, whatever on_limiter_failure says: credits are money, and a store that cannot count them
+  /// lets nothing through. `cost` 0 checks nothing and spends nothing: the store is not asked (it is allowed
+  /// even when no credit is left, or the store cannot count credits), and principal::credits() is nullopt.
+  /// Allocates nothing on success with memory_store and tiered_limiter (the denials with a scope do, and so
+  /// does the first spend of a credit balance, which creates its entry).
   template <class Duration>
   outcome_type authenticate(std::string_view authorization, const scope_requirement& required,
-                            std::chrono::time_point<std::chrono::system_clock, Duration> now) const {
+                            std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                            std::uint64_t cost = 1) const {
     http::basic_buffer<detail::keys_verifier::basic_capacity> buffer;  // wiped when it goes
     char joined[max_key_length];
     detail::keys_verifier::wipe_on_exit wipe{joined};
@@ -11129,7 +12754,9 @@ class verifier {
     // store's memory arrives (the prefetch hint); an unknown id then does the work of a wrong secret.
     if constexpr (detail::keys_verifier::has_prefetch<Store>::value) store_->prefetch(parsed->id);
     const presented_digest presented = peppers_.present(parsed->whole);
-    handle_type found = store_->find(parsed->id);
+    result<handle_type> looked_up = detail::keys_record::find_record(*store_, parsed->id);
+    if (!looked_up) return deny(http::denial::unavailable(options_.unavailable_retry_after));  // fail closed
+    handle_type& found = *looked_up;
     const bool exists = static_cast<bool>(found);
     const key_digest& expected = exists ? static_cast<const key_record&>(*found).digest : dummy_;
     const bool matched = peppers_.matches(parsed->whole, presented, expected);
@@ -11169,14 +12796,41 @@ class verifier {
       }
     }
 
+    std::optional<credit_decision> credits;
+    if (record.credits.has_value() && cost != 0) {  // cost 0 checks nothing and spends nothing
+      if constexpr (detail::keys_verifier::has_consume_credits<Store>::value) {
+        const std::string_view balance = record.credit_balance ? record.credit_balance->view() : record.id.view();
+        const result<credit_decision> spent = store_->consume_credits(balance, *record.credits, cost, at);
+        if (!spent) return deny(http::denial::unavailable(options_.unavailable_retry_after));  // fail closed
+        if (!spent->allowed) {
+          // The request has used a token of the key's rate limit (taken above, so that a rate-limited request
+          // never spends credits). A Retry-After only when a refill can let the cost through: none when the
+          // cost exceeds the whole allowance (0 included), whatever refills.
+          std::optional<std::chrono::nanoseconds> until_refill;
+          if (spent->refills_at.has_value() && cost <= record.credits->allowance) {
+            const sys_nanoseconds refill{
+                std::chrono::nanoseconds(detail::keys_record::unix_nanoseconds(*spent->refills_at))};
+            until_refill = std::chrono::nanoseconds(detail::time_convert::nanoseconds_between(at, refill));
+          }
+          return deny(http::denial::credits_exhausted(until_refill), decision, *spent);
+        }
+        credits = *spent;
+      } else {
+        // A store that cannot count credits cannot let a metered key through.
+        return deny(http::denial::unavailable(options_.unavailable_retry_after));
+      }
+    }
+
     record.last_used.record(now);
     if constexpr (detail::keys_verifier::has_record_use<Store>::value) store_->record_use(parsed->id, at);
-    return outcome_type(principal_type(std::move(found), prefix.kind, environment, decision, limiter_failed));
+    return outcome_type(
+        principal_type(std::move(found), prefix.kind, environment, decision, limiter_failed, credits));
   }
 
   /// authenticate() at the clock's present time.
-  outcome_type authenticate(std::string_view authorization, const scope_requirement& required) const {
-    return authenticate(authorization, required, clock_.now());
+  outcome_type authenticate(std::string_view authorization, const scope_requirement& required,
+                            std::uint64_t cost = 1) const {
+    return authenticate(authorization, required, clock_.now(), cost);
   }
 
   /// The requirement that a key hold every scope named in `names` (space-separated, built-in or from
@@ -11255,9 +12909,10 @@ class verifier {
     return std::move(*http::denial::insufficient_scope(std::string()));
   }
 
-  outcome_type deny(http::denial why, std::optional<rate::decision> rate = std::nullopt) const noexcept {
+  outcome_type deny(http::denial why, std::optional<rate::decision> rate = std::nullopt,
+                    std::optional<credit_decision> credits = std::nullopt) const noexcept {
     why.with_challenge(options_.challenge);
-    return outcome_type(std::move(why), rate);
+    return outcome_type(std::move(why), rate, credits);
   }
 
   Store* store_;

@@ -13,7 +13,9 @@ Rules for README code blocks (copy into the docs):
     fenced block (``` or ```text): the program is built, run, and its standard output must equal that
     block's content exactly (each line followed by a newline).
   - Against single_include/, every `#include <keyward/...>` line of a block becomes
-    `#include <keyward/keyward.hpp>` (the single header is the only keyward header there).
+    `#include <keyward/keyward.hpp>` (the single header is the only keyward header there), except the
+    optional adapters that need hiredis (OPTIONAL below), which the single header leaves out: they are
+    read from include/, after the single header, as users of the single header do.
   Compiler messages name README.md lines (the wrapper's own lines are called "wrapper").
 
 Prints one `PASS name` / `FAIL name: reason` line per block and include directory, where name is
@@ -35,6 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
 INCLUDE_LINE = re.compile(r"^\s*#\s*include\b")
 KEYWARD_INCLUDE = re.compile(r"^\s*#\s*include\s*<keyward/[^>]+>")
+OPTIONAL = ("keyward/rate/redis.hpp", "keyward/keys/redis_limits.hpp", "keyward/keys/redis_store.hpp")
 PRELUDE = ["keyward/keyward.hpp", "cstdio", "iostream", "string", "chrono"]
 FLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
 
@@ -88,7 +91,8 @@ def program(block, readme_name, single_header):
     every line back to README.md, so compiler messages name the README line."""
     lines = block.text.splitlines()
     if single_header:
-        lines = [KEYWARD_INCLUDE.sub("#include <keyward/keyward.hpp>", l) for l in lines]
+        lines = [l if any(f"<{h}>" in l for h in OPTIONAL) else KEYWARD_INCLUDE.sub("#include <keyward/keyward.hpp>", l)
+                 for l in lines]
     first = block.line + 1  # README line of the block's first line
 
     def located(numbered):
@@ -126,7 +130,7 @@ def check(block, include, cxx, work, readme_name):
     source.write_text(program(block, readme_name, include.rstrip("/").endswith("single_include")), encoding="utf-8")
     include_dir = include if os.path.isabs(include) else str(ROOT / include)
     exe = stem.with_suffix(".exe")
-    build = [cxx, *FLAGS, f"-I{include_dir}", str(source), "-o", str(exe)]
+    build = [cxx, *FLAGS, f"-I{include_dir}", f"-I{ROOT / 'include'}", str(source), "-o", str(exe)]
     if block.expected_output is None:
         build[-2:] = ["-fsyntax-only"]
     compiled = subprocess.run(build, capture_output=True, text=True)

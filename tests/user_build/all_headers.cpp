@@ -1,8 +1,9 @@
 // A user's build: one translation unit that includes every public keyward header (all of include/keyward/
-// except detail/ and the optional rate/redis.hpp and keys/redis_limits.hpp) and instantiates or calls every
-// public function template, class template and inline function (exercise(), and exercise_keys() for the
-// API-key module), so that the strict warnings users turn on (-Wall -Wextra -Wpedantic -Wshadow -Wconversion
-// -Werror, at -O2 and -O3, where GCC's flow-based warnings appear) see all of it through plain -I.
+// except detail/ and the optional rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp) and
+// instantiates or calls every public function template, class template and inline function (exercise(), and
+// exercise_keys() for the API-key module), so that the strict warnings users turn on (-Wall -Wextra -Wpedantic
+// -Wshadow -Wconversion -Werror, at -O2 and -O3, where GCC's flow-based warnings appear) see all of it through
+// plain -I.
 // tests/user_build/run.sh compiles it; it also fails when a public header is missing here. exercise() and
 // exercise_keys() are never run: main() only calls them when argc is impossible; its results feed a volatile so
 // nothing is optimised away before the warnings are computed. With KEYWARD_USER_BUILD_SINGLE_HEADER defined
@@ -29,6 +30,7 @@
 #include <keyward/http/status.hpp>
 #include <keyward/kernels.hpp>
 #include <keyward/keys/callback.hpp>
+#include <keyward/keys/credits.hpp>
 #include <keyward/keys/digest.hpp>
 #include <keyward/keys/env.hpp>
 #include <keyward/keys/format.hpp>
@@ -36,6 +38,8 @@
 #include <keyward/keys/memory_store.hpp>
 #include <keyward/keys/prefix.hpp>
 #include <keyward/keys/record.hpp>
+#include <keyward/keys/record_fields.hpp>
+#include <keyward/keys/scan.hpp>
 #include <keyward/keys/scopes.hpp>
 #include <keyward/keys/verifier.hpp>
 #include <keyward/keyward.hpp>
@@ -55,6 +59,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,6 +68,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -558,6 +564,34 @@ std::size_t exercise_keys() {
       static_cast<std::size_t>(record.environment));
   record.last_used.record(static_wall_clock::now());
 
+  // keys/credits.hpp
+  record.credits = keys::credit_plan{100, keys::credit_refill::monthly};
+  use(record.credits == keys::credit_plan{} || record.credits != keys::credit_plan{});
+  const keys::sys_nanoseconds spent_at = static_wall_clock::now();
+  std::optional<keys::credit_balance> balance;
+  const keys::credit_decision spent = keys::spend_credits(balance, *record.credits, 1, spent_at);
+  use(spent.allowed && spent.remaining != 0);
+  use(spent.refills_at);
+  use(balance.has_value() && (*balance == keys::credit_balance{} || *balance != keys::credit_balance{}));
+  const std::int64_t period = keys::credit_period(keys::credit_refill::daily, spent_at);
+  use(keys::credit_period_start(keys::credit_refill::daily, period) <= spent_at);
+  use(keys::credit_refills_at(keys::credit_refill::monthly, period));
+
+  // keys/record_fields.hpp
+  use(keys::field_name(keys::record_field_name::owner));
+  use(keys::has_record_field(record, keys::record_field_name::credit_allowance));
+  use(keys::record_field_size(record, keys::record_field_name::scopes, 7));
+  use(keys::record_field_value(record, keys::record_field_name::digest, 7));
+  char field_buffer[128];
+  use(keys::write_record_field(record, keys::record_field_name::revision, 7, field_buffer, sizeof field_buffer));
+  const auto encoded = keys::encoded_record::make(record, 7);
+  if (encoded) {
+    std::vector<keys::record_field> fields;
+    for (std::size_t i = 0; i < encoded->size(); ++i) fields.push_back((*encoded)[i]);
+    const kw::result<keys::stored_record> stored = keys::parse_record_fields(fields.data(), fields.size());
+    use(stored && stored->revision == 7 && stored->record.id == record.id);
+  }
+
   // keys/memory_store.hpp, and the life-cycle functions over it and over a store of copies
   auto made_store = keys::memory_store::make();
   if (!made_store) return sink;
@@ -682,6 +716,34 @@ std::size_t exercise_keys() {
   const keys::callback_authentication accepted = keys::callback_authentication::success();
   const keys::callback_authentication rejected = keys::callback_authentication::failure(http::denial::invalid_key());
   use(accepted.has_value() && rejected.error().status() == 401);
+
+  // keys/scan.hpp
+  keys::scanner_options scan_options;
+  scan_options.keys = keys::stripe_prefixes;
+  scan_options.patterns.assign(std::begin(keys::stripe_scan_patterns), std::end(keys::stripe_scan_patterns));
+  auto made_scanner = keys::scanner::make(scan_options);
+  if (!made_scanner) return sink;
+  const keys::scanner key_scanner = std::move(*made_scanner);
+  std::string leaky = "token sk_live_0123456789abcdefghijklmnop here";
+  for (const keys::scan_match& m : key_scanner.scan(leaky)) {
+    use(m.offset + m.length + m.public_length + m.pattern);
+    use(std::string_view(keys::to_string(m.source)));
+    use(m.classification.vendor);
+  }
+  key_scanner.scan(leaky, [](const keys::scan_match& m) { use(m.length); });
+  use(key_scanner.redact_in_place(leaky));
+  use(key_scanner.redact_in_place(&leaky[0], leaky.size()));
+  use(key_scanner.max_match_length());
+  keys::stream_scanner stream(key_scanner);
+  stream.feed(leaky, [](const keys::scan_match& m) { use(m.offset); });
+  stream.finish([](const keys::scan_match& m) { use(m.offset); });
+  use(stream.consumed());
+  keys::stream_redactor redactor(key_scanner);
+  std::string redacted;
+  use(redactor.write(leaky, redacted));
+  use(redactor.write(leaky, [](std::string_view piece) { use(piece); }));
+  use(redactor.finish(redacted));
+  use(redactor.finish([](std::string_view piece) { use(piece); }));
   return sink;
 }
 
