@@ -83,6 +83,56 @@ enum class errc : std::uint16_t {
   key_store_conflict = 555,      ///< a record kept changing under a store's compare-and-set update; retry later
   key_invalid_record = 556,      ///< a stored record that does not decode (a field missing, malformed or out of range)
 
+  // JSON Web Tokens (600-649: 600-619 the token and its JSON, 620-639 keys and signatures, 640-649 claims)
+  jwt_too_large = 600,                ///< the token is longer than the configured cap (checked before decoding)
+  jwt_malformed = 601,                ///< not three '.'-separated segments of base64url (RFC 7515 section 7.1)
+  jwt_encrypted = 602,                ///< five segments: an encrypted JWT (JWE), which is not supported
+  jwt_invalid_base64 = 603,           ///< a segment that is not canonical unpadded base64url (RFC 7515 section 2)
+  jwt_json_syntax = 604,              ///< the header or claims are not JSON (RFC 8259), or bytes follow the value
+  jwt_json_invalid_utf8 = 605,        ///< ill-formed UTF-8 in the JSON text (RFC 8259 section 8.1)
+  jwt_json_too_deep = 606,            ///< arrays and objects nested beyond the configured depth
+  jwt_json_too_many_members = 607,    ///< an object or array with more members than the configured limit
+  jwt_json_duplicate_member = 608,    ///< the same member name twice in one object (compared after unescaping)
+  jwt_json_not_object = 609,          ///< the header or claims are valid JSON but not an object
+  jwt_json_wrong_type = 610,          ///< a JSON value read as a type it does not have (a number as a string)
+  jwt_json_number_out_of_range = 611, ///< a JSON number outside the range the caller reads it into
+  jwt_invalid_header = 612,           ///< a registered header parameter of the wrong type or value (kid, typ, b64)
+  jwt_invalid_claim = 613,            ///< a registered claim of the wrong type (iss not a string, aud not strings)
+  jwt_invalid_crit = 614,             ///< crit empty, not an array of strings, a registered or absent name, or one twice
+  jwt_unsupported_crit = 615,         ///< crit lists an extension the verifier does not understand (RFC 7515 4.1.11)
+  jwt_missing_algorithm = 620,        ///< no "alg" header parameter, or not a string
+  jwt_algorithm_none = 621,           ///< "alg":"none", an unsecured JWS, which is never accepted
+  jwt_unknown_algorithm = 622,        ///< an "alg" that names no algorithm keyward knows (names are case-sensitive)
+  jwt_algorithm_not_allowed = 623,    ///< an algorithm that no key of the verifier is bound to (RFC 8725 section 3.1)
+  jwt_unknown_key = 624,              ///< a "kid" that names no key of the verifier
+  jwt_invalid_signature_length = 625, ///< a signature of the wrong length for its algorithm
+  jwt_invalid_signature = 626,        ///< the signature does not verify
+  jwt_key_too_short = 627,            ///< an HMAC key shorter than the hash output (RFC 7518 section 3.2)
+  jwt_invalid_options = 628,          ///< a verifier or signer misconfigured: no key, a key id twice, a negative leeway
+  jwt_missing_claim = 640,            ///< a required claim is absent (exp by default, iss or aud when configured)
+  jwt_invalid_numeric_date = 641,     ///< exp, nbf or iat not a JSON number in range (RFC 7519 section 2)
+  jwt_expired = 642,                  ///< now is at or after exp plus the leeway (RFC 7519 section 4.1.4)
+  jwt_not_yet_valid = 643,            ///< now is before nbf minus the leeway (RFC 7519 section 4.1.5)
+  jwt_issued_in_future = 644,         ///< iat is after now plus the leeway
+  jwt_wrong_issuer = 645,             ///< iss is not the expected issuer (RFC 7519 section 4.1.1)
+  jwt_wrong_audience = 646,           ///< no aud value is an expected audience (RFC 7519 section 4.1.3)
+  jwt_wrong_subject = 647,            ///< sub is not the expected subject (RFC 7519 section 4.1.2)
+  jwt_wrong_type = 648,               ///< typ is not the expected media type (RFC 9068 section 4, RFC 8725 3.11)
+
+  // webhook signatures (650-699)
+  webhook_missing_header = 650,       ///< a required header (id, timestamp, signature) is absent or empty
+  webhook_invalid_id = 651,           ///< a message id with a byte or a length the scheme does not allow
+  webhook_invalid_timestamp = 652,    ///< not a strict decimal integer of seconds (no sign, space or leading zero)
+  webhook_timestamp_too_old = 653,    ///< the timestamp is older than now minus the tolerance
+  webhook_timestamp_too_new = 654,    ///< the timestamp is later than now plus the tolerance
+  webhook_invalid_signature_header = 655, ///< a signature field that does not parse for its scheme
+  webhook_too_many_signatures = 656,  ///< more signatures in one field than the configured cap
+  webhook_no_signature = 657,         ///< no signature of a version the verifier knows (v1, sha256=, v0=)
+  webhook_signature_mismatch = 658,   ///< signatures of a known version, none of which matches
+  webhook_invalid_secret = 659,       ///< a secret that does not decode or is too short (whsec_ base64 under 24 bytes)
+  webhook_invalid_options = 660,      ///< no secret, a tolerance of zero or less, or a cap of zero
+  webhook_replayed = 661,             ///< the replay cache has seen this message id within the tolerance
+
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
   rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
@@ -163,6 +213,53 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::key_invalid_scope: return "key: invalid scope";
     case errc::key_store_conflict: return "key: record changed concurrently; retry";
     case errc::key_invalid_record: return "key: stored record does not decode";
+    // JSON Web Tokens and webhooks
+    case errc::jwt_too_large: return "jwt: token too large";
+    case errc::jwt_malformed: return "jwt: not a compact JWS of three segments";
+    case errc::jwt_encrypted: return "jwt: encrypted token (JWE) not supported";
+    case errc::jwt_invalid_base64: return "jwt: segment is not canonical unpadded base64url";
+    case errc::jwt_json_syntax: return "jwt: invalid JSON";
+    case errc::jwt_json_invalid_utf8: return "jwt: invalid UTF-8 in JSON";
+    case errc::jwt_json_too_deep: return "jwt: JSON nested too deeply";
+    case errc::jwt_json_too_many_members: return "jwt: too many JSON members";
+    case errc::jwt_json_duplicate_member: return "jwt: duplicate JSON member name";
+    case errc::jwt_json_not_object: return "jwt: JSON value is not an object";
+    case errc::jwt_json_wrong_type: return "jwt: JSON value of another type";
+    case errc::jwt_json_number_out_of_range: return "jwt: JSON number out of range";
+    case errc::jwt_invalid_header: return "jwt: invalid header parameter";
+    case errc::jwt_invalid_claim: return "jwt: invalid claim";
+    case errc::jwt_invalid_crit: return "jwt: invalid crit header parameter";
+    case errc::jwt_unsupported_crit: return "jwt: unsupported critical extension";
+    case errc::jwt_missing_algorithm: return "jwt: missing alg";
+    case errc::jwt_algorithm_none: return "jwt: alg none is never accepted";
+    case errc::jwt_unknown_algorithm: return "jwt: unknown algorithm";
+    case errc::jwt_algorithm_not_allowed: return "jwt: algorithm not allowed";
+    case errc::jwt_unknown_key: return "jwt: unknown key id";
+    case errc::jwt_invalid_signature_length: return "jwt: signature has the wrong length";
+    case errc::jwt_invalid_signature: return "jwt: invalid signature";
+    case errc::jwt_key_too_short: return "jwt: HMAC key shorter than the hash output";
+    case errc::jwt_invalid_options: return "jwt: invalid options";
+    case errc::jwt_missing_claim: return "jwt: required claim missing";
+    case errc::jwt_invalid_numeric_date: return "jwt: invalid NumericDate";
+    case errc::jwt_expired: return "jwt: token expired";
+    case errc::jwt_not_yet_valid: return "jwt: token not yet valid";
+    case errc::jwt_issued_in_future: return "jwt: token issued in the future";
+    case errc::jwt_wrong_issuer: return "jwt: wrong issuer";
+    case errc::jwt_wrong_audience: return "jwt: wrong audience";
+    case errc::jwt_wrong_subject: return "jwt: wrong subject";
+    case errc::jwt_wrong_type: return "jwt: wrong token type";
+    case errc::webhook_missing_header: return "webhook: required header missing";
+    case errc::webhook_invalid_id: return "webhook: invalid message id";
+    case errc::webhook_invalid_timestamp: return "webhook: invalid timestamp";
+    case errc::webhook_timestamp_too_old: return "webhook: timestamp too old";
+    case errc::webhook_timestamp_too_new: return "webhook: timestamp too far in the future";
+    case errc::webhook_invalid_signature_header: return "webhook: malformed signature header";
+    case errc::webhook_too_many_signatures: return "webhook: too many signatures";
+    case errc::webhook_no_signature: return "webhook: no signature of a supported version";
+    case errc::webhook_signature_mismatch: return "webhook: no signature matches";
+    case errc::webhook_invalid_secret: return "webhook: invalid secret";
+    case errc::webhook_invalid_options: return "webhook: invalid options";
+    case errc::webhook_replayed: return "webhook: message id already seen (replay)";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
