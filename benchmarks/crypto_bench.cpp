@@ -1,4 +1,4 @@
-// keyward benchmarks: SHA-256/512, HMAC-SHA256 and constant-time comparison by keyward and by the peers
+// keyward benchmarks: SHA-256/384/512, HMAC-SHA256/512 and constant-time comparison by keyward and by the peers
 // found at build time (OpenSSL libcrypto, libsodium), side by side. Peers are enabled by
 // KEYWARD_BENCH_OPENSSL / KEYWARD_BENCH_SODIUM (set by benchmarks/meson.build when found). Every
 // implementation's output is checked against keyward's before timing.
@@ -33,7 +33,9 @@ namespace {
 
 using keyward::crypto::hmac;
 using keyward::crypto::sha256;
+using keyward::crypto::sha384;
 using keyward::crypto::sha512;
+using keyward::kernels::kernel;
 
 const std::vector<std::uint8_t>& input() {
   static const std::vector<std::uint8_t> bytes = [] {
@@ -79,16 +81,22 @@ void hash_keyward(benchmark::State& state) {
   set_bytes(state, size);
 }
 
-template <class Hash>
-void hash_keyward_scalar(benchmark::State& state) {
-  const keyward::kernels::scoped_force scalar(keyward::kernels::kernel::scalar);
+// keyward limited to one set of kernels (SHA-512's AVX2 kernel, or the portable code); skipped when the
+// machine lacks it.
+template <class Hash, kernel Kernels>
+void hash_keyward_forced(benchmark::State& state) {
+  if (!keyward::kernels::available(Kernels)) {
+    state.SkipWithError("kernel not available on this machine");
+    return;
+  }
+  const keyward::kernels::scoped_force only(Kernels);
   hash_keyward<Hash>(state);
 }
 
 #if KEYWARD_BENCH_OPENSSL
 template <class Hash>
 const EVP_MD* evp_md() {
-  return Hash::digest_size == 32 ? EVP_sha256() : EVP_sha512();
+  return Hash::digest_size == 32 ? EVP_sha256() : Hash::digest_size == 48 ? EVP_sha384() : EVP_sha512();
 }
 
 template <class Hash>
@@ -117,6 +125,7 @@ void hash_openssl_oneshot(benchmark::State& state) {
   unsigned char digest[64];
   for (auto _ : state) {
     if constexpr (Hash::digest_size == 32) SHA256(data, size, digest);
+    else if constexpr (Hash::digest_size == 48) SHA384(data, size, digest);
     else SHA512(data, size, digest);
     benchmark::DoNotOptimize(digest);
   }
@@ -142,7 +151,7 @@ void hash_sodium(benchmark::State& state) {
 #endif
 
 // ---------------------------------------------------------------------------------------------------------
-// HMAC-SHA256 of a 300-byte message
+// HMAC-SHA256 of a 300-byte message (the size of a typical JWT's signing input); HMAC-SHA512 for HS512
 
 const auto& expected_hmac() {
   static const auto tag = hmac<sha256>::compute(hmac_key, sizeof hmac_key, input().data(), hmac_message_size);
@@ -173,6 +182,28 @@ void hmac_keyward_prepared_scalar(benchmark::State& state) {
   hmac_keyward_prepared(state);
 }
 
+// HMAC-SHA512 with a 64-byte key (RFC 7518 section 3.2's minimum for HS512), prepared once.
+const std::uint8_t hmac512_key[64] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                                      33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+                                      49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64};
+
+template <kernel Kernels>
+void hmac512_keyward_prepared(benchmark::State& state) {
+  if (!keyward::kernels::available(Kernels)) {
+    state.SkipWithError("kernel not available on this machine");
+    return;
+  }
+  const keyward::kernels::scoped_force only(Kernels);
+  const hmac<sha512> prepared(hmac512_key, sizeof hmac512_key);
+  const std::uint8_t* data = input().data();
+  for (auto _ : state) {
+    auto tag = prepared.sign(data, hmac_message_size);
+    benchmark::DoNotOptimize(tag);
+  }
+  set_bytes(state, hmac_message_size);
+}
+
 #if KEYWARD_BENCH_OPENSSL
 // EVP_MAC context keyed once; each message re-initialises it with a NULL key, which reuses the key.
 void hmac_openssl_evp_mac(benchmark::State& state) {
@@ -194,6 +225,29 @@ void hmac_openssl_evp_mac(benchmark::State& state) {
   EVP_MAC_CTX_free(ctx);
   EVP_MAC_free(mac);
   require(std::memcmp(tag, expected_hmac().data(), 32) == 0, "OpenSSL EVP_MAC");
+  set_bytes(state, hmac_message_size);
+}
+
+void hmac512_openssl_evp_mac(benchmark::State& state) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  char digest_name[] = "SHA512";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                               OSSL_PARAM_construct_end()};
+  EVP_MAC_init(ctx, hmac512_key, sizeof hmac512_key, params);
+  const std::uint8_t* data = input().data();
+  unsigned char tag[64];
+  std::size_t length = 0;
+  for (auto _ : state) {
+    EVP_MAC_init(ctx, nullptr, 0, nullptr);
+    EVP_MAC_update(ctx, data, hmac_message_size);
+    EVP_MAC_final(ctx, tag, &length, sizeof tag);
+    benchmark::DoNotOptimize(tag);
+  }
+  EVP_MAC_CTX_free(ctx);
+  EVP_MAC_free(mac);
+  const auto expected = hmac<sha512>::compute(hmac512_key, sizeof hmac512_key, data, hmac_message_size);
+  require(std::memcmp(tag, expected.data(), 64) == 0, "OpenSSL EVP_MAC SHA512");
   set_bytes(state, hmac_message_size);
 }
 
@@ -279,11 +333,15 @@ void compare_sizes(benchmark::internal::Benchmark* b) { b->Arg(16)->Arg(32)->Arg
 }  // namespace
 
 BENCHMARK_TEMPLATE(hash_keyward, sha256)->Name("sha256/keyward")->Apply(hash_sizes);
-BENCHMARK_TEMPLATE(hash_keyward_scalar, sha256)->Name("sha256/keyward_scalar")->Apply(hash_sizes);
+BENCHMARK_TEMPLATE(hash_keyward_forced, sha256, kernel::scalar)->Name("sha256/keyward_scalar")->Apply(hash_sizes);
+BENCHMARK_TEMPLATE(hash_keyward, sha384)->Name("sha384/keyward")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_keyward, sha512)->Name("sha512/keyward")->Apply(hash_sizes);
+BENCHMARK_TEMPLATE(hash_keyward_forced, sha512, kernel::avx2)->Name("sha512/keyward_avx2")->Apply(hash_sizes);
+BENCHMARK_TEMPLATE(hash_keyward_forced, sha512, kernel::scalar)->Name("sha512/keyward_scalar")->Apply(hash_sizes);
 #if KEYWARD_BENCH_OPENSSL
 BENCHMARK_TEMPLATE(hash_openssl_evp, sha256)->Name("sha256/openssl_evp")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_oneshot, sha256)->Name("sha256/openssl_oneshot")->Apply(hash_sizes);
+BENCHMARK_TEMPLATE(hash_openssl_evp, sha384)->Name("sha384/openssl_evp")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_evp, sha512)->Name("sha512/openssl_evp")->Apply(hash_sizes);
 BENCHMARK_TEMPLATE(hash_openssl_oneshot, sha512)->Name("sha512/openssl_oneshot")->Apply(hash_sizes);
 #endif
@@ -295,8 +353,11 @@ BENCHMARK_TEMPLATE(hash_sodium, sha512)->Name("sha512/sodium")->Apply(hash_sizes
 BENCHMARK(hmac_keyward_prepared)->Name("hmac_sha256/keyward/prepared/300");
 BENCHMARK(hmac_keyward_prepared_scalar)->Name("hmac_sha256/keyward_scalar/prepared/300");
 BENCHMARK(hmac_keyward_scratch)->Name("hmac_sha256/keyward/scratch/300");
+BENCHMARK_TEMPLATE(hmac512_keyward_prepared, kernel::all)->Name("hmac_sha512/keyward/prepared/300");
+BENCHMARK_TEMPLATE(hmac512_keyward_prepared, kernel::scalar)->Name("hmac_sha512/keyward_scalar/prepared/300");
 #if KEYWARD_BENCH_OPENSSL
 BENCHMARK(hmac_openssl_evp_mac)->Name("hmac_sha256/openssl_evp_mac/prepared/300");
+BENCHMARK(hmac512_openssl_evp_mac)->Name("hmac_sha512/openssl_evp_mac/prepared/300");
 BENCHMARK(hmac_openssl_oneshot)->Name("hmac_sha256/openssl_oneshot/scratch/300");
 #endif
 #if KEYWARD_BENCH_SODIUM

@@ -2,8 +2,9 @@
 //
 // keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
 // and the input is long enough to pay off, the API-key scanner (keys/scan.hpp) finds candidate positions with
-// AVX-512 BW or AVX2, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys uses PCLMULQDQ;
-// everything else, and every call during constant evaluation, runs the portable scalar code.
+// AVX-512 BW or AVX2, SHA-256 uses the SHA extensions (SHA-NI), SHA-384 and SHA-512 (so HMAC-SHA384/512 and
+// the HS384/HS512 JWTs) use AVX2 with BMI2, the CRC-32 of API keys uses PCLMULQDQ; everything else, and every
+// call during constant evaluation, runs the portable scalar code.
 // All kernels give byte-identical results. Production code never needs this header: it exists so that a test
 // suite or a benchmark can run each kernel on a machine that has several, and compare them.
 //
@@ -24,7 +25,7 @@ namespace keyward::kernels {
 /// (the portable code everywhere); `all` is every kernel keyward has.
 enum class kernel : std::uint32_t {
   scalar = 0,                             ///< no SIMD kernel: the portable code
-  avx2 = detail::cpu::avx2,               ///< Base64 and the key scanner's candidate search with AVX2
+  avx2 = detail::cpu::avx2,               ///< AVX2 (with BMI1, BMI2): Base64, key scanner candidates, SHA-384/512
   avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI; the key scanner with AVX-512 BW
   sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
   pclmul = detail::cpu::pclmul,           ///< CRC-32 with PCLMULQDQ (carry-less multiplication)
@@ -51,8 +52,8 @@ inline bool available(kernel k) noexcept { return (available() & k) == k; }
 inline kernel active() noexcept { return static_cast<kernel>(detail::cpu::active()); }
 
 /// Restricts the dispatchers, for the whole process, to the kernels in `k`: force(kernel::scalar) runs the
-/// portable code everywhere, force(kernel::avx2) runs Base64 and the key scanner with AVX2 and SHA-256
-/// without SHA-NI, and force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
+/// portable code everywhere, force(kernel::avx2) runs Base64, the key scanner and SHA-384/512 with AVX2 and
+/// SHA-256 without SHA-NI, and force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
 /// dispatcher falls back to the best remaining kernel, at worst the portable code): check available(k)
 /// first to know that it will run. Returns the previous setting. Not for use while other threads are inside
 /// keyward calls (see the top of this header).

@@ -23,6 +23,7 @@ namespace {
 std::vector<kernel> implementations() {
   std::vector<kernel> all{kernel::scalar};
   if (keyward::kernels::available(kernel::sha_ni)) all.push_back(kernel::sha_ni);
+  if (keyward::kernels::available(kernel::avx2)) all.push_back(kernel::avx2);  // SHA-384/512
   return all;
 }
 

@@ -1,5 +1,7 @@
 // libFuzzer target: incremental hashing with split points taken from the input equals one-shot hashing,
-// for SHA-256 (on every available kernel), SHA-384 and SHA-512.
+// for SHA-256, SHA-384 and SHA-512, and every kernel the machine has (SHA-NI for SHA-256, AVX2 for
+// SHA-384/512, the dispatcher's default) gives the portable code's digest, from an aligned and an
+// unaligned copy of the message.
 //
 // Input layout: byte 0 = number of split points (mod 8), then 2 bytes per split point (little-endian,
 // reduced modulo the message length), then the message.
@@ -10,13 +12,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace {
 
+using keyward::kernels::kernel;
+
 template <class Hash>
-void check(const std::uint8_t* message, std::size_t size, const std::vector<std::size_t>& splits) {
-  const auto expected = Hash::hash(message, size);
+typename Hash::digest incremental(const std::uint8_t* message, std::size_t size,
+                                  const std::vector<std::size_t>& splits) {
   Hash h;
   std::size_t at = 0;
   for (const std::size_t split : splits) {
@@ -24,7 +29,25 @@ void check(const std::uint8_t* message, std::size_t size, const std::vector<std:
     at = split;
   }
   h.update(message + at, size - at);
-  if (h.final() != expected) std::abort();
+  return h.final();
+}
+
+// Every kernel set gives the scalar digest, one-shot and incremental, at `message` and at an odd address.
+template <class Hash>
+void check(const std::uint8_t* message, std::size_t size, const std::vector<std::size_t>& splits) {
+  const auto expected = [&] {
+    const keyward::kernels::scoped_force only(kernel::scalar);
+    return Hash::hash(message, size);
+  }();
+  std::vector<std::uint8_t> shifted(size + 1);
+  if (size != 0) std::memcpy(shifted.data() + 1, message, size);
+  for (const kernel k : {kernel::scalar, kernel::sha_ni, kernel::avx2, kernel::all}) {
+    if (!keyward::kernels::available(k)) continue;
+    const keyward::kernels::scoped_force only(k);
+    if (Hash::hash(message, size) != expected) std::abort();
+    if (Hash::hash(shifted.data() + 1, size) != expected) std::abort();
+    if (incremental<Hash>(message, size, splits) != expected) std::abort();
+  }
 }
 
 }  // namespace
@@ -42,14 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::sort(splits.begin(), splits.end());
 
-  using keyward::crypto::sha256;
-  const auto scalar = [&] {
-    const keyward::kernels::scoped_force only(keyward::kernels::kernel::scalar);
-    check<sha256>(message, length, splits);
-    return sha256::hash(message, length);
-  }();
-  check<sha256>(message, length, splits);  // the dispatched kernel (SHA-NI where present)
-  if (sha256::hash(message, length) != scalar) std::abort();
+  check<keyward::crypto::sha256>(message, length, splits);
   check<keyward::crypto::sha384>(message, length, splits);
   check<keyward::crypto::sha512>(message, length, splits);
   return 0;

@@ -1,7 +1,8 @@
 // keyward: SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 //
 // The portable code is constexpr (through update(std::string_view) and hash(std::string_view)); at run time
-// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni, see kernels.hpp). Every
+// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni), and SHA-384 and
+// SHA-512 an AVX2 message schedule with BMI2 rounds (kernels::kernel::avx2), see kernels.hpp. Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
@@ -146,6 +147,11 @@ class sha2_hash {
     if constexpr (sizeof(word) == 4) {
       if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::sha_ni)) {
         detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
+        return;
+      }
+    } else {
+      if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::avx2)) {
+        detail::sha2::compress512_avx2(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
         return;
       }
     }

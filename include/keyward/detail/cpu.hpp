@@ -16,7 +16,7 @@
 namespace keyward::detail::cpu {
 
 /// The bits of a kernel set: one per family of SIMD kernels that keyward has.
-inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
+inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2, BMI1 and BMI2 with OS support for the YMM state
 inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
 inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
 inline constexpr std::uint32_t pclmul = 1u << 3;      ///< PCLMULQDQ (carry-less multiplication) with SSSE3
@@ -54,7 +54,8 @@ inline std::uint32_t detect() noexcept {
   const bool zmm_state = (xcr0 & 0xe6u) == 0xe6u;   // plus opmask, ZMM_Hi256, Hi16_ZMM
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   std::uint32_t found = 0;
-  if (avx && ymm_state && ((ebx >> 5) & 1u)) found |= avx2;
+  const bool bmi = ((ebx >> 3) & 1u) && ((ebx >> 8) & 1u);  // BMI1 and BMI2 (ANDN, RORX), on every AVX2 CPU so far
+  if (avx && ymm_state && ((ebx >> 5) & 1u) && bmi) found |= avx2;
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
   if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
   if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
