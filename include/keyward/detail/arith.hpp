@@ -1,11 +1,17 @@
-// keyward: private integer arithmetic shared by every module: floor division and 64 x 64 -> 128-bit
-// products and quotients, each written once.
+// keyward: private integer arithmetic shared by every module: saturating size sums, floor division and
+// 64 x 64 -> 128-bit products and quotients, each written once.
 #ifndef KEYWARD_DETAIL_ARITH_HPP
 #define KEYWARD_DETAIL_ARITH_HPP
 
+#include <cstddef>
 #include <cstdint>
 
 namespace keyward::detail::arith {
+
+/// a + b, or SIZE_MAX when the sum does not fit: how every size a writer reports saturates.
+constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
+  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
+}
 
 /// a / b rounded toward negative infinity (b > 0).
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {

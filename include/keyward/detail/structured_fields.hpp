@@ -6,6 +6,7 @@
 #define KEYWARD_DETAIL_STRUCTURED_FIELDS_HPP
 
 #include "../error.hpp"
+#include "arith.hpp"
 #include "http_grammar.hpp"
 #include "utf8.hpp"
 #include "writer.hpp"
@@ -369,11 +370,6 @@ constexpr std::optional<bare_item> find_parameter(std::string_view parameters, s
   return found;
 }
 
-/// a + b, or SIZE_MAX when the sum does not fit: the arithmetic of every size computed here.
-constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
-  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
-}
-
 /// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
 /// errc::rate_header_invalid_string for a byte outside printable ASCII.
 inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {
@@ -389,9 +385,9 @@ inline result<void> put_string(writer::counting_writer& w, std::string_view text
 
 /// The bytes put_string() writes for a valid `text`: the quotes, the text and one backslash per escape.
 constexpr std::size_t string_size(std::string_view text) noexcept {
-  std::size_t size = add_saturated(text.size(), 2);
+  std::size_t size = arith::add_saturated(text.size(), 2);
   for (const char c : text) {
-    if (c == '"' || c == '\\') size = add_saturated(size, 1);
+    if (c == '"' || c == '\\') size = arith::add_saturated(size, 1);
   }
   return size;
 }

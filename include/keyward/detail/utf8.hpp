@@ -57,15 +57,25 @@ constexpr std::size_t sequence_length(const unsigned char* bytes, std::size_t si
   return 0;
 }
 
-/// True when `bytes[0, size)` is well-formed UTF-8.
-constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
+/// The offset of the first byte of `bytes[0, size)` that starts no well-formed UTF-8 sequence, or `size` when
+/// all of it is well-formed.
+constexpr std::size_t first_invalid(const unsigned char* bytes, std::size_t size) noexcept {
   std::size_t i = 0;
   while (i < size) {
+    if (bytes[i] < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t length = sequence_length(bytes + i, size - i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return size;
+}
+
+/// True when `bytes[0, size)` is well-formed UTF-8.
+constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
+  return first_invalid(bytes, size) == size;
 }
 
 }  // namespace keyward::detail::utf8

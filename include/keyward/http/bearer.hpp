@@ -3,6 +3,7 @@
 #ifndef KEYWARD_HTTP_BEARER_HPP
 #define KEYWARD_HTTP_BEARER_HPP
 
+#include "../detail/arith.hpp"
 #include "../detail/http_grammar.hpp"
 #include "../error.hpp"
 #include "credentials.hpp"
@@ -90,7 +91,7 @@ constexpr result<std::string_view> parse_bearer(std::string_view field_value,
 /// SIZE_MAX when that does not fit in a std::size_t.
 constexpr std::size_t bearer_size(std::size_t token_size) noexcept {
   constexpr std::size_t prefix = 7;  // "Bearer "
-  return token_size > SIZE_MAX - prefix ? SIZE_MAX : prefix + token_size;
+  return detail::arith::add_saturated(prefix, token_size);
 }
 
 /// Writes the field value `Bearer <token>` (RFC 6750 section 2.1) into `out[0, capacity)` and returns its size

@@ -8,6 +8,7 @@
 #define KEYWARD_RATE_RATELIMIT_FIELDS_HPP
 
 #include "../base64.hpp"
+#include "../detail/arith.hpp"
 #include "../detail/structured_fields.hpp"
 #include "../detail/writer.hpp"
 #include "../error.hpp"
@@ -185,7 +186,7 @@ inline void put_partition_key(writer::counting_writer& w, std::string_view bytes
 
 /// The bytes put_partition_key() writes for `size` bytes.
 constexpr std::size_t partition_key_size(std::size_t size) noexcept {
-  return sf::add_saturated(keyward::base64::encoded_size(size), 6);
+  return detail::arith::add_saturated(keyward::base64::encoded_size(size), 6);
 }
 
 /// One member of RateLimit-Policy (draft section 3.1), parameters in the order of the draft's examples.
@@ -208,10 +209,10 @@ inline result<void> put_quota_policy(writer::counting_writer& w, const rate::quo
 
 /// The bytes put_quota_policy() writes for a valid `p`.
 constexpr std::size_t quota_policy_size(const rate::quota_policy& p) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
-  if (p.quota_unit) size = sf::add_saturated(size, sf::add_saturated(sf::string_size(*p.quota_unit), 4));
-  if (p.window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
-  if (p.partition_key) size = sf::add_saturated(size, partition_key_size(p.partition_key->size()));
+  std::size_t size = detail::arith::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
+  if (p.quota_unit) size = detail::arith::add_saturated(size, detail::arith::add_saturated(sf::string_size(*p.quota_unit), 4));
+  if (p.window_seconds) size = detail::arith::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
+  if (p.partition_key) size = detail::arith::add_saturated(size, partition_key_size(p.partition_key->size()));
   return size;
 }
 
@@ -230,9 +231,9 @@ inline result<void> put_service_limit(writer::counting_writer& w, const rate::se
 
 /// The bytes put_service_limit() writes for a valid `s`.
 constexpr std::size_t service_limit_size(const rate::service_limit& s) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
-  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
-  if (s.partition_key) size = sf::add_saturated(size, partition_key_size(s.partition_key->size()));
+  std::size_t size = detail::arith::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
+  if (s.effective_window_seconds) size = detail::arith::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
+  if (s.partition_key) size = detail::arith::add_saturated(size, partition_key_size(s.partition_key->size()));
   return size;
 }
 
@@ -253,8 +254,8 @@ template <class Member, class SizeOf>
 constexpr std::size_t list_size(const Member* members, std::size_t count, SizeOf size_of) noexcept {
   std::size_t size = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) size = sf::add_saturated(size, 2);
-    size = sf::add_saturated(size, size_of(members[i]));
+    if (i != 0) size = detail::arith::add_saturated(size, 2);
+    size = detail::arith::add_saturated(size, size_of(members[i]));
   }
   return size;
 }
