@@ -30,6 +30,9 @@
 
 #include <valgrind/memcheck.h>
 
+#include "jwt_checks.hpp"
+#include "webhook_checks.hpp"
+
 #include <array>
 #include <chrono>
 #include <cctype>
@@ -452,6 +455,8 @@ void run_real() {
   check_keys_digest();
   check_callback();
   check_key_verifier();
+  failures += check_jwt();
+  failures += check_webhooks();
 }
 
 void run_leaky() {

@@ -25,5 +25,13 @@ void operator delete(void* p) noexcept { keyward_test::release(p); }
 void operator delete[](void* p) noexcept { keyward_test::release(p); }
 void operator delete(void* p, std::size_t) noexcept { keyward_test::release(p); }
 void operator delete[](void* p, std::size_t) noexcept { keyward_test::release(p); }
+// The nothrow forms (jwt::token_buffer takes its heap block with one), counted and freed the same way.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  if (keyward_test::counting) ++keyward_test::allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return operator new(size, std::nothrow); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { keyward_test::release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { keyward_test::release(p); }
 
 #endif  // KEYWARD_TESTS_SUPPORT_COUNT_ALLOCATIONS_HPP

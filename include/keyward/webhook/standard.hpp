@@ -44,7 +44,7 @@
 namespace keyward::webhook {
 
 /// A UTC instant with one-second resolution: what the replay hook of standard_verifier::verify() is given.
-using sys_seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+using sys_seconds = detail::time_convert::sys_seconds;
 
 /// The name of the field holding the message id.
 inline constexpr std::string_view standard_id_header = "webhook-id";
