@@ -21,6 +21,12 @@
 #include "http/denial.hpp"
 #include "http/retry_after.hpp"
 #include "http/status.hpp"
+#include "jwt/algorithm.hpp"
+#include "jwt/claims.hpp"
+#include "jwt/json.hpp"
+#include "jwt/jws.hpp"
+#include "jwt/sign.hpp"
+#include "jwt/verifier.hpp"
 #include "kernels.hpp"
 #include "keys/callback.hpp"
 #include "keys/credits.hpp"
@@ -45,5 +51,10 @@
 #include "retry/run.hpp"
 #include "secret.hpp"
 #include "version.hpp"
+#include "webhook/github.hpp"
+#include "webhook/keyring.hpp"
+#include "webhook/slack.hpp"
+#include "webhook/standard.hpp"
+#include "webhook/stripe.hpp"
 
 #endif  // KEYWARD_KEYWARD_HPP

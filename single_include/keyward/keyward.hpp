@@ -146,6 +146,56 @@ enum class errc : std::uint16_t {
   key_store_conflict = 555,      ///< a record kept changing under a store's compare-and-set update; retry later
   key_invalid_record = 556,      ///< a stored record that does not decode (a field missing, malformed or out of range)
 
+  // JSON Web Tokens (600-649: 600-619 the token and its JSON, 620-639 keys and signatures, 640-649 claims)
+  jwt_too_large = 600,                ///< the token is longer than the configured cap (checked before decoding)
+  jwt_malformed = 601,                ///< not three '.'-separated segments of base64url (RFC 7515 section 7.1)
+  jwt_encrypted = 602,                ///< five segments: an encrypted JWT (JWE), which is not supported
+  jwt_invalid_base64 = 603,           ///< a segment that is not canonical unpadded base64url (RFC 7515 section 2)
+  jwt_json_syntax = 604,              ///< the header or claims are not JSON (RFC 8259), or bytes follow the value
+  jwt_json_invalid_utf8 = 605,        ///< ill-formed UTF-8 in the JSON text (RFC 8259 section 8.1)
+  jwt_json_too_deep = 606,            ///< arrays and objects nested beyond the configured depth
+  jwt_json_too_many_members = 607,    ///< an object or array with more members than the configured limit
+  jwt_json_duplicate_member = 608,    ///< the same member name twice in one object (compared after unescaping)
+  jwt_json_not_object = 609,          ///< the header or claims are valid JSON but not an object
+  jwt_json_wrong_type = 610,          ///< a JSON value read as a type it does not have (a number as a string)
+  jwt_json_number_out_of_range = 611, ///< a JSON number outside the range the caller reads it into
+  jwt_invalid_header = 612,           ///< a registered header parameter of the wrong type or value (kid, typ, b64)
+  jwt_invalid_claim = 613,            ///< a registered claim of the wrong type (iss not a string, aud not strings)
+  jwt_invalid_crit = 614,             ///< crit empty, not an array of strings, a registered or absent name, or one twice
+  jwt_unsupported_crit = 615,         ///< crit lists an extension the verifier does not understand (RFC 7515 4.1.11)
+  jwt_missing_algorithm = 620,        ///< no "alg" header parameter, or not a string
+  jwt_algorithm_none = 621,           ///< "alg":"none", an unsecured JWS, which is never accepted
+  jwt_unknown_algorithm = 622,        ///< an "alg" that names no algorithm keyward knows (names are case-sensitive)
+  jwt_algorithm_not_allowed = 623,    ///< an algorithm that no key of the verifier is bound to (RFC 8725 section 3.1)
+  jwt_unknown_key = 624,              ///< a "kid" that names no key of the verifier
+  jwt_invalid_signature_length = 625, ///< a signature of the wrong length for its algorithm
+  jwt_invalid_signature = 626,        ///< the signature does not verify
+  jwt_key_too_short = 627,            ///< an HMAC key shorter than the hash output (RFC 7518 section 3.2)
+  jwt_invalid_options = 628,          ///< a verifier or signer misconfigured: no key, a key id twice, a negative leeway
+  jwt_missing_claim = 640,            ///< a required claim is absent (exp by default, iss or aud when configured)
+  jwt_invalid_numeric_date = 641,     ///< exp, nbf or iat not a JSON number in range (RFC 7519 section 2)
+  jwt_expired = 642,                  ///< now is at or after exp plus the leeway (RFC 7519 section 4.1.4)
+  jwt_not_yet_valid = 643,            ///< now is before nbf minus the leeway (RFC 7519 section 4.1.5)
+  jwt_issued_in_future = 644,         ///< iat is after now plus the leeway
+  jwt_wrong_issuer = 645,             ///< iss is not the expected issuer (RFC 7519 section 4.1.1)
+  jwt_wrong_audience = 646,           ///< no aud value is an expected audience (RFC 7519 section 4.1.3)
+  jwt_wrong_subject = 647,            ///< sub is not the expected subject (RFC 7519 section 4.1.2)
+  jwt_wrong_type = 648,               ///< typ is not the expected media type (RFC 9068 section 4, RFC 8725 3.11)
+
+  // webhook signatures (650-699)
+  webhook_missing_header = 650,       ///< a required header (id, timestamp, signature) is absent or empty
+  webhook_invalid_id = 651,           ///< a message id with a byte or a length the scheme does not allow
+  webhook_invalid_timestamp = 652,    ///< not a strict decimal integer of seconds (no sign, space or leading zero)
+  webhook_timestamp_too_old = 653,    ///< the timestamp is older than now minus the tolerance
+  webhook_timestamp_too_new = 654,    ///< the timestamp is later than now plus the tolerance
+  webhook_invalid_signature_header = 655, ///< a signature field that does not parse for its scheme
+  webhook_too_many_signatures = 656,  ///< more signatures in one field than the configured cap
+  webhook_no_signature = 657,         ///< no signature of a version the verifier knows (v1, sha256=, v0=)
+  webhook_signature_mismatch = 658,   ///< signatures of a known version, none of which matches
+  webhook_invalid_secret = 659,       ///< a secret that does not decode or is too short (whsec_ base64 under 24 bytes)
+  webhook_invalid_options = 660,      ///< no secret, a tolerance of zero or less, or a cap of zero
+  webhook_replayed = 661,             ///< the replay cache has seen this message id within the tolerance
+
   // rate limiting (700-749: limiters and headers; 750-799: the Redis backend)
   rate_invalid_quota = 700,       ///< a zero count, period or burst, a rate above 4e9/s or a window beyond range
   rate_capacity_exhausted = 701,  ///< a new key, but every slot of the keyed limiter holds a key still in debt
@@ -226,6 +276,53 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::key_invalid_scope: return "key: invalid scope";
     case errc::key_store_conflict: return "key: record changed concurrently; retry";
     case errc::key_invalid_record: return "key: stored record does not decode";
+    // JSON Web Tokens and webhooks
+    case errc::jwt_too_large: return "jwt: token too large";
+    case errc::jwt_malformed: return "jwt: not a compact JWS of three segments";
+    case errc::jwt_encrypted: return "jwt: encrypted token (JWE) not supported";
+    case errc::jwt_invalid_base64: return "jwt: segment is not canonical unpadded base64url";
+    case errc::jwt_json_syntax: return "jwt: invalid JSON";
+    case errc::jwt_json_invalid_utf8: return "jwt: invalid UTF-8 in JSON";
+    case errc::jwt_json_too_deep: return "jwt: JSON nested too deeply";
+    case errc::jwt_json_too_many_members: return "jwt: too many JSON members";
+    case errc::jwt_json_duplicate_member: return "jwt: duplicate JSON member name";
+    case errc::jwt_json_not_object: return "jwt: JSON value is not an object";
+    case errc::jwt_json_wrong_type: return "jwt: JSON value of another type";
+    case errc::jwt_json_number_out_of_range: return "jwt: JSON number out of range";
+    case errc::jwt_invalid_header: return "jwt: invalid header parameter";
+    case errc::jwt_invalid_claim: return "jwt: invalid claim";
+    case errc::jwt_invalid_crit: return "jwt: invalid crit header parameter";
+    case errc::jwt_unsupported_crit: return "jwt: unsupported critical extension";
+    case errc::jwt_missing_algorithm: return "jwt: missing alg";
+    case errc::jwt_algorithm_none: return "jwt: alg none is never accepted";
+    case errc::jwt_unknown_algorithm: return "jwt: unknown algorithm";
+    case errc::jwt_algorithm_not_allowed: return "jwt: algorithm not allowed";
+    case errc::jwt_unknown_key: return "jwt: unknown key id";
+    case errc::jwt_invalid_signature_length: return "jwt: signature has the wrong length";
+    case errc::jwt_invalid_signature: return "jwt: invalid signature";
+    case errc::jwt_key_too_short: return "jwt: HMAC key shorter than the hash output";
+    case errc::jwt_invalid_options: return "jwt: invalid options";
+    case errc::jwt_missing_claim: return "jwt: required claim missing";
+    case errc::jwt_invalid_numeric_date: return "jwt: invalid NumericDate";
+    case errc::jwt_expired: return "jwt: token expired";
+    case errc::jwt_not_yet_valid: return "jwt: token not yet valid";
+    case errc::jwt_issued_in_future: return "jwt: token issued in the future";
+    case errc::jwt_wrong_issuer: return "jwt: wrong issuer";
+    case errc::jwt_wrong_audience: return "jwt: wrong audience";
+    case errc::jwt_wrong_subject: return "jwt: wrong subject";
+    case errc::jwt_wrong_type: return "jwt: wrong token type";
+    case errc::webhook_missing_header: return "webhook: required header missing";
+    case errc::webhook_invalid_id: return "webhook: invalid message id";
+    case errc::webhook_invalid_timestamp: return "webhook: invalid timestamp";
+    case errc::webhook_timestamp_too_old: return "webhook: timestamp too old";
+    case errc::webhook_timestamp_too_new: return "webhook: timestamp too far in the future";
+    case errc::webhook_invalid_signature_header: return "webhook: malformed signature header";
+    case errc::webhook_too_many_signatures: return "webhook: too many signatures";
+    case errc::webhook_no_signature: return "webhook: no signature of a supported version";
+    case errc::webhook_signature_mismatch: return "webhook: no signature matches";
+    case errc::webhook_invalid_secret: return "webhook: invalid secret";
+    case errc::webhook_invalid_options: return "webhook: invalid options";
+    case errc::webhook_replayed: return "webhook: message id already seen (replay)";
     // rate limiting
     case errc::rate_invalid_quota: return "rate: invalid or out-of-range quota";
     case errc::rate_capacity_exhausted: return "rate: no room for a new key (every key is still limited)";
@@ -1430,7 +1527,7 @@ inline std::size_t encode_ct(const unsigned char* in, std::size_t length, char* 
 namespace keyward::detail::cpu {
 
 /// The bits of a kernel set: one per family of SIMD kernels that keyward has.
-inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2 with OS support for the YMM state
+inline constexpr std::uint32_t avx2 = 1u << 0;        ///< AVX2, BMI1 and BMI2 with OS support for the YMM state
 inline constexpr std::uint32_t avx512vbmi = 1u << 1;  ///< AVX-512 F, BW, VL and VBMI with OS ZMM/opmask state
 inline constexpr std::uint32_t sha_ni = 1u << 2;      ///< SHA extensions with SSSE3 and SSE4.1
 inline constexpr std::uint32_t pclmul = 1u << 3;      ///< PCLMULQDQ (carry-less multiplication) with SSSE3
@@ -1468,7 +1565,8 @@ inline std::uint32_t detect() noexcept {
   const bool zmm_state = (xcr0 & 0xe6u) == 0xe6u;   // plus opmask, ZMM_Hi256, Hi16_ZMM
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   std::uint32_t found = 0;
-  if (avx && ymm_state && ((ebx >> 5) & 1u)) found |= avx2;
+  const bool bmi = ((ebx >> 3) & 1u) && ((ebx >> 8) & 1u);  // BMI1 and BMI2 (ANDN, RORX), on every AVX2 CPU so far
+  if (avx && ymm_state && ((ebx >> 5) & 1u) && bmi) found |= avx2;
   const bool avx512fbwvl = ((ebx >> 16) & 1u) && ((ebx >> 30) & 1u) && ((ebx >> 31) & 1u);
   if (avx && zmm_state && avx512fbwvl && ((ecx >> 1) & 1u)) found |= avx512vbmi;
   if (((ebx >> 29) & 1u) && ssse3 && sse41) found |= sha_ni;
@@ -2235,7 +2333,8 @@ class os_generator {
 // keyward: SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 //
 // The portable code is constexpr (through update(std::string_view) and hash(std::string_view)); at run time
-// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni, see kernels.hpp). Every
+// SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni), and SHA-384 and
+// SHA-512 an AVX2 message schedule with BMI2 rounds (kernels::kernel::avx2), see kernels.hpp. Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
@@ -2412,8 +2511,10 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
 #endif  // KEYWARD_DETAIL_SHA2_SCALAR_HPP
 // ---- end keyward/detail/sha2_scalar.hpp ----
 // ---- begin keyward/detail/sha2_x86.hpp ----
-// keyward (private): x86 kernels for SHA-2: SHA-256 with the SHA extensions (SHA-NI). Compiled through a
-// target attribute, so no special flags are needed; called only when detail::cpu::has(cpu::sha_ni).
+// keyward (private): x86 kernels for SHA-2: SHA-256 with the SHA extensions (SHA-NI), called only when
+// detail::cpu::has(cpu::sha_ni); SHA-384/512 with an AVX2 message schedule and BMI2 scalar rounds, called
+// only when detail::cpu::has(cpu::avx2) (which includes BMI1 and BMI2). Compiled through target attributes,
+// so no special flags are needed.
 #ifndef KEYWARD_DETAIL_SHA2_X86_HPP
 #define KEYWARD_DETAIL_SHA2_X86_HPP
 
@@ -2473,6 +2574,160 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void compress256_shani(std::u
   const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);  // {g,h,c,d}
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_blend_epi16(feba, dchg, 0xF0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+/// SHA-512's Sigma0 (FIPS 180-4 4.1.3), with rotations the compiler turns into RORX.
+__attribute__((target("bmi,bmi2"), always_inline)) inline std::uint64_t big0_512(std::uint64_t x) noexcept {
+  return rotr(x, 28) ^ rotr(x, 34) ^ rotr(x, 39);
+}
+/// SHA-512's Sigma1 (FIPS 180-4 4.1.3), with rotations the compiler turns into RORX.
+__attribute__((target("bmi,bmi2"), always_inline)) inline std::uint64_t big1_512(std::uint64_t x) noexcept {
+  return rotr(x, 14) ^ rotr(x, 18) ^ rotr(x, 41);
+}
+
+/// One SHA-512 round (FIPS 180-4 6.4.2 step 3) given K[t] + W[t]; the caller rotates the roles of a..h, so
+/// only d and h change. Ch(e,f,g) = (e & f) + (~e & g) and Maj(a,b,c) = (a & (b ^ c)) + (b & c) (in both,
+/// the two terms share no bit, so + equals the xor or or of the definitions), which lets the terms that do
+/// not wait for Sigma0(a) or Sigma1(e) be summed while those are computed, so that the new e is one add after
+/// Sigma1(e).
+__attribute__((target("bmi,bmi2"), always_inline)) inline void round512(
+    std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t& d, std::uint64_t e, std::uint64_t f,
+    std::uint64_t g, std::uint64_t& h, std::uint64_t k_plus_w) noexcept {
+  const std::uint64_t early = h + k_plus_w + (e & f) + (~e & g);
+  std::uint64_t d_early = d + early;
+  __asm__("" : "+r"(d_early));  // keeps d + early from being regrouped as d + (early + s1), a step longer
+  const std::uint64_t s1 = big1_512(e);
+  h = early + (b & c) + (a & (b ^ c)) + s1 + big0_512(a);
+  d = d_early + s1;
+}
+
+/// The working variables a..h of SHA-512 (FIPS 180-4 6.4.2), kept in registers by the kernels.
+struct vars512 {
+  std::uint64_t a, b, c, d, e, f, g, h;
+};
+
+/// Eight rounds, reading K[t] + W[t] for them at kw[0], kw[1], kw[4], kw[5], kw[8], kw[9], kw[12], kw[13]
+/// (one block's half of the layout compress512_avx2 stores).
+__attribute__((target("bmi,bmi2"), always_inline)) inline void eight_rounds512(vars512& v,
+                                                                               const std::uint64_t* kw) noexcept {
+  round512(v.a, v.b, v.c, v.d, v.e, v.f, v.g, v.h, kw[0]);
+  round512(v.h, v.a, v.b, v.c, v.d, v.e, v.f, v.g, kw[1]);
+  round512(v.g, v.h, v.a, v.b, v.c, v.d, v.e, v.f, kw[4]);
+  round512(v.f, v.g, v.h, v.a, v.b, v.c, v.d, v.e, kw[5]);
+  round512(v.e, v.f, v.g, v.h, v.a, v.b, v.c, v.d, kw[8]);
+  round512(v.d, v.e, v.f, v.g, v.h, v.a, v.b, v.c, kw[9]);
+  round512(v.c, v.d, v.e, v.f, v.g, v.h, v.a, v.b, kw[12]);
+  round512(v.b, v.c, v.d, v.e, v.f, v.g, v.h, v.a, kw[13]);
+}
+
+/// The message schedule of two blocks in eight YMM registers: w[j] holds, in its low half, the schedule
+/// words W[2i-16+2j] and W[2i-15+2j] of the first block and, in its high half, the same words of the second
+/// block, where i is the next step (one step makes two words, FIPS 180-4 6.4.2 step 1, of both blocks).
+struct schedule512 {
+  __m256i w[8];
+};
+
+/// Within each 128-bit half: the byte order of each quadword reversed (big-endian loads).
+__attribute__((target("avx2"), always_inline)) inline __m256i byte_swap512() noexcept {
+  return _mm256_set_epi64x(0x08090a0b0c0d0e0fLL, 0x0001020304050607LL, 0x08090a0b0c0d0e0fLL, 0x0001020304050607LL);
+}
+
+/// Loads W[0..15] of the blocks at `first` and `second` into `s` and stores W[t] + K[t] for t < 16 at `kw`
+/// (word t of the first block at kw[4 * (t / 2) + t % 2], of the second two places further).
+__attribute__((target("avx2"), always_inline)) inline void load_schedule512(schedule512& s, const std::uint8_t* first,
+                                                                             const std::uint8_t* second,
+                                                                             std::uint64_t* kw) noexcept {
+  const __m256i swap = byte_swap512();
+  for (int i = 0; i < 8; ++i) {
+    const __m256i both = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + 16 * i))),
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(second + 16 * i)), 1);
+    s.w[i] = _mm256_shuffle_epi8(both, swap);
+    const __m256i k = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k512 + 2 * i)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(kw + 4 * i), _mm256_add_epi64(s.w[i], k));
+  }
+}
+
+/// W[t] and W[t+1] of both blocks, t = 2i, from the ring: W[t-16..t-15] is w[at], W[t-15..t-14] spans w[at]
+/// and w[at+1], W[t-7..t-6] spans w[at+4] and w[at+5], W[t-2..t-1] is `previous` (indices mod 8).
+__attribute__((target("avx2"), always_inline)) inline __m256i schedule_step512(__m256i oldest, __m256i next,
+                                                                                __m256i minus8, __m256i minus6,
+                                                                                __m256i previous) noexcept {
+  const __m256i rotate8 = _mm256_set_epi64x(0x080f0e0d0c0b0a09LL, 0x0007060504030201LL, 0x080f0e0d0c0b0a09LL,
+                                            0x0007060504030201LL);
+  const __m256i w15 = _mm256_alignr_epi8(next, oldest, 8);
+  const __m256i w7 = _mm256_alignr_epi8(minus6, minus8, 8);
+  // sigma0 = ROTR1 ^ ROTR8 ^ SHR7, sigma1 = ROTR19 ^ ROTR61 ^ SHR6 (FIPS 180-4 4.1.3); ROTR8 is a byte shuffle.
+  const __m256i s0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(w15, 1), _mm256_slli_epi64(w15, 63)),
+                                      _mm256_xor_si256(_mm256_shuffle_epi8(w15, rotate8), _mm256_srli_epi64(w15, 7)));
+  const __m256i s1 = _mm256_xor_si256(
+      _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(previous, 19), _mm256_slli_epi64(previous, 45)),
+                       _mm256_xor_si256(_mm256_srli_epi64(previous, 61), _mm256_slli_epi64(previous, 3))),
+      _mm256_srli_epi64(previous, 6));
+  return _mm256_add_epi64(_mm256_add_epi64(oldest, w7), _mm256_add_epi64(s0, s1));
+}
+
+/// Steps i and i+1 (8 <= i < 40): W[2i..2i+3] of both blocks into the ring, plus K, stored at kw.
+__attribute__((target("avx2"), always_inline)) inline void two_steps512(schedule512& s, int i,
+                                                                         std::uint64_t* kw) noexcept {
+  const __m256i first = schedule_step512(s.w[0], s.w[1], s.w[4], s.w[5], s.w[7]);
+  const __m256i second = schedule_step512(s.w[1], s.w[2], s.w[5], s.w[6], first);
+  for (int j = 0; j < 6; ++j) s.w[j] = s.w[j + 2];
+  s.w[6] = first;
+  s.w[7] = second;
+  const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k512 + 2 * i));  // K[2i..2i+3]
+  _mm256_store_si256(reinterpret_cast<__m256i*>(kw + 4 * i),
+                     _mm256_add_epi64(first, _mm256_permute4x64_epi64(k, 0x44)));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(kw + 4 * i + 4),
+                     _mm256_add_epi64(second, _mm256_permute4x64_epi64(k, 0xEE)));
+}
+
+/// The 80 rounds of one block on `state` from K[t] + W[t] at kw (one block's half, see eight_rounds512).
+/// Between groups of eight rounds, schedule steps `step` to `end` (of the pair of blocks in `s`, stored at
+/// `scheduled`) run, 2 * `per_group` steps per group: their vector work and latency hide behind the rounds.
+__attribute__((target("avx2,bmi,bmi2"), always_inline)) inline void block512(
+    std::uint64_t* state, const std::uint64_t* kw, schedule512& s, std::uint64_t* scheduled, int step, int end,
+    int per_group) noexcept {
+  vars512 v{state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]};
+  for (int group = 0; group < 10; ++group) {
+    for (int i = 0; i < per_group && step < end; ++i, step += 2) two_steps512(s, step, scheduled);
+    eight_rounds512(v, kw + 16 * group);
+  }
+  state[0] += v.a;
+  state[1] += v.b;
+  state[2] += v.c;
+  state[3] += v.d;
+  state[4] += v.e;
+  state[5] += v.f;
+  state[6] += v.g;
+  state[7] += v.h;
+}
+
+/// Processes `blocks` 128-byte blocks at `p` into the SHA-512 `state`, two at a time. The message schedule
+/// (FIPS 180-4 6.4.2 step 1) of both blocks runs in AVX2 (schedule512), plus K, into a stack buffer; the
+/// rounds run in scalar code with RORX and ANDN and carry the schedule steps between them, each step well
+/// ahead of the rounds that read its words: the first pair's steps 8 to 39 in its first block, then each
+/// second block loads the next pair and runs its steps 8 to 23, and that pair's first block steps 24 to 39.
+/// An odd last block is loaded into both halves and its second copy ignored.
+__attribute__((target("avx2,bmi,bmi2"))) inline void compress512_avx2(std::uint64_t* state, const std::uint8_t* p,
+                                                                       std::size_t blocks) noexcept {
+  alignas(32) std::uint64_t kw[2][160];
+  schedule512 s;
+  load_schedule512(s, p, blocks >= 2 ? p + 128 : p, kw[0]);
+  int first_step = 8;  // of the current pair's schedule, still to run during its first block
+  for (int current = 0;; current ^= 1, blocks -= 2, p += 256) {
+    std::uint64_t* now = kw[current];
+    std::uint64_t* next = kw[current ^ 1];
+    block512(state, now, s, now, first_step, 40, first_step == 8 ? 2 : 1);
+    if (blocks == 1) return;
+    if (blocks == 2) {
+      block512(state, now + 2, s, next, 0, 0, 0);
+      return;
+    }
+    load_schedule512(s, p + 256, blocks >= 4 ? p + 384 : p + 256, next);
+    block512(state, now + 2, s, next, 8, 24, 1);
+    first_step = 24;
+  }
 }
 
 }  // namespace keyward::detail::sha2
@@ -2617,6 +2872,11 @@ class sha2_hash {
     if constexpr (sizeof(word) == 4) {
       if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::sha_ni)) {
         detail::sha2::compress256_shani(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
+        return;
+      }
+    } else {
+      if (!detail::cpu::is_constant_evaluated() && detail::cpu::has(detail::cpu::avx2)) {
+        detail::sha2::compress512_avx2(state_.data(), reinterpret_cast<const std::uint8_t*>(p), blocks);
         return;
       }
     }
@@ -3971,15 +4231,25 @@ constexpr std::size_t sequence_length(const unsigned char* bytes, std::size_t si
   return 0;
 }
 
-/// True when `bytes[0, size)` is well-formed UTF-8.
-constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
+/// The offset of the first byte of `bytes[0, size)` that starts no well-formed UTF-8 sequence, or `size` when
+/// all of it is well-formed.
+constexpr std::size_t first_invalid(const unsigned char* bytes, std::size_t size) noexcept {
   std::size_t i = 0;
   while (i < size) {
+    if (bytes[i] < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t length = sequence_length(bytes + i, size - i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return size;
+}
+
+/// True when `bytes[0, size)` is well-formed UTF-8.
+constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
+  return first_invalid(bytes, size) == size;
 }
 
 }  // namespace keyward::detail::utf8
@@ -4337,6 +4607,89 @@ inline result<std::string> basic_api_key(std::string_view key) { return basic(ke
 #ifndef KEYWARD_HTTP_BEARER_HPP
 #define KEYWARD_HTTP_BEARER_HPP
 
+// ---- begin keyward/detail/arith.hpp ----
+// keyward: private integer arithmetic shared by every module: saturating size sums, floor division and
+// 64 x 64 -> 128-bit products and quotients, each written once.
+#ifndef KEYWARD_DETAIL_ARITH_HPP
+#define KEYWARD_DETAIL_ARITH_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+namespace keyward::detail::arith {
+
+/// a + b, or SIZE_MAX when the sum does not fit: how every size a writer reports saturates.
+constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
+  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
+}
+
+/// a / b rounded toward negative infinity (b > 0).
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
+
+/// a / b rounded up (b > 0).
+constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept { return a / b + (a % b != 0 ? 1 : 0); }
+
+/// A 128-bit unsigned value as two 64-bit halves.
+struct wide_product {
+  std::uint64_t high;
+  std::uint64_t low;
+};
+
+/// a * b as 128 bits, from four 32-bit partial products (the path of compilers without a 128-bit integer,
+/// kept callable so that tests can compare it with the native one).
+constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
+  constexpr std::uint64_t mask = 0xFFFFFFFFu;
+  const std::uint64_t low_low = (a & mask) * (b & mask);
+  const std::uint64_t low_high = (a & mask) * (b >> 32);
+  const std::uint64_t high_low = (a >> 32) * (b & mask);
+  const std::uint64_t high_high = (a >> 32) * (b >> 32);
+  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);  // cannot overflow
+  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
+}
+
+/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
+constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ typedef unsigned __int128 uint128;
+  const uint128 product = static_cast<uint128>(a) * b;
+  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
+#else
+  return multiply_wide_portable(a, b);
+#endif
+}
+
+/// The high 64 bits of a * b.
+constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept { return multiply_wide(a, b).high; }
+
+/// A 64-bit quotient and remainder of a 128-bit dividend (see divide_wide()).
+struct wide_quotient {
+  std::uint64_t quotient;
+  std::uint64_t remainder;
+};
+
+/// `dividend` / `divisor` and the remainder, by shift-and-subtract (slow: for set-up code, not hot paths).
+/// Requires divisor != 0 and dividend.high < divisor, so that the quotient fits in 64 bits.
+constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
+  std::uint64_t remainder = dividend.high;
+  std::uint64_t quotient = 0;
+  for (int bit = 63; bit >= 0; --bit) {
+    const bool carry = (remainder >> 63) != 0;
+    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
+    quotient <<= 1;
+    if (carry || remainder >= divisor) {
+      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
+      quotient |= 1u;
+    }
+  }
+  return {quotient, remainder};
+}
+
+}  // namespace keyward::detail::arith
+
+#endif  // KEYWARD_DETAIL_ARITH_HPP
+// ---- end keyward/detail/arith.hpp ----
 
 #include <cstddef>
 #include <cstdint>
@@ -4421,7 +4774,7 @@ constexpr result<std::string_view> parse_bearer(std::string_view field_value,
 /// SIZE_MAX when that does not fit in a std::size_t.
 constexpr std::size_t bearer_size(std::size_t token_size) noexcept {
   constexpr std::size_t prefix = 7;  // "Bearer "
-  return token_size > SIZE_MAX - prefix ? SIZE_MAX : prefix + token_size;
+  return detail::arith::add_saturated(prefix, token_size);
 }
 
 /// Writes the field value `Bearer <token>` (RFC 6750 section 2.1) into `out[0, capacity)` and returns its size
@@ -5359,83 +5712,6 @@ inline classification classify(int status, std::string_view www_authenticate = {
 #ifndef KEYWARD_DETAIL_HTTP_DATE_HPP
 #define KEYWARD_DETAIL_HTTP_DATE_HPP
 
-// ---- begin keyward/detail/arith.hpp ----
-// keyward: private integer arithmetic shared by every module: floor division and 64 x 64 -> 128-bit
-// products and quotients, each written once.
-#ifndef KEYWARD_DETAIL_ARITH_HPP
-#define KEYWARD_DETAIL_ARITH_HPP
-
-#include <cstdint>
-
-namespace keyward::detail::arith {
-
-/// a / b rounded toward negative infinity (b > 0).
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  return a / b - (a % b < 0 ? 1 : 0);
-}
-
-/// a / b rounded up (b > 0).
-constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) noexcept { return a / b + (a % b != 0 ? 1 : 0); }
-
-/// A 128-bit unsigned value as two 64-bit halves.
-struct wide_product {
-  std::uint64_t high;
-  std::uint64_t low;
-};
-
-/// a * b as 128 bits, from four 32-bit partial products (the path of compilers without a 128-bit integer,
-/// kept callable so that tests can compare it with the native one).
-constexpr wide_product multiply_wide_portable(std::uint64_t a, std::uint64_t b) noexcept {
-  constexpr std::uint64_t mask = 0xFFFFFFFFu;
-  const std::uint64_t low_low = (a & mask) * (b & mask);
-  const std::uint64_t low_high = (a & mask) * (b >> 32);
-  const std::uint64_t high_low = (a >> 32) * (b & mask);
-  const std::uint64_t high_high = (a >> 32) * (b >> 32);
-  const std::uint64_t middle = (low_low >> 32) + (low_high & mask) + (high_low & mask);  // cannot overflow
-  return {high_high + (low_high >> 32) + (high_low >> 32) + (middle >> 32), (middle << 32) | (low_low & mask)};
-}
-
-/// a * b as 128 bits (one multiply instruction where the compiler offers a 128-bit integer).
-constexpr wide_product multiply_wide(std::uint64_t a, std::uint64_t b) noexcept {
-#if defined(__SIZEOF_INT128__)
-  __extension__ typedef unsigned __int128 uint128;
-  const uint128 product = static_cast<uint128>(a) * b;
-  return {static_cast<std::uint64_t>(product >> 64), static_cast<std::uint64_t>(product)};
-#else
-  return multiply_wide_portable(a, b);
-#endif
-}
-
-/// The high 64 bits of a * b.
-constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept { return multiply_wide(a, b).high; }
-
-/// A 64-bit quotient and remainder of a 128-bit dividend (see divide_wide()).
-struct wide_quotient {
-  std::uint64_t quotient;
-  std::uint64_t remainder;
-};
-
-/// `dividend` / `divisor` and the remainder, by shift-and-subtract (slow: for set-up code, not hot paths).
-/// Requires divisor != 0 and dividend.high < divisor, so that the quotient fits in 64 bits.
-constexpr wide_quotient divide_wide(wide_product dividend, std::uint64_t divisor) noexcept {
-  std::uint64_t remainder = dividend.high;
-  std::uint64_t quotient = 0;
-  for (int bit = 63; bit >= 0; --bit) {
-    const bool carry = (remainder >> 63) != 0;
-    remainder = (remainder << 1) | ((dividend.low >> bit) & 1u);
-    quotient <<= 1;
-    if (carry || remainder >= divisor) {
-      remainder -= divisor;  // modulo 2^64, which is exact when `carry` held the 65th bit
-      quotient |= 1u;
-    }
-  }
-  return {quotient, remainder};
-}
-
-}  // namespace keyward::detail::arith
-
-#endif  // KEYWARD_DETAIL_ARITH_HPP
-// ---- end keyward/detail/arith.hpp ----
 // ---- begin keyward/detail/time_convert.hpp ----
 // keyward: private. The one place where a time point of any clock and integer precision becomes integers
 // (whole seconds, nanoseconds), saturating instead of overflowing, for every header that takes a `now`.
@@ -6541,13 +6817,2584 @@ class denial {
 
 #endif  // KEYWARD_HTTP_DENIAL_HPP
 // ---- end keyward/http/denial.hpp ----
+// ---- begin keyward/jwt/algorithm.hpp ----
+// keyward: the JWS algorithms (RFC 7518 section 3.1, and EdDSA from RFC 8037 section 3.1) by their "alg"
+// names. keyward verifies and signs the HMAC ones (HS256, HS384, HS512) itself; the others are verified by a
+// backend the user plugs into jwt::verifier. "none" (an unsecured JWS, RFC 7518 section 3.6) is not an
+// algorithm here: it names nothing and is never accepted.
+#ifndef KEYWARD_JWT_ALGORITHM_HPP
+#define KEYWARD_JWT_ALGORITHM_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace keyward::jwt {
+
+/// A JWS "alg" value (RFC 7518 section 3.1; eddsa is RFC 8037 section 3.1).
+enum class algorithm : std::uint8_t {
+  hs256,  ///< HMAC with SHA-256
+  hs384,  ///< HMAC with SHA-384
+  hs512,  ///< HMAC with SHA-512
+  rs256,  ///< RSASSA-PKCS1-v1_5 with SHA-256
+  rs384,  ///< RSASSA-PKCS1-v1_5 with SHA-384
+  rs512,  ///< RSASSA-PKCS1-v1_5 with SHA-512
+  ps256,  ///< RSASSA-PSS with SHA-256 and MGF1 with SHA-256
+  ps384,  ///< RSASSA-PSS with SHA-384 and MGF1 with SHA-384
+  ps512,  ///< RSASSA-PSS with SHA-512 and MGF1 with SHA-512
+  es256,  ///< ECDSA with P-256 and SHA-256
+  es384,  ///< ECDSA with P-384 and SHA-384
+  es512,  ///< ECDSA with P-521 and SHA-512
+  eddsa,  ///< EdDSA (Ed25519 or Ed448, RFC 8037)
+};
+
+}  // namespace keyward::jwt
+
+namespace keyward::detail::jwt_algorithm {
+
+/// The "alg" names in the order of jwt::algorithm.
+inline constexpr std::string_view names[] = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
+                                             "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"};
+
+}  // namespace keyward::detail::jwt_algorithm
+
+namespace keyward::jwt {
+
+/// The "alg" name of `a` as registered (RFC 7518 section 3.1, RFC 8037 section 3.1): "HS256" ... "EdDSA".
+constexpr std::string_view name(algorithm a) noexcept {
+  return detail::jwt_algorithm::names[static_cast<std::size_t>(a)];
+}
+
+/// The algorithm named `text`, compared exactly and case-sensitively (RFC 7515 section 4.1.1: "alg" values
+/// are case-sensitive); std::nullopt for any other text, "none" included (keyward never accepts an
+/// unsecured JWS, RFC 8725 section 3.2).
+constexpr std::optional<algorithm> algorithm_from_name(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < sizeof detail::jwt_algorithm::names / sizeof detail::jwt_algorithm::names[0]; ++i) {
+    if (detail::jwt_algorithm::names[i] == text) return static_cast<algorithm>(i);
+  }
+  return std::nullopt;
+}
+
+/// True for HS256, HS384 and HS512 (RFC 7518 section 3.2).
+constexpr bool is_hmac(algorithm a) noexcept {
+  return a == algorithm::hs256 || a == algorithm::hs384 || a == algorithm::hs512;
+}
+
+/// The MAC size in bytes of an HMAC algorithm (32, 48 or 64), which is also the shortest key it may be used
+/// with (RFC 7518 section 3.2); 0 for every other algorithm.
+constexpr std::size_t hmac_size(algorithm a) noexcept {
+  switch (a) {
+    case algorithm::hs256: return 32;
+    case algorithm::hs384: return 48;
+    case algorithm::hs512: return 64;
+    default: return 0;
+  }
+}
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_ALGORITHM_HPP
+// ---- end keyward/jwt/algorithm.hpp ----
+// ---- begin keyward/jwt/claims.hpp ----
+// keyward: the claims of a JSON Web Token (RFC 7519 section 4.1): reading the registered claims of a claims
+// set (exp, nbf, iat as NumericDates; iss, sub, jti, aud), checking them against the requirements at a given time by
+// the rules of RFC 7519 and RFC 8725, and views of custom claims.
+#ifndef KEYWARD_JWT_CLAIMS_HPP
+#define KEYWARD_JWT_CLAIMS_HPP
+
+// ---- begin keyward/jwt/json.hpp ----
+// keyward: a small strict JSON reader (RFC 8259) for JWT headers and claims (RFC 7515 section 4, RFC 7519
+// section 4). parse_json() validates the whole text once, allocating nothing; the json_value, json_object and
+// json_array views it returns point into the caller's text (which must outlive them) and read it again on
+// demand, so looking up a member walks the object.
+//
+// Exactly RFC 8259, with these choices for hostile tokens (RFC 8725 sections 2.6 and 3.7, RFC 8259 section 9):
+// - duplicate member names reject, compared after unescaping: {"a":1,"\u0061":2} rejects (section 4 only says
+//   names SHOULD be unique; RFC 7515 section 4 and RFC 7519 section 4 let a parser reject them or keep the
+//   last, and keeping one hides the other from a reader that keeps the first);
+// - an escaped lone surrogate (\uD800 not followed by an escaped low surrogate, or a lone \uDC00) rejects as
+//   jwt_json_syntax: section 8.2 allows it, but it cannot be UTF-8, so only a hostile token has one;
+// - a byte order mark rejects (section 8.1 lets a parser ignore one; a JWT never has one);
+// - nesting depth, members per object and elements per array are limited (json_limits, section 9);
+// - ill-formed UTF-8 rejects everywhere (section 8.1), as in detail/utf8.hpp (no surrogates, no overlong
+//   forms, nothing above U+10FFFF). \u0000 is allowed (section 7): a decoded string may hold NUL.
+#ifndef KEYWARD_JWT_JSON_HPP
+#define KEYWARD_JWT_JSON_HPP
+
+// ---- begin keyward/detail/jwt_json.hpp ----
+// keyward: private strict JSON reading for jwt/json.hpp (RFC 8259): the validating parser, and the walkers and
+// decoders that run over text it has already validated (so they need no bounds checks beyond its brackets).
+#ifndef KEYWARD_DETAIL_JWT_JSON_HPP
+#define KEYWARD_DETAIL_JWT_JSON_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if KEYWARD_X86_SIMD
+#include <emmintrin.h>
+#endif
+
+namespace keyward::detail::jwt_json {
+
+/// What a byte means inside a string (RFC 8259 section 7): copied as it is, or one of the bytes that stop the
+/// fast scan.
+enum string_class : unsigned char {
+  plain = 0,      ///< unescaped ASCII, copied as it is
+  quote = 1,      ///< '"', the end of the string
+  backslash = 2,  ///< '\', an escape
+  control = 3,    ///< U+0000 to U+001F, which must be escaped
+  high = 4,       ///< a byte of a multi-byte UTF-8 sequence
+};
+
+/// Per-byte tables: the string class and the value of a hex digit (0xFF when not one).
+struct byte_tables {
+  std::array<unsigned char, 256> string_class{};
+  std::array<unsigned char, 256> hex{};
+};
+
+constexpr byte_tables make_tables() noexcept {
+  byte_tables t{};
+  for (int c = 0; c < 256; ++c) {
+    unsigned char k = plain;
+    if (c < 0x20) k = control;
+    if (c >= 0x80) k = high;
+    if (c == '"') k = quote;
+    if (c == '\\') k = backslash;
+    t.string_class[static_cast<std::size_t>(c)] = k;
+    unsigned char h = 0xFF;
+    if (c >= '0' && c <= '9') h = static_cast<unsigned char>(c - '0');
+    if (c >= 'a' && c <= 'f') h = static_cast<unsigned char>(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F') h = static_cast<unsigned char>(c - 'A' + 10);
+    t.hex[static_cast<std::size_t>(c)] = h;
+  }
+  return t;
+}
+
+inline constexpr byte_tables tables = make_tables();
+
+constexpr bool is_whitespace(unsigned char c) noexcept {  // RFC 8259 section 2: ws
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+constexpr bool is_digit(unsigned char c) noexcept { return static_cast<unsigned char>(c - '0') < 10; }
+
+/// The number of UTF-8 bytes of the code point `cp` (below 0x110000, not a surrogate).
+constexpr std::size_t utf8_size(std::uint32_t cp) noexcept {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/// Writes the UTF-8 form of `cp` at `out` and returns its size.
+constexpr std::size_t put_utf8(std::uint32_t cp, unsigned char* out) noexcept {
+  if (cp < 0x80) {
+    out[0] = static_cast<unsigned char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<unsigned char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<unsigned char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<unsigned char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Over validated text: every function below trusts that the bytes were accepted by parser.
+
+/// The four hex digits at `p` of a validated \u escape.
+constexpr std::uint32_t hex4(const char* p) noexcept {
+  std::uint32_t value = 0;
+  for (int k = 0; k < 4; ++k) value = value << 4 | tables.hex[static_cast<unsigned char>(p[k])];
+  return value;
+}
+
+/// Decodes the validated escape at `p` (its '\') into `out` (room for 4 bytes); returns the size written and
+/// sets `consumed` to the escape's size in the text (2, 6 or 12 for a surrogate pair).
+constexpr std::size_t decode_escape(const char* p, unsigned char* out, std::size_t& consumed) noexcept {
+  consumed = 2;
+  switch (p[1]) {
+    case 'b': out[0] = '\b'; return 1;
+    case 'f': out[0] = '\f'; return 1;
+    case 'n': out[0] = '\n'; return 1;
+    case 'r': out[0] = '\r'; return 1;
+    case 't': out[0] = '\t'; return 1;
+    case 'u': {
+      std::uint32_t cp = hex4(p + 2);
+      consumed = 6;
+      if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate escape follows
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(p + 8) - 0xDC00);
+        consumed = 12;
+      }
+      return put_utf8(cp, out);
+    }
+    default: out[0] = static_cast<unsigned char>(p[1]); return 1;  // '"', '\\' or '/'
+  }
+}
+
+/// The decoded bytes of a validated string's content, one at a time.
+class decoder {
+ public:
+  constexpr decoder(const char* begin, const char* end) noexcept : p_(begin), end_(end) {}
+  /// True when every byte was taken.
+  constexpr bool done() const noexcept { return pending_ == taken_ && p_ == end_; }
+  /// The next decoded byte; only when !done().
+  constexpr unsigned char next() noexcept {
+    if (taken_ < pending_) return buffer_[taken_++];
+    if (*p_ != '\\') return static_cast<unsigned char>(*p_++);
+    std::size_t consumed = 0;
+    pending_ = decode_escape(p_, buffer_, consumed);
+    p_ += consumed;
+    taken_ = 1;
+    return buffer_[0];
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  unsigned char buffer_[4] = {};
+  std::size_t pending_ = 0;
+  std::size_t taken_ = 0;
+};
+
+/// True when the validated string content [begin, end) decodes to exactly `utf8`.
+constexpr bool content_equals(const char* begin, const char* end, std::string_view utf8) noexcept {
+  const auto raw = static_cast<std::size_t>(end - begin);
+  if (raw == utf8.size()) {  // same size: equal only without escapes, so the raw bytes must match
+    return std::char_traits<char>::compare(begin, utf8.data(), raw) == 0 &&
+           std::char_traits<char>::find(utf8.data(), raw, '\\') == nullptr;
+  }
+  if (raw < utf8.size()) return false;  // decoding never lengthens
+  decoder d(begin, end);
+  for (const char c : utf8) {
+    if (d.done() || d.next() != static_cast<unsigned char>(c)) return false;
+  }
+  return d.done();
+}
+
+/// True when two validated string contents decode to the same bytes.
+constexpr bool contents_equal(const char* a, const char* a_end, const char* b, const char* b_end) noexcept {
+  decoder x(a, a_end);
+  decoder y(b, b_end);
+  while (!x.done() && !y.done()) {
+    if (x.next() != y.next()) return false;
+  }
+  return x.done() && y.done();
+}
+
+/// The decoded size of the validated string content [begin, end).
+constexpr std::size_t decoded_size(const char* begin, const char* end) noexcept {
+  std::size_t size = 0;
+  const char* p = begin;
+  while (p != end) {
+    if (*p != '\\') {
+      ++p;
+      ++size;
+      continue;
+    }
+    unsigned char scratch[4] = {};
+    std::size_t consumed = 0;
+    size += decode_escape(p, scratch, consumed);
+    p += consumed;
+  }
+  return size;
+}
+
+/// Writes the decoded validated content [begin, end) at `out`, which has room for decoded_size() bytes.
+inline void decode_into(const char* begin, const char* end, char* out) noexcept {
+  const char* p = begin;
+  const char* stop = end;
+  auto* o = reinterpret_cast<unsigned char*>(out);
+  while (p != stop) {
+    const char* run = p;
+    while (p != stop && *p != '\\') ++p;
+    if (p != run) {
+      std::memcpy(o, run, static_cast<std::size_t>(p - run));
+      o += p - run;
+    }
+    if (p == stop) break;
+    std::size_t consumed = 0;
+    o += decode_escape(p, o, consumed);
+    p += consumed;
+  }
+}
+
+#if KEYWARD_X86_SIMD
+/// The bits of the 16 bytes at `p` (SSE2): bit k set when byte k is '"' or '\', and, when `strict`, also when
+/// it is below 0x20 or above 0x7F (a signed compare puts those below 0x20 together).
+inline unsigned special_bytes(const char* p, bool strict) noexcept {
+  const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')), _mm_cmpeq_epi8(block, _mm_set1_epi8('\\')));
+  if (strict) hits = _mm_or_si128(hits, _mm_cmplt_epi8(block, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(hits));
+}
+
+/// special_bytes(p, true), with the bits of the '"' bytes alone in `quotes`.
+inline unsigned special_bytes(const char* p, unsigned& quotes) noexcept {
+  const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i quote = _mm_cmpeq_epi8(block, _mm_set1_epi8('"'));
+  quotes = static_cast<unsigned>(_mm_movemask_epi8(quote));
+  const __m128i other =
+      _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('\\')), _mm_cmplt_epi8(block, _mm_set1_epi8(0x20)));
+  return quotes | static_cast<unsigned>(_mm_movemask_epi8(other));
+}
+#endif
+
+/// Past the validated string whose opening quote is at `p`; `end` bounds the text (the string ends before).
+inline const char* string_end(const char* p, const char* end) noexcept {
+  ++p;
+#if KEYWARD_X86_SIMD
+  while (end - p >= 16) {
+    const unsigned hits = special_bytes(p, false);
+    if (hits == 0) {
+      p += 16;
+      continue;
+    }
+    p += __builtin_ctz(hits);
+    if (*p == '"') return p + 1;
+    p += 2;  // an escape: the byte after '\' never ends the string
+  }
+#else
+  static_cast<void>(end);
+#endif
+  while (*p != '"') p += *p == '\\' ? 2 : 1;
+  return p + 1;
+}
+
+/// Past whitespace at `p` (inside a validated container, which ends with a bracket).
+constexpr const char* skip_ws(const char* p) noexcept {
+  while (is_whitespace(static_cast<unsigned char>(*p))) ++p;
+  return p;
+}
+
+/// Past the validated value at `p`, inside a container that ends before `end` (so a number or literal ends
+/// before a byte of ",]}" or whitespace).
+inline const char* skip_value(const char* p, const char* end) noexcept {
+  switch (*p) {
+    case '"': return string_end(p, end);
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        const char c = *p;
+        if (c == '"') {
+          p = string_end(p, end);
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') ++depth;
+        if ((c == '}' || c == ']') && --depth == 0) return p;
+      }
+    }
+    default:
+      while (*p != ',' && *p != ']' && *p != '}' && !is_whitespace(static_cast<unsigned char>(*p))) ++p;
+      return p;
+  }
+}
+
+/// After the value that ends at `p` inside a container: the start of the next element or member (past the
+/// ',' and whitespace), or the closing bracket.
+constexpr const char* next_item(const char* p) noexcept {
+  p = skip_ws(p);
+  return *p == ',' ? skip_ws(p + 1) : p;
+}
+
+/// The value of the member whose name is [name, name_end) (quotes included).
+constexpr const char* member_value(const char* name_end) noexcept { return skip_ws(skip_ws(name_end) + 1); }
+
+// ---------------------------------------------------------------------------------------------------------
+// Numbers: exact conversion of validated number text (RFC 8259 section 6) to int64.
+
+/// The exact value of `number` (validated) as an int64: floored when `floor`, else only when it is an integer;
+/// jwt_json_number_out_of_range when it does not fit (or, without `floor`, is not an integer).
+constexpr result<std::int64_t> to_int64(std::string_view number, bool floor) noexcept {
+  std::size_t i = 0;
+  const bool negative = number[0] == '-';
+  if (negative) ++i;
+  const std::size_t digits_begin = i;
+  while (i < number.size() && is_digit(static_cast<unsigned char>(number[i]))) ++i;
+  const std::size_t int_end = i;
+  std::size_t frac_begin = i;
+  std::size_t frac_end = i;
+  if (i < number.size() && number[i] == '.') {
+    frac_begin = ++i;
+    while (i < number.size() && is_digit(static_cast<unsigned char>(number[i]))) ++i;
+    frac_end = i;
+  }
+  std::int64_t exponent = 0;  // saturated far beyond any exponent that can matter
+  if (i < number.size()) {    // 'e' or 'E'
+    ++i;
+    bool exponent_negative = false;
+    if (number[i] == '+' || number[i] == '-') exponent_negative = number[i++] == '-';
+    for (; i < number.size(); ++i) {
+      if (exponent < (std::int64_t{1} << 40)) exponent = exponent * 10 + (number[i] - '0');
+    }
+    if (exponent_negative) exponent = -exponent;
+  }
+  // The digits, integer part then fraction, read as one sequence S: value = S * 10^(exponent - fraction size).
+  const std::size_t int_count = int_end - digits_begin;
+  const std::size_t total = int_count + (frac_end - frac_begin);
+  const auto digit = [&](std::size_t k) -> unsigned {
+    return static_cast<unsigned>(number[k < int_count ? digits_begin + k : frac_begin + (k - int_count)] - '0');
+  };
+  std::size_t first = 0;  // the first significant digit
+  while (first < total && digit(first) == 0) ++first;
+  if (first == total) return std::int64_t{0};
+  // value = 0.d(first)...d(total-1) * 10^point, so `point` digits make the integer part.
+  const std::int64_t point = static_cast<std::int64_t>(total - first) + exponent -
+                             static_cast<std::int64_t>(frac_end - frac_begin);
+  if (point > 19) return errc::jwt_json_number_out_of_range;  // at least 10^19 > 2^63
+  std::uint64_t magnitude = 0;                                  // the integer part, below 10^19 < 2^64
+  bool fraction = point <= 0;                                   // a non-zero digit after the point
+  for (std::int64_t k = 0; k < point; ++k) {
+    const std::size_t at = first + static_cast<std::size_t>(k);
+    magnitude = magnitude * 10 + (at < total ? digit(at) : 0);
+  }
+  for (std::size_t at = first + static_cast<std::size_t>(point > 0 ? point : 0); !fraction && at < total; ++at) {
+    fraction = digit(at) != 0;
+  }
+  if (fraction && !floor) return errc::jwt_json_number_out_of_range;
+  constexpr std::uint64_t max = static_cast<std::uint64_t>(INT64_MAX);
+  if (!negative) {
+    if (magnitude > max) return errc::jwt_json_number_out_of_range;
+    return static_cast<std::int64_t>(magnitude);
+  }
+  if (fraction) ++magnitude;  // floor of a negative non-integer: one further from zero
+  if (magnitude > max + 1) return errc::jwt_json_number_out_of_range;
+  return magnitude == max + 1 ? INT64_MIN : -static_cast<std::int64_t>(magnitude);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The validating parser.
+
+/// The limits a parser enforces (a copy of jwt::json_limits, which detail/ cannot name).
+struct parse_limits {
+  std::size_t max_depth;
+  std::size_t max_members;
+  std::size_t max_elements;
+};
+
+/// Checks that text[0, size) is exactly one JSON value with optional whitespace around it (RFC 8259 section 2)
+/// within the limits, with UTF-8 checked and duplicate member names rejected. Recursion depth is bounded by
+/// max_depth. On success, value_begin/value_end delimit the value.
+class parser {
+ public:
+  parser(std::string_view text, const parse_limits& limits) noexcept
+      : s_(reinterpret_cast<const unsigned char*>(text.data())), n_(text.size()), limits_(limits) {}
+
+  /// Success, or the first error with its offset.
+  result<void> run() noexcept {
+    std::size_t i = skip_whitespace(0);
+    value_begin = i;
+    i = parse_value(i, 0);
+    if (i == failed) return failure_;
+    value_end = i;
+    i = skip_whitespace(i);
+    if (i != n_) {
+      fail_syntax(i);
+      return failure_;
+    }
+    return {};
+  }
+
+  std::size_t value_begin = 0;  ///< the value's first byte (after run() succeeded)
+  std::size_t value_end = 0;    ///< past the value's last byte
+
+ private:
+  // Every parse_x(i, ...) below takes the offset of the first byte of what it reads and returns the offset
+  // past it, or `failed` after recording the error in failure_: the position stays in a register.
+  static constexpr std::size_t failed = SIZE_MAX;  // never an offset: the text is shorter than SIZE_MAX
+
+  // A member name kept for duplicate detection: its content (without quotes), raw and decoded sizes.
+  struct name_entry {
+    std::uint64_t head;  // the first (up to) 8 decoded bytes, zero-padded: decides most comparisons alone
+    const unsigned char* begin;
+    std::uint32_t raw_size;
+    std::uint32_t decoded_size;
+  };
+  // Names of every open object, as a stack (6 KiB). Headers and claims hold a few dozen names; past 256 open
+  // names (which the default limits, 16 levels of 64, allow) an object whose names do not fit compares each
+  // new name with the earlier ones by walking the object again: slower, still linear in its size per name.
+  static constexpr std::size_t name_capacity = 256;
+
+  std::size_t fail(errc code, std::size_t offset) noexcept {
+    failure_ = keyward::error(code, offset);
+    return failed;
+  }
+
+  // A syntax error at `offset`, unless the bytes there are ill-formed UTF-8 (text outside a string).
+  std::size_t fail_syntax(std::size_t offset) noexcept {
+    if (offset < n_ && s_[offset] >= 0x80 && utf8::sequence_length(s_ + offset, n_ - offset) == 0) {
+      return fail(errc::jwt_json_invalid_utf8, offset);
+    }
+    return fail(errc::jwt_json_syntax, offset);
+  }
+
+  // Past the whitespace at i (RFC 8259 section 2); JWTs rarely have any, so one compare usually decides.
+  std::size_t skip_whitespace(std::size_t i) const noexcept {
+    return i < n_ && s_[i] <= ' ' ? skip_whitespace_run(i) : i;
+  }
+  std::size_t skip_whitespace_run(std::size_t i) const noexcept {
+    while (i < n_ && is_whitespace(s_[i])) ++i;
+    return i;
+  }
+
+  bool at(std::size_t i, unsigned char c) const noexcept { return i < n_ && s_[i] == c; }
+
+  std::size_t parse_value(std::size_t i, std::size_t depth) noexcept {
+    if (i >= n_) return fail_syntax(i);
+    switch (s_[i]) {
+      case '"': {
+        std::size_t decoded = 0;
+        return parse_string(i, decoded);
+      }
+      case '{': return parse_object(i, depth + 1);
+      case '[': return parse_array(i, depth + 1);
+      case 't': return parse_literal(i, "true", 4);
+      case 'f': return parse_literal(i, "false", 5);
+      case 'n': return parse_literal(i, "null", 4);
+      default: return parse_number(i);
+    }
+  }
+
+  std::size_t parse_literal(std::size_t i, const char* word, std::size_t size) noexcept {
+    for (std::size_t k = 0; k < size; ++k) {
+      if (i + k >= n_ || s_[i + k] != static_cast<unsigned char>(word[k])) return fail_syntax(i + k);
+    }
+    return i + size;
+  }
+
+  // RFC 8259 section 6: [ minus ] int [ frac ] [ exp ]; the byte after it is checked by the caller.
+  std::size_t parse_number(std::size_t i) noexcept {
+    if (s_[i] == '-') ++i;
+    if (i < n_ && s_[i] == '0') {
+      ++i;
+    } else {
+      if (i >= n_ || !is_digit(s_[i])) return fail_syntax(i);
+      while (i < n_ && is_digit(s_[i])) ++i;
+    }
+    if (i < n_ && s_[i] == '.') {
+      ++i;
+      if (i >= n_ || !is_digit(s_[i])) return fail_syntax(i);
+      while (i < n_ && is_digit(s_[i])) ++i;
+    }
+    if (i < n_ && (s_[i] | 0x20) == 'e') {
+      ++i;
+      if (i < n_ && (s_[i] == '+' || s_[i] == '-')) ++i;
+      if (i >= n_ || !is_digit(s_[i])) return fail_syntax(i);
+      while (i < n_ && is_digit(s_[i])) ++i;
+    }
+    return i;
+  }
+
+  // The four hex digits at i (within bounds); false with the offset of the first bad one.
+  bool read_hex4(std::size_t i, std::uint32_t& cp) noexcept {
+    cp = 0;
+    for (std::size_t k = i; k < i + 4; ++k) {
+      const unsigned char h = k < n_ ? tables.hex[s_[k]] : 0xFF;
+      if (h == 0xFF) {
+        fail(errc::jwt_json_syntax, k < n_ ? k : n_);
+        return false;
+      }
+      cp = cp << 4 | h;
+    }
+    return true;
+  }
+
+  // RFC 8259 section 7, at the opening quote `open`; `decoded` gets the decoded size. Lone surrogate escapes
+  // are rejected (stricter than section 8.2). Most strings of a JWT are short and plain: when the 16 bytes
+  // after the quote hold the closing quote before any byte that needs a look, this small part (inlined into
+  // the callers) is all that runs.
+  std::size_t parse_string(std::size_t open, std::size_t& decoded) noexcept {
+#if KEYWARD_X86_SIMD
+    if (KEYWARD_LIKELY(n_ - open > 16)) {
+      unsigned quotes = 0;
+      const unsigned hits = special_bytes(reinterpret_cast<const char*>(s_ + open + 1), quotes);
+      const unsigned first = hits & (0u - hits);  // the lowest bit set, or 0
+      if (KEYWARD_LIKELY((first & quotes) != 0)) {
+        decoded = static_cast<std::size_t>(__builtin_ctz(first));
+        return open + 1 + decoded + 1;
+      }
+    }
+#endif
+    return parse_any_string(open, decoded);
+  }
+
+  // parse_string() for any string: escapes, UTF-8, long strings, the end of the text.
+  std::size_t parse_any_string(std::size_t open, std::size_t& decoded) noexcept {
+    std::size_t i = open + 1;
+    std::size_t shrink = 0;  // raw bytes minus decoded bytes, from escapes
+    for (;;) {
+#if KEYWARD_X86_SIMD
+      if (KEYWARD_LIKELY(n_ - i >= 16)) {  // 16 bytes at a time while they fit
+        const unsigned hits = special_bytes(reinterpret_cast<const char*>(s_ + i), true);
+        if (hits == 0) {
+          i += 16;
+          continue;
+        }
+        i += static_cast<std::size_t>(__builtin_ctz(hits));
+      } else if (n_ >= 16) {  // then the text's last 16 bytes, without the ones before i
+        const unsigned hits = special_bytes(reinterpret_cast<const char*>(s_ + n_ - 16), true) >> (i - (n_ - 16));
+        if (hits == 0) return fail(errc::jwt_json_syntax, n_);
+        i += static_cast<std::size_t>(__builtin_ctz(hits));
+      } else
+#endif
+      {
+        while (i < n_ && tables.string_class[s_[i]] == plain) ++i;
+        if (i >= n_) return fail(errc::jwt_json_syntax, n_);
+      }
+      if (KEYWARD_LIKELY(s_[i] == '"')) {
+        decoded = i - open - 1 - shrink;
+        return i + 1;
+      }
+      switch (tables.string_class[s_[i]]) {
+        case control: return fail(errc::jwt_json_syntax, i);
+        case high: {
+          const std::size_t length = utf8::sequence_length(s_ + i, n_ - i);
+          if (length == 0) return fail(errc::jwt_json_invalid_utf8, i);
+          i += length;
+          break;
+        }
+        default: {  // backslash
+          if (i + 1 >= n_) return fail(errc::jwt_json_syntax, n_);
+          const unsigned char e = s_[i + 1];
+          if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+            shrink += 1;
+            i += 2;
+            break;
+          }
+          if (e != 'u') return fail(errc::jwt_json_syntax, i + 1);
+          std::uint32_t cp = 0;
+          if (!read_hex4(i + 2, cp)) return failed;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::jwt_json_syntax, i);  // a lone low surrogate
+          if (cp >= 0xD800 && cp <= 0xDBFF) {  // must be followed by an escaped low surrogate
+            std::uint32_t low = 0;
+            if (i + 7 >= n_ || s_[i + 6] != '\\' || s_[i + 7] != 'u' || !read_hex4(i + 8, low) || low < 0xDC00 ||
+                low > 0xDFFF) {
+              return fail(errc::jwt_json_syntax, i);
+            }
+            shrink += 12 - 4;
+            i += 12;
+            break;
+          }
+          shrink += 6 - utf8_size(cp);
+          i += 6;
+          break;
+        }
+      }
+    }
+  }
+
+  std::size_t parse_array(std::size_t i, std::size_t depth) noexcept {
+    if (depth > limits_.max_depth) return fail(errc::jwt_json_too_deep, i);
+    i = skip_whitespace(i + 1);
+    if (at(i, ']')) return i + 1;
+    for (std::size_t count = 1;; ++count) {
+      if (count > limits_.max_elements) return fail(errc::jwt_json_too_many_members, i);
+      i = parse_value(i, depth);
+      if (i == failed) return failed;
+      i = skip_whitespace(i);
+      if (at(i, ',')) {
+        i = skip_whitespace(i + 1);
+        continue;
+      }
+      if (at(i, ']')) return i + 1;
+      return fail_syntax(i);
+    }
+  }
+
+  // True when the name at `name` (its opening quote) equals the name of an earlier member of the object that
+  // opens at `object`; walks the validated part of the object.
+  bool duplicate_by_walk(std::size_t object, std::size_t name) const noexcept {
+    const char* text = reinterpret_cast<const char*>(s_);
+    const char* end = text + n_;
+    const char* target = text + name;
+    const char* target_end = string_end(target, end) - 1;
+    for (const char* p = skip_ws(text + object + 1); p != target;) {
+      const char* name_end = string_end(p, end);
+      if (contents_equal(p + 1, name_end - 1, target + 1, target_end)) return true;
+      p = next_item(skip_value(member_value(name_end), end));
+    }
+    return false;
+  }
+
+  std::size_t parse_object(std::size_t i, std::size_t depth) noexcept {
+    if (depth > limits_.max_depth) return fail(errc::jwt_json_too_deep, i);
+    const std::size_t object = i;
+    i = skip_whitespace(i + 1);
+    if (at(i, '}')) return i + 1;
+    const std::size_t base = names_;
+    bool walk = false;        // the names of this object no longer fit in the stack
+    std::uint64_t seen = 0;   // a one-word Bloom filter of the names so far: most new names need no comparison
+    for (std::size_t count = 1;; ++count) {
+      if (!at(i, '"')) return fail_syntax(i);
+      if (count > limits_.max_members) return fail(errc::jwt_json_too_many_members, i);
+      const std::size_t name = i;
+      std::size_t decoded = 0;
+      i = parse_string(i, decoded);
+      if (i == failed) return failed;
+      const std::size_t raw = i - name - 2;
+      walk = walk || names_ == name_capacity || raw > UINT32_MAX;
+      if (walk) {
+        if (duplicate_by_walk(object, name)) return fail(errc::jwt_json_duplicate_member, name);
+      } else {
+        const name_entry entry{head(name + 1, raw, decoded), s_ + name + 1, static_cast<std::uint32_t>(raw),
+                               static_cast<std::uint32_t>(decoded)};
+        const std::uint64_t bit = std::uint64_t{1} << (((entry.head ^ decoded) * 0x9E3779B97F4A7C15u) >> 58);
+        if ((seen & bit) != 0) {
+          for (std::size_t k = base; k < names_; ++k) {
+            if (same_name(stack_[k], entry)) return fail(errc::jwt_json_duplicate_member, name);
+          }
+        }
+        seen |= bit;
+        stack_[names_++] = entry;
+      }
+      i = skip_whitespace(i);
+      if (!at(i, ':')) return fail_syntax(i);
+      i = parse_value(skip_whitespace(i + 1), depth);
+      if (i == failed) return failed;
+      i = skip_whitespace(i);
+      if (at(i, ',')) {
+        i = skip_whitespace(i + 1);
+        continue;
+      }
+      if (at(i, '}')) {
+        names_ = base;
+        return i + 1;
+      }
+      return fail_syntax(i);
+    }
+  }
+
+  // The first min(decoded, 8) decoded bytes of the string content at `at` (`raw` bytes in the text), byte k in
+  // bits 8k to 8k+7, the rest zero.
+  std::uint64_t head(std::size_t at, std::size_t raw, std::size_t decoded) const noexcept {
+    const std::size_t take = decoded < 8 ? decoded : 8;
+    if (raw != decoded) {  // escaped: decode the first bytes
+      const char* begin = reinterpret_cast<const char*>(s_ + at);
+      decoder d(begin, begin + raw);
+      std::uint64_t word = 0;
+      for (std::size_t k = 0; k < take; ++k) word |= std::uint64_t{d.next()} << (8 * k);
+      return word;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n_ - at >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, s_ + at, 8);
+      return take == 8 ? word : word & ((std::uint64_t{1} << (8 * take)) - 1);
+    }
+#endif
+    std::uint64_t word = 0;
+    for (std::size_t k = 0; k < take; ++k) word |= std::uint64_t{s_[at + k]} << (8 * k);
+    return word;
+  }
+
+  static bool same_name(const name_entry& a, const name_entry& b) noexcept {
+    if (a.head != b.head || a.decoded_size != b.decoded_size) return false;
+    const char* x = reinterpret_cast<const char*>(a.begin);
+    const char* y = reinterpret_cast<const char*>(b.begin);
+    if (a.raw_size == a.decoded_size && b.raw_size == b.decoded_size) {  // neither has an escape
+      return a.raw_size <= 8 || std::memcmp(x + 8, y + 8, a.raw_size - 8) == 0;
+    }
+    return contents_equal(x, x + a.raw_size, y, y + b.raw_size);
+  }
+
+  const unsigned char* s_;
+  std::size_t n_;
+  parse_limits limits_;
+  std::size_t names_ = 0;
+  keyward::error failure_{errc::jwt_json_syntax};
+  name_entry stack_[name_capacity];
+};
+
+}  // namespace keyward::detail::jwt_json
+
+#endif  // KEYWARD_DETAIL_JWT_JSON_HPP
+// ---- end keyward/detail/jwt_json.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward::jwt {
+
+/// Limits on what parse_json() accepts (RFC 8259 section 9 lets a parser set them). Exceeding one fails with
+/// jwt_json_too_deep or jwt_json_too_many_members at the offending byte.
+struct json_limits {
+  std::size_t max_depth = 16;     ///< nesting of arrays and objects; a top-level array or object is depth 1
+  std::size_t max_members = 64;   ///< members of one object
+  std::size_t max_elements = 256; ///< elements of one array
+};
+
+/// The six kinds of JSON value (RFC 8259 section 3).
+enum class json_type : std::uint8_t { null, boolean, number, string, array, object };
+
+class json_object;
+class json_array;
+
+/// A view of one value inside JSON text that parse_json() validated: a pointer and a size, cheap to copy. The
+/// text must outlive it. A default-constructed json_value is `null`.
+class json_value {
+ public:
+  /// A view of the literal `null`.
+  constexpr json_value() noexcept = default;
+
+  /// The kind of value, from its first byte.
+  constexpr json_type type() const noexcept {
+    switch (raw_[0]) {
+      case '{': return json_type::object;
+      case '[': return json_type::array;
+      case '"': return json_type::string;
+      case 't':
+      case 'f': return json_type::boolean;
+      case 'n': return json_type::null;
+      default: return json_type::number;
+    }
+  }
+  /// The exact JSON text of the value, quotes and escapes included.
+  constexpr std::string_view raw() const noexcept { return raw_; }
+  /// True for `null`.
+  constexpr bool is_null() const noexcept { return raw_[0] == 'n'; }
+
+  /// True when the value is a string whose decoded content (RFC 8259 section 7) equals the bytes `utf8`;
+  /// false when it differs or the value is not a string. Allocates nothing.
+  constexpr bool string_equals(std::string_view utf8) const noexcept {
+    return type() == json_type::string && detail::jwt_json::content_equals(content_begin(), content_end(), utf8);
+  }
+  /// The content of a string that holds no escape, as a view into the text (already its decoded value);
+  /// nullopt when the string has an escape (read it with write_string() or string()) or the value is not a
+  /// string.
+  constexpr std::optional<std::string_view> plain_string() const noexcept {
+    if (type() != json_type::string) return std::nullopt;
+    const std::string_view content = raw_.substr(1, raw_.size() - 2);
+    if (content.find('\\') != std::string_view::npos) return std::nullopt;
+    return content;
+  }
+  /// The size of the decoded string in UTF-8; 0 when the value is not a string.
+  constexpr std::size_t string_size() const noexcept {
+    return type() == json_type::string ? detail::jwt_json::decoded_size(content_begin(), content_end()) : 0;
+  }
+  /// Writes the decoded string (UTF-8, escapes resolved, RFC 8259 section 7) into `out[0, capacity)` and
+  /// returns its size (string_size()). jwt_json_wrong_type when the value is not a string, buffer_too_small
+  /// when it does not fit; nothing is written on error. Allocates nothing.
+  result<std::size_t> write_string(char* out, std::size_t capacity) const noexcept {
+    if (type() != json_type::string) return errc::jwt_json_wrong_type;
+    const std::size_t size = string_size();
+    if (size > capacity) return errc::buffer_too_small;
+    detail::jwt_json::decode_into(content_begin(), content_end(), out);
+    return size;
+  }
+  /// The decoded string; jwt_json_wrong_type when the value is not a string.
+  result<std::string> string() const {
+    if (type() != json_type::string) return errc::jwt_json_wrong_type;
+    std::string decoded(string_size(), '\0');
+    detail::jwt_json::decode_into(content_begin(), content_end(), decoded.data());
+    return decoded;
+  }
+
+  /// The value of `true` or `false`; jwt_json_wrong_type for any other value.
+  constexpr result<bool> boolean() const noexcept {
+    if (type() != json_type::boolean) return errc::jwt_json_wrong_type;
+    return raw_[0] == 't';
+  }
+  /// The exact value of a number that is an integer (RFC 8259 section 6), read from its decimal text without
+  /// rounding: 1e3, 10.0 and -0 are integers. jwt_json_wrong_type when the value is not a number;
+  /// jwt_json_number_out_of_range when it has a non-zero fraction (1.5, 1E-400) or lies outside int64.
+  constexpr result<std::int64_t> integer() const noexcept {
+    if (type() != json_type::number) return errc::jwt_json_wrong_type;
+    return detail::jwt_json::to_int64(raw_, false);
+  }
+  /// The largest integer not above the number, computed exactly from its decimal text (1.9 -> 1, -0.5 -> -1,
+  /// 1e2 -> 100, 1E-400 -> 0), as RFC 7519 section 2 NumericDate readers need. jwt_json_wrong_type when the
+  /// value is not a number; jwt_json_number_out_of_range when the result lies outside int64 (1e400).
+  constexpr result<std::int64_t> floor_integer() const noexcept {
+    if (type() != json_type::number) return errc::jwt_json_wrong_type;
+    return detail::jwt_json::to_int64(raw_, true);
+  }
+  /// The value as an object view; jwt_json_wrong_type when it is not an object.
+  constexpr result<json_object> object() const noexcept;
+  /// The value as an array view; jwt_json_wrong_type when it is not an array.
+  constexpr result<json_array> array() const noexcept;
+
+ private:
+  friend class json_object;
+  friend class json_array;
+  friend result<json_value> parse_json(std::string_view, const json_limits&) noexcept;
+
+  constexpr explicit json_value(std::string_view raw) noexcept : raw_(raw) {}
+  constexpr const char* content_begin() const noexcept { return raw_.data() + 1; }
+  constexpr const char* content_end() const noexcept { return raw_.data() + raw_.size() - 1; }
+
+  std::string_view raw_ = "null";
+};
+
+/// One member of an object: its name (a string json_value) and its value.
+struct json_member {
+  json_value name;   ///< the member name, a string (compare it with string_equals())
+  json_value value;  ///< the member value
+};
+
+/// A view of an object inside validated JSON text (RFC 8259 section 4): member names are unique (checked by
+/// parse_json()). A default-constructed json_object is the empty object `{}`.
+class json_object {
+ public:
+  /// Forward iteration over the members in document order; each step walks past one value.
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = json_member;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const json_member*;
+    using reference = const json_member&;
+
+    /// The current member.
+    constexpr const json_member& operator*() const noexcept { return member_; }
+    constexpr const json_member* operator->() const noexcept { return &member_; }
+    /// Moves to the next member.
+    const_iterator& operator++() noexcept {
+      at_ = detail::jwt_json::next_item(member_.value.raw().data() + member_.value.raw().size());
+      load();
+      return *this;
+    }
+    const_iterator operator++(int) noexcept {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    /// Iterators are equal when they are at the same place of the same object.
+    friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
+      return a.at_ == b.at_;
+    }
+    friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
+      return a.at_ != b.at_;
+    }
+
+   private:
+    friend class json_object;
+    const_iterator(const char* at, const char* close) noexcept : at_(at), close_(close) { load(); }
+    void load() noexcept {
+      if (at_ == close_) return;
+      const char* name_end = detail::jwt_json::string_end(at_, close_);
+      const char* value = detail::jwt_json::member_value(name_end);
+      member_.name = json_value(std::string_view(at_, static_cast<std::size_t>(name_end - at_)));
+      member_.value = json_value(
+          std::string_view(value, static_cast<std::size_t>(detail::jwt_json::skip_value(value, close_) - value)));
+    }
+
+    const char* at_;     // the member's opening quote, or the object's closing '}'
+    const char* close_;  // the object's closing '}'
+    json_member member_;
+  };
+
+  /// A view of `{}`.
+  constexpr json_object() noexcept = default;
+
+  /// The first member.
+  const_iterator begin() const noexcept { return const_iterator(detail::jwt_json::skip_ws(raw_.data() + 1), close()); }
+  /// Past the last member.
+  const_iterator end() const noexcept { return const_iterator(close(), close()); }
+
+  /// The value of the member whose decoded name equals the bytes `name`; nullopt when there is none. Walks
+  /// the object; allocates nothing.
+  std::optional<json_value> find(std::string_view name) const noexcept {
+    for (const char* p = detail::jwt_json::skip_ws(raw_.data() + 1); p != close();) {
+      const char* name_end = detail::jwt_json::string_end(p, close());
+      const char* value = detail::jwt_json::member_value(name_end);
+      const char* value_end = detail::jwt_json::skip_value(value, close());
+      if (detail::jwt_json::content_equals(p + 1, name_end - 1, name)) {
+        return json_value(std::string_view(value, static_cast<std::size_t>(value_end - value)));
+      }
+      p = detail::jwt_json::next_item(value_end);
+    }
+    return std::nullopt;
+  }
+  /// The number of members (walks the object).
+  std::size_t size() const noexcept {
+    std::size_t count = 0;
+    for (auto it = begin(), stop = end(); it != stop; ++it) ++count;
+    return count;
+  }
+  /// True when the object has no member.
+  constexpr bool empty() const noexcept { return *detail::jwt_json::skip_ws(raw_.data() + 1) == '}'; }
+  /// The exact JSON text of the object, braces included.
+  constexpr std::string_view raw() const noexcept { return raw_; }
+
+ private:
+  friend class json_value;
+  friend result<json_object> parse_json_object(std::string_view, const json_limits&) noexcept;
+  constexpr explicit json_object(std::string_view raw) noexcept : raw_(raw) {}
+  constexpr const char* close() const noexcept { return raw_.data() + raw_.size() - 1; }
+
+  std::string_view raw_ = "{}";
+};
+
+/// A view of an array inside validated JSON text (RFC 8259 section 5). A default-constructed json_array is
+/// the empty array `[]`.
+class json_array {
+ public:
+  /// Forward iteration over the elements in document order; each step walks past one value.
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = json_value;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const json_value*;
+    using reference = const json_value&;
+
+    /// The current element.
+    constexpr const json_value& operator*() const noexcept { return value_; }
+    constexpr const json_value* operator->() const noexcept { return &value_; }
+    /// Moves to the next element.
+    const_iterator& operator++() noexcept {
+      at_ = detail::jwt_json::next_item(at_ + value_.raw().size());
+      load();
+      return *this;
+    }
+    const_iterator operator++(int) noexcept {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    /// Iterators are equal when they are at the same place of the same array.
+    friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
+      return a.at_ == b.at_;
+    }
+    friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
+      return a.at_ != b.at_;
+    }
+
+   private:
+    friend class json_array;
+    const_iterator(const char* at, const char* close) noexcept : at_(at), close_(close) { load(); }
+    void load() noexcept {
+      if (at_ == close_) return;
+      value_ = json_value(
+          std::string_view(at_, static_cast<std::size_t>(detail::jwt_json::skip_value(at_, close_) - at_)));
+    }
+
+    const char* at_;     // the element's first byte, or the array's closing ']'
+    const char* close_;  // the array's closing ']'
+    json_value value_;
+  };
+
+  /// A view of `[]`.
+  constexpr json_array() noexcept = default;
+
+  /// The first element.
+  const_iterator begin() const noexcept { return const_iterator(detail::jwt_json::skip_ws(raw_.data() + 1), close()); }
+  /// Past the last element.
+  const_iterator end() const noexcept { return const_iterator(close(), close()); }
+  /// The number of elements (walks the array).
+  std::size_t size() const noexcept {
+    std::size_t count = 0;
+    for (auto it = begin(), stop = end(); it != stop; ++it) ++count;
+    return count;
+  }
+  /// True when the array has no element.
+  constexpr bool empty() const noexcept { return *detail::jwt_json::skip_ws(raw_.data() + 1) == ']'; }
+  /// The exact JSON text of the array, brackets included.
+  constexpr std::string_view raw() const noexcept { return raw_; }
+
+ private:
+  friend class json_value;
+  constexpr explicit json_array(std::string_view raw) noexcept : raw_(raw) {}
+  constexpr const char* close() const noexcept { return raw_.data() + raw_.size() - 1; }
+
+  std::string_view raw_ = "[]";
+};
+
+constexpr result<json_object> json_value::object() const noexcept {
+  if (type() != json_type::object) return errc::jwt_json_wrong_type;
+  return json_object(raw_);
+}
+
+constexpr result<json_array> json_value::array() const noexcept {
+  if (type() != json_type::array) return errc::jwt_json_wrong_type;
+  return json_array(raw_);
+}
+
+/// Validates `text` as JSON (RFC 8259 section 2: exactly one value with optional whitespace around it) under
+/// `limits` and the rules in this header's comment, and returns a view of the value. Fails with
+/// jwt_json_syntax (also for a lone surrogate escape, a control character in a string, a byte order mark,
+/// or bytes after the value), jwt_json_invalid_utf8, jwt_json_too_deep, jwt_json_too_many_members (objects
+/// and arrays) or jwt_json_duplicate_member (at the second name's opening quote), each with its byte offset
+/// in `text`: a syntax error at the first byte that cannot continue the text (text.size() when it ends too
+/// soon; a bad escape at the byte after '', a lone surrogate at its ''), ill-formed UTF-8 at the first byte
+/// of the sequence, a limit at the bracket or member that exceeds it. Allocates nothing; recursion is bounded
+/// by limits.max_depth (about 6 KiB of stack, plus a few hundred bytes per level of nesting).
+inline result<json_value> parse_json(std::string_view text, const json_limits& limits = {}) noexcept {
+  detail::jwt_json::parser reader(text, {limits.max_depth, limits.max_members, limits.max_elements});
+  if (const result<void> valid = reader.run(); !valid) return valid.error();
+  return json_value(text.substr(reader.value_begin, reader.value_end - reader.value_begin));
+}
+
+/// Like parse_json(), for text that must be an object (a JOSE header, RFC 7515 section 4; a JWT Claims Set,
+/// RFC 7519 section 4): jwt_json_not_object (offset of the value) when it is valid JSON of another type.
+inline result<json_object> parse_json_object(std::string_view text, const json_limits& limits = {}) noexcept {
+  const result<json_value> value = parse_json(text, limits);
+  if (!value) return value.error();
+  if (value->type() != json_type::object) {
+    return keyward::error(errc::jwt_json_not_object, static_cast<std::size_t>(value->raw().data() - text.data()));
+  }
+  return json_object(value->raw());
+}
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_JSON_HPP
+// ---- end keyward/jwt/json.hpp ----
+// ---- begin keyward/jwt/jws.hpp ----
+// keyward: parsing a compact JWS (RFC 7515 section 7.1), the form of a signed JWT (RFC 7519 section 7.2):
+// `BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature)`. parse_jws() splits the token,
+// decodes its three segments (canonical unpadded base64url only), reads the protected header with the strict
+// JSON reader of json.hpp and checks it: "alg" names a known algorithm and never "none", "kid", "typ" and
+// "cty" are strings, and "crit" is well formed, which makes it always rejected, since keyward implements no
+// extension (RFC 7515 section 4.1.11). It verifies nothing: jwt::verifier checks the signature over
+// signing_input, then the claims.
+//
+// Nothing is copied or allocated for a token up to the default size cap: the decoded parts live in a
+// token_buffer the caller owns, and the result holds views into it and into the token.
+#ifndef KEYWARD_JWT_JWS_HPP
+#define KEYWARD_JWT_JWS_HPP
+
+// ---- begin keyward/detail/jwt_jws.hpp ----
+// keyward: private. The pieces of compact JWS parsing (jwt/jws.hpp) that need no JSON: splitting a token
+// into its segments, mapping an offset in a decoded segment back to the token, the sizes a token_buffer
+// needs, and the names of the JOSE header parameters that parse_jws() reads or that "crit" may not list.
+#ifndef KEYWARD_DETAIL_JWT_JWS_HPP
+#define KEYWARD_DETAIL_JWT_JWS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+namespace keyward::detail::jwt_jws {
+
+/// Where the two '.' of a compact JWS are (RFC 7515 section 7.1).
+struct segments {
+  std::size_t first_dot;
+  std::size_t second_dot;
+};
+
+/// The dots of `token`: exactly two, or jwt_encrypted for exactly four (the five segments of a JWE, RFC 7516
+/// section 7.1), or jwt_malformed at the offset of the third dot (more than two but not four) or at the end
+/// of the token (fewer than two).
+inline result<segments> split(std::string_view token) noexcept {
+  const char* const begin = token.data();
+  const char* const end = begin + token.size();
+  const auto next_dot = [end](const char* from) noexcept -> const char* {
+    return from == end ? nullptr : static_cast<const char*>(std::memchr(from, '.', static_cast<std::size_t>(end - from)));
+  };
+  const char* const first = next_dot(begin);
+  const char* const second = first == nullptr ? nullptr : next_dot(first + 1);
+  if (second == nullptr) return keyward::error(errc::jwt_malformed, token.size());
+  const char* const third = next_dot(second + 1);
+  if (KEYWARD_LIKELY(third == nullptr)) {
+    return segments{static_cast<std::size_t>(first - begin), static_cast<std::size_t>(second - begin)};
+  }
+  std::size_t dots = 3;
+  for (const char* at = next_dot(third + 1); at != nullptr && dots <= 4; at = next_dot(at + 1)) ++dots;
+  if (dots == 4) return errc::jwt_encrypted;
+  return keyward::error(errc::jwt_malformed, static_cast<std::size_t>(third - begin));
+}
+
+/// The offset in the token of the first base64url character that carries bits of byte `decoded_offset` of
+/// a segment that starts at `segment_begin` and has `segment_size` characters (capped to the segment's end,
+/// for an offset at the end of the decoded bytes).
+constexpr std::size_t token_offset(std::size_t segment_begin, std::size_t segment_size,
+                                   std::size_t decoded_offset) noexcept {
+  const std::size_t in_segment = decoded_offset / 3 * 4 + decoded_offset % 3;
+  return segment_begin + (in_segment < segment_size ? in_segment : segment_size);
+}
+
+/// The bytes a token_buffer needs for a token whose segments decode to at most `header`, `payload` and
+/// `signature` bytes: the three decoded segments, then room for every string of the header and the payload
+/// decoded from its escapes (a decoded string is never longer than its JSON text). Saturates at SIZE_MAX.
+constexpr std::size_t buffer_size(std::size_t header, std::size_t payload, std::size_t signature) noexcept {
+  const std::size_t strings = header + payload;
+  if (strings < header || strings > SIZE_MAX / 2) return SIZE_MAX;
+  const std::size_t total = 2 * strings + signature;
+  return total < signature ? SIZE_MAX : total;
+}
+
+/// The header parameters parse_jws() reads (RFC 7515 section 4.1, RFC 7797 section 3).
+enum class parameter : std::uint8_t { other, alg, kid, typ, cty, crit, b64 };
+
+/// Which parameter the (decoded) member name `name` is.
+constexpr parameter classify(std::string_view name) noexcept {
+  if (name.size() == 3) {
+    if (name == "alg") return parameter::alg;
+    if (name == "kid") return parameter::kid;
+    if (name == "typ") return parameter::typ;
+    if (name == "cty") return parameter::cty;
+    if (name == "b64") return parameter::b64;
+  } else if (name == "crit") {
+    return parameter::crit;
+  }
+  return parameter::other;
+}
+
+/// True for the header parameter names that RFC 7515 section 4.1 defines, which "crit" must not list
+/// (RFC 7515 section 4.1.11; RFC 7518 defines none for JWS).
+constexpr bool is_registered(std::string_view name) noexcept {
+  for (const std::string_view registered : {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ",
+                                            "cty", "crit"}) {
+    if (name == registered) return true;
+  }
+  return false;
+}
+
+/// True when `name` is "none" in any ASCII casing: "None" and "NONE" are no algorithm either (names are
+/// case-sensitive), but they are the same attack and get the same error.
+constexpr bool is_none(std::string_view name) noexcept {
+  if (name.size() != 4) return false;
+  const char lower[] = "none";
+  for (std::size_t i = 0; i < 4; ++i) {
+    const char c = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+/// The header parameters that parse_jws() reads, each absent or the value of its member. `Value` is
+/// jwt::json_value (a template so that this private header includes no public one).
+template <class Value>
+struct parameters {
+  std::optional<Value> alg, kid, typ, cty, crit, b64;
+};
+
+/// The parameters of the JSON object `header` (names compared after unescaping; a validated object holds
+/// each name once).
+template <class Value, class Object>
+parameters<Value> find_parameters(const Object& header) noexcept {
+  parameters<Value> found;
+  for (const auto& member : header) {
+    parameter which = parameter::other;
+    if (const std::optional<std::string_view> plain = member.name.plain_string()) {
+      which = classify(*plain);
+    } else {
+      constexpr std::string_view names[] = {"alg", "kid", "typ", "cty", "crit", "b64"};
+      for (std::size_t i = 0; i < 6; ++i) {
+        if (member.name.string_equals(names[i])) which = static_cast<parameter>(i + 1);
+      }
+    }
+    switch (which) {
+      case parameter::alg: found.alg = member.value; break;
+      case parameter::kid: found.kid = member.value; break;
+      case parameter::typ: found.typ = member.value; break;
+      case parameter::cty: found.cty = member.value; break;
+      case parameter::crit: found.crit = member.value; break;
+      case parameter::b64: found.b64 = member.value; break;
+      case parameter::other: break;
+    }
+  }
+  return found;
+}
+
+/// True when the JSON value `value` is a string.
+template <class Value>
+bool is_string(const Value& value) noexcept {
+  return value.type() == decltype(value.type())::string;
+}
+
+/// The decoded content of the JSON string `value`: a view into the JSON text when it holds no escape,
+/// else unescaped into `buffer` (a token_buffer, which parse_jws() sized for every string of the header);
+/// buffer_too_small when the buffer has no room left.
+template <class Value, class Buffer>
+result<std::string_view> decoded_string(const Value& value, Buffer& buffer) noexcept {
+  if (const std::optional<std::string_view> plain = value.plain_string()) return *plain;
+  const std::size_t size = value.string_size();
+  char* const at = buffer.reserve(size);
+  if (at == nullptr) return errc::buffer_too_small;
+  const result<std::size_t> written = value.write_string(at, size);
+  if (!written) return written.error();
+  return std::string_view(at, *written);
+}
+
+/// The checks of the protected header after its JSON was read (`Value`, `Object`: jwt::json_value and
+/// jwt::json_object; `Buffer`: jwt::token_buffer), with error offsets in the decoded header text `text`
+/// (parse_jws() maps them into the token).
+template <class Value, class Object, class Buffer>
+class header_reader {
+ public:
+  header_reader(std::string_view text, Buffer& buffer) noexcept : text_(text), buffer_(buffer) {}
+
+  /// An error `code` at `value` in the header text.
+  keyward::error at(errc code, const Value& value) const noexcept {
+    return keyward::error(code, static_cast<std::size_t>(value.raw().data() - text_.data()));
+  }
+
+  /// The decoded name in the "alg" value `alg` (RFC 7515 section 4.1.1): jwt_missing_algorithm when absent
+  /// or not a string, jwt_algorithm_none for "none" in any casing.
+  result<std::string_view> algorithm_name(const std::optional<Value>& alg) const noexcept {
+    if (!alg) return errc::jwt_missing_algorithm;
+    if (!is_string(*alg)) return at(errc::jwt_missing_algorithm, *alg);
+    const result<std::string_view> text = decoded_string(*alg, buffer_);
+    if (!text) return text.error();
+    if (is_none(*text)) return at(errc::jwt_algorithm_none, *alg);
+    return *text;
+  }
+
+  /// The decoded string of an optional string parameter (kid, typ, cty): empty when absent,
+  /// jwt_invalid_header when not a string.
+  result<std::string_view> optional_string(const std::optional<Value>& value) const noexcept {
+    if (!value) return std::string_view();
+    if (!is_string(*value)) return at(errc::jwt_invalid_header, *value);
+    return decoded_string(*value, buffer_);
+  }
+
+  /// RFC 7515 section 4.1.11 for the "crit" value `crit` of `header`: jwt_invalid_crit for a value that is
+  /// not a non-empty array of strings, or an entry that is a name of RFC 7515, absent from the header or
+  /// listed twice (at that entry); else jwt_unsupported_crit at the first entry, since keyward understands no
+  /// extension (RFC 7797's "b64" included).
+  result<void> check_crit(const Value& crit, const Object& header) const noexcept {
+    const auto list = crit.array();
+    if (!list || list->size() == 0) return at(errc::jwt_invalid_crit, crit);
+    std::size_t index = 0;
+    for (const Value& entry : *list) {
+      if (!is_string(entry)) return at(errc::jwt_invalid_crit, entry);
+      const result<std::string_view> name = decoded_string(entry, buffer_);
+      if (!name || is_registered(*name) || !header.find(*name)) return at(errc::jwt_invalid_crit, entry);
+      // Every earlier entry named a distinct member of the header, so this runs at most max_members times.
+      std::size_t earlier_index = 0;
+      for (const Value& earlier : *list) {
+        if (earlier_index++ == index) break;
+        if (earlier.string_equals(*name)) return at(errc::jwt_invalid_crit, entry);
+      }
+      ++index;
+    }
+    return at(errc::jwt_unsupported_crit, *list->begin());
+  }
+
+ private:
+  std::string_view text_;
+  Buffer& buffer_;
+};
+
+}  // namespace keyward::detail::jwt_jws
+
+#endif  // KEYWARD_DETAIL_JWT_JWS_HPP
+// ---- end keyward/detail/jwt_jws.hpp ----
+
+#include <cstddef>
+#include <new>
+#include <optional>
+#include <string_view>
+
+namespace keyward::jwt {
+
+/// Options of parse_jws().
+struct jws_options {
+  /// The longest token accepted, in bytes; a longer one fails with jwt_too_large before anything is decoded.
+  std::size_t max_size = 8192;
+  /// Limits of the JSON reader for the header (and for the claims, which jwt::verifier reads).
+  json_limits json;
+};
+
+class token_buffer;
+
+}  // namespace keyward::jwt
+
+namespace keyward::detail::jwt_jws {
+struct buffer_access;
+}  // namespace keyward::detail::jwt_jws
+
+namespace keyward::jwt {
+
+/// Storage for a decoded token: the decoded header, payload and signature, and spare room for the strings of
+/// the header and the claims that have to be unescaped. Holds tokens of up to 8 KiB (the default max_size)
+/// in its inline_capacity without allocating; a longer token makes parse_jws() allocate a larger block on the
+/// heap, kept for later tokens. Not copyable or movable (the views of a jws_view point into it). The bytes it
+/// held are wiped on destruction (ct::secure_zero). Each parse_jws() reuses it from the start, ending the
+/// life of the views of the previous one.
+class token_buffer {
+ public:
+  /// Bytes held without allocating: enough for any token of 8192 bytes (its decoded segments, at most 3/4 of
+  /// its size, plus as much again for unescaped strings).
+  static constexpr std::size_t inline_capacity = 12288;
+
+  /// An empty buffer using its inline storage.
+  token_buffer() noexcept = default;
+  token_buffer(const token_buffer&) = delete;
+  token_buffer& operator=(const token_buffer&) = delete;
+  /// Wipes the bytes it held and frees its heap block, if any.
+  ~token_buffer() { release(); }
+
+  /// Takes `size` more bytes after those in use (by the last parse_jws() and the reserve() calls since) and
+  /// returns where they start, or nullptr, taking nothing, when fewer than `size` bytes remain. For readers
+  /// of a parsed token that unescape its strings (jwt::check_claims); parse_jws() leaves room for every
+  /// string of the header and the payload.
+  char* reserve(std::size_t size) noexcept {
+    if (size > capacity_ - used_) return nullptr;
+    char* const at = data_ + used_;
+    used_ += size;
+    if (used_ > high_) high_ = used_;
+    return at;
+  }
+  /// Bytes that reserve() can still take.
+  std::size_t available() const noexcept { return capacity_ - used_; }
+
+ private:
+  friend struct detail::jwt_jws::buffer_access;
+
+  // Starts over with at least `size` bytes of room: false when a larger block is needed and cannot be had.
+  bool prepare(std::size_t size) noexcept {
+    used_ = 0;
+    if (size <= capacity_) return true;
+    char* const bigger = new (std::nothrow) char[size];
+    if (bigger == nullptr) return false;
+    release();
+    data_ = bigger;
+    capacity_ = size;
+    return true;
+  }
+  // Wipes what the storage held and frees a heap block.
+  void release() noexcept {
+    ct::secure_zero(data_, high_);
+    high_ = 0;
+    if (data_ != inline_) delete[] data_;
+  }
+
+  char* data_ = inline_;
+  std::size_t capacity_ = inline_capacity;
+  std::size_t used_ = 0;
+  std::size_t high_ = 0;  // the most bytes of data_ ever in use: what release() wipes
+  char inline_[inline_capacity];
+};
+
+/// A compact JWS split, decoded and its header checked by parse_jws(), NOT yet verified. The views point into
+/// the token and into the token_buffer, which must both outlive them.
+struct jws_view {
+  algorithm alg;                    ///< the "alg" header parameter (RFC 7515 section 4.1.1)
+  std::string_view kid;             ///< the "kid" header parameter, decoded; empty when absent (section 4.1.4)
+  std::string_view typ;             ///< the "typ" header parameter, decoded; empty when absent (section 4.1.9)
+  json_object header;               ///< the whole protected header (section 4), for other parameters
+  std::string_view payload;         ///< the decoded payload bytes (for a JWT, the claims JSON)
+  std::string_view signature;       ///< the decoded signature bytes
+  std::string_view signing_input;   ///< the exact received ASCII `header.payload` (RFC 7515 section 5.2 step 8)
+};
+
+}  // namespace keyward::jwt
+
+namespace keyward::detail::jwt_jws {
+
+/// parse_jws()'s access to token_buffer::prepare(), which users do not call.
+struct buffer_access {
+  /// token_buffer::prepare(size): starts over with room for at least `size` bytes; false when it cannot.
+  static bool prepare(::keyward::jwt::token_buffer& buffer, std::size_t size) noexcept {
+    return buffer.prepare(size);
+  }
+};
+
+/// Decodes the segment `text`, which starts at `begin` in the token, into `buffer`: its bytes, or
+/// jwt_invalid_base64 at the offset in the token of the first character that is not canonical unpadded
+/// base64url (RFC 7515 section 2).
+inline result<std::string_view> decode_segment(std::string_view text, std::size_t begin,
+                                               ::keyward::jwt::token_buffer& buffer) noexcept {
+  const std::size_t size = ::keyward::base64::max_decoded_size(text.size());
+  char* const at = buffer.reserve(size);
+  const result<std::size_t> decoded = ::keyward::base64::write_decoded(text, at, size, ::keyward::base64::url);
+  if (KEYWARD_LIKELY(decoded.has_value())) return std::string_view(at, *decoded);
+  const keyward::error failure = decoded.error();
+  return keyward::error(errc::jwt_invalid_base64, begin + (failure.has_offset() ? failure.offset() : 0));
+}
+
+}  // namespace keyward::detail::jwt_jws
+
+namespace keyward::jwt {
+
+/// Parses the compact JWS `token` (RFC 7515 section 7.1) into `buffer`, in this order:
+/// - jwt_too_large when it is longer than options.max_size (before anything else is read);
+/// - jwt_encrypted for five segments (a JWE, RFC 7516 section 7.1), jwt_malformed unless exactly three;
+/// - jwt_invalid_base64 for a segment that is not canonical unpadded base64url (RFC 7515 section 2: no '=',
+///   no '+' or '/', no whitespace, no set unused bits); an empty payload or signature is allowed here;
+/// - the errors of parse_json_object() for the decoded header, read with options.json (RFC 7515 section
+///   4: a JSON object; duplicate names rejected, as section 4 allows);
+/// - jwt_missing_algorithm when "alg" is absent or not a string, jwt_algorithm_none for "none" (in any
+///   casing: RFC 8725 section 3.2), jwt_unknown_algorithm for a name algorithm_from_name() does not know;
+/// - jwt_invalid_header when "kid", "typ" or "cty" is not a string (sections 4.1.4, 4.1.9, 4.1.10);
+/// - jwt_invalid_crit for a "crit" that is not a non-empty array of distinct names, each present in the
+///   header and none defined by RFC 7515; then jwt_unsupported_crit for any "crit" (section 4.1.11: keyward
+///   implements no extension);
+/// - jwt_invalid_header for a "b64" (RFC 7797 section 3) other than true: unencoded payloads are unsupported;
+/// - buffer_too_small when a token longer than 8 KiB needs a heap block that cannot be allocated.
+/// Errors carry the offset in the token where one applies: of the offending character, dot or segment;
+/// for a JSON error or a header value, of the first base64url character carrying bits of the offending
+/// decoded byte. Other header parameters are ignored. Allocates nothing for a token of up to 8192 bytes.
+/// The result views `token` and `buffer`.
+inline result<jws_view> parse_jws(std::string_view token, token_buffer& buffer,
+                                  const jws_options& options = {}) noexcept {
+  namespace impl = ::keyward::detail::jwt_jws;
+  if (token.size() > options.max_size) return errc::jwt_too_large;
+  const result<impl::segments> dots = impl::split(token);
+  if (!dots) return dots.error();
+  const std::size_t payload_begin = dots->first_dot + 1;
+  const std::size_t signature_begin = dots->second_dot + 1;
+  const std::string_view header_text = token.substr(0, dots->first_dot);
+  const std::string_view payload_text = token.substr(payload_begin, dots->second_dot - payload_begin);
+  const std::string_view signature_text = token.substr(signature_begin);
+  if (!impl::buffer_access::prepare(buffer, impl::buffer_size(base64::max_decoded_size(header_text.size()),
+                                                              base64::max_decoded_size(payload_text.size()),
+                                                              base64::max_decoded_size(signature_text.size())))) {
+    return errc::buffer_too_small;
+  }
+  const result<std::string_view> header_json = impl::decode_segment(header_text, 0, buffer);
+  if (!header_json) return header_json.error();
+  const result<std::string_view> payload = impl::decode_segment(payload_text, payload_begin, buffer);
+  if (!payload) return payload.error();
+  const result<std::string_view> signature = impl::decode_segment(signature_text, signature_begin, buffer);
+  if (!signature) return signature.error();
+
+  const auto in_token = [&](const keyward::error& failure) noexcept {
+    if (!failure.has_offset()) return failure;
+    return keyward::error(failure.code(), impl::token_offset(0, header_text.size(), failure.offset()));
+  };
+  const result<json_object> header = parse_json_object(*header_json, options.json);
+  if (!header) return in_token(header.error());
+
+  const impl::parameters<json_value> found = impl::find_parameters<json_value>(*header);
+  const impl::header_reader<json_value, json_object, token_buffer> reader(*header_json, buffer);
+  const result<std::string_view> alg_name = reader.algorithm_name(found.alg);
+  if (!alg_name) return in_token(alg_name.error());
+  const std::optional<algorithm> algo = algorithm_from_name(*alg_name);
+  if (!algo) return in_token(reader.at(errc::jwt_unknown_algorithm, *found.alg));
+  const result<std::string_view> kid_text = reader.optional_string(found.kid);
+  if (!kid_text) return in_token(kid_text.error());
+  const result<std::string_view> typ_text = reader.optional_string(found.typ);
+  if (!typ_text) return in_token(typ_text.error());
+  if (const result<std::string_view> cty_text = reader.optional_string(found.cty); !cty_text) {
+    return in_token(cty_text.error());
+  }
+  if (found.crit) {
+    const result<void> checked = reader.check_crit(*found.crit, *header);
+    if (!checked) return in_token(checked.error());
+  }
+  if (found.b64 && !found.b64->boolean().value_or(false)) {
+    return in_token(reader.at(errc::jwt_invalid_header, *found.b64));
+  }
+  return jws_view{*algo, *kid_text, *typ_text, *header, *payload, *signature, token.substr(0, dots->second_dot)};
+}
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_JWS_HPP
+// ---- end keyward/jwt/jws.hpp ----
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keyward::detail::jwt_claims {
+
+/// The registered claims read by check_claims(), as bit positions.
+enum registered : unsigned { claim_exp, claim_nbf, claim_iat, claim_iss, claim_sub, claim_aud, claim_jti, claim_other };
+
+/// `type` without an "application/" prefix (any case), which RFC 7515 section 4.1.9 lets senders omit.
+constexpr std::string_view media_subtype(std::string_view type) noexcept {
+  constexpr std::string_view prefix = "application/";
+  if (type.size() >= prefix.size() && http_grammar::iequal(type.substr(0, prefix.size()), prefix)) {
+    return type.substr(prefix.size());
+  }
+  return type;
+}
+
+/// True when the media types `a` and `b` are the same (not empty) type, as check_type() says.
+constexpr bool same_media_type(std::string_view a, std::string_view b) noexcept {
+  const std::string_view sub = media_subtype(a);
+  return !sub.empty() && http_grammar::iequal(sub, media_subtype(b));
+}
+
+}  // namespace keyward::detail::jwt_claims
+
+namespace keyward::jwt {
+
+/// A UTC instant with one-second resolution: what a NumericDate means (RFC 7519 section 2).
+using sys_seconds = detail::time_convert::sys_seconds;
+
+/// What a claims set must satisfy (RFC 7519 section 4.1, RFC 8725 sections 3.8 to 3.11). The defaults fit an
+/// access token: exp required, a 60 s leeway, no iss, sub or typ check, and no aud accepted: a token that
+/// carries an aud is refused unless `audiences` names one of its values, as RFC 7519 section 4.1.3 requires
+/// of a recipient that identifies with none.
+struct claims_requirements {
+  /// The longest leeway accepted: RFC 7519 section 4.1.4 speaks of "a small leeway, usually no more than a
+  /// few minutes"; a longer one lets expired tokens live on, and is refused with jwt_invalid_options.
+  static constexpr std::chrono::seconds max_leeway{300};
+
+  /// exp is required (jwt_missing_claim without it): access tokens should always expire.
+  bool require_expiry = true;
+  /// The clock skew tolerated on exp, nbf and iat, from 0 to max_leeway.
+  std::chrono::seconds leeway{60};
+  /// When not empty: iss is required (jwt_missing_claim) and must equal it (jwt_wrong_issuer).
+  std::string issuer;
+  /// When not empty: aud is required (jwt_missing_claim), and it (a string) or one of its elements (an
+  /// array) must equal one of these (jwt_wrong_audience). When empty: a token with an aud is refused
+  /// (jwt_wrong_audience), since RFC 7519 section 4.1.3 says a recipient that does not identify itself with
+  /// a value of a present aud MUST reject the token; configure the audiences of a server whose tokens carry
+  /// one. No entry may be empty.
+  std::vector<std::string> audiences;
+  /// When not empty: sub is required (jwt_missing_claim) and must equal it (jwt_wrong_subject).
+  std::string subject;
+  /// When not empty: the typ header parameter is required and must name this media type (jwt_wrong_type),
+  /// compared as check_type() says, e.g. "at+jwt" for RFC 9068 access tokens (RFC 8725 section 3.11).
+  std::string type;
+};
+
+/// Success when `required` can be used: a leeway from 0 to claims_requirements::max_leeway, no empty audience, and
+/// a type that is not "application/" alone; jwt_invalid_options otherwise.
+inline result<void> check_requirements(const claims_requirements& required) noexcept {
+  if (required.leeway < std::chrono::seconds(0) || required.leeway > claims_requirements::max_leeway) {
+    return errc::jwt_invalid_options;
+  }
+  for (const std::string& audience : required.audiences) {
+    if (audience.empty()) return errc::jwt_invalid_options;
+  }
+  if (!required.type.empty() && detail::jwt_claims::media_subtype(required.type).empty()) {
+    return errc::jwt_invalid_options;
+  }
+  return {};
+}
+
+/// Success when the typ header parameter `typ` (decoded; empty when absent) names the media type
+/// required.type, or when required.type is empty. Media types compare without regard to the case of ASCII
+/// letters, and an "application/" prefix on either side is ignored (RFC 7515 section 4.1.9): "at+jwt",
+/// "AT+JWT" and "application/at+jwt" are one type. jwt_wrong_type when `typ` is absent or another type.
+inline result<void> check_type(std::string_view typ, const claims_requirements& required) noexcept {
+  if (required.type.empty()) return {};
+  if (!detail::jwt_claims::same_media_type(typ, required.type)) return errc::jwt_wrong_type;
+  return {};
+}
+
+class claims;
+
+/// Checks the claims set `payload_json` (a JWT's decoded payload) at `now` (any system_clock time point of
+/// integer precision, floored to a second) against `required`, and returns a view of it. The steps, in order:
+/// 1. The text is one strict JSON object: parse_json_object() with `limits`, and its errors.
+/// 2. The registered claims have their types (RFC 7519 section 4.1): exp, nbf and iat are NumericDates,
+///    JSON numbers of seconds with fractions floored (RFC 7519 section 2); a string, a boolean, null, an
+///    object, an array, or a number outside int64 (1e400) gives jwt_invalid_numeric_date. iss, sub and jti
+///    are strings and aud a string or an array of strings, else jwt_invalid_claim. A missing exp gives
+///    jwt_missing_claim when `required` asks for one.
+/// 3. Who: iss, aud and sub against `required` (jwt_missing_claim, jwt_wrong_issuer, jwt_wrong_audience,
+///    jwt_wrong_subject; see claims_requirements).
+/// 4. When, with L the leeway: jwt_expired when now >= exp + L (RFC 7519 section 4.1.4), jwt_not_yet_valid
+///    when now < nbf - L (section 4.1.5), jwt_issued_in_future when iat > now + L.
+/// Errors about a claim's value carry its offset in `payload_json`. jwt_invalid_options when `required`
+/// fails check_requirements(). The decoded iss, sub and jti are written into `buffer` (token_buffer::reserve())
+/// when they hold escapes, so the result's views live as long as the buffer and the text; buffer_too_small
+/// when it has no room left (never after parse_jws() of the token into it). Allocates nothing.
+template <class Duration>
+result<claims> check_claims(std::string_view payload_json,
+                            std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                            const claims_requirements& required, token_buffer& buffer, const json_limits& limits = {}) noexcept;
+
+/// A view of a checked claims set: the registered claims, decoded, and the whole object for custom claims.
+/// Points into the JSON text and the token_buffer it was checked with, which must outlive it.
+class claims {
+ public:
+  /// exp, floored to a second (RFC 7519 section 4.1.4); nullopt when absent.
+  std::optional<sys_seconds> expires_at() const noexcept { return date(detail::jwt_claims::claim_exp); }
+  /// nbf, floored to a second (RFC 7519 section 4.1.5); nullopt when absent.
+  std::optional<sys_seconds> not_before() const noexcept { return date(detail::jwt_claims::claim_nbf); }
+  /// iat, floored to a second (RFC 7519 section 4.1.6); nullopt when absent.
+  std::optional<sys_seconds> issued_at() const noexcept { return date(detail::jwt_claims::claim_iat); }
+  /// iss, decoded (RFC 7519 section 4.1.1); empty when absent.
+  std::string_view issuer() const noexcept { return issuer_; }
+  /// sub, decoded (RFC 7519 section 4.1.2); empty when absent.
+  std::string_view subject() const noexcept { return subject_; }
+  /// jti, decoded (RFC 7519 section 4.1.7); empty when absent.
+  std::string_view jwt_id() const noexcept { return jwt_id_; }
+  /// aud (RFC 7519 section 4.1.3): a string or an array of strings (checked); nullopt when absent.
+  const std::optional<json_value>& audience() const noexcept { return audience_; }
+  /// True when aud is `name` or is an array holding `name` (compared with the decoded strings).
+  bool has_audience(std::string_view name) const noexcept {
+    if (!audience_.has_value()) return false;
+    if (audience_->type() == json_type::string) return audience_->string_equals(name);
+    const result<json_array> values = audience_->array();
+    if (!values) return false;
+    for (const json_value& value : *values) {
+      if (value.string_equals(name)) return true;
+    }
+    return false;
+  }
+  /// The claim `name` (custom or registered), a view into the JSON text; nullopt when absent.
+  std::optional<json_value> find(std::string_view name) const noexcept { return object_.find(name); }
+  /// The whole claims object.
+  const json_object& object() const noexcept { return object_; }
+
+ private:
+  template <class Duration>
+  friend result<claims> check_claims(std::string_view payload_json,
+                                     std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                                     const claims_requirements& required, token_buffer& buffer,
+                                     const json_limits& limits) noexcept;
+
+  explicit claims(json_object object) noexcept : object_(object) {}
+
+  std::optional<sys_seconds> date(unsigned which) const noexcept {
+    if ((present_ & (1u << which)) == 0) return std::nullopt;
+    return sys_seconds(std::chrono::seconds(dates_[which]));
+  }
+
+  // The offset of `value` in `text`, which holds it.
+  static std::size_t offset_in(std::string_view text, const json_value& value) noexcept {
+    return static_cast<std::size_t>(value.raw().data() - text.data());
+  }
+
+  // Which registered claim `name` is (compared decoded: "\u0065xp" is exp).
+  static unsigned classify(const json_value& name) noexcept {
+    using namespace detail::jwt_claims;
+    if (const std::optional<std::string_view> plain = name.plain_string()) {
+      if (plain->size() != 3) return claim_other;
+      const char* const c = plain->data();
+      switch (c[0]) {  // one branch per first letter instead of seven comparisons
+        case 'e': return c[1] == 'x' && c[2] == 'p' ? claim_exp : claim_other;
+        case 'n': return c[1] == 'b' && c[2] == 'f' ? claim_nbf : claim_other;
+        case 'i':
+          if (c[1] == 'a' && c[2] == 't') return claim_iat;
+          return c[1] == 's' && c[2] == 's' ? claim_iss : claim_other;
+        case 's': return c[1] == 'u' && c[2] == 'b' ? claim_sub : claim_other;
+        case 'a': return c[1] == 'u' && c[2] == 'd' ? claim_aud : claim_other;
+        case 'j': return c[1] == 't' && c[2] == 'i' ? claim_jti : claim_other;
+        default: return claim_other;
+      }
+    }
+    static constexpr std::string_view names[] = {"exp", "nbf", "iat", "iss", "sub", "aud", "jti"};
+    for (unsigned i = 0; i < claim_other; ++i) {
+      if (name.string_equals(names[i])) return i;
+    }
+    return claim_other;
+  }
+
+  // Reads the string claim `value` into `out`, unescaped into `buffer` when it holds escapes.
+  static result<void> read_string(std::string_view text, const json_value& value, std::string_view& out,
+                                  token_buffer& buffer) noexcept {
+    if (value.type() != json_type::string) return keyward::error(errc::jwt_invalid_claim, offset_in(text, value));
+    if (const std::optional<std::string_view> plain = value.plain_string()) {
+      out = *plain;
+      return {};
+    }
+    const std::size_t size = value.string_size();
+    char* const at = buffer.reserve(size);
+    if (at == nullptr) return errc::buffer_too_small;
+    const result<std::size_t> written = value.write_string(at, size);
+    if (!written) return written.error();
+    out = std::string_view(at, *written);
+    return {};
+  }
+
+  // Reads the claims object `object` (of the text `text`) and checks it against `required` at `now` seconds.
+  result<void> read(std::string_view text, std::int64_t now, const claims_requirements& required,
+                    token_buffer& buffer) noexcept {
+    using namespace detail::jwt_claims;
+    std::size_t issuer_at = 0, subject_at = 0, audience_at = 0;
+    for (const json_member& member : object_) {
+      const unsigned which = classify(member.name);
+      const json_value& value = member.value;
+      switch (which) {
+        case claim_exp:
+        case claim_nbf:
+        case claim_iat: {
+          const std::size_t at = offset_in(text, value);
+          if (value.type() != json_type::number) return keyward::error(errc::jwt_invalid_numeric_date, at);
+          const result<std::int64_t> seconds = value.floor_integer();
+          if (!seconds) return keyward::error(errc::jwt_invalid_numeric_date, at);
+          dates_[which] = *seconds;
+          break;
+        }
+        case claim_iss:
+          issuer_at = offset_in(text, value);
+          if (const result<void> r = read_string(text, value, issuer_, buffer); !r) return r;
+          break;
+        case claim_sub:
+          subject_at = offset_in(text, value);
+          if (const result<void> r = read_string(text, value, subject_, buffer); !r) return r;
+          break;
+        case claim_jti:
+          if (const result<void> r = read_string(text, value, jwt_id_, buffer); !r) return r;
+          break;
+        case claim_aud: {
+          audience_at = offset_in(text, value);
+          if (value.type() == json_type::array) {
+            const result<json_array> elements = value.array();
+            for (const json_value& element : *elements) {
+              if (element.type() != json_type::string) {
+                return keyward::error(errc::jwt_invalid_claim, offset_in(text, element));
+              }
+            }
+          } else if (value.type() != json_type::string) {
+            return keyward::error(errc::jwt_invalid_claim, audience_at);
+          }
+          audience_ = value;
+          break;
+        }
+        default: continue;
+      }
+      present_ |= 1u << which;
+    }
+    if (required.require_expiry && (present_ & (1u << claim_exp)) == 0) return errc::jwt_missing_claim;
+
+    // Who: iss, aud, sub.
+    if (!required.issuer.empty()) {
+      if ((present_ & (1u << claim_iss)) == 0) return errc::jwt_missing_claim;
+      if (issuer_ != required.issuer) return keyward::error(errc::jwt_wrong_issuer, issuer_at);
+    }
+    if (audience_.has_value()) {
+      bool matched = false;
+      for (const std::string& expected : required.audiences) matched = matched || has_audience(expected);
+      if (!matched) return keyward::error(errc::jwt_wrong_audience, audience_at);
+    } else if (!required.audiences.empty()) {
+      return errc::jwt_missing_claim;
+    }
+    if (!required.subject.empty()) {
+      if ((present_ & (1u << claim_sub)) == 0) return errc::jwt_missing_claim;
+      if (subject_ != required.subject) return keyward::error(errc::jwt_wrong_subject, subject_at);
+    }
+
+    // When, with the leeway (0 to 300 s, so the bounds below cannot overflow).
+    constexpr std::int64_t lowest = (std::numeric_limits<std::int64_t>::min)();
+    constexpr std::int64_t highest = (std::numeric_limits<std::int64_t>::max)();
+    const std::int64_t leeway = required.leeway.count();
+    if ((present_ & (1u << claim_exp)) != 0 && dates_[claim_exp] <= highest - leeway &&
+        now >= dates_[claim_exp] + leeway) {
+      return errc::jwt_expired;
+    }
+    if ((present_ & (1u << claim_nbf)) != 0 && dates_[claim_nbf] >= lowest + leeway &&
+        now < dates_[claim_nbf] - leeway) {
+      return errc::jwt_not_yet_valid;
+    }
+    if ((present_ & (1u << claim_iat)) != 0 && dates_[claim_iat] >= lowest + leeway &&
+        dates_[claim_iat] - leeway > now) {
+      return errc::jwt_issued_in_future;
+    }
+    return {};
+  }
+
+  json_object object_;
+  std::optional<json_value> audience_;
+  std::string_view issuer_;
+  std::string_view subject_;
+  std::string_view jwt_id_;
+  std::int64_t dates_[3] = {0, 0, 0};
+  unsigned present_ = 0;  // bit i: the registered claim i is present
+};
+
+// check_claims(), declared above.
+template <class Duration>
+result<claims> check_claims(std::string_view payload_json,
+                            std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                            const claims_requirements& required, token_buffer& buffer, const json_limits& limits) noexcept {
+  if (const result<void> usable = check_requirements(required); !usable) return usable.error();
+  const result<json_object> object = parse_json_object(payload_json, limits);
+  if (!object) return object.error();
+  claims checked(*object);
+  const std::int64_t seconds = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+  if (const result<void> r = checked.read(payload_json, seconds, required, buffer); !r) return r.error();
+  return checked;
+}
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_CLAIMS_HPP
+// ---- end keyward/jwt/claims.hpp ----
+// ---- begin keyward/jwt/sign.hpp ----
+// keyward: minting JWTs signed with HS256, HS384 or HS512 (RFC 7515 section 7.1 compact serialization, RFC
+// 7518 section 3.2 MACs, RFC 7519 claims), for tests and for servers that issue their own tokens. A signer
+// holds one prepared HMAC key and the encoded header; claims_builder writes the claims JSON it signs.
+#ifndef KEYWARD_JWT_SIGN_HPP
+#define KEYWARD_JWT_SIGN_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace keyward::detail::jwt_sign {
+
+/// Success when `text` is well-formed UTF-8, else `code` at the first ill-formed byte.
+inline result<void> check_utf8(std::string_view text, errc code) noexcept {
+  const std::size_t bad = utf8::first_invalid(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  if (bad != text.size()) return keyward::error(code, bad);
+  return {};
+}
+
+}  // namespace keyward::detail::jwt_sign
+
+namespace keyward::jwt {
+
+/// Signs compact JWS tokens with one HMAC key (HS256, HS384 or HS512, RFC 7518 section 3.2). The key is
+/// prepared once in make() and the header `{"alg":"HS256","typ":"JWT","kid":"..."}` (typ and kid left out
+/// when empty) encoded once; each token then costs one pass over the claims and one HMAC. Copyable; wipes
+/// its key state on destruction.
+class signer {
+ public:
+  /// A signer for `alg` with the key `secret`, writing "kid" when `kid` is not empty and "typ" when `typ` is
+  /// not empty. Fails with jwt_invalid_options when `alg` is not HS256, HS384 or HS512 (keyward signs no
+  /// other), jwt_key_too_short when `secret` is shorter than hmac_size(alg) (RFC 7518 section 3.2), and
+  /// jwt_invalid_header when `kid` or `typ` is not well-formed UTF-8 (offset of the first bad byte in it).
+  static result<signer> make(algorithm alg, std::string_view secret, std::string_view kid = {},
+                             std::string_view typ = "JWT") {
+    if (!is_hmac(alg)) return errc::jwt_invalid_options;
+    if (secret.size() < hmac_size(alg)) return errc::jwt_key_too_short;
+    if (const result<void> ok = detail::jwt_sign::check_utf8(kid, errc::jwt_invalid_header); !ok) return ok.error();
+    if (const result<void> ok = detail::jwt_sign::check_utf8(typ, errc::jwt_invalid_header); !ok) return ok.error();
+    const std::string header = *detail::writer::write_string([&](detail::writer::counting_writer& out) noexcept {
+      out.put("{\"alg\":\"");
+      out.put(name(alg));
+      out.put('"');
+      if (!typ.empty()) {
+        out.put(",\"typ\":");
+        detail::json::put_string(out, typ);
+      }
+      if (!kid.empty()) {
+        out.put(",\"kid\":");
+        detail::json::put_string(out, kid);
+      }
+      out.put('}');
+    });
+    std::string encoded = base64::encode(header, base64::url);
+    encoded.push_back('.');
+    switch (alg) {
+      case algorithm::hs384: return signer(std::move(encoded), key_type(std::in_place_index<1>, secret));
+      case algorithm::hs512: return signer(std::move(encoded), key_type(std::in_place_index<2>, secret));
+      default: return signer(std::move(encoded), key_type(std::in_place_index<0>, secret));
+    }
+  }
+
+  /// The size of the token that write_token() writes for `claims` when they are valid (for any claims: the
+  /// size their encoding would take), SIZE_MAX when that does not fit in a std::size_t.
+  std::size_t token_size(std::string_view claims) const noexcept {
+    const std::size_t encoded = base64::encoded_size(claims.size(), base64::url);
+    return detail::arith::add_saturated(header_.size() + 1 + base64::encoded_size(mac_size(), base64::url),
+                                            encoded);
+  }
+
+  /// Writes into `out[0, capacity)` the compact JWS (RFC 7515 section 7.1) of the claims JSON text `claims`,
+  /// which is signed as given (not re-serialized) after it is checked as parse_json_object() checks it with
+  /// the default json_limits (so that a verifier with default options can read it back): its errors, with
+  /// the offset in `claims`. Returns the token's size (token_size()), or buffer_too_small, after those
+  /// checks, when it does not fit. Nothing is written on any error. Allocates nothing.
+  result<std::size_t> write_token(std::string_view claims, char* out, std::size_t capacity) const noexcept {
+    if (const result<json_object> valid = parse_json_object(claims); !valid) return valid.error();
+    const std::size_t size = token_size(claims);
+    if (size > capacity) return errc::buffer_too_small;
+    std::memcpy(out, header_.data(), header_.size());
+    std::size_t at = header_.size();
+    at += *base64::write_encoded(claims, out + at, capacity - at, base64::url);
+    const std::string_view signing_input(out, at);
+    out[at++] = '.';
+    switch (key_.index()) {
+      case 1: at += write_mac(std::get_if<1>(&key_)->sign(signing_input), out + at, capacity - at); break;
+      case 2: at += write_mac(std::get_if<2>(&key_)->sign(signing_input), out + at, capacity - at); break;
+      default: at += write_mac(std::get_if<0>(&key_)->sign(signing_input), out + at, capacity - at); break;
+    }
+    return at;
+  }
+
+  /// The token for `claims` as a new string; errors as write_token() (never buffer_too_small).
+  result<std::string> token(std::string_view claims) const {
+    std::string text(token_size(claims), '\0');
+    const result<std::size_t> written = write_token(claims, text.data(), text.size());
+    if (!written) return written.error();
+    return text;
+  }
+
+ private:
+  using key_type = std::variant<crypto::hmac<crypto::sha256>, crypto::hmac<crypto::sha384>,
+                                crypto::hmac<crypto::sha512>>;
+
+  signer(std::string header, key_type key) : header_(std::move(header)), key_(std::move(key)) {}
+
+  std::size_t mac_size() const noexcept {
+    return key_.index() == 0 ? crypto::sha256::digest_size
+                             : key_.index() == 1 ? crypto::sha384::digest_size : crypto::sha512::digest_size;
+  }
+
+  template <class Tag>
+  static std::size_t write_mac(const Tag& tag, char* out, std::size_t capacity) noexcept {
+    return *base64::write_encoded(tag.data(), tag.size(), out, capacity, base64::url);
+  }
+
+  std::string header_;  // BASE64URL(header) '.'
+  key_type key_;
+};
+
+/// Writes the claims JSON object that signer signs (RFC 7519 section 4): the registered claims iss, sub, aud,
+/// exp, nbf, iat and jti, and custom string, integer and boolean claims, in the order they are added. Each
+/// name may be given once ("aud" through any number of audience() calls), which json() checks.
+class claims_builder {
+ public:
+  /// Sets "iss" (RFC 7519 section 4.1.1).
+  claims_builder& issuer(std::string_view value) { return add("iss", kind::string, value, 0); }
+  /// Sets "sub" (RFC 7519 section 4.1.2).
+  claims_builder& subject(std::string_view value) { return add("sub", kind::string, value, 0); }
+  /// Adds one audience to "aud" (RFC 7519 section 4.1.3): written as a string when there is one, as an array
+  /// of strings, in order, when there are several.
+  claims_builder& audience(std::string_view value) { return add("aud", kind::audience, value, 0); }
+  /// Sets "jti" (RFC 7519 section 4.1.7).
+  claims_builder& jwt_id(std::string_view value) { return add("jti", kind::string, value, 0); }
+  /// Sets "exp" to `when` as a NumericDate (RFC 7519 sections 2 and 4.1.4), floored to whole seconds.
+  template <class Duration>
+  claims_builder& expires_at(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
+    return add("exp", kind::integer, {}, numeric_date(when));
+  }
+  /// Sets "nbf" to `when` as a NumericDate (RFC 7519 section 4.1.5), floored to whole seconds.
+  template <class Duration>
+  claims_builder& not_before(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
+    return add("nbf", kind::integer, {}, numeric_date(when));
+  }
+  /// Sets "iat" to `when` as a NumericDate (RFC 7519 section 4.1.6), floored to whole seconds.
+  template <class Duration>
+  claims_builder& issued_at(std::chrono::time_point<std::chrono::system_clock, Duration> when) {
+    return add("iat", kind::integer, {}, numeric_date(when));
+  }
+  /// Adds the custom claim `name` with the string `value`.
+  claims_builder& string_claim(std::string_view name, std::string_view value) {
+    return add(name, kind::string, value, 0);
+  }
+  /// Adds the custom claim `name` with the integer `value`.
+  claims_builder& integer_claim(std::string_view name, std::int64_t value) {
+    return add(name, kind::integer, {}, value);
+  }
+  /// Adds the custom claim `name` with the boolean `value`.
+  claims_builder& boolean_claim(std::string_view name, bool value) {
+    return add(name, kind::boolean, {}, value ? 1 : 0);
+  }
+
+  /// The claims as compact JSON (RFC 8259), members in the order they were added, strings escaped as RFC
+  /// 8259 section 7 requires. Fails with jwt_json_duplicate_member when a name was given twice (a registered
+  /// one included, "aud" given by audience() and string_claim()), and jwt_json_invalid_utf8 when a name or a
+  /// string is not well-formed UTF-8 (offsets within that name or string).
+  result<std::string> json() const {
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (const result<void> ok = detail::jwt_sign::check_utf8(members_[i].name, errc::jwt_json_invalid_utf8); !ok)
+        return ok.error();
+      if (const result<void> ok = detail::jwt_sign::check_utf8(members_[i].text, errc::jwt_json_invalid_utf8); !ok)
+        return ok.error();
+      for (std::size_t j = 0; j < i; ++j) {
+        const bool both_audience = members_[i].type == kind::audience && members_[j].type == kind::audience;
+        if (members_[j].name == members_[i].name && !both_audience) return errc::jwt_json_duplicate_member;
+      }
+    }
+    return detail::writer::write_string([this](detail::writer::counting_writer& out) noexcept {
+      out.put('{');
+      bool first = true;
+      bool audience_written = false;
+      for (const member& m : members_) {
+        if (m.type == kind::audience && audience_written) continue;
+        if (!first) out.put(',');
+        first = false;
+        detail::json::put_string(out, m.name);
+        out.put(':');
+        switch (m.type) {
+          case kind::string: detail::json::put_string(out, m.text); break;
+          case kind::integer: out.put_decimal(m.number); break;
+          case kind::boolean: out.put(m.number != 0 ? "true" : "false"); break;
+          case kind::audience: put_audience(out); audience_written = true; break;
+        }
+      }
+      out.put('}');
+    });
+  }
+
+ private:
+  enum class kind : std::uint8_t { string, integer, boolean, audience };
+  struct member {
+    std::string name;
+    kind type;
+    std::string text;
+    std::int64_t number;
+  };
+
+  template <class Duration>
+  static std::int64_t numeric_date(std::chrono::time_point<std::chrono::system_clock, Duration> when) noexcept {
+    return detail::time_convert::floor_seconds(when).time_since_epoch().count();
+  }
+
+  claims_builder& add(std::string_view name, kind type, std::string_view text, std::int64_t number) {
+    members_.push_back(member{std::string(name), type, std::string(text), number});
+    return *this;
+  }
+
+  // "aud": the one audience as a string, several as an array.
+  void put_audience(detail::writer::counting_writer& out) const noexcept {
+    std::size_t count = 0;
+    for (const member& m : members_) count += m.type == kind::audience ? 1 : 0;
+    if (count > 1) out.put('[');
+    bool first = true;
+    for (const member& m : members_) {
+      if (m.type != kind::audience) continue;
+      if (!first) out.put(',');
+      first = false;
+      detail::json::put_string(out, m.text);
+    }
+    if (count > 1) out.put(']');
+  }
+
+  std::vector<member> members_;
+};
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_SIGN_HPP
+// ---- end keyward/jwt/sign.hpp ----
+// ---- begin keyward/jwt/verifier.hpp ----
+// keyward: verifying JSON Web Tokens (RFC 7519) sent as compact JWS (RFC 7515), by the rules of RFC 8725:
+// a verifier built from an allow-list of keys, each bound to exactly one algorithm; HS256, HS384 and HS512
+// checked by keyward itself, with keys prepared once; RS*, PS*, ES* and EdDSA checked by a Backend the user
+// plugs in (see below); then the claims (jwt/claims.hpp). authenticate() goes from an Authorization field
+// value to a verified token or the http::denial to answer with (RFC 6750 section 3).
+//
+// The Backend contract. A Backend is any copyable or movable type with these two const member functions,
+// which must not throw:
+//
+//   std::size_t signature_size(const jwt::key& k) const;
+//     The exact size in bytes of a signature by the key `k` (its alg() and kid() tell the backend which key
+//     it is), or 0 when the backend has no such key. Called by verifier::make() once per asymmetric key,
+//     which refuses the key (jwt_invalid_options) unless the size fits its algorithm: 256 to 1024 bytes for
+//     RS* and PS* (RSA keys of 2048 to 8192 bits: RFC 7518 sections 3.3 and 3.5 forbid shorter ones), 64,
+//     96 or 132 for ES256, ES384 and ES512 (RFC 7518 section 3.4), 64 (Ed25519) or 114 (Ed448) for EdDSA
+//     (RFC 8037 section 3.1).
+//
+//   bool verify(const jwt::key& k, std::string_view signing_input, std::string_view signature) const;
+//     True when `signature` is a valid signature of `signing_input` (the exact received `header.payload`)
+//     by the key `k` under k.alg(). Called only after the token parsed, the key was selected, its algorithm
+//     matched the token's alg, and the signature has exactly signature_size(k) bytes. For ES256, ES384 and
+//     ES512 the signature is in the JWS form R || S (RFC 7518 section 3.4: two big-endian integers of 32, 48
+//     or 66 bytes, not DER), and the verifier has already checked 0 < R < n and 0 < S < n against the order
+//     n of the curve (P-256, P-384, P-521), so that zero and out-of-range values never reach the backend.
+//
+// The backend tells keys apart by alg() and kid(): make() refuses two keys with one kid, and two
+// asymmetric keys of one algorithm without a kid. examples/jwt_openssl_backend.cpp is a Backend on OpenSSL.
+#ifndef KEYWARD_JWT_VERIFIER_HPP
+#define KEYWARD_JWT_VERIFIER_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace keyward::jwt {
+class key;
+}  // namespace keyward::jwt
+
+namespace keyward::detail::jwt_verifier {
+
+/// The order n of the curves of ES256, ES384 and ES512 (P-256, P-384, P-521; FIPS 186-4 appendix D.1.2),
+/// big-endian, as long as one integer of a JWS signature (RFC 7518 section 3.4).
+inline constexpr unsigned char p256_order[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+inline constexpr unsigned char p384_order[48] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xC7, 0x63, 0x4D, 0x81, 0xF4, 0x37, 0x2D, 0xDF,
+    0x58, 0x1A, 0x0D, 0xB2, 0x48, 0xB0, 0xA7, 0x7A, 0xEC, 0xEC, 0x19, 0x6A, 0xCC, 0xC5, 0x29, 0x73};
+inline constexpr unsigned char p521_order[66] = {
+    0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFA,
+    0x51, 0x86, 0x87, 0x83, 0xBF, 0x2F, 0x96, 0x6B, 0x7F, 0xCC, 0x01, 0x48, 0xF7, 0x09, 0xA5, 0xD0, 0x3B,
+    0xB5, 0xC9, 0xB8, 0x89, 0x9C, 0x47, 0xAE, 0xBB, 0x6F, 0xB7, 0x1E, 0x91, 0x38, 0x64, 0x09};
+
+/// True when the big-endian integer of `size` bytes at `x` is in [1, order - 1].
+constexpr bool in_scalar_range(const unsigned char* x, const unsigned char* order, std::size_t size) noexcept {
+  bool nonzero = false;
+  for (std::size_t i = 0; i < size; ++i) nonzero = nonzero || x[i] != 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (x[i] != order[i]) return nonzero && x[i] < order[i];
+  }
+  return false;  // x == order
+}
+
+/// True when the JWS ECDSA signature `signature` (R || S, of the right size for `es`: 0 for ES256, 1 for
+/// ES384, 2 for ES512) has 0 < R < n and 0 < S < n.
+inline bool ecdsa_scalars_in_range(std::string_view signature, int es) noexcept {
+  const unsigned char* const order = es == 0 ? p256_order : (es == 1 ? p384_order : p521_order);
+  const std::size_t half = signature.size() / 2;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(signature.data());
+  return in_scalar_range(bytes, order, half) && in_scalar_range(bytes + half, order, half);
+}
+
+template <class B, class = void>
+struct is_backend : std::false_type {};
+template <class B>
+struct is_backend<B, std::void_t<decltype(static_cast<std::size_t>(std::declval<const B&>().signature_size(
+                                     std::declval<const ::keyward::jwt::key&>()))),
+                                 decltype(static_cast<bool>(std::declval<const B&>().verify(
+                                     std::declval<const ::keyward::jwt::key&>(), std::string_view(),
+                                     std::string_view())))>> : std::true_type {};
+
+}  // namespace keyward::detail::jwt_verifier
+
+namespace keyward::jwt {
+
+/// One verification key, bound to exactly one algorithm (RFC 8725 section 3.1), with an optional key id
+/// that tokens name in their "kid" header parameter (RFC 7515 section 4.1.4). An HMAC key is prepared once
+/// (crypto::hmac) and keeps only the prepared state, which it wipes on destruction; an asymmetric key is
+/// only a name (alg and kid) for the verifier's Backend, which holds the key material.
+class key {
+ public:
+  /// An HS256, HS384 or HS512 key from the raw secret bytes `secret`. jwt_invalid_options when `alg` is not
+  /// an HMAC algorithm; jwt_key_too_short when the secret is shorter than the hash output, hmac_size(alg)
+  /// bytes (RFC 7518 section 3.2).
+  static result<key> hmac(algorithm alg, std::string_view secret, std::string_view kid = {}) {
+    if (!is_hmac(alg)) return errc::jwt_invalid_options;
+    if (secret.size() < hmac_size(alg)) return errc::jwt_key_too_short;
+    key made(alg, kid);
+    if (alg == algorithm::hs256) {
+      made.mac_.emplace<crypto::hmac_sha256>(secret);
+    } else if (alg == algorithm::hs384) {
+      made.mac_.emplace<crypto::hmac_sha384>(secret);
+    } else {
+      made.mac_.emplace<crypto::hmac_sha512>(secret);
+    }
+    made.signature_size_ = hmac_size(alg);
+    return made;
+  }
+
+  /// A key of the asymmetric algorithm `alg` (RS*, PS*, ES*, EdDSA), verified by the verifier's Backend,
+  /// which knows it by `alg` and `kid`. jwt_invalid_options for an HMAC algorithm.
+  static result<key> asymmetric(algorithm alg, std::string_view kid = {}) {
+    if (is_hmac(alg)) return errc::jwt_invalid_options;
+    return key(alg, kid);
+  }
+
+  /// The one algorithm this key verifies.
+  algorithm alg() const noexcept { return alg_; }
+  /// The key id; empty for none.
+  std::string_view kid() const noexcept { return kid_; }
+  /// The exact size of its signatures: hmac_size(alg()) for HMAC; for an asymmetric key, what the Backend
+  /// said once the key is in a verifier, 0 before.
+  std::size_t signature_size() const noexcept { return signature_size_; }
+
+ private:
+  template <class Backend>
+  friend class verifier;
+
+  key(algorithm alg, std::string_view kid) : kid_(kid), alg_(alg) {}
+
+  // True when `signature` is the HMAC of `signing_input` (of signature_size() bytes, checked by the caller),
+  // compared in constant time; the verdict is public from here on.
+  bool mac_matches(std::string_view signing_input, std::string_view signature) const noexcept {
+    bool same = false;
+    if (const auto* mac256 = std::get_if<crypto::hmac_sha256>(&mac_)) {
+      same = mac256->verify(signing_input, signature);
+    } else if (const auto* mac384 = std::get_if<crypto::hmac_sha384>(&mac_)) {
+      same = mac384->verify(signing_input, signature);
+    } else if (const auto* mac512 = std::get_if<crypto::hmac_sha512>(&mac_)) {
+      same = mac512->verify(signing_input, signature);
+    }
+    return detail::ct::declassify(same);
+  }
+
+  std::string kid_;
+  std::variant<std::monostate, crypto::hmac_sha256, crypto::hmac_sha384, crypto::hmac_sha512> mac_;
+  std::size_t signature_size_ = 0;
+  algorithm alg_;
+};
+
+/// How a verifier works; checked by verifier::make().
+struct verifier_options {
+  /// What the claims must satisfy (claims_requirements: exp required, 60 s leeway, no aud accepted by default).
+  claims_requirements claims;
+  /// The token's size cap and the JSON limits, for the header and the claims.
+  jws_options jws;
+  /// The scheme and realm of the challenges of authenticate()'s denials.
+  http::challenge_options challenge;
+};
+
+/// The Backend of a verifier of HMAC keys only: make() refuses asymmetric keys with jwt_invalid_options.
+struct no_backend {};
+
+template <class Backend>
+class verifier;
+
+/// A token whose signature verified and whose claims met the requirements: views into the token and the
+/// token_buffer it was verified with, which must outlive it. Only verifier::verify() makes one.
+class verified_token {
+ public:
+  /// The parsed token: alg, kid, typ, the whole header, the payload and signature bytes.
+  const jws_view& jws() const noexcept { return jws_; }
+  /// The checked claims.
+  const jwt::claims& claims() const noexcept { return claims_; }
+
+
+ private:
+  template <class Backend>
+  friend class verifier;
+
+  verified_token(const jws_view& jws, const jwt::claims& checked) noexcept : jws_(jws), claims_(checked) {}
+
+  jws_view jws_;
+  jwt::claims claims_;
+};
+
+/// What verifier::authenticate() returns: a verified token, or the http::denial to answer with, read like a
+/// keyward::result: `if (!who) { status = who.error().status(); ... }`. Reading the wrong side aborts.
+class authentication {
+ public:
+  /// A success.
+  explicit authentication(const verified_token& token) noexcept : outcome_(std::in_place_index<0>, token) {}
+  /// A failure: the denial sent, and the error that caused it.
+  authentication(http::denial why, keyward::error cause) noexcept
+      : outcome_(std::in_place_index<1>, std::move(why)), cause_(cause) {}
+
+  /// True when a verified token is held.
+  bool has_value() const noexcept { return outcome_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// The verified token; aborts on a denial.
+  const verified_token& value() const noexcept {
+    if (!has_value()) detail::bad_result_access();
+    return *std::get_if<0>(&outcome_);
+  }
+  const verified_token& operator*() const noexcept { return value(); }
+  const verified_token* operator->() const noexcept { return &value(); }
+  /// The denial (status, challenge with the verifier's scheme and realm, body); aborts on a success.
+  const http::denial& error() const noexcept {
+    if (has_value()) detail::bad_result_access();
+    return *std::get_if<1>(&outcome_);
+  }
+  /// Why the token was refused, for the server's logs (never sent: the denial tells the client only what
+  /// RFC 6750 lets it know): the error of http::parse_bearer() or of verifier::verify(); aborts on a success.
+  keyward::error cause() const noexcept {
+    if (has_value()) detail::bad_result_access();
+    return cause_;
+  }
+
+ private:
+  std::variant<verified_token, http::denial> outcome_;
+  keyward::error cause_{errc{}};
+};
+
+/// Verifies compact JWS tokens against an allow-list of keys (RFC 8725 section 3.1), then their claims.
+/// Built by make(); verify() or authenticate() per request. Immutable once made, so thread-safe when the
+/// Backend's const functions are. Backend: see the top of this header; no_backend for HMAC keys only.
+template <class Backend = no_backend>
+class verifier {
+  static_assert(std::is_same_v<Backend, no_backend> || detail::jwt_verifier::is_backend<Backend>::value,
+                "jwt::verifier: a Backend needs `std::size_t signature_size(const jwt::key&) const` and `bool "
+                "verify(const jwt::key&, std::string_view signing_input, std::string_view signature) const`");
+
+ public:
+  /// A verifier of the keys `keys` with `options` and `backend`. jwt_invalid_options when there is no key,
+  /// two keys share a kid, two asymmetric keys of one algorithm have no kid, an asymmetric key is given
+  /// with no_backend or gets a signature size from the backend that its algorithm cannot have (see the top
+  /// of this header), or options.claims fails check_requirements(); the offset is the index of the key at fault.
+  static result<verifier> make(std::vector<key> keys, verifier_options options = {}, Backend backend = Backend()) {
+    if (keys.empty()) return errc::jwt_invalid_options;
+    if (const result<void> usable = check_requirements(options.claims); !usable) return usable.error();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      key& k = keys[i];
+      for (std::size_t j = 0; j < i; ++j) {
+        const bool same_kid = !k.kid().empty() && k.kid() == keys[j].kid();
+        const bool unnamed_pair = k.kid().empty() && keys[j].kid().empty() && !is_hmac(k.alg()) &&
+                                  k.alg() == keys[j].alg();
+        if (same_kid || unnamed_pair) return keyward::error(errc::jwt_invalid_options, i);
+      }
+      if (is_hmac(k.alg())) continue;
+      if constexpr (std::is_same_v<Backend, no_backend>) {
+        return keyward::error(errc::jwt_invalid_options, i);
+      } else {
+        k.signature_size_ = static_cast<std::size_t>(backend.signature_size(static_cast<const key&>(k)));
+        if (!size_fits(k.alg(), k.signature_size_)) return keyward::error(errc::jwt_invalid_options, i);
+      }
+    }
+    return verifier(std::move(keys), std::move(options), std::move(backend));
+  }
+
+  /// Verifies the compact JWS `token` at `now` (any system_clock time point of integer precision), decoding
+  /// it into `buffer`, and returns views of it. The steps, each with its error:
+  /// 1. parse_jws() with options().jws, and its errors (size cap, segments, base64url, header JSON, alg,
+  ///    crit);
+  /// 2. then the rest of verify(parsed, now, buffer).
+  /// Errors carry the offset in `token` where one applies. Allocates nothing for tokens within 8 KiB.
+  template <class Duration>
+  result<verified_token> verify(std::string_view token, std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                                token_buffer& buffer) const noexcept {
+    const result<jws_view> parsed = parse_jws(token, buffer, options_.jws);
+    if (!parsed) return parsed.error();
+    return verify(*parsed, now, buffer);
+  }
+
+  /// Verifies the token `parsed`, which parse_jws() parsed into `buffer` (for a server that reads the header
+  /// first), at `now`:
+  /// 1. The key: a kid selects the key with that kid (jwt_unknown_key when none has it), whose algorithm
+  ///    must be the token's alg (jwt_algorithm_not_allowed); a token without a kid tries every key bound to
+  ///    its alg (jwt_algorithm_not_allowed when there is none).
+  /// 2. The signature: exactly the key's signature_size() bytes (jwt_invalid_signature_length), then for
+  ///    HMAC the MAC over the exact signing_input compared in constant time (RFC 7515 section 5.2 step 8,
+  ///    RFC 7518 section 3.2), for ES* the ranges of R and S, then the Backend (jwt_invalid_signature); both
+  ///    errors carry the offset in the token of the signature segment.
+  /// 3. The typ header parameter against options().claims.type (check_type(): jwt_wrong_type).
+  /// 4. The claims (check_claims() with options().claims and options().jws.json, and its errors).
+  /// An error about a claim's value carries the offset in the token of the first base64url character that
+  /// carries it.
+  template <class Duration>
+  result<verified_token> verify(const jws_view& parsed,
+                                std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                                token_buffer& buffer) const noexcept {
+    const std::string_view signature = parsed.signature;
+    bool bound = false, sized = false, valid = false;
+    if (!parsed.kid.empty()) {
+      const key* named = nullptr;
+      for (const key& k : keys_) {
+        if (k.kid() == parsed.kid) {
+          named = &k;
+          break;
+        }
+      }
+      if (named == nullptr) return errc::jwt_unknown_key;
+      if (named->alg() != parsed.alg) return errc::jwt_algorithm_not_allowed;
+      bound = true;
+      sized = signature.size() == named->signature_size();
+      valid = sized && signed_by(*named, parsed);
+    } else {
+      for (const key& k : keys_) {
+        if (k.alg() != parsed.alg) continue;
+        bound = true;
+        if (signature.size() != k.signature_size()) continue;
+        sized = true;
+        if (signed_by(k, parsed)) {
+          valid = true;
+          break;
+        }
+      }
+    }
+    if (!bound) return errc::jwt_algorithm_not_allowed;
+    const std::size_t signature_at = parsed.signing_input.size() + 1;
+    if (!sized) return keyward::error(errc::jwt_invalid_signature_length, signature_at);
+    if (!valid) return keyward::error(errc::jwt_invalid_signature, signature_at);
+    if (const result<void> typed = check_type(parsed.typ, options_.claims); !typed) return typed.error();
+
+    const result<jwt::claims> checked = check_claims(parsed.payload, now, options_.claims, buffer, options_.jws.json);
+    if (!checked) {
+      const keyward::error failure = checked.error();
+      if (!failure.has_offset()) return failure;
+      // The payload segment follows the first dot of signing_input.
+      const std::size_t begin = parsed.signing_input.find('.') + 1;
+      return keyward::error(failure.code(), detail::jwt_jws::token_offset(
+                                                begin, parsed.signing_input.size() - begin, failure.offset()));
+    }
+    return verified_token(parsed, *checked);
+  }
+
+  /// Authenticates the Authorization field value `authorization` (empty when the request has none) at `now`:
+  /// http::parse_bearer() (the field may be up to options().jws.max_size + 64 bytes), then verify(). Every
+  /// failure is a denial with options().challenge: a missing, malformed or other-scheme field as
+  /// http::denial::from_parse_error() says (401 without an error code, or 400 invalid_request),
+  /// jwt_expired gives denial::expired() and every other failure denial::invalid_key(), both 401 with
+  /// `error="invalid_token"` (RFC 6750 section 3.1). cause() keeps the error for the logs. Allocates
+  /// nothing on success.
+  template <class Duration>
+  authentication authenticate(std::string_view authorization,
+                              std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                              token_buffer& buffer) const noexcept {
+    http::bearer_options bearer;
+    const std::size_t cap = options_.jws.max_size;
+    bearer.limit.max_length = detail::arith::add_saturated(cap, 64);
+    const result<std::string_view> token = http::parse_bearer(authorization, bearer);
+    if (!token) return deny(http::denial::from_parse_error(token.error()), token.error());
+    const result<verified_token> verified = verify(*token, now, buffer);
+    if (!verified) {
+      const keyward::error failure = verified.error();
+      return deny(failure == errc::jwt_expired ? http::denial::expired() : http::denial::invalid_key(), failure);
+    }
+    return authentication(*verified);
+  }
+
+  /// The keys, in the order given to make().
+  const std::vector<key>& keys() const noexcept { return keys_; }
+  /// The options.
+  const verifier_options& options() const noexcept { return options_; }
+  /// The backend.
+  const Backend& backend() const noexcept { return backend_; }
+
+ private:
+  verifier(std::vector<key> keys, verifier_options options, Backend backend)
+      : keys_(std::move(keys)), options_(std::move(options)), backend_(std::move(backend)) {}
+
+  // True when a Backend may give `size` for a key of `alg` (see the top of this header).
+  static constexpr bool size_fits(algorithm alg, std::size_t size) noexcept {
+    switch (alg) {
+      case algorithm::es256: return size == 64;
+      case algorithm::es384: return size == 96;
+      case algorithm::es512: return size == 132;
+      case algorithm::eddsa: return size == 64 || size == 114;
+      default: return size >= 256 && size <= 1024;
+    }
+  }
+
+  // True when the signature of `parsed` (of k.signature_size() bytes) verifies with `k`.
+  bool signed_by(const key& k, const jws_view& parsed) const noexcept {
+    if (is_hmac(k.alg())) return k.mac_matches(parsed.signing_input, parsed.signature);
+    if constexpr (std::is_same_v<Backend, no_backend>) {
+      return false;
+    } else {
+      const algorithm alg = k.alg();
+      if (alg == algorithm::es256 || alg == algorithm::es384 || alg == algorithm::es512) {
+        const int es = alg == algorithm::es256 ? 0 : (alg == algorithm::es384 ? 1 : 2);
+        if (!detail::jwt_verifier::ecdsa_scalars_in_range(parsed.signature, es)) return false;
+      }
+      return static_cast<bool>(backend_.verify(k, parsed.signing_input, parsed.signature));
+    }
+  }
+
+  authentication deny(http::denial why, keyward::error cause) const noexcept {
+    why.with_challenge(options_.challenge);
+    return authentication(std::move(why), cause);
+  }
+
+  std::vector<key> keys_;
+  verifier_options options_;
+  Backend backend_;
+};
+
+}  // namespace keyward::jwt
+
+#endif  // KEYWARD_JWT_VERIFIER_HPP
+// ---- end keyward/jwt/verifier.hpp ----
 // ---- begin keyward/kernels.hpp ----
 // keyward: which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 //
 // keyward picks its kernels at run time: Base64 uses AVX-512 VBMI or AVX2 when the CPU and OS support them
 // and the input is long enough to pay off, the API-key scanner (keys/scan.hpp) finds candidate positions with
-// AVX-512 BW or AVX2, SHA-256 uses the SHA extensions (SHA-NI), the CRC-32 of API keys uses PCLMULQDQ;
-// everything else, and every call during constant evaluation, runs the portable scalar code.
+// AVX-512 BW or AVX2, SHA-256 uses the SHA extensions (SHA-NI), SHA-384 and SHA-512 (so HMAC-SHA384/512 and
+// the HS384/HS512 JWTs) use AVX2 with BMI2, the CRC-32 of API keys uses PCLMULQDQ; everything else, and every
+// call during constant evaluation, runs the portable scalar code.
 // All kernels give byte-identical results. Production code never needs this header: it exists so that a test
 // suite or a benchmark can run each kernel on a machine that has several, and compare them.
 //
@@ -6566,7 +9413,7 @@ namespace keyward::kernels {
 /// (the portable code everywhere); `all` is every kernel keyward has.
 enum class kernel : std::uint32_t {
   scalar = 0,                             ///< no SIMD kernel: the portable code
-  avx2 = detail::cpu::avx2,               ///< Base64 and the key scanner's candidate search with AVX2
+  avx2 = detail::cpu::avx2,               ///< AVX2 (with BMI1, BMI2): Base64, key scanner candidates, SHA-384/512
   avx512vbmi = detail::cpu::avx512vbmi,   ///< Base64 with AVX-512 F, BW, VL and VBMI; the key scanner with AVX-512 BW
   sha_ni = detail::cpu::sha_ni,           ///< SHA-256 with the x86 SHA extensions
   pclmul = detail::cpu::pclmul,           ///< CRC-32 with PCLMULQDQ (carry-less multiplication)
@@ -6593,8 +9440,8 @@ inline bool available(kernel k) noexcept { return (available() & k) == k; }
 inline kernel active() noexcept { return static_cast<kernel>(detail::cpu::active()); }
 
 /// Restricts the dispatchers, for the whole process, to the kernels in `k`: force(kernel::scalar) runs the
-/// portable code everywhere, force(kernel::avx2) runs Base64 and the key scanner with AVX2 and SHA-256
-/// without SHA-NI, and force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
+/// portable code everywhere, force(kernel::avx2) runs Base64, the key scanner and SHA-384/512 with AVX2 and
+/// SHA-256 without SHA-NI, and force(kernel::all) restores the default. A kernel in `k` that is not available is simply not used (the
 /// dispatcher falls back to the best remaining kernel, at worst the portable code): check available(k)
 /// first to know that it will run. Returns the previous setting. Not for use while other threads are inside
 /// keyward calls (see the top of this header).
@@ -13306,11 +16153,6 @@ constexpr std::optional<bare_item> find_parameter(std::string_view parameters, s
   return found;
 }
 
-/// a + b, or SIZE_MAX when the sum does not fit: the arithmetic of every size computed here.
-constexpr std::size_t add_saturated(std::size_t a, std::size_t b) noexcept {
-  return b > SIZE_MAX - a ? SIZE_MAX : a + b;
-}
-
 /// Writes `text` as a String (RFC 9651 section 4.1.6): quoted, '"' and '\' escaped.
 /// errc::rate_header_invalid_string for a byte outside printable ASCII.
 inline result<void> put_string(writer::counting_writer& w, std::string_view text) noexcept {
@@ -13326,9 +16168,9 @@ inline result<void> put_string(writer::counting_writer& w, std::string_view text
 
 /// The bytes put_string() writes for a valid `text`: the quotes, the text and one backslash per escape.
 constexpr std::size_t string_size(std::string_view text) noexcept {
-  std::size_t size = add_saturated(text.size(), 2);
+  std::size_t size = arith::add_saturated(text.size(), 2);
   for (const char c : text) {
-    if (c == '"' || c == '\\') size = add_saturated(size, 1);
+    if (c == '"' || c == '\\') size = arith::add_saturated(size, 1);
   }
   return size;
 }
@@ -13517,7 +16359,7 @@ inline void put_partition_key(writer::counting_writer& w, std::string_view bytes
 
 /// The bytes put_partition_key() writes for `size` bytes.
 constexpr std::size_t partition_key_size(std::size_t size) noexcept {
-  return sf::add_saturated(keyward::base64::encoded_size(size), 6);
+  return detail::arith::add_saturated(keyward::base64::encoded_size(size), 6);
 }
 
 /// One member of RateLimit-Policy (draft section 3.1), parameters in the order of the draft's examples.
@@ -13540,10 +16382,10 @@ inline result<void> put_quota_policy(writer::counting_writer& w, const rate::quo
 
 /// The bytes put_quota_policy() writes for a valid `p`.
 constexpr std::size_t quota_policy_size(const rate::quota_policy& p) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
-  if (p.quota_unit) size = sf::add_saturated(size, sf::add_saturated(sf::string_size(*p.quota_unit), 4));
-  if (p.window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
-  if (p.partition_key) size = sf::add_saturated(size, partition_key_size(p.partition_key->size()));
+  std::size_t size = detail::arith::add_saturated(sf::string_size(p.name), 3 + detail::writer::decimal_size(p.quota));
+  if (p.quota_unit) size = detail::arith::add_saturated(size, detail::arith::add_saturated(sf::string_size(*p.quota_unit), 4));
+  if (p.window_seconds) size = detail::arith::add_saturated(size, 3 + detail::writer::decimal_size(*p.window_seconds));
+  if (p.partition_key) size = detail::arith::add_saturated(size, partition_key_size(p.partition_key->size()));
   return size;
 }
 
@@ -13562,9 +16404,9 @@ inline result<void> put_service_limit(writer::counting_writer& w, const rate::se
 
 /// The bytes put_service_limit() writes for a valid `s`.
 constexpr std::size_t service_limit_size(const rate::service_limit& s) noexcept {
-  std::size_t size = sf::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
-  if (s.effective_window_seconds) size = sf::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
-  if (s.partition_key) size = sf::add_saturated(size, partition_key_size(s.partition_key->size()));
+  std::size_t size = detail::arith::add_saturated(sf::string_size(s.policy), 3 + detail::writer::decimal_size(s.available_quota));
+  if (s.effective_window_seconds) size = detail::arith::add_saturated(size, 3 + detail::writer::decimal_size(*s.effective_window_seconds));
+  if (s.partition_key) size = detail::arith::add_saturated(size, partition_key_size(s.partition_key->size()));
   return size;
 }
 
@@ -13585,8 +16427,8 @@ template <class Member, class SizeOf>
 constexpr std::size_t list_size(const Member* members, std::size_t count, SizeOf size_of) noexcept {
   std::size_t size = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) size = sf::add_saturated(size, 2);
-    size = sf::add_saturated(size, size_of(members[i]));
+    if (i != 0) size = detail::arith::add_saturated(size, 2);
+    size = detail::arith::add_saturated(size, size_of(members[i]));
   }
   return size;
 }
@@ -14382,6 +17224,893 @@ inline constexpr const char* version_string = "0.1.0";
 
 #endif  // KEYWARD_VERSION_HPP
 // ---- end keyward/version.hpp ----
+// ---- begin keyward/webhook/github.hpp ----
+// keyward: GitHub webhook signatures ("Validating webhook deliveries", docs.github.com): the field
+// `X-Hub-Signature-256: sha256=<hex>` holds the lower-case hex of HMAC-SHA256(secret, body), where the secret
+// is the webhook's secret taken as its UTF-8 bytes, as configured (no decoding).
+//
+// GitHub signs the body only: there is no timestamp, so a captured delivery stays valid for as long as the
+// secret does. A server that must refuse replays can remember the `X-GitHub-Delivery` id of each delivery
+// it accepted. The legacy SHA-1 field `X-Hub-Signature: sha1=...` is not supported.
+#ifndef KEYWARD_WEBHOOK_GITHUB_HPP
+#define KEYWARD_WEBHOOK_GITHUB_HPP
+
+// ---- begin keyward/detail/webhook.hpp ----
+// keyward (private): the header grammar shared by the webhook verifiers (webhook/*.hpp): strict decimal
+// timestamps, the tolerance window, lower-case hex tags, message ids and OWS trimming. Nothing here touches a
+// secret; the MAC itself is computed and compared by webhook::keyring.
+#ifndef KEYWARD_DETAIL_WEBHOOK_HPP
+#define KEYWARD_DETAIL_WEBHOOK_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace keyward::detail::webhook {
+
+/// Bytes in an HMAC-SHA256 tag, the MAC of every scheme here.
+inline constexpr std::size_t tag_size = 32;
+
+/// The hard ceiling on the signatures one field may carry (options::max_signatures is 1 to this): the
+/// decoded tags are held on the stack while they are compared.
+inline constexpr std::size_t max_signatures_ceiling = 16;
+
+/// The bounds [begin, end) of `value` without the OWS (SP / HTAB) at either end (RFC 9110 section 5.5: OWS
+/// around a field value is not part of it).
+struct span {
+  std::size_t begin;
+  std::size_t end;
+};
+constexpr span trim_ows(std::string_view value) noexcept {
+  namespace grammar = http_grammar;
+  const std::size_t begin = grammar::skip(value, 0, grammar::ows);
+  std::size_t end = value.size();
+  while (end > begin && grammar::is(value[end - 1], grammar::ows)) --end;
+  return {begin, end};
+}
+
+/// Reads `text[begin, end)` as a strict count of seconds: 1 to 19 ASCII digits, no sign, no space, no
+/// leading zero (but "0" itself), at most INT64_MAX. webhook_invalid_timestamp at the offending byte of
+/// `text` otherwise (at `begin` when empty or when the value overflows).
+constexpr result<std::int64_t> parse_seconds(std::string_view text, std::size_t begin, std::size_t end) noexcept {
+  if (begin == end) return keyward::error(errc::webhook_invalid_timestamp, begin);
+  if (text[begin] == '0' && end - begin > 1) return keyward::error(errc::webhook_invalid_timestamp, begin + 1);
+  constexpr std::uint64_t most = static_cast<std::uint64_t>(INT64_MAX);
+  std::uint64_t value = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return keyward::error(errc::webhook_invalid_timestamp, i);
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (most - digit) / 10) return keyward::error(errc::webhook_invalid_timestamp, begin);
+    value = value * 10 + digit;
+  }
+  return static_cast<std::int64_t>(value);
+}
+
+/// Success when `timestamp` (seconds since the epoch) lies within `tolerance` (> 0) of `now` (a system_clock
+/// time point of any integer precision, floored to seconds by detail/time_convert.hpp), both ends included:
+/// webhook_timestamp_too_old when timestamp < now - tolerance, webhook_timestamp_too_new when timestamp >
+/// now + tolerance. Exact over the whole int64 range of both (the distance is taken in 64-bit unsigned).
+template <class Duration>
+constexpr result<void> check_window(std::int64_t timestamp,
+                                    std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                                    std::chrono::seconds tolerance) noexcept {
+  const auto t = static_cast<std::uint64_t>(timestamp);
+  const std::int64_t now_seconds = time_convert::floor_seconds(now).time_since_epoch().count();
+  const auto n = static_cast<std::uint64_t>(now_seconds);
+  const auto limit = static_cast<std::uint64_t>(tolerance.count());
+  if (timestamp < now_seconds && n - t > limit) return errc::webhook_timestamp_too_old;
+  if (timestamp > now_seconds && t - n > limit) return errc::webhook_timestamp_too_new;
+  return {};
+}
+
+/// The value 0-15 of a lower-case hex digit, or -1 (upper case included: every scheme here sends lower case).
+constexpr int lower_hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/// Decodes `text[begin, end)`, which must be exactly 2 * tag_size lower-case hex digits, into `out`.
+/// webhook_invalid_signature_header at the first bad digit, or at `begin` for a wrong length. The received
+/// tag is public (the sender chose it), so this may branch on it.
+constexpr result<void> decode_hex_tag(std::string_view text, std::size_t begin, std::size_t end,
+                                      std::uint8_t* out) noexcept {
+  if (end - begin != 2 * tag_size) return keyward::error(errc::webhook_invalid_signature_header, begin);
+  for (std::size_t i = 0; i < tag_size; ++i) {
+    const int high = lower_hex_digit(text[begin + 2 * i]);
+    if (high < 0) return keyward::error(errc::webhook_invalid_signature_header, begin + 2 * i);
+    const int low = lower_hex_digit(text[begin + 2 * i + 1]);
+    if (low < 0) return keyward::error(errc::webhook_invalid_signature_header, begin + 2 * i + 1);
+    out[i] = static_cast<std::uint8_t>(high * 16 + low);
+  }
+  return {};
+}
+
+/// True for the bytes of a scheme or version name in a signature field (`v1`, `sha256`, `t`): ASCII letters
+/// and digits.
+constexpr bool is_name_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/// Reads a field value holding one signature `<name>=<64 lower-case hex digits>` (GitHub's `sha256=`, Slack's
+/// `v0=`) into `out`, where `name` is the one version the scheme knows. OWS at both ends is ignored.
+/// webhook_missing_header when nothing else is there; webhook_invalid_signature_header at the offending byte
+/// for a missing or empty name, a byte of the name outside [A-Za-z0-9], or a value that is not 64 lower-case
+/// hex digits; webhook_no_signature (at 0) for a well-formed name other than `name`.
+constexpr result<void> parse_named_hex_tag(std::string_view value, std::string_view name, std::uint8_t* out) noexcept {
+  const span field = trim_ows(value);
+  if (field.begin == field.end) return errc::webhook_missing_header;
+  std::size_t i = field.begin;
+  while (i < field.end && is_name_char(value[i])) ++i;
+  if (i == field.begin || i == field.end || value[i] != '=') {
+    return keyward::error(errc::webhook_invalid_signature_header, i);
+  }
+  if (value.substr(field.begin, i - field.begin) != name) return keyward::error(errc::webhook_no_signature, field.begin);
+  return decode_hex_tag(value, i + 1, field.end, out);
+}
+
+/// Success when `id` can be a message id: 1 to `max_size` bytes of visible ASCII (%x21-7E, what a field
+/// value carries unchanged). webhook_missing_header when empty, webhook_invalid_id at the first other byte
+/// (or at max_size when longer).
+constexpr result<void> check_id(std::string_view id, std::size_t max_size) noexcept {
+  if (id.empty()) return errc::webhook_missing_header;
+  if (id.size() > max_size) return keyward::error(errc::webhook_invalid_id, max_size);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (id[i] < 0x21 || id[i] > 0x7E) return keyward::error(errc::webhook_invalid_id, i);
+  }
+  return {};
+}
+
+}  // namespace keyward::detail::webhook
+
+#endif  // KEYWARD_DETAIL_WEBHOOK_HPP
+// ---- end keyward/detail/webhook.hpp ----
+// ---- begin keyward/webhook/keyring.hpp ----
+// keyward: the HMAC-SHA256 keys of a webhook verifier. Every signed-webhook scheme keyward verifies
+// (Standard Webhooks, Stripe, GitHub, Slack) is an HMAC-SHA256 (RFC 2104) over a message built from the
+// request; a keyring holds one or several keys (several while a secret is rotated), each prepared once, and
+// checks received tags against all of them in constant time.
+#ifndef KEYWARD_WEBHOOK_KEYRING_HPP
+#define KEYWARD_WEBHOOK_KEYRING_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::webhook {
+
+/// A received or computed HMAC-SHA256 tag (32 bytes).
+using tag = crypto::hmac_sha256::tag;
+
+/// One or several HMAC-SHA256 keys, prepared once (crypto::hmac), for verifying webhooks. Copyable; the
+/// prepared keys are wiped on destruction.
+class keyring {
+ public:
+  /// Prepares one key per element of `keys`, taken as raw bytes. webhook_invalid_options when `keys` is
+  /// empty, webhook_invalid_secret (no offset: secrets are not located in errors) when one is empty.
+  static result<keyring> make(const std::vector<std::string_view>& keys) {
+    if (keys.empty()) return errc::webhook_invalid_options;
+    std::vector<crypto::hmac_sha256> prepared;
+    prepared.reserve(keys.size());
+    for (const std::string_view key : keys) {
+      if (key.empty()) return errc::webhook_invalid_secret;
+      prepared.emplace_back(key);
+    }
+    return keyring(std::move(prepared));
+  }
+
+  /// The number of keys.
+  std::size_t size() const noexcept { return keys_.size(); }
+
+  /// True when one of the `count` tags at `tags` is the HMAC-SHA256, under one of the keys, of the message
+  /// that `feed(stream)` appends to a crypto::hmac_sha256::stream (it is called once per key and must append
+  /// the same bytes each time). Each key's MAC is computed once and compared with every tag by ct::equal;
+  /// the verdict is made public once, at the end (detail::ct::declassify): the time depends on the number
+  /// of keys and tags and on the message length, never on which key or tag matched or where the bytes
+  /// differ. Allocates nothing.
+  template <class Feed>
+  bool matches_any(const Feed& feed, const tag* tags, std::size_t count) const noexcept {
+    std::uint64_t found = 0;
+    for (const crypto::hmac_sha256& key : keys_) {
+      crypto::hmac_sha256::stream stream = key.start();
+      feed(stream);
+      tag expected = stream.final();
+      for (std::size_t i = 0; i < count; ++i) {
+        const bool same = ct::equal(expected.data(), tags[i].data(), expected.size());
+        found = detail::ct::value_barrier(found | static_cast<std::uint64_t>(same));
+      }
+      ct::secure_zero(expected.data(), expected.size());
+    }
+    return detail::ct::declassify(found) != 0;
+  }
+
+  /// The HMAC-SHA256 under the first key of the message that `feed(stream)` appends: what a sender signs.
+  template <class Feed>
+  tag sign(const Feed& feed) const noexcept {
+    crypto::hmac_sha256::stream stream = keys_.front().start();
+    feed(stream);
+    return stream.final();
+  }
+
+ private:
+  explicit keyring(std::vector<crypto::hmac_sha256> keys) noexcept : keys_(std::move(keys)) {}
+
+  std::vector<crypto::hmac_sha256> keys_;
+};
+
+}  // namespace keyward::webhook
+
+#endif  // KEYWARD_WEBHOOK_KEYRING_HPP
+// ---- end keyward/webhook/keyring.hpp ----
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::webhook {
+
+/// The name of the field holding the signature.
+inline constexpr std::string_view github_signature_header = "X-Hub-Signature-256";
+
+/// Verifies GitHub webhook deliveries under one or several secrets (several while one is rotated). Holds
+/// the prepared HMAC keys; copyable. verify() allocates nothing.
+class github_verifier {
+ public:
+  /// Prepares one HMAC key per secret, each taken as raw bytes. webhook_invalid_options when `secrets` is
+  /// empty, webhook_invalid_secret when one is empty.
+  static result<github_verifier> make(const std::vector<std::string_view>& secrets) {
+    result<keyring> ring = keyring::make(secrets);
+    if (!ring) return ring.error();
+    return github_verifier(std::move(*ring));
+  }
+
+  /// Verifies a delivery: the X-Hub-Signature-256 field value `signature_header` (OWS around it ignored) and
+  /// the raw body `body`. webhook_missing_header when the value is empty; webhook_invalid_signature_header at
+  /// the offending byte when it is not `<name>=` and 64 lower-case hex digits; webhook_no_signature for a name
+  /// other than `sha256`; webhook_signature_mismatch when the tag is not the HMAC-SHA256 of the body under
+  /// any secret (compared as raw bytes in constant time, keyring::matches_any).
+  result<void> verify(std::string_view signature_header, std::string_view body) const noexcept {
+    tag received{};
+    if (const result<void> parsed = detail::webhook::parse_named_hex_tag(signature_header, "sha256", received.data());
+        !parsed) {
+      return parsed.error();
+    }
+    const auto feed = [&](crypto::hmac_sha256::stream& mac) { mac.update(body); };
+    if (!keys_.matches_any(feed, &received, 1)) return errc::webhook_signature_mismatch;
+    return {};
+  }
+
+ private:
+  explicit github_verifier(keyring keys) noexcept : keys_(std::move(keys)) {}
+
+  keyring keys_;
+};
+
+}  // namespace keyward::webhook
+
+#endif  // KEYWARD_WEBHOOK_GITHUB_HPP
+// ---- end keyward/webhook/github.hpp ----
+// ---- begin keyward/webhook/slack.hpp ----
+// keyward: Slack request signatures ("Verifying requests from Slack", api.slack.com/authentication/
+// verifying-requests-from-slack): `X-Slack-Signature: v0=<hex>` holds the lower-case hex of
+// HMAC-SHA256(signing secret, "v0:" timestamp ":" body), where the timestamp is the value of
+// `X-Slack-Request-Timestamp` and the signing secret is taken as its bytes, as configured (no decoding).
+// Slack asks receivers to refuse a timestamp more than five minutes from the local clock; keyward checks
+// both directions with a settable tolerance (default 300 s), both ends included.
+#ifndef KEYWARD_WEBHOOK_SLACK_HPP
+#define KEYWARD_WEBHOOK_SLACK_HPP
+
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::webhook {
+
+/// The name of the field holding the timestamp.
+inline constexpr std::string_view slack_timestamp_header = "X-Slack-Request-Timestamp";
+/// The name of the field holding the signature.
+inline constexpr std::string_view slack_signature_header = "X-Slack-Signature";
+
+/// The two header field values of a Slack request, as received (empty when absent).
+struct slack_headers {
+  std::string_view timestamp;  ///< X-Slack-Request-Timestamp
+  std::string_view signature;  ///< X-Slack-Signature
+};
+
+/// Settings of slack_verifier, checked by make().
+struct slack_options {
+  /// How far the timestamp may be from `now`, in either direction: more than 0.
+  std::chrono::seconds tolerance{300};
+};
+
+/// Verifies Slack requests under one or several signing secrets (several while one is rotated). Holds the
+/// prepared HMAC keys and the options; copyable. verify() allocates nothing.
+class slack_verifier {
+ public:
+  /// Prepares one HMAC key per signing secret, each taken as raw bytes. webhook_invalid_options when
+  /// `secrets` is empty or the tolerance is not positive, webhook_invalid_secret when a secret is empty.
+  static result<slack_verifier> make(const std::vector<std::string_view>& secrets, const slack_options& options = {}) {
+    if (options.tolerance.count() <= 0) return errc::webhook_invalid_options;
+    result<keyring> ring = keyring::make(secrets);
+    if (!ring) return ring.error();
+    return slack_verifier(std::move(*ring), options);
+  }
+
+  /// Verifies a request: its header field values `headers` (OWS around each ignored) and raw body `body`, at
+  /// `now` (a system_clock time point of any integer precision, floored to seconds). Checks, in this order:
+  /// both fields present (webhook_missing_header); the timestamp, 1 to 19 digits without sign or leading zero
+  /// (webhook_invalid_timestamp at its offset); the signature field, `v0=` and 64 lower-case hex digits
+  /// (webhook_invalid_signature_header at its offset, webhook_no_signature for another version); the
+  /// tolerance (webhook_timestamp_too_old, webhook_timestamp_too_new); the MAC of `v0:timestamp:body`
+  /// under every secret (webhook_signature_mismatch; raw bytes compared in constant time).
+  template <class Duration>
+  result<void> verify(const slack_headers& headers, std::string_view body,
+                      std::chrono::time_point<std::chrono::system_clock, Duration> now) const noexcept {
+    namespace hook = detail::webhook;
+    const hook::span time_span = hook::trim_ows(headers.timestamp);
+    const hook::span signature_span = hook::trim_ows(headers.signature);
+    if (time_span.begin == time_span.end || signature_span.begin == signature_span.end) {
+      return errc::webhook_missing_header;
+    }
+    const result<std::int64_t> timestamp = hook::parse_seconds(headers.timestamp, time_span.begin, time_span.end);
+    if (!timestamp) return timestamp.error();
+    tag received{};
+    if (const result<void> parsed = hook::parse_named_hex_tag(headers.signature, "v0", received.data()); !parsed) {
+      return parsed.error();
+    }
+    if (const result<void> fresh = hook::check_window(*timestamp, now, options_.tolerance); !fresh) {
+      return fresh.error();
+    }
+    const std::string_view time_text = headers.timestamp.substr(time_span.begin, time_span.end - time_span.begin);
+    const auto feed = [&](crypto::hmac_sha256::stream& mac) {
+      mac.update("v0:", 3);
+      mac.update(time_text);
+      mac.update(":", 1);
+      mac.update(body);
+    };
+    if (!keys_.matches_any(feed, &received, 1)) return errc::webhook_signature_mismatch;
+    return {};
+  }
+
+  /// The options the verifier was made with.
+  const slack_options& options() const noexcept { return options_; }
+
+ private:
+  slack_verifier(keyring keys, const slack_options& options) noexcept : keys_(std::move(keys)), options_(options) {}
+
+  keyring keys_;
+  slack_options options_;
+};
+
+}  // namespace keyward::webhook
+
+#endif  // KEYWARD_WEBHOOK_SLACK_HPP
+// ---- end keyward/webhook/slack.hpp ----
+// ---- begin keyward/webhook/standard.hpp ----
+// keyward: Standard Webhooks v1 (standardwebhooks.com, spec/standard-webhooks.md "Signature scheme"):
+// verifying the webhooks a sender signed, and signing them for senders.
+//
+// A message carries three header fields: `webhook-id` (a unique message id), `webhook-timestamp` (integer
+// seconds since the Unix epoch) and `webhook-signature` (a space-separated list of `<version>,<value>`; the
+// value of a `v1` entry is the Base64 of HMAC-SHA256(key, id "." timestamp "." body)). The key is the
+// Base64 decoding of the secret, which is written with a `whsec_` prefix.
+//
+// How keyward reads it (strict where the specification is silent, and why):
+// - The secret: `whsec_` is optional; the Base64 (RFC 4648 section 4) may omit its '=' padding, as the
+//   reference libraries accept, but must be canonical (no stray bits in the last character: no encoder
+//   writes them), and decode to at least 24 bytes (the specification's lower bound).
+// - The timestamp: 1 to 19 ASCII digits, no sign, no leading zero; accepted within the tolerance (default
+//   300 s, the specification's example) on both sides of `now`, both ends included.
+// - The signature field: entries separated by exactly one SP; each entry is a non-empty version, ',' and a
+//   non-empty value; unknown versions (`v1a`, `v2`) are ignored, a `v1` value must be the canonical padded
+//   Base64 of 32 bytes (a value that cannot be a tag is a malformed field, not a mismatch). At most
+//   max_signatures entries (default 8). Any v1 entry may match, under any of the verifier's secrets.
+// - The id: 1 to max_id_size (default 256) bytes of visible ASCII (%x21-7E).
+// - The tags are compared as raw bytes (decoded from Base64) in constant time, never as strings.
+// OWS (SP / HTAB) around each field value is not part of it (RFC 9110 section 5.5) and is ignored.
+#ifndef KEYWARD_WEBHOOK_STANDARD_HPP
+#define KEYWARD_WEBHOOK_STANDARD_HPP
+
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::webhook {
+
+/// A UTC instant with one-second resolution: what the replay hook of standard_verifier::verify() is given.
+using sys_seconds = detail::time_convert::sys_seconds;
+
+/// The name of the field holding the message id.
+inline constexpr std::string_view standard_id_header = "webhook-id";
+/// The name of the field holding the timestamp.
+inline constexpr std::string_view standard_timestamp_header = "webhook-timestamp";
+/// The name of the field holding the signatures.
+inline constexpr std::string_view standard_signature_header = "webhook-signature";
+
+/// The three header field values of a Standard Webhooks message, as received (empty when absent).
+struct standard_headers {
+  std::string_view id;         ///< webhook-id
+  std::string_view timestamp;  ///< webhook-timestamp
+  std::string_view signature;  ///< webhook-signature
+};
+
+/// Settings of standard_verifier, checked by make().
+struct standard_options {
+  /// How far the timestamp may be from `now`, in either direction: more than 0.
+  std::chrono::seconds tolerance{300};
+  /// The most entries webhook-signature may hold (every version counted): 1 to 16.
+  std::size_t max_signatures = 8;
+  /// The longest webhook-id accepted, in bytes: at least 1.
+  std::size_t max_id_size = 256;
+};
+
+}  // namespace keyward::webhook
+
+namespace keyward::detail::webhook_standard {
+
+/// The key bytes of a Standard Webhooks secret (see the top of the header): webhook_invalid_secret, with the
+/// offset in `text` of a Base64 error, or without one when it decodes to under 24 bytes. Decoded in
+/// constant time (base64::timing::constant).
+inline result<keyward::secret> decode_secret(std::string_view text) {
+  constexpr std::string_view prefix = "whsec_";
+  const std::size_t skip = text.substr(0, prefix.size()) == prefix ? prefix.size() : 0;
+  constexpr keyward::base64::options rules{keyward::base64::alphabet::standard, keyward::base64::padding::optional,
+                                           keyward::base64::whitespace::reject, keyward::base64::timing::constant};
+  const std::string_view encoded = text.substr(skip);
+  // Sized from the length alone: decoded_size() would branch on the secret's trailing '='.
+  std::string bytes(keyward::base64::max_decoded_size(encoded.size()), '\0');
+  const result<std::size_t> size = keyward::base64::write_decoded(encoded, bytes.data(), bytes.size(), rules);
+  if (!size) {  // the buffer may hold part of the key: wipe it
+    keyward::ct::secure_zero(bytes.data(), bytes.size());
+    const keyward::error& e = size.error();
+    return keyward::error(errc::webhook_invalid_secret, e.has_offset() ? skip + e.offset() : keyward::error::no_offset);
+  }
+  keyward::ct::secure_zero(bytes.data() + *size, bytes.size() - *size);
+  bytes.resize(*size);
+  keyward::secret key(std::move(bytes));  // takes the bytes and wipes `bytes`
+  if (key.size() < 24) return errc::webhook_invalid_secret;
+  return key;
+}
+
+/// What parse_signatures() found: the decoded v1 tags, in order.
+struct signatures {
+  std::array<keyward::webhook::tag, webhook::max_signatures_ceiling> tags;
+  std::size_t count = 0;
+};
+
+/// Reads the webhook-signature value `text[begin, end)` (OWS already trimmed; not empty) into `found`:
+/// webhook_invalid_signature_header (an empty entry, an entry without ',' or with an empty version or
+/// value, a v1 value that is not the canonical padded Base64 of 32 bytes) or webhook_too_many_signatures
+/// (at the first entry past `max_entries`), each at its offset in `text`; webhook_no_signature when no
+/// entry is v1.
+inline result<void> parse_signatures(std::string_view text, std::size_t begin, std::size_t end,
+                                     std::size_t max_entries, signatures& found) noexcept {
+  std::size_t entries = 0;
+  for (std::size_t i = begin;;) {
+    std::size_t entry_end = i;
+    std::size_t comma = std::string_view::npos;
+    for (; entry_end < end && text[entry_end] != ' '; ++entry_end) {
+      if (text[entry_end] == ',' && comma == std::string_view::npos) comma = entry_end;
+    }
+    if (++entries > max_entries) return keyward::error(errc::webhook_too_many_signatures, i);
+    if (comma == std::string_view::npos || comma == i) return keyward::error(errc::webhook_invalid_signature_header, i);
+    if (comma + 1 == entry_end) return keyward::error(errc::webhook_invalid_signature_header, entry_end);
+    if (comma - i == 2 && text[i] == 'v' && text[i + 1] == '1') {
+      keyward::webhook::tag& slot = found.tags[found.count];
+      const std::string_view value = text.substr(comma + 1, entry_end - comma - 1);
+      const result<std::size_t> size = keyward::base64::write_decoded(value, slot.data(), slot.size());
+      if (!size) {
+        const keyward::error& e = size.error();
+        return keyward::error(errc::webhook_invalid_signature_header, comma + 1 + (e.has_offset() ? e.offset() : 0));
+      }
+      if (*size != slot.size()) return keyward::error(errc::webhook_invalid_signature_header, comma + 1);
+      ++found.count;
+    }
+    if (entry_end == end) break;
+    i = entry_end + 1;
+  }
+  if (found.count == 0) return errc::webhook_no_signature;
+  return {};
+}
+
+}  // namespace keyward::detail::webhook_standard
+
+namespace keyward::webhook {
+
+/// Verifies Standard Webhooks v1 messages under one or several secrets (several while one is rotated).
+/// Holds the prepared HMAC keys (keyring) and the options; copyable. verify() allocates nothing.
+class standard_verifier {
+ public:
+  /// Decodes each secret (`whsec_` optional, Base64 with or without padding, at least 24 bytes: see the top
+  /// of the header) and prepares its HMAC key once. webhook_invalid_secret (with the offset of a Base64
+  /// error in that secret) for a secret that does not decode or is too short; webhook_invalid_options when
+  /// `secrets` is empty, the tolerance is not positive, max_signatures is outside 1-16 or max_id_size is 0.
+  static result<standard_verifier> make(const std::vector<std::string_view>& secrets,
+                                        const standard_options& options = {}) {
+    if (secrets.empty() || options.tolerance.count() <= 0 || options.max_signatures == 0 ||
+        options.max_signatures > detail::webhook::max_signatures_ceiling || options.max_id_size == 0) {
+      return errc::webhook_invalid_options;
+    }
+    std::vector<keyward::secret> keys;
+    std::vector<std::string_view> views;
+    keys.reserve(secrets.size());
+    for (const std::string_view text : secrets) {
+      result<keyward::secret> key = detail::webhook_standard::decode_secret(text);
+      if (!key) return key.error();
+      keys.push_back(std::move(*key));
+      views.push_back(keys.back().reveal());
+    }
+    result<keyring> ring = keyring::make(views);
+    if (!ring) return ring.error();
+    return standard_verifier(std::move(*ring), options);
+  }
+
+  /// Verifies a message: its header field values `headers` and its raw body `body`, at `now` (a
+  /// system_clock time point of any integer precision, floored to seconds). Checks, in this order, and
+  /// returns the first failure: a field empty (webhook_missing_header); the id (webhook_invalid_id at its
+  /// offset); the timestamp (webhook_invalid_timestamp at its offset); the signature field
+  /// (webhook_invalid_signature_header or webhook_too_many_signatures at the offset,
+  /// webhook_no_signature when no entry is v1); the tolerance (webhook_timestamp_too_old,
+  /// webhook_timestamp_too_new); the MAC of `id.timestamp.body` under every secret against every v1 tag
+  /// (webhook_signature_mismatch). Offsets are in the field they name. The body is fed to the HMAC where it
+  /// lies, never copied.
+  template <class Duration>
+  result<void> verify(const standard_headers& headers, std::string_view body,
+                      std::chrono::time_point<std::chrono::system_clock, Duration> now) const noexcept {
+    checked fields;
+    if (const result<void> valid = check(headers, body, now, fields); !valid) return valid.error();
+    return {};
+  }
+
+  /// verify(), then, only when the message is authentic and within the tolerance, the replay check:
+  /// `remember(id, timestamp)` (a std::string_view of the id without OWS and the message's timestamp as a
+  /// sys_seconds) must record the id and return true when it had not been
+  /// recorded, false when it had (then webhook_replayed). It is called last so that a forged or stale message
+  /// can neither fill the cache nor spend the id of a genuine one; entries may be dropped once their
+  /// timestamp is more than the tolerance in the past, since verify() refuses such messages anyway.
+  /// `remember` must not throw (verify() is noexcept).
+  template <class Duration, class Remember>
+  result<void> verify(const standard_headers& headers, std::string_view body,
+                      std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                      Remember&& remember) const noexcept {
+    checked fields;
+    if (const result<void> valid = check(headers, body, now, fields); !valid) return valid.error();
+    const sys_seconds when{std::chrono::seconds(fields.timestamp)};
+    if (!remember(fields.id, when)) return errc::webhook_replayed;
+    return {};
+  }
+
+  /// The options the verifier was made with.
+  const standard_options& options() const noexcept { return options_; }
+
+ private:
+  struct checked {
+    std::string_view id;
+    std::int64_t timestamp = 0;
+  };
+
+  standard_verifier(keyring keys, const standard_options& options) noexcept
+      : keys_(std::move(keys)), options_(options) {}
+
+  template <class Duration>
+  result<void> check(const standard_headers& headers, std::string_view body,
+                     std::chrono::time_point<std::chrono::system_clock, Duration> now,
+                     checked& fields) const noexcept {
+    namespace hook = detail::webhook;
+    const hook::span id_span = hook::trim_ows(headers.id);
+    const hook::span time_span = hook::trim_ows(headers.timestamp);
+    const hook::span signature_span = hook::trim_ows(headers.signature);
+    if (id_span.begin == id_span.end || time_span.begin == time_span.end ||
+        signature_span.begin == signature_span.end) {
+      return errc::webhook_missing_header;
+    }
+    const std::string_view id = headers.id.substr(id_span.begin, id_span.end - id_span.begin);
+    if (const result<void> valid = hook::check_id(id, options_.max_id_size); !valid) {
+      return keyward::error(errc::webhook_invalid_id, id_span.begin + valid.error().offset());
+    }
+    const result<std::int64_t> timestamp = hook::parse_seconds(headers.timestamp, time_span.begin, time_span.end);
+    if (!timestamp) return timestamp.error();
+    detail::webhook_standard::signatures found;
+    if (const result<void> parsed = detail::webhook_standard::parse_signatures(
+            headers.signature, signature_span.begin, signature_span.end, options_.max_signatures, found);
+        !parsed) {
+      return parsed.error();
+    }
+    if (const result<void> fresh = hook::check_window(*timestamp, now, options_.tolerance); !fresh) {
+      return fresh.error();
+    }
+    const std::string_view time_text = headers.timestamp.substr(time_span.begin, time_span.end - time_span.begin);
+    const auto feed = [&](crypto::hmac_sha256::stream& mac) {
+      mac.update(id);
+      mac.update(".", 1);
+      mac.update(time_text);
+      mac.update(".", 1);
+      mac.update(body);
+    };
+    if (!keys_.matches_any(feed, found.tags.data(), found.count)) return errc::webhook_signature_mismatch;
+    fields.id = id;
+    fields.timestamp = *timestamp;
+    return {};
+  }
+
+  keyring keys_;
+  standard_options options_;
+};
+
+/// The number of characters of the webhook-timestamp value for `now`: its whole seconds in decimal (0 for
+/// a time before the epoch, which write_timestamp() refuses).
+template <class Duration>
+constexpr std::size_t timestamp_size(std::chrono::time_point<std::chrono::system_clock, Duration> now) noexcept {
+  const std::int64_t seconds = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+  return seconds < 0 ? 0 : detail::writer::decimal_size(static_cast<std::uint64_t>(seconds));
+}
+
+/// Writes the webhook-timestamp value for `now` (a system_clock time point of any integer precision,
+/// floored to seconds): its seconds since the epoch in decimal. webhook_invalid_timestamp for a time
+/// before the epoch, buffer_too_small when it does not fit (nothing is written on either error).
+template <class Duration>
+result<std::size_t> write_timestamp(std::chrono::time_point<std::chrono::system_clock, Duration> now, char* out,
+                                    std::size_t capacity) noexcept {
+  const std::int64_t seconds = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+  if (seconds < 0) return errc::webhook_invalid_timestamp;
+  return detail::writer::write_into(out, capacity, [&](detail::writer::counting_writer& w) { w.put_decimal(seconds); });
+}
+
+/// The webhook-timestamp value for `now` as a string; errors as write_timestamp() (never buffer_too_small).
+template <class Duration>
+result<std::string> timestamp(std::chrono::time_point<std::chrono::system_clock, Duration> now) {
+  const std::int64_t seconds = detail::time_convert::floor_seconds(now).time_since_epoch().count();
+  if (seconds < 0) return errc::webhook_invalid_timestamp;
+  return detail::writer::write_string([&](detail::writer::counting_writer& w) { w.put_decimal(seconds); });
+}
+
+/// Signs Standard Webhooks v1 messages with one secret, for senders. Copyable; the prepared key is wiped on
+/// destruction.
+class standard_signer {
+ public:
+  /// Decodes `secret` as standard_verifier::make() does and prepares its HMAC key: webhook_invalid_secret
+  /// when it does not decode (with the offset) or is under 24 bytes.
+  static result<standard_signer> make(std::string_view secret) {
+    result<keyward::secret> key = detail::webhook_standard::decode_secret(secret);
+    if (!key) return key.error();
+    result<keyring> ring = keyring::make({key->reveal()});
+    if (!ring) return ring.error();
+    return standard_signer(std::move(*ring));
+  }
+
+  /// The size of every webhook-signature value written: "v1," and the 44 characters of Base64 of a tag.
+  static constexpr std::size_t signature_size() noexcept { return 3 + 44; }
+
+  /// Writes the webhook-signature value `v1,<Base64 of HMAC-SHA256(key, id "." timestamp "." body)>` for the
+  /// message `id` with the body `body` sent at `now` (the timestamp write_timestamp() writes for the same
+  /// `now`; send both). webhook_missing_header for an empty id, webhook_invalid_id for an id a default
+  /// standard_verifier refuses (over 256 bytes, a byte outside %x21-7E: its offset),
+  /// webhook_invalid_timestamp for a time before the epoch, buffer_too_small under signature_size() bytes;
+  /// nothing is written on any error.
+  template <class Duration>
+  result<std::size_t> write_signature(std::string_view id, std::string_view body,
+                                      std::chrono::time_point<std::chrono::system_clock, Duration> now, char* out,
+                                      std::size_t capacity) const noexcept {
+    if (const result<void> valid = detail::webhook::check_id(id, standard_options{}.max_id_size); !valid) {
+      return valid.error();
+    }
+    char digits[20];  // the most digits of an int64
+    const result<std::size_t> digit_count = write_timestamp(now, digits, sizeof digits);
+    if (!digit_count) return digit_count.error();  // a time before the epoch
+    if (capacity < signature_size()) return errc::buffer_too_small;
+    const std::string_view time_text(digits, *digit_count);
+    // The tag is public once written (it is sent), so it may go through the fastest Base64 encoder.
+    tag mac = detail::ct::declassify(key_.sign([&](crypto::hmac_sha256::stream& stream) {
+      stream.update(id);
+      stream.update(".", 1);
+      stream.update(time_text);
+      stream.update(".", 1);
+      stream.update(body);
+    }));
+    out[0] = 'v';
+    out[1] = '1';
+    out[2] = ',';
+    (void)base64::write_encoded(mac.data(), mac.size(), out + 3, capacity - 3);
+    ct::secure_zero(mac.data(), mac.size());
+    return signature_size();
+  }
+
+  /// The webhook-signature value as a string; errors as write_signature() (never buffer_too_small).
+  template <class Duration>
+  result<std::string> signature(std::string_view id, std::string_view body,
+                                std::chrono::time_point<std::chrono::system_clock, Duration> now) const {
+    std::string text(signature_size(), '\0');
+    const result<std::size_t> written = write_signature(id, body, now, text.data(), text.size());
+    if (!written) return written.error();
+    return text;
+  }
+
+ private:
+  explicit standard_signer(keyring key) noexcept : key_(std::move(key)) {}
+
+  keyring key_;
+};
+
+}  // namespace keyward::webhook
+
+#endif  // KEYWARD_WEBHOOK_STANDARD_HPP
+// ---- end keyward/webhook/standard.hpp ----
+// ---- begin keyward/webhook/stripe.hpp ----
+// keyward: Stripe webhook signatures ("Verify webhook signatures", docs.stripe.com/webhooks): the field
+// `Stripe-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>...][,v0=<hex>]` holds the timestamp and the lower-case
+// hex of HMAC-SHA256(endpoint secret, timestamp "." body), once per active secret while Stripe rolls one. The
+// endpoint secret (`whsec_...`) is the HMAC key as its bytes, prefix included: unlike Standard Webhooks it
+// is not Base64-decoded.
+//
+// How keyward reads the field: comma-separated `name=value` items, each name non-empty ASCII letters and
+// digits and each value non-empty; exactly one `t`, a strict count of seconds (no sign, no leading zero);
+// `v1` values must be 64 lower-case hex digits; other names (`v0`, the test-mode scheme) are ignored but
+// counted against max_signatures (default 8). Any v1 may match, under any of the verifier's secrets. The
+// timestamp must lie within the tolerance (default 300 s) on both sides of `now`: Stripe's libraries check
+// only the past, but a timestamp in the future has no source other than a skewed clock.
+#ifndef KEYWARD_WEBHOOK_STRIPE_HPP
+#define KEYWARD_WEBHOOK_STRIPE_HPP
+
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keyward::webhook {
+
+/// The name of the field holding the timestamp and the signatures.
+inline constexpr std::string_view stripe_signature_header = "Stripe-Signature";
+
+/// Settings of stripe_verifier, checked by make().
+struct stripe_options {
+  /// How far the timestamp may be from `now`, in either direction: more than 0.
+  std::chrono::seconds tolerance{300};
+  /// The most signature items (every item but `t`) the field may hold: 1 to 16.
+  std::size_t max_signatures = 8;
+};
+
+}  // namespace keyward::webhook
+
+namespace keyward::detail::webhook_stripe {
+
+/// What parse_field() found: the timestamp, its text and the decoded v1 tags.
+struct fields {
+  std::int64_t timestamp = 0;
+  std::string_view timestamp_text;
+  std::array<keyward::webhook::tag, webhook::max_signatures_ceiling> tags;
+  std::size_t count = 0;
+};
+
+/// Reads a Stripe-Signature value (see the top of the header). webhook_missing_header when empty (after
+/// OWS); at the offending offset: webhook_invalid_signature_header (an item without '=', an empty or
+/// non-alphanumeric name, an empty value, a second `t`, a v1 value that is not 64 lower-case hex digits),
+/// webhook_invalid_timestamp, webhook_too_many_signatures (the first item past `max_signatures`); then,
+/// without an offset, webhook_invalid_signature_header when there is no `t` and webhook_no_signature when
+/// there is no v1.
+inline result<void> parse_field(std::string_view text, std::size_t max_signatures, fields& found) noexcept {
+  const webhook::span field = webhook::trim_ows(text);
+  if (field.begin == field.end) return errc::webhook_missing_header;
+  bool has_time = false;
+  std::size_t signatures = 0;
+  for (std::size_t i = field.begin;;) {
+    std::size_t name_end = i;
+    while (name_end < field.end && webhook::is_name_char(text[name_end])) ++name_end;
+    if (name_end == i || name_end == field.end || text[name_end] != '=') {
+      return keyward::error(errc::webhook_invalid_signature_header, name_end);
+    }
+    std::size_t item_end = name_end + 1;
+    while (item_end < field.end && text[item_end] != ',') ++item_end;
+    if (item_end == name_end + 1) return keyward::error(errc::webhook_invalid_signature_header, item_end);
+    const std::string_view name = text.substr(i, name_end - i);
+    if (name == "t") {
+      if (has_time) return keyward::error(errc::webhook_invalid_signature_header, i);
+      const result<std::int64_t> seconds = webhook::parse_seconds(text, name_end + 1, item_end);
+      if (!seconds) return seconds.error();
+      has_time = true;
+      found.timestamp = *seconds;
+      found.timestamp_text = text.substr(name_end + 1, item_end - name_end - 1);
+    } else {
+      if (++signatures > max_signatures) return keyward::error(errc::webhook_too_many_signatures, i);
+      if (name == "v1") {
+        if (const result<void> tag = webhook::decode_hex_tag(text, name_end + 1, item_end, found.tags[found.count].data());
+            !tag) {
+          return tag.error();
+        }
+        ++found.count;
+      }
+    }
+    if (item_end == field.end) break;
+    i = item_end + 1;
+  }
+  if (!has_time) return errc::webhook_invalid_signature_header;
+  if (found.count == 0) return errc::webhook_no_signature;
+  return {};
+}
+
+}  // namespace keyward::detail::webhook_stripe
+
+namespace keyward::webhook {
+
+/// Verifies Stripe webhook events under one or several endpoint secrets (several while one is rotated).
+/// Holds the prepared HMAC keys and the options; copyable. verify() allocates nothing.
+class stripe_verifier {
+ public:
+  /// Prepares one HMAC key per endpoint secret, each taken as raw bytes (`whsec_` included).
+  /// webhook_invalid_options when `secrets` is empty, the tolerance is not positive or max_signatures is
+  /// outside 1-16; webhook_invalid_secret when a secret is empty.
+  static result<stripe_verifier> make(const std::vector<std::string_view>& secrets,
+                                      const stripe_options& options = {}) {
+    if (options.tolerance.count() <= 0 || options.max_signatures == 0 ||
+        options.max_signatures > detail::webhook::max_signatures_ceiling) {
+      return errc::webhook_invalid_options;
+    }
+    result<keyring> ring = keyring::make(secrets);
+    if (!ring) return ring.error();
+    return stripe_verifier(std::move(*ring), options);
+  }
+
+  /// Verifies an event: the Stripe-Signature field value `signature_header` and the raw body `body`, at
+  /// `now` (a system_clock time point of any integer precision, floored to seconds). Returns the first
+  /// failure of: the field (the errors of its grammar, see the top of the header, with their offsets in
+  /// `signature_header`); the tolerance (webhook_timestamp_too_old, webhook_timestamp_too_new); the MAC of
+  /// `timestamp.body` under every secret against every v1 tag (webhook_signature_mismatch; raw bytes
+  /// compared in constant time).
+  template <class Duration>
+  result<void> verify(std::string_view signature_header, std::string_view body,
+                      std::chrono::time_point<std::chrono::system_clock, Duration> now) const noexcept {
+    detail::webhook_stripe::fields found;
+    if (const result<void> parsed = detail::webhook_stripe::parse_field(signature_header, options_.max_signatures, found);
+        !parsed) {
+      return parsed.error();
+    }
+    if (const result<void> fresh = detail::webhook::check_window(found.timestamp, now, options_.tolerance); !fresh) {
+      return fresh.error();
+    }
+    const auto feed = [&](crypto::hmac_sha256::stream& mac) {
+      mac.update(found.timestamp_text);
+      mac.update(".", 1);
+      mac.update(body);
+    };
+    if (!keys_.matches_any(feed, found.tags.data(), found.count)) return errc::webhook_signature_mismatch;
+    return {};
+  }
+
+  /// The options the verifier was made with.
+  const stripe_options& options() const noexcept { return options_; }
+
+ private:
+  stripe_verifier(keyring keys, const stripe_options& options) noexcept : keys_(std::move(keys)), options_(options) {}
+
+  keyring keys_;
+  stripe_options options_;
+};
+
+}  // namespace keyward::webhook
+
+#endif  // KEYWARD_WEBHOOK_STRIPE_HPP
+// ---- end keyward/webhook/stripe.hpp ----
 
 #endif  // KEYWARD_KEYWARD_HPP
 // ---- end keyward/keyward.hpp ----

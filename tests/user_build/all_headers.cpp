@@ -1,7 +1,7 @@
 // A user's build: one translation unit that includes every public keyward header (all of include/keyward/
 // except detail/ and the optional rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp) and
-// instantiates or calls every public function template, class template and inline function (exercise(), and
-// exercise_keys() for the API-key module), so that the strict warnings users turn on (-Wall -Wextra -Wpedantic
+// instantiates or calls every public function template, class template and inline function (exercise(),
+// exercise_keys() for the API-key module, exercise_tokens() for JWTs and webhooks), so that the strict warnings users turn on (-Wall -Wextra -Wpedantic
 // -Wshadow -Wconversion -Werror, at -O2 and -O3, where GCC's flow-based warnings appear) see all of it through
 // plain -I.
 // tests/user_build/run.sh compiles it; it also fails when a public header is missing here. exercise() and
@@ -28,6 +28,12 @@
 #include <keyward/http/denial.hpp>
 #include <keyward/http/retry_after.hpp>
 #include <keyward/http/status.hpp>
+#include <keyward/jwt/algorithm.hpp>
+#include <keyward/jwt/claims.hpp>
+#include <keyward/jwt/json.hpp>
+#include <keyward/jwt/jws.hpp>
+#include <keyward/jwt/sign.hpp>
+#include <keyward/jwt/verifier.hpp>
 #include <keyward/kernels.hpp>
 #include <keyward/keys/callback.hpp>
 #include <keyward/keys/credits.hpp>
@@ -53,6 +59,11 @@
 #include <keyward/retry/run.hpp>
 #include <keyward/secret.hpp>
 #include <keyward/version.hpp>
+#include <keyward/webhook/github.hpp>
+#include <keyward/webhook/keyring.hpp>
+#include <keyward/webhook/slack.hpp>
+#include <keyward/webhook/standard.hpp>
+#include <keyward/webhook/stripe.hpp>
 #endif
 
 #include <chrono>
@@ -1098,10 +1109,98 @@ std::size_t exercise() {
   return sink;
 }
 
+
+// An asymmetric Backend of the user's for jwt::verifier (what examples/jwt_openssl_backend.cpp does on OpenSSL).
+struct accepting_backend {
+  std::size_t signature_size(const keyward::jwt::key& key) const noexcept {
+    return key.alg() == keyward::jwt::algorithm::es256 ? 64 : 256;
+  }
+  bool verify(const keyward::jwt::key&, std::string_view signing_input, std::string_view signature) const noexcept {
+    return signing_input.size() > signature.size();
+  }
+};
+
+template <class Duration>
+void tokens_at(std::chrono::time_point<std::chrono::system_clock, Duration> now) {
+  namespace jwt = keyward::jwt;
+  namespace webhook = keyward::webhook;
+  const std::string secret(64, 'k');
+  const auto signer = jwt::signer::make(jwt::algorithm::hs512, secret, "k1");
+  if (!signer) return;
+  const auto claims = jwt::claims_builder().issuer("i").subject("s").audience("a").audience("b").jwt_id("j")
+                          .expires_at(now).not_before(now).issued_at(now).string_claim("scope", "read")
+                          .integer_claim("n", 7).boolean_claim("admin", false).json();
+  if (!claims) return;
+  const auto token = signer->token(*claims);
+  char out[1024];
+  use(signer->write_token(*claims, out, sizeof out));
+  use(signer->token_size(*claims));
+  std::vector<jwt::key> keys;
+  keys.push_back(*jwt::key::hmac(jwt::algorithm::hs512, secret, "k1"));
+  keys.push_back(*jwt::key::asymmetric(jwt::algorithm::es256, "e1"));
+  jwt::verifier_options options;
+  options.claims.audiences = {"a"};
+  const auto verifier = jwt::verifier<accepting_backend>::make(std::move(keys), options);
+  jwt::token_buffer buffer;
+  if (verifier && token) {
+    const auto verified = verifier->verify(*token, now, buffer);
+    if (verified) {
+      use(verified->claims().subject());
+      use(verified->claims().has_audience("a"));
+      use(verified->jws().kid);
+    }
+    const auto who = verifier->authenticate("Bearer " + *token, now, buffer);
+    use(who ? std::size_t{200} : static_cast<std::size_t>(who.error().status()));
+    use(jwt::check_claims(*claims, now, options.claims, buffer));
+  }
+  const auto parsed = jwt::parse_jws(token ? std::string_view(*token) : std::string_view(), buffer);
+  if (parsed) {
+    use(jwt::name(parsed->alg));
+    use(parsed->header.find("alg").has_value());
+  }
+  const auto object = jwt::parse_json_object(R"({"a":[1,2.5e1,"x"],"b":{"c":null}})");
+  if (object) {
+    for (const jwt::json_member& member : *object) use(member.name.string_size());
+    const auto a = object->find("a");
+    const auto elements = a ? a->array() : keyward::result<jwt::json_array>(keyward::errc::jwt_json_wrong_type);
+    if (elements) {
+      for (const jwt::json_value& value : *elements) use(value.floor_integer());
+    }
+  }
+  const auto hooks = webhook::standard_verifier::make({"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"});
+  const auto sender = webhook::standard_signer::make("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  const auto stamp = webhook::timestamp(now);
+  char field[64];
+  use(webhook::write_timestamp(now, field, sizeof field));
+  use(webhook::timestamp_size(now));
+  if (hooks && sender && stamp) {
+    const auto signature = sender->signature("msg_1", "{}", now);
+    use(sender->write_signature("msg_1", "{}", now, field, sizeof field));
+    if (signature) {
+      const webhook::standard_headers headers{"msg_1", *stamp, *signature};
+      use(hooks->verify(headers, "{}", now));
+      use(hooks->verify(headers, "{}", now, [](std::string_view id, webhook::sys_seconds) { return !id.empty(); }));
+    }
+  }
+  const auto stripe = webhook::stripe_verifier::make({"whsec_stripe"});
+  if (stripe) use(stripe->verify("t=1,v1=00", "{}", now));
+  const auto slack = webhook::slack_verifier::make({"slack secret"});
+  if (slack) use(slack->verify({"1", "v0=00"}, "{}", now));
+  const auto github = webhook::github_verifier::make({"github secret"});
+  if (github) use(github->verify("sha256=00", "{}"));
+}
+
+std::size_t exercise_tokens() {
+  tokens_at(std::chrono::system_clock::now());
+  tokens_at(std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(std::chrono::seconds(1)));
+  tokens_at(std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>(std::chrono::milliseconds(1)));
+  return sink;
+}
+
 }  // namespace
 
 int main(int argc, char**) {
   // Never true: exercise() is compiled, optimised and checked, but not run.
-  if (argc < 0) return static_cast<int>((exercise() + exercise_keys()) & 1u);
+  if (argc < 0) return static_cast<int>((exercise() + exercise_keys() + exercise_tokens()) & 1u);
   return 0;
 }
