@@ -292,7 +292,9 @@ class verifier {
   }
 
   /// Verifies the token `parsed`, which parse_jws() parsed into `buffer` (for a server that reads the header
-  /// first), at `now`:
+  /// first), at `now`. `parsed` must be parse_jws()'s result as it was returned: the MAC covers its
+  /// signing_input, while the key choice, typ and the claims are read from its other members, which only
+  /// parse_jws() guarantees to be that input's decoding. The steps:
   /// 1. The key: a kid selects the key with that kid (jwt_unknown_key when none has it), whose algorithm
   ///    must be the token's alg (jwt_algorithm_not_allowed); a token without a kid tries every key bound to
   ///    its alg (jwt_algorithm_not_allowed when there is none).
