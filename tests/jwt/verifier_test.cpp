@@ -587,7 +587,7 @@ BOOST_AUTO_TEST_CASE(denials) {
     BOOST_TEST(*denied.error().challenge() == r.challenge, r.field);
     BOOST_TEST(denied.cause().code() == r.cause, r.field);
   }
-  // The body in the seed-004 shape.
+  // The body in the errors_array shape ({"type":"client_error","errors":[...]}, what JWT APIs answer).
   const auto denied = verify->authenticate("Bearer " + forged, at(now_s), buffer);
   BOOST_TEST(denied.error().json(keyward::http::json_style::errors_array) ==
              R"({"type":"client_error","errors":[{"code":"invalid_token","detail":"The access token is invalid",)"
