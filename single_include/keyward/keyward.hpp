@@ -9347,8 +9347,6 @@ class verifier {
   const std::vector<key>& keys() const noexcept { return keys_; }
   /// The options.
   const verifier_options& options() const noexcept { return options_; }
-  /// The backend.
-  const Backend& backend() const noexcept { return backend_; }
 
  private:
   verifier(std::vector<key> keys, verifier_options options, Backend backend)

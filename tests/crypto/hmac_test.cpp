@@ -32,49 +32,6 @@ std::string as_string(const Tag& tag) {
   return std::string(reinterpret_cast<const char*>(tag.data()), tag.size());
 }
 
-// A purpose-built reader for the flat JSON of the vector files: walks the text and reports, in order,
-// every `"name": value` pair whose value is a string, a number or null (arrays and objects are entered,
-// not skipped, so nested pairs are reported too).
-struct json_pair {
-  std::string_view name;
-  std::string_view value;  // without quotes for strings
-};
-
-std::vector<json_pair> json_pairs(std::string_view text) {
-  std::vector<json_pair> pairs;
-  std::size_t i = 0;
-  while (true) {
-    const std::size_t open = text.find('"', i);
-    if (open == std::string_view::npos) break;
-    const std::size_t close = text.find('"', open + 1);
-    if (close == std::string_view::npos) break;
-    std::size_t j = close + 1;
-    while (j < text.size() && text[j] == ' ') ++j;
-    if (j >= text.size() || text[j] != ':') {  // a string value in an array: not a pair
-      i = close + 1;
-      continue;
-    }
-    ++j;
-    while (j < text.size() && (text[j] == ' ' || text[j] == '\n')) ++j;
-    const std::string_view name = text.substr(open + 1, close - open - 1);
-    if (j < text.size() && text[j] == '"') {
-      const std::size_t end = text.find('"', j + 1);  // the vector files have no escaped quotes in values
-      pairs.push_back({name, text.substr(j + 1, end - j - 1)});
-      i = end + 1;
-    } else {
-      std::size_t end = j;
-      while (end < text.size() && text[end] != ',' && text[end] != '\n' && text[end] != '}' && text[end] != '[' &&
-             text[end] != '{')
-        ++end;
-      std::string_view value = text.substr(j, end - j);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-      if (!value.empty()) pairs.push_back({name, value});
-      i = end;
-    }
-  }
-  return pairs;
-}
-
 struct wycheproof_totals {
   std::size_t tests = 0, valid = 0, invalid = 0, truncated = 0;
 };
@@ -87,7 +44,7 @@ wycheproof_totals run_wycheproof(const std::string& file) {
   wycheproof_totals totals;
   std::size_t tag_bits = 0;
   std::string id, key, msg, tag;
-  for (const auto& [name, value] : json_pairs(text)) {
+  for (const auto& [name, value] : keyward_test::json_pairs(text)) {
     if (name == "tagSize") tag_bits = std::stoul(std::string(value));
     else if (name == "tcId") id = std::string(value);
     else if (name == "key") key = keyward_test::from_hex(value);
@@ -164,7 +121,7 @@ BOOST_AUTO_TEST_CASE(rfc4231) {
     const keyward::kernels::scoped_force only(impl);
     std::size_t checked = 0;
     std::string number, hash, key, data, mac_hex;
-    for (const auto& [name, value] : json_pairs(text)) {
+    for (const auto& [name, value] : keyward_test::json_pairs(text)) {
       if (name == "case") number = std::string(value);
       else if (name == "hash") hash = std::string(value);
       else if (name == "key") key = keyward_test::from_hex(value);

@@ -186,46 +186,6 @@ BOOST_AUTO_TEST_CASE(rfc7515_appendix_a1) {
 
 namespace {
 
-// The flat JSON reader of tests/crypto/hmac_test.cpp for the Wycheproof files: every `"name": value` pair
-// whose value is a string or a number, in order.
-struct json_pair {
-  std::string_view name;
-  std::string_view value;
-};
-
-std::vector<json_pair> json_pairs(std::string_view text) {
-  std::vector<json_pair> pairs;
-  std::size_t i = 0;
-  while (true) {
-    const std::size_t open = text.find('"', i);
-    if (open == std::string_view::npos) break;
-    const std::size_t close = text.find('"', open + 1);
-    if (close == std::string_view::npos) break;
-    std::size_t j = close + 1;
-    while (j < text.size() && text[j] == ' ') ++j;
-    if (j >= text.size() || text[j] != ':') {
-      i = close + 1;
-      continue;
-    }
-    ++j;
-    while (j < text.size() && (text[j] == ' ' || text[j] == '\n')) ++j;
-    const std::string_view name = text.substr(open + 1, close - open - 1);
-    if (j < text.size() && text[j] == '"') {
-      const std::size_t end = text.find('"', j + 1);
-      pairs.push_back({name, text.substr(j + 1, end - j - 1)});
-      i = end + 1;
-    } else {
-      std::size_t end = j;
-      while (end < text.size() && text[end] != ',' && text[end] != '\n' && text[end] != '}' && text[end] != '[' &&
-             text[end] != '{')
-        ++end;
-      pairs.push_back({name, text.substr(j, end - j)});
-      i = end;
-    }
-  }
-  return pairs;
-}
-
 struct wycheproof_counts {
   std::size_t applied = 0, valid = 0, short_keys = 0;
 };
@@ -247,7 +207,7 @@ wycheproof_counts run_wycheproof(const std::string& file, algorithm alg) {
   std::string id, key, msg, tag;
   jwt::token_buffer buffer;
   const std::string header = b64(R"({"alg":")" + std::string(jwt::name(alg)) + R"("})");
-  for (const auto& [name, value] : json_pairs(text)) {
+  for (const auto& [name, value] : keyward_test::json_pairs(text)) {
     if (name == "keySize") key_bits = std::stoul(std::string(value));
     else if (name == "tagSize") tag_bits = std::stoul(std::string(value));
     else if (name == "tcId") id = std::string(value);

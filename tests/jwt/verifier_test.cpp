@@ -208,6 +208,7 @@ BOOST_AUTO_TEST_CASE(make_refuses_what_cannot_work) {
     const auto made = fake::make({asym(jwt::algorithm::rs512, "p")}, {}, rsa);
     BOOST_TEST_REQUIRE(made.has_value(), size);
     BOOST_TEST(made->keys()[0].signature_size() == size);
+    BOOST_TEST(made->options().claims.leeway.count() == 60);
   }
 }
 

@@ -1,4 +1,5 @@
-// Helpers shared by the unit tests: reading files under tests/vectors/ and hex conversion.
+// Helpers shared by the unit tests: reading files under tests/vectors/, reading their flat JSON, and hex
+// conversion.
 #ifndef KEYWARD_TESTS_SUPPORT_TEST_SUPPORT_HPP
 #define KEYWARD_TESTS_SUPPORT_TEST_SUPPORT_HPP
 
@@ -51,6 +52,50 @@ inline std::string to_hex(std::string_view bytes) {
     hex.push_back(digits[b & 15]);
   }
   return hex;
+}
+
+/// One `"name": value` pair of a vector file, as json_pairs() reports it.
+struct json_pair {
+  std::string_view name;
+  std::string_view value;  // without quotes for strings
+};
+
+/// A purpose-built reader for the flat JSON of the vector files (Wycheproof): walks the text and reports, in
+/// order, every `"name": value` pair whose value is a string, a number or null (arrays and objects are
+/// entered, not skipped, so nested pairs are reported too).
+inline std::vector<json_pair> json_pairs(std::string_view text) {
+  std::vector<json_pair> pairs;
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t open = text.find('"', i);
+    if (open == std::string_view::npos) break;
+    const std::size_t close = text.find('"', open + 1);
+    if (close == std::string_view::npos) break;
+    std::size_t j = close + 1;
+    while (j < text.size() && text[j] == ' ') ++j;
+    if (j >= text.size() || text[j] != ':') {  // a string value in an array: not a pair
+      i = close + 1;
+      continue;
+    }
+    ++j;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\n')) ++j;
+    const std::string_view name = text.substr(open + 1, close - open - 1);
+    if (j < text.size() && text[j] == '"') {
+      const std::size_t end = text.find('"', j + 1);  // the vector files have no escaped quotes in values
+      pairs.push_back({name, text.substr(j + 1, end - j - 1)});
+      i = end + 1;
+    } else {
+      std::size_t end = j;
+      while (end < text.size() && text[end] != ',' && text[end] != '\n' && text[end] != '}' && text[end] != '[' &&
+             text[end] != '{')
+        ++end;
+      std::string_view value = text.substr(j, end - j);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      if (!value.empty()) pairs.push_back({name, value});
+      i = end;
+    }
+  }
+  return pairs;
 }
 
 }  // namespace keyward_test
