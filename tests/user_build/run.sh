@@ -5,7 +5,8 @@
 # at -O2 and -O3 against include/, and each at -O3 against single_include/ (with
 # KEYWARD_USER_BUILD_SINGLE_HEADER, so the TU includes only <keyward/keyward.hpp>). Also checks that all_headers.cpp
 # includes every public header (include/keyward/**/*.hpp but detail/ and the optional rate/redis.hpp,
-# keys/redis_limits.hpp and keys/redis_store.hpp).
+# keys/redis_limits.hpp and keys/redis_store.hpp), and builds and runs tests/user_build/sanitized_kernels.cpp with
+# clang++ -O2 -fsanitize=address,undefined.
 # Prints one PASS/FAIL line per check. Usage: tests/user_build/run.sh [scratch-dir]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,4 +51,14 @@ for id in "${ids[@]}"; do
   cat "$out/$id.verdict" 2>/dev/null || echo "FAIL build $id: no verdict"
   grep -q '^FAIL' "$out/$id.verdict" 2>/dev/null && failed=1
 done
+
+# Every SIMD kernel under the sanitizers as users build their tests (no -fno-omit-frame-pointer), built and run.
+name="clang++ -O2 -fsanitize=address,undefined sanitized_kernels.cpp"
+if ! clang++ "${flags[@]}" -O2 -fsanitize=address,undefined -I"$root/include" "$root/tests/user_build/sanitized_kernels.cpp"     -o "$out/sanitized_kernels.exe" >"$out/sanitized_kernels.log" 2>&1; then
+  echo "FAIL $name: $(grep -m1 -E 'error' "$out/sanitized_kernels.log")"; failed=1
+elif ! UBSAN_OPTIONS=halt_on_error=1 "$out/sanitized_kernels.exe" >>"$out/sanitized_kernels.log" 2>&1; then
+  echo "FAIL $name: the program failed (log: $out/sanitized_kernels.log)"; failed=1
+else
+  echo "PASS $name: compiles and runs"
+fi
 exit $failed
