@@ -13,6 +13,8 @@
 //
 // Each direction is a writer trio: write_encoded / encoded_size / encode and write_decoded / decoded_size
 // (max_decoded_size) / decode. The kernel (scalar, AVX2, AVX-512 VBMI) is chosen at run time; see kernels.hpp.
+/// \file
+/// Base64 encoding and strict decoding (RFC 4648 sections 4 and 5): encode, decode and their writer trios.
 #ifndef KEYWARD_BASE64_HPP
 #define KEYWARD_BASE64_HPP
 
@@ -26,6 +28,8 @@
 #include <string>
 #include <string_view>
 
+/// Base64 encoding and strict decoding (RFC 4648 sections 4 and 5), as writer trios, with a constant-time
+/// mode for secrets.
 namespace keyward::base64 {
 
 /// Which 64 characters encode the data: '+' '/' (RFC 4648 section 4) or '-' '_' (section 5).
@@ -51,10 +55,10 @@ enum class timing : std::uint8_t { variable, constant };
 
 /// How to encode and decode: alphabet, padding, whitespace handling and timing.
 struct options {
-  alphabet chars = alphabet::standard;
-  padding pad = padding::required;
-  whitespace space = whitespace::reject;
-  timing time = timing::variable;
+  alphabet chars = alphabet::standard;    ///< '+' '/' or '-' '_'
+  padding pad = padding::required;        ///< whether '=' is written, and required or accepted when decoding
+  whitespace space = whitespace::reject;  ///< decoding only: reject or skip space, tab, CR and LF
+  timing time = timing::variable;         ///< variable (fastest) or constant (for secrets)
 };
 
 /// RFC 4648 section 4 with padding required.

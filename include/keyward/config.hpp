@@ -1,4 +1,6 @@
 // keyward: compiler and platform detection shared by every header.
+/// \file
+/// Compiler and platform macros shared by every header (KEYWARD_X86_SIMD, KEYWARD_NO_SIMD).
 #ifndef KEYWARD_CONFIG_HPP
 #define KEYWARD_CONFIG_HPP
 

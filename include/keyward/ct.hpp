@@ -2,6 +2,8 @@
 // lengths of the inputs, never on their contents, a branch-free select, and a wipe the compiler cannot
 // remove. The accumulators pass through a value barrier so that no optimiser can turn them back into early
 // exits; tests/ctgrind checks the compiled code under valgrind.
+/// \file
+/// Constant-time comparison, selection and wiping of secret data.
 #ifndef KEYWARD_CT_HPP
 #define KEYWARD_CT_HPP
 
@@ -42,6 +44,7 @@ struct integer_of<T, true> {
 };
 }  // namespace keyward::detail::ct
 
+/// Constant-time operations on secret data: comparison, selection and a wipe the compiler keeps.
 namespace keyward::ct {
 
 /// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on

@@ -1,5 +1,7 @@
 // keyward: the error model. Fallible calls return result<T>: a value, or an error holding an errc and,
 // where it helps, the byte offset in the input at which the problem was found.
+/// \file
+/// The error model: errc, error, result<T> and keyward's std::error_category.
 #ifndef KEYWARD_ERROR_HPP
 #define KEYWARD_ERROR_HPP
 
@@ -14,6 +16,8 @@
 #include <utility>
 #include <variant>
 
+/// Everything public in keyward. This namespace holds the error model (errc, error, result), secret and
+/// the version; each module has its own namespace below it.
 namespace keyward {
 
 /// Every way a keyward call can fail, one enum for the whole library. Each area owns a block of 100 values
@@ -304,12 +308,14 @@ class error {
   constexpr const char* message() const noexcept { return to_string(code_); }
 
   /// Errors are equal when code and offset are; an error equals an errc when its code does.
+  ///@{
   friend constexpr bool operator==(const error& a, const error& b) noexcept {
     return a.code_ == b.code_ && a.offset_ == b.offset_;
   }
   friend constexpr bool operator!=(const error& a, const error& b) noexcept { return !(a == b); }
   friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
   friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code_ != b; }
+  ///@}
 
  private:
   errc code_;
@@ -347,23 +353,32 @@ class [[nodiscard]] result {
   static_assert(!std::is_same_v<std::decay_t<T>, keyward::error>, "result<error> is not meaningful");
 
  public:
+  /// T, the type of the value held on success.
   using value_type = T;
 
   /// A result holding `value`.
+  ///@{
   constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
   constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
-  /// A result holding the failure `failure`.
+  ///@}
+  /// A result holding the failure `failure`, or error(`code`) without an offset.
+  ///@{
   constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}
   constexpr result(errc code) noexcept : storage_(std::in_place_index<1>, keyward::error(code)) {}
+  ///@}
 
   /// True when a value is held.
+  ///@{
   constexpr bool has_value() const noexcept { return storage_.index() == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
+  ///@}
 
   /// The value; aborts when an error is held.
+  ///@{
   constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
   constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
   constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+  ///@}
 
   /// The error; aborts when a value is held.
   constexpr const keyward::error& error() const noexcept {
@@ -371,7 +386,8 @@ class [[nodiscard]] result {
     return *std::get_if<1>(&storage_);
   }
 
-  /// The value, or `fallback` when an error is held.
+  /// The value (moved out of an rvalue result), or `fallback` converted to T when an error is held.
+  ///@{
   template <class U>
   constexpr T value_or(U&& fallback) const& {
     return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
@@ -380,13 +396,16 @@ class [[nodiscard]] result {
   constexpr T value_or(U&& fallback) && {
     return has_value() ? std::move(*std::get_if<0>(&storage_)) : static_cast<T>(std::forward<U>(fallback));
   }
+  ///@}
 
   /// The value, like value(): aborts when an error is held.
+  ///@{
   constexpr T& operator*() & noexcept { return value(); }
   constexpr const T& operator*() const& noexcept { return value(); }
   constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
   constexpr T* operator->() noexcept { return &value(); }
   constexpr const T* operator->() const noexcept { return &value(); }
+  ///@}
 
  private:
   constexpr void check_value() const noexcept {
@@ -400,17 +419,22 @@ class [[nodiscard]] result {
 template <>
 class [[nodiscard]] result<void> {
  public:
+  /// void: success carries no value.
   using value_type = void;
 
   /// Success.
   constexpr result() noexcept = default;
-  /// The failure `failure`.
+  /// The failure `failure`, or error(`code`) without an offset.
+  ///@{
   constexpr result(keyward::error failure) noexcept : failure_(failure) {}
   constexpr result(errc code) noexcept : failure_(code) {}
+  ///@}
 
   /// True on success.
+  ///@{
   constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// Does nothing on success; aborts when an error is held.
   constexpr void value() const noexcept {
     if (!has_value()) detail::bad_result_access();

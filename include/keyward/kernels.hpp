@@ -11,6 +11,8 @@
 // The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
 // inside a keyward call is not a data race, but that call may use either setting, so change it only while no
 // keyward call runs (at the start of a test program, or around a benchmark loop).
+/// \file
+/// Which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 #ifndef KEYWARD_KERNELS_HPP
 #define KEYWARD_KERNELS_HPP
 
@@ -19,6 +21,7 @@
 
 #include <cstdint>
 
+/// Which SIMD kernels the run-time dispatchers may choose: for tests and benchmarks only.
 namespace keyward::kernels {
 
 /// A set of SIMD kernels: one of the named kernels, or several combined with `|`. `scalar` is the empty set

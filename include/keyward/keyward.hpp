@@ -1,6 +1,8 @@
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
 // dependency (rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp, which need hiredis, are included
 // on their own).
+/// \file
+/// The umbrella header: every public header that needs no third-party library.
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 

@@ -1,6 +1,8 @@
 // keyward: bytes from the operating system's CSPRNG. getrandom(2) on Linux (with /dev/urandom where the
 // kernel lacks it), arc4random_buf(3) on the BSDs and macOS, getentropy(3) elsewhere on POSIX, and
 // BCryptGenRandom on Windows. Never std::random_device and never a user-space PRNG: failure is an error.
+/// \file
+/// Bytes from the operating system's CSPRNG: random::fill.
 #ifndef KEYWARD_RANDOM_HPP
 #define KEYWARD_RANDOM_HPP
 
@@ -64,6 +66,7 @@ inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noex
 }  // namespace keyward::detail::random
 #endif
 
+/// Bytes from the operating system's CSPRNG; failure is an error, never a fallback.
 namespace keyward::random {
 
 /// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns

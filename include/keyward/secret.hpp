@@ -1,6 +1,8 @@
 // keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
 // or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
 // compares only in constant time.
+/// \file
+/// A byte string for secrets that wipes itself and never prints: keyward::secret.
 #ifndef KEYWARD_SECRET_HPP
 #define KEYWARD_SECRET_HPP
 
@@ -75,9 +77,12 @@ class secret {
     size_ = 0;
   }
 
-  /// True when both hold the same bytes, compared with ct::equal: the time depends on the lengths only.
+  /// True when both hold the same bytes (operator!=: when they do not), compared with ct::equal: the time
+  /// depends on the lengths only.
+  ///@{
   friend bool operator==(const secret& a, const secret& b) noexcept { return ct::equal(a.reveal(), b.reveal()); }
   friend bool operator!=(const secret& a, const secret& b) noexcept { return !(a == b); }
+  ///@}
 
   /// Writes "[redacted]", never the value.
   template <class CharT, class Traits>

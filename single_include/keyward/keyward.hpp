@@ -5,6 +5,8 @@
 // keyward: the umbrella header. Includes every public header of the library that needs no third-party
 // dependency (rate/redis.hpp, keys/redis_limits.hpp and keys/redis_store.hpp, which need hiredis, are included
 // on their own).
+/// \file
+/// The umbrella header: every public header that needs no third-party library.
 #ifndef KEYWARD_KEYWARD_HPP
 #define KEYWARD_KEYWARD_HPP
 
@@ -24,11 +26,15 @@
 //
 // Each direction is a writer trio: write_encoded / encoded_size / encode and write_decoded / decoded_size
 // (max_decoded_size) / decode. The kernel (scalar, AVX2, AVX-512 VBMI) is chosen at run time; see kernels.hpp.
+/// \file
+/// Base64 encoding and strict decoding (RFC 4648 sections 4 and 5): encode, decode and their writer trios.
 #ifndef KEYWARD_BASE64_HPP
 #define KEYWARD_BASE64_HPP
 
 // ---- begin keyward/config.hpp ----
 // keyward: compiler and platform detection shared by every header.
+/// \file
+/// Compiler and platform macros shared by every header (KEYWARD_X86_SIMD, KEYWARD_NO_SIMD).
 #ifndef KEYWARD_CONFIG_HPP
 #define KEYWARD_CONFIG_HPP
 
@@ -64,6 +70,8 @@
 // ---- begin keyward/error.hpp ----
 // keyward: the error model. Fallible calls return result<T>: a value, or an error holding an errc and,
 // where it helps, the byte offset in the input at which the problem was found.
+/// \file
+/// The error model: errc, error, result<T> and keyward's std::error_category.
 #ifndef KEYWARD_ERROR_HPP
 #define KEYWARD_ERROR_HPP
 
@@ -77,6 +85,8 @@
 #include <utility>
 #include <variant>
 
+/// Everything public in keyward. This namespace holds the error model (errc, error, result), secret and
+/// the version; each module has its own namespace below it.
 namespace keyward {
 
 /// Every way a keyward call can fail, one enum for the whole library. Each area owns a block of 100 values
@@ -367,12 +377,14 @@ class error {
   constexpr const char* message() const noexcept { return to_string(code_); }
 
   /// Errors are equal when code and offset are; an error equals an errc when its code does.
+  ///@{
   friend constexpr bool operator==(const error& a, const error& b) noexcept {
     return a.code_ == b.code_ && a.offset_ == b.offset_;
   }
   friend constexpr bool operator!=(const error& a, const error& b) noexcept { return !(a == b); }
   friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
   friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code_ != b; }
+  ///@}
 
  private:
   errc code_;
@@ -410,23 +422,32 @@ class [[nodiscard]] result {
   static_assert(!std::is_same_v<std::decay_t<T>, keyward::error>, "result<error> is not meaningful");
 
  public:
+  /// T, the type of the value held on success.
   using value_type = T;
 
   /// A result holding `value`.
+  ///@{
   constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
   constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
-  /// A result holding the failure `failure`.
+  ///@}
+  /// A result holding the failure `failure`, or error(`code`) without an offset.
+  ///@{
   constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}
   constexpr result(errc code) noexcept : storage_(std::in_place_index<1>, keyward::error(code)) {}
+  ///@}
 
   /// True when a value is held.
+  ///@{
   constexpr bool has_value() const noexcept { return storage_.index() == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
+  ///@}
 
   /// The value; aborts when an error is held.
+  ///@{
   constexpr T& value() & noexcept { check_value(); return *std::get_if<0>(&storage_); }
   constexpr const T& value() const& noexcept { check_value(); return *std::get_if<0>(&storage_); }
   constexpr T&& value() && noexcept { check_value(); return std::move(*std::get_if<0>(&storage_)); }
+  ///@}
 
   /// The error; aborts when a value is held.
   constexpr const keyward::error& error() const noexcept {
@@ -434,7 +455,8 @@ class [[nodiscard]] result {
     return *std::get_if<1>(&storage_);
   }
 
-  /// The value, or `fallback` when an error is held.
+  /// The value (moved out of an rvalue result), or `fallback` converted to T when an error is held.
+  ///@{
   template <class U>
   constexpr T value_or(U&& fallback) const& {
     return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
@@ -443,13 +465,16 @@ class [[nodiscard]] result {
   constexpr T value_or(U&& fallback) && {
     return has_value() ? std::move(*std::get_if<0>(&storage_)) : static_cast<T>(std::forward<U>(fallback));
   }
+  ///@}
 
   /// The value, like value(): aborts when an error is held.
+  ///@{
   constexpr T& operator*() & noexcept { return value(); }
   constexpr const T& operator*() const& noexcept { return value(); }
   constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
   constexpr T* operator->() noexcept { return &value(); }
   constexpr const T* operator->() const noexcept { return &value(); }
+  ///@}
 
  private:
   constexpr void check_value() const noexcept {
@@ -463,17 +488,22 @@ class [[nodiscard]] result {
 template <>
 class [[nodiscard]] result<void> {
  public:
+  /// void: success carries no value.
   using value_type = void;
 
   /// Success.
   constexpr result() noexcept = default;
-  /// The failure `failure`.
+  /// The failure `failure`, or error(`code`) without an offset.
+  ///@{
   constexpr result(keyward::error failure) noexcept : failure_(failure) {}
   constexpr result(errc code) noexcept : failure_(code) {}
+  ///@}
 
   /// True on success.
+  ///@{
   constexpr bool has_value() const noexcept { return failure_.code() == errc{}; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// Does nothing on success; aborts when an error is held.
   constexpr void value() const noexcept {
     if (!has_value()) detail::bad_result_access();
@@ -1881,6 +1911,8 @@ inline result<std::size_t> decode_into_ct(std::string_view text, std::uint8_t* o
 #include <string>
 #include <string_view>
 
+/// Base64 encoding and strict decoding (RFC 4648 sections 4 and 5), as writer trios, with a constant-time
+/// mode for secrets.
 namespace keyward::base64 {
 
 /// Which 64 characters encode the data: '+' '/' (RFC 4648 section 4) or '-' '_' (section 5).
@@ -1906,10 +1938,10 @@ enum class timing : std::uint8_t { variable, constant };
 
 /// How to encode and decode: alphabet, padding, whitespace handling and timing.
 struct options {
-  alphabet chars = alphabet::standard;
-  padding pad = padding::required;
-  whitespace space = whitespace::reject;
-  timing time = timing::variable;
+  alphabet chars = alphabet::standard;    ///< '+' '/' or '-' '_'
+  padding pad = padding::required;        ///< whether '=' is written, and required or accepted when decoding
+  whitespace space = whitespace::reject;  ///< decoding only: reject or skip space, tab, CR and LF
+  timing time = timing::variable;         ///< variable (fastest) or constant (for secrets)
 };
 
 /// RFC 4648 section 4 with padding required.
@@ -2061,6 +2093,8 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 // It lives here, not in ct.hpp, because it needs SHA-256 and the OS random source: ct.hpp (and secret.hpp,
 // which every header handling secrets includes) stays free of both. It is not in crypto/hmac.hpp either,
 // so that HMAC users do not pull in the OS random source.
+/// \file
+/// Comparison of secrets in a time that hides their lengths too.
 #ifndef KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
 #define KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
 
@@ -2069,6 +2103,8 @@ constexpr static_text<(N - 1 + 2) / 3 * 4> encode_literal(const char (&literal)[
 // lengths of the inputs, never on their contents, a branch-free select, and a wipe the compiler cannot
 // remove. The accumulators pass through a value barrier so that no optimiser can turn them back into early
 // exits; tests/ctgrind checks the compiled code under valgrind.
+/// \file
+/// Constant-time comparison, selection and wiping of secret data.
 #ifndef KEYWARD_CT_HPP
 #define KEYWARD_CT_HPP
 
@@ -2107,6 +2143,7 @@ struct integer_of<T, true> {
 };
 }  // namespace keyward::detail::ct
 
+/// Constant-time operations on secret data: comparison, selection and a wipe the compiler keeps.
 namespace keyward::ct {
 
 /// True when the `size` bytes at `a` and at `b` are equal. The time taken depends on `size` only, never on
@@ -2185,6 +2222,8 @@ inline void secure_zero(void* data, std::size_t size) noexcept {
 // keyward: bytes from the operating system's CSPRNG. getrandom(2) on Linux (with /dev/urandom where the
 // kernel lacks it), arc4random_buf(3) on the BSDs and macOS, getentropy(3) elsewhere on POSIX, and
 // BCryptGenRandom on Windows. Never std::random_device and never a user-space PRNG: failure is an error.
+/// \file
+/// Bytes from the operating system's CSPRNG: random::fill.
 #ifndef KEYWARD_RANDOM_HPP
 #define KEYWARD_RANDOM_HPP
 
@@ -2245,6 +2284,7 @@ inline result<void> fill_from_urandom(unsigned char* out, std::size_t size) noex
 }  // namespace keyward::detail::random
 #endif
 
+/// Bytes from the operating system's CSPRNG; failure is an error, never a fallback.
 namespace keyward::random {
 
 /// Fills the `size` bytes at `buffer` with cryptographically secure random bytes from the OS. Returns
@@ -2341,6 +2381,8 @@ class os_generator {
 // SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni), and SHA-384 and
 // SHA-512 an AVX2 message schedule with BMI2 rounds (kernels::kernel::avx2), see kernels.hpp. Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
+/// \file
+/// SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
 
@@ -2780,6 +2822,8 @@ struct sha512_params {
 
 }  // namespace keyward::detail::sha2
 
+/// Hashes and MACs without OpenSSL: SHA-256/384/512 (FIPS 180-4), HMAC (RFC 2104), SipHash-2-4, and the
+/// length-hiding comparison.
 namespace keyward::crypto {
 
 /// A SHA-2 hash (FIPS 180-4 sections 5 and 6): feed bytes with update(), read the digest with final().
@@ -2961,6 +3005,8 @@ inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept
 // ---- begin keyward/crypto/hmac.hpp ----
 // keyward: HMAC (RFC 2104) over any keyward hash, with a key prepared once (the padded inner and outer keys
 // hashed a single time) and reused for any number of messages, and tag verification in constant time.
+/// \file
+/// HMAC (RFC 2104) with a key prepared once, and tag verification in constant time.
 #ifndef KEYWARD_CRYPTO_HMAC_HPP
 #define KEYWARD_CRYPTO_HMAC_HPP
 
@@ -2972,7 +3018,7 @@ inline bool equal_length_hiding(std::string_view a, std::string_view b) noexcept
 
 namespace keyward::crypto {
 
-/// HMAC with the hash `Hash` (RFC 2104 section 2), e.g. hmac<sha256>. Constructing it prepares the key:
+/// HMAC with the hash `Hash` (RFC 2104 section 2), such as hmac<sha256>. Constructing it prepares the key:
 /// the inner and outer padded keys are hashed once, and every sign() or verify() continues from copies of
 /// those states. The object holds key-derived state and wipes it on destruction. Copyable; never fails.
 template <class Hash>
@@ -3007,8 +3053,12 @@ class hmac {
       ct::secure_zero(&inner_, sizeof inner_);
       ct::secure_zero(&outer_, sizeof outer_);
     }
+    /// Copies the computation, to finish a common prefix with several endings; each copy wipes its own
+    /// state.
+    ///@{
     stream(const stream&) = default;
     stream& operator=(const stream&) = default;
+    ///@}
 
    private:
     friend class hmac;
@@ -3022,8 +3072,11 @@ class hmac {
   /// Prepares the key `key` (any length, including empty).
   explicit hmac(std::string_view key) noexcept { prepare(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()); }
 
+  /// Copies the prepared key state; each copy wipes its own.
+  ///@{
   hmac(const hmac&) = default;
   hmac& operator=(const hmac&) = default;
+  ///@}
   ~hmac() {
     ct::secure_zero(&inner_, sizeof inner_);
     ct::secure_zero(&outer_, sizeof outer_);
@@ -3126,6 +3179,8 @@ using hmac_sha512 = hmac<sha512>;
 // 128-bit key, outputs cannot be predicted, so collisions cannot be arranged beyond chance. Portable
 // (little-endian reads assembled from bytes, whatever the machine's byte order), constexpr through the
 // std::string_view overload, noexcept; nothing here allocates or fails.
+/// \file
+/// SipHash-2-4, the keyed hash for tables keyed by what clients send.
 #ifndef KEYWARD_CRYPTO_SIPHASH_HPP
 #define KEYWARD_CRYPTO_SIPHASH_HPP
 
@@ -3260,6 +3315,8 @@ constexpr std::uint64_t siphash24(const siphash_key& key, std::string_view bytes
 // of the field value and of the user-id (the position of the first ':'), and whether the user-pass holds a
 // byte outside printable ASCII: such bytes go through the UTF-8 check and the ISO-8859-1 transcoding,
 // which are not constant-time. Checked under valgrind (tests/ctgrind).
+/// \file
+/// The Basic authentication scheme (RFC 7617): parse_basic, and the basic writer trio.
 #ifndef KEYWARD_HTTP_BASIC_HPP
 #define KEYWARD_HTTP_BASIC_HPP
 
@@ -4270,6 +4327,8 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 // keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
 // Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
 // into the input and allocates nothing.
+/// \file
+/// The generic credentials grammar of Authorization values (RFC 9110 section 11.4): parse_credentials.
 #ifndef KEYWARD_HTTP_CREDENTIALS_HPP
 #define KEYWARD_HTTP_CREDENTIALS_HPP
 
@@ -4279,6 +4338,9 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 #include <string>
 #include <string_view>
 
+/// HTTP authentication, independent of any transport: Authorization and WWW-Authenticate parsing and
+/// writing (RFC 9110 section 11, Basic RFC 7617, Bearer RFC 6750), HTTP dates and Retry-After, the
+/// denial (status, challenge, JSON body) for every refusal, and the client's reading of a response.
 namespace keyward::http {
 
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
@@ -4371,7 +4433,7 @@ class auth_params {
   using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
 
   constexpr auth_params() noexcept = default;
-  /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
+  /// The parameters of `list`, which must already be a valid `#auth-param` list holding `count` of them.
   constexpr auth_params(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
   /// The first parameter.
@@ -4614,6 +4676,8 @@ inline result<std::string> basic_api_key(std::string_view key) { return basic(ke
 // ---- begin keyward/http/bearer.hpp ----
 // keyward: the Bearer authentication scheme of RFC 6750 section 2.1 (`Bearer 1*SP b64token`): building the
 // field value a client sends with an API key or a token, and parsing it on a server into a view of the token.
+/// \file
+/// The Bearer authentication scheme (RFC 6750 section 2.1): parse_bearer, and the bearer writer trio.
 #ifndef KEYWARD_HTTP_BEARER_HPP
 #define KEYWARD_HTTP_BEARER_HPP
 
@@ -4816,6 +4880,8 @@ inline result<std::string> bearer(std::string_view token, const bearer_options& 
 // a builder that only produces values a recipient parses back to the same scheme and parameters (quoted and
 // escaped, no control characters, the RFC 7617 and RFC 6750 parameter rules), and a parser for a field value
 // holding several challenges that returns views into the input and allocates nothing.
+/// \file
+/// WWW-Authenticate and Proxy-Authenticate challenges (RFC 9110 section 11.6.1): parsing and building.
 #ifndef KEYWARD_HTTP_CHALLENGE_HPP
 #define KEYWARD_HTTP_CHALLENGE_HPP
 
@@ -5403,7 +5469,7 @@ class challenge_list {
   using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
 
   constexpr challenge_list() noexcept = default;
-  /// The challenges of `list`, which must already be a valid #challenge list (trailing OWS excluded)
+  /// The challenges of `list`, which must already be a valid `#challenge` list (trailing OWS excluded)
   /// holding `count` of them.
   constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
@@ -5448,7 +5514,7 @@ class challenge_list {
 /// value and empty list elements are ignored. The comma ambiguity is resolved as section 11.6.1 implies:
 /// after a comma, `token BWS "="` followed by a value continues the current challenge's auth-params, and a
 /// bare token starts a new challenge; a token68 challenge takes no auth-params, nor does a scheme followed
-/// directly by a comma (`Basic, realm="x"`: no 1*SP, so no #auth-param list). Quoted-strings keep
+/// directly by a comma (`Basic, realm="x"`: no 1*SP, so no `#auth-param` list). Quoted-strings keep
 /// obs-text as opaque bytes. Fails with http_too_long (offset: limit.max_length), http_empty_value (no
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
@@ -5555,12 +5621,16 @@ inline result<std::string> challenges(std::initializer_list<std::string_view> ch
 // keyward: what a client does with a response to an authenticated request: its status (the one rule of
 // http::classify_status(), RFC 9110 section 15) and its WWW-Authenticate challenges (RFC 6750 section 3)
 // classified into an action.
+/// \file
+/// What a client does with a response to an authenticated request: classify().
 #ifndef KEYWARD_HTTP_CLASSIFY_HPP
 #define KEYWARD_HTTP_CLASSIFY_HPP
 
 // ---- begin keyward/http/status.hpp ----
 // keyward: what the status code of a final HTTP response tells a client, the one rule that both
 // http::classify() and retry::run() apply (RFC 9110 section 15, RFC 6585 section 4).
+/// \file
+/// What a final status code tells a client (RFC 9110 section 15): classify_status.
 #ifndef KEYWARD_HTTP_STATUS_HPP
 #define KEYWARD_HTTP_STATUS_HPP
 
@@ -5573,7 +5643,7 @@ enum class status_class : std::uint8_t {
   invalid,       ///< outside 100-599, or 1xx: an interim response is never final (RFC 9110 section 15.2)
   success,       ///< 2xx and 3xx: handled (a redirect is the transport's to follow)
   unauthorized,  ///< 401 and 407: credentials missing or refused (RFC 9110 sections 15.5.2 and 15.5.8)
-  forbidden,     ///< 403: understood but refused, e.g. insufficient scope (RFC 9110 section 15.5.4)
+  forbidden,     ///< 403: understood but refused, as for an insufficient scope (RFC 9110 section 15.5.4)
   try_later,     ///< 429 (RFC 6585 section 4) and 503 (RFC 9110 section 15.6.4): the same request may succeed later
   /// any other 4xx: the request itself must change, or a person must act (402 Payment Required, RFC 9110
   /// section 15.5.3, for exhausted usage credits: not retried, since no retry helps before a refill)
@@ -5640,6 +5710,7 @@ enum class client_action : std::uint8_t {
 /// The outcome of classify(): the action, and what the server's Bearer challenge said. Views into the
 /// WWW-Authenticate value given to classify(), which must outlive it.
 struct classification {
+  /// What the client should do.
   client_action action = client_action::proceed;
   /// The error attribute of the first Bearer challenge; none when there is no such attribute, no Bearer
   /// challenge or the field value is malformed.
@@ -5713,6 +5784,8 @@ inline classification classify(int status, std::string_view www_authenticate = {
 // - RFC 850 two-digit years: the latest year with those two digits whose timestamp is not more than 50 years
 //   after `now` (compared field by field: year, month, day, time of day), as RFC 9110 section 5.6.7 requires.
 //   A year beyond +-10^9, which only a `now` near the ends of sys_seconds can produce, is an error.
+/// \file
+/// HTTP-date (RFC 9110 section 5.6.7): parse_date, and the imf_fixdate writer trio.
 #ifndef KEYWARD_HTTP_DATE_HPP
 #define KEYWARD_HTTP_DATE_HPP
 
@@ -6253,6 +6326,8 @@ result<std::string> imf_fixdate(std::chrono::time_point<std::chrono::system_cloc
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
 // challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
 // RFC 9110 sections 15.5.3 and 15.6.4).
+/// \file
+/// What a server answers when authentication fails: status, challenge, Retry-After and JSON body.
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -6372,6 +6447,8 @@ inline void put_string(writer::counting_writer& out, std::string_view text) noex
 // ---- begin keyward/http/retry_after.hpp ----
 // keyward: the Retry-After response field (RFC 9110 section 10.2.3): the one rule that turns a wait into the
 // delay-seconds a server sends, the writer trio for it, and the parser a client reads it with.
+/// \file
+/// The Retry-After field (RFC 9110 section 10.2.3): parsing, writing, and retry_after_delay.
 #ifndef KEYWARD_HTTP_RETRY_AFTER_HPP
 #define KEYWARD_HTTP_RETRY_AFTER_HPP
 
@@ -6675,17 +6752,20 @@ class denial {
 
   /// Replaces the body's message (in both styles; an empty one restores the default). The challenge's
   /// error_description keeps the library's text, which always fits RFC 6750's character set.
+  ///@{
   denial& with_message(std::string message) & noexcept {
     message_ = std::move(message);
     return *this;
   }
   denial&& with_message(std::string message) && noexcept { return std::move(with_message(std::move(message))); }
+  ///@}
 
   /// Adds the string `value` under `name` to the body's details (error_object) or extra (errors_array),
   /// after those added before; a name given again replaces its value. Both are JSON-escaped. Names are
   /// compared as the body writes them, ill-formed UTF-8 replaced by U+FFFD: two names that differ only in
   /// ill-formed bytes (`"\xff"` and `"\xfe"`) are the same name, so the body never holds one member twice
   /// (RFC 8259 section 4).
+  ///@{
   denial& with_detail(std::string name, std::string value) & {
     name = detail::json::replace_ill_formed(std::move(name));
     for (auto& detail : details_) {
@@ -6700,14 +6780,17 @@ class denial {
   denial&& with_detail(std::string name, std::string value) && {
     return std::move(with_detail(std::move(name), std::move(value)));
   }
+  ///@}
 
   /// Sets the options challenge() uses when called without any (by default a Bearer challenge without a
   /// realm), so that whoever made the denial (a verifier) can give it the server's scheme and realm.
+  ///@{
   denial& with_challenge(const challenge_options& options) & noexcept {
     challenge_ = options;
     return *this;
   }
   denial&& with_challenge(const challenge_options& options) && noexcept { return std::move(with_challenge(options)); }
+  ///@}
 
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
@@ -6759,7 +6842,7 @@ class denial {
     return detail::writer::write_into(out, capacity,
                                       [&](detail::writer::counting_writer& w) noexcept { put_body(w, style); });
   }
-  /// The JSON body in `style`, e.g. `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
+  /// The JSON body in `style`, for example `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
   /// key has expired","details":{}}}`. Every string is escaped per RFC 8259 section 7 (ill-formed UTF-8 in
   /// the caller's text becomes U+FFFD), so the body is always valid JSON. Cannot fail.
   std::string json(json_style style = json_style::error_object) const {
@@ -6832,6 +6915,8 @@ class denial {
 // names. keyward verifies and signs the HMAC ones (HS256, HS384, HS512) itself; the others are verified by a
 // backend the user plugs into jwt::verifier. "none" (an unsecured JWS, RFC 7518 section 3.6) is not an
 // algorithm here: it names nothing and is never accepted.
+/// \file
+/// The JWS algorithms by their "alg" names (RFC 7518 section 3.1, RFC 8037 section 3.1).
 #ifndef KEYWARD_JWT_ALGORITHM_HPP
 #define KEYWARD_JWT_ALGORITHM_HPP
 
@@ -6910,6 +6995,8 @@ constexpr std::size_t hmac_size(algorithm a) noexcept {
 // keyward: the claims of a JSON Web Token (RFC 7519 section 4.1): reading the registered claims of a claims
 // set (exp, nbf, iat as NumericDates; iss, sub, jti, aud), checking them against the requirements at a given time by
 // the rules of RFC 7519 and RFC 8725, and views of custom claims.
+/// \file
+/// The claims of a JWT (RFC 7519 section 4.1): reading them, and checking them at a given time (RFC 8725).
 #ifndef KEYWARD_JWT_CLAIMS_HPP
 #define KEYWARD_JWT_CLAIMS_HPP
 
@@ -6929,6 +7016,8 @@ constexpr std::size_t hmac_size(algorithm a) noexcept {
 // - nesting depth, members per object and elements per array are limited (json_limits, section 9);
 // - ill-formed UTF-8 rejects everywhere (section 8.1), as in detail/utf8.hpp (no surrogates, no overlong
 //   forms, nothing above U+10FFFF). \u0000 is allowed (section 7): a decoded string may hold NUL.
+/// \file
+/// The strict JSON reader (RFC 8259) for JWT headers and claims.
 #ifndef KEYWARD_JWT_JSON_HPP
 #define KEYWARD_JWT_JSON_HPP
 
@@ -7767,16 +7856,22 @@ class json_object {
   /// Forward iteration over the members in document order; each step walks past one value.
   class const_iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator over const values.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = json_member;
     using difference_type = std::ptrdiff_t;
     using pointer = const json_member*;
     using reference = const json_member&;
+    ///@}
 
     /// The current member.
+    ///@{
     constexpr const json_member& operator*() const noexcept { return member_; }
     constexpr const json_member* operator->() const noexcept { return &member_; }
-    /// Moves to the next member.
+    ///@}
+    /// Moves to the next member (the postfix form returns the iterator from before the move).
+    ///@{
     const_iterator& operator++() noexcept {
       at_ = detail::jwt_json::next_item(member_.value.raw().data() + member_.value.raw().size());
       load();
@@ -7787,13 +7882,16 @@ class json_object {
       ++*this;
       return before;
     }
+    ///@}
     /// Iterators are equal when they are at the same place of the same object.
+    ///@{
     friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ == b.at_;
     }
     friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ != b.at_;
     }
+    ///@}
 
    private:
     friend class json_object;
@@ -7861,16 +7959,22 @@ class json_array {
   /// Forward iteration over the elements in document order; each step walks past one value.
   class const_iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator over const values.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = json_value;
     using difference_type = std::ptrdiff_t;
     using pointer = const json_value*;
     using reference = const json_value&;
+    ///@}
 
     /// The current element.
+    ///@{
     constexpr const json_value& operator*() const noexcept { return value_; }
     constexpr const json_value* operator->() const noexcept { return &value_; }
-    /// Moves to the next element.
+    ///@}
+    /// Moves to the next element (the postfix form returns the iterator from before the move).
+    ///@{
     const_iterator& operator++() noexcept {
       at_ = detail::jwt_json::next_item(at_ + value_.raw().size());
       load();
@@ -7881,13 +7985,16 @@ class json_array {
       ++*this;
       return before;
     }
+    ///@}
     /// Iterators are equal when they are at the same place of the same array.
+    ///@{
     friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ == b.at_;
     }
     friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ != b.at_;
     }
+    ///@}
 
    private:
     friend class json_array;
@@ -7980,6 +8087,8 @@ inline result<json_object> parse_json_object(std::string_view text, const json_l
 //
 // Nothing is copied or allocated for a token up to the default size cap: the decoded parts live in a
 // token_buffer the caller owns, and the result holds views into it and into the token.
+/// \file
+/// Parsing a compact JWS (RFC 7515 section 7.1): parse_jws.
 #ifndef KEYWARD_JWT_JWS_HPP
 #define KEYWARD_JWT_JWS_HPP
 
@@ -8210,6 +8319,8 @@ class header_reader {
 #include <optional>
 #include <string_view>
 
+/// JSON Web Tokens (RFC 7519) in compact JWS form (RFC 7515): parsing, signing, and verification of
+/// HS256/384/512 by the book, with a plug-in point for other algorithms.
 namespace keyward::jwt {
 
 /// Options of parse_jws().
@@ -8469,7 +8580,7 @@ struct claims_requirements {
   /// When not empty: sub is required (jwt_missing_claim) and must equal it (jwt_wrong_subject).
   std::string subject;
   /// When not empty: the typ header parameter is required and must name this media type (jwt_wrong_type),
-  /// compared as check_type() says, e.g. "at+jwt" for RFC 9068 access tokens (RFC 8725 section 3.11).
+  /// compared as check_type() says, such as "at+jwt" for RFC 9068 access tokens (RFC 8725 section 3.11).
   std::string type;
 };
 
@@ -8734,6 +8845,8 @@ result<claims> check_claims(std::string_view payload_json,
 // keyward: minting JWTs signed with HS256, HS384 or HS512 (RFC 7515 section 7.1 compact serialization, RFC
 // 7518 section 3.2 MACs, RFC 7519 claims), for tests and for servers that issue their own tokens. A signer
 // holds one prepared HMAC key and the encoded header; claims_builder writes the claims JSON it signs.
+/// \file
+/// Minting JWTs signed with HS256, HS384 or HS512.
 #ifndef KEYWARD_JWT_SIGN_HPP
 #define KEYWARD_JWT_SIGN_HPP
 
@@ -9005,6 +9118,8 @@ class claims_builder {
 //
 // The backend tells keys apart by alg() and kid(): make() refuses two keys with one kid, and two
 // asymmetric keys of one algorithm without a kid. examples/jwt_openssl_backend.cpp is a Backend on OpenSSL.
+/// \file
+/// Verifying JWTs by the rules of RFC 8725: jwt::verifier.
 #ifndef KEYWARD_JWT_VERIFIER_HPP
 #define KEYWARD_JWT_VERIFIER_HPP
 
@@ -9184,15 +9299,19 @@ class authentication {
       : outcome_(std::in_place_index<1>, std::move(why)), cause_(cause) {}
 
   /// True when a verified token is held.
+  ///@{
   bool has_value() const noexcept { return outcome_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// The verified token; aborts on a denial.
+  ///@{
   const verified_token& value() const noexcept {
     if (!has_value()) detail::bad_result_access();
     return *std::get_if<0>(&outcome_);
   }
   const verified_token& operator*() const noexcept { return value(); }
   const verified_token* operator->() const noexcept { return &value(); }
+  ///@}
   /// The denial (status, challenge with the verifier's scheme and realm, body); aborts on a success.
   const http::denial& error() const noexcept {
     if (has_value()) detail::bad_result_access();
@@ -9411,12 +9530,15 @@ class verifier {
 // The setting is process-wide (one atomic, shared by every thread). Changing it while another thread is
 // inside a keyward call is not a data race, but that call may use either setting, so change it only while no
 // keyward call runs (at the start of a test program, or around a benchmark loop).
+/// \file
+/// Which SIMD kernels the run-time dispatchers may choose, for tests and benchmarks.
 #ifndef KEYWARD_KERNELS_HPP
 #define KEYWARD_KERNELS_HPP
 
 
 #include <cstdint>
 
+/// Which SIMD kernels the run-time dispatchers may choose: for tests and benchmarks only.
 namespace keyward::kernels {
 
 /// A set of SIMD kernels: one of the named kernels, or several combined with `|`. `scalar` is the empty set
@@ -9486,6 +9608,8 @@ class scoped_force {
 // Prefer signed callbacks (webhook signatures: an HMAC of the body with a timestamp) wherever the provider
 // offers them. A static key is sent with every callback: anyone who sees one (a proxy, a log line) can forge
 // any later one, it does not bind the body, and it cannot stop a replay.
+/// \file
+/// Static callback authentication: a fixed key in a header of the callbacks an API provider sends.
 #ifndef KEYWARD_KEYS_CALLBACK_HPP
 #define KEYWARD_KEYS_CALLBACK_HPP
 
@@ -9509,8 +9633,10 @@ class callback_authentication {
   static callback_authentication failure(http::denial why) noexcept { return callback_authentication(std::move(why)); }
 
   /// True when the callback carries the configured key.
+  ///@{
   bool has_value() const noexcept { return !denial_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// What to answer a refused callback with (status, challenge, JSON body); aborts on a success.
   const http::denial& error() const noexcept {
     if (!denial_) detail::bad_result_access();
@@ -9548,7 +9674,7 @@ class static_callback_auth {
                                 detail::equal_length_hiding::keyed_digest(expected_key));
   }
 
-  /// The name of the header to read, as configured (e.g. "refonte.ai-callback-auth").
+  /// The name of the header to read, as configured (such as "refonte.ai-callback-auth").
   std::string_view header_name() const noexcept { return header_name_; }
   /// True when `name` is header_name() in any ASCII case (field names are case-insensitive, RFC 9110 5.1).
   bool is_header(std::string_view name) const noexcept { return detail::http_grammar::iequal(name, header_name_); }
@@ -9595,6 +9721,8 @@ class static_callback_auth {
 //   const auto decision = keyward::keys::spend_credits(balance, plan, 1, now);
 //   /* store *balance (it always has a value after the call) */
 //   if (!decision.allowed) { /* 402: out of credits until decision.refills_at */ }
+/// \file
+/// Usage credits: a key's allowance of calls per UTC day or month (or once), and how they are spent.
 #ifndef KEYWARD_KEYS_CREDITS_HPP
 #define KEYWARD_KEYS_CREDITS_HPP
 
@@ -9623,10 +9751,13 @@ struct credit_plan {
   std::uint64_t allowance = 0;                ///< credits at the start of each period (or once, for never)
   credit_refill refill = credit_refill::never;  ///< when the balance is filled to the allowance again
 
+  /// Plans are equal when allowance and refill are.
+  ///@{
   friend constexpr bool operator==(const credit_plan& a, const credit_plan& b) noexcept {
     return a.allowance == b.allowance && a.refill == b.refill;
   }
   friend constexpr bool operator!=(const credit_plan& a, const credit_plan& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 /// A store's answer to spending credits (spend_credits(), a store's consume_credits()).
@@ -9645,10 +9776,13 @@ struct credit_balance {
   std::int64_t period = 0;       ///< the period it was last refilled in (credit_period(refill, ...))
   std::uint64_t remaining = 0;   ///< the credits left in it
 
+  /// Balances are equal when refill, period and remaining are.
+  ///@{
   friend constexpr bool operator==(const credit_balance& a, const credit_balance& b) noexcept {
     return a.refill == b.refill && a.period == b.period && a.remaining == b.remaining;
   }
   friend constexpr bool operator!=(const credit_balance& a, const credit_balance& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 }  // namespace keyward::keys
@@ -9808,6 +9942,8 @@ inline credit_decision spend_credits(std::optional<credit_balance>& balance, con
 // the final verdicts are made public (detail::ct::declassify), and this is checked under valgrind
 // (tests/ctgrind). Parsing an invalid text or hex digest then finds the error offset in ordinary code: an
 // invalid input is not a stored digest.
+/// \file
+/// What a server stores for an API key: peppered HMAC-SHA256 or SHA-256 digests, and their text form.
 #ifndef KEYWARD_KEYS_DIGEST_HPP
 #define KEYWARD_KEYS_DIGEST_HPP
 
@@ -9838,9 +9974,9 @@ inline constexpr std::size_t max_digest_text_size = 67;
 /// the algorithm and the version are public. `pepper_version` is that of the pepper for hmac_sha256 and 0
 /// (ignored) for sha256.
 struct key_digest {
-  digest_algorithm algorithm = digest_algorithm::hmac_sha256;
-  std::uint32_t pepper_version = 0;
-  std::array<std::uint8_t, digest_size> bytes{};
+  digest_algorithm algorithm = digest_algorithm::hmac_sha256;  ///< how the bytes were computed
+  std::uint32_t pepper_version = 0;                            ///< the pepper's version (hmac_sha256 only)
+  std::array<std::uint8_t, digest_size> bytes{};               ///< the digest (secret)
 };
 
 /// The plain SHA-256 digest of the whole key (FIPS 180-4), with algorithm sha256 and pepper_version 0.
@@ -10217,6 +10353,8 @@ class pepper_set {
 //
 // These checks branch on the key's bytes: they run once, in the client that owns the key, where no other
 // party can time them; what must be constant-time (the checksum) is parse_key()'s own code.
+/// \file
+/// A client's API key, loaded from an environment variable: from_env.
 #ifndef KEYWARD_KEYS_ENV_HPP
 #define KEYWARD_KEYS_ENV_HPP
 
@@ -10354,6 +10492,8 @@ inline std::optional<finding> find_bad_byte(std::string_view value) noexcept {
 // keyward: a byte string for secrets (API keys, HMAC keys, passwords). It wipes its storage when destroyed
 // or moved from, prints as "[redacted]", shows its bytes only through the explicitly named reveal(), and
 // compares only in constant time.
+/// \file
+/// A byte string for secrets that wipes itself and never prints: keyward::secret.
 #ifndef KEYWARD_SECRET_HPP
 #define KEYWARD_SECRET_HPP
 
@@ -10426,9 +10566,12 @@ class secret {
     size_ = 0;
   }
 
-  /// True when both hold the same bytes, compared with ct::equal: the time depends on the lengths only.
+  /// True when both hold the same bytes (operator!=: when they do not), compared with ct::equal: the time
+  /// depends on the lengths only.
+  ///@{
   friend bool operator==(const secret& a, const secret& b) noexcept { return ct::equal(a.reveal(), b.reveal()); }
   friend bool operator!=(const secret& a, const secret& b) noexcept { return !(a == b); }
+  ///@}
 
   /// Writes "[redacted]", never the value.
   template <class CharT, class Traits>
@@ -10473,6 +10616,8 @@ constexpr const char* to_string(const secret&) noexcept { return secret::redacte
 // between them; never by splitting on '_' (base62 holds no '_', so the end of the prefix is unambiguous).
 // Secret scanners can match `<prefix>[0-9A-Za-z]{50,82}` and confirm a hit offline with the checksum; a key
 // relabelled from test to live (`sk_test_` -> `sk_live_`) fails the checksum, because the prefix is covered.
+/// \file
+/// keyward's API key format (prefix, random body, CRC-32 checksum), and a checker for GitHub and npm tokens.
 #ifndef KEYWARD_KEYS_FORMAT_HPP
 #define KEYWARD_KEYS_FORMAT_HPP
 
@@ -10909,6 +11054,8 @@ constexpr sampled sample_base62(unsigned char byte) noexcept {
 // a lookup costs O(length of the prefix), whatever the table's size, and allocates nothing. A
 // malformed constexpr table (an empty prefix, a prefix twice, a byte outside [0-9A-Za-z_-], a prefix over 32
 // bytes) fails to compile, naming the problem.
+/// \file
+/// Classifying an API key by its prefix, from a table fixed at compile time.
 #ifndef KEYWARD_KEYS_PREFIX_HPP
 #define KEYWARD_KEYS_PREFIX_HPP
 
@@ -11313,8 +11460,10 @@ class prefix_set {
   /// The number of entries.
   constexpr std::size_t size() const noexcept { return size_; }
   /// The entries, in the order the table was given them.
+  ///@{
   constexpr const prefix_entry* begin() const noexcept { return entries_; }
   constexpr const prefix_entry* end() const noexcept { return entries_ + size_; }
+  ///@}
 
  private:
   template <std::size_t>
@@ -11372,11 +11521,13 @@ class prefix_table {
     return entries_[index];
   }
 
-  /// A view of this table (not of a temporary one).
+  /// A view of this table (not of a temporary one), also by implicit conversion.
+  ///@{
   constexpr prefix_set set() const& noexcept { return prefix_set(entries_.data(), N, nodes_.data()); }
   prefix_set set() const&& = delete;
   constexpr operator prefix_set() const& noexcept { return set(); }  // NOLINT: implicit by design
   operator prefix_set() const&& = delete;
+  ///@}
 
   /// The number of entries.
   static constexpr std::size_t size() noexcept { return N; }
@@ -11629,7 +11780,7 @@ inline constexpr std::size_t token_random_length = 30;
 struct checked_token {
   prefix_entry classification;     ///< the table entry of the prefix
   std::string_view whole;          ///< the whole token
-  std::string_view prefix;         ///< the prefix, e.g. `ghp_`
+  std::string_view prefix;         ///< the prefix, such as `ghp_`
   std::string_view random;         ///< the random part (for github_pat_, everything after the prefix)
   std::string_view checksum;       ///< the 6 checksum characters (empty for github_pat_)
   bool checksum_verified = false;  ///< true when the checksum was checked (false only for github_pat_)
@@ -11747,7 +11898,7 @@ class env_failure {
   /// empty. Never holds a byte of the value.
   std::string_view hint() const noexcept { return hint_; }
 
-  /// A line for a person, e.g. `ACME_API_KEY: key: whitespace in the key at offset 40 (a line break (LF),
+  /// A line for a person, for example `ACME_API_KEY: key: whitespace in the key at offset 40 (a line break (LF),
   /// as echo adds); found sk_live_... (41 bytes)`. Holds no secret byte.
   std::string message() const {
     std::string text(variable_);
@@ -11764,9 +11915,11 @@ class env_failure {
     return text;
   }
 
-  /// True when the code is `code`.
+  /// True when the code is `code` (operator!=: when it is not).
+  ///@{
   friend bool operator==(const env_failure& failure, errc code) noexcept { return failure.code() == code; }
   friend bool operator!=(const env_failure& failure, errc code) noexcept { return failure.code() != code; }
+  ///@}
 
  private:
   keyward::error cause_;
@@ -11786,10 +11939,13 @@ class [[nodiscard]] env_result {
   env_result(env_failure failure) noexcept : storage_(std::in_place_index<1>, std::move(failure)) {}
 
   /// True when a key is held.
+  ///@{
   bool has_value() const noexcept { return storage_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
 
   /// The key; aborts when a failure is held.
+  ///@{
   secret& value() & noexcept { return *checked_value(); }
   const secret& value() const& noexcept { return *checked_value(); }
   secret&& value() && noexcept { return std::move(*checked_value()); }
@@ -11797,6 +11953,7 @@ class [[nodiscard]] env_result {
   const secret& operator*() const& noexcept { return value(); }
   secret* operator->() noexcept { return checked_value(); }
   const secret* operator->() const noexcept { return checked_value(); }
+  ///@}
 
   /// The failure; aborts when a key is held.
   const env_failure& error() const noexcept {
@@ -11930,12 +12087,16 @@ env_result from_env(const char* name, const env_options& options = {}, const Env
 // An error means the limiter could not decide (a backend down, no room for the key, a quota it does not
 // enforce); the verifier then fails closed (503) unless verifier_options::on_limiter_failure says open.
 // keys/redis_limits.hpp adapts rate::redis_limiter (optional: it needs hiredis, so keyward.hpp leaves it out).
+/// \file
+/// Per-key rate limits for keys::verifier: the Limiter concept, no_limiter and tiered_limiter (in process).
 #ifndef KEYWARD_KEYS_LIMITS_HPP
 #define KEYWARD_KEYS_LIMITS_HPP
 
 // ---- begin keyward/rate/keyed.hpp ----
 // keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
 // sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
+/// \file
+/// Per-key GCRA rate limiting in a fixed amount of memory: rate::keyed.
 #ifndef KEYWARD_RATE_KEYED_HPP
 #define KEYWARD_RATE_KEYED_HPP
 
@@ -12220,6 +12381,8 @@ class clock_holder<Clock, true> {
 // keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
 // of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
 // allocation, integer time.
+/// \file
+/// An in-process rate limiter on the Generic Cell Rate Algorithm: rate::gcra.
 #ifndef KEYWARD_RATE_GCRA_HPP
 #define KEYWARD_RATE_GCRA_HPP
 
@@ -12228,6 +12391,8 @@ class clock_holder<Clock, true> {
 // a denial is sent with. Shared by the in-process GCRA limiter (rate/gcra.hpp), the keyed limiter
 // (rate/keyed.hpp), the Redis backend (rate/redis.hpp) and the header writers (rate/ratelimit_fields.hpp,
 // rate/x_ratelimit.hpp).
+/// \file
+/// What a rate limiter enforces (quota) and answers (decision).
 #ifndef KEYWARD_RATE_QUOTA_HPP
 #define KEYWARD_RATE_QUOTA_HPP
 
@@ -12259,10 +12424,13 @@ struct quota {
   /// True when count, period and burst are all positive.
   constexpr bool valid() const noexcept { return count > 0 && period.count() > 0 && burst > 0; }
 
+  /// Quotas are equal when count, period and burst are.
+  ///@{
   friend constexpr bool operator==(const quota& a, const quota& b) noexcept {
     return a.count == b.count && a.period == b.period && a.burst == b.burst;
   }
   friend constexpr bool operator!=(const quota& a, const quota& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 /// The outcome of asking a limiter for capacity.
@@ -12274,7 +12442,7 @@ enum class verdict : std::uint8_t {
 
 /// A limiter's answer to one request: the verdict plus what the RateLimit and Retry-After headers report.
 struct decision {
-  verdict outcome = verdict::denied;
+  verdict outcome = verdict::denied;       ///< allowed, denied, or never
   std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
   std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
   std::chrono::nanoseconds wait{};         ///< when denied: how long until this request would be allowed
@@ -12321,6 +12489,8 @@ constexpr rate::decision to_decision(const answer& step) noexcept {
 
 }  // namespace keyward::detail::rate_gcra
 
+/// Rate limiting with GCRA, in process (one key or many) or in Redis, and the RateLimit and X-RateLimit
+/// header fields that report it (draft-ietf-httpapi-ratelimit-headers).
 namespace keyward::rate {
 
 template <class Clock>
@@ -12959,12 +13129,16 @@ class keyed : private detail::rate_gcra::clock_holder<Clock> {
 // (keys/credits.hpp): a balance of an earlier period, or none, is first refilled to the allowance (periods
 // are counted per refill kind, which the balance stores); a cost that fits is taken; a cost that does not is
 // refused and nothing is taken.
+/// \file
+/// What a server stores for one API key: key_record.
 #ifndef KEYWARD_KEYS_RECORD_HPP
 #define KEYWARD_KEYS_RECORD_HPP
 
 // ---- begin keyward/keys/scopes.hpp ----
 // keyward: the permissions of an API key as a 64-bit set (read, write, admin and webhook built in, up to 60
 // scopes named by the server), and what a request requires of them: all of a set, or any of it.
+/// \file
+/// The permissions of an API key as a 64-bit set, and what a request requires of them.
 #ifndef KEYWARD_KEYS_SCOPES_HPP
 #define KEYWARD_KEYS_SCOPES_HPP
 
@@ -13010,8 +13184,11 @@ class scope_set {
     bits_ |= other.bits_;
     return *this;
   }
+  /// Sets are equal when they hold the same scopes.
+  ///@{
   friend constexpr bool operator==(scope_set a, scope_set b) noexcept { return a.bits_ == b.bits_; }
   friend constexpr bool operator!=(scope_set a, scope_set b) noexcept { return a.bits_ != b.bits_; }
+  ///@}
 
  private:
   constexpr explicit scope_set(std::uint64_t bits) noexcept : bits_(bits) {}
@@ -13263,9 +13440,12 @@ class key_id {
   /// The characters, for hashing.
   constexpr const std::array<char, id_length>& chars() const noexcept { return chars_; }
 
+  /// Compare the texts (operator<: byte order, for ordered containers).
+  ///@{
   friend constexpr bool operator==(const key_id& a, const key_id& b) noexcept { return a.view() == b.view(); }
   friend constexpr bool operator!=(const key_id& a, const key_id& b) noexcept { return !(a == b); }
   friend constexpr bool operator<(const key_id& a, const key_id& b) noexcept { return a.view() < b.view(); }
+  ///@}
 
  private:
   std::array<char, id_length> chars_{};
@@ -13278,11 +13458,14 @@ class last_use {
  public:
   /// Never used.
   last_use() noexcept = default;
+  /// Takes `other`'s value at the time of the copy (relaxed atomics).
+  ///@{
   last_use(const last_use& other) noexcept : seconds_(other.seconds_.load(std::memory_order_relaxed)) {}
   last_use& operator=(const last_use& other) noexcept {
     seconds_.store(other.seconds_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
+  ///@}
 
   /// Records a use at `now` (floored to the second); keeps the later time when two uses race. Never fails.
   template <class Duration>
@@ -13671,6 +13854,8 @@ class tiered_limiter {
 // open-addressing hash table under a reader-writer lock, copy-on-write, so that a reader holds a consistent
 // snapshot of a record for as long as it wants while writers replace it; usage-credit balances in a table of
 // their own under a mutex.
+/// \file
+/// A thread-safe in-memory key store, for tests, examples and small services.
 #ifndef KEYWARD_KEYS_MEMORY_STORE_HPP
 #define KEYWARD_KEYS_MEMORY_STORE_HPP
 
@@ -13810,8 +13995,11 @@ class memory_store {
     return memory_store(key);
   }
 
+  /// Takes over the records; the moved-from store may then only be destroyed or assigned to.
+  ///@{
   memory_store(memory_store&&) noexcept = default;
   memory_store& operator=(memory_store&&) noexcept = default;
+  ///@}
 
   /// The record of `id`, or null when there is none (ids that are not 12 base62 characters included).
   /// Allocates nothing: a shared lock and a reference count.
@@ -14066,6 +14254,8 @@ class memory_store {
 // Decimals are canonical: digits only (a '-' first for a negative time), no leading zero, no "-0", no
 // overflow. An optional field is written only when the record has a value for it, so a store that writes a
 // whole record must first remove the fields it had (Redis: DEL then HSET, in one script).
+/// \file
+/// A key_record as (field, value) text pairs, for a Redis hash or a SQL row, and back.
 #ifndef KEYWARD_KEYS_RECORD_FIELDS_HPP
 #define KEYWARD_KEYS_RECORD_FIELDS_HPP
 
@@ -14173,14 +14363,14 @@ constexpr std::string_view field_name(record_field_name name) noexcept {
 
 /// One (field, value) pair of a stored record: views, into the caller's data or an encoded_record.
 struct record_field {
-  std::string_view name;
-  std::string_view value;
+  std::string_view name;   ///< the field name, as field_name() spells it
+  std::string_view value;  ///< its ASCII text value
 };
 
 /// A record read back from its fields, with the revision stored beside it.
 struct stored_record {
-  key_record record;
-  std::uint64_t revision = 0;
+  key_record record;           ///< the record decoded from the fields
+  std::uint64_t revision = 0;  ///< bumped by every change of the stored record, for compare-and-set
 };
 
 /// True when `record` has a value for the field `name`: always for the required fields, when set for the
@@ -14512,6 +14702,8 @@ inline result<stored_record> parse_record_fields(const record_field* fields, std
 // Candidate positions are found 64 (AVX-512 BW), 32 (AVX2) or 1 byte at a time, chosen at run time like
 // Base64's kernels (keyward/kernels.hpp); every candidate is then decided by the same scalar code, so every
 // kernel reports the same matches.
+/// \file
+/// Finding API keys in text and redacting them, for logs and error messages.
 #ifndef KEYWARD_KEYS_SCAN_HPP
 #define KEYWARD_KEYS_SCAN_HPP
 
@@ -15282,6 +15474,8 @@ class stream_redactor {
 // When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
 // once the key has passed the format and checksum checks, then computes the key's HMAC, then calls find(id):
 // the store's memory arrives while the HMAC runs.
+/// \file
+/// From an Authorization field value to a decision about an API key: keys::verifier.
 #ifndef KEYWARD_KEYS_VERIFIER_HPP
 #define KEYWARD_KEYS_VERIFIER_HPP
 
@@ -15298,6 +15492,9 @@ class stream_redactor {
 #include <variant>
 #include <vector>
 
+/// API keys: prefix classifiers, a checksummed key format, peppered storage digests, records and stores,
+/// scopes, usage credits, finding and redacting keys in text, loading keys from the environment, and the verifier that
+/// turns an Authorization value into a decision.
 namespace keyward::keys {
 
 /// The ways a client may send its key in the Authorization field; make() wants at least one.
@@ -15422,15 +15619,19 @@ class authentication {
       : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate), credits_(credits) {}
 
   /// True when a principal is held.
+  ///@{
   bool has_value() const noexcept { return outcome_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// The principal; aborts on a denial.
+  ///@{
   const principal<Handle>& value() const noexcept {
     if (!has_value()) detail::bad_result_access();
     return *std::get_if<0>(&outcome_);
   }
   const principal<Handle>& operator*() const noexcept { return value(); }
   const principal<Handle>* operator->() const noexcept { return &value(); }
+  ///@}
   /// The denial (its challenge() uses the verifier's scheme and realm); aborts on a success.
   const http::denial& error() const noexcept {
     if (has_value()) detail::bad_result_access();
@@ -15792,6 +15993,8 @@ class verifier {
 // parameters. A field split over several lines must be joined with ", " before parsing (RFC 9651 section
 // 4.2). Writers come as trios (write_x into a caller buffer, x_size, x as a new string); parsers return
 // views into the input and hand each list member to a callback: no allocation.
+/// \file
+/// The RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers): writing and parsing.
 #ifndef KEYWARD_RATE_RATELIMIT_FIELDS_HPP
 #define KEYWARD_RATE_RATELIMIT_FIELDS_HPP
 
@@ -16215,7 +16418,7 @@ inline constexpr std::uint64_t max_field_integer =
 struct quota_policy {
   std::string_view name;                          ///< the policy's identifier: printable ASCII
   std::uint64_t quota = 0;                        ///< q: quota units allowed per window (section 3.1.1)
-  std::optional<std::string_view> quota_unit;     ///< qu: e.g. "content-bytes"; "requests" when omitted
+  std::optional<std::string_view> quota_unit;     ///< qu: such as "content-bytes"; "requests" when omitted
   std::optional<std::uint64_t> window_seconds;    ///< w: the time window in seconds, not 0 (section 3.1.3)
   std::optional<std::string_view> partition_key;  ///< pk: raw bytes, sent as a Byte Sequence (3.1.4)
 };
@@ -16320,8 +16523,8 @@ struct service_limit_view {
 
 /// How many members of a parsed list were passed on, and how many were ignored as malformed.
 struct member_counts {
-  std::size_t accepted = 0;
-  std::size_t ignored = 0;
+  std::size_t accepted = 0;  ///< well-formed members, each passed to the visitor
+  std::size_t ignored = 0;   ///< malformed members, skipped as the draft requires (section 7)
 };
 
 }  // namespace keyward::rate
@@ -16593,6 +16796,8 @@ result<member_counts> parse_ratelimit(std::string_view value, Visitor&& visit) {
 // (and others) send the Unix time in seconds at which the quota is restored, many others the number of
 // seconds to wait (as the early IETF drafts' RateLimit-Reset did). A client must know which its server
 // sends; reset_meaning names the two.
+/// \file
+/// The de-facto X-RateLimit-Limit, -Remaining and -Reset response fields.
 #ifndef KEYWARD_RATE_X_RATELIMIT_HPP
 #define KEYWARD_RATE_X_RATELIMIT_HPP
 
@@ -16711,6 +16916,8 @@ constexpr result<std::chrono::nanoseconds> parse_x_ratelimit_reset(
 // default) and is mapped to a range by a fixed rule, so a scripted generator gives delays that can be
 // derived by hand: a draw in [lo, hi] (nanoseconds, both included) from 64 random bits r is
 // lo + floor(r * (hi - lo + 1) / 2^64).
+/// \file
+/// How long a client waits before each retry, and when it stops: backoff and retry budgets.
 #ifndef KEYWARD_RETRY_BACKOFF_HPP
 #define KEYWARD_RETRY_BACKOFF_HPP
 
@@ -17010,6 +17217,8 @@ class retry_budget {
 //   retry_transport_errors say so, after the backoff delay.
 // A retry is made only while attempts, time budget and the shared retry budget all allow it, checked in that
 // order; the retry budget is asked last, so tokens are spent only on retries that happen.
+/// \file
+/// A retry loop that owns no transport: retry::run.
 #ifndef KEYWARD_RETRY_RUN_HPP
 #define KEYWARD_RETRY_RUN_HPP
 
@@ -17023,6 +17232,8 @@ class retry_budget {
 #include <type_traits>
 #include <utility>
 
+/// Client retries: backoff with jitter, retry budgets, and a loop that honours Retry-After and owns no
+/// transport.
 namespace keyward::retry {
 
 /// What one attempt produced: an HTTP status with the delays the server asked for, or no response at all.
@@ -17082,7 +17293,7 @@ inline constexpr std::size_t history_capacity = 16;
 /// What run() did: the last outcome, why it stopped, and the first history_capacity attempts.
 struct report {
   outcome last;                      ///< what the last attempt produced
-  stop_reason reason = stop_reason::not_retryable;
+  stop_reason reason = stop_reason::not_retryable;  ///< why no further attempt was made
   std::uint32_t attempts = 0;        ///< attempts made, including those beyond the history
   std::array<attempt_record, history_capacity> history{};  ///< the first history_size() attempts
 
@@ -17096,6 +17307,7 @@ struct report {
 
 /// run()'s default sleep: std::this_thread::sleep_for.
 struct thread_sleep {
+  /// Blocks the calling thread for at least `duration`.
   void operator()(std::chrono::nanoseconds duration) const { std::this_thread::sleep_for(duration); }
 };
 
@@ -17217,13 +17429,17 @@ report run(const retry_options& options, Call&& call, retry_budget* budget = nul
 // ---- end keyward/retry/run.hpp ----
 // ---- begin keyward/version.hpp ----
 // keyward: version of the library.
+/// \file
+/// The version of keyward: KEYWARD_VERSION and version_string.
 #ifndef KEYWARD_VERSION_HPP
 #define KEYWARD_VERSION_HPP
 
 /// Major, minor and patch numbers of this keyward release (semantic versioning).
+///@{
 #define KEYWARD_VERSION_MAJOR 0
 #define KEYWARD_VERSION_MINOR 1
 #define KEYWARD_VERSION_PATCH 0
+///@}
 /// The release as one number: major * 10000 + minor * 100 + patch.
 #define KEYWARD_VERSION (KEYWARD_VERSION_MAJOR * 10000 + KEYWARD_VERSION_MINOR * 100 + KEYWARD_VERSION_PATCH)
 
@@ -17242,6 +17458,8 @@ inline constexpr const char* version_string = "0.1.0";
 // GitHub signs the body only: there is no timestamp, so a captured delivery stays valid for as long as the
 // secret does. A server that must refuse replays can remember the `X-GitHub-Delivery` id of each delivery
 // it accepted. The legacy SHA-1 field `X-Hub-Signature: sha1=...` is not supported.
+/// \file
+/// GitHub webhook signatures (X-Hub-Signature-256).
 #ifndef KEYWARD_WEBHOOK_GITHUB_HPP
 #define KEYWARD_WEBHOOK_GITHUB_HPP
 
@@ -17383,6 +17601,8 @@ constexpr result<void> check_id(std::string_view id, std::size_t max_size) noexc
 // (Standard Webhooks, Stripe, GitHub, Slack) is an HMAC-SHA256 (RFC 2104) over a message built from the
 // request; a keyring holds one or several keys (several while a secret is rotated), each prepared once, and
 // checks received tags against all of them in constant time.
+/// \file
+/// The HMAC-SHA256 keys of a webhook verifier, rotated without downtime.
 #ifndef KEYWARD_WEBHOOK_KEYRING_HPP
 #define KEYWARD_WEBHOOK_KEYRING_HPP
 
@@ -17394,6 +17614,8 @@ constexpr result<void> check_id(std::string_view id, std::size_t max_size) noexc
 #include <utility>
 #include <vector>
 
+/// Signed webhooks verified with HMAC-SHA256: Standard Webhooks, Stripe, GitHub and Slack, each with key
+/// rotation and a timestamp tolerance where the scheme signs one.
 namespace keyward::webhook {
 
 /// A received or computed HMAC-SHA256 tag (32 bytes).
@@ -17515,6 +17737,8 @@ class github_verifier {
 // `X-Slack-Request-Timestamp` and the signing secret is taken as its bytes, as configured (no decoding).
 // Slack asks receivers to refuse a timestamp more than five minutes from the local clock; keyward checks
 // both directions with a settable tolerance (default 300 s), both ends included.
+/// \file
+/// Slack request signatures (X-Slack-Signature, X-Slack-Request-Timestamp).
 #ifndef KEYWARD_WEBHOOK_SLACK_HPP
 #define KEYWARD_WEBHOOK_SLACK_HPP
 
@@ -17630,6 +17854,8 @@ class slack_verifier {
 // - The id: 1 to max_id_size (default 256) bytes of visible ASCII (%x21-7E).
 // - The tags are compared as raw bytes (decoded from Base64) in constant time, never as strings.
 // OWS (SP / HTAB) around each field value is not part of it (RFC 9110 section 5.5) and is ignored.
+/// \file
+/// Standard Webhooks v1 signatures (webhook-id, webhook-timestamp, webhook-signature).
 #ifndef KEYWARD_WEBHOOK_STANDARD_HPP
 #define KEYWARD_WEBHOOK_STANDARD_HPP
 
@@ -17976,6 +18202,8 @@ class standard_signer {
 // counted against max_signatures (default 8). Any v1 may match, under any of the verifier's secrets. The
 // timestamp must lie within the tolerance (default 300 s) on both sides of `now`: Stripe's libraries check
 // only the past, but a timestamp in the future has no source other than a skewed clock.
+/// \file
+/// Stripe webhook signatures (Stripe-Signature).
 #ifndef KEYWARD_WEBHOOK_STRIPE_HPP
 #define KEYWARD_WEBHOOK_STRIPE_HPP
 

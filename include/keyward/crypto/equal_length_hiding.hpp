@@ -4,6 +4,8 @@
 // It lives here, not in ct.hpp, because it needs SHA-256 and the OS random source: ct.hpp (and secret.hpp,
 // which every header handling secrets includes) stays free of both. It is not in crypto/hmac.hpp either,
 // so that HMAC users do not pull in the OS random source.
+/// \file
+/// Comparison of secrets in a time that hides their lengths too.
 #ifndef KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
 #define KEYWARD_CRYPTO_EQUAL_LENGTH_HIDING_HPP
 

@@ -1,5 +1,7 @@
 // keyward: HMAC (RFC 2104) over any keyward hash, with a key prepared once (the padded inner and outer keys
 // hashed a single time) and reused for any number of messages, and tag verification in constant time.
+/// \file
+/// HMAC (RFC 2104) with a key prepared once, and tag verification in constant time.
 #ifndef KEYWARD_CRYPTO_HMAC_HPP
 #define KEYWARD_CRYPTO_HMAC_HPP
 
@@ -15,7 +17,7 @@
 
 namespace keyward::crypto {
 
-/// HMAC with the hash `Hash` (RFC 2104 section 2), e.g. hmac<sha256>. Constructing it prepares the key:
+/// HMAC with the hash `Hash` (RFC 2104 section 2), such as hmac<sha256>. Constructing it prepares the key:
 /// the inner and outer padded keys are hashed once, and every sign() or verify() continues from copies of
 /// those states. The object holds key-derived state and wipes it on destruction. Copyable; never fails.
 template <class Hash>
@@ -50,8 +52,12 @@ class hmac {
       ct::secure_zero(&inner_, sizeof inner_);
       ct::secure_zero(&outer_, sizeof outer_);
     }
+    /// Copies the computation, to finish a common prefix with several endings; each copy wipes its own
+    /// state.
+    ///@{
     stream(const stream&) = default;
     stream& operator=(const stream&) = default;
+    ///@}
 
    private:
     friend class hmac;
@@ -65,8 +71,11 @@ class hmac {
   /// Prepares the key `key` (any length, including empty).
   explicit hmac(std::string_view key) noexcept { prepare(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()); }
 
+  /// Copies the prepared key state; each copy wipes its own.
+  ///@{
   hmac(const hmac&) = default;
   hmac& operator=(const hmac&) = default;
+  ///@}
   ~hmac() {
     ct::secure_zero(&inner_, sizeof inner_);
     ct::secure_zero(&outer_, sizeof outer_);

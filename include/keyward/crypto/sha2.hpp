@@ -4,6 +4,8 @@
 // SHA-256 uses the x86 SHA extensions when the CPU has them (kernels::kernel::sha_ni), and SHA-384 and
 // SHA-512 an AVX2 message schedule with BMI2 rounds (kernels::kernel::avx2), see kernels.hpp. Every
 // implementation gives byte-identical digests. Nothing here allocates or fails.
+/// \file
+/// SHA-256, SHA-384 and SHA-512 (FIPS 180-4), incremental and one-shot.
 #ifndef KEYWARD_CRYPTO_SHA2_HPP
 #define KEYWARD_CRYPTO_SHA2_HPP
 
@@ -45,6 +47,8 @@ struct sha512_params {
 
 }  // namespace keyward::detail::sha2
 
+/// Hashes and MACs without OpenSSL: SHA-256/384/512 (FIPS 180-4), HMAC (RFC 2104), SipHash-2-4, and the
+/// length-hiding comparison.
 namespace keyward::crypto {
 
 /// A SHA-2 hash (FIPS 180-4 sections 5 and 6): feed bytes with update(), read the digest with final().

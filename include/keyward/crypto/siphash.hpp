@@ -3,6 +3,8 @@
 // 128-bit key, outputs cannot be predicted, so collisions cannot be arranged beyond chance. Portable
 // (little-endian reads assembled from bytes, whatever the machine's byte order), constexpr through the
 // std::string_view overload, noexcept; nothing here allocates or fails.
+/// \file
+/// SipHash-2-4, the keyed hash for tables keyed by what clients send.
 #ifndef KEYWARD_CRYPTO_SIPHASH_HPP
 #define KEYWARD_CRYPTO_SIPHASH_HPP
 

@@ -7,6 +7,8 @@
 // of the field value and of the user-id (the position of the first ':'), and whether the user-pass holds a
 // byte outside printable ASCII: such bytes go through the UTF-8 check and the ISO-8859-1 transcoding,
 // which are not constant-time. Checked under valgrind (tests/ctgrind).
+/// \file
+/// The Basic authentication scheme (RFC 7617): parse_basic, and the basic writer trio.
 #ifndef KEYWARD_HTTP_BASIC_HPP
 #define KEYWARD_HTTP_BASIC_HPP
 

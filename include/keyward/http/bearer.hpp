@@ -1,5 +1,7 @@
 // keyward: the Bearer authentication scheme of RFC 6750 section 2.1 (`Bearer 1*SP b64token`): building the
 // field value a client sends with an API key or a token, and parsing it on a server into a view of the token.
+/// \file
+/// The Bearer authentication scheme (RFC 6750 section 2.1): parse_bearer, and the bearer writer trio.
 #ifndef KEYWARD_HTTP_BEARER_HPP
 #define KEYWARD_HTTP_BEARER_HPP
 

@@ -2,6 +2,8 @@
 // a builder that only produces values a recipient parses back to the same scheme and parameters (quoted and
 // escaped, no control characters, the RFC 7617 and RFC 6750 parameter rules), and a parser for a field value
 // holding several challenges that returns views into the input and allocates nothing.
+/// \file
+/// WWW-Authenticate and Proxy-Authenticate challenges (RFC 9110 section 11.6.1): parsing and building.
 #ifndef KEYWARD_HTTP_CHALLENGE_HPP
 #define KEYWARD_HTTP_CHALLENGE_HPP
 
@@ -235,7 +237,7 @@ class challenge_list {
   using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
 
   constexpr challenge_list() noexcept = default;
-  /// The challenges of `list`, which must already be a valid #challenge list (trailing OWS excluded)
+  /// The challenges of `list`, which must already be a valid `#challenge` list (trailing OWS excluded)
   /// holding `count` of them.
   constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
@@ -280,7 +282,7 @@ class challenge_list {
 /// value and empty list elements are ignored. The comma ambiguity is resolved as section 11.6.1 implies:
 /// after a comma, `token BWS "="` followed by a value continues the current challenge's auth-params, and a
 /// bare token starts a new challenge; a token68 challenge takes no auth-params, nor does a scheme followed
-/// directly by a comma (`Basic, realm="x"`: no 1*SP, so no #auth-param list). Quoted-strings keep
+/// directly by a comma (`Basic, realm="x"`: no 1*SP, so no `#auth-param` list). Quoted-strings keep
 /// obs-text as opaque bytes. Fails with http_too_long (offset: limit.max_length), http_empty_value (no
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,

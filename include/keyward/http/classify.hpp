@@ -1,6 +1,8 @@
 // keyward: what a client does with a response to an authenticated request: its status (the one rule of
 // http::classify_status(), RFC 9110 section 15) and its WWW-Authenticate challenges (RFC 6750 section 3)
 // classified into an action.
+/// \file
+/// What a client does with a response to an authenticated request: classify().
 #ifndef KEYWARD_HTTP_CLASSIFY_HPP
 #define KEYWARD_HTTP_CLASSIFY_HPP
 
@@ -53,6 +55,7 @@ enum class client_action : std::uint8_t {
 /// The outcome of classify(): the action, and what the server's Bearer challenge said. Views into the
 /// WWW-Authenticate value given to classify(), which must outlive it.
 struct classification {
+  /// What the client should do.
   client_action action = client_action::proceed;
   /// The error attribute of the first Bearer challenge; none when there is no such attribute, no Bearer
   /// challenge or the field value is malformed.

@@ -1,6 +1,8 @@
 // keyward: the generic credentials grammar of RFC 9110 section 11.4, for Authorization and
 // Proxy-Authorization field values (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Parsing returns views
 // into the input and allocates nothing.
+/// \file
+/// The generic credentials grammar of Authorization values (RFC 9110 section 11.4): parse_credentials.
 #ifndef KEYWARD_HTTP_CREDENTIALS_HPP
 #define KEYWARD_HTTP_CREDENTIALS_HPP
 
@@ -12,6 +14,9 @@
 #include <string>
 #include <string_view>
 
+/// HTTP authentication, independent of any transport: Authorization and WWW-Authenticate parsing and
+/// writing (RFC 9110 section 11, Basic RFC 7617, Bearer RFC 6750), HTTP dates and Retry-After, the
+/// denial (status, challenge, JSON body) for every refusal, and the client's reading of a response.
 namespace keyward::http {
 
 /// Limits on what the parsers accept, with safe defaults. A value over a limit is rejected, never truncated.
@@ -104,7 +109,7 @@ class auth_params {
   using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
 
   constexpr auth_params() noexcept = default;
-  /// The parameters of `list`, which must already be a valid #auth-param list holding `count` of them.
+  /// The parameters of `list`, which must already be a valid `#auth-param` list holding `count` of them.
   constexpr auth_params(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
 
   /// The first parameter.

@@ -12,6 +12,8 @@
 // - RFC 850 two-digit years: the latest year with those two digits whose timestamp is not more than 50 years
 //   after `now` (compared field by field: year, month, day, time of day), as RFC 9110 section 5.6.7 requires.
 //   A year beyond +-10^9, which only a `now` near the ends of sys_seconds can produce, is an error.
+/// \file
+/// HTTP-date (RFC 9110 section 5.6.7): parse_date, and the imf_fixdate writer trio.
 #ifndef KEYWARD_HTTP_DATE_HPP
 #define KEYWARD_HTTP_DATE_HPP
 

@@ -1,6 +1,8 @@
 // keyward: what a server answers when authenticating a request fails: the status, the WWW-Authenticate
 // challenge, Retry-After and a JSON error body (RFC 6750 section 3, RFC 7617 section 2, RFC 6585 section 4,
 // RFC 9110 sections 15.5.3 and 15.6.4).
+/// \file
+/// What a server answers when authentication fails: status, challenge, Retry-After and JSON body.
 #ifndef KEYWARD_HTTP_DENIAL_HPP
 #define KEYWARD_HTTP_DENIAL_HPP
 
@@ -219,17 +221,20 @@ class denial {
 
   /// Replaces the body's message (in both styles; an empty one restores the default). The challenge's
   /// error_description keeps the library's text, which always fits RFC 6750's character set.
+  ///@{
   denial& with_message(std::string message) & noexcept {
     message_ = std::move(message);
     return *this;
   }
   denial&& with_message(std::string message) && noexcept { return std::move(with_message(std::move(message))); }
+  ///@}
 
   /// Adds the string `value` under `name` to the body's details (error_object) or extra (errors_array),
   /// after those added before; a name given again replaces its value. Both are JSON-escaped. Names are
   /// compared as the body writes them, ill-formed UTF-8 replaced by U+FFFD: two names that differ only in
   /// ill-formed bytes (`"\xff"` and `"\xfe"`) are the same name, so the body never holds one member twice
   /// (RFC 8259 section 4).
+  ///@{
   denial& with_detail(std::string name, std::string value) & {
     name = detail::json::replace_ill_formed(std::move(name));
     for (auto& detail : details_) {
@@ -244,14 +249,17 @@ class denial {
   denial&& with_detail(std::string name, std::string value) && {
     return std::move(with_detail(std::move(name), std::move(value)));
   }
+  ///@}
 
   /// Sets the options challenge() uses when called without any (by default a Bearer challenge without a
   /// realm), so that whoever made the denial (a verifier) can give it the server's scheme and realm.
+  ///@{
   denial& with_challenge(const challenge_options& options) & noexcept {
     challenge_ = options;
     return *this;
   }
   denial&& with_challenge(const challenge_options& options) && noexcept { return std::move(with_challenge(options)); }
+  ///@}
 
   /// Why authentication failed.
   denial_reason reason() const noexcept { return reason_; }
@@ -303,7 +311,7 @@ class denial {
     return detail::writer::write_into(out, capacity,
                                       [&](detail::writer::counting_writer& w) noexcept { put_body(w, style); });
   }
-  /// The JSON body in `style`, e.g. `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
+  /// The JSON body in `style`, for example `{"success":false,"error":{"code":"EXPIRED_API_KEY","message":"The API
   /// key has expired","details":{}}}`. Every string is escaped per RFC 8259 section 7 (ill-formed UTF-8 in
   /// the caller's text becomes U+FFFD), so the body is always valid JSON. Cannot fail.
   std::string json(json_style style = json_style::error_object) const {

@@ -1,5 +1,7 @@
 // keyward: the Retry-After response field (RFC 9110 section 10.2.3): the one rule that turns a wait into the
 // delay-seconds a server sends, the writer trio for it, and the parser a client reads it with.
+/// \file
+/// The Retry-After field (RFC 9110 section 10.2.3): parsing, writing, and retry_after_delay.
 #ifndef KEYWARD_HTTP_RETRY_AFTER_HPP
 #define KEYWARD_HTTP_RETRY_AFTER_HPP
 

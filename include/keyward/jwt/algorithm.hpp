@@ -2,6 +2,8 @@
 // names. keyward verifies and signs the HMAC ones (HS256, HS384, HS512) itself; the others are verified by a
 // backend the user plugs into jwt::verifier. "none" (an unsecured JWS, RFC 7518 section 3.6) is not an
 // algorithm here: it names nothing and is never accepted.
+/// \file
+/// The JWS algorithms by their "alg" names (RFC 7518 section 3.1, RFC 8037 section 3.1).
 #ifndef KEYWARD_JWT_ALGORITHM_HPP
 #define KEYWARD_JWT_ALGORITHM_HPP
 

@@ -1,6 +1,8 @@
 // keyward: the claims of a JSON Web Token (RFC 7519 section 4.1): reading the registered claims of a claims
 // set (exp, nbf, iat as NumericDates; iss, sub, jti, aud), checking them against the requirements at a given time by
 // the rules of RFC 7519 and RFC 8725, and views of custom claims.
+/// \file
+/// The claims of a JWT (RFC 7519 section 4.1): reading them, and checking them at a given time (RFC 8725).
 #ifndef KEYWARD_JWT_CLAIMS_HPP
 #define KEYWARD_JWT_CLAIMS_HPP
 
@@ -70,7 +72,7 @@ struct claims_requirements {
   /// When not empty: sub is required (jwt_missing_claim) and must equal it (jwt_wrong_subject).
   std::string subject;
   /// When not empty: the typ header parameter is required and must name this media type (jwt_wrong_type),
-  /// compared as check_type() says, e.g. "at+jwt" for RFC 9068 access tokens (RFC 8725 section 3.11).
+  /// compared as check_type() says, such as "at+jwt" for RFC 9068 access tokens (RFC 8725 section 3.11).
   std::string type;
 };
 

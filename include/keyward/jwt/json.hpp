@@ -13,6 +13,8 @@
 // - nesting depth, members per object and elements per array are limited (json_limits, section 9);
 // - ill-formed UTF-8 rejects everywhere (section 8.1), as in detail/utf8.hpp (no surrogates, no overlong
 //   forms, nothing above U+10FFFF). \u0000 is allowed (section 7): a decoded string may hold NUL.
+/// \file
+/// The strict JSON reader (RFC 8259) for JWT headers and claims.
 #ifndef KEYWARD_JWT_JSON_HPP
 #define KEYWARD_JWT_JSON_HPP
 
@@ -151,16 +153,22 @@ class json_object {
   /// Forward iteration over the members in document order; each step walks past one value.
   class const_iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator over const values.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = json_member;
     using difference_type = std::ptrdiff_t;
     using pointer = const json_member*;
     using reference = const json_member&;
+    ///@}
 
     /// The current member.
+    ///@{
     constexpr const json_member& operator*() const noexcept { return member_; }
     constexpr const json_member* operator->() const noexcept { return &member_; }
-    /// Moves to the next member.
+    ///@}
+    /// Moves to the next member (the postfix form returns the iterator from before the move).
+    ///@{
     const_iterator& operator++() noexcept {
       at_ = detail::jwt_json::next_item(member_.value.raw().data() + member_.value.raw().size());
       load();
@@ -171,13 +179,16 @@ class json_object {
       ++*this;
       return before;
     }
+    ///@}
     /// Iterators are equal when they are at the same place of the same object.
+    ///@{
     friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ == b.at_;
     }
     friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ != b.at_;
     }
+    ///@}
 
    private:
     friend class json_object;
@@ -245,16 +256,22 @@ class json_array {
   /// Forward iteration over the elements in document order; each step walks past one value.
   class const_iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator over const values.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = json_value;
     using difference_type = std::ptrdiff_t;
     using pointer = const json_value*;
     using reference = const json_value&;
+    ///@}
 
     /// The current element.
+    ///@{
     constexpr const json_value& operator*() const noexcept { return value_; }
     constexpr const json_value* operator->() const noexcept { return &value_; }
-    /// Moves to the next element.
+    ///@}
+    /// Moves to the next element (the postfix form returns the iterator from before the move).
+    ///@{
     const_iterator& operator++() noexcept {
       at_ = detail::jwt_json::next_item(at_ + value_.raw().size());
       load();
@@ -265,13 +282,16 @@ class json_array {
       ++*this;
       return before;
     }
+    ///@}
     /// Iterators are equal when they are at the same place of the same array.
+    ///@{
     friend constexpr bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ == b.at_;
     }
     friend constexpr bool operator!=(const const_iterator& a, const const_iterator& b) noexcept {
       return a.at_ != b.at_;
     }
+    ///@}
 
    private:
     friend class json_array;

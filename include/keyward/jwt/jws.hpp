@@ -8,6 +8,8 @@
 //
 // Nothing is copied or allocated for a token up to the default size cap: the decoded parts live in a
 // token_buffer the caller owns, and the result holds views into it and into the token.
+/// \file
+/// Parsing a compact JWS (RFC 7515 section 7.1): parse_jws.
 #ifndef KEYWARD_JWT_JWS_HPP
 #define KEYWARD_JWT_JWS_HPP
 
@@ -24,6 +26,8 @@
 #include <optional>
 #include <string_view>
 
+/// JSON Web Tokens (RFC 7519) in compact JWS form (RFC 7515): parsing, signing, and verification of
+/// HS256/384/512 by the book, with a plug-in point for other algorithms.
 namespace keyward::jwt {
 
 /// Options of parse_jws().

@@ -1,6 +1,8 @@
 // keyward: minting JWTs signed with HS256, HS384 or HS512 (RFC 7515 section 7.1 compact serialization, RFC
 // 7518 section 3.2 MACs, RFC 7519 claims), for tests and for servers that issue their own tokens. A signer
 // holds one prepared HMAC key and the encoded header; claims_builder writes the claims JSON it signs.
+/// \file
+/// Minting JWTs signed with HS256, HS384 or HS512.
 #ifndef KEYWARD_JWT_SIGN_HPP
 #define KEYWARD_JWT_SIGN_HPP
 

@@ -25,6 +25,8 @@
 //
 // The backend tells keys apart by alg() and kid(): make() refuses two keys with one kid, and two
 // asymmetric keys of one algorithm without a kid. examples/jwt_openssl_backend.cpp is a Backend on OpenSSL.
+/// \file
+/// Verifying JWTs by the rules of RFC 8725: jwt::verifier.
 #ifndef KEYWARD_JWT_VERIFIER_HPP
 #define KEYWARD_JWT_VERIFIER_HPP
 
@@ -215,15 +217,19 @@ class authentication {
       : outcome_(std::in_place_index<1>, std::move(why)), cause_(cause) {}
 
   /// True when a verified token is held.
+  ///@{
   bool has_value() const noexcept { return outcome_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// The verified token; aborts on a denial.
+  ///@{
   const verified_token& value() const noexcept {
     if (!has_value()) detail::bad_result_access();
     return *std::get_if<0>(&outcome_);
   }
   const verified_token& operator*() const noexcept { return value(); }
   const verified_token* operator->() const noexcept { return &value(); }
+  ///@}
   /// The denial (status, challenge with the verifier's scheme and realm, body); aborts on a success.
   const http::denial& error() const noexcept {
     if (has_value()) detail::bad_result_access();

@@ -6,6 +6,8 @@
 // Prefer signed callbacks (webhook signatures: an HMAC of the body with a timestamp) wherever the provider
 // offers them. A static key is sent with every callback: anyone who sees one (a proxy, a log line) can forge
 // any later one, it does not bind the body, and it cannot stop a replay.
+/// \file
+/// Static callback authentication: a fixed key in a header of the callbacks an API provider sends.
 #ifndef KEYWARD_KEYS_CALLBACK_HPP
 #define KEYWARD_KEYS_CALLBACK_HPP
 
@@ -35,8 +37,10 @@ class callback_authentication {
   static callback_authentication failure(http::denial why) noexcept { return callback_authentication(std::move(why)); }
 
   /// True when the callback carries the configured key.
+  ///@{
   bool has_value() const noexcept { return !denial_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// What to answer a refused callback with (status, challenge, JSON body); aborts on a success.
   const http::denial& error() const noexcept {
     if (!denial_) detail::bad_result_access();
@@ -74,7 +78,7 @@ class static_callback_auth {
                                 detail::equal_length_hiding::keyed_digest(expected_key));
   }
 
-  /// The name of the header to read, as configured (e.g. "refonte.ai-callback-auth").
+  /// The name of the header to read, as configured (such as "refonte.ai-callback-auth").
   std::string_view header_name() const noexcept { return header_name_; }
   /// True when `name` is header_name() in any ASCII case (field names are case-insensitive, RFC 9110 5.1).
   bool is_header(std::string_view name) const noexcept { return detail::http_grammar::iequal(name, header_name_); }

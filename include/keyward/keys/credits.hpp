@@ -9,6 +9,8 @@
 //   const auto decision = keyward::keys::spend_credits(balance, plan, 1, now);
 //   /* store *balance (it always has a value after the call) */
 //   if (!decision.allowed) { /* 402: out of credits until decision.refills_at */ }
+/// \file
+/// Usage credits: a key's allowance of calls per UTC day or month (or once), and how they are spent.
 #ifndef KEYWARD_KEYS_CREDITS_HPP
 #define KEYWARD_KEYS_CREDITS_HPP
 
@@ -40,10 +42,13 @@ struct credit_plan {
   std::uint64_t allowance = 0;                ///< credits at the start of each period (or once, for never)
   credit_refill refill = credit_refill::never;  ///< when the balance is filled to the allowance again
 
+  /// Plans are equal when allowance and refill are.
+  ///@{
   friend constexpr bool operator==(const credit_plan& a, const credit_plan& b) noexcept {
     return a.allowance == b.allowance && a.refill == b.refill;
   }
   friend constexpr bool operator!=(const credit_plan& a, const credit_plan& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 /// A store's answer to spending credits (spend_credits(), a store's consume_credits()).
@@ -62,10 +67,13 @@ struct credit_balance {
   std::int64_t period = 0;       ///< the period it was last refilled in (credit_period(refill, ...))
   std::uint64_t remaining = 0;   ///< the credits left in it
 
+  /// Balances are equal when refill, period and remaining are.
+  ///@{
   friend constexpr bool operator==(const credit_balance& a, const credit_balance& b) noexcept {
     return a.refill == b.refill && a.period == b.period && a.remaining == b.remaining;
   }
   friend constexpr bool operator!=(const credit_balance& a, const credit_balance& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 }  // namespace keyward::keys

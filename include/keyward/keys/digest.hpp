@@ -38,6 +38,8 @@
 // the final verdicts are made public (detail::ct::declassify), and this is checked under valgrind
 // (tests/ctgrind). Parsing an invalid text or hex digest then finds the error offset in ordinary code: an
 // invalid input is not a stored digest.
+/// \file
+/// What a server stores for an API key: peppered HMAC-SHA256 or SHA-256 digests, and their text form.
 #ifndef KEYWARD_KEYS_DIGEST_HPP
 #define KEYWARD_KEYS_DIGEST_HPP
 
@@ -76,9 +78,9 @@ inline constexpr std::size_t max_digest_text_size = 67;
 /// the algorithm and the version are public. `pepper_version` is that of the pepper for hmac_sha256 and 0
 /// (ignored) for sha256.
 struct key_digest {
-  digest_algorithm algorithm = digest_algorithm::hmac_sha256;
-  std::uint32_t pepper_version = 0;
-  std::array<std::uint8_t, digest_size> bytes{};
+  digest_algorithm algorithm = digest_algorithm::hmac_sha256;  ///< how the bytes were computed
+  std::uint32_t pepper_version = 0;                            ///< the pepper's version (hmac_sha256 only)
+  std::array<std::uint8_t, digest_size> bytes{};               ///< the digest (secret)
 };
 
 /// The plain SHA-256 digest of the whole key (FIPS 180-4), with algorithm sha256 and pepper_version 0.

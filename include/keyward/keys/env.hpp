@@ -17,6 +17,8 @@
 //
 // These checks branch on the key's bytes: they run once, in the client that owns the key, where no other
 // party can time them; what must be constant-time (the checksum) is parse_key()'s own code.
+/// \file
+/// A client's API key, loaded from an environment variable: from_env.
 #ifndef KEYWARD_KEYS_ENV_HPP
 #define KEYWARD_KEYS_ENV_HPP
 
@@ -91,7 +93,7 @@ class env_failure {
   /// empty. Never holds a byte of the value.
   std::string_view hint() const noexcept { return hint_; }
 
-  /// A line for a person, e.g. `ACME_API_KEY: key: whitespace in the key at offset 40 (a line break (LF),
+  /// A line for a person, for example `ACME_API_KEY: key: whitespace in the key at offset 40 (a line break (LF),
   /// as echo adds); found sk_live_... (41 bytes)`. Holds no secret byte.
   std::string message() const {
     std::string text(variable_);
@@ -108,9 +110,11 @@ class env_failure {
     return text;
   }
 
-  /// True when the code is `code`.
+  /// True when the code is `code` (operator!=: when it is not).
+  ///@{
   friend bool operator==(const env_failure& failure, errc code) noexcept { return failure.code() == code; }
   friend bool operator!=(const env_failure& failure, errc code) noexcept { return failure.code() != code; }
+  ///@}
 
  private:
   keyward::error cause_;
@@ -130,10 +134,13 @@ class [[nodiscard]] env_result {
   env_result(env_failure failure) noexcept : storage_(std::in_place_index<1>, std::move(failure)) {}
 
   /// True when a key is held.
+  ///@{
   bool has_value() const noexcept { return storage_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
 
   /// The key; aborts when a failure is held.
+  ///@{
   secret& value() & noexcept { return *checked_value(); }
   const secret& value() const& noexcept { return *checked_value(); }
   secret&& value() && noexcept { return std::move(*checked_value()); }
@@ -141,6 +148,7 @@ class [[nodiscard]] env_result {
   const secret& operator*() const& noexcept { return value(); }
   secret* operator->() noexcept { return checked_value(); }
   const secret* operator->() const noexcept { return checked_value(); }
+  ///@}
 
   /// The failure; aborts when a key is held.
   const env_failure& error() const noexcept {

@@ -12,6 +12,8 @@
 // between them; never by splitting on '_' (base62 holds no '_', so the end of the prefix is unambiguous).
 // Secret scanners can match `<prefix>[0-9A-Za-z]{50,82}` and confirm a hit offline with the checksum; a key
 // relabelled from test to live (`sk_test_` -> `sk_live_`) fails the checksum, because the prefix is covered.
+/// \file
+/// keyward's API key format (prefix, random body, CRC-32 checksum), and a checker for GitHub and npm tokens.
 #ifndef KEYWARD_KEYS_FORMAT_HPP
 #define KEYWARD_KEYS_FORMAT_HPP
 
@@ -204,7 +206,7 @@ inline constexpr std::size_t token_random_length = 30;
 struct checked_token {
   prefix_entry classification;     ///< the table entry of the prefix
   std::string_view whole;          ///< the whole token
-  std::string_view prefix;         ///< the prefix, e.g. `ghp_`
+  std::string_view prefix;         ///< the prefix, such as `ghp_`
   std::string_view random;         ///< the random part (for github_pat_, everything after the prefix)
   std::string_view checksum;       ///< the 6 checksum characters (empty for github_pat_)
   bool checksum_verified = false;  ///< true when the checksum was checked (false only for github_pat_)

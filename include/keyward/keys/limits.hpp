@@ -9,6 +9,8 @@
 // An error means the limiter could not decide (a backend down, no room for the key, a quota it does not
 // enforce); the verifier then fails closed (503) unless verifier_options::on_limiter_failure says open.
 // keys/redis_limits.hpp adapts rate::redis_limiter (optional: it needs hiredis, so keyward.hpp leaves it out).
+/// \file
+/// Per-key rate limits for keys::verifier: the Limiter concept, no_limiter and tiered_limiter (in process).
 #ifndef KEYWARD_KEYS_LIMITS_HPP
 #define KEYWARD_KEYS_LIMITS_HPP
 

@@ -2,6 +2,8 @@
 // open-addressing hash table under a reader-writer lock, copy-on-write, so that a reader holds a consistent
 // snapshot of a record for as long as it wants while writers replace it; usage-credit balances in a table of
 // their own under a mutex.
+/// \file
+/// A thread-safe in-memory key store, for tests, examples and small services.
 #ifndef KEYWARD_KEYS_MEMORY_STORE_HPP
 #define KEYWARD_KEYS_MEMORY_STORE_HPP
 
@@ -145,8 +147,11 @@ class memory_store {
     return memory_store(key);
   }
 
+  /// Takes over the records; the moved-from store may then only be destroyed or assigned to.
+  ///@{
   memory_store(memory_store&&) noexcept = default;
   memory_store& operator=(memory_store&&) noexcept = default;
+  ///@}
 
   /// The record of `id`, or null when there is none (ids that are not 12 base62 characters included).
   /// Allocates nothing: a shared lock and a reference count.

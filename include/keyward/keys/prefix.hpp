@@ -4,6 +4,8 @@
 // a lookup costs O(length of the prefix), whatever the table's size, and allocates nothing. A
 // malformed constexpr table (an empty prefix, a prefix twice, a byte outside [0-9A-Za-z_-], a prefix over 32
 // bytes) fails to compile, naming the problem.
+/// \file
+/// Classifying an API key by its prefix, from a table fixed at compile time.
 #ifndef KEYWARD_KEYS_PREFIX_HPP
 #define KEYWARD_KEYS_PREFIX_HPP
 
@@ -146,8 +148,10 @@ class prefix_set {
   /// The number of entries.
   constexpr std::size_t size() const noexcept { return size_; }
   /// The entries, in the order the table was given them.
+  ///@{
   constexpr const prefix_entry* begin() const noexcept { return entries_; }
   constexpr const prefix_entry* end() const noexcept { return entries_ + size_; }
+  ///@}
 
  private:
   template <std::size_t>
@@ -205,11 +209,13 @@ class prefix_table {
     return entries_[index];
   }
 
-  /// A view of this table (not of a temporary one).
+  /// A view of this table (not of a temporary one), also by implicit conversion.
+  ///@{
   constexpr prefix_set set() const& noexcept { return prefix_set(entries_.data(), N, nodes_.data()); }
   prefix_set set() const&& = delete;
   constexpr operator prefix_set() const& noexcept { return set(); }  // NOLINT: implicit by design
   operator prefix_set() const&& = delete;
+  ///@}
 
   /// The number of entries.
   static constexpr std::size_t size() noexcept { return N; }

@@ -20,6 +20,8 @@
 // (keys/credits.hpp): a balance of an earlier period, or none, is first refilled to the allowance (periods
 // are counted per refill kind, which the balance stores); a cost that fits is taken; a cost that does not is
 // refused and nothing is taken.
+/// \file
+/// What a server stores for one API key: key_record.
 #ifndef KEYWARD_KEYS_RECORD_HPP
 #define KEYWARD_KEYS_RECORD_HPP
 
@@ -80,9 +82,12 @@ class key_id {
   /// The characters, for hashing.
   constexpr const std::array<char, id_length>& chars() const noexcept { return chars_; }
 
+  /// Compare the texts (operator<: byte order, for ordered containers).
+  ///@{
   friend constexpr bool operator==(const key_id& a, const key_id& b) noexcept { return a.view() == b.view(); }
   friend constexpr bool operator!=(const key_id& a, const key_id& b) noexcept { return !(a == b); }
   friend constexpr bool operator<(const key_id& a, const key_id& b) noexcept { return a.view() < b.view(); }
+  ///@}
 
  private:
   std::array<char, id_length> chars_{};
@@ -95,11 +100,14 @@ class last_use {
  public:
   /// Never used.
   last_use() noexcept = default;
+  /// Takes `other`'s value at the time of the copy (relaxed atomics).
+  ///@{
   last_use(const last_use& other) noexcept : seconds_(other.seconds_.load(std::memory_order_relaxed)) {}
   last_use& operator=(const last_use& other) noexcept {
     seconds_.store(other.seconds_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
+  ///@}
 
   /// Records a use at `now` (floored to the second); keeps the later time when two uses race. Never fails.
   template <class Duration>

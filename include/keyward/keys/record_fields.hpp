@@ -26,6 +26,8 @@
 // Decimals are canonical: digits only (a '-' first for a negative time), no leading zero, no "-0", no
 // overflow. An optional field is written only when the record has a value for it, so a store that writes a
 // whole record must first remove the fields it had (Redis: DEL then HSET, in one script).
+/// \file
+/// A key_record as (field, value) text pairs, for a Redis hash or a SQL row, and back.
 #ifndef KEYWARD_KEYS_RECORD_FIELDS_HPP
 #define KEYWARD_KEYS_RECORD_FIELDS_HPP
 
@@ -75,14 +77,14 @@ constexpr std::string_view field_name(record_field_name name) noexcept {
 
 /// One (field, value) pair of a stored record: views, into the caller's data or an encoded_record.
 struct record_field {
-  std::string_view name;
-  std::string_view value;
+  std::string_view name;   ///< the field name, as field_name() spells it
+  std::string_view value;  ///< its ASCII text value
 };
 
 /// A record read back from its fields, with the revision stored beside it.
 struct stored_record {
-  key_record record;
-  std::uint64_t revision = 0;
+  key_record record;           ///< the record decoded from the fields
+  std::uint64_t revision = 0;  ///< bumped by every change of the stored record, for compare-and-set
 };
 
 /// True when `record` has a value for the field `name`: always for the required fields, when set for the

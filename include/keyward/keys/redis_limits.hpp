@@ -5,6 +5,8 @@
 //   auto redis = *keyward::rate::redis_limiter::make(redis_options);      // one per thread (see there)
 //   using limited = keys::verifier<keys::memory_store, std::chrono::system_clock, keys::redis_limits>;
 //   auto verify = *limited::make(store, options, peppers, *keys::redis_limits::make(redis));
+/// \file
+/// Per-key rate limits kept in Redis, for keys::verifier (needs hiredis).
 #ifndef KEYWARD_KEYS_REDIS_LIMITS_HPP
 #define KEYWARD_KEYS_REDIS_LIMITS_HPP
 

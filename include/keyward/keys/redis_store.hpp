@@ -48,6 +48,8 @@
 // - The request path: find() on a fresh cached record takes a shard mutex and a hash probe; record_use()
 //   queues a write at most once per key per last_used_interval, written by the worker (pipelined); no Redis
 //   round trip on either. consume_credits() is one script run (atomic in Redis).
+/// \file
+/// A key store in Redis with a local cache in front of it (needs hiredis).
 #ifndef KEYWARD_KEYS_REDIS_STORE_HPP
 #define KEYWARD_KEYS_REDIS_STORE_HPP
 
@@ -185,6 +187,9 @@ class redis_store {
   }
 
   ~redis_store() { stop(); }
+  /// Takes over `other`'s connections, cache and worker thread; `other` may then only be destroyed or
+  /// assigned to. Assignment first shuts this store down (worker joined, connections closed).
+  ///@{
   redis_store(redis_store&& other) noexcept = default;
   redis_store& operator=(redis_store&& other) noexcept {
     if (this != &other) {
@@ -194,6 +199,7 @@ class redis_store {
     }
     return *this;
   }
+  ///@}
   redis_store(const redis_store&) = delete;
   redis_store& operator=(const redis_store&) = delete;
 
@@ -717,6 +723,8 @@ class redis_store {
       led.ready.notify_all();
     }
 
+    /// \cond
+    /// Private: kept out of the API reference, where doxygen would list it (a struct in a private one).
     // Lands a flight that its leader leaves without landing it (an exception out of fetch() or keep()), so
     // that its joiners and later finds never wait for it forever.
     struct flight_guard {
@@ -730,6 +738,7 @@ class redis_store {
         land(s, id, *led, result<handle>(errc::redis_unavailable));
       }
     };
+    /// \endcond
 
     result<handle> find(const key_id& id) {
       if (!caching) return fetch(id);

@@ -33,6 +33,8 @@
 // Candidate positions are found 64 (AVX-512 BW), 32 (AVX2) or 1 byte at a time, chosen at run time like
 // Base64's kernels (keyward/kernels.hpp); every candidate is then decided by the same scalar code, so every
 // kernel reports the same matches.
+/// \file
+/// Finding API keys in text and redacting them, for logs and error messages.
 #ifndef KEYWARD_KEYS_SCAN_HPP
 #define KEYWARD_KEYS_SCAN_HPP
 

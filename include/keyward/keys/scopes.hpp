@@ -1,5 +1,7 @@
 // keyward: the permissions of an API key as a 64-bit set (read, write, admin and webhook built in, up to 60
 // scopes named by the server), and what a request requires of them: all of a set, or any of it.
+/// \file
+/// The permissions of an API key as a 64-bit set, and what a request requires of them.
 #ifndef KEYWARD_KEYS_SCOPES_HPP
 #define KEYWARD_KEYS_SCOPES_HPP
 
@@ -47,8 +49,11 @@ class scope_set {
     bits_ |= other.bits_;
     return *this;
   }
+  /// Sets are equal when they hold the same scopes.
+  ///@{
   friend constexpr bool operator==(scope_set a, scope_set b) noexcept { return a.bits_ == b.bits_; }
   friend constexpr bool operator!=(scope_set a, scope_set b) noexcept { return a.bits_ != b.bits_; }
+  ///@}
 
  private:
   constexpr explicit scope_set(std::uint64_t bits) noexcept : bits_(bits) {}

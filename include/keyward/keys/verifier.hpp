@@ -24,6 +24,8 @@
 // When the store has prefetch(std::string_view id) (a hint, such as memory_store's), the verifier calls it
 // once the key has passed the format and checksum checks, then computes the key's HMAC, then calls find(id):
 // the store's memory arrives while the HMAC runs.
+/// \file
+/// From an Authorization field value to a decision about an API key: keys::verifier.
 #ifndef KEYWARD_KEYS_VERIFIER_HPP
 #define KEYWARD_KEYS_VERIFIER_HPP
 
@@ -54,6 +56,9 @@
 #include <variant>
 #include <vector>
 
+/// API keys: prefix classifiers, a checksummed key format, peppered storage digests, records and stores,
+/// scopes, usage credits, finding and redacting keys in text, loading keys from the environment, and the verifier that
+/// turns an Authorization value into a decision.
 namespace keyward::keys {
 
 /// The ways a client may send its key in the Authorization field; make() wants at least one.
@@ -178,15 +183,19 @@ class authentication {
       : outcome_(std::in_place_index<1>, std::move(why)), rate_(rate), credits_(credits) {}
 
   /// True when a principal is held.
+  ///@{
   bool has_value() const noexcept { return outcome_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
+  ///@}
   /// The principal; aborts on a denial.
+  ///@{
   const principal<Handle>& value() const noexcept {
     if (!has_value()) detail::bad_result_access();
     return *std::get_if<0>(&outcome_);
   }
   const principal<Handle>& operator*() const noexcept { return value(); }
   const principal<Handle>* operator->() const noexcept { return &value(); }
+  ///@}
   /// The denial (its challenge() uses the verifier's scheme and realm); aborts on a success.
   const http::denial& error() const noexcept {
     if (has_value()) detail::bad_result_access();

@@ -1,6 +1,8 @@
 // keyward: an in-process rate limiter on the Generic Cell Rate Algorithm (GCRA, the virtual scheduling form
 // of ITU-T I.371 / ATM Forum TM 4.1): one 64-bit atomic state, a lock-free compare-and-swap per request, no
 // allocation, integer time.
+/// \file
+/// An in-process rate limiter on the Generic Cell Rate Algorithm: rate::gcra.
 #ifndef KEYWARD_RATE_GCRA_HPP
 #define KEYWARD_RATE_GCRA_HPP
 
@@ -30,6 +32,8 @@ constexpr rate::decision to_decision(const answer& step) noexcept {
 
 }  // namespace keyward::detail::rate_gcra
 
+/// Rate limiting with GCRA, in process (one key or many) or in Redis, and the RateLimit and X-RateLimit
+/// header fields that report it (draft-ietf-httpapi-ratelimit-headers).
 namespace keyward::rate {
 
 template <class Clock>

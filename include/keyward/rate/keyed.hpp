@@ -1,5 +1,7 @@
 // keyward: per-key GCRA rate limiting (one bucket per API key, user or address) in a fixed amount of memory:
 // sharded open-addressing tables allocated once, where only keys whose bucket is full again are ever dropped.
+/// \file
+/// Per-key GCRA rate limiting in a fixed amount of memory: rate::keyed.
 #ifndef KEYWARD_RATE_KEYED_HPP
 #define KEYWARD_RATE_KEYED_HPP
 

@@ -2,6 +2,8 @@
 // a denial is sent with. Shared by the in-process GCRA limiter (rate/gcra.hpp), the keyed limiter
 // (rate/keyed.hpp), the Redis backend (rate/redis.hpp) and the header writers (rate/ratelimit_fields.hpp,
 // rate/x_ratelimit.hpp).
+/// \file
+/// What a rate limiter enforces (quota) and answers (decision).
 #ifndef KEYWARD_RATE_QUOTA_HPP
 #define KEYWARD_RATE_QUOTA_HPP
 
@@ -35,10 +37,13 @@ struct quota {
   /// True when count, period and burst are all positive.
   constexpr bool valid() const noexcept { return count > 0 && period.count() > 0 && burst > 0; }
 
+  /// Quotas are equal when count, period and burst are.
+  ///@{
   friend constexpr bool operator==(const quota& a, const quota& b) noexcept {
     return a.count == b.count && a.period == b.period && a.burst == b.burst;
   }
   friend constexpr bool operator!=(const quota& a, const quota& b) noexcept { return !(a == b); }
+  ///@}
 };
 
 /// The outcome of asking a limiter for capacity.
@@ -50,7 +55,7 @@ enum class verdict : std::uint8_t {
 
 /// A limiter's answer to one request: the verdict plus what the RateLimit and Retry-After headers report.
 struct decision {
-  verdict outcome = verdict::denied;
+  verdict outcome = verdict::denied;       ///< allowed, denied, or never
   std::uint64_t limit = 0;                 ///< the burst: the most requests allowed at once
   std::uint64_t remaining = 0;             ///< cost-1 requests that would still be allowed right now
   std::chrono::nanoseconds wait{};         ///< when denied: how long until this request would be allowed

@@ -4,6 +4,8 @@
 // parameters. A field split over several lines must be joined with ", " before parsing (RFC 9651 section
 // 4.2). Writers come as trios (write_x into a caller buffer, x_size, x as a new string); parsers return
 // views into the input and hand each list member to a callback: no allocation.
+/// \file
+/// The RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers): writing and parsing.
 #ifndef KEYWARD_RATE_RATELIMIT_FIELDS_HPP
 #define KEYWARD_RATE_RATELIMIT_FIELDS_HPP
 
@@ -32,7 +34,7 @@ inline constexpr std::uint64_t max_field_integer =
 struct quota_policy {
   std::string_view name;                          ///< the policy's identifier: printable ASCII
   std::uint64_t quota = 0;                        ///< q: quota units allowed per window (section 3.1.1)
-  std::optional<std::string_view> quota_unit;     ///< qu: e.g. "content-bytes"; "requests" when omitted
+  std::optional<std::string_view> quota_unit;     ///< qu: such as "content-bytes"; "requests" when omitted
   std::optional<std::uint64_t> window_seconds;    ///< w: the time window in seconds, not 0 (section 3.1.3)
   std::optional<std::string_view> partition_key;  ///< pk: raw bytes, sent as a Byte Sequence (3.1.4)
 };
@@ -137,8 +139,8 @@ struct service_limit_view {
 
 /// How many members of a parsed list were passed on, and how many were ignored as malformed.
 struct member_counts {
-  std::size_t accepted = 0;
-  std::size_t ignored = 0;
+  std::size_t accepted = 0;  ///< well-formed members, each passed to the visitor
+  std::size_t ignored = 0;   ///< malformed members, skipped as the draft requires (section 7)
 };
 
 }  // namespace keyward::rate

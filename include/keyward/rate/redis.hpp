@@ -26,6 +26,8 @@
 //   limit, cost) uses the caller's `now` only and writes keys that never expire by themselves (see there).
 // - Replies are checked: a reply that is not one the script can give for the request's quota and cost, or
 //   bytes the server sends beyond the replies of the call, are errc::redis_protocol.
+/// \file
+/// The GCRA rate limiter with its state in Redis (needs hiredis).
 #ifndef KEYWARD_RATE_REDIS_HPP
 #define KEYWARD_RATE_REDIS_HPP
 

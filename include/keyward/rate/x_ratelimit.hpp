@@ -6,6 +6,8 @@
 // (and others) send the Unix time in seconds at which the quota is restored, many others the number of
 // seconds to wait (as the early IETF drafts' RateLimit-Reset did). A client must know which its server
 // sends; reset_meaning names the two.
+/// \file
+/// The de-facto X-RateLimit-Limit, -Remaining and -Reset response fields.
 #ifndef KEYWARD_RATE_X_RATELIMIT_HPP
 #define KEYWARD_RATE_X_RATELIMIT_HPP
 

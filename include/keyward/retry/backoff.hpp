@@ -8,6 +8,8 @@
 // default) and is mapped to a range by a fixed rule, so a scripted generator gives delays that can be
 // derived by hand: a draw in [lo, hi] (nanoseconds, both included) from 64 random bits r is
 // lo + floor(r * (hi - lo + 1) / 2^64).
+/// \file
+/// How long a client waits before each retry, and when it stops: backoff and retry budgets.
 #ifndef KEYWARD_RETRY_BACKOFF_HPP
 #define KEYWARD_RETRY_BACKOFF_HPP
 

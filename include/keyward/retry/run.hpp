@@ -16,6 +16,8 @@
 //   retry_transport_errors say so, after the backoff delay.
 // A retry is made only while attempts, time budget and the shared retry budget all allow it, checked in that
 // order; the retry budget is asked last, so tokens are spent only on retries that happen.
+/// \file
+/// A retry loop that owns no transport: retry::run.
 #ifndef KEYWARD_RETRY_RUN_HPP
 #define KEYWARD_RETRY_RUN_HPP
 
@@ -33,6 +35,8 @@
 #include <type_traits>
 #include <utility>
 
+/// Client retries: backoff with jitter, retry budgets, and a loop that honours Retry-After and owns no
+/// transport.
 namespace keyward::retry {
 
 /// What one attempt produced: an HTTP status with the delays the server asked for, or no response at all.
@@ -92,7 +96,7 @@ inline constexpr std::size_t history_capacity = 16;
 /// What run() did: the last outcome, why it stopped, and the first history_capacity attempts.
 struct report {
   outcome last;                      ///< what the last attempt produced
-  stop_reason reason = stop_reason::not_retryable;
+  stop_reason reason = stop_reason::not_retryable;  ///< why no further attempt was made
   std::uint32_t attempts = 0;        ///< attempts made, including those beyond the history
   std::array<attempt_record, history_capacity> history{};  ///< the first history_size() attempts
 
@@ -106,6 +110,7 @@ struct report {
 
 /// run()'s default sleep: std::this_thread::sleep_for.
 struct thread_sleep {
+  /// Blocks the calling thread for at least `duration`.
   void operator()(std::chrono::nanoseconds duration) const { std::this_thread::sleep_for(duration); }
 };
 

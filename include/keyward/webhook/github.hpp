@@ -5,6 +5,8 @@
 // GitHub signs the body only: there is no timestamp, so a captured delivery stays valid for as long as the
 // secret does. A server that must refuse replays can remember the `X-GitHub-Delivery` id of each delivery
 // it accepted. The legacy SHA-1 field `X-Hub-Signature: sha1=...` is not supported.
+/// \file
+/// GitHub webhook signatures (X-Hub-Signature-256).
 #ifndef KEYWARD_WEBHOOK_GITHUB_HPP
 #define KEYWARD_WEBHOOK_GITHUB_HPP
 

@@ -2,6 +2,8 @@
 // (Standard Webhooks, Stripe, GitHub, Slack) is an HMAC-SHA256 (RFC 2104) over a message built from the
 // request; a keyring holds one or several keys (several while a secret is rotated), each prepared once, and
 // checks received tags against all of them in constant time.
+/// \file
+/// The HMAC-SHA256 keys of a webhook verifier, rotated without downtime.
 #ifndef KEYWARD_WEBHOOK_KEYRING_HPP
 #define KEYWARD_WEBHOOK_KEYRING_HPP
 
@@ -18,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+/// Signed webhooks verified with HMAC-SHA256: Standard Webhooks, Stripe, GitHub and Slack, each with key
+/// rotation and a timestamp tolerance where the scheme signs one.
 namespace keyward::webhook {
 
 /// A received or computed HMAC-SHA256 tag (32 bytes).

@@ -4,6 +4,8 @@
 // `X-Slack-Request-Timestamp` and the signing secret is taken as its bytes, as configured (no decoding).
 // Slack asks receivers to refuse a timestamp more than five minutes from the local clock; keyward checks
 // both directions with a settable tolerance (default 300 s), both ends included.
+/// \file
+/// Slack request signatures (X-Slack-Signature, X-Slack-Request-Timestamp).
 #ifndef KEYWARD_WEBHOOK_SLACK_HPP
 #define KEYWARD_WEBHOOK_SLACK_HPP
 

@@ -19,6 +19,8 @@
 // - The id: 1 to max_id_size (default 256) bytes of visible ASCII (%x21-7E).
 // - The tags are compared as raw bytes (decoded from Base64) in constant time, never as strings.
 // OWS (SP / HTAB) around each field value is not part of it (RFC 9110 section 5.5) and is ignored.
+/// \file
+/// Standard Webhooks v1 signatures (webhook-id, webhook-timestamp, webhook-signature).
 #ifndef KEYWARD_WEBHOOK_STANDARD_HPP
 #define KEYWARD_WEBHOOK_STANDARD_HPP
 

@@ -10,6 +10,8 @@
 // counted against max_signatures (default 8). Any v1 may match, under any of the verifier's secrets. The
 // timestamp must lie within the tolerance (default 300 s) on both sides of `now`: Stripe's libraries check
 // only the past, but a timestamp in the future has no source other than a skewed clock.
+/// \file
+/// Stripe webhook signatures (Stripe-Signature).
 #ifndef KEYWARD_WEBHOOK_STRIPE_HPP
 #define KEYWARD_WEBHOOK_STRIPE_HPP
 
