@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Compile (and, where an output is shown, run) every ```cpp block of README.md.
+"""Compile (and, where an output is shown, run) every ```cpp block of README.md and of the docs/ pages.
 
-Rules for README code blocks (copy into the docs):
+Rules for code blocks in README.md and docs/*.md:
 
-  Every ```cpp block in README.md is compiled by CI (tests/readme/check_blocks.py) with
+  Every ```cpp block of these Markdown files is compiled by CI (tests/readme/check_blocks.py) with
   g++ -std=c++17 -Wall -Wextra -Werror, against include/ and against single_include/.
   - A block that contains `int main` is compiled as it stands.
   - Any other block is wrapped: its `#include` lines are moved to the top, after <keyward/keyward.hpp>,
@@ -16,13 +16,17 @@ Rules for README code blocks (copy into the docs):
     `#include <keyward/keyward.hpp>` (the single header is the only keyward header there), except the
     optional adapters that need hiredis (OPTIONAL below), which the single header leaves out: they are
     read from include/, after the single header, as users of the single header do.
-  Compiler messages name README.md lines (the wrapper's own lines are called "wrapper").
+  - Blocks in any other language (```sh, ```cmake, ```text, ...) are not checked.
+  Compiler messages name the Markdown file and its lines (the wrapper's own lines are called "wrapper").
 
 Prints one `PASS name` / `FAIL name: reason` line per block and include directory, where name is
-`README.md:LINE include-dir` (LINE: the block's opening fence). Exits 1 when any block fails.
+`FILE:LINE include-dir` (FILE: the Markdown file as given, relative to the repository root when it lies
+inside it, e.g. `docs/http.md`; LINE: the block's opening fence). A page without cpp blocks is fine; exits 1
+when any block fails, when a file cannot be read, or when none of the files has a cpp block.
 
-Usage: python3 tests/readme/check_blocks.py [README.md] [--include DIR ...] [--cxx g++] [--work DIR]
-(default: README.md, --include include --include single_include, relative to the repository root).
+Usage: /usr/bin/python3 tests/readme/check_blocks.py [FILE.md ...] [--include DIR ...] [--cxx g++] [--work DIR]
+(default: README.md; --include include --include single_include; both relative to the repository root).
+CI (tools/test.sh) runs it on README.md docs/*.md.
 """
 import argparse
 import concurrent.futures
@@ -86,20 +90,20 @@ def parse_blocks(markdown):
     return result
 
 
-def program(block, readme_name, single_header):
+def program(block, source_name, single_header):
     """The translation unit for a block, following the rules in the module docstring. `#line` directives map
-    every line back to README.md, so compiler messages name the README line."""
+    every line back to the Markdown file, so compiler messages name its line."""
     lines = block.text.splitlines()
     if single_header:
         lines = [l if any(f"<{h}>" in l for h in OPTIONAL) else KEYWARD_INCLUDE.sub("#include <keyward/keyward.hpp>", l)
                  for l in lines]
-    first = block.line + 1  # README line of the block's first line
+    first = block.line + 1  # Markdown line of the block's first line
 
     def located(numbered):
         out, expected = [], None
         for number, text in numbered:
             if number != expected:
-                out.append(f'#line {number} "{readme_name}"')
+                out.append(f'#line {number} "{source_name}"')
             out.append(text)
             expected = number + 1
         return out
@@ -123,11 +127,12 @@ def first_error(log, source):
     return (log.strip().splitlines() or ["(no message)"])[0]
 
 
-def check(block, include, cxx, work, readme_name):
-    name = f"{readme_name}:{block.line} {include}"
-    stem = work / f"block_{block.line}_{include.replace('/', '_')}"
+def check(block, include, cxx, work, source_name):
+    name = f"{source_name}:{block.line} {include}"
+    # One scratch file per Markdown file, block and include directory (docs/http.md -> docs_http_md_...).
+    stem = work / f"block_{re.sub(r'[^A-Za-z0-9]', '_', source_name)}_{block.line}_{include.replace('/', '_')}"
     source = stem.with_suffix(".cpp")
-    source.write_text(program(block, readme_name, include.rstrip("/").endswith("single_include")), encoding="utf-8")
+    source.write_text(program(block, source_name, include.rstrip("/").endswith("single_include")), encoding="utf-8")
     include_dir = include if os.path.isabs(include) else str(ROOT / include)
     exe = stem.with_suffix(".exe")
     build = [cxx, *FLAGS, f"-I{include_dir}", f"-I{ROOT / 'include'}", str(source), "-o", str(exe)]
@@ -135,7 +140,7 @@ def check(block, include, cxx, work, readme_name):
         build[-2:] = ["-fsyntax-only"]
     compiled = subprocess.run(build, capture_output=True, text=True)
     if compiled.returncode != 0:
-        return f"FAIL {name}: does not compile: {first_error(compiled.stderr, readme_name)}"
+        return f"FAIL {name}: does not compile: {first_error(compiled.stderr, source_name)}"
     if block.expected_output is None:
         return f"PASS {name}: compiles"
     try:
@@ -149,29 +154,47 @@ def check(block, include, cxx, work, readme_name):
     return f"PASS {name}: compiles, output matches"
 
 
+def display_name(path):
+    """The name PASS/FAIL lines use: the path relative to the repository root when it lies inside it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("readme", nargs="?", default=str(ROOT / "README.md"))
+    parser.add_argument("files", nargs="*", help="Markdown files (default: README.md)")
     parser.add_argument("--include", action="append", help="include directory (repeatable); "
                         "default: include and single_include")
     parser.add_argument("--cxx", default=os.environ.get("CXX", "g++"))
     parser.add_argument("--work", help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
     includes = args.include or ["include", "single_include"]
-    readme = pathlib.Path(args.readme)
-    blocks = parse_blocks(readme.read_text(encoding="utf-8"))
-    if not blocks:
-        print(f"FAIL {readme.name}: no cpp block found")
+    files = [pathlib.Path(f) for f in args.files] or [ROOT / "README.md"]
+    jobs = []
+    unreadable = False
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            print(f"FAIL {display_name(path)}: cannot read: {e.strerror}")
+            unreadable = True
+            continue
+        name = display_name(path)
+        jobs += [(block, include, name) for block in parse_blocks(text) for include in includes]
+    if not jobs:
+        print(f"FAIL {' '.join(display_name(f) for f in files)}: no cpp block found")
         return 1
     with tempfile.TemporaryDirectory() as scratch:
         work = pathlib.Path(args.work or scratch)
         work.mkdir(parents=True, exist_ok=True)
-        jobs = [(block, include) for block in blocks for include in includes]
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            verdicts = list(pool.map(lambda job: check(job[0], job[1], args.cxx, work, readme.name), jobs))
+            verdicts = list(pool.map(lambda job: check(job[0], job[1], args.cxx, work, job[2]), jobs))
         for verdict in verdicts:
             print(verdict)
-        failed = any(v.startswith("FAIL") for v in verdicts)
+        failed = unreadable or any(v.startswith("FAIL") for v in verdicts)
     return 1 if failed else 0
 
 
