@@ -6,7 +6,8 @@ packages=(g++ clang libclang-rt-14-dev meson ninja-build cmake pkg-config python
           libboost-test-dev libboost-dev libbenchmark-dev libssl-dev libsodium-dev valgrind
           libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross
           libpoco-dev libcpp-httplib-dev redis-server libhiredis-dev
-          python3-jwt libjwt-dev libcpp-jwt-dev nlohmann-json3-dev)
+          python3-jwt libjwt-dev libcpp-jwt-dev nlohmann-json3-dev
+          doxygen python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
