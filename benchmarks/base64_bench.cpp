@@ -1,7 +1,7 @@
 // keyward benchmarks: Base64 encoding and decoding by keyward and by the peers found at build time
 // (OpenSSL, libsodium, Boost.Beast), side by side. Every case cycles through a pool of distinct random
 // inputs; every library's output on the whole pool is checked against a reference before anything is timed.
-// Benchmark names are <encode|decode>/<library>/<raw size in bytes | mix>; benchmarks/compare.py reads them.
+// Benchmark names are <encode|decode>/<library>/<raw size in bytes | mix>; benchmarks/report.py reads them.
 
 #include <keyward/base64.hpp>
 #include <keyward/kernels.hpp>
