@@ -307,8 +307,6 @@ const std::vector<std::uint64_t>& random_keys() {
   return keys;
 }
 
-std::unique_ptr<mutex_map> shared_map;
-std::int64_t map_start_ns = 1'000'000'000;  // where each one's next run starts, moved on by thread 0
 
 template <class Limiter, class Acquire>
 void run_keyed(benchmark::State& state, Limiter& limiter, std::int64_t& start_ns, Acquire acquire) {
@@ -322,17 +320,19 @@ void run_keyed(benchmark::State& state, Limiter& limiter, std::int64_t& start_ns
 
 // Hash: the default (SipHash-2-4 under the limiter's random key), or std::hash<std::uint64_t> mixed with
 // that key (what 64-bit keys got before the default became a keyed hash); one limiter each.
+// The shared limiter and map are made, filled with a million keys, by whichever thread of the first run
+// comes first (a function-local static: the other threads wait for it), whatever order the runs take.
 template <class Hash>
 void keyed_keyward_with(benchmark::State& state) {
-  static std::unique_ptr<keyed<std::uint64_t, Hash>> shared_keyed;
-  static std::int64_t keyward_start_ns = 1'000'000'000;
-  if (state.thread_index() == 0 && !shared_keyed) {
+  static const std::unique_ptr<keyed<std::uint64_t, Hash>> shared_keyed = [] {
     auto made = keyed<std::uint64_t, Hash>::make(per_key_quota(), keyed_capacity);
     require(made.has_value(), "cannot make the keyed limiter");
-    shared_keyed = std::make_unique<keyed<std::uint64_t, Hash>>(std::move(*made));
+    auto limiter = std::make_unique<keyed<std::uint64_t, Hash>>(std::move(*made));
     for (std::uint64_t id = 0; id < million_keys; ++id)
-      require(shared_keyed->acquire(id * 0x9E3779B97F4A7C15u, at(0)).has_value(), "a key did not fit");
-  }
+      require(limiter->acquire(id * 0x9E3779B97F4A7C15u, at(0)).has_value(), "a key did not fit");
+    return limiter;
+  }();
+  static std::int64_t keyward_start_ns = 1'000'000'000;
   run_keyed(state, *shared_keyed, keyward_start_ns,
             [](keyed<std::uint64_t, Hash>& limiter, std::uint64_t key, std::int64_t now) {
               const auto answer = limiter.acquire(key, at(now));
@@ -345,12 +345,13 @@ void keyed_keyward(benchmark::State& state) { keyed_keyward_with<keyward::rate::
 void keyed_keyward_std_hash(benchmark::State& state) { keyed_keyward_with<std::hash<std::uint64_t>>(state); }
 
 void keyed_mutex_map(benchmark::State& state) {
-  if (state.thread_index() == 0 && !shared_map) {
-    shared_map = std::make_unique<mutex_map>(per_key_quota());
+  static const std::unique_ptr<mutex_map> shared_map = [] {
+    auto map = std::make_unique<mutex_map>(per_key_quota());
     double remaining = 0;
-    for (std::uint64_t id = 0; id < million_keys; ++id)
-      shared_map->acquire(id * 0x9E3779B97F4A7C15u, 0, &remaining);
-  }
+    for (std::uint64_t id = 0; id < million_keys; ++id) map->acquire(id * 0x9E3779B97F4A7C15u, 0, &remaining);
+    return map;
+  }();
+  static std::int64_t map_start_ns = 1'000'000'000;  // where each one's next run starts, moved on by thread 0
   run_keyed(state, *shared_map, map_start_ns, [](mutex_map& map, std::uint64_t key, std::int64_t now) {
     double remaining = 0;
     const bool allowed = map.acquire(key, now, &remaining);
