@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 work=${KEYWARD_CI_DIR:-$(mktemp -d /tmp/keyward-ci.XXXXXX)}
 mkdir -p "$work"
-export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-20}
+export KEYWARD_FUZZ_SECONDS=${KEYWARD_FUZZ_SECONDS:-15}
 # UndefinedBehaviorSanitizer only prints by default: make every report fail the test that triggered it.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 started=$(date +%s)
@@ -27,7 +27,7 @@ record() {  # record NAME STATUS(0=pass)
 # Count the tests of one meson build from its JSON test log; a build or set-up failure counts as one failure.
 meson_job() {  # meson_job NAME [meson setup args...]   (CXX and MESON_TEST_ARGS may be set by the caller)
   local name=$1; shift
-  local dir="$work/$name"
+  local dir="$work/$name" job_started=$SECONDS
   echo "=== $name: meson setup $*"
   if ! meson setup "$dir" "$root" "$@" >"$work/$name.setup.log" 2>&1; then
     tail -30 "$work/$name.setup.log"; record "$name (setup)" 1; return
@@ -49,11 +49,12 @@ print(results.count("OK"), sum(r not in ("OK", "SKIP") for r in results), result
     failures+=("$name: $bad test(s)")
     grep -B2 -A40 -E '(FAIL|TIMEOUT)' "$work/$name.test.log" | head -150
   fi
+  echo "  [$name] $((SECONDS - job_started)) s"
 }
 
 # lines_job NAME COMMAND...: a check that prints "PASS ..." / "FAIL ..." lines, one per result.
 lines_job() {
-  local name=$1; shift
+  local name=$1 job_started=$SECONDS; shift
   echo "=== $name: $*"
   "$@" >"$work/$name.log" 2>&1
   local status=$?
@@ -64,6 +65,7 @@ lines_job() {
   if ! grep -qE '^(PASS|FAIL) ' "$work/$name.log" || { [ $status -ne 0 ] && ! grep -qE '^FAIL ' "$work/$name.log"; }; then
     tail -30 "$work/$name.log"; record "$name (exit $status)" 1
   fi
+  echo "  [$name] $((SECONDS - job_started)) s"
 }
 
 # The suite: g++ C++17 and clang++ C++20 as release builds (-O3, where GCC's flow-based warnings appear) with
@@ -94,8 +96,36 @@ lines_job non-x86 bash tests/check_non_x86.sh "$work/non-x86"
 
 lines_job consumers bash tests/install/run.sh "$root" "$work/install"
 
-# The version is the same in meson.build, version.hpp and CMakeLists.txt.
-lines_job version python3 tools/check_version.py "$root"
+# The vcpkg port and the Conan recipe declare what their clients require (read statically: neither client is
+# a Debian package; tests/install/run.sh builds their consumers against a staged install).
+lines_job recipes python3 tests/install/check_recipes.py "$root"
+
+# One version everywhere: version.hpp, meson.build (and so pkg-config), CMakeLists.txt, the vcpkg port, the
+# Conan recipe and CHANGELOG.md; the self-test checks that a different version in each place is caught.
+lines_job version python3 tools/check_version.py --self-test "$root"
+
+# The API reference: Doxygen over the public headers, any warning (an undocumented public name) fails.
+lines_job doxygen bash tools/doxygen.sh "$work/doxygen"
+
+# The benchmark tables of the README and docs/benchmarks.md are what benchmarks/report.py makes of the
+# committed results (benchmarks/results/), never typed by hand.
+lines_job benchmark-tables python3 benchmarks/report.py benchmarks/results --check README.md docs/benchmarks.md
+
+# The committed charts are what benchmarks/report.py draws from the same results (its SVG output is
+# deterministic: fixed hash salt, no date, text kept as text).
+check_charts() {
+  /usr/bin/python3 benchmarks/report.py benchmarks/results --charts "$work/charts" || { echo "FAIL charts: report.py failed"; return 1; }
+  local drawn committed
+  for drawn in "$work"/charts/bench-*.svg; do
+    committed="docs/images/$(basename "$drawn")"
+    if cmp -s "$drawn" "$committed"; then echo "PASS chart $committed"
+    else echo "FAIL chart $committed: not what report.py draws from benchmarks/results (or missing)"; fi
+  done
+  for committed in docs/images/bench-*.svg; do
+    [ -e "$work/charts/$(basename "$committed")" ] || echo "FAIL chart $committed: report.py no longer draws it"
+  done
+}
+lines_job benchmark-charts check_charts
 
 # Every platform branch (Windows, macOS, the BSDs, generic POSIX, old Linux...) compiles, through include/
 # and through the single header, forced with macro overrides and stub system headers.
@@ -104,8 +134,11 @@ lines_job platforms bash tests/platforms/run.sh "$work/platforms"
 # A user's strict build: every public header and template, g++ and clang++ at -O2 and -O3 with -Werror.
 lines_job user-build bash tests/user_build/run.sh "$work/user-build"
 
-# Every ```cpp block of README.md compiles (and prints the output shown after it, if any).
-lines_job readme python3 tests/readme/check_blocks.py "$root/README.md" --work "$work/readme"
+# Every relative link of the Markdown files resolves, to a file and, with a #fragment, to one of its headings.
+lines_job links python3 tests/readme/check_links.py "$root"
+
+# Every ```cpp block of README.md and docs/ compiles (and prints the output shown after it, if any).
+lines_job readme python3 tests/readme/check_blocks.py "$root/README.md" "$root"/docs/*.md --work "$work/readme"
 
 echo "=== finished in $(( $(date +%s) - started )) s; logs in $work"
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
