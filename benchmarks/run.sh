@@ -8,7 +8,7 @@
 #   OUT_DIR      where the JSON goes (default benchmarks/results; with --quick, BUILD/quick-results)
 #   --build DIR  the meson build directory (default build-bench in the repository, which git ignores)
 #   --quick      tiny min_time and 2 repetitions: checks the pipeline in a few minutes; the numbers are noise
-# A full run takes about 15 minutes on a 2-core machine (plus about 4 to build from scratch); run it on a quiet
+# A full run takes about 12 minutes on a 2-core machine, the build from scratch included; run it on a quiet
 # one. Single-threaded benchmarks are pinned to one CPU (the last one, or $KEYWARD_BENCH_CPU); rate_bench's
 # two-thread cases get two CPUs. The Redis benchmarks run when hiredis was found and redis-server is
 # installed: each starts a redis-server of its own on a free loopback port and stops it when it ends
