@@ -136,7 +136,8 @@ def check(root, out=print):
 # For --self-test: one edit per place that makes it state another version.
 BUMPS = {
     "meson.build": ("meson.build", r"(\bproject\s*\([^)]*?\bversion\s*:\s*')[^']+", r"\g<1>9.9.9"),
-    "CMakeLists.txt": ("CMakeLists.txt", r"(\bVERSION\s+)[0-9][0-9.]*", r"\g<1>9.9.9"),
+    "CMakeLists.txt": ("CMakeLists.txt", r"(?is)(\bproject\s*\(\s*keyward\b[^)]*?\bVERSION\s+)[0-9][0-9.]*",
+                       r"\g<1>9.9.9"),
     "vcpkg.json": ("packaging/vcpkg/keyward/vcpkg.json", r'("version(?:-semver)?"\s*:\s*")[^"]+', r"\g<1>9.9.9"),
     "conanfile.py": ("packaging/conan/conanfile.py", r'(?m)(^\s*version\s*=\s*")[^"]+', r"\g<1>9.9.9"),
     "CHANGELOG.md": ("CHANGELOG.md", r"(?m)^(## \[)\d+\.\d+\.\d+(\] - )", r"\g<1>9.9.9\g<2>"),
