@@ -114,6 +114,7 @@ lines_job benchmark-tables python3 benchmarks/report.py benchmarks/results --che
 # The committed charts are what benchmarks/report.py draws from the same results (its SVG output is
 # deterministic: fixed hash salt, no date, text kept as text).
 check_charts() {
+  rm -rf "$work/charts"
   /usr/bin/python3 benchmarks/report.py benchmarks/results --charts "$work/charts" || { echo "FAIL charts: report.py failed"; return 1; }
   local drawn committed
   for drawn in "$work"/charts/bench-*.svg; do

@@ -35,18 +35,21 @@ def fail(message):
 
 
 def archive_member(archive, top, name):
-    """The bytes of top/name in the archive, or None."""
-    try:
-        member = archive.extractfile(f"{top}/{name}")
-    except KeyError:
-        return None
-    return member.read() if member else None
+    """The bytes of top/name in the archive (whose names may start with "./"), or None."""
+    for path in (f"{top}/{name}", f"./{top}/{name}"):
+        try:
+            member = archive.extractfile(path)
+        except KeyError:
+            continue
+        return member.read() if member else None
+    return None
 
 
 def check_archive(path, version, manifest_bytes):
     """Checks that the archive holds this release: one top-level directory, the same version and vcpkg.json."""
     with tarfile.open(path) as archive:
-        tops = {name.split("/", 1)[0] for name in archive.getnames() if name not in (".", "./")}
+        names = [name[2:] if name.startswith("./") else name for name in archive.getnames()]
+        tops = {name.split("/", 1)[0] for name in names if name not in ("", ".")}
         if len(tops) != 1:
             fail(f"{path} must hold one top-level directory, holds {sorted(tops)}")
         top = tops.pop()

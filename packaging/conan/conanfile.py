@@ -71,7 +71,8 @@ class KeywardConan(ConanFile):
 
         # With Redis: keyward::keyward stays the headers alone, keyward::redis adds hiredis. CMakeDeps also
         # declares a root target linking every component; it must not be keyward::keyward, or that would
-        # pull in hiredis (the hiredis recipe renames its root target for the same reason).
+        # pull in hiredis (conan-center's hiredis recipe renames its own root target when it has components
+        # besides hiredislib, for the same reason).
         self.cpp_info.set_property("cmake_target_name", "keyward::keyward_all")
         core = self.cpp_info.components["core"]
         core.set_property("cmake_target_name", "keyward::keyward")
@@ -81,7 +82,7 @@ class KeywardConan(ConanFile):
         redis = self.cpp_info.components["redis"]
         redis.set_property("cmake_target_name", "keyward::redis")
         redis.set_property("pkg_config_name", "keyward-redis")
-        redis.requires = ["core", "hiredis::hiredis"]
+        redis.requires = ["core", "hiredis::hiredislib"]  # hiredis's component: hiredis::hiredis, pkg-config hiredis
         redis.includedirs = []  # the headers come through core
         redis.bindirs = []
         redis.libdirs = []

@@ -125,6 +125,7 @@ cmake_install() {
 
 # Both builds install the same headers and CMake files (meson adds only the pkg-config file).
 installs_match() {
+  test -d "$meson_stage" && test -d "$cmake_stage"  # a missing stage would make both lists empty
   diff <(cd "$meson_stage" && find . -type f ! -name keyward.pc | sort) \
        <(cd "$cmake_stage" && find . -type f | sort)
 }
@@ -198,7 +199,8 @@ check_vcpkg_stage() {  # the files a header-only vcpkg package holds, and nothin
   diff <(cd "$stage" && find . -type f ! -path './include/keyward/*' | sort) \
        <(printf '%s\n' ./share/keyward/copyright ./share/keyward/keywardConfig.cmake \
            ./share/keyward/keywardConfigVersion.cmake ./share/keyward/usage)
-  test ! -e "$stage/lib" && test ! -e "$stage/debug"
+  test ! -e "$stage/lib"
+  test ! -e "$stage/debug"
   diff <(cd "$stage/include" && find keyward -type f | sort) <(cd "$tree/include" && find keyward -type f | sort)
 }
 vcpkg_portfile() {
@@ -241,9 +243,10 @@ cmake_unknown_component() {
 # The Conan test package's CMake project against the same staged prefix.
 conan_test_package() {
   cmake -S "$tree/packaging/conan/test_package" -B "$scratch/conan-test-package" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_PREFIX_PATH="$vcpkg_stage" -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_PREFIX_PATH="$vcpkg_stage" -DCMAKE_BUILD_TYPE=Release -DKEYWARD_TEST_REDIS=ON
   cmake --build "$scratch/conan-test-package" --verbose
   "$scratch/conan-test-package/test_package"
+  "$scratch/conan-test-package/test_package_redis"
 }
 
 # The registry port written by tools/vcpkg_registry_port.py from a release archive of the snapshot: it
