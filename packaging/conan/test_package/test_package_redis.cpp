@@ -1,4 +1,5 @@
-// Conan test package for keyward built with with_redis=True: includes the Redis adapter through
+// Conan test package for keyward built with with_redis=True (also built by tests/install/run.sh against a
+// staged install, through find_package_redis/): includes the Redis adapter through
 // keyward::redis, builds a limiter (make() checks the options and does not connect) and calls hiredis's reply
 // parser, so that both the headers and the hiredis library must be found. Needs no Redis server.
 #include <keyward/rate/redis.hpp>
