@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, on Debian 12 as root, everything keyward's build, tests, benchmarks and examples use.
+# Installs, on Debian 12 as root, everything keyward's build, tests, benchmarks and examples use (curl and wrk
+# drive the example server in the end-to-end test and the demo).
 # Safe to run again; skips apt when every package is already there.
 set -euo pipefail
 packages=(g++ clang libclang-rt-14-dev meson ninja-build cmake pkg-config python3 git
@@ -7,7 +8,7 @@ packages=(g++ clang libclang-rt-14-dev meson ninja-build cmake pkg-config python
           libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross
           libpoco-dev libcpp-httplib-dev redis-server libhiredis-dev
           python3-jwt libjwt-dev libcpp-jwt-dev nlohmann-json3-dev
-          doxygen python3-matplotlib)
+          doxygen python3-matplotlib curl wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

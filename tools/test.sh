@@ -83,9 +83,32 @@ CXX=clang++ meson_job clang-cxx17-asan-ubsan -Dcpp_std=c++17 -Db_sanitize=addres
 # user-build checks, and are the same text as include/'s, which the other jobs run on every kernel.
 CXX=g++     meson_job gcc-single-header-no-exceptions-no-rtti-no-simd -Dsingle_header=true -Dcpp_eh=none \
   -Dcpp_rtti=false -Dcpp_args=-DKEYWARD_NO_SIMD
-CXX=clang++ meson_job clang-fuzz -Dtests=false -Dfuzzing=true -Dbuildtype=debugoptimized
+CXX=clang++ meson_job clang-fuzz -Dtests=false -Dexamples=false -Dcli=false -Dfuzzing=true -Dbuildtype=debugoptimized
 # The benchmarks build, check every library's output against a reference, and run briefly (no timing is judged).
-CXX=g++ MESON_TEST_ARGS=--benchmark meson_job gcc-benchmarks -Dtests=false -Dbenchmarks=true -Dbuildtype=release
+CXX=g++ MESON_TEST_ARGS=--benchmark meson_job gcc-benchmarks -Dtests=false -Dexamples=false -Dcli=false -Dbenchmarks=true \
+  -Dbuildtype=release
+
+# The example API server end to end, from the g++ release build: every denial and success through curl, the
+# example client, a bounded wrk load (429s exactly at the quota, no request errors), two servers sharing keys and
+# quotas through Redis, and the README's demo.
+lines_job e2e bash tests/e2e/run.sh "$work/gcc-cxx17-release" "$work/e2e"
+# The same against the g++ AddressSanitizer + UndefinedBehaviorSanitizer build: any report in a server's log fails.
+lines_job e2e-asan-ubsan bash tests/e2e/run.sh "$work/gcc-cxx20-asan-ubsan" "$work/e2e-asan-ubsan"
+
+# `meson install` puts the keyward command in bin/ (from the same build, nothing rebuilt) and it runs from there.
+check_cli_install() {
+  local stage="$work/cli-install" version
+  rm -rf "$stage"
+  meson install -C "$work/gcc-cxx17-release" --no-rebuild --destdir "$stage" >"$work/cli-install.log" 2>&1 ||
+    { echo "FAIL cli-install: meson install failed"; return 1; }
+  version=$(sed -n 's/^inline constexpr const char\* version_string = "\(.*\)";/\1/p' include/keyward/version.hpp)
+  if [ "$(find "$stage" -path '*/bin/keyward' -exec {} --version \;)" = "keyward $version" ]; then
+    echo "PASS cli-install bin/keyward --version"
+  else
+    echo "FAIL cli-install: bin/keyward missing or its --version is not \"keyward $version\""
+  fi
+}
+lines_job cli-install check_cli_install
 
 # Secret comparisons under valgrind memcheck with the secret bytes marked undefined, including a planted
 # leak that must be caught; g++ and clang++ at -O2 and -O3.
