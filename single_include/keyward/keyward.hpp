@@ -5103,10 +5103,14 @@ constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t 
     const std::size_t duplicate = names.first_duplicate(text);
     if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
   }
-  challenge.param_count = count;
-  challenge.scan.end = end;
-  challenge.params = grammar::slice(text, begin, end);
-  return challenge;
+  // Built here, not by writing into `challenge` and copying it: the copy would read back the fields just
+  // stored, which stalls store forwarding.
+  scanned_challenge scanned;
+  scanned.scan.end = end;
+  scanned.scheme = challenge.scheme;
+  scanned.params = grammar::slice(text, begin, end);
+  scanned.param_count = count;
+  return scanned;
 }
 
 /// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
@@ -5475,7 +5479,14 @@ class challenge_list {
 
   /// The first challenge.
   constexpr iterator begin() const noexcept {
-    return first_end_ != 0 ? iterator(list_, first_position_, first_, first_end_) : iterator(list_, 0);
+    if (first_end_ == 0) return iterator(list_, 0);
+    const std::string_view scheme = detail::http_grammar::slice(list_, first_position_, first_scheme_end_);
+    const std::string_view part = first_part_end_ != first_part_begin_
+                                      ? detail::http_grammar::slice(list_, first_part_begin_, first_part_end_)
+                                      : std::string_view();  // as scan_challenge leaves an absent part
+    const challenge first = first_param_count_ != 0 ? challenge{scheme, {}, auth_params(part, first_param_count_)}
+                                                    : challenge{scheme, part, {}};
+    return iterator(list_, first_position_, first, first_end_);
   }
   /// Past the last challenge.
   constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
@@ -5497,16 +5508,35 @@ class challenge_list {
   friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
 
   // parse_challenges() keeps the first challenge it read, at first_position_ and ending at first_end_, so that
-  // begin() does not read it again (first_end_ is 0 when it is not kept).
+  // begin() does not read it again (first_end_ is 0 when it is not kept): its scheme ends at first_scheme_end_,
+  // its token68 or auth-params lie in [first_part_begin_, first_part_end_), with first_param_count_ auth-params
+  // (0: a token68, or nothing). Offsets into list_, not views: a challenge_list is read right after it is made,
+  // and views written piecewise then copied whole would stall store forwarding.
   constexpr challenge_list(std::string_view list, std::size_t count, const challenge& first,
                            std::size_t first_position, std::size_t first_end) noexcept
-      : list_(list), count_(count), first_(first), first_position_(first_position), first_end_(first_end) {}
+      : list_(list),
+        count_(count),
+        first_position_(first_position),
+        first_end_(first_end),
+        first_scheme_end_(first_position + first.scheme.size()),
+        first_part_begin_(offset_in_list(first.params.empty() ? first.token68 : first.params.text())),
+        first_part_end_(first_part_begin_ +
+                        (first.params.empty() ? first.token68.size() : first.params.text().size())),
+        first_param_count_(first.params.size()) {}
+
+  // Where `part`, a view into list_ or empty, starts in list_ (0 when empty).
+  constexpr std::size_t offset_in_list(std::string_view part) const noexcept {
+    return part.empty() ? 0 : static_cast<std::size_t>(part.data() - list_.data());
+  }
 
   std::string_view list_;
   std::size_t count_ = 0;
-  challenge first_{};
   std::size_t first_position_ = 0;
   std::size_t first_end_ = 0;
+  std::size_t first_scheme_end_ = 0;
+  std::size_t first_part_begin_ = 0;
+  std::size_t first_part_end_ = 0;
+  std::size_t first_param_count_ = 0;
 };
 
 /// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and

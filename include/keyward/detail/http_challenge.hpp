@@ -95,10 +95,14 @@ constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t 
     const std::size_t duplicate = names.first_duplicate(text);
     if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
   }
-  challenge.param_count = count;
-  challenge.scan.end = end;
-  challenge.params = grammar::slice(text, begin, end);
-  return challenge;
+  // Built here, not by writing into `challenge` and copying it: the copy would read back the fields just
+  // stored, which stalls store forwarding.
+  scanned_challenge scanned;
+  scanned.scan.end = end;
+  scanned.scheme = challenge.scheme;
+  scanned.params = grammar::slice(text, begin, end);
+  scanned.param_count = count;
+  return scanned;
 }
 
 /// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
