@@ -42,11 +42,24 @@ def run(args, stdin=b"", env=None):
     return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
 
 
+def run_with_unreadable_stdin(args, env=None):
+    """Runs keyward with `args` and a directory as stdin, which opens but cannot be read (EISDIR)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+    base.update(env or {})
+    directory = os.open("/", os.O_RDONLY)
+    try:
+        done = subprocess.run([KEYWARD] + args, stdin=directory, env=base, capture_output=True, timeout=30)
+    finally:
+        os.close(directory)
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
 def expect(name, result, code, stdout_has=None, stderr_has=None):
-    """Checks the exit code and that stdout / stderr contain the given texts; returns stdout."""
+    """Checks the exit code and that stdout / stderr contain the given texts (stdout_has "": stdout is
+    empty); returns stdout."""
     rc, out, err = result
     why = f"exit {rc} (want {code}); stdout {out[:300]!r}; stderr {err[:300]!r}"
-    good = rc == code
+    good = rc == code and (stdout_has != "" or out == "")
     for text in [stdout_has] if isinstance(stdout_has, str) else (stdout_has or []):
         good = good and text in out
     for text in [stderr_has] if isinstance(stderr_has, str) else (stderr_has or []):
@@ -67,10 +80,12 @@ def parse_json(name, text):
 # --- JWT, built and checked by hand -------------------------------------------------------------------
 
 def b64url(data):
+    """`data` (bytes) in base64url without padding (RFC 7515 section 2), as text."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def unb64url(text):
+    """The bytes of the unpadded base64url `text` (the padding is put back first)."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -98,6 +113,7 @@ def check_token(token, secret=JWT_SECRET, alg="HS256"):
 
 
 def test_jwt():
+    """jwt sign / verify / decode against tokens built and checked here."""
     env = {"KEYWARD_JWT_SECRET": JWT_SECRET}
 
     # keyward signs, Python verifies.
@@ -216,9 +232,42 @@ def test_jwt():
     expect("jwt decode: bad base64url, offset", run(["jwt", "decode", bad64]), 1, None, "at byte 22")
     expect("jwt decode: header not JSON", run(["jwt", "decode", b64url(b"{alg") + ".e30." + sig]), 1, None,
            "invalid JSON")
-    expect("jwt: no sub-verb", run(["jwt"]), 2, None, "decode, verify or sign")
+    expect("jwt: no sub-verb", run(["jwt"]), 2, None, "missing sub-verb: decode, verify, sign")
     expect("jwt: unknown sub-verb", run(["jwt", "frob"]), 2, None, "unknown sub-verb")
     expect("jwt --help", run(["jwt", "--help"]), 0, ["jwt decode", "jwt verify", "jwt sign"])
+    expect("jwt help (the shared group dispatcher)", run(["jwt", "help"]), 0, ["jwt decode", "jwt verify", "jwt sign"])
+    expect("jwt -h", run(["jwt", "-h"]), 0, "usage: keyward jwt")
+
+    # Options: the repeatable ones may repeat, the others not.
+    expect("jwt verify: --alg twice", run(["jwt", "verify", token, "--alg", "HS256", "--alg", "HS256"], env=env), 2,
+           None, "--alg is given twice")
+    expect("jwt verify: two --aud, one matches", run(["jwt", "verify", token, "--aud", "x", "--aud", "acme-api",
+                                                      "--now", str(NOW)], env=env), 0, "valid")
+    # --now and --secret-env: the shared rules (Unix seconds 0 or more; a variable name not empty).
+    expect("jwt verify: negative --now", run(["jwt", "verify", token, "--aud", "acme-api", "--now", "-5"], env=env),
+           2, "", "--now needs a whole number")
+    expect("jwt sign: negative --now", run(["jwt", "sign", "--now", "-1"], env=env), 2, None, "--now")
+    expect("jwt sign: --now 0", run(["jwt", "sign", "--now", "0"], env=env), 0)
+    expect("jwt sign: empty --secret-env", run(["jwt", "sign", "--secret-env", ""], env=env), 2, None,
+           "--secret-env needs a variable name")
+    # TOKEN '-': empty stdin is a usage error (2), an over-long line a rejected input (1).
+    expect("jwt verify: empty stdin", run(["jwt", "verify", "-"], b"", env), 2, "", "nothing on stdin")
+    expect("jwt decode: empty stdin", run(["jwt", "decode", "-"], b""), 2, "", "nothing on stdin")
+    expect("jwt decode: over-long stdin line", run(["jwt", "decode", "-"], b"a" * (64 * 1024 + 1) + b"\n"), 1, "",
+           "longer than 65536 bytes")
+    expect("jwt decode: two tokens", run(["jwt", "decode", token, token]), 2, "", "takes one TOKEN")
+    expect("jwt decode --json: malformed prints nothing on stdout", run(["jwt", "decode", "a.b", "--json"]), 1, "")
+    expect("jwt verify --json: rejected prints nothing on stdout",
+           run(["jwt", "verify", tampered, "--aud", "acme-api", "--now", str(NOW), "--json"], env=env), 1, "",
+           "invalid signature")
+    expect("jwt sign: --claims-json - with empty stdin", run(["jwt", "sign", "--claims-json", "-"], b"", env), 2, "",
+           "nothing on stdin")
+    expect("jwt sign: --claims-json - with unreadable stdin",
+           run_with_unreadable_stdin(["jwt", "sign", "--claims-json", "-"], env), 2, "", "cannot read stdin")
+    expect("jwt decode: unreadable stdin", run_with_unreadable_stdin(["jwt", "decode", "-"]), 2, "",
+           "cannot read stdin")
+    expect("jwt sign: --claims-json - over 1 MiB", run(["jwt", "sign", "--claims-json", "-"],
+                                                       b" " * (1024 * 1024 + 1), env), 1, "", "longer than")
 
 
 # --- Webhooks, signed by each provider's documented scheme ----------------------------------------------
@@ -248,10 +297,12 @@ def python_headers(style, body, timestamp, msg_id="msg_py1"):
 
 
 def secret_env(style):
+    """The environment holding the test secret of `style`."""
     return {"KEYWARD_WEBHOOK_SECRET": STANDARD_SECRET if style == "standard" else PLAIN_SECRET}
 
 
 def header_args(headers):
+    """The --header options that pass the fields `headers` (a dict)."""
     args = []
     for name, value in headers.items():
         args += ["--header", f"{name}: {value}"]
@@ -259,6 +310,7 @@ def header_args(headers):
 
 
 def parse_header_lines(text):
+    """The `Name: value` lines of `text` as a dict."""
     fields = {}
     for line in text.splitlines():
         name, _, value = line.partition(": ")
@@ -267,6 +319,7 @@ def parse_header_lines(text):
 
 
 def test_webhook():
+    """webhook sign / verify against each provider's scheme computed here."""
     for style in ("standard", "stripe", "github", "slack"):
         env = secret_env(style)
         sign_args = ["webhook", "sign", "--style", style]
@@ -350,8 +403,40 @@ def test_webhook():
     expect("webhook verify: malformed signature field",
            run(["webhook", "verify", "--style", "standard", "--now", str(NOW)] + header_args(bad), BODY, env), 1, None,
            "malformed signature header at byte 3 of webhook-signature")
-    expect("webhook: no sub-verb", run(["webhook"]), 2, None, "sign or verify")
+    expect("webhook: no sub-verb", run(["webhook"]), 2, None, "missing sub-verb: sign, verify")
     expect("webhook --help", run(["webhook", "--help"]), 0, ["webhook sign", "webhook verify"])
+    expect("webhook help (the shared group dispatcher)", run(["webhook", "help"]), 0, ["webhook sign",
+                                                                                        "webhook verify"])
+    # A header given twice is a usage error, even when the first value is empty.
+    good = python_headers("standard", BODY, NOW)
+    twice = ["webhook", "verify", "--style", "standard", "--now", str(NOW)] + header_args(good)
+    expect("webhook verify: a header twice", run(twice + ["--header", "webhook-id: b"], BODY, env), 2, "",
+           "--header webhook-id is given twice")
+    expect("webhook verify: a header twice, the first empty",
+           run(["webhook", "verify", "--style", "standard", "--now", str(NOW), "--header", "webhook-id:",
+                "--header", "webhook-id: b"], BODY, env), 2, "", "--header webhook-id is given twice")
+    expect("webhook verify: a header twice, names in another case",
+           run(twice + ["--header", "WEBHOOK-ID:"], BODY, env), 2, "", "given twice")
+    expect("webhook verify: --style twice", run(["webhook", "verify", "--style", "standard", "--style", "standard"],
+                                                BODY, env), 2, "", "--style is given twice")
+    expect("webhook verify --json: rejected prints nothing on stdout",
+           run(["webhook", "verify", "--style", "standard", "--now", str(NOW), "--json"] + header_args(good),
+               BODY + b"!", env), 1, "", "no signature matches")
+    # stdin that cannot be read is a usage error (2), as for every verb.
+    expect("webhook sign: unreadable stdin", run_with_unreadable_stdin(["webhook", "sign", "--style", "github"], env),
+           2, "", "cannot read stdin")
+    expect("webhook verify: unreadable stdin",
+           run_with_unreadable_stdin(["webhook", "verify", "--style", "github"] + header_args(good), env), 2, "",
+           "cannot read stdin")
+    # --now / --timestamp: the shared rule (Unix seconds, 0 or more); --secret-env not empty.
+    expect("webhook verify: negative --now", run(["webhook", "verify", "--style", "standard", "--now", "-1"]
+                                                 + header_args(good), BODY, env), 2, "", "--now needs a whole number")
+    expect("webhook sign: negative --timestamp", run(["webhook", "sign", "--style", "standard", "--timestamp", "-1"],
+                                                     BODY, env), 2, "", "--timestamp needs a whole number")
+    expect("webhook sign: empty --secret-env", run(["webhook", "sign", "--style", "github", "--secret-env", ""],
+                                                   BODY, env), 2, "", "--secret-env needs a variable name")
+    expect("webhook verify: --header without a colon (stdout empty)",
+           run(["webhook", "verify", "--style", "github", "--header", "nocolon"], b"", env), 2, "", "Name: value")
 
 
 # --- Retry-After and backoff -----------------------------------------------------------------------------
@@ -360,6 +445,7 @@ RFC_DATE = 784111777  # Sun, 06 Nov 1994 08:49:37 GMT, the example of RFC 9110 s
 
 
 def test_retry_after():
+    """retry-after with the examples of RFC 9110 and bad values."""
     out = expect("retry-after delay-seconds", run(["retry-after", "120", "--now", "1000", "--json"]), 0)
     doc = parse_json("retry-after delay-seconds", out)
     check("retry-after delay-seconds: values", doc == {"form": "delay-seconds", "wait_seconds": 120,
@@ -394,9 +480,21 @@ def test_retry_after():
               and f"at byte {offset}" in err and "Retry-After" in err, (rc, out, err))
     expect("retry-after: bad --now", run(["retry-after", "5", "--now", "yesterday"]), 2, None, "--now")
     expect("retry-after: no value", run(["retry-after"]), 2)
+    # With --json a rejected value prints nothing on stdout (no caret), only the reason on stderr.
+    expect("retry-after --json: garbage prints nothing on stdout", run(["retry-after", "garbage", "--json"]), 1, "",
+           "at byte 0")
+    # --now: Unix seconds 0 or more (the shared rule), or an HTTP-date.
+    expect("retry-after: negative --now", run(["retry-after", "5", "--now", "-5"]), 2, "", "--now needs a whole number")
+    expect("retry-after: --now twice", run(["retry-after", "5", "--now", "1", "--now", "2"]), 2, "", "given twice")
+    # VALUE '-': empty stdin is a usage error (2), an over-long line a rejected input (1).
+    expect("retry-after: empty stdin", run(["retry-after", "-"], b""), 2, "", "nothing on stdin")
+    expect("retry-after: over-long stdin line", run(["retry-after", "-"], b"1" * (64 * 1024 + 1)), 1, "",
+           "longer than 65536 bytes")
+    expect("retry-after: two values", run(["retry-after", "1", "2"]), 2, "", "takes one VALUE")
 
 
 def ceilings(base, cap, multiplier, count):
+    """t(n) = min(cap, base * multiplier^n) for n < count, rounded to whole nanoseconds."""
     return [min(cap, round(base * multiplier ** n)) for n in range(count)]
 
 
@@ -419,6 +517,7 @@ def schedule(args):
 
 
 def test_backoff():
+    """backoff schedules against the formulas of each policy."""
     ms, s = 10**6, 10**9
     waits = schedule(["--policy", "exponential", "--attempts", "10", "--base", "100ms", "--cap", "5s"])
     want = [0] + ceilings(100 * ms, 5 * s, 2, 9)
@@ -472,6 +571,7 @@ def test_backoff():
 
 
 def test_help():
+    """Every verb's --help, and an unknown option."""
     for verb in (["jwt", "decode"], ["jwt", "verify"], ["jwt", "sign"], ["webhook", "sign"], ["webhook", "verify"],
                  ["retry-after"], ["backoff"]):
         rc, out, err = run(verb + ["--help"])
@@ -488,6 +588,7 @@ def test_help():
 
 
 def main():
+    """Runs every test; exit status 1 when any check failed."""
     test_jwt()
     test_webhook()
     test_retry_after()

@@ -37,13 +37,24 @@ def check(name, condition, why=""):
 
 def run(*args, stdin=b"", env=None):
     """Runs keyward with `args`; returns (exit code, stdout, stderr) as text. The environment is cleared of
-    KEYWARD_* variables, then `env` is added."""
+    KEYWARD_* variables, then `env` is added. `stdin` is text, bytes, or UNREADABLE (a directory, which
+    cannot be read)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
     environment.update(env or {})
-    if isinstance(stdin, str):
-        stdin = stdin.encode()
-    done = subprocess.run([BINARY, *args], input=stdin, capture_output=True, env=environment, timeout=60)
+    if stdin is UNREADABLE:
+        fd = os.open(tempfile.gettempdir(), os.O_RDONLY)
+        try:
+            done = subprocess.run([BINARY, *args], stdin=fd, capture_output=True, env=environment, timeout=60)
+        finally:
+            os.close(fd)
+    else:
+        if isinstance(stdin, str):
+            stdin = stdin.encode()
+        done = subprocess.run([BINARY, *args], input=stdin, capture_output=True, env=environment, timeout=60)
     return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+
+
+UNREADABLE = object()
 
 
 def base62_checksum(value):
@@ -231,12 +242,11 @@ def test_key_inspect():
     check("key inspect: a key relabelled test -> live fails", code == 1)
     # an invalid character: the offset is reported
     bad = key[:20] + "!" + key[21:]
-    code, out, err = run("key", "inspect", "--json", bad)
-    value = check_json("key inspect invalid --json is JSON", out)
-    if value:
-        check("key inspect: invalid character at its offset", code == 1 and value["valid"] is False
-              and value["error"]["offset"] == 20, str(value))
+    code, out, err = run("key", "inspect", "--json", "--prefix", "acme_sk_live_", bad)
+    check("key inspect --json rejected: nothing on stdout, exit 1", code == 1 and out == "", f"exit {code} {out!r}")
     check("key inspect: the reason on stderr with the byte", one_line(err) and "at byte 20" in err, err)
+    code, out, err = run("key", "inspect", "--prefix", "acme_sk_live_", bad)
+    check("key inspect text: invalid character", code == 1 and "invalid character" in out, out)
     # a key built here with a built-in prefix
     stripe_style = make_key("sk_test_")
     code, out, _ = run("key", "inspect", "--json", stripe_style)
@@ -250,10 +260,8 @@ def test_key_inspect():
     if value:
         check("key inspect: live_ key with a 64-character secret", code == 0 and value["valid"]
               and value["environment"] == "live", str(value))
-    code, out, _ = run("key", "inspect", "--json", stripe_style[:-1])
-    value = check_json("key inspect short --json is JSON", out)
-    if value:
-        check("key inspect: wrong length", code == 1 and value["error"]["message"] == "key: wrong length", str(value))
+    code, out, err = run("key", "inspect", "--json", stripe_style[:-1])
+    check("key inspect: wrong length", code == 1 and out == "" and "key: wrong length" in err, f"{out!r} {err!r}")
     token = github_token()
     code, out, _ = run("key", "inspect", "--json", token)
     value = check_json("key inspect ghp_ --json is JSON", out)
@@ -410,9 +418,9 @@ def test_header_parse():
     code, out, _ = run("header", "parse", "--json", challenge)
     value = check_json("header parse challenges --json is JSON", out)
     want = {"kind": "challenge", "challenges": [
-        {"scheme": "Bearer", "token68": None, "params": [{"name": "realm", "value": "acme-api", "quoted": True},
+        {"scheme": "Bearer", "token68": None, "token68_length": None, "params": [{"name": "realm", "value": "acme-api", "quoted": True},
                                                          {"name": "error", "value": "invalid_token", "quoted": True}]},
-        {"scheme": "Basic", "token68": None, "params": [{"name": "realm", "value": "x y", "quoted": True},
+        {"scheme": "Basic", "token68": None, "token68_length": None, "params": [{"name": "realm", "value": "x y", "quoted": True},
                                                         {"name": "charset", "value": "UTF-8", "quoted": True}]}]}
     check("header parse: two challenges and their parameters", code == 0 and value == want, out)
     code, out, _ = run("header", "parse", 'Bearer realm="acme-api"')
@@ -423,28 +431,164 @@ def test_header_parse():
     check("header parse -: field name, quoted-pair resolved", code == 0 and 'realm = "a\\"b"' in out, out)
     code, out, _ = run("header", "parse", "--json", 'Digest username="u", response="r"')
     value = check_json("header parse Digest --json is JSON", out)
-    check("header parse: other scheme's parameters", value is not None and value.get("scheme") == "Digest"
-          and len(value.get("params", [])) == 2, out)
+    check("header parse: other scheme's parameter names and value lengths only", value is not None
+          and value.get("scheme") == "Digest" and value.get("params") == [
+              {"name": "username", "value_length": 1, "quoted": True},
+              {"name": "response", "value_length": 1, "quoted": True}], out)
     # errors: the caret under the offending byte, the reason on stderr
+    # the echoed value is masked after the scheme (structure kept, the offending byte shown only when it
+    # belongs to no token or quoted value)
     cases = [
-        ("Basic dXNl*jpwYXNz", 10),                                    # a byte outside base64
-        ("Bearer abc def", "Bearer abc def".index("def")),             # a second word
-        ('WWW-Authenticate: Bearer realm="x", realm="y"', 'WWW-Authenticate: Bearer realm="x", realm="y"'.rindex("realm")),
-        ("Bearer a\x01b", 8),                                           # a control character, shown as '.'
+        ("Basic dXNl*jpwYXNz", 10, "Basic ************"),              # a byte outside base64 (a tchar: masked)
+        ("Bearer abc def", "Bearer abc def".index("def"), "Bearer *** ***"),  # a second word
+        ('WWW-Authenticate: Bearer realm="x", realm="y"', 'WWW-Authenticate: Bearer realm="x", realm="y"'.rindex("realm"),
+         'WWW-Authenticate: Bearer *****="*", *****="*"'),
+        ("Bearer a\x01b", 8, "Bearer *.*"),                              # a control character, shown as '.'
+        ("Bearer ab;cd", 9, "Bearer **;**"),                            # a separator: shown
     ]
-    for value_text, at in cases:
+    for value_text, at, shown in cases:
         code, out, err = run("header", "parse", value_text)
-        shown = value_text.replace("\x01", ".")
         check(f"header parse error caret at byte {at}: {shown!r}",
               code == 1 and out == f"{shown}\n{' ' * at}^\n" and one_line(err) and err.rstrip().endswith(f"at byte {at}"),
               f"exit {code} stdout {out!r} stderr {err!r}")
     code, out, err = run("header", "parse", "--json", "Bearer abc def")
-    value = check_json("header parse error --json is JSON", out)
-    check("header parse error --json: offset", code == 1 and value is not None and value["error"]["offset"] == 11
-          and one_line(err), out)
+    check("header parse error --json: nothing on stdout, the offset on stderr", code == 1 and out == ""
+          and one_line(err) and "at byte 11" in err, f"{out!r} {err!r}")
     code, out, err = run("header", "parse", "   ")
     check("header parse: empty value (exit 1, reason without a byte)", code == 1 and one_line(err) and "empty" in err,
           f"{out!r} {err!r}")
+
+
+def test_secrets_not_echoed():
+    """header parse never prints a credential whole: not in the echoed line of an error, not as a challenge's
+    token68, not as another scheme's parameter value."""
+    key = run("key", "new", "--prefix", "acme_sk_live_", "--key-only")[1].strip()
+    redacted = "acme_sk_live_" + key[13:25] + "..."
+    secret_b64 = base64.b64encode(b"alice:s3cret").decode()  # YWxpY2U6czNjcmV0
+    value = f"Basic {secret_b64}!"
+    code, out, err = run("header", "parse", value)
+    check("secrets: Basic error echo masks the credentials, caret aligned",
+          code == 1 and out == f"Basic {'*' * (len(secret_b64) + 1)}\n{' ' * (len(value) - 1)}^\n"
+          and secret_b64[:8] not in out + err, f"{out!r} {err!r}")
+    value = f"Bearer {key} x"
+    code, out, err = run("header", "parse", value)
+    check("secrets: Bearer error echo masks the key", code == 1 and key not in out + err and key[13:25] not in out
+          and out.startswith("Bearer " + "*" * len(key) + " *\n"), f"{out!r} {err!r}")
+    for name, args in [("a trailing comma read as a challenge", ["--json", f"Bearer {key},"]),
+                       ("--as challenge", ["--as", "challenge", f"Bearer {key}"]),
+                       ("a WWW-Authenticate field", [f"WWW-Authenticate: Bearer {key}"])]:
+        code, out, err = run("header", "parse", *args)
+        check(f"secrets: challenge token68 redacted ({name})", code == 0 and key not in out + err
+              and key[25:] not in out and redacted in out, f"{out!r} {err!r}")
+    code, out, _ = run("header", "parse", "--json", f"Bearer {key},")
+    value = check_json("secrets: challenge --json is JSON", out)
+    if value:
+        check("secrets: challenge --json token68 redacted and its length",
+              value["challenges"][0]["token68"].startswith(redacted)
+              and value["challenges"][0]["token68_length"] == len(key), out)
+    code, out, _ = run("header", "parse", "WWW-Authenticate: Bearer " + "Zm9vYmFy" * 4)
+    check("secrets: other challenge token68: its length only", code == 0 and "Zm9vYmFy" not in out
+          and "32 bytes" in out, out)
+    code, out, _ = run("header", "parse", f'Token token="{key}"')
+    check("secrets: Token token=KEY: the value not shown", code == 0 and key not in out and key[25:] not in out
+          and "token = [" in out, out)
+    code, out, _ = run("header", "parse", 'Digest username="bob", response="6629fae49393a05397450978507c4ef1"')
+    check("secrets: Digest response not shown", code == 0 and "6629fae4" not in out and "32 bytes" in out, out)
+    code, out, _ = run("header", "parse", f'Bearer realm="x", key_hint="{key}"')
+    check("secrets: a challenge parameter holding a key is redacted", code == 0 and key not in out
+          and redacted in out and 'realm = "x"' in out, out)
+
+
+def test_inspect_inference():
+    """key inspect infers a prefix only for a key of keyward's exact shape that parses."""
+    for secret in ["correct-horse-battery-staple-", "db_password_hunter2", "x-" + "A" * 49,
+                   "abc_" + "".join(secrets.choice(BASE62) for _ in range(56))]:
+        code, out, err = run("key", "inspect", "--json", secret)
+        check(f"inspect inference: {secret[:12]}... --json: exit 1, nothing printed", code == 1 and out == ""
+              and secret not in err and secret[:3] not in err, f"{out!r} {err!r}")
+        code, out, err = run("key", "inspect", secret)
+        check(f"inspect inference: {secret[:12]}...: unknown prefix, redaction ...", code == 1
+              and "redacted:     ...\n" in out and "prefix:       unknown" in out and secret[:3] not in out,
+              f"{out!r}")
+    key = run("key", "new", "--prefix", "acme_sk_live_", "--key-only")[1].strip()
+    changed = key[:30] + ("A" if key[30] != "A" else "B") + key[31:]
+    code, out, _ = run("key", "inspect", changed)
+    check("inspect inference: a custom-prefix key with a bad checksum shows no prefix", code == 1
+          and "acme" not in out and "redacted:     ...\n" in out, out)
+    code, out, _ = run("key", "inspect", "--json", key)
+    value = check_json("inspect inference: a valid custom-prefix key --json", out)
+    if value:
+        check("inspect inference: a valid key's prefix inferred", code == 0 and value["prefix"] == "acme_sk_live_"
+              and value["prefix_origin"] == "inferred", out)
+
+
+def test_stdin_and_options():
+    """Exit codes of stdin reads, repeated options, empty variable names, --key-only with --json."""
+    long_line = "A" * (70 * 1024) + "\n"
+    code, out, err = run("key", "inspect", "-", stdin=long_line)
+    check("stdin: key inspect - over-long line: exit 1", code == 1 and out == "" and one_line(err), f"exit {code}")
+    code, out, err = run("header", "parse", "-", stdin=long_line)
+    check("stdin: header parse - over-long line: exit 1", code == 1 and out == "" and one_line(err), f"exit {code}")
+    check_usage("stdin: header parse - empty stdin: exit 2", "header", "parse", "-")
+    check_usage("stdin: key inspect - unreadable stdin: exit 2", "key", "inspect", "-", stdin=UNREADABLE)
+    check_usage("stdin: header parse - unreadable stdin: exit 2", "header", "parse", "-", stdin=UNREADABLE)
+    check_usage("stdin: header bearer unreadable stdin: exit 2", "header", "bearer", stdin=UNREADABLE)
+    check_usage("stdin: key redact unreadable stdin: exit 2", "key", "redact", stdin=UNREADABLE)
+    check_usage("stdin: key scan - unreadable stdin: exit 2", "key", "scan", "-", stdin=UNREADABLE)
+    check_usage("options: key new --key-only --json", "key", "new", "--prefix", "a_", "--key-only", "--json")
+    check_usage("options: key new --prefix twice", "key", "new", "--prefix", "a_", "--prefix", "b_")
+    check_usage("options: header parse --as twice", "header", "parse", "--as", "credentials", "--as",
+                "credentials", "Bearer x")
+    check_usage("options: key new --secret-env empty", "key", "new", "--prefix", "a_", "--secret-env", "",
+                env={"KEYWARD_PEPPER": PEPPER})
+    check_usage("options: header bearer --key-env empty", "header", "bearer", "--key-env", "", stdin="k\n")
+    check_usage("options: key new --pepper-version 2^32", "key", "new", "--prefix", "a_", "--pepper-version",
+                "4294967296")
+    check_usage("options: key new --pepper-version -1", "key", "new", "--prefix", "a_", "--pepper-version", "-1")
+    check_usage("options: key new --secret-length +40", "key", "new", "--prefix", "a_", "--secret-length", "+40")
+    a = run("key", "new", "--prefix", "acme_sk_live_", "--key-only")[1].strip()
+    b = run("key", "new", "--prefix", "acme_sk_test_", "--key-only")[1].strip()
+    code, out, _ = run("key", "inspect", "--prefix", "acme_sk_live_", "--prefix", "acme_sk_test_", "--json", b)
+    value = check_json("options: key inspect --prefix repeated", out)
+    check("options: key inspect --prefix repeated: the second one used", code == 0 and value is not None
+          and value["prefix_origin"] == "--prefix" and value["environment"] == "test", out)
+    code, out, _ = run("key", "redact", "--prefix", "acme_sk_live_", "--prefix", "acme_sk_test_",
+                       stdin=f"{a} {b}\n")
+    check("options: key redact --prefix repeated masks both", code == 0 and a not in out and b not in out
+          and out.count("*" * 30) == 2, out)
+    code, out, _ = run("key", "new", "--prefix", "sk_live_", "--json")
+    value = check_json("key new --prefix sk_live_ --json", out)
+    if value:
+        code, out2, _ = run("key", "inspect", "--json", value["key"])
+        seen = check_json("key inspect of a new sk_live_ key", out2)
+        check("key new and key inspect agree on a built-in prefix", seen is not None
+              and (value["vendor"], value["kind"], value["environment"]) == ("stripe", "secret", "live")
+              and (seen["vendor"], seen["kind"], seen["environment"]) == ("stripe", "secret", "live"),
+              f"{out} {out2}")
+    code, out, _ = run("key", "help")
+    check("key help lists the sub-verbs", code == 0 and out.startswith("usage: keyward key"), out)
+
+
+def test_scan_names_and_custom_prefixes():
+    """Control bytes of file names are escaped; the --prefix remedy for custom prefixes is documented."""
+    key = run("key", "new", "--prefix", "acme_sk_live_", "--key-only")[1].strip()
+    token = github_token()
+    with tempfile.TemporaryDirectory() as d:
+        name = os.path.join(d, "evil\n\x1b[31mname.log")
+        with open(name, "w") as f:
+            f.write(token + "\n")
+        code, out, err = run("key", "scan", name)
+        check("scan: a file name's control bytes as \\xNN", code == 1 and "\x1b" not in out and "\\x1b" in out
+              and "\\x0a" in out and one_line(out), repr(out))
+        code, out, err = run("key", "scan", os.path.join(d, "missing\x1b.log"))
+        check("scan: an unreadable file's name escaped too", code == 2 and "\x1b" not in err and "\\x1b" in err
+              and one_line(err), repr(err))
+    for verb in ["scan", "redact"]:
+        _, out, _ = run("key", verb, "--help")
+        check(f"key {verb} --help says custom prefixes need --prefix", "acme_sk_live_" in out
+              and "without --prefix" in out, out)
+    code, out, _ = run("key", "redact", stdin=f"{key}\n")
+    check("key redact without --prefix leaves a custom-prefix key (as documented)", code == 0 and out == f"{key}\n")
 
 
 def main():
@@ -456,6 +600,10 @@ def main():
     test_key_redact()
     test_header_basic_bearer()
     test_header_parse()
+    test_secrets_not_echoed()
+    test_inspect_inference()
+    test_stdin_and_options()
+    test_scan_names_and_custom_prefixes()
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 

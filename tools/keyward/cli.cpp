@@ -169,41 +169,45 @@ std::optional<std::string> from_environment(std::string_view name, std::string& 
   return std::string(value);
 }
 
-std::optional<std::string> read_stdin(std::size_t max_bytes, std::string& error) {
+int report(const verb& v, const stdin_failure& failure) {
+  return failure.status == exit_rejected ? rejected(v, failure.reason) : usage_error(v, failure.reason);
+}
+
+std::optional<std::string> read_stdin(std::size_t max_bytes, stdin_failure& failure) {
   std::string all;
   char chunk[4096];
   std::size_t got = 0;
   while ((got = std::fread(chunk, 1, sizeof chunk, stdin)) > 0) {
     if (all.size() + got > max_bytes) {
-      error = "stdin is longer than " + std::to_string(max_bytes) + " bytes";
+      failure = {"stdin is longer than " + std::to_string(max_bytes) + " bytes", exit_rejected};
       return std::nullopt;
     }
     all.append(chunk, got);
   }
   if (std::ferror(stdin)) {
-    error = "cannot read stdin";
+    failure = {"cannot read stdin", exit_usage};
     return std::nullopt;
   }
   return all;
 }
 
-std::optional<std::string> read_stdin_line(std::size_t max_bytes, std::string& error) {
+std::optional<std::string> read_stdin_line(std::size_t max_bytes, stdin_failure& failure) {
   std::string line;
   int c = 0;
   while ((c = std::fgetc(stdin)) != EOF && c != '\n') {
     if (line.size() == max_bytes) {
-      error = "the line on stdin is longer than " + std::to_string(max_bytes) + " bytes";
+      failure = {"the line on stdin is longer than " + std::to_string(max_bytes) + " bytes", exit_rejected};
       return std::nullopt;
     }
     line.push_back(static_cast<char>(c));
   }
   if (std::ferror(stdin)) {
-    error = "cannot read stdin";
+    failure = {"cannot read stdin", exit_usage};
     return std::nullopt;
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) {
-    error = "nothing on stdin";
+    failure = {"nothing on stdin", exit_usage};
     return std::nullopt;
   }
   return line;
@@ -215,8 +219,9 @@ std::optional<std::string> secret_from_env_or_stdin(std::string_view variable, s
     error = std::string(variable) + " is not set (and stdin is a terminal, where a key would echo)";
     return std::nullopt;
   }
-  std::optional<std::string> line = read_stdin_line(max_stdin_line, error);
-  if (!line) error = std::string(variable) + " is not set and " + error;
+  stdin_failure failure;
+  std::optional<std::string> line = read_stdin_line(max_stdin_line, failure);
+  if (!line) error = std::string(variable) + " is not set and " + failure.reason;
   return line;
 }
 
@@ -228,9 +233,9 @@ std::optional<std::string> value_or_stdin_line(const verb& v, const arguments& a
     return std::nullopt;
   }
   if (args.positional().front() != "-") return std::string(args.positional().front());
-  std::string error;
-  std::optional<std::string> line = read_stdin_line(max_stdin_line, error);
-  if (!line) status = error.find("longer") != std::string::npos ? rejected(v, error) : usage_error(v, error);
+  stdin_failure failure;
+  std::optional<std::string> line = read_stdin_line(max_stdin_line, failure);
+  if (!line) status = report(v, failure);
   return line;
 }
 

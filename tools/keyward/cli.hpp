@@ -101,11 +101,18 @@ std::optional<arguments> parse_or_report(const verb& v, const std::vector<std::s
 /// The value of environment variable `name`; nullopt with `error` set ("NAME is not set" / "NAME is empty").
 /// Never prints the value.
 std::optional<std::string> from_environment(std::string_view name, std::string& error);
-/// All of stdin, at most `max_bytes`; nullopt with `error` set when it is longer or unreadable.
-std::optional<std::string> read_stdin(std::size_t max_bytes, std::string& error);
-/// The first line of stdin without its line ending (for a secret typed or piped in); nullopt with `error` set
-/// when stdin is empty, unreadable or the line is longer than max_bytes.
-std::optional<std::string> read_stdin_line(std::size_t max_bytes, std::string& error);
+/// Why stdin could not be read, and the exit code that calls for.
+struct stdin_failure {
+  std::string reason;           ///< one line, e.g. "cannot read stdin"
+  int status = exit_usage;      ///< exit_rejected when the input is longer than allowed, else exit_usage
+};
+/// Reports `failure` for verb `v` (rejected() or usage_error() as its status says); returns its status.
+int report(const verb& v, const stdin_failure& failure);
+/// All of stdin, at most `max_bytes`; nullopt with `failure` set when it is longer or unreadable.
+std::optional<std::string> read_stdin(std::size_t max_bytes, stdin_failure& failure);
+/// The first line of stdin without its line ending (for a secret typed or piped in); nullopt with `failure`
+/// set when stdin is empty, unreadable or the line is longer than max_bytes.
+std::optional<std::string> read_stdin_line(std::size_t max_bytes, stdin_failure& failure);
 /// A secret from the environment variable `variable` when it is set, else the first line of stdin when stdin
 /// is not a terminal (secrets never come from argv, which other users of the machine can read, and are never
 /// typed where they echo). nullopt with `error` set on failure.

@@ -3,6 +3,9 @@
 #ifndef KEYWARD_TOOLS_COMMANDS_HPP
 #define KEYWARD_TOOLS_COMMANDS_HPP
 
+#include <keyward/keys/prefix.hpp>
+
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +23,11 @@ int webhook_command(const std::vector<std::string_view>& args);
 int retry_after_command(const std::vector<std::string_view>& args);
 /// `keyward backoff --policy ... --attempts N` (retry_command.cpp).
 int backoff_command(const std::vector<std::string_view>& args);
+
+
+/// The prefix-table entry of a keyward-format key whose prefix is in no known table, inferred from the key
+/// itself when it parses with it; nullopt otherwise (key_command.cpp; `key inspect` and `header parse` use it).
+std::optional<keyward::keys::prefix_entry> inferred_key_entry(std::string_view key);
 
 }  // namespace keyward_cli
 

@@ -20,12 +20,6 @@
 #include <string_view>
 #include <vector>
 
-namespace keyward_cli {
-/// The entry of the prefix of a keyward key in no known table, when the key parses with it (defined in
-/// key_command.cpp, which `key inspect` uses too).
-std::optional<keyward::keys::prefix_entry> inferred_key_entry(std::string_view key);
-}  // namespace keyward_cli
-
 namespace {
 
 using namespace keyward_cli;
@@ -235,7 +229,10 @@ void print_params(const http::auth_params& params, param_values policy) {
 }
 
 /// Which kind of value `header parse` reads.
-enum class value_kind { credentials, challenge };
+enum class value_kind {
+  credentials,  ///< an Authorization value (RFC 9110 section 11.4)
+  challenge,    ///< a WWW-Authenticate value: one or more challenges (section 11.6.1)
+};
 
 /// The value to parse, where it sits in the text given (`shift`: the bytes of a field name before it), and
 /// the kind its field name says, if any.
@@ -294,7 +291,7 @@ std::optional<parse_failure> explain_basic(std::string_view value, std::string_v
   } else {
     std::printf("kind:         credentials (an Authorization value)\n");
     std::printf("scheme:       %.*s\n", static_cast<int>(scheme.size()), scheme.data());
-    std::printf("user:         %s\n", user.c_str());
+    std::printf("user:         %s\n", printable(user).c_str());
     std::printf("password:     %s\n", empty_password ? "empty (an API key sent as the user-id)" : "set (not shown)");
   }
   keyward::ct::secure_zero(buffer.data(), buffer.size());

@@ -410,9 +410,9 @@ int sign(const std::vector<std::string_view>& argv) {
   // The --claims-json object, whose members come first.
   std::string given_json = "{}";
   if (const std::optional<std::string_view> text = args->value("claims-json")) {
-    std::string error;
-    const std::optional<std::string> read = *text == "-" ? read_stdin(max_claims_json, error) : std::string(*text);
-    if (!read) return error == "cannot read stdin" ? usage_error(sign_verb, error) : rejected(sign_verb, error);
+    stdin_failure failure;
+    const std::optional<std::string> read = *text == "-" ? read_stdin(max_claims_json, failure) : std::string(*text);
+    if (!read) return report(sign_verb, failure);
     if (*text == "-" && read->empty()) return usage_error(sign_verb, "nothing on stdin");
     given_json = *read;
   }

@@ -271,7 +271,7 @@ namespace keyward_cli {
 /// exactly that shape: a valid prefix ending at its last '_' or '-', then 50 to 82 base62 characters (12 id
 /// + 32..64 secret + 6 checksum; base62 holds neither '_' nor '-'), and the key parses with it (valid
 /// checksum). nullopt otherwise, so that nothing of a secret that merely holds a '_' or '-' is ever taken
-/// for a prefix and shown. Views into `key`. (Declared again in header_command.cpp, its other user.)
+/// for a prefix and shown. Views into `key`.
 std::optional<keys::prefix_entry> inferred_key_entry(std::string_view key) {
   const std::size_t last = key.find_last_of("_-");
   if (last == std::string_view::npos) return std::nullopt;

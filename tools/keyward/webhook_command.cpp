@@ -144,9 +144,9 @@ std::optional<keyward::secret> secret_from(const verb& v, const arguments& args,
 /// The body: all of stdin; nullopt with `status` set when it is too long (rejected) or cannot be read (a
 /// usage error).
 std::optional<std::string> body_from_stdin(const verb& v, int& status) {
-  std::string error;
-  std::optional<std::string> body = read_stdin(max_body, error);
-  if (!body) status = error == "cannot read stdin" ? usage_error(v, error) : rejected(v, error);
+  stdin_failure failure;
+  std::optional<std::string> body = read_stdin(max_body, failure);
+  if (!body) status = report(v, failure);
   return body;
 }
 
@@ -219,7 +219,8 @@ int sign(const std::vector<std::string_view>& argv) {
   const std::string timestamp = std::to_string(when->time_since_epoch().count());
 
   if (*kind == style::standard) {
-    const keyward::result<keyward::webhook::standard_signer> signer = keyward::webhook::standard_signer::make(secret->reveal());
+    const keyward::result<keyward::webhook::standard_signer> signer =
+        keyward::webhook::standard_signer::make(secret->reveal());
     if (!signer) {
       return usage_error(sign_verb, std::string(variable) + ": " + signer.error().message() +
                                         " (a Standard Webhooks secret is whsec_ and the Base64 of 24 bytes or more)");
@@ -314,7 +315,7 @@ class received_headers {
   }
 
  private:
-  std::vector<std::pair<std::string_view, std::string_view>> fields_;
+  std::vector<std::pair<std::string_view, std::string_view>> fields_;  ///< name and value (OWS trimmed), in order
 };
 
 /// The header a verifier error concerns, for the message: which field holds the offset.
@@ -348,7 +349,11 @@ int verify(const std::vector<std::string_view>& argv) {
   int status = exit_ok;
   const std::optional<arguments> args =
       parse_or_report(verify_verb, argv,
-                      {{"style", true}, {"secret-env", true}, {"header", true, true}, {"tolerance", true}, {"now", true}},
+                      {{"style", true},
+                       {"secret-env", true},
+                       {"header", true, true},
+                       {"tolerance", true},
+                       {"now", true}},
                       status);
   if (!args) return status;
   if (!args->positional().empty()) return usage_error(verify_verb, "takes no positional argument (the body is stdin)");
@@ -379,7 +384,8 @@ int verify(const std::vector<std::string_view>& argv) {
     case style::standard: {
       hook::standard_options options;
       options.tolerance = seconds(*tolerance);
-      const keyward::result<hook::standard_verifier> verifier = hook::standard_verifier::make({secret->reveal()}, options);
+      const keyward::result<hook::standard_verifier> verifier =
+          hook::standard_verifier::make({secret->reveal()}, options);
       if (!verifier) {
         setup = verifier.error();
         break;
@@ -427,7 +433,8 @@ int verify(const std::vector<std::string_view>& argv) {
   if (!verdict) {
     const keyward::error failure = verdict.error();
     if (failure == keyward::errc::webhook_missing_header) {
-      return rejected(verify_verb, failure.message() + " (" + std::string(fields_needed(*kind)) + " needed)");
+      return rejected(verify_verb,
+                      std::string(failure.message()) + " (" + std::string(fields_needed(*kind)) + " needed)");
     }
     return rejected(verify_verb, describe(failure, field_of(*kind, failure.code())));
   }
