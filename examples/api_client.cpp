@@ -4,12 +4,18 @@
 // asks for on a 429 or 503 (Retry-After, else the RateLimit field's reset). docs/examples.md shows it running.
 //
 //   api_client BASE_URL [--path /v1/items] [--attempts N (default 4)] [--max-wait-seconds S (default 30)]
+//   api_client --help
+//
+// The key travels in cleartext over http://, so a plain http:// BASE_URL (or one without a scheme) must name
+// this machine: 127.0.0.1, localhost or [::1]; any other host needs https://. Each attempt waits at most 5 s
+// to connect and 10 s for the answer, both cut to S when S is shorter.
 //
 // Exit status: 0 on success, 1 when it gave up, 2 for bad arguments or no usable key.
 #include <keyward/keyward.hpp>
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -36,6 +42,19 @@ constexpr auto acme_prefixes = keys::make_prefix_table({
 constexpr const char* usage =
     "usage: api_client BASE_URL [--path /v1/items] [--attempts N] [--max-wait-seconds S]";
 
+/// What --help prints.
+constexpr const char* help =
+    "usage: api_client BASE_URL [--path /v1/items] [--attempts N] [--max-wait-seconds S]\n"
+    "GET BASE_URL+path with the key of ACME_API_KEY (Bearer), retrying with backoff on 429, 503 and no answer.\n"
+    "  --path P               the path, starting with / (default /v1/items)\n"
+    "  --attempts N           at most N attempts, 1 to 100 (default 4)\n"
+    "  --max-wait-seconds S   at most S seconds in all, 1 to 86400 (default 30); each attempt waits at most\n"
+    "                         5 s to connect and 10 s for the answer, or S when shorter\n"
+    "BASE_URL: http:// only for 127.0.0.1, localhost or [::1] (the key would travel in cleartext); https://\n"
+    "otherwise.\n"
+    "Environment: ACME_API_KEY, an acme_sk_live_ or acme_sk_test_ key.\n"
+    "Exit status: 0 success, 1 gave up, 2 bad arguments or no usable key.\n";
+
 /// The command line, checked.
 struct settings {
   std::string base_url;
@@ -52,13 +71,37 @@ std::optional<std::uint32_t> number(std::string_view text, std::uint32_t low, st
   return value;
 }
 
-/// The settings of `argv`, or nullopt after printing why they are wrong.
-std::optional<settings> parse_arguments(int argc, char** argv) {
+/// The host of `url` when the key would travel to it in cleartext (http://, or no scheme, which cpp-httplib
+/// reads as http://), without brackets; nullopt for https:// and other schemes.
+std::optional<std::string_view> cleartext_host(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end != std::string_view::npos) {
+    if (url.substr(0, scheme_end) != "http") return std::nullopt;
+    url.remove_prefix(scheme_end + 3);
+  }
+  if (!url.empty() && url.front() == '[') {
+    const std::size_t close = url.find(']');
+    return url.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+  }
+  return url.substr(0, url.find_first_of(":/?#"));
+}
+
+/// The settings of `argv`, or nullopt after printing why they are wrong (or the help, with `exit_status` 0).
+std::optional<settings> parse_arguments(int argc, char** argv, int& exit_status) {
   settings out;
+  exit_status = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string_view option = argv[i];
+    if (option == "--help" || option == "-h") {
+      std::fputs(help, stdout);
+      exit_status = 0;
+      return std::nullopt;
+    }
     if (option.substr(0, 2) != "--") {
-      if (!out.base_url.empty()) break;
+      if (!out.base_url.empty()) {
+        std::fprintf(stderr, "api_client: unexpected argument '%s': one BASE_URL only (%s)\n", argv[i], usage);
+        return std::nullopt;
+      }
       out.base_url = std::string(option);
       continue;
     }
@@ -83,6 +126,14 @@ std::optional<settings> parse_arguments(int argc, char** argv) {
     std::fprintf(stderr, "api_client: no BASE_URL (%s)\n", usage);
     return std::nullopt;
   }
+  if (const auto host = cleartext_host(out.base_url);
+      host && *host != "127.0.0.1" && *host != "localhost" && *host != "::1") {
+    std::fprintf(stderr,
+                 "api_client: refusing to send the key in cleartext to '%.*s': use https:// (http:// only for "
+                 "127.0.0.1, localhost or [::1])\n",
+                 static_cast<int>(host->size()), host->data());
+    return std::nullopt;
+  }
   return out;
 }
 
@@ -100,8 +151,9 @@ std::optional<std::chrono::seconds> ratelimit_reset(std::string_view value) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::optional<settings> config = parse_arguments(argc, argv);
-  if (!config) return 2;
+  int exit_status = 2;
+  const std::optional<settings> config = parse_arguments(argc, argv, exit_status);
+  if (!config) return exit_status;
 
   keys::env_options wanted;
   wanted.prefixes = acme_prefixes;
@@ -122,8 +174,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "api_client: invalid BASE_URL '%s'\n", config->base_url.c_str());
     return 2;
   }
-  client.set_connection_timeout(5);
-  client.set_read_timeout(10);
+  // One attempt's bounds, never beyond the whole budget.
+  client.set_connection_timeout(std::min(std::chrono::seconds(5), config->max_wait));
+  client.set_read_timeout(std::min(std::chrono::seconds(10), config->max_wait));
   const httplib::Headers headers{{"Authorization", *authorization}};
 
   retry::retry_options options;

@@ -58,6 +58,9 @@ constexpr auto acme_prefixes = keys::make_prefix_table({
 /// The protection space named in every challenge.
 constexpr std::string_view realm = "acme-api";
 
+/// The largest request body accepted: 64 KiB, plenty for these endpoints' small JSON bodies.
+constexpr std::size_t max_body_size = 64 * 1024;
+
 /// The command line, checked.
 struct settings {
   std::string host = "127.0.0.1";
@@ -66,7 +69,7 @@ struct settings {
   rate::quota quota{10, std::chrono::seconds(1), 10};
   std::optional<std::pair<std::string, int>> redis;  ///< host and port
   std::string demo_keys_file;                        ///< empty: no demo keys
-  std::size_t threads = 0;                           ///< 0: cpp-httplib's default
+  std::size_t threads = 16;                          ///< HTTP worker threads
   bool log = false;
 };
 
@@ -80,6 +83,18 @@ std::optional<std::uint64_t> number(std::string_view text, std::uint64_t low, st
   const auto [end, failure] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (failure != std::errc() || end != text.data() + text.size() || value < low || value > high) return std::nullopt;
   return value;
+}
+
+/// The Redis limiter's documented bound (rate/redis.hpp): it computes exactly only while burst * count and
+/// the window burst * period / count (in nanoseconds) stay below 2^51; it answers any other quota with
+/// errc::redis_unsupported_quota, which the verifier turns into 503 on every request of such a key.
+bool redis_limiter_supports(const rate::quota& limit) {
+  constexpr std::uint64_t exact_limit = std::uint64_t{1} << 51;
+  const std::uint64_t most = exact_limit / limit.burst;
+  const auto period = static_cast<std::uint64_t>(limit.period.count());
+  if (limit.count >= most || period / limit.count >= most) return false;
+  const std::uint64_t window = limit.burst * (period / limit.count) + limit.burst * (period % limit.count) / limit.count;
+  return window < exact_limit;
 }
 
 /// The settings of `argv`, or the one-line reason they are wrong.
@@ -135,6 +150,16 @@ std::pair<std::optional<settings>, std::string> parse_arguments(int argc, char**
     }
   }
   out.quota.burst = burst.value_or(out.quota.count);
+  // The checks the limiters make when they start, made now so that a quota they cannot enforce is a usage
+  // error rather than a failed start (memory mode) or a 503 on every request (Redis mode).
+  if (!rate::gcra<>::make(out.quota)) {
+    return {std::nullopt, "invalid --quota/--burst: more than 4 requests per nanosecond, or a window "
+                          "(burst x SECONDS / N) over about 36 years"};
+  }
+  if (out.redis && !redis_limiter_supports(out.quota)) {
+    return {std::nullopt, "invalid --quota/--burst with --redis: the Redis limiter needs burst x N and the window "
+                          "(burst x SECONDS / N, in nanoseconds) below 2^51"};
+  }
   return {out, std::string()};
 }
 
@@ -157,10 +182,27 @@ std::string json_escaped(std::string_view text) {
   return out;
 }
 
-/// Sends `body` as JSON with `status`.
-void send_json(httplib::Response& res, int status, const std::string& body) {
+/// The field names and values this server writes or reads, made once (httplib's header map takes
+/// std::string keys, so a lookup by a literal would build one per call).
+const std::string content_type_field = "Content-Type";
+const std::string json_media_type = "application/json";
+const std::string authorization_field = "Authorization";
+const std::string ratelimit_field = "RateLimit";
+const std::string ratelimit_policy_field = "RateLimit-Policy";
+
+/// Sends `body` (built for this answer, moved in) as JSON with `status`.
+void send_json(httplib::Response& res, int status, std::string&& body) {
   res.status = status;
-  res.set_content(body, "application/json");
+  res.body = std::move(body);
+  res.headers.emplace(content_type_field, json_media_type);
+}
+
+/// Sends the fixed JSON text `body` with `status`.
+template <std::size_t Size>
+void send_json(httplib::Response& res, int status, const char (&body)[Size]) {
+  res.status = status;
+  res.body.assign(body, Size - 1);
+  res.headers.emplace(content_type_field, json_media_type);
 }
 
 /// Sends an error in the shape of http::denial::json(): {"success":false,"error":{code, message, details}}.
@@ -170,8 +212,9 @@ void send_error(httplib::Response& res, int status, std::string_view code, std::
                 json_escaped(message) + R"(","details":{}}})");
 }
 
-/// The value of the request's field `name` (the first one), empty when absent; no copy.
-std::string_view field(const httplib::Request& req, const char* name) {
+/// The value of the request's field `name` (the first one), empty when absent; copies nothing (`name` is
+/// already a std::string, the map's key type).
+std::string_view field(const httplib::Request& req, const std::string& name) {
   const auto found = req.headers.find(name);
   return found == req.headers.end() ? std::string_view() : std::string_view(found->second);
 }
@@ -187,15 +230,15 @@ class plan_policies {
       : server_{server_quota, *rate::ratelimit_policy(*rate::quota_policy_of("key", server_quota))},
         bulk_{bulk_quota, *rate::ratelimit_policy(*rate::quota_policy_of("key", bulk_quota))} {}
 
-  /// The policy of a key limited by `limit` (the key's record).
-  std::string policy_of(const rate::quota& limit) const {
+  /// The policy of a key limited by `limit` (the key's record). A plan other than these two (a key minted
+  /// by another server on the same Redis, with its own --quota) is written into a per-thread buffer: the
+  /// reference is valid until this thread's next call.
+  const std::string& policy_of(const rate::quota& limit) const {
     if (limit == bulk_.first) return bulk_.second;
     if (limit == server_.first) return server_.second;
-    return *rate::ratelimit_policy(*rate::quota_policy_of("key", limit));
-  }
-  /// The policy of a refused request, whose decision tells only the burst of the key's plan.
-  const std::string& policy_of_burst(std::uint64_t burst) const {
-    return burst == bulk_.first.burst && burst != server_.first.burst ? bulk_.second : server_.second;
+    thread_local std::string other;
+    other = *rate::ratelimit_policy(*rate::quota_policy_of("key", limit));
+    return other;
   }
 
  private:
@@ -215,14 +258,18 @@ class replay_cache {
   /// A cache forgetting ids whose timestamp is more than `tolerance` old (verify() refuses those anyway).
   explicit replay_cache(std::chrono::seconds tolerance) : tolerance_(tolerance) {}
 
-  /// Records `id` and returns true, or returns false when it was already recorded (the replay hook).
-  bool remember(std::string_view id, webhook::sys_seconds when) {
+  /// Records `id`, signed at `when`, and returns true, or returns false when it was already recorded (the
+  /// replay hook). `now` is the server's time of the request (the one verify() checked `when` against):
+  /// pruning forgets the ids older than now - tolerance, never by the message's own timestamp (a message
+  /// dated in the future must not erase ids still in the window).
+  bool remember(std::string_view id, webhook::sys_seconds when, webhook::sys_seconds now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (seen_.size() >= prune_at_) forget_older_than(when - tolerance_);
+    if (seen_.size() >= prune_at_) forget_older_than(now - tolerance_);
     return seen_.emplace(std::string(id), when).second;
   }
 
  private:
+  /// Forgets the ids signed before `oldest` (verify() refuses them as too old anyway).
   void forget_older_than(webhook::sys_seconds oldest) {
     for (auto it = seen_.begin(); it != seen_.end();) it = it->second < oldest ? seen_.erase(it) : std::next(it);
     prune_at_ = seen_.size() * 2 + 1024;
@@ -298,9 +345,14 @@ keys::verifier_options verifier_settings(keys::key_environment environment) {
 template <class Store, class Verifiers>
 class api {
  public:
-  /// The API over `store`, `verifiers`, the plan policies and the optional receivers.
-  api(Store& store, Verifiers& verifiers, plan_policies policies, receivers optional)
-      : store_(store), verifiers_(verifiers), policies_(std::move(policies)), receivers_(std::move(optional)) {
+  /// The API over `store`, `verifiers`, the plan policies and the optional receivers; `log`: record each
+  /// request's key id for the --log line.
+  api(Store& store, Verifiers& verifiers, plan_policies policies, receivers optional, bool log)
+      : store_(store),
+        verifiers_(verifiers),
+        policies_(std::move(policies)),
+        receivers_(std::move(optional)),
+        log_(log) {
     const auto& any = *verifiers.get();
     read_ = *any.all_of("items:read");
     write_ = *any.all_of("items:write");
@@ -353,21 +405,47 @@ class api {
       deny(http::denial::unavailable(std::chrono::seconds(5)), res);
       return;
     }
-    const auto who = verifier->authenticate(field(req, "Authorization"), required);
+    const std::string_view authorization = field(req, authorization_field);
+    const auto who = verifier->authenticate(authorization, required);
     if (const std::optional<rate::decision> decision = who.rate()) {
-      // A success names the key's quota; a 429 tells only its burst, which picks the plan.
-      res.set_header("RateLimit-Policy", who ? policies_.policy_of(*who->record().limit)
-                                             : policies_.policy_of_burst(decision->limit));
+      // A success names the key's quota (its record's). A 429 does not carry the record: the key's own plan
+      // is looked up (a cache hit in both stores); when that fails the policy is left out rather than guessed.
+      if (who) {
+        res.headers.emplace(ratelimit_policy_field, policies_.policy_of(*who->record().limit));
+      } else if (const std::optional<rate::quota> plan = plan_of(authorization)) {
+        res.headers.emplace(ratelimit_policy_field, policies_.policy_of(*plan));
+      }
       char value[96];
       const auto size = rate::write_ratelimit(rate::service_limit_of("key", *decision), value, sizeof value);
-      if (size) res.set_header("RateLimit", std::string(value, *size));
+      if (size) res.headers.emplace(ratelimit_field, std::string(value, *size));
     }
     if (!who) {
       deny(who.error(), res);
       return;
     }
-    request_key_id.assign(who->id());
+    if (log_) request_key_id.assign(who->id());
     handle(*who);
+  }
+
+  /// The quota in the record of the key sent in `authorization` (Bearer, or Basic with the key as the user),
+  /// or nullopt when the field holds no key of the acme format or the store cannot tell.
+  std::optional<rate::quota> plan_of(std::string_view authorization) const {
+    http::basic_buffer<256> decoded;
+    std::string_view key;
+    if (const auto bearer = http::parse_bearer(authorization)) {
+      key = *bearer;
+    } else if (const auto basic = http::parse_basic(authorization, decoded)) {
+      key = basic->user;
+    }
+    const auto parsed = keys::parse_key(key, acme_prefixes);
+    if (!parsed) return std::nullopt;
+    const auto found = store_.find(parsed->id);
+    if constexpr (std::is_same_v<Store, keys::memory_store>) {
+      if (found) return found->limit;
+    } else {
+      if (found && *found) return (*found)->limit;
+    }
+    return std::nullopt;
   }
 
   /// Sends `why`: its status, WWW-Authenticate (when it has one), Retry-After (when it has one) and body.
@@ -396,12 +474,18 @@ class api {
       send_error(res, 503, "WEBHOOK_NOT_CONFIGURED", "WEBHOOK_SECRET is not set");
       return;
     }
-    const webhook::standard_headers headers{field(req, "webhook-id"), field(req, "webhook-timestamp"),
-                                            field(req, "webhook-signature")};
-    const auto remember = [this](std::string_view id, webhook::sys_seconds when) {
-      return replays_.remember(id, when);
+    static const std::string id_field = "webhook-id", timestamp_field = "webhook-timestamp",
+                             signature_field = "webhook-signature";
+    const webhook::standard_headers headers{field(req, id_field), field(req, timestamp_field),
+                                            field(req, signature_field)};
+    // One reading of the clock per request: verify() checks the timestamp against it and the replay cache
+    // prunes by it.
+    const auto now = system_clock::now();
+    const auto now_seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+    const auto remember = [this, now_seconds](std::string_view id, webhook::sys_seconds when) {
+      return replays_.remember(id, when, now_seconds);
     };
-    const keyward::result<void> verified = receivers_.webhooks->verify(headers, req.body, system_clock::now(), remember);
+    const keyward::result<void> verified = receivers_.webhooks->verify(headers, req.body, now, remember);
     if (verified) {
       send_json(res, 200, R"({"received":true,"id":")" + json_escaped(headers.id) + R"("})");
       return;
@@ -422,7 +506,7 @@ class api {
       return;
     }
     jwt::token_buffer buffer;
-    const auto who = receivers_.tokens->authenticate(field(req, "Authorization"), system_clock::now(), buffer);
+    const auto who = receivers_.tokens->authenticate(field(req, authorization_field), system_clock::now(), buffer);
     if (who) {
       send_json(res, 200, R"({"sub":")" + json_escaped(who->claims().subject()) + R"("})");
       return;
@@ -447,6 +531,7 @@ class api {
   receivers receivers_;
   replay_cache replays_{webhook::standard_options().tolerance};  // the verifier's (default) tolerance
   keys::scope_requirement read_, write_, admin_;
+  bool log_;
 };
 
 /// The demo keys, in the order of the file: name, prefix, owner, scopes, and whether it has the bulk quota.
@@ -465,14 +550,20 @@ constexpr demo_key demo_keys[] = {
     {"BULK_KEY", "acme_sk_live_", "acct_bulk", "items:read", true},
 };
 
-/// Mints the demo keys into `store` and writes them to `path` (mode 0600) as NAME=value lines; the error
-/// line otherwise.
+/// How long the demo keys are valid: they are minted at every start (into a shared Redis too), so they
+/// expire rather than pile up as live keys.
+constexpr std::chrono::hours demo_key_lifetime{24};
+
+/// Mints the demo keys into `store`, each expiring after demo_key_lifetime, and writes them to `path`
+/// (mode 0600) as NAME=value lines after a comment line; the error line otherwise.
 template <class Store, class Verifier>
 std::string write_demo_keys(Store& store, const Verifier& verifier, const rate::quota& quota, const rate::quota& bulk,
                             const std::string& path) {
-  std::string lines;
+  std::string lines = "# api_server demo keys: they expire 24 hours after the server started\n";
+  const auto expiry = system_clock::now() + demo_key_lifetime;
   for (const demo_key& demo : demo_keys) {
     keys::key_record blueprint;
+    blueprint.expires_at = expiry;
     blueprint.owner = demo.owner;
     blueprint.scopes = *verifier.scopes().parse(demo.scopes);
     blueprint.limit = demo.bulk ? bulk : quota;
@@ -489,13 +580,40 @@ std::string write_demo_keys(Store& store, const Verifier& verifier, const rate::
   return written ? std::string() : "cannot write the demo keys to " + path;
 }
 
-/// One verifier shared by every thread (memory_store and tiered_limiter are thread-safe).
-template <class Verifier>
-struct shared_verifier {
-  Verifier verifier;
-  /// The verifier; never null.
-  const Verifier* get() const noexcept { return &verifier; }
-};
+/// The longest request path a --log line shows, in bytes (after escaping).
+constexpr std::size_t logged_path_limit = 200;
+
+/// `path` for a --log line: the keys in it (acme keys, Stripe's key patterns) redacted (before the cut, so no
+/// key is cut short of being recognised), then every byte outside printable ASCII, and `\`, written as \xHH
+/// (so %0a cannot forge a line), cut to logged_path_limit bytes with `...`.
+std::string loggable(std::string_view path, const keys::scanner& redactor) {
+  std::string redacted(path);
+  redactor.redact_in_place(redacted);
+  std::string out;
+  out.reserve(std::min(redacted.size(), logged_path_limit) + 3);
+  for (const char c : redacted) {
+    const auto byte = static_cast<unsigned char>(c);
+    char escaped[5] = {c, 0, 0, 0, 0};
+    if (byte < 0x20 || byte >= 0x7f || c == '\\') std::snprintf(escaped, sizeof escaped, "\\x%02x", unsigned{byte});
+    const std::size_t size = std::char_traits<char>::length(escaped);
+    if (out.size() + size > logged_path_limit) {
+      out += "...";
+      break;
+    }
+    out.append(escaped, size);
+  }
+  return out;
+}
+
+/// The scanner of the --log lines: keyward-format acme keys and Stripe's secret and restricted key patterns.
+std::optional<keys::scanner> log_redactor() {
+  keys::scanner_options options;
+  options.keys = acme_prefixes;
+  options.patterns.assign(std::begin(keys::stripe_scan_patterns), std::end(keys::stripe_scan_patterns));
+  auto made = keys::scanner::make(std::move(options));
+  if (!made) return std::nullopt;
+  return std::move(*made);
+}
 
 /// The blocked signals: SIGINT and SIGTERM, waited for by stop_on_signal().
 sigset_t stop_signals() {
@@ -505,6 +623,36 @@ sigset_t stop_signals() {
   sigaddset(&set, SIGTERM);
   return set;
 }
+
+/// What the signal thread shares with serve(): the server to stop and how listening ended.
+struct stopper_state {
+  httplib::Server* server;
+  std::atomic<bool> finished{false};   ///< listening has ended
+  std::atomic<bool> signalled{false};  ///< a SIGINT or SIGTERM came while listening
+};
+
+/// The signal thread (pthread_create's start routine, over a stopper_state): waits for SIGINT or SIGTERM,
+/// then stops the server. stop() does nothing until the server runs, so it is repeated until listening ends.
+void* stop_on_signal(void* shared) {
+  auto& state = *static_cast<stopper_state*>(shared);
+  const sigset_t set = stop_signals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  state.signalled = !state.finished;
+  while (!state.finished) {
+    state.server->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return nullptr;
+}
+
+/// One verifier shared by every thread (memory_store and tiered_limiter are thread-safe).
+template <class Verifier>
+struct shared_verifier {
+  Verifier verifier;
+  /// The verifier; never null.
+  const Verifier* get() const noexcept { return &verifier; }
+};
 
 /// Serves `settings` over `store` and `verifiers` (the bulk demo key limited by `bulk`) until SIGINT or
 /// SIGTERM: the exit status.
@@ -518,30 +666,48 @@ int serve(const settings& config, Store& store, Verifiers& verifiers, const rate
       return 1;
     }
   }
-  api<Store, Verifiers> endpoints(store, verifiers, plan_policies(config.quota, bulk), std::move(optional));
+  api<Store, Verifiers> endpoints(store, verifiers, plan_policies(config.quota, bulk), std::move(optional),
+                                  config.log);
   httplib::Server server;
-  if (config.threads != 0) {
-    const std::size_t threads = config.threads;
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  }
+  // Each connection holds a worker thread while open. The ThreadPool starts its threads when listening
+  // starts; std::thread's failure there (std::system_error) ends the process, as it would under
+  // -fno-exceptions anyway.
+  const std::size_t threads = config.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Answers leave at once (no Nagle delay between httplib's header and body writes), and a connection
   // serves up to 100 requests before httplib closes it (its default is 5).
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(100);
+  // Bounds on what a client may hold: an idle keep-alive connection is closed after 1 s, a request or an
+  // answer that stalls for 2 s ends its connection (so idle connections cannot hold every worker for long,
+  // and a stop waits at most about a second for them), and a body over 64 KiB is refused with 413 before
+  // it is stored (httplib reads the whole body before a handler runs; these endpoints take small JSON).
+  server.set_keep_alive_timeout(1);
+  server.set_read_timeout(2);
+  server.set_write_timeout(2);
+  server.set_payload_max_length(max_body_size);
   endpoints.route(server);
   // Called for every status from 400 on: fills in a JSON body where no handler wrote one (404 and the like).
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own error
     if (res.status == 404) {
       send_error(res, 404, "NOT_FOUND", "No such endpoint");
+    } else if (res.status == 413) {
+      send_error(res, 413, "PAYLOAD_TOO_LARGE", "The request body is over 64 KiB");
     } else {
       send_error(res, res.status, "BAD_REQUEST", "The request could not be served");
     }
     return httplib::Server::HandlerResponse::Handled;
   }));
   if (config.log) {
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::fprintf(stderr, "%s %s %d %s\n", req.method.c_str(), req.path.c_str(), res.status,
+    std::optional<keys::scanner> redactor = log_redactor();
+    if (!redactor) {
+      std::fprintf(stderr, "api_server: cannot set up the log redactor\n");
+      return 1;
+    }
+    server.set_logger([redactor = std::move(*redactor)](const httplib::Request& req, const httplib::Response& res) {
+      std::fprintf(stderr, "%s %s %d %s\n", loggable(req.method, redactor).c_str(),
+                   loggable(req.path, redactor).c_str(), res.status,
                    request_key_id.empty() ? "-" : request_key_id.c_str());
       request_key_id.clear();
     });
@@ -557,26 +723,23 @@ int serve(const settings& config, Store& store, Verifiers& verifiers, const rate
     return 1;
   }
 
-  // SIGINT and SIGTERM are blocked in every thread (main() blocked them first); this thread takes them and
-  // stops the server. stop() does nothing until the server runs, so it is repeated until listening ends.
-  std::atomic<bool> finished{false}, signalled{false};
-  std::thread stopper([&] {
-    const sigset_t set = stop_signals();
-    int signal_number = 0;
-    sigwait(&set, &signal_number);
-    signalled = !finished;
-    while (!finished) {
-      server.stop();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  });
-  std::printf("listening on http://%s:%d\n", config.host.c_str(), port);
+  // SIGINT and SIGTERM are blocked in every thread (main() blocked them first); the signal thread takes them
+  // and stops the server. Made with pthread_create so that a failure is reported, not thrown.
+  stopper_state state{&server};
+  pthread_t stopper;
+  if (pthread_create(&stopper, nullptr, stop_on_signal, &state) != 0) {
+    std::fprintf(stderr, "api_server: cannot start the signal thread\n");
+    return 1;
+  }
+  const bool literal_ipv6 = config.host.find(':') != std::string::npos;  // written in brackets in a URL
+  std::printf("listening on http://%s%s%s:%d\n", literal_ipv6 ? "[" : "", config.host.c_str(),
+              literal_ipv6 ? "]" : "", port);
   std::fflush(stdout);
   const bool listened = server.listen_after_bind();
-  finished = true;
-  pthread_kill(stopper.native_handle(), SIGTERM);  // wakes the stopper when no signal came
-  stopper.join();
-  if (!listened && !signalled) {
+  state.finished = true;
+  pthread_kill(stopper, SIGTERM);  // wakes the signal thread when no signal came
+  pthread_join(stopper, nullptr);
+  if (!listened && !state.signalled) {
     std::fprintf(stderr, "api_server: the server stopped listening\n");
     return 1;
   }
