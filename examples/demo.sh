@@ -40,13 +40,15 @@ if [ -z "$base" ]; then echo "demo: the server did not start: $(cat "$work/stder
 . "$work/keys.env"
 
 failed=0
-# show EXPECTED_STATUS DESCRIPTION CURL_ARGS...: prints the request as typed (the key as $LIVE_KEY), then the
-# status line, the authentication and rate-limit headers and the body of the answer.
+# show EXPECTED_STATUS SHOWN AUTHORIZATION URL: prints the request as typed (SHOWN: the key as $LIVE_KEY), sends
+# it with the AUTHORIZATION header line (none when empty) on curl's stdin (`-H @-`), so that the key is not in
+# curl's argv (which `ps` shows to every user), then prints the status line, the authentication and rate-limit
+# headers and the body of the answer.
 show() {
-  local want=$1 shown=$2; shift 2
+  local want=$1 shown=$2 authorization=$3 url=$4
   echo "\$ curl -i $shown"
   local answer
-  answer=$(curl -sS -i --max-time 5 "$@") || true
+  answer=$(printf '%s\n' "$authorization" | curl -sS -i --max-time 5 -H @- "$url") || true
   printf '%s\n' "$answer" | tr -d '\r' |
     grep -iE '^(HTTP/|Content-Type:|WWW-Authenticate:|RateLimit-Policy:|RateLimit:|Retry-After:|\{)' |
     sed 's/^/  /' || true
@@ -56,25 +58,30 @@ show() {
   echo
 }
 
+# The key shortened for display: its prefix and the first 4 characters of its id, never the secret.
+redacted=${LIVE_KEY:0:17}...
 echo "== keyward demo: an API on $base, protected by keyward (every key: 2 requests per 60 s)"
-echo "   demo key LIVE_KEY=$LIVE_KEY (a live secret key; the server stores only its digest)"
+echo "   demo key LIVE_KEY=$redacted (a live secret key; the server stores only its digest)"
 echo "   each answer below: its status line, its authentication and rate-limit headers, and its JSON body"
+echo "   (the Authorization header goes on curl's stdin, -H @-, so that the key is not in the process list)"
 echo
 
 echo "== 1. An authenticated request: the key as a Bearer token -> 200"
-show 200 "-H \"Authorization: Bearer \$LIVE_KEY\" $base/v1/items" \
-  -H "Authorization: Bearer $LIVE_KEY" "$base/v1/items"
+show 200 "-H @- $base/v1/items <<<\"Authorization: Bearer \$LIVE_KEY\"" \
+  "Authorization: Bearer $LIVE_KEY" "$base/v1/items"
 
 echo "== 2. Refused requests: no key -> 401 MISSING_API_KEY; a wrong key -> 401 INVALID_API_KEY"
-show 401 "$base/v1/items" "$base/v1/items"
+show 401 "$base/v1/items" "" "$base/v1/items"
 wrong_key=${LIVE_KEY%????}XXXX
-show 401 "-H \"Authorization: Bearer ${LIVE_KEY:0:13}...XXXX\" $base/v1/items  (LIVE_KEY with its end changed)" \
-  -H "Authorization: Bearer $wrong_key" "$base/v1/items"
+show 401 "-H @- $base/v1/items <<<\"Authorization: Bearer ${redacted}XXXX\"  (LIVE_KEY with its end changed)" \
+  "Authorization: Bearer $wrong_key" "$base/v1/items"
 
 echo "== 3. Requests until the quota is used up: request 1 above spent one of the 2, so 200 once more, then 429"
+basic=$(printf '%s:' "$LIVE_KEY" | base64 -w0)
+shown_basic="Basic \$(printf '%s:' \"\$LIVE_KEY\" | base64 -w0)"
 for want in 200 429; do
-  show "$want" "-u \"\$LIVE_KEY:\" $base/v1/ping  (the key as the Basic user, empty password)" \
-    -u "$LIVE_KEY:" "$base/v1/ping"
+  show "$want" "-H @- $base/v1/ping <<<\"Authorization: $shown_basic\"  (the key as the Basic user, empty password)" \
+    "Authorization: Basic $basic" "$base/v1/ping"
 done
 
 echo "== Stopping the server"
