@@ -125,6 +125,15 @@ int run_group(const verb& group, const std::vector<std::string_view>& args, std:
   return usage_error(group, "unknown sub-verb '" + std::string(name) + "' (one of " + names + ")");
 }
 
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 std::string printable(std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string shown;

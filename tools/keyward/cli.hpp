@@ -90,6 +90,8 @@ int rejected(const verb& v, std::string_view reason);
 /// Runs the sub-verb of a group (`keyward key new ...`) named by args[0]; `--help`, `-h` or `help` print the
 /// group's help; a missing or unknown sub-verb is a usage error listing the sub-verbs.
 int run_group(const verb& group, const std::vector<std::string_view>& args, std::initializer_list<sub_verb> subs);
+/// True when `a` and `b` are equal but for the case of ASCII letters (header field names, RFC 9110 section 5.1).
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b);
 /// `text` with every byte below 0x20 and 0x7F written as \xNN, for one-line messages and file names.
 std::string printable(std::string_view text);
 

@@ -255,13 +255,9 @@ field_input split_field_name(std::string_view text) {
                                    {"www-authenticate:", value_kind::challenge},
                                    {"proxy-authenticate:", value_kind::challenge}};
   for (const name& n : names) {
-    if (text.size() < n.text.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < n.text.size(); ++i) {
-      const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-      same = same && c == n.text[i];
+    if (equal_ignoring_ascii_case(text.substr(0, n.text.size()), n.text)) {
+      return {text.substr(n.text.size()), n.text.size(), n.kind};
     }
-    if (same) return {text.substr(n.text.size()), n.text.size(), n.kind};
   }
   return {text, 0, std::nullopt};
 }

@@ -265,16 +265,6 @@ int sign(const std::vector<std::string_view>& argv) {
   return exit_ok;
 }
 
-/// True when `a` and `b` are equal but for the case of ASCII letters.
-bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 /// The received header fields, from the --header options.
 class received_headers {
  public:
@@ -302,14 +292,14 @@ class received_headers {
   /// Whether a field `name` was given (even with an empty value).
   bool has(std::string_view name) const {
     for (const auto& field : fields_) {
-      if (same_name(field.first, name)) return true;
+      if (equal_ignoring_ascii_case(field.first, name)) return true;
     }
     return false;
   }
   /// The value of the field `name`; empty when absent.
   std::string_view value(std::string_view name) const {
     for (const auto& [given, value] : fields_) {
-      if (same_name(given, name)) return value;
+      if (equal_ignoring_ascii_case(given, name)) return value;
     }
     return {};
   }
