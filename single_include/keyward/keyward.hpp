@@ -3467,7 +3467,6 @@ inline errc check_user_pass(std::string_view user, std::string_view password) no
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <string_view>
 
 #if KEYWARD_X86_SIMD
@@ -3635,20 +3634,23 @@ constexpr std::size_t skip_qdtext(std::string_view text, std::size_t i) noexcept
 }
 
 #if KEYWARD_X86_SIMD
-/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time as skip_token68_chars_sse2 (texts
-/// shorter than 16 bytes: `i` is returned).
+/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time with SSE2: whole blocks from `i`
+/// (a short quoted-string ends in the first one), then the last 16 bytes of the text, overlapping the block
+/// before them (texts shorter than 16 bytes: the remaining bytes are left to the caller).
 inline std::size_t skip_escapable_sse2(std::string_view text, std::size_t i) noexcept {
-  if (text.size() < 16 || i >= text.size()) return i;
-  while (true) {
-    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+  const auto stops_at = [&text](std::size_t block) noexcept {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
-    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-                           _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) &
-                       ~((1u << (i - block)) - 1);
-    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
-    if (block + 16 == text.size()) return text.size();
-    i = block + 16;
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')))));
+  };
+  for (; i + 16 <= text.size(); i += 16) {
+    const unsigned stops = stops_at(i);
+    if (stops != 0) return i + static_cast<std::size_t>(__builtin_ctz(stops));
   }
+  if (text.size() < 16 || i >= text.size()) return i;
+  const std::size_t block = text.size() - 16;
+  const unsigned stops = stops_at(block) & ~((1u << (i - block)) - 1);  // bytes before `i` are not the caller's
+  return stops != 0 ? block + static_cast<std::size_t>(__builtin_ctz(stops)) : text.size();
 }
 #endif
 
@@ -3763,6 +3765,23 @@ constexpr std::size_t read_param_value(std::string_view text, std::size_t j, raw
   return end;
 }
 
+/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
+constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
+  return skip(text, i, separator);
+}
+
+/// Where the list element after the one that ends at `end` starts: past OWS, a comma and the separators after
+/// it (RFC 9110 section 5.6.1); npos when no comma follows the OWS (the text ends, or other data follows).
+/// The usual shape, ", " and the element, is recognized without a loop.
+constexpr std::size_t next_element(std::string_view text, std::size_t end) noexcept {
+  if (end + 2 < text.size() && text[end] == ',' && text[end + 1] == ' ' && !is(text[end + 2], separator)) {
+    return end + 2;
+  }
+  const std::size_t after = skip(text, end, ows);
+  if (after >= text.size() || text[after] != ',') return std::string_view::npos;
+  return skip_list_separators(text, after);
+}
+
 /// Reads the auth-param at `i` of a list already validated by scan_param into `param`, without checking it
 /// again, and returns its end (always past `i`, so that reading an invalid list still ends).
 constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
@@ -3779,11 +3798,6 @@ constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param
   return end > i ? end : i + 1;
 }
 
-/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
-constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
-  return skip(text, i, separator);
-}
-
 /// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
 constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
   raw_param param;
@@ -3797,6 +3811,14 @@ constexpr bool has_param(std::string_view list, std::string_view name) noexcept 
 /// The most auth-params one list (one credentials value, one challenge) may hold, whatever the limits say:
 /// the duplicate check keeps the names of a list and its table on the stack, 20 bytes a name (name_table).
 inline constexpr std::size_t max_parameters_ceiling = 256;
+
+/// The most challenges one WWW-Authenticate value may hold, whatever the limits say: the challenge list that
+/// parse_challenges returns records where each starts, so that reading them does not scan the value again.
+inline constexpr std::size_t max_challenges_ceiling = 16;
+
+/// The longest WWW-Authenticate value, whatever the limits say: the challenge list records its offsets in 32
+/// bits.
+inline constexpr std::size_t max_challenges_length_ceiling = UINT32_MAX;
 
 /// `max_parameters`, at most max_parameters_ceiling.
 constexpr std::size_t parameter_limit(std::size_t max_parameters) noexcept {
@@ -4179,61 +4201,6 @@ constexpr result<token_span> find_scheme_token(std::string_view value, std::stri
   return find_scheme_token_slowly(value, scheme, max_length, max_parameters);
 }
 
-/// The iterator of the lists of an already validated field value (auth-params, challenges): skips the list
-/// separators and reads the element at each position on demand with `Read`, a stateless type whose
-/// `Read{}(list, position, element)` stores the element starting at `position` and returns where it ends.
-/// Dereferencing gives the element by value (it holds views into the field value), so it outlives the
-/// iterator. Two iterators over the same list are equal when they stand at the same position.
-template <class Element, class Read>
-class list_iterator {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = Element;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const Element*;
-  using reference = Element;
-
-  constexpr list_iterator() noexcept = default;
-  /// The first element at or after `position` of `list` (the end at list.size()).
-  constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-  /// Stands at `element`, the element at `position` of `list` read before, which ends at `next`.
-  constexpr list_iterator(std::string_view list, std::size_t position, const Element& element,
-                          std::size_t next) noexcept
-      : list_(list), position_(position), next_(next), current_(element) {}
-
-  /// The current element.
-  constexpr Element operator*() const noexcept { return current_; }
-  constexpr pointer operator->() const noexcept { return &current_; }
-  constexpr list_iterator& operator++() noexcept {
-    load(next_);
-    return *this;
-  }
-  constexpr list_iterator operator++(int) noexcept {
-    list_iterator before = *this;
-    ++*this;
-    return before;
-  }
-  friend constexpr bool operator==(const list_iterator& a, const list_iterator& b) noexcept {
-    return a.position_ == b.position_;
-  }
-  friend constexpr bool operator!=(const list_iterator& a, const list_iterator& b) noexcept { return !(a == b); }
-
- private:
-  constexpr void load(std::size_t position) noexcept {
-    position_ = skip_list_separators(list_, position);
-    if (position_ >= list_.size()) {
-      position_ = list_.size();
-      return;
-    }
-    next_ = Read{}(list_, position_, current_);
-  }
-
-  std::string_view list_;
-  std::size_t position_ = 0;
-  std::size_t next_ = 0;
-  Element current_{};
-};
-
 }  // namespace keyward::detail::http_grammar
 
 #endif  // KEYWARD_DETAIL_HTTP_GRAMMAR_HPP
@@ -4334,6 +4301,7 @@ constexpr bool valid(const unsigned char* bytes, std::size_t size) noexcept {
 
 
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -4349,12 +4317,17 @@ struct limits {
   /// allows: the duplicate-name check keeps the names of a list on the stack, so that it allocates nothing
   /// and takes at most n log n steps for n names.
   static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
+  /// The most challenges of one WWW-Authenticate value that any setting of max_challenges allows: the list
+  /// parse_challenges returns records where each challenge starts, so that reading it scans nothing again.
+  static constexpr std::size_t max_challenges_ceiling = detail::http_grammar::max_challenges_ceiling;
 
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
   /// The most auth-params per credentials or challenge (http_too_many_parameters); a setting above
   /// max_parameters_ceiling acts as max_parameters_ceiling.
   std::size_t max_parameters = 32;
-  std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
+  /// The most challenges in one WWW-Authenticate value (http_too_many_challenges); a setting above
+  /// max_challenges_ceiling acts as max_challenges_ceiling.
+  std::size_t max_challenges = 16;
 };
 
 /// One auth-param (RFC 9110 section 11.2): a name and a value that was a token or a quoted-string. Views
@@ -4407,30 +4380,63 @@ class auth_param {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::http_credentials {
-
-/// Reads the auth-param at `position` of a valid #auth-param list (the Read of auth_params::iterator).
-struct read_param {
-  constexpr std::size_t operator()(std::string_view list, std::size_t position,
-                                   ::keyward::http::auth_param& param) const noexcept {
-    http_grammar::raw_param raw;
-    const std::size_t end = http_grammar::read_param(list, position, raw);
-    param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
-    return end;
-  }
-};
-
-}  // namespace keyward::detail::http_credentials
-
 namespace keyward::http {
 
 /// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
 /// them from the (already validated) input on demand; it can be iterated any number of times.
 class auth_params {
  public:
-  /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
-  /// parameter outlives the iterator that produced it.
-  using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
+  /// Iterates over the parameters, reading each from the list as it comes; dereferencing gives an auth_param
+  /// by value (it holds two views into the field value), so a parameter outlives the iterator that produced
+  /// it. Two iterators over the same list are equal when they stand at the same position.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = auth_param;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const auth_param*;
+    using reference = auth_param;
+
+    constexpr iterator() noexcept = default;
+
+    /// The current parameter.
+    constexpr auth_param operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(next_);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.position_ == b.position_;
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class auth_params;
+    // The first parameter at or after `position` of `list` (the end at list.size()).
+    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+    constexpr void load(std::size_t position) noexcept {
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
+      if (position_ >= list_.size()) {
+        position_ = list_.size();
+        return;
+      }
+      detail::http_grammar::raw_param raw;
+      next_ = detail::http_grammar::read_param(list_, position_, raw);
+      current_ = auth_param(raw.name, raw.value, raw.quoted);
+    }
+
+    std::string_view list_;
+    std::size_t position_ = 0;
+    std::size_t next_ = 0;
+    auth_param current_{};
+  };
 
   constexpr auth_params() noexcept = default;
   /// The parameters of `list`, which must already be a valid `#auth-param` list holding `count` of them.
@@ -5017,26 +5023,21 @@ result<std::string> write_string(Write&& write) {
 
 #include <cstddef>
 #include <string_view>
-#include <type_traits>
 
 namespace keyward::detail::http_challenge {
 
 namespace grammar = ::keyward::detail::http_grammar;
 
-/// One challenge as found in the text, or the error that stopped the scan.
+/// One challenge as scanned: where it ends and how many auth-params it has, or the error that stopped the scan.
 struct scanned_challenge {
-  grammar::scanned scan;       ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
-  std::string_view scheme;
-  std::string_view token68;
-  std::string_view params;     ///< from the first auth-param to the end of the last one
-  std::size_t param_count = 0;
+  grammar::scanned scan;         ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
+  std::size_t param_count = 0;   ///< 0 when a token68 or nothing follows the scheme
+  std::size_t scheme_end = 0;    ///< one past the scheme's last byte
 };
 
 /// A scan that failed with `code` at `offset`.
 constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept {
-  scanned_challenge challenge;
-  challenge.scan = {0, code, offset};
-  return challenge;
+  return {{0, code, offset}, 0, 0};
 }
 
 /// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
@@ -5045,11 +5046,6 @@ constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::
   name_end = grammar::skip(text, i, grammar::tchar);
   return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
 }
-
-/// The Names of scan_params_with() when the text is only read: no check.
-struct no_check {
-  constexpr explicit no_check(std::size_t /*most*/) noexcept {}
-};
 
 /// The failure to report when the scan of a challenge's auth-params stopped at the error `stop`: a duplicate
 /// that `names` finds only at the end of what was scanned comes first, since it lies before `stop`.
@@ -5060,88 +5056,67 @@ constexpr scanned_challenge params_failure(Names& names, std::string_view text, 
   return scan_failure(stop.code, stop.offset);
 }
 
-/// Scans the auth-params of one challenge, the first at `begin`, its name ending at `name_end` and its value
-/// starting at `value` (param_value_at(), which found it). After
-/// a comma, the next list element still belongs to this challenge when it starts with `token BWS "="` and a
-/// value (grammar::param_value_start); anything else ends the challenge (RFC 9110 sections 11.2 and
-/// 11.6.1). With a duplicate-name check `Names` (grammar::name_table, or grammar::names_before when constant
-/// evaluated), fails like grammar::scan_param_value, or with http_too_many_parameters (more than
-/// max_parameters, or than grammar::max_parameters_ceiling) or http_duplicate_parameter, at the first
-/// offending parameter or byte; with no_check, the text was validated before and is only read.
+/// Scans the auth-params of one challenge whose scheme ends at `scheme_end`, the first at `begin`, its name
+/// ending at `name_end` and its value starting at `value` (param_value_at(), which found it). After a comma, the next list element still belongs
+/// to this challenge when it starts with `token BWS "="` and a value (grammar::param_value_start); anything
+/// else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). With the duplicate-name check `Names`
+/// (grammar::name_table, or grammar::names_before when constant evaluated), fails with
+/// http_invalid_parameter (no token where the value must be), http_invalid_quoted_string,
+/// http_too_many_parameters (more than max_parameters, or than grammar::max_parameters_ceiling) or
+/// http_duplicate_parameter, at the first offending parameter or byte.
 template <class Names>
-constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t begin, std::size_t name_end,
-                                             std::size_t value, std::size_t max_parameters,
-                                             scanned_challenge& challenge) noexcept {
-  constexpr bool validating = !std::is_same_v<Names, no_check>;
+constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t scheme_end, std::size_t begin,
+                                             std::size_t name_end, std::size_t value,
+                                             std::size_t max_parameters) noexcept {
   const std::size_t most = grammar::parameter_limit(max_parameters);
+  Names names(most);
   std::size_t i = begin;
   std::size_t count = 0;
   std::size_t end = 0;
-  [[maybe_unused]] Names names(most);
   while (true) {
-    grammar::raw_param param;
-    if constexpr (validating) {
-      const grammar::scanned scan = grammar::scan_param_value(text, value, param);
-      if (!scan.ok()) return params_failure(names, text, scan);
-      if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
-      if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
-        return scan_failure(errc::http_duplicate_parameter, i);
-      }
-      end = scan.end;
+    if (text[value] == '"') {  // `value` is before the end (param_value_at)
+      const grammar::scanned quoted = grammar::scan_quoted_string(text, value);
+      if (!quoted.ok()) return params_failure(names, text, quoted);
+      end = quoted.end;
     } else {
-      end = grammar::read_param_value(text, value, param);
+      end = grammar::skip(text, value, grammar::tchar);
+      if (end == value) return params_failure(names, text, {0, errc::http_invalid_parameter, value});
+    }
+    if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
+    if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
+      return scan_failure(errc::http_duplicate_parameter, i);
     }
     ++count;
-    const std::size_t after = grammar::skip(text, end, grammar::ows);
-    if (after >= text.size() || text[after] != ',') break;
-    const std::size_t next = grammar::skip_list_separators(text, after);
+    const std::size_t next = grammar::next_element(text, end);
+    if (next == std::string_view::npos) break;
     value = param_value_at(text, next, name_end);
     if (value == std::string_view::npos) break;
     i = next;
   }
-  if constexpr (validating) {
-    const std::size_t duplicate = names.first_duplicate(text);
-    if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
-  }
-  // Built here, not by writing into `challenge` and copying it: the copy would read back the fields just
-  // stored, which stalls store forwarding.
-  scanned_challenge scanned;
-  scanned.scan.end = end;
-  scanned.scheme = challenge.scheme;
-  scanned.params = grammar::slice(text, begin, end);
-  scanned.param_count = count;
-  return scanned;
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  return {{end, errc{}, 0}, count, scheme_end};
 }
 
-/// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
-template <bool Validating>
-constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t name_end,
-                                        std::size_t value, std::size_t max_parameters,
-                                        scanned_challenge& challenge) noexcept {
-  if constexpr (!Validating) {
-    return scan_params_with<no_check>(text, begin, name_end, value, max_parameters, challenge);
-  } else {
+/// scan_params_with() with the duplicate-name check that suits the evaluation.
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t scheme_end, std::size_t begin,
+                                        std::size_t name_end, std::size_t value, std::size_t max_parameters) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-    if (!__builtin_is_constant_evaluated()) {
-      return scan_params_with<grammar::name_table>(text, begin, name_end, value, max_parameters, challenge);
-    }
-#endif
-    return scan_params_with<grammar::names_before>(text, begin, name_end, value, max_parameters, challenge);
+  if (!__builtin_is_constant_evaluated()) {
+    return scan_params_with<grammar::name_table>(text, scheme_end, begin, name_end, value, max_parameters);
   }
+#endif
+  return scan_params_with<grammar::names_before>(text, scheme_end, begin, name_end, value, max_parameters);
 }
 
 /// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
-/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
-/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
-/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte. Without
-/// `Validating`, reads a challenge of a list validated before (no duplicate check, quoted-strings skipped).
-template <bool Validating>
+/// starts at `i` in `text` (trailing OWS already excluded).
+/// An auth-param where a scheme must be fails with http_invalid_parameter (scan_param's error when it is
+/// malformed too); otherwise fails with http_invalid_scheme, http_invalid_token68 or the scan_params errors,
+/// at the offending byte.
 constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters) noexcept {
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
-  scanned_challenge challenge;
-  challenge.scheme = grammar::slice(text, i, scheme_end);
-  challenge.scan.end = scheme_end;
 
   const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
   if (next < text.size() && text[next] == '=') {
@@ -5155,11 +5130,9 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
       const std::size_t first = grammar::skip_list_separators(text, next);
       std::size_t name_end = 0;
       const std::size_t value = param_value_at(text, first, name_end);
-      if (value != std::string_view::npos) {
-        return scan_params<Validating>(text, first, name_end, value, max_parameters, challenge);
-      }
+      if (value != std::string_view::npos) return scan_params(text, scheme_end, first, name_end, value, max_parameters);
     }
-    return challenge;
+    return {{scheme_end, errc{}, 0}, 0, scheme_end};
   }
   if (text[scheme_end] != ' ') return scan_failure(errc::http_invalid_scheme, scheme_end);
   std::size_t j = scheme_end;
@@ -5167,17 +5140,13 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
 
   std::size_t name_end = 0;
   const std::size_t value = param_value_at(text, j, name_end);
-  if (value != std::string_view::npos) {
-    return scan_params<Validating>(text, j, name_end, value, max_parameters, challenge);
-  }
+  if (value != std::string_view::npos) return scan_params(text, scheme_end, j, name_end, value, max_parameters);
   const std::size_t token_end = grammar::scan_token68(text, j);
   if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
     return scan_failure(errc::http_invalid_token68, token_end);
   }
-  challenge.token68 = grammar::slice(text, j, token_end);
-  challenge.scan.end = token_end;
-  return challenge;
+  return {{token_end, errc{}, 0}, 0, scheme_end};
 }
 
 /// A visible US-ASCII byte other than '"' and '\' (RFC 6750 section 3: %x21 / %x23-5B / %x5D-7E).
@@ -5252,6 +5221,7 @@ inline void put_quoted(writer::counting_writer& out, std::string_view value) noe
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -5444,52 +5414,75 @@ struct challenge {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::http_challenge {
-
-/// Reads the challenge at `position` of a valid #challenge list (the Read of challenge_list::iterator).
-struct read_challenge {
-  constexpr std::size_t operator()(std::string_view list, std::size_t position,
-                                   ::keyward::http::challenge& out) const noexcept {
-    const scanned_challenge scanned = scan_challenge<false>(list, position, http_grammar::max_parameters_ceiling);
-    out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
-                                     ::keyward::http::auth_params(scanned.params, scanned.param_count)};
-    return scanned.scan.end;
-  }
-};
-
-}  // namespace keyward::detail::http_challenge
-
 namespace keyward::http {
 
 class challenge_list;
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept;
 
-/// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
-/// challenge that reads them from the (already validated) input on demand, allocating nothing.
+/// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of challenge
+/// that reads them from the (already validated) input on demand, allocating nothing. Parsing records where
+/// each challenge starts and how many auth-params it has (at most limits::max_challenges_ceiling of them), so
+/// that iterating scans no challenge twice.
 class challenge_list {
  public:
-  /// Iterates over the challenges; dereferencing gives a challenge by value (views into the field value), so
-  /// it outlives the iterator.
-  using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
+  /// Iterates over the challenges of a list, which must outlive the iterator; dereferencing gives a challenge
+  /// by value (views into the field value), so that a challenge outlives both.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = challenge;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const challenge*;
+    using reference = challenge;
+
+    constexpr iterator() noexcept = default;
+
+    /// The current challenge.
+    constexpr challenge operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(index_ + 1);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    /// Two iterators over the same list are equal when they stand at the same challenge.
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.index_ == b.index_; }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class challenge_list;
+    constexpr iterator(const challenge_list& list, std::size_t index) noexcept : list_(&list) { load(index); }
+
+    constexpr void load(std::size_t index) noexcept {
+      index_ = index;
+      if (index < list_->count_) current_ = list_->read(index);
+    }
+
+    const challenge_list* list_ = nullptr;
+    std::size_t index_ = 0;
+    challenge current_{};
+  };
 
   constexpr challenge_list() noexcept = default;
-  /// The challenges of `list`, which must already be a valid `#challenge` list (trailing OWS excluded)
-  /// holding `count` of them.
-  constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
+  /// A copy; only the recorded challenges are read, one by one (a challenge_list is copied right after it is
+  /// filled, and a copy in wide blocks would read back fields just stored, which stalls store forwarding).
+  constexpr challenge_list(const challenge_list& other) noexcept : list_(other.list_), count_(other.count_) {
+    for (std::size_t k = 0; k < count_; ++k) {
+      starts_[k] = other.starts_[k];
+      scheme_ends_[k] = other.scheme_ends_[k];
+      param_counts_[k] = other.param_counts_[k];
+    }
+  }
+  constexpr challenge_list& operator=(const challenge_list& other) noexcept = default;
 
   /// The first challenge.
-  constexpr iterator begin() const noexcept {
-    if (first_end_ == 0) return iterator(list_, 0);
-    const std::string_view scheme = detail::http_grammar::slice(list_, first_position_, first_scheme_end_);
-    const std::string_view part = first_part_end_ != first_part_begin_
-                                      ? detail::http_grammar::slice(list_, first_part_begin_, first_part_end_)
-                                      : std::string_view();  // as scan_challenge leaves an absent part
-    const challenge first = first_param_count_ != 0 ? challenge{scheme, {}, auth_params(part, first_param_count_)}
-                                                    : challenge{scheme, part, {}};
-    return iterator(list_, first_position_, first, first_end_);
-  }
+  constexpr iterator begin() const noexcept { return iterator(*this, 0); }
   /// Past the last challenge.
-  constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
+  constexpr iterator end() const noexcept { return iterator(*this, count_); }
   /// The number of challenges.
   constexpr std::size_t size() const noexcept { return count_; }
   /// True when there is no challenge (only for a default-constructed list: parsing never gives one).
@@ -5507,36 +5500,40 @@ class challenge_list {
  private:
   friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
 
-  // parse_challenges() keeps the first challenge it read, at first_position_ and ending at first_end_, so that
-  // begin() does not read it again (first_end_ is 0 when it is not kept): its scheme ends at first_scheme_end_,
-  // its token68 or auth-params lie in [first_part_begin_, first_part_end_), with first_param_count_ auth-params
-  // (0: a token68, or nothing). Offsets into list_, not views: a challenge_list is read right after it is made,
-  // and views written piecewise then copied whole would stall store forwarding.
-  constexpr challenge_list(std::string_view list, std::size_t count, const challenge& first,
-                           std::size_t first_position, std::size_t first_end) noexcept
-      : list_(list),
-        count_(count),
-        first_position_(first_position),
-        first_end_(first_end),
-        first_scheme_end_(first_position + first.scheme.size()),
-        first_part_begin_(offset_in_list(first.params.empty() ? first.token68 : first.params.text())),
-        first_part_end_(first_part_begin_ +
-                        (first.params.empty() ? first.token68.size() : first.params.text().size())),
-        first_param_count_(first.params.size()) {}
+  constexpr explicit challenge_list(std::string_view list) noexcept : list_(list) {}
 
-  // Where `part`, a view into list_ or empty, starts in list_ (0 when empty).
-  constexpr std::size_t offset_in_list(std::string_view part) const noexcept {
-    return part.empty() ? 0 : static_cast<std::size_t>(part.data() - list_.data());
+  // Records the next challenge of the list: it starts at `start`, its scheme ends at `scheme_end` and it has
+  // `param_count` auth-params (0: a token68 or nothing follows the scheme). At most max_challenges_ceiling
+  // (parse_challenges' limit), in a list shorter than 2^32 bytes.
+  constexpr void add(std::size_t start, std::size_t scheme_end, std::size_t param_count) noexcept {
+    starts_[count_] = static_cast<std::uint32_t>(start);
+    scheme_ends_[count_] = static_cast<std::uint32_t>(scheme_end);
+    param_counts_[count_] = static_cast<std::uint16_t>(param_count);
+    ++count_;
+  }
+
+  // The challenge `index`: its token68 or auth-params lie between the separators after its scheme and those
+  // before the next challenge (or the end of the list), as neither a token68 nor an auth-param begins or ends
+  // with a separator.
+  constexpr challenge read(std::size_t index) const noexcept {
+    namespace grammar = ::keyward::detail::http_grammar;
+    const std::size_t scheme_end = scheme_ends_[index];
+    std::size_t part_end = index + 1 < count_ ? starts_[index + 1] : list_.size();
+    while (part_end > scheme_end && grammar::is(list_[part_end - 1], grammar::separator)) --part_end;
+    const std::size_t part_begin = grammar::skip_list_separators(list_, scheme_end);
+    const std::string_view scheme = grammar::slice(list_, starts_[index], scheme_end);
+    if (part_begin >= part_end) return challenge{scheme, {}, {}};
+    const std::string_view part = grammar::slice(list_, part_begin, part_end);
+    if (param_counts_[index] == 0) return challenge{scheme, part, {}};
+    return challenge{scheme, {}, auth_params(part, param_counts_[index])};
   }
 
   std::string_view list_;
   std::size_t count_ = 0;
-  std::size_t first_position_ = 0;
-  std::size_t first_end_ = 0;
-  std::size_t first_scheme_end_ = 0;
-  std::size_t first_part_begin_ = 0;
-  std::size_t first_part_end_ = 0;
-  std::size_t first_param_count_ = 0;
+  std::uint32_t starts_[detail::http_grammar::max_challenges_ceiling]{};
+  std::uint32_t scheme_ends_[detail::http_grammar::max_challenges_ceiling]{};
+  std::uint16_t param_counts_[detail::http_grammar::max_challenges_ceiling]{};
+  static_assert(detail::http_grammar::max_parameters_ceiling <= UINT16_MAX, "a parameter count fits");
 };
 
 /// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and
@@ -5545,39 +5542,40 @@ class challenge_list {
 /// after a comma, `token BWS "="` followed by a value continues the current challenge's auth-params, and a
 /// bare token starts a new challenge; a token68 challenge takes no auth-params, nor does a scheme followed
 /// directly by a comma (`Basic, realm="x"`: no 1*SP, so no `#auth-param` list). Quoted-strings keep
-/// obs-text as opaque bytes. Fails with http_too_long (offset: limit.max_length), http_empty_value (no
+/// obs-text as opaque bytes. Fails with http_too_long (over limit.max_length, and at 4 GiB whatever the
+/// limit; offset: the length allowed), http_empty_value (no
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
 /// or where a scheme must be), http_invalid_quoted_string, http_duplicate_parameter (within one challenge,
 /// names compared case-insensitively), http_too_many_parameters (per challenge: more than
-/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges
-/// or http_unexpected_data, each with the offset of the offending byte in `value`.
+/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges (more than
+/// limit.max_challenges, at most limits::max_challenges_ceiling; at the first challenge too many) or
+/// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
-  if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
+  const std::size_t max_length = limit.max_length < grammar::max_challenges_length_ceiling
+                                     ? limit.max_length
+                                     : grammar::max_challenges_length_ceiling;
+  if (value.size() > max_length) return keyward::error(errc::http_too_long, max_length);
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
   const std::string_view text = grammar::slice(value, 0, end);
 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
-  std::size_t count = 0;
-  challenge first;
-  const std::size_t first_position = i;
-  std::size_t first_end = 0;
+  const std::size_t most = limit.max_challenges < grammar::max_challenges_ceiling ? limit.max_challenges
+                                                                                  : grammar::max_challenges_ceiling;
+  challenge_list list(text);
   while (i < end) {
-    if (++count > limit.max_challenges) return grammar::reject(value, errc::http_too_many_challenges, i);
-    const auto scanned = detail::http_challenge::scan_challenge<true>(text, i, limit.max_parameters);
+    if (list.size() == most) return grammar::reject(value, errc::http_too_many_challenges, i);
+    const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters);
     if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
-    if (count == 1) {
-      first = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
-      first_end = scanned.scan.end;
-    }
+    list.add(i, scanned.scheme_end, scanned.param_count);
     const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
     if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
     i = grammar::skip_list_separators(text, after);
   }
-  return challenge_list(text, count, first, first_position, first_end);
+  return list;
 }
 
 }  // namespace keyward::http

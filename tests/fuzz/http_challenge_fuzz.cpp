@@ -1,13 +1,13 @@
 // libFuzzer target: WWW-Authenticate parsing and challenge building.
 //
 // 1. The whole input is parsed as a field value (default limits and tight ones). On success the list is
-//    iterated fully and checked: size() agrees with iteration, schemes are tokens, a challenge has a token68
-//    or parameters but not both, every value unescapes into a buffer of value_size() bytes, find() finds each
+//    iterated fully and checked: size() agrees with iteration and the ceilings, schemes are tokens, every view
+//    lies within the list, a challenge has a token68 or parameters but not both, every value unescapes into a buffer of value_size() bytes, find() finds each
 //    scheme, and the input held no forbidden byte. On failure the offset lies within the input. The
 //    duplicate-name check is compared with a quadratic reference written here (every name of a challenge
 //    against every earlier one): a parsed challenge has no two equal names, and a value refused with
 //    http_duplicate_parameter at offset o parses up to o, its last challenge holding an earlier parameter
-//    named as the one at o. The input is also parsed with no limit but the ceiling on parameters.
+//    named as the one at o. The input is also parsed with no limits but the ceilings.
 // 2. The input also describes a challenge to build: byte 0 = scheme length, byte 1 = realm length, byte 2 =
 //    parameter name length, byte 3 bit 0: build a token68 challenge (the realm bytes as token68) instead;
 //    then scheme, realm, name, and the rest as the parameter value. The builder must succeed exactly when an
@@ -51,6 +51,11 @@ bool is_token68(std::string_view text) {
   if (i == 0) return false;
   while (i < text.size() && text[i] == '=') ++i;
   return i == text.size();
+}
+
+// True when `part` is empty or lies within `whole`.
+bool within(std::string_view whole, std::string_view part) {
+  return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
 }
 
 bool has_ctl(std::string_view text) {
@@ -128,6 +133,8 @@ void check_parse(std::string_view value, const http::limits& limit) {
   for (const http::challenge& challenge : *parsed) {
     ++count;
     require(is_token(challenge.scheme));
+    require(within(parsed->text(), challenge.scheme) && within(parsed->text(), challenge.token68) &&
+            within(parsed->text(), challenge.params.text()));
     require(challenge.token68.empty() || challenge.params.empty());
     require(challenge.token68.empty() || is_token68(challenge.token68));
     const auto found = parsed->find(challenge.scheme);
@@ -146,7 +153,8 @@ void check_parse(std::string_view value, const http::limits& limit) {
     require(params <= limit.max_parameters && params <= http::limits::max_parameters_ceiling);
     require(!has_duplicate_reference(challenge));
   }
-  require(count == parsed->size() && count >= 1 && count <= limit.max_challenges);
+  require(count == parsed->size() && count >= 1 && count <= limit.max_challenges &&
+          count <= http::limits::max_challenges_ceiling);
 }
 
 // The one challenge in `text` has `scheme` and, unescaped, the given values (or the token68).

@@ -209,10 +209,10 @@ BOOST_AUTO_TEST_CASE(names_values_and_bytes) {
   BOOST_TEST(std::next(list->begin())->scheme.data() == value.data() + 15);  // "Basic realm=x, " is 15 bytes
 }
 
-// Values of 16 bytes and more are read a parameter at a time from 16-byte blocks when the parameter has the
-// usual shape (`name="..."` without quoted-pairs, `name=token`) and fits in one; every other shape is read
-// byte by byte. Both must give the grammar's answer: shapes on either side of that line, near the end of the
-// value (the last block overlaps the one before it), and errors just after a parameter read from a block.
+// Values of 16 bytes and more, where quoted-strings are searched 16 bytes at a time: the usual parameter
+// shapes (`name="..."`, `name=token`, ", " between two) and every other one (quoted-pairs, BWS, OWS before a
+// comma, HTAB) must give the grammar's answer, near the end of the value too (the last block overlaps the one
+// before it), and so must errors just after a parameter.
 BOOST_AUTO_TEST_CASE(usual_and_unusual_shapes_in_long_values) {
   BOOST_TEST(describe(R"(Newauth realm="k3Jd9aQz", p1="abcdefg", p2=token, p3="a\"b", p4 = "bws", )"
                       R"(p5="0123456789abcdefXYZ", p6=last)") ==
@@ -342,6 +342,41 @@ BOOST_AUTO_TEST_CASE(malformed_values) {
     }
   }
   BOOST_TEST(std::size(rows) >= 30u);
+}
+
+// At most limits::max_challenges_ceiling challenges, whatever max_challenges says: the one after them is
+// refused where it starts; as many are read back, each with its own scheme and auth-param.
+BOOST_AUTO_TEST_CASE(challenges_beyond_the_ceiling_are_refused) {
+  BOOST_TEST(keyward::http::limits::max_challenges_ceiling == 16u);
+  std::string value;
+  std::string expected;
+  std::vector<std::size_t> starts;
+  for (std::size_t k = 0; k <= 16; ++k) {
+    if (k != 0) value += ", ";
+    starts.push_back(value.size());
+    value += "S" + std::to_string(k) + " p=\"" + std::to_string(k) + "\"";
+    if (k < 16) expected += (k != 0 ? " ; S" : "S") + std::to_string(k) + "[p=" + std::to_string(k) + "]";
+  }
+  keyward::http::limits raised;
+  raised.max_length = std::numeric_limits<std::size_t>::max();
+  raised.max_challenges = std::numeric_limits<std::size_t>::max();
+  BOOST_TEST(error_of(value, raised) == keyward::error(errc::http_too_many_challenges, starts[16]));
+  BOOST_TEST(describe(value.substr(0, starts[16] - 2), raised) == expected);
+}
+
+// Each challenge's token68 or auth-params are exactly the text between the separators after its scheme and
+// those before the next challenge.
+BOOST_AUTO_TEST_CASE(each_challenge_spans_its_own_text) {
+  const auto list = parse_challenges("Negotiate abc== ,, Basic ,, realm=\"x, y\" , a=b ,, Bearer\t, C t=1,, D");
+  BOOST_TEST_REQUIRE(list.has_value());
+  std::vector<std::string> seen;
+  for (const auto& challenge : *list) {
+    seen.push_back(std::string(challenge.scheme) + "|" + std::string(challenge.token68) + "|" +
+                   std::string(challenge.params.text()) + "|" + std::to_string(challenge.params.size()));
+  }
+  const std::vector<std::string> expected = {"Negotiate|abc==||0", "Basic||realm=\"x, y\" , a=b|2", "Bearer|||0",
+                                             "C||t=1|1", "D|||0"};
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(limits_exceeded) {

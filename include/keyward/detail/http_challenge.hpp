@@ -9,26 +9,21 @@
 
 #include <cstddef>
 #include <string_view>
-#include <type_traits>
 
 namespace keyward::detail::http_challenge {
 
 namespace grammar = ::keyward::detail::http_grammar;
 
-/// One challenge as found in the text, or the error that stopped the scan.
+/// One challenge as scanned: where it ends and how many auth-params it has, or the error that stopped the scan.
 struct scanned_challenge {
-  grammar::scanned scan;       ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
-  std::string_view scheme;
-  std::string_view token68;
-  std::string_view params;     ///< from the first auth-param to the end of the last one
-  std::size_t param_count = 0;
+  grammar::scanned scan;         ///< end: one past the challenge's last byte (scheme, token68 or last auth-param)
+  std::size_t param_count = 0;   ///< 0 when a token68 or nothing follows the scheme
+  std::size_t scheme_end = 0;    ///< one past the scheme's last byte
 };
 
 /// A scan that failed with `code` at `offset`.
 constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept {
-  scanned_challenge challenge;
-  challenge.scan = {0, code, offset};
-  return challenge;
+  return {{0, code, offset}, 0, 0};
 }
 
 /// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
@@ -37,11 +32,6 @@ constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::
   name_end = grammar::skip(text, i, grammar::tchar);
   return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
 }
-
-/// The Names of scan_params_with() when the text is only read: no check.
-struct no_check {
-  constexpr explicit no_check(std::size_t /*most*/) noexcept {}
-};
 
 /// The failure to report when the scan of a challenge's auth-params stopped at the error `stop`: a duplicate
 /// that `names` finds only at the end of what was scanned comes first, since it lies before `stop`.
@@ -52,88 +42,67 @@ constexpr scanned_challenge params_failure(Names& names, std::string_view text, 
   return scan_failure(stop.code, stop.offset);
 }
 
-/// Scans the auth-params of one challenge, the first at `begin`, its name ending at `name_end` and its value
-/// starting at `value` (param_value_at(), which found it). After
-/// a comma, the next list element still belongs to this challenge when it starts with `token BWS "="` and a
-/// value (grammar::param_value_start); anything else ends the challenge (RFC 9110 sections 11.2 and
-/// 11.6.1). With a duplicate-name check `Names` (grammar::name_table, or grammar::names_before when constant
-/// evaluated), fails like grammar::scan_param_value, or with http_too_many_parameters (more than
-/// max_parameters, or than grammar::max_parameters_ceiling) or http_duplicate_parameter, at the first
-/// offending parameter or byte; with no_check, the text was validated before and is only read.
+/// Scans the auth-params of one challenge whose scheme ends at `scheme_end`, the first at `begin`, its name
+/// ending at `name_end` and its value starting at `value` (param_value_at(), which found it). After a comma, the next list element still belongs
+/// to this challenge when it starts with `token BWS "="` and a value (grammar::param_value_start); anything
+/// else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). With the duplicate-name check `Names`
+/// (grammar::name_table, or grammar::names_before when constant evaluated), fails with
+/// http_invalid_parameter (no token where the value must be), http_invalid_quoted_string,
+/// http_too_many_parameters (more than max_parameters, or than grammar::max_parameters_ceiling) or
+/// http_duplicate_parameter, at the first offending parameter or byte.
 template <class Names>
-constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t begin, std::size_t name_end,
-                                             std::size_t value, std::size_t max_parameters,
-                                             scanned_challenge& challenge) noexcept {
-  constexpr bool validating = !std::is_same_v<Names, no_check>;
+constexpr scanned_challenge scan_params_with(std::string_view text, std::size_t scheme_end, std::size_t begin,
+                                             std::size_t name_end, std::size_t value,
+                                             std::size_t max_parameters) noexcept {
   const std::size_t most = grammar::parameter_limit(max_parameters);
+  Names names(most);
   std::size_t i = begin;
   std::size_t count = 0;
   std::size_t end = 0;
-  [[maybe_unused]] Names names(most);
   while (true) {
-    grammar::raw_param param;
-    if constexpr (validating) {
-      const grammar::scanned scan = grammar::scan_param_value(text, value, param);
-      if (!scan.ok()) return params_failure(names, text, scan);
-      if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
-      if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
-        return scan_failure(errc::http_duplicate_parameter, i);
-      }
-      end = scan.end;
+    if (text[value] == '"') {  // `value` is before the end (param_value_at)
+      const grammar::scanned quoted = grammar::scan_quoted_string(text, value);
+      if (!quoted.ok()) return params_failure(names, text, quoted);
+      end = quoted.end;
     } else {
-      end = grammar::read_param_value(text, value, param);
+      end = grammar::skip(text, value, grammar::tchar);
+      if (end == value) return params_failure(names, text, {0, errc::http_invalid_parameter, value});
+    }
+    if (count == most) return params_failure(names, text, {0, errc::http_too_many_parameters, i});
+    if (!names.add(text, begin, i, grammar::slice(text, i, name_end))) {
+      return scan_failure(errc::http_duplicate_parameter, i);
     }
     ++count;
-    const std::size_t after = grammar::skip(text, end, grammar::ows);
-    if (after >= text.size() || text[after] != ',') break;
-    const std::size_t next = grammar::skip_list_separators(text, after);
+    const std::size_t next = grammar::next_element(text, end);
+    if (next == std::string_view::npos) break;
     value = param_value_at(text, next, name_end);
     if (value == std::string_view::npos) break;
     i = next;
   }
-  if constexpr (validating) {
-    const std::size_t duplicate = names.first_duplicate(text);
-    if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
-  }
-  // Built here, not by writing into `challenge` and copying it: the copy would read back the fields just
-  // stored, which stalls store forwarding.
-  scanned_challenge scanned;
-  scanned.scan.end = end;
-  scanned.scheme = challenge.scheme;
-  scanned.params = grammar::slice(text, begin, end);
-  scanned.param_count = count;
-  return scanned;
+  const std::size_t duplicate = names.first_duplicate(text);
+  if (duplicate != std::string_view::npos) return scan_failure(errc::http_duplicate_parameter, duplicate);
+  return {{end, errc{}, 0}, count, scheme_end};
 }
 
-/// scan_params_with() checking the text (Validating: with a duplicate-name check) or only reading it.
-template <bool Validating>
-constexpr scanned_challenge scan_params(std::string_view text, std::size_t begin, std::size_t name_end,
-                                        std::size_t value, std::size_t max_parameters,
-                                        scanned_challenge& challenge) noexcept {
-  if constexpr (!Validating) {
-    return scan_params_with<no_check>(text, begin, name_end, value, max_parameters, challenge);
-  } else {
+/// scan_params_with() with the duplicate-name check that suits the evaluation.
+constexpr scanned_challenge scan_params(std::string_view text, std::size_t scheme_end, std::size_t begin,
+                                        std::size_t name_end, std::size_t value, std::size_t max_parameters) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-    if (!__builtin_is_constant_evaluated()) {
-      return scan_params_with<grammar::name_table>(text, begin, name_end, value, max_parameters, challenge);
-    }
-#endif
-    return scan_params_with<grammar::names_before>(text, begin, name_end, value, max_parameters, challenge);
+  if (!__builtin_is_constant_evaluated()) {
+    return scan_params_with<grammar::name_table>(text, scheme_end, begin, name_end, value, max_parameters);
   }
+#endif
+  return scan_params_with<grammar::names_before>(text, scheme_end, begin, name_end, value, max_parameters);
 }
 
 /// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
-/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
-/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
-/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte. Without
-/// `Validating`, reads a challenge of a list validated before (no duplicate check, quoted-strings skipped).
-template <bool Validating>
+/// starts at `i` in `text` (trailing OWS already excluded).
+/// An auth-param where a scheme must be fails with http_invalid_parameter (scan_param's error when it is
+/// malformed too); otherwise fails with http_invalid_scheme, http_invalid_token68 or the scan_params errors,
+/// at the offending byte.
 constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters) noexcept {
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);
-  scanned_challenge challenge;
-  challenge.scheme = grammar::slice(text, i, scheme_end);
-  challenge.scan.end = scheme_end;
 
   const std::size_t next = grammar::skip(text, scheme_end, grammar::ows);
   if (next < text.size() && text[next] == '=') {
@@ -147,11 +116,9 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
       const std::size_t first = grammar::skip_list_separators(text, next);
       std::size_t name_end = 0;
       const std::size_t value = param_value_at(text, first, name_end);
-      if (value != std::string_view::npos) {
-        return scan_params<Validating>(text, first, name_end, value, max_parameters, challenge);
-      }
+      if (value != std::string_view::npos) return scan_params(text, scheme_end, first, name_end, value, max_parameters);
     }
-    return challenge;
+    return {{scheme_end, errc{}, 0}, 0, scheme_end};
   }
   if (text[scheme_end] != ' ') return scan_failure(errc::http_invalid_scheme, scheme_end);
   std::size_t j = scheme_end;
@@ -159,17 +126,13 @@ constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i,
 
   std::size_t name_end = 0;
   const std::size_t value = param_value_at(text, j, name_end);
-  if (value != std::string_view::npos) {
-    return scan_params<Validating>(text, j, name_end, value, max_parameters, challenge);
-  }
+  if (value != std::string_view::npos) return scan_params(text, scheme_end, j, name_end, value, max_parameters);
   const std::size_t token_end = grammar::scan_token68(text, j);
   if (token_end == j) return scan_failure(errc::http_invalid_token68, j);
   if (token_end < text.size() && text[token_end] != ',' && !grammar::is(text[token_end], grammar::ows)) {
     return scan_failure(errc::http_invalid_token68, token_end);
   }
-  challenge.token68 = grammar::slice(text, j, token_end);
-  challenge.scan.end = token_end;
-  return challenge;
+  return {{token_end, errc{}, 0}, 0, scheme_end};
 }
 
 /// A visible US-ASCII byte other than '"' and '\' (RFC 6750 section 3: %x21 / %x23-5B / %x5D-7E).

@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <string_view>
 
 #if KEYWARD_X86_SIMD
@@ -180,20 +179,23 @@ constexpr std::size_t skip_qdtext(std::string_view text, std::size_t i) noexcept
 }
 
 #if KEYWARD_X86_SIMD
-/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time as skip_token68_chars_sse2 (texts
-/// shorter than 16 bytes: `i` is returned).
+/// The index of the first '"' or '\\' at or after `i`, 16 bytes at a time with SSE2: whole blocks from `i`
+/// (a short quoted-string ends in the first one), then the last 16 bytes of the text, overlapping the block
+/// before them (texts shorter than 16 bytes: the remaining bytes are left to the caller).
 inline std::size_t skip_escapable_sse2(std::string_view text, std::size_t i) noexcept {
-  if (text.size() < 16 || i >= text.size()) return i;
-  while (true) {
-    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+  const auto stops_at = [&text](std::size_t block) noexcept {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
-    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-                           _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) &
-                       ~((1u << (i - block)) - 1);
-    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
-    if (block + 16 == text.size()) return text.size();
-    i = block + 16;
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')))));
+  };
+  for (; i + 16 <= text.size(); i += 16) {
+    const unsigned stops = stops_at(i);
+    if (stops != 0) return i + static_cast<std::size_t>(__builtin_ctz(stops));
   }
+  if (text.size() < 16 || i >= text.size()) return i;
+  const std::size_t block = text.size() - 16;
+  const unsigned stops = stops_at(block) & ~((1u << (i - block)) - 1);  // bytes before `i` are not the caller's
+  return stops != 0 ? block + static_cast<std::size_t>(__builtin_ctz(stops)) : text.size();
 }
 #endif
 
@@ -308,6 +310,23 @@ constexpr std::size_t read_param_value(std::string_view text, std::size_t j, raw
   return end;
 }
 
+/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
+constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
+  return skip(text, i, separator);
+}
+
+/// Where the list element after the one that ends at `end` starts: past OWS, a comma and the separators after
+/// it (RFC 9110 section 5.6.1); npos when no comma follows the OWS (the text ends, or other data follows).
+/// The usual shape, ", " and the element, is recognized without a loop.
+constexpr std::size_t next_element(std::string_view text, std::size_t end) noexcept {
+  if (end + 2 < text.size() && text[end] == ',' && text[end + 1] == ' ' && !is(text[end + 2], separator)) {
+    return end + 2;
+  }
+  const std::size_t after = skip(text, end, ows);
+  if (after >= text.size() || text[after] != ',') return std::string_view::npos;
+  return skip_list_separators(text, after);
+}
+
 /// Reads the auth-param at `i` of a list already validated by scan_param into `param`, without checking it
 /// again, and returns its end (always past `i`, so that reading an invalid list still ends).
 constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param& param) noexcept {
@@ -324,11 +343,6 @@ constexpr std::size_t read_param(std::string_view text, std::size_t i, raw_param
   return end > i ? end : i + 1;
 }
 
-/// The index past the list separators at `i`: OWS, commas and empty list elements (RFC 9110 section 5.6.1).
-constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i) noexcept {
-  return skip(text, i, separator);
-}
-
 /// True when the #auth-param list `list` (valid, as checked by scan_param_list) has a parameter named `name`.
 constexpr bool has_param(std::string_view list, std::string_view name) noexcept {
   raw_param param;
@@ -342,6 +356,14 @@ constexpr bool has_param(std::string_view list, std::string_view name) noexcept 
 /// The most auth-params one list (one credentials value, one challenge) may hold, whatever the limits say:
 /// the duplicate check keeps the names of a list and its table on the stack, 20 bytes a name (name_table).
 inline constexpr std::size_t max_parameters_ceiling = 256;
+
+/// The most challenges one WWW-Authenticate value may hold, whatever the limits say: the challenge list that
+/// parse_challenges returns records where each starts, so that reading them does not scan the value again.
+inline constexpr std::size_t max_challenges_ceiling = 16;
+
+/// The longest WWW-Authenticate value, whatever the limits say: the challenge list records its offsets in 32
+/// bits.
+inline constexpr std::size_t max_challenges_length_ceiling = UINT32_MAX;
 
 /// `max_parameters`, at most max_parameters_ceiling.
 constexpr std::size_t parameter_limit(std::size_t max_parameters) noexcept {
@@ -723,61 +745,6 @@ constexpr result<token_span> find_scheme_token(std::string_view value, std::stri
   }
   return find_scheme_token_slowly(value, scheme, max_length, max_parameters);
 }
-
-/// The iterator of the lists of an already validated field value (auth-params, challenges): skips the list
-/// separators and reads the element at each position on demand with `Read`, a stateless type whose
-/// `Read{}(list, position, element)` stores the element starting at `position` and returns where it ends.
-/// Dereferencing gives the element by value (it holds views into the field value), so it outlives the
-/// iterator. Two iterators over the same list are equal when they stand at the same position.
-template <class Element, class Read>
-class list_iterator {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = Element;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const Element*;
-  using reference = Element;
-
-  constexpr list_iterator() noexcept = default;
-  /// The first element at or after `position` of `list` (the end at list.size()).
-  constexpr list_iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
-  /// Stands at `element`, the element at `position` of `list` read before, which ends at `next`.
-  constexpr list_iterator(std::string_view list, std::size_t position, const Element& element,
-                          std::size_t next) noexcept
-      : list_(list), position_(position), next_(next), current_(element) {}
-
-  /// The current element.
-  constexpr Element operator*() const noexcept { return current_; }
-  constexpr pointer operator->() const noexcept { return &current_; }
-  constexpr list_iterator& operator++() noexcept {
-    load(next_);
-    return *this;
-  }
-  constexpr list_iterator operator++(int) noexcept {
-    list_iterator before = *this;
-    ++*this;
-    return before;
-  }
-  friend constexpr bool operator==(const list_iterator& a, const list_iterator& b) noexcept {
-    return a.position_ == b.position_;
-  }
-  friend constexpr bool operator!=(const list_iterator& a, const list_iterator& b) noexcept { return !(a == b); }
-
- private:
-  constexpr void load(std::size_t position) noexcept {
-    position_ = skip_list_separators(list_, position);
-    if (position_ >= list_.size()) {
-      position_ = list_.size();
-      return;
-    }
-    next_ = Read{}(list_, position_, current_);
-  }
-
-  std::string_view list_;
-  std::size_t position_ = 0;
-  std::size_t next_ = 0;
-  Element current_{};
-};
 
 }  // namespace keyward::detail::http_grammar
 

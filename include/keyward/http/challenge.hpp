@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -208,52 +209,75 @@ struct challenge {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::http_challenge {
-
-/// Reads the challenge at `position` of a valid #challenge list (the Read of challenge_list::iterator).
-struct read_challenge {
-  constexpr std::size_t operator()(std::string_view list, std::size_t position,
-                                   ::keyward::http::challenge& out) const noexcept {
-    const scanned_challenge scanned = scan_challenge<false>(list, position, http_grammar::max_parameters_ceiling);
-    out = ::keyward::http::challenge{scanned.scheme, scanned.token68,
-                                     ::keyward::http::auth_params(scanned.params, scanned.param_count)};
-    return scanned.scan.end;
-  }
-};
-
-}  // namespace keyward::detail::http_challenge
-
 namespace keyward::http {
 
 class challenge_list;
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit = {}) noexcept;
 
-/// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of
-/// challenge that reads them from the (already validated) input on demand, allocating nothing.
+/// The challenges of a parsed WWW-Authenticate or Proxy-Authenticate value, in order: a range of challenge
+/// that reads them from the (already validated) input on demand, allocating nothing. Parsing records where
+/// each challenge starts and how many auth-params it has (at most limits::max_challenges_ceiling of them), so
+/// that iterating scans no challenge twice.
 class challenge_list {
  public:
-  /// Iterates over the challenges; dereferencing gives a challenge by value (views into the field value), so
-  /// it outlives the iterator.
-  using iterator = detail::http_grammar::list_iterator<challenge, detail::http_challenge::read_challenge>;
+  /// Iterates over the challenges of a list, which must outlive the iterator; dereferencing gives a challenge
+  /// by value (views into the field value), so that a challenge outlives both.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = challenge;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const challenge*;
+    using reference = challenge;
+
+    constexpr iterator() noexcept = default;
+
+    /// The current challenge.
+    constexpr challenge operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(index_ + 1);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    /// Two iterators over the same list are equal when they stand at the same challenge.
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.index_ == b.index_; }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class challenge_list;
+    constexpr iterator(const challenge_list& list, std::size_t index) noexcept : list_(&list) { load(index); }
+
+    constexpr void load(std::size_t index) noexcept {
+      index_ = index;
+      if (index < list_->count_) current_ = list_->read(index);
+    }
+
+    const challenge_list* list_ = nullptr;
+    std::size_t index_ = 0;
+    challenge current_{};
+  };
 
   constexpr challenge_list() noexcept = default;
-  /// The challenges of `list`, which must already be a valid `#challenge` list (trailing OWS excluded)
-  /// holding `count` of them.
-  constexpr challenge_list(std::string_view list, std::size_t count) noexcept : list_(list), count_(count) {}
+  /// A copy; only the recorded challenges are read, one by one (a challenge_list is copied right after it is
+  /// filled, and a copy in wide blocks would read back fields just stored, which stalls store forwarding).
+  constexpr challenge_list(const challenge_list& other) noexcept : list_(other.list_), count_(other.count_) {
+    for (std::size_t k = 0; k < count_; ++k) {
+      starts_[k] = other.starts_[k];
+      scheme_ends_[k] = other.scheme_ends_[k];
+      param_counts_[k] = other.param_counts_[k];
+    }
+  }
+  constexpr challenge_list& operator=(const challenge_list& other) noexcept = default;
 
   /// The first challenge.
-  constexpr iterator begin() const noexcept {
-    if (first_end_ == 0) return iterator(list_, 0);
-    const std::string_view scheme = detail::http_grammar::slice(list_, first_position_, first_scheme_end_);
-    const std::string_view part = first_part_end_ != first_part_begin_
-                                      ? detail::http_grammar::slice(list_, first_part_begin_, first_part_end_)
-                                      : std::string_view();  // as scan_challenge leaves an absent part
-    const challenge first = first_param_count_ != 0 ? challenge{scheme, {}, auth_params(part, first_param_count_)}
-                                                    : challenge{scheme, part, {}};
-    return iterator(list_, first_position_, first, first_end_);
-  }
+  constexpr iterator begin() const noexcept { return iterator(*this, 0); }
   /// Past the last challenge.
-  constexpr iterator end() const noexcept { return iterator(list_, list_.size()); }
+  constexpr iterator end() const noexcept { return iterator(*this, count_); }
   /// The number of challenges.
   constexpr std::size_t size() const noexcept { return count_; }
   /// True when there is no challenge (only for a default-constructed list: parsing never gives one).
@@ -271,36 +295,40 @@ class challenge_list {
  private:
   friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
 
-  // parse_challenges() keeps the first challenge it read, at first_position_ and ending at first_end_, so that
-  // begin() does not read it again (first_end_ is 0 when it is not kept): its scheme ends at first_scheme_end_,
-  // its token68 or auth-params lie in [first_part_begin_, first_part_end_), with first_param_count_ auth-params
-  // (0: a token68, or nothing). Offsets into list_, not views: a challenge_list is read right after it is made,
-  // and views written piecewise then copied whole would stall store forwarding.
-  constexpr challenge_list(std::string_view list, std::size_t count, const challenge& first,
-                           std::size_t first_position, std::size_t first_end) noexcept
-      : list_(list),
-        count_(count),
-        first_position_(first_position),
-        first_end_(first_end),
-        first_scheme_end_(first_position + first.scheme.size()),
-        first_part_begin_(offset_in_list(first.params.empty() ? first.token68 : first.params.text())),
-        first_part_end_(first_part_begin_ +
-                        (first.params.empty() ? first.token68.size() : first.params.text().size())),
-        first_param_count_(first.params.size()) {}
+  constexpr explicit challenge_list(std::string_view list) noexcept : list_(list) {}
 
-  // Where `part`, a view into list_ or empty, starts in list_ (0 when empty).
-  constexpr std::size_t offset_in_list(std::string_view part) const noexcept {
-    return part.empty() ? 0 : static_cast<std::size_t>(part.data() - list_.data());
+  // Records the next challenge of the list: it starts at `start`, its scheme ends at `scheme_end` and it has
+  // `param_count` auth-params (0: a token68 or nothing follows the scheme). At most max_challenges_ceiling
+  // (parse_challenges' limit), in a list shorter than 2^32 bytes.
+  constexpr void add(std::size_t start, std::size_t scheme_end, std::size_t param_count) noexcept {
+    starts_[count_] = static_cast<std::uint32_t>(start);
+    scheme_ends_[count_] = static_cast<std::uint32_t>(scheme_end);
+    param_counts_[count_] = static_cast<std::uint16_t>(param_count);
+    ++count_;
+  }
+
+  // The challenge `index`: its token68 or auth-params lie between the separators after its scheme and those
+  // before the next challenge (or the end of the list), as neither a token68 nor an auth-param begins or ends
+  // with a separator.
+  constexpr challenge read(std::size_t index) const noexcept {
+    namespace grammar = ::keyward::detail::http_grammar;
+    const std::size_t scheme_end = scheme_ends_[index];
+    std::size_t part_end = index + 1 < count_ ? starts_[index + 1] : list_.size();
+    while (part_end > scheme_end && grammar::is(list_[part_end - 1], grammar::separator)) --part_end;
+    const std::size_t part_begin = grammar::skip_list_separators(list_, scheme_end);
+    const std::string_view scheme = grammar::slice(list_, starts_[index], scheme_end);
+    if (part_begin >= part_end) return challenge{scheme, {}, {}};
+    const std::string_view part = grammar::slice(list_, part_begin, part_end);
+    if (param_counts_[index] == 0) return challenge{scheme, part, {}};
+    return challenge{scheme, {}, auth_params(part, param_counts_[index])};
   }
 
   std::string_view list_;
   std::size_t count_ = 0;
-  std::size_t first_position_ = 0;
-  std::size_t first_end_ = 0;
-  std::size_t first_scheme_end_ = 0;
-  std::size_t first_part_begin_ = 0;
-  std::size_t first_part_end_ = 0;
-  std::size_t first_param_count_ = 0;
+  std::uint32_t starts_[detail::http_grammar::max_challenges_ceiling]{};
+  std::uint32_t scheme_ends_[detail::http_grammar::max_challenges_ceiling]{};
+  std::uint16_t param_counts_[detail::http_grammar::max_challenges_ceiling]{};
+  static_assert(detail::http_grammar::max_parameters_ceiling <= UINT16_MAX, "a parameter count fits");
 };
 
 /// Parses a WWW-Authenticate or Proxy-Authenticate field value (`#challenge`, RFC 9110 sections 11.6.1 and
@@ -309,39 +337,40 @@ class challenge_list {
 /// after a comma, `token BWS "="` followed by a value continues the current challenge's auth-params, and a
 /// bare token starts a new challenge; a token68 challenge takes no auth-params, nor does a scheme followed
 /// directly by a comma (`Basic, realm="x"`: no 1*SP, so no `#auth-param` list). Quoted-strings keep
-/// obs-text as opaque bytes. Fails with http_too_long (offset: limit.max_length), http_empty_value (no
+/// obs-text as opaque bytes. Fails with http_too_long (over limit.max_length, and at 4 GiB whatever the
+/// limit; offset: the length allowed), http_empty_value (no
 /// challenge; no offset), http_invalid_character (NUL, CR, LF, other CTLs but HTAB, DEL: anywhere, first
 /// offset, taking precedence), http_invalid_scheme, http_invalid_token68, http_invalid_parameter (malformed,
 /// or where a scheme must be), http_invalid_quoted_string, http_duplicate_parameter (within one challenge,
 /// names compared case-insensitively), http_too_many_parameters (per challenge: more than
-/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges
-/// or http_unexpected_data, each with the offset of the offending byte in `value`.
+/// limit.max_parameters, at most limits::max_parameters_ceiling), http_too_many_challenges (more than
+/// limit.max_challenges, at most limits::max_challenges_ceiling; at the first challenge too many) or
+/// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
-  if (value.size() > limit.max_length) return keyward::error(errc::http_too_long, limit.max_length);
+  const std::size_t max_length = limit.max_length < grammar::max_challenges_length_ceiling
+                                     ? limit.max_length
+                                     : grammar::max_challenges_length_ceiling;
+  if (value.size() > max_length) return keyward::error(errc::http_too_long, max_length);
   std::size_t end = value.size();
   while (end > 0 && grammar::is(value[end - 1], grammar::ows)) --end;
   const std::string_view text = grammar::slice(value, 0, end);
 
   std::size_t i = grammar::skip_list_separators(text, 0);
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
-  std::size_t count = 0;
-  challenge first;
-  const std::size_t first_position = i;
-  std::size_t first_end = 0;
+  const std::size_t most = limit.max_challenges < grammar::max_challenges_ceiling ? limit.max_challenges
+                                                                                  : grammar::max_challenges_ceiling;
+  challenge_list list(text);
   while (i < end) {
-    if (++count > limit.max_challenges) return grammar::reject(value, errc::http_too_many_challenges, i);
-    const auto scanned = detail::http_challenge::scan_challenge<true>(text, i, limit.max_parameters);
+    if (list.size() == most) return grammar::reject(value, errc::http_too_many_challenges, i);
+    const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters);
     if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
-    if (count == 1) {
-      first = challenge{scanned.scheme, scanned.token68, auth_params(scanned.params, scanned.param_count)};
-      first_end = scanned.scan.end;
-    }
+    list.add(i, scanned.scheme_end, scanned.param_count);
     const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
     if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
     i = grammar::skip_list_separators(text, after);
   }
-  return challenge_list(text, count, first, first_position, first_end);
+  return list;
 }
 
 }  // namespace keyward::http

@@ -10,6 +10,7 @@
 #include "../error.hpp"
 
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,12 +26,17 @@ struct limits {
   /// allows: the duplicate-name check keeps the names of a list on the stack, so that it allocates nothing
   /// and takes at most n log n steps for n names.
   static constexpr std::size_t max_parameters_ceiling = detail::http_grammar::max_parameters_ceiling;
+  /// The most challenges of one WWW-Authenticate value that any setting of max_challenges allows: the list
+  /// parse_challenges returns records where each challenge starts, so that reading it scans nothing again.
+  static constexpr std::size_t max_challenges_ceiling = detail::http_grammar::max_challenges_ceiling;
 
   std::size_t max_length = 8192;     ///< the longest field value, in bytes (http_too_long)
   /// The most auth-params per credentials or challenge (http_too_many_parameters); a setting above
   /// max_parameters_ceiling acts as max_parameters_ceiling.
   std::size_t max_parameters = 32;
-  std::size_t max_challenges = 16;   ///< the most challenges in one WWW-Authenticate value
+  /// The most challenges in one WWW-Authenticate value (http_too_many_challenges); a setting above
+  /// max_challenges_ceiling acts as max_challenges_ceiling.
+  std::size_t max_challenges = 16;
 };
 
 /// One auth-param (RFC 9110 section 11.2): a name and a value that was a token or a quoted-string. Views
@@ -83,30 +89,63 @@ class auth_param {
 
 }  // namespace keyward::http
 
-namespace keyward::detail::http_credentials {
-
-/// Reads the auth-param at `position` of a valid #auth-param list (the Read of auth_params::iterator).
-struct read_param {
-  constexpr std::size_t operator()(std::string_view list, std::size_t position,
-                                   ::keyward::http::auth_param& param) const noexcept {
-    http_grammar::raw_param raw;
-    const std::size_t end = http_grammar::read_param(list, position, raw);
-    param = ::keyward::http::auth_param(raw.name, raw.value, raw.quoted);
-    return end;
-  }
-};
-
-}  // namespace keyward::detail::http_credentials
-
 namespace keyward::http {
 
 /// The auth-params of a parsed credentials or challenge value, in order: a range of auth_param that reads
 /// them from the (already validated) input on demand; it can be iterated any number of times.
 class auth_params {
  public:
-  /// Iterates over the parameters; dereferencing gives an auth_param by value (it holds two views), so a
-  /// parameter outlives the iterator that produced it.
-  using iterator = detail::http_grammar::list_iterator<auth_param, detail::http_credentials::read_param>;
+  /// Iterates over the parameters, reading each from the list as it comes; dereferencing gives an auth_param
+  /// by value (it holds two views into the field value), so a parameter outlives the iterator that produced
+  /// it. Two iterators over the same list are equal when they stand at the same position.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = auth_param;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const auth_param*;
+    using reference = auth_param;
+
+    constexpr iterator() noexcept = default;
+
+    /// The current parameter.
+    constexpr auth_param operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      load(next_);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.position_ == b.position_;
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class auth_params;
+    // The first parameter at or after `position` of `list` (the end at list.size()).
+    constexpr iterator(std::string_view list, std::size_t position) noexcept : list_(list) { load(position); }
+
+    constexpr void load(std::size_t position) noexcept {
+      position_ = detail::http_grammar::skip_list_separators(list_, position);
+      if (position_ >= list_.size()) {
+        position_ = list_.size();
+        return;
+      }
+      detail::http_grammar::raw_param raw;
+      next_ = detail::http_grammar::read_param(list_, position_, raw);
+      current_ = auth_param(raw.name, raw.value, raw.quoted);
+    }
+
+    std::string_view list_;
+    std::size_t position_ = 0;
+    std::size_t next_ = 0;
+    auth_param current_{};
+  };
 
   constexpr auth_params() noexcept = default;
   /// The parameters of `list`, which must already be a valid `#auth-param` list holding `count` of them.
