@@ -5057,11 +5057,11 @@ constexpr scanned_challenge params_failure(Names& names, std::string_view text, 
 }
 
 /// Scans the auth-params of one challenge whose scheme ends at `scheme_end`, the first at `begin`, its name
-/// ending at `name_end` and its value starting at `value` (param_value_at(), which found it). After a comma, the next list element still belongs
-/// to this challenge when it starts with `token BWS "="` and a value (grammar::param_value_start); anything
-/// else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). With the duplicate-name check `Names`
-/// (grammar::name_table, or grammar::names_before when constant evaluated), fails with
-/// http_invalid_parameter (no token where the value must be), http_invalid_quoted_string,
+/// ending at `name_end` and its value starting at `value` (param_value_at(), which found it). After a comma,
+/// the next list element still belongs to this challenge when it starts with `token BWS "="` and a value
+/// (grammar::param_value_start); anything else ends the challenge (RFC 9110 sections 11.2 and 11.6.1). With
+/// the duplicate-name check `Names` (grammar::name_table, or grammar::names_before when constant evaluated),
+/// fails with http_invalid_parameter (no token where the value must be), http_invalid_quoted_string,
 /// http_too_many_parameters (more than max_parameters, or than grammar::max_parameters_ceiling) or
 /// http_duplicate_parameter, at the first offending parameter or byte.
 template <class Names>
@@ -5110,10 +5110,9 @@ constexpr scanned_challenge scan_params(std::string_view text, std::size_t schem
 }
 
 /// Scans the challenge (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, RFC 9110 section 11.3) whose scheme
-/// starts at `i` in `text` (trailing OWS already excluded).
-/// An auth-param where a scheme must be fails with http_invalid_parameter (scan_param's error when it is
-/// malformed too); otherwise fails with http_invalid_scheme, http_invalid_token68 or the scan_params errors,
-/// at the offending byte.
+/// starts at `i` in `text` (trailing OWS already excluded). An auth-param where a scheme must be fails with
+/// http_invalid_parameter (scan_param's error when it is malformed too); otherwise fails with
+/// http_invalid_scheme, http_invalid_token68 or the scan_params errors, at the offending byte.
 constexpr scanned_challenge scan_challenge(std::string_view text, std::size_t i, std::size_t max_parameters) noexcept {
   const std::size_t scheme_end = grammar::skip(text, i, grammar::tchar);
   if (scheme_end == i) return scan_failure(errc::http_invalid_scheme, i);

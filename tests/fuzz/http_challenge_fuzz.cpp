@@ -2,8 +2,8 @@
 //
 // 1. The whole input is parsed as a field value (default limits and tight ones). On success the list is
 //    iterated fully and checked: size() agrees with iteration and the ceilings, schemes are tokens, every view
-//    lies within the list, a challenge has a token68 or parameters but not both, every value unescapes into a buffer of value_size() bytes, find() finds each
-//    scheme, and the input held no forbidden byte. On failure the offset lies within the input. The
+//    lies within the list, a challenge has a token68 or parameters but not both, every value unescapes into a
+//    buffer of value_size() bytes, find() finds each scheme, and the input held no forbidden byte. On failure the offset lies within the input. The
 //    duplicate-name check is compared with a quadratic reference written here (every name of a challenge
 //    against every earlier one): a parsed challenge has no two equal names, and a value refused with
 //    http_duplicate_parameter at offset o parses up to o, its last challenge holding an earlier parameter
