@@ -4388,20 +4388,27 @@ class auth_params {
  public:
   /// Iterates over the parameters, reading each from the list as it comes; dereferencing gives an auth_param
   /// by value (it holds two views into the field value), so a parameter outlives the iterator that produced
-  /// it. Two iterators over the same list are equal when they stand at the same position.
+  /// it.
   class iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator whose elements are given by value.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = auth_param;
     using difference_type = std::ptrdiff_t;
     using pointer = const auth_param*;
     using reference = auth_param;
+    ///@}
 
     constexpr iterator() noexcept = default;
 
     /// The current parameter.
+    ///@{
     constexpr auth_param operator*() const noexcept { return current_; }
     constexpr pointer operator->() const noexcept { return &current_; }
+    ///@}
+    /// Moves to the next parameter (the postfix form returns the iterator from before the move).
+    ///@{
     constexpr iterator& operator++() noexcept {
       load(next_);
       return *this;
@@ -4411,10 +4418,14 @@ class auth_params {
       ++*this;
       return before;
     }
+    ///@}
+    /// Two iterators over the same list are equal when they stand at the same position.
+    ///@{
     friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
       return a.position_ == b.position_;
     }
     friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+    ///@}
 
    private:
     friend class auth_params;
@@ -5428,17 +5439,24 @@ class challenge_list {
   /// by value (views into the field value), so that a challenge outlives both.
   class iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator whose elements are given by value.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = challenge;
     using difference_type = std::ptrdiff_t;
     using pointer = const challenge*;
     using reference = challenge;
+    ///@}
 
     constexpr iterator() noexcept = default;
 
     /// The current challenge.
+    ///@{
     constexpr challenge operator*() const noexcept { return current_; }
     constexpr pointer operator->() const noexcept { return &current_; }
+    ///@}
+    /// Moves to the next challenge (the postfix form returns the iterator from before the move).
+    ///@{
     constexpr iterator& operator++() noexcept {
       load(index_ + 1);
       return *this;
@@ -5448,9 +5466,12 @@ class challenge_list {
       ++*this;
       return before;
     }
+    ///@}
     /// Two iterators over the same list are equal when they stand at the same challenge.
+    ///@{
     friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.index_ == b.index_; }
     friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+    ///@}
 
    private:
     friend class challenge_list;
@@ -5476,6 +5497,7 @@ class challenge_list {
       param_counts_[k] = other.param_counts_[k];
     }
   }
+  /// Replaces this list with a copy of `other`.
   constexpr challenge_list& operator=(const challenge_list& other) noexcept = default;
 
   /// The first challenge.

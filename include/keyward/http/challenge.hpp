@@ -224,17 +224,24 @@ class challenge_list {
   /// by value (views into the field value), so that a challenge outlives both.
   class iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator whose elements are given by value.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = challenge;
     using difference_type = std::ptrdiff_t;
     using pointer = const challenge*;
     using reference = challenge;
+    ///@}
 
     constexpr iterator() noexcept = default;
 
     /// The current challenge.
+    ///@{
     constexpr challenge operator*() const noexcept { return current_; }
     constexpr pointer operator->() const noexcept { return &current_; }
+    ///@}
+    /// Moves to the next challenge (the postfix form returns the iterator from before the move).
+    ///@{
     constexpr iterator& operator++() noexcept {
       load(index_ + 1);
       return *this;
@@ -244,9 +251,12 @@ class challenge_list {
       ++*this;
       return before;
     }
+    ///@}
     /// Two iterators over the same list are equal when they stand at the same challenge.
+    ///@{
     friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.index_ == b.index_; }
     friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+    ///@}
 
    private:
     friend class challenge_list;
@@ -272,6 +282,7 @@ class challenge_list {
       param_counts_[k] = other.param_counts_[k];
     }
   }
+  /// Replaces this list with a copy of `other`.
   constexpr challenge_list& operator=(const challenge_list& other) noexcept = default;
 
   /// The first challenge.

@@ -97,20 +97,27 @@ class auth_params {
  public:
   /// Iterates over the parameters, reading each from the list as it comes; dereferencing gives an auth_param
   /// by value (it holds two views into the field value), so a parameter outlives the iterator that produced
-  /// it. Two iterators over the same list are equal when they stand at the same position.
+  /// it.
   class iterator {
    public:
+    /// The iterator's std::iterator_traits: an input iterator whose elements are given by value.
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = auth_param;
     using difference_type = std::ptrdiff_t;
     using pointer = const auth_param*;
     using reference = auth_param;
+    ///@}
 
     constexpr iterator() noexcept = default;
 
     /// The current parameter.
+    ///@{
     constexpr auth_param operator*() const noexcept { return current_; }
     constexpr pointer operator->() const noexcept { return &current_; }
+    ///@}
+    /// Moves to the next parameter (the postfix form returns the iterator from before the move).
+    ///@{
     constexpr iterator& operator++() noexcept {
       load(next_);
       return *this;
@@ -120,10 +127,14 @@ class auth_params {
       ++*this;
       return before;
     }
+    ///@}
+    /// Two iterators over the same list are equal when they stand at the same position.
+    ///@{
     friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
       return a.position_ == b.position_;
     }
     friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+    ///@}
 
    private:
     friend class auth_params;
