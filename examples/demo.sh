@@ -52,8 +52,10 @@ show() {
   printf '%s\n' "$answer" | tr -d '\r' |
     grep -iE '^(HTTP/|Content-Type:|WWW-Authenticate:|RateLimit-Policy:|RateLimit:|Retry-After:|\{)' |
     sed 's/^/  /' || true
-  local status
-  status=$(printf '%s\n' "$answer" | head -1 | cut -d' ' -f2)
+  # The status code is the second word of the first line. Read without a pipe into `head`: under pipefail, head
+  # exiting after one line can end printf with SIGPIPE, and set -e would then stop the demo midway.
+  local status first_line=${answer%%$'\n'*}
+  read -r _ status _ <<<"${first_line%$'\r'}"
   if [ "$status" != "$want" ]; then echo "  (expected $want)"; failed=1; fi
   echo
 }
