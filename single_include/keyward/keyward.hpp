@@ -3899,12 +3899,13 @@ struct name_order {
 
 /// The duplicate-name check of one auth-param list at run time, allocating nothing and taking at most
 /// n log n steps for n names (at most `most`, itself at most max_parameters_ceiling), whatever they are;
-/// linear for names that do not collide in the table (compilers without __builtin_is_constant_evaluated use
-/// the quadratic names_before, bounded by the same ceiling). Each name is
-/// looked up among the earlier ones as it comes: the first few one by one, then in an open-addressing table
-/// on the stack, at most half full. Names chosen to collide in the table would make that quadratic, so past a
-/// budget of probes the names are only recorded, then sorted once at the end of the list (first_duplicate()).
-/// Either way the parameter reported is the first whose name an earlier one has.
+/// linear for names that do not collide (compilers without __builtin_is_constant_evaluated use the quadratic
+/// names_before, bounded by the same ceiling). Each name is looked up among the earlier ones as it comes: the
+/// first `filtered` through a 256-bit filter (one bit a name; only when its bit is already set are the earlier
+/// names compared one by one), the rest in an open-addressing table on the stack, at most half full. Names
+/// chosen to collide in the filter or the table would make that quadratic, so past a budget of comparisons the
+/// names are only recorded, then sorted once at the end of the list (first_duplicate()). Either way the
+/// parameter reported is the first whose name an earlier one has.
 class name_table {
  public:
   /// A table for at most `most` names (at most max_parameters_ceiling). The arrays are filled as names come.
@@ -3919,24 +3920,29 @@ class name_table {
     const std::uint64_t key = name_key(name, text.size() - offset);
     const std::size_t k = count_;
     if (k >= max_parameters_ceiling) return true;
-    if (k < few) {
-      for (std::size_t earlier = 0; earlier < k; ++earlier) {
-        if (same(text, earlier, key, name)) return false;
+    if (k < filtered) {
+      const auto bit = static_cast<unsigned>((key * spread) >> 56);
+      const std::uint64_t mask = std::uint64_t{1} << (bit & 63u);
+      if ((filter_[bit >> 6] & mask) != 0 && !deferred_) {  // an earlier name may be the same
+        for (std::size_t earlier = 0; earlier < k; ++earlier) {
+          if (same(text, earlier, key, name)) return false;
+          if (over_budget(k)) break;
+        }
       }
+      filter_[bit >> 6] |= mask;
     } else if (!deferred_) {
-      if (k == few) {
+      if (k == filtered) {
         while ((std::size_t{1} << bits_) < 2 * most_ && bits_ < table_bits) ++bits_;
         for (std::size_t slot = 0; slot < (std::size_t{1} << bits_); ++slot) slots_[slot] = 0;
-        for (std::size_t earlier = 0; earlier < few; ++earlier) slots_[free_slot(names_[earlier].key)] = index(earlier);
+        for (std::size_t earlier = 0; earlier < filtered; ++earlier) {
+          slots_[free_slot(names_[earlier].key)] = index(earlier);
+        }
       }
       const std::size_t mask = (std::size_t{1} << bits_) - 1;
       std::size_t slot = home(key);
       for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
         if (same(text, slots_[slot] - 1u, key, name)) return false;
-        if (++probes_ > 4 * k + 64) {  // far beyond what distinct names give: defer to the sort
-          deferred_ = true;
-          break;
-        }
+        if (over_budget(k)) break;
       }
       if (!deferred_) slots_[slot] = index(k);
     }
@@ -3960,13 +3966,19 @@ class name_table {
   }
 
  private:
-  static constexpr std::size_t few = 8;
-  static constexpr unsigned table_bits = 9;  // 2 * max_parameters_ceiling slots
+  static constexpr std::size_t filtered = 32;  // limits::max_parameters' default: the table is for raised limits
+  static constexpr unsigned table_bits = 9;     // 2 * max_parameters_ceiling slots
   static_assert((std::size_t{1} << table_bits) >= 2 * max_parameters_ceiling, "the table stays at most half full");
+  static constexpr std::uint64_t spread = 0x9E3779B97F4A7C15u;  // 2^64 / golden ratio, odd: top bits from all
 
   static std::uint16_t index(std::size_t k) noexcept { return static_cast<std::uint16_t>(k + 1); }
-  std::size_t home(std::uint64_t key) const noexcept {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> (64 - bits_));
+  std::size_t home(std::uint64_t key) const noexcept { return static_cast<std::size_t>((key * spread) >> (64 - bits_)); }
+  /// Counts one comparison of names; true, and from then on the names are only recorded, once the list of `k`
+  /// names so far has taken far more comparisons than distinct names give.
+  bool over_budget(std::size_t k) noexcept {
+    if (++probes_ <= 4 * k + 64) return false;
+    deferred_ = true;
+    return true;
   }
   std::size_t free_slot(std::uint64_t key) const noexcept {
     std::size_t slot = home(key);
@@ -3978,6 +3990,7 @@ class name_table {
   }
 
   name_entry names_[max_parameters_ceiling];
+  std::uint64_t filter_[4] = {};
   std::uint16_t slots_[std::size_t{1} << table_bits];
   std::size_t most_;
   std::size_t count_ = 0;

@@ -691,10 +691,10 @@ keyward::http::limits raised_limits() {
 
 BOOST_AUTO_TEST_CASE(duplicates_anywhere_in_the_list) {
   const keyward::http::limits limit = raised_limits();
-  // Lists of 2, 4, 5, 9, 40 and 256 names (the first eight are compared one by one, later ones looked up in a
-  // table): a duplicate of the first name, of a middle one or of the one before it, placed at the start, in the
-  // middle or last; names of 1 to 20 bytes (up to 8 bytes a name is its own key, longer ones are hashed).
-  for (const std::size_t count : {2u, 4u, 5u, 9u, 40u, 256u}) {
+  // Lists of 2, 4, 5, 9, 32, 33, 40 and 256 names (the first 32 go through a filter, later ones are looked up in
+  // a table): a duplicate of the first name, of a middle one or of the one before it, placed at the start, in
+  // the middle or last; names of 1 to 20 bytes (up to 8 bytes a name is its own key, longer ones are hashed).
+  for (const std::size_t count : {2u, 4u, 5u, 9u, 32u, 33u, 40u, 256u}) {
     for (const std::size_t length : {1u, 7u, 8u, 9u, 20u}) {
       std::vector<std::string> names;
       for (std::size_t k = 0; k < count; ++k) {
@@ -760,43 +760,49 @@ BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
   BOOST_TEST(successes > 100u);
 }
 
-// Names chosen to collide in the duplicate check's table: names up to 8 bytes are keyed by their lower-case
-// bytes in memory order, and a list that may hold 256 names puts a key in slot (key * 0x9E3779B97F4A7C15) >> 55.
-// 256 names in one slot would make the lookups quadratic, so the check gives up on the table and sorts the
-// names at the end of the list: the answers must stay the reference's, in challenges and in credentials.
+// Names chosen to collide in the duplicate check: names up to 8 bytes are keyed by their lower-case bytes in
+// memory order; the first 32 names of a list set bit (key * 0x9E3779B97F4A7C15) >> 56 of a filter, and a list
+// that may hold 256 names puts the later ones in table slot (key * 0x9E3779B97F4A7C15) >> 55. Names that all
+// share a filter bit (`shift` 56), or a slot and so a bit too (`shift` 55), would make the lookups quadratic, so
+// the check gives up and sorts the names at the end of the list: the answers must stay the reference's, in
+// challenges and in credentials.
 BOOST_AUTO_TEST_CASE(duplicates_among_names_that_collide) {
-  const keyward::http::limits limit = raised_limits();
-  std::vector<std::string> names;
-  std::uint64_t first_slot = 0;
-  for (std::size_t v = 0; names.size() < 256; ++v) {
-    std::string name;
-    for (std::size_t x = v, d = 0; d < 4; ++d, x /= 36) name += "0123456789abcdefghijklmnopqrstuvwxyz"[x % 36];
-    std::uint64_t key = 0;
-    std::memcpy(&key, name.data(), name.size());
-    const std::uint64_t slot = (key * 0x9E3779B97F4A7C15u) >> 55;
-    if (names.empty()) first_slot = slot;
-    if (slot == first_slot) names.push_back(name);
-  }
-  const auto check = [&](const std::vector<std::string>& list, const std::string& tail) {
-    param_value value = make_params(list);
-    value.text += tail;
-    const auto credentials = keyward::http::parse_credentials(value.text, limit);
-    return std::make_pair(outcome(value.text, limit), credentials ? keyward::error(errc{}) : credentials.error());
-  };
-  BOOST_TEST((check(names, "") == std::make_pair(keyward::error(errc{}), keyward::error(errc{}))));
-  for (const std::size_t at : {9u, 40u, 255u}) {
-    for (const std::size_t of : {std::size_t{0}, std::size_t{8}, at - 1}) {
-      std::vector<std::string> with_duplicate = names;
-      with_duplicate[at] = names[of];
-      for (char& c : with_duplicate[at]) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-      const param_value value = make_params(with_duplicate);
-      const keyward::error expected = expected_for(with_duplicate, value, 256);
-      BOOST_TEST_CONTEXT("duplicate of " << of << " at " << at) {
-        BOOST_TEST(expected == keyward::error(errc::http_duplicate_parameter, value.offsets[at]));
-        BOOST_TEST((check(with_duplicate, "") == std::make_pair(expected, expected)));
-        // A later malformed parameter, or one over the ceiling, is not reached: the duplicate comes first.
-        BOOST_TEST((check(with_duplicate, R"(, zz=")") == std::make_pair(expected, expected)));
-        BOOST_TEST((check(with_duplicate, ", zz=1") == std::make_pair(expected, expected)));
+  for (const unsigned shift : {55u, 56u}) {
+    BOOST_TEST_CONTEXT("names sharing " << (shift == 56 ? "a filter bit" : "a table slot")) {
+      const keyward::http::limits limit = raised_limits();
+      std::vector<std::string> names;
+      std::uint64_t first_slot = 0;
+      for (std::size_t v = 0; names.size() < 256; ++v) {
+        std::string name;
+        for (std::size_t x = v, d = 0; d < 4; ++d, x /= 36) name += "0123456789abcdefghijklmnopqrstuvwxyz"[x % 36];
+        std::uint64_t key = 0;
+        std::memcpy(&key, name.data(), name.size());
+        const std::uint64_t slot = (key * 0x9E3779B97F4A7C15u) >> shift;
+        if (names.empty()) first_slot = slot;
+        if (slot == first_slot) names.push_back(name);
+      }
+      const auto check = [&](const std::vector<std::string>& list, const std::string& tail) {
+        param_value value = make_params(list);
+        value.text += tail;
+        const auto credentials = keyward::http::parse_credentials(value.text, limit);
+        return std::make_pair(outcome(value.text, limit), credentials ? keyward::error(errc{}) : credentials.error());
+      };
+      BOOST_TEST((check(names, "") == std::make_pair(keyward::error(errc{}), keyward::error(errc{}))));
+      for (const std::size_t at : {9u, 31u, 32u, 40u, 255u}) {
+        for (const std::size_t of : {std::size_t{0}, std::size_t{8}, at - 1}) {
+          std::vector<std::string> with_duplicate = names;
+          with_duplicate[at] = names[of];
+          for (char& c : with_duplicate[at]) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+          const param_value value = make_params(with_duplicate);
+          const keyward::error expected = expected_for(with_duplicate, value, 256);
+          BOOST_TEST_CONTEXT("duplicate of " << of << " at " << at) {
+            BOOST_TEST(expected == keyward::error(errc::http_duplicate_parameter, value.offsets[at]));
+            BOOST_TEST((check(with_duplicate, "") == std::make_pair(expected, expected)));
+            // A later malformed parameter, or one over the ceiling, is not reached: the duplicate comes first.
+            BOOST_TEST((check(with_duplicate, R"(, zz=")") == std::make_pair(expected, expected)));
+            BOOST_TEST((check(with_duplicate, ", zz=1") == std::make_pair(expected, expected)));
+          }
+        }
       }
     }
   }
@@ -810,11 +816,18 @@ BOOST_AUTO_TEST_CASE(a_duplicate_comes_before_a_later_error) {
   limit.max_parameters = 3;
   BOOST_TEST(error_of("A a=1, b=2, A=3, c=4", limit) == keyward::error(errc::http_duplicate_parameter, 12));
   BOOST_TEST(error_of("A a=1, b=2, c=3, a=4", limit) == keyward::error(errc::http_too_many_parameters, 17));
-  // In a longer list (past the first eight, looked up in a table) too: the ninth repeats the first.
+  // In a longer list too: the ninth repeats the first.
   BOOST_TEST(error_of(R"(A a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,a=1,i="x)") ==
              keyward::error(errc::http_duplicate_parameter, 34));
   BOOST_TEST(error_of(R"(A a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1,j="x)") ==
              keyward::error(errc::http_invalid_quoted_string, 40));
+  // And past the first 32 (looked up in a table, with raised limits): the 34th repeats the first.
+  std::string list = "A ";
+  for (char c = 'a'; c <= 'z'; ++c) list += std::string(1, c) + "=1,";
+  for (char c = 'A'; c <= 'G'; ++c) list += std::string(1, c) + "0=1,";  // 33 distinct names
+  const std::size_t at = list.size();
+  BOOST_TEST(error_of(list + R"(a=1,z0="x)", raised_limits()) == keyward::error(errc::http_duplicate_parameter, at));
+  BOOST_TEST(error_of(list + R"(z0=1,z1="x)", raised_limits()) == keyward::error(errc::http_invalid_quoted_string, at + 8));
 }
 
 // No setting of max_parameters lets one challenge hold more than limits::max_parameters_ceiling (256)
