@@ -148,11 +148,12 @@ struct scanned {
 
 #if KEYWARD_X86_SIMD
 /// The index of the first byte at or after `i` that is not qdtext ('"', '\', a CTL other than HTAB, DEL),
-/// 16 bytes at a time as skip_token68_chars_sse2 (texts shorter than 16 bytes: `i` is returned).
+/// 16 bytes at a time with SSE2: whole blocks from `i`, then the last 16 bytes of the text, overlapping the
+/// block before them (texts shorter than 16 bytes: the remaining bytes are left to the caller). The walk is
+/// skip_escapable_sse2's, written out in each: the hostile challenge list parsed 4% slower through a template
+/// that both shared (g++ 12 -O3).
 inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexcept {
-  if (text.size() < 16 || i >= text.size()) return i;
-  while (true) {
-    const std::size_t block = i + 16 <= text.size() ? i : text.size() - 16;
+  const auto stops_at = [&text](std::size_t block) noexcept {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
     // 0x00-0x1F but HTAB (bytes above 0x7F are negative: obs-text, accepted), DEL, '"' and '\'.
     const __m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\t')),
@@ -161,12 +162,16 @@ inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexce
     const __m128i others = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
         _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7F)));
-    const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, others))) &
-                       ~((1u << (i - block)) - 1);
-    if (stops != 0) return block + static_cast<std::size_t>(__builtin_ctz(stops));
-    if (block + 16 == text.size()) return text.size();
-    i = block + 16;
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, others)));
+  };
+  for (; i + 16 <= text.size(); i += 16) {
+    const unsigned stops = stops_at(i);
+    if (stops != 0) return i + static_cast<std::size_t>(__builtin_ctz(stops));
   }
+  if (text.size() < 16 || i >= text.size()) return i;
+  const std::size_t block = text.size() - 16;
+  const unsigned stops = stops_at(block) & ~((1u << (i - block)) - 1);  // bytes before `i` are not the caller's
+  return stops != 0 ? block + static_cast<std::size_t>(__builtin_ctz(stops)) : text.size();
 }
 #endif
 
