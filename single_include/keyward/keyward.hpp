@@ -3977,7 +3977,9 @@ class name_table {
   static constexpr std::uint64_t spread = 0x9E3779B97F4A7C15u;  // 2^64 / golden ratio, odd: top bits from all
 
   static std::uint16_t index(std::size_t k) noexcept { return static_cast<std::uint16_t>(k + 1); }
-  std::size_t home(std::uint64_t key) const noexcept { return static_cast<std::size_t>((key * spread) >> (64 - bits_)); }
+  std::size_t home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * spread) >> (64 - bits_));
+  }
   /// Counts one comparison of names; true, and from then on the names are only recorded, once the list of `k`
   /// names so far has taken far more comparisons than distinct names give.
   bool over_budget(std::size_t k) noexcept {

@@ -827,7 +827,8 @@ BOOST_AUTO_TEST_CASE(a_duplicate_comes_before_a_later_error) {
   for (char c = 'A'; c <= 'G'; ++c) list += std::string(1, c) + "0=1,";  // 33 distinct names
   const std::size_t at = list.size();
   BOOST_TEST(error_of(list + R"(a=1,z0="x)", raised_limits()) == keyward::error(errc::http_duplicate_parameter, at));
-  BOOST_TEST(error_of(list + R"(z0=1,z1="x)", raised_limits()) == keyward::error(errc::http_invalid_quoted_string, at + 8));
+  BOOST_TEST(error_of(list + R"(z0=1,z1="x)", raised_limits()) ==
+             keyward::error(errc::http_invalid_quoted_string, at + 8));
 }
 
 // No setting of max_parameters lets one challenge hold more than limits::max_parameters_ceiling (256)
