@@ -22,6 +22,10 @@
 #include <utility>
 #include <vector>
 
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
+
 using keyward::errc;
 using keyward::http::challenge_builder;
 using keyward::http::challenges;
@@ -394,6 +398,26 @@ BOOST_AUTO_TEST_CASE(limits_exceeded) {
   BOOST_TEST(error_of(R"(Basic realm="x")", limit) == keyward::error(errc::http_too_long, 14));
   BOOST_TEST(error_of(std::string(8193, 'a')) == keyward::error(errc::http_too_long, 8192));
   BOOST_TEST(describe(std::string(8192, 'a')) == std::string(8192, 'a'));  // the default limit, exactly
+}
+
+// Whatever limit.max_length says, a value of 4 GiB or more is too long (the challenge list records offsets in
+// 32 bits): 2^32 - 1 bytes are read (here NUL bytes, refused where the first one is), 2^32 are not. The bytes
+// are an anonymous mapping that is never written, so only the pages read take memory.
+BOOST_AUTO_TEST_CASE(values_of_4_gib_are_too_long_whatever_the_limit) {
+#if __has_include(<sys/mman.h>)
+  if constexpr (sizeof(std::size_t) > 4) {
+    const std::size_t size = std::size_t{0xFFFFFFFFu} + 1;  // 2^32 (this branch: a 64-bit size_t)
+    void* pages = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    BOOST_TEST_REQUIRE(pages != MAP_FAILED);
+    const char* bytes = static_cast<const char*>(pages);
+    keyward::http::limits unlimited;
+    unlimited.max_length = std::numeric_limits<std::size_t>::max();
+    BOOST_TEST(error_of(std::string_view(bytes, size), unlimited) == keyward::error(errc::http_too_long, size - 1));
+    BOOST_TEST(error_of(std::string_view(bytes, size - 1), unlimited) ==
+               keyward::error(errc::http_invalid_character, 0));
+    munmap(pages, size);
+  }
+#endif
 }
 
 // Parsing is constexpr: a challenge list can be checked at compile time.
