@@ -12,6 +12,7 @@
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 
 using keyward::errc;
 using keyward::error;
@@ -171,6 +172,31 @@ BOOST_AUTO_TEST_CASE(result_of_move_only_and_class_types) {
   const result<std::string> failed = errc::buffer_too_small;
   BOOST_TEST(failed.value_or("fallback") == "fallback");
   BOOST_TEST(!failed.error().has_offset());
+}
+
+namespace {
+/// Counts its copies and moves.
+struct counted {
+  explicit counted(int v) : value(v) {}
+  counted(const counted& other) : value(other.value), copies(other.copies + 1), moves(other.moves) {}
+  counted(counted&& other) noexcept : value(other.value), copies(other.copies), moves(other.moves + 1) {}
+  int value;
+  int copies = 0;
+  int moves = 0;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(result_made_in_place) {
+  const result<counted> made(std::in_place, 7);
+  BOOST_TEST(made->value == 7);
+  BOOST_TEST(made->copies == 0);
+  BOOST_TEST(made->moves == 0);
+  const result<counted> converted = counted(7);  // the converting constructor moves the value in
+  BOOST_TEST(converted->moves == 1);
+  const result<std::string> repeated(std::in_place, 3u, 'x');
+  BOOST_TEST(*repeated == "xxx");
+  constexpr result<std::pair<int, int>> pair(std::in_place, 1, 2);
+  static_assert(pair->first == 1 && pair->second == 2);
 }
 
 BOOST_AUTO_TEST_CASE(result_void) {

@@ -361,6 +361,10 @@ class [[nodiscard]] result {
   constexpr result(const T& value) : storage_(std::in_place_index<0>, value) {}
   constexpr result(T&& value) : storage_(std::in_place_index<0>, std::move(value)) {}
   ///@}
+  /// A result holding the T made in place from `args`: T is neither copied nor moved.
+  template <class... Args>
+  constexpr explicit result(std::in_place_t, Args&&... args)
+      : storage_(std::in_place_index<0>, std::forward<Args>(args)...) {}
   /// A result holding the failure `failure`, or error(`code`) without an offset.
   ///@{
   constexpr result(keyward::error failure) noexcept : storage_(std::in_place_index<1>, failure) {}

@@ -219,6 +219,11 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
 /// each challenge starts and how many auth-params it has (at most limits::max_challenges_ceiling of them), so
 /// that iterating scans no challenge twice.
 class challenge_list {
+  // What parse_challenges() passes to the constructor that makes a list to fill.
+  struct filling {
+    constexpr explicit filling() noexcept = default;
+  };
+
  public:
   /// Iterates over the challenges of a list, which must outlive the iterator; dereferencing gives a challenge
   /// by value (views into the field value), so that a challenge outlives both.
@@ -273,6 +278,9 @@ class challenge_list {
   };
 
   constexpr challenge_list() noexcept = default;
+  /// An empty list of the field value `list`, which parse_challenges() fills in place: only challenge_list can
+  /// make a `filling`.
+  constexpr challenge_list(std::string_view list, filling) noexcept : list_(list) {}
   /// A copy; only the recorded challenges are read, one by one (a challenge_list is copied right after it is
   /// filled, and a copy in wide blocks would read back fields just stored, which stalls store forwarding).
   constexpr challenge_list(const challenge_list& other) noexcept : list_(other.list_), count_(other.count_) {
@@ -306,16 +314,27 @@ class challenge_list {
  private:
   friend constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept;
 
-  constexpr explicit challenge_list(std::string_view list) noexcept : list_(list) {}
+  // parse_challenges() at run time: the list is filled where the result holds it, so that it is not copied
+  // there. (A list filled aside is copied into the result; a result filled in place is returned by its move
+  // constructor, which std::variant does not make constexpr in C++17: this path is for run time only.)
+  static result<challenge_list> parse_in_place(std::string_view value, const limits& limit) noexcept {
+    result<challenge_list> parsed(std::in_place, value, filling{});
+    const result<void> filled = parsed->fill(value, limit);
+    if (!filled) parsed = filled.error();
+    return parsed;
+  }
 
-  // Records the next challenge of the list: it starts at `start`, its scheme ends at `scheme_end` and it has
+  // Fills this empty list of `value` with its challenges: see parse_challenges().
+  constexpr result<void> fill(std::string_view value, const limits& limit) noexcept;
+
+  // Records challenge `index` of the list: it starts at `start`, its scheme ends at `scheme_end` and it has
   // `param_count` auth-params (0: a token68 or nothing follows the scheme). At most max_challenges_ceiling
   // (parse_challenges' limit), in a list shorter than 2^32 bytes.
-  constexpr void add(std::size_t start, std::size_t scheme_end, std::size_t param_count) noexcept {
-    starts_[count_] = static_cast<std::uint32_t>(start);
-    scheme_ends_[count_] = static_cast<std::uint32_t>(scheme_end);
-    param_counts_[count_] = static_cast<std::uint16_t>(param_count);
-    ++count_;
+  constexpr void record(std::size_t index, std::size_t start, std::size_t scheme_end,
+                        std::size_t param_count) noexcept {
+    starts_[index] = static_cast<std::uint32_t>(start);
+    scheme_ends_[index] = static_cast<std::uint32_t>(scheme_end);
+    param_counts_[index] = static_cast<std::uint16_t>(param_count);
   }
 
   // The challenge `index`: its token68 or auth-params lie between the separators after its scheme and those
@@ -358,6 +377,16 @@ class challenge_list {
 /// limit.max_challenges, at most limits::max_challenges_ceiling; at the first challenge too many) or
 /// http_unexpected_data, each with the offset of the offending byte in `value`.
 constexpr result<challenge_list> parse_challenges(std::string_view value, const limits& limit) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) return challenge_list::parse_in_place(value, limit);
+#endif
+  challenge_list list;
+  const result<void> filled = list.fill(value, limit);
+  if (!filled) return filled.error();
+  return list;
+}
+
+constexpr result<void> challenge_list::fill(std::string_view value, const limits& limit) noexcept {
   namespace grammar = ::keyward::detail::http_grammar;
   const std::size_t max_length = limit.max_length < grammar::max_challenges_length_ceiling
                                      ? limit.max_length
@@ -371,17 +400,19 @@ constexpr result<challenge_list> parse_challenges(std::string_view value, const 
   if (i == end) return grammar::reject(value, errc::http_empty_value, keyward::error::no_offset);
   const std::size_t most = limit.max_challenges < grammar::max_challenges_ceiling ? limit.max_challenges
                                                                                   : grammar::max_challenges_ceiling;
-  challenge_list list(text);
+  std::size_t count = 0;  // kept out of count_ until the end: the compiler must assume a call may write to *this
   while (i < end) {
-    if (list.size() == most) return grammar::reject(value, errc::http_too_many_challenges, i);
+    if (count == most) return grammar::reject(value, errc::http_too_many_challenges, i);
     const auto scanned = detail::http_challenge::scan_challenge(text, i, limit.max_parameters);
     if (!scanned.scan.ok()) return grammar::reject(value, scanned.scan.code, scanned.scan.offset);
-    list.add(i, scanned.scheme_end, scanned.param_count);
+    record(count++, i, scanned.scheme_end, scanned.param_count);
     const std::size_t after = grammar::skip(text, scanned.scan.end, grammar::ows);
     if (after < end && text[after] != ',') return grammar::reject(value, errc::http_unexpected_data, after);
     i = grammar::skip_list_separators(text, after);
   }
-  return list;
+  list_ = text;
+  count_ = count;
+  return {};
 }
 
 }  // namespace keyward::http
