@@ -451,8 +451,8 @@ struct name_order {
 /// n log n steps for n names (at most `most`, itself at most max_parameters_ceiling), whatever they are;
 /// linear for names that do not collide (compilers without __builtin_is_constant_evaluated use the quadratic
 /// names_before, bounded by the same ceiling). Each name is looked up among the earlier ones as it comes: the
-/// first `filtered` through a 256-bit filter (one bit a name; only when its bit is already set are the earlier
-/// names compared one by one), the rest in an open-addressing table on the stack, at most half full. Names
+/// first `filtered` through a 256-bit Bloom filter (two bits a name; only when both are already set are the
+/// earlier names compared, one by one), the rest in an open-addressing table on the stack, at most half full. Names
 /// chosen to collide in the filter or the table would make that quadratic, so past a budget of comparisons the
 /// names are only recorded, then sorted once at the end of the list (first_duplicate()). Either way the
 /// parameter reported is the first whose name an earlier one has.
@@ -471,15 +471,20 @@ class name_table {
     const std::size_t k = count_;
     if (k >= max_parameters_ceiling) return true;
     if (k < filtered) {
-      const auto bit = static_cast<unsigned>((key * spread) >> 56);
-      const std::uint64_t mask = std::uint64_t{1} << (bit & 63u);
-      if ((filter_[bit >> 6] & mask) != 0 && !deferred_) {  // an earlier name may be the same
+      // The name's two bits in the filter: the top two bytes of key * spread.
+      const std::uint64_t product = key * spread;
+      const auto first = static_cast<unsigned>(product >> 56);
+      const auto second = static_cast<unsigned>(product >> 48) & 255u;
+      const std::uint64_t first_mask = std::uint64_t{1} << (first & 63u);
+      const std::uint64_t second_mask = std::uint64_t{1} << (second & 63u);
+      const bool both_set = (filter_[first >> 6] & first_mask) != 0 && (filter_[second >> 6] & second_mask) != 0;
+      if (both_set && !deferred_ && !over_budget(k, k)) {  // an earlier name may be the same
         for (std::size_t earlier = 0; earlier < k; ++earlier) {
           if (same(text, earlier, key, name)) return false;
-          if (over_budget(k)) break;
         }
       }
-      filter_[bit >> 6] |= mask;
+      filter_[first >> 6] |= first_mask;
+      filter_[second >> 6] |= second_mask;
     } else if (!deferred_) {
       if (k == filtered) {
         while ((std::size_t{1} << bits_) < 2 * most_ && bits_ < table_bits) ++bits_;
@@ -492,7 +497,7 @@ class name_table {
       std::size_t slot = home(key);
       for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
         if (same(text, slots_[slot] - 1u, key, name)) return false;
-        if (over_budget(k)) break;
+        if (over_budget(k, 1)) break;
       }
       if (!deferred_) slots_[slot] = index(k);
     }
@@ -525,10 +530,12 @@ class name_table {
   std::size_t home(std::uint64_t key) const noexcept {
     return static_cast<std::size_t>((key * spread) >> (64 - bits_));
   }
-  /// Counts one comparison of names; true, and from then on the names are only recorded, once the list of `k`
-  /// names so far has taken far more comparisons than distinct names give.
-  bool over_budget(std::size_t k) noexcept {
-    if (++probes_ <= 4 * k + 64) return false;
+  /// Counts `comparisons` comparisons of names about to be made; true, and then they are not made and from then
+  /// on the names are only recorded, once the list of `k` names so far would take far more comparisons than
+  /// distinct names give.
+  bool over_budget(std::size_t k, std::size_t comparisons) noexcept {
+    probes_ += comparisons;
+    if (probes_ <= 4 * k + 64) return false;
     deferred_ = true;
     return true;
   }
