@@ -281,8 +281,8 @@ class challenge_list {
   /// An empty list of the field value `list`, which parse_challenges() fills in place: only challenge_list can
   /// make a `filling`.
   constexpr challenge_list(std::string_view list, filling) noexcept : list_(list) {}
-  /// A copy; only the recorded challenges are read, one by one (a challenge_list is copied right after it is
-  /// filled, and a copy in wide blocks would read back fields just stored, which stalls store forwarding).
+  /// A copy; only the recorded challenges are read, one by one (copied in wide blocks right after it is filled,
+  /// a list would be read back from fields just stored, which stalls store forwarding).
   constexpr challenge_list(const challenge_list& other) noexcept : list_(other.list_), count_(other.count_) {
     for (std::size_t k = 0; k < count_; ++k) {
       starts_[k] = other.starts_[k];
