@@ -34,7 +34,8 @@
 // ---- begin keyward/config.hpp ----
 // keyward: compiler and platform detection shared by every header.
 /// \file
-/// Compiler and platform macros shared by every header (KEYWARD_X86_SIMD, KEYWARD_NO_SIMD).
+/// Compiler and platform macros shared by every header (KEYWARD_LIKELY, KEYWARD_ALWAYS_INLINE, KEYWARD_X86_SIMD,
+/// KEYWARD_NO_SIMD).
 #ifndef KEYWARD_CONFIG_HPP
 #define KEYWARD_CONFIG_HPP
 
@@ -47,6 +48,14 @@
 #define KEYWARD_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define KEYWARD_LIKELY(x) (x)
+#endif
+
+/// Inlines a small function on a hot path whatever the compiler's inlining heuristics decide (clang leaves
+/// calls that GCC inlines, and a parser's per-byte or per-parameter helpers then cost a call each).
+#if defined(__GNUC__) || defined(__clang__)
+#define KEYWARD_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define KEYWARD_ALWAYS_INLINE inline
 #endif
 
 /// 1 on x86-64 with GCC or Clang, where the run-time dispatched SIMD kernels can be compiled. Defining
@@ -2466,16 +2475,10 @@ constexpr Word load_be(const Byte* p) noexcept {
   return value;
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define KEYWARD_SHA2_INLINE __attribute__((always_inline)) inline
-#else
-#define KEYWARD_SHA2_INLINE inline
-#endif
-
 /// One round (FIPS 180-4 6.2.2 step 3) given K[t] + W[t]. The caller rotates the roles of a..h instead of
 /// moving the values, so only d and h change.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
+KEYWARD_ALWAYS_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
                                             typename F::word& d, typename F::word e, typename F::word f,
                                             typename F::word g, typename F::word& h,
                                             typename F::word constant_plus_w) noexcept {
@@ -2490,7 +2493,7 @@ KEYWARD_SHA2_INLINE constexpr void round_kw(typename F::word a, typename F::word
 /// Round t with j = t mod 16: for t >= 16 (`expand`) first computes W[t] = s1(W[t-2]) + W[t-7] +
 /// s0(W[t-15]) + W[t-16] (FIPS 180-4 6.2.2 step 1) in the 16-word ring `w`.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
+KEYWARD_ALWAYS_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
                                          typename F::word& d, typename F::word e, typename F::word f,
                                          typename F::word g, typename F::word& h, typename F::word* w,
                                          const typename F::word* k, std::size_t j, bool expand) noexcept {
@@ -2502,7 +2505,7 @@ KEYWARD_SHA2_INLINE constexpr void round(typename F::word a, typename F::word b,
 
 /// Sixteen rounds with constant ring indices, so that the schedule can stay in registers.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
+KEYWARD_ALWAYS_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
                                                   const typename F::word* k, bool expand) noexcept {
   auto& a = s[0];
   auto& b = s[1];
@@ -2554,8 +2557,6 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
     for (std::size_t i = 0; i < 8; ++i) state[i] = static_cast<word>(state[i] + s[i]);
   }
 }
-
-#undef KEYWARD_SHA2_INLINE
 
 }  // namespace keyward::detail::sha2
 
@@ -3924,8 +3925,10 @@ class name_table {
 
   /// Adds `name`, the name of the parameter at `offset` of `text`; false when an earlier parameter has it
   /// (true, once the names are only recorded, whatever they are: first_duplicate() answers). Names past the
-  /// table's capacity are not kept (the caller stops the list there).
-  bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset, std::string_view name) noexcept {
+  /// table's capacity are not kept (the caller stops the list there). Always inlined: clang otherwise calls it
+  /// for each name.
+  KEYWARD_ALWAYS_INLINE bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset,
+                                 std::string_view name) noexcept {
     const std::uint64_t key = name_key(name, text.size() - offset);
     const std::size_t k = count_;
     if (k >= max_parameters_ceiling) return true;
@@ -5083,8 +5086,10 @@ constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept
 }
 
 /// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
-/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at).
-constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::size_t& name_end) noexcept {
+/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at). Always inlined:
+/// clang otherwise calls it for each auth-param.
+KEYWARD_ALWAYS_INLINE constexpr std::size_t param_value_at(std::string_view text, std::size_t i,
+                                                           std::size_t& name_end) noexcept {
   name_end = grammar::skip(text, i, grammar::tchar);
   return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
 }

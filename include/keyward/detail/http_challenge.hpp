@@ -3,6 +3,7 @@
 #ifndef KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
 #define KEYWARD_DETAIL_HTTP_CHALLENGE_HPP
 
+#include "../config.hpp"
 #include "../error.hpp"
 #include "http_grammar.hpp"
 #include "writer.hpp"
@@ -27,8 +28,10 @@ constexpr scanned_challenge scan_failure(errc code, std::size_t offset) noexcept
 }
 
 /// Where the value of the auth-param starting at `i` starts (grammar::param_value_start), with `name_end` set
-/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at).
-constexpr std::size_t param_value_at(std::string_view text, std::size_t i, std::size_t& name_end) noexcept {
+/// to the end of its name; npos when no auth-param starts at `i` (grammar::param_starts_at). Always inlined:
+/// clang otherwise calls it for each auth-param.
+KEYWARD_ALWAYS_INLINE constexpr std::size_t param_value_at(std::string_view text, std::size_t i,
+                                                           std::size_t& name_end) noexcept {
   name_end = grammar::skip(text, i, grammar::tchar);
   return name_end != i ? grammar::param_value_start(text, name_end) : std::string_view::npos;
 }

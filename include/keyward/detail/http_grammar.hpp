@@ -465,8 +465,10 @@ class name_table {
 
   /// Adds `name`, the name of the parameter at `offset` of `text`; false when an earlier parameter has it
   /// (true, once the names are only recorded, whatever they are: first_duplicate() answers). Names past the
-  /// table's capacity are not kept (the caller stops the list there).
-  bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset, std::string_view name) noexcept {
+  /// table's capacity are not kept (the caller stops the list there). Always inlined: clang otherwise calls it
+  /// for each name.
+  KEYWARD_ALWAYS_INLINE bool add(std::string_view text, std::size_t /*begin*/, std::size_t offset,
+                                 std::string_view name) noexcept {
     const std::uint64_t key = name_key(name, text.size() - offset);
     const std::size_t k = count_;
     if (k >= max_parameters_ceiling) return true;

@@ -3,6 +3,7 @@
 #ifndef KEYWARD_DETAIL_SHA2_SCALAR_HPP
 #define KEYWARD_DETAIL_SHA2_SCALAR_HPP
 
+#include "../config.hpp"
 #include "cpu.hpp"
 
 #include <cstddef>
@@ -74,16 +75,10 @@ constexpr Word load_be(const Byte* p) noexcept {
   return value;
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define KEYWARD_SHA2_INLINE __attribute__((always_inline)) inline
-#else
-#define KEYWARD_SHA2_INLINE inline
-#endif
-
 /// One round (FIPS 180-4 6.2.2 step 3) given K[t] + W[t]. The caller rotates the roles of a..h instead of
 /// moving the values, so only d and h change.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
+KEYWARD_ALWAYS_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
                                             typename F::word& d, typename F::word e, typename F::word f,
                                             typename F::word g, typename F::word& h,
                                             typename F::word constant_plus_w) noexcept {
@@ -98,7 +93,7 @@ KEYWARD_SHA2_INLINE constexpr void round_kw(typename F::word a, typename F::word
 /// Round t with j = t mod 16: for t >= 16 (`expand`) first computes W[t] = s1(W[t-2]) + W[t-7] +
 /// s0(W[t-15]) + W[t-16] (FIPS 180-4 6.2.2 step 1) in the 16-word ring `w`.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
+KEYWARD_ALWAYS_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
                                          typename F::word& d, typename F::word e, typename F::word f,
                                          typename F::word g, typename F::word& h, typename F::word* w,
                                          const typename F::word* k, std::size_t j, bool expand) noexcept {
@@ -110,7 +105,7 @@ KEYWARD_SHA2_INLINE constexpr void round(typename F::word a, typename F::word b,
 
 /// Sixteen rounds with constant ring indices, so that the schedule can stay in registers.
 template <class F>
-KEYWARD_SHA2_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
+KEYWARD_ALWAYS_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
                                                   const typename F::word* k, bool expand) noexcept {
   auto& a = s[0];
   auto& b = s[1];
@@ -162,8 +157,6 @@ constexpr void compress(typename F::word* state, const Byte* p, std::size_t bloc
     for (std::size_t i = 0; i < 8; ++i) state[i] = static_cast<word>(state[i] + s[i]);
   }
 }
-
-#undef KEYWARD_SHA2_INLINE
 
 }  // namespace keyward::detail::sha2
 
