@@ -102,7 +102,9 @@ void check_basic(std::string_view input) {
     FUZZ_CHECK(built.has_value());
     const std::size_t room = http::basic_buffer_size(*built, charset);
     const auto rebuffer = std::make_unique<char[]>(room);
-    const auto reparsed = http::parse_basic(*built, rebuffer.get(), room, options);
+    http::basic_options reparse = options;
+    reparse.limit.max_length = built->size();  // ISO-8859-1 transcoded to UTF-8 can outgrow the default limit
+    const auto reparsed = http::parse_basic(*built, rebuffer.get(), room, reparse);
     FUZZ_CHECK(reparsed.has_value() && reparsed->user == user && reparsed->password == password);
   }
 }
