@@ -79,9 +79,9 @@ constexpr Word load_be(const Byte* p) noexcept {
 /// moving the values, so only d and h change.
 template <class F>
 KEYWARD_ALWAYS_INLINE constexpr void round_kw(typename F::word a, typename F::word b, typename F::word c,
-                                            typename F::word& d, typename F::word e, typename F::word f,
-                                            typename F::word g, typename F::word& h,
-                                            typename F::word constant_plus_w) noexcept {
+                                              typename F::word& d, typename F::word e, typename F::word f,
+                                              typename F::word g, typename F::word& h,
+                                              typename F::word constant_plus_w) noexcept {
   using word = typename F::word;
   // Ch(e,f,g) and Maj(a,b,c) of FIPS 180-4 4.1.2 in equivalent forms with fewer operations.
   const word t1 = static_cast<word>(h + F::big1(e) + static_cast<word>(g ^ (e & (f ^ g))) + constant_plus_w);
@@ -94,9 +94,9 @@ KEYWARD_ALWAYS_INLINE constexpr void round_kw(typename F::word a, typename F::wo
 /// s0(W[t-15]) + W[t-16] (FIPS 180-4 6.2.2 step 1) in the 16-word ring `w`.
 template <class F>
 KEYWARD_ALWAYS_INLINE constexpr void round(typename F::word a, typename F::word b, typename F::word c,
-                                         typename F::word& d, typename F::word e, typename F::word f,
-                                         typename F::word g, typename F::word& h, typename F::word* w,
-                                         const typename F::word* k, std::size_t j, bool expand) noexcept {
+                                           typename F::word& d, typename F::word e, typename F::word f,
+                                           typename F::word g, typename F::word& h, typename F::word* w,
+                                           const typename F::word* k, std::size_t j, bool expand) noexcept {
   using word = typename F::word;
   if (expand)
     w[j] = static_cast<word>(w[j] + F::small1(w[(j + 14) & 15]) + w[(j + 9) & 15] + F::small0(w[(j + 1) & 15]));
@@ -106,7 +106,7 @@ KEYWARD_ALWAYS_INLINE constexpr void round(typename F::word a, typename F::word 
 /// Sixteen rounds with constant ring indices, so that the schedule can stay in registers.
 template <class F>
 KEYWARD_ALWAYS_INLINE constexpr void sixteen_rounds(typename F::word* s, typename F::word* w,
-                                                  const typename F::word* k, bool expand) noexcept {
+                                                    const typename F::word* k, bool expand) noexcept {
   auto& a = s[0];
   auto& b = s[1];
   auto& c = s[2];
