@@ -251,6 +251,19 @@ BOOST_AUTO_TEST_CASE(usual_and_unusual_shapes_in_long_values) {
   BOOST_TEST(error_of(R"(Newauth realm="0123456789", p="abc)") == keyward::error(errc::http_invalid_quoted_string, 30));
   // A token value with a byte no token holds: `p=ab/c` ends the list at '/' (30 + 2 = 32).
   BOOST_TEST(error_of(R"(Newauth realm="0123456789", p=ab/c)") == keyward::error(errc::http_unexpected_data, 32));
+  // HTAB is qdtext wherever it falls in a block: first, last, doubled, before a quoted-pair, before the closing
+  // quote, and in the last block, which overlaps the one before it.
+  BOOST_TEST(describe("Newauth realm=\"\tab\t\tcdefghijklm\t\", p1=\"\t\\\"\t\", p2=\"0123456789abcdef\t\"") ==
+             "Newauth[realm=\tab\t\tcdefghijklm\t|p1=\t\"\t|p2=0123456789abcdef\t]");
+  // A CTL or DEL after an HTAB is still refused: `Newauth realm="0123456789", p1="` is 32 bytes, the HTAB is at
+  // 32 and the byte after it at 33.
+  BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"\t\x01\"") ==
+             keyward::error(errc::http_invalid_character, 33));
+  BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"\t\x7F\t\"") ==
+             keyward::error(errc::http_invalid_character, 33));
+  // An HTAB last, with no closing quote: the quoted-string is unterminated, at its opening quote (31).
+  BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"ab\t") ==
+             keyward::error(errc::http_invalid_quoted_string, 31));
 }
 
 BOOST_AUTO_TEST_CASE(limits_at_the_boundary) {
@@ -753,7 +766,8 @@ BOOST_AUTO_TEST_CASE(duplicates_anywhere_in_the_list) {
 
 BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
   // Random lists of names over a small alphabet, in random case, so that equal names are common and many
-  // share their first 8 bytes (and so their hash input's first word); seeded, so every run is the same.
+  // share their first 8 bytes (and so their hash input's first word), with '^' and '~', which share a key;
+  // seeded, so every run is the same.
   const keyward::http::limits limit = raised_limits();
   std::uint64_t state = 0x2545F4914F6CDD1Du;
   const auto next = [&state](std::uint64_t bound) {
@@ -770,7 +784,7 @@ BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
     for (std::size_t k = 0; k < count; ++k) {
       std::string name = length > 8 ? std::string(length - 2, 'P') : "";
       const std::size_t tail = length > 8 ? 2 : length;
-      for (std::size_t i = 0; i < tail; ++i) name += "aAbB-_"[next(length > 8 ? 6 : 4)];
+      for (std::size_t i = 0; i < tail; ++i) name += "aA^~bB-_"[next(length > 8 ? 8 : 4)];
       if (next(2) == 0) name[0] = static_cast<char>(name[0] == 'P' ? 'p' : name[0]);
       names.push_back(name);
     }
@@ -784,8 +798,8 @@ BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
   BOOST_TEST(successes > 100u);
 }
 
-// Names chosen to collide in the duplicate check: names up to 8 bytes are keyed by their lower-case bytes in
-// memory order; with p = key * 0x9E3779B97F4A7C15, the first 32 names of a list set bits p >> 56 and
+// Names chosen to collide in the duplicate check: names up to 8 bytes are keyed by their bytes in memory order
+// with bit 0x20 set (lower case, for letters and digits); with p = key * 0x9E3779B97F4A7C15, the first 32 names of a list set bits p >> 56 and
 // (p >> 48) & 255 of a filter, and a list that may hold 256 names puts the later ones in table slot p >> 55.
 // Names that all share both filter bits (`shift` 48, and so a slot too), or a slot (`shift` 55), would make the
 // lookups quadratic, so the check gives up and sorts the names at the end of the list: the answers must stay
@@ -828,6 +842,43 @@ BOOST_AUTO_TEST_CASE(duplicates_among_names_that_collide) {
             // A later malformed parameter, or one over the ceiling, is not reached: the duplicate comes first.
             BOOST_TEST((check(with_duplicate, R"(, zz=")") == std::make_pair(expected, expected)));
             BOOST_TEST((check(with_duplicate, ", zz=1") == std::make_pair(expected, expected)));
+          }
+        }
+      }
+    }
+  }
+}
+
+// Different names with one key: the key sets bit 0x20 of every byte, which turns '^' (0x5E) into '~' (0x7E).
+// The 256 names of 8 bytes over "^~" all share one key, so every lookup meets equal keys: the filter of the
+// first 32 names, the table of the later ones and the sort at the end (the comparisons soon exceed the budget)
+// must each compare the names themselves, in challenges and in credentials.
+BOOST_AUTO_TEST_CASE(different_names_with_one_key) {
+  const keyward::http::limits limit = raised_limits();
+  std::vector<std::string> names;
+  for (std::size_t v = 0; v < 256; ++v) {
+    std::string name;
+    for (std::size_t bit = 0; bit < 8; ++bit) name += (v >> bit & 1u) != 0 ? '~' : '^';
+    names.push_back(name);
+  }
+  const auto check = [&limit](const std::vector<std::string>& list) {
+    const param_value value = make_params(list);
+    const auto credentials = keyward::http::parse_credentials(value.text, limit);
+    return std::make_pair(outcome(value.text, limit), credentials ? keyward::error(errc{}) : credentials.error());
+  };
+  for (const std::size_t count : {2u, 32u, 33u, 40u, 256u}) {
+    BOOST_TEST_CONTEXT("count " << count) {
+      const std::vector<std::string> distinct(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(count));
+      BOOST_TEST((check(distinct) == std::make_pair(keyward::error(errc{}), keyward::error(errc{}))));
+      for (const std::size_t at : {std::size_t{1}, count / 2, count - 1}) {
+        for (const std::size_t of : {std::size_t{0}, at - 1}) {
+          std::vector<std::string> with_duplicate = distinct;
+          with_duplicate[at] = distinct[of];
+          const param_value value = make_params(with_duplicate);
+          const keyward::error expected = expected_for(with_duplicate, value, 256);
+          BOOST_TEST_CONTEXT("duplicate of " << of << " at " << at) {
+            BOOST_TEST(expected == keyward::error(errc::http_duplicate_parameter, value.offsets[at]));
+            BOOST_TEST((check(with_duplicate) == std::make_pair(expected, expected)));
           }
         }
       }

@@ -22,13 +22,13 @@ namespace keyward::detail::http_grammar {
 
 /// Character classes, one bit each, for every byte value.
 enum char_class : std::uint8_t {
-  tchar = 1,         ///< token character (RFC 9110 section 5.6.2)
-  token68_char = 2,  ///< ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" (section 11.2), '=' excluded
-  qdtext = 4,        ///< HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (section 5.6.4)
-  pair_char = 8,     ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
-  ows = 16,          ///< SP / HTAB
-  forbidden = 32,    ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
-  separator = 64,    ///< what separates list elements: ',' and OWS (section 5.6.1)
+  tchar = 1,            ///< token character (RFC 9110 section 5.6.2)
+  token68_char = 2,     ///< ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" (section 11.2), '=' excluded
+  qdtext_but_htab = 4,  ///< SP / %x21 / %x23-5B / %x5D-7E / obs-text: qdtext (section 5.6.4) without HTAB
+  pair_char = 8,        ///< what may follow '\' in a quoted-pair: HTAB / SP / VCHAR / obs-text
+  ows = 16,             ///< SP / HTAB
+  forbidden = 32,       ///< bytes no field value may hold: CTLs other than HTAB, and DEL (section 5.5)
+  separator = 64,       ///< what separates list elements: ',' and OWS (section 5.6.1)
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
@@ -42,7 +42,7 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() noexcept {
       bits |= tchar;
     }
     if (alnum || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') bits |= token68_char;
-    if (c == '\t' || c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext;
+    if (c == ' ' || (vchar && c != '"' && c != '\\') || obs_text) bits |= qdtext_but_htab;
     if (c == '\t' || c == ' ' || vchar || obs_text) bits |= pair_char;
     if (c == ' ' || c == '\t') bits |= ows | separator;
     if (c == ',') bits |= separator;
@@ -147,18 +147,17 @@ struct scanned {
 };
 
 #if KEYWARD_X86_SIMD
-/// The index of the first byte at or after `i` that is not qdtext ('"', '\', a CTL other than HTAB, DEL),
-/// 16 bytes at a time with SSE2: whole blocks from `i`, then the last 16 bytes of the text, overlapping the
-/// block before them (texts shorter than 16 bytes: the remaining bytes are left to the caller). The walk is
-/// skip_escapable_sse2's, written out in each: the hostile challenge list parsed 4% slower through a template
-/// that both shared (g++ 12 -O3).
-inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexcept {
+/// The index of the first byte at or after `i` that is not qdtext_but_htab ('"', '\', a CTL, HTAB included,
+/// DEL), 16 bytes at a time with SSE2: whole blocks from `i`, then the last 16 bytes of the text, overlapping
+/// the block before them (texts shorter than 16 bytes: the remaining bytes are left to the caller). The walk
+/// is skip_escapable_sse2's, written out in each: the hostile challenge list parsed 4% slower through a
+/// template that both shared (g++ 12 -O3).
+inline std::size_t skip_qdtext_but_htab_sse2(std::string_view text, std::size_t i) noexcept {
   const auto stops_at = [&text](std::size_t block) noexcept {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + block));
-    // 0x00-0x1F but HTAB (bytes above 0x7F are negative: obs-text, accepted), DEL, '"' and '\'.
-    const __m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\t')),
-                                         _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1)),
-                                                       _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20))));
+    // 0x00-0x1F, the bytes that an unsigned minimum with 0x1F leaves unchanged (HTAB among them: excluding it
+    // took two more operations on the path from one auth-param to the next), DEL, '"' and '\'.
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
     const __m128i others = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
         _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7F)));
@@ -175,12 +174,13 @@ inline std::size_t skip_qdtext_sse2(std::string_view text, std::size_t i) noexce
 }
 #endif
 
-/// The index of the first byte at or after `i` that is not qdtext (text.size() when none).
-constexpr std::size_t skip_qdtext(std::string_view text, std::size_t i) noexcept {
+/// The index of the first byte at or after `i` that is not qdtext_but_htab (text.size() when none): where a
+/// quoted-string ends, holds a quoted-pair or an HTAB, or is invalid.
+constexpr std::size_t skip_qdtext_but_htab(std::string_view text, std::size_t i) noexcept {
 #if KEYWARD_X86_SIMD
-  if (!__builtin_is_constant_evaluated() && text.size() >= 16) return skip_qdtext_sse2(text, i);
+  if (!__builtin_is_constant_evaluated() && text.size() >= 16) return skip_qdtext_but_htab_sse2(text, i);
 #endif
-  return skip(text, i, qdtext);
+  return skip(text, i, qdtext_but_htab);
 }
 
 #if KEYWARD_X86_SIMD
@@ -219,10 +219,14 @@ constexpr std::size_t skip_escapable(std::string_view text, std::size_t i) noexc
 constexpr scanned scan_quoted_string(std::string_view text, std::size_t i) noexcept {
   const std::size_t open = i++;
   while (true) {
-    i = skip_qdtext(text, i);
+    i = skip_qdtext_but_htab(text, i);
     if (i >= text.size()) break;
     const char c = text[i];
     if (c == '"') return {i + 1, errc{}, 0};
+    if (c == '\t') {  // qdtext too
+      ++i;
+      continue;
+    }
     if (c != '\\') return {0, errc::http_invalid_quoted_string, i};
     if (i + 1 >= text.size()) break;
     if (!is(text[i + 1], pair_char)) return {0, errc::http_invalid_quoted_string, i + 1};
@@ -254,8 +258,9 @@ struct raw_param {
 /// follows (anything but '=', ',' or the end); npos otherwise. This is how a token68 ending in '=' is told
 /// apart from an auth-param (section 11.2).
 constexpr std::size_t param_value_start(std::string_view text, std::size_t name_end) noexcept {
-  if (name_end + 1 < text.size() && text[name_end] == '=') {  // the usual shape: no BWS
+  if (name_end + 1 < text.size() && text[name_end] == '=') {  // the usual shapes: no BWS, a quoted-string first
     const char c = text[name_end + 1];
+    if (c == '"') return name_end + 1;
     if (!is(c, ows)) return c != '=' && c != ',' ? name_end + 1 : std::string_view::npos;
   }
   std::size_t j = skip(text, name_end, ows);
@@ -320,13 +325,20 @@ constexpr std::size_t skip_list_separators(std::string_view text, std::size_t i)
   return skip(text, i, separator);
 }
 
+/// True when the two bytes of `text` at `i` (before its last byte) are `pair`: at run time one 16-bit compare,
+/// where two byte compares cost a load and a branch more on the path from one auth-param to the next.
+constexpr bool holds_pair(std::string_view text, std::size_t i, const char (&pair)[3]) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (!__builtin_is_constant_evaluated()) return std::memcmp(text.data() + i, pair, 2) == 0;
+#endif
+  return text[i] == pair[0] && text[i + 1] == pair[1];
+}
+
 /// Where the list element after the one that ends at `end` starts: past OWS, a comma and the separators after
 /// it (RFC 9110 section 5.6.1); npos when no comma follows the OWS (the text ends, or other data follows).
 /// The usual shape, ", " and the element, is recognized without a loop.
 constexpr std::size_t next_element(std::string_view text, std::size_t end) noexcept {
-  if (end + 2 < text.size() && text[end] == ',' && text[end + 1] == ' ' && !is(text[end + 2], separator)) {
-    return end + 2;
-  }
+  if (end + 2 < text.size() && holds_pair(text, end, ", ") && !is(text[end + 2], separator)) return end + 2;
   const std::size_t after = skip(text, end, ows);
   if (after >= text.size() || text[after] != ',') return std::string_view::npos;
   return skip_list_separators(text, after);
@@ -400,16 +412,20 @@ inline std::uint64_t fold_word(std::uint64_t word) noexcept {
 }
 
 /// The key of the auth-param name `name` (a token), which lies in a text with `readable` bytes from its start,
-/// for the duplicate check: names up to 8 bytes are their case-folded bytes (exact: a tchar is never 0 and
-/// never above 0x7E, so the top bit is clear), longer names a hash of them with the top bit set. Equal names,
-/// case-insensitively, have equal keys.
+/// for the duplicate check: its bytes with bit 0x20 set, which is lower case for letters. Names up to 8 bytes
+/// are that word (a tchar is never 0 and never above 0x7E, so the top bit is clear), longer names a hash of
+/// those words with the top bit set. Equal names, case-insensitively, have equal keys; some different names do
+/// too, as '^' and '~' do, so equal keys are always confirmed by comparing the names.
 inline std::uint64_t name_key(std::string_view name, std::size_t readable) noexcept {
-  if (name.size() <= 8) return fold_word(load_word(name.data(), name.size(), readable));
+  constexpr std::uint64_t lower_case_bits = 0x2020202020202020u;
+  if (name.size() <= 8) {
+    return load_word(name.data(), name.size(), readable) | (lower_case_bits >> (64 - 8 * name.size()));
+  }
   constexpr std::uint64_t multiplier = 0x9E3779B97F4A7C15u;  // 2^64 / golden ratio, odd
   std::uint64_t hash = name.size();
   for (std::size_t i = 0; i < name.size(); i += 8) {
     const std::size_t size = name.size() - i < 8 ? name.size() - i : 8;
-    hash = (hash ^ fold_word(load_word(name.data() + i, size, readable - i))) * multiplier;
+    hash = (hash ^ (load_word(name.data() + i, size, readable - i) | lower_case_bits)) * multiplier;
     hash ^= hash >> 29;
   }
   return hash | (std::uint64_t{1} << 63);
@@ -426,23 +442,21 @@ struct name_entry {
   std::size_t offset;
 };
 
-/// Orders names by key, then (long names whose hashes are equal) case-insensitively by their bytes, then by
-/// position: equal names end up next to each other, the first of them first.
+/// Orders names by key, then (names whose keys are equal) case-insensitively by their bytes, then by position:
+/// equal names end up next to each other, the first of them first.
 struct name_order {
   std::string_view text;
 
   bool operator()(const name_entry& a, const name_entry& b) const noexcept {
     if (a.key != b.key) return a.key < b.key;
-    if ((a.key >> 63) != 0) {
-      const std::string_view x = name_at(text, a.offset);
-      const std::string_view y = name_at(text, b.offset);
-      for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
-        const std::uint64_t fx = fold_word(static_cast<unsigned char>(x[i]));
-        const std::uint64_t fy = fold_word(static_cast<unsigned char>(y[i]));
-        if (fx != fy) return fx < fy;
-      }
-      if (x.size() != y.size()) return x.size() < y.size();
+    const std::string_view x = name_at(text, a.offset);
+    const std::string_view y = name_at(text, b.offset);
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      const std::uint64_t fx = fold_word(static_cast<unsigned char>(x[i]));
+      const std::uint64_t fy = fold_word(static_cast<unsigned char>(y[i]));
+      if (fx != fy) return fx < fy;
     }
+    if (x.size() != y.size()) return x.size() < y.size();
     return a.offset < b.offset;
   }
 };
@@ -547,7 +561,7 @@ class name_table {
     return slot;
   }
   bool same(std::string_view text, std::size_t earlier, std::uint64_t key, std::string_view name) const noexcept {
-    return names_[earlier].key == key && ((key >> 63) == 0 || iequal(name_at(text, names_[earlier].offset), name));
+    return names_[earlier].key == key && iequal(name_at(text, names_[earlier].offset), name);
   }
 
   name_entry names_[max_parameters_ceiling];
