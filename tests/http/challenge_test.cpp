@@ -261,6 +261,13 @@ BOOST_AUTO_TEST_CASE(usual_and_unusual_shapes_in_long_values) {
              keyward::error(errc::http_invalid_character, 33));
   BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"\t\x7F\t\"") ==
              keyward::error(errc::http_invalid_character, 33));
+  // Quoted-strings of 40 bytes, with enough text after them that a whole block, not the last one, finds their
+  // end; and a DEL in the third block of one: `Newauth realm="` is 15 bytes, 35 more put it at 50.
+  const std::string forty(40, 'q');
+  BOOST_TEST(describe("Newauth realm=\"" + forty + "\", p1=\"" + forty + "\", p2=x") ==
+             "Newauth[realm=" + forty + "|p1=" + forty + "|p2=x]");
+  BOOST_TEST(error_of("Newauth realm=\"" + std::string(35, 'q') + "\x7F\", p2=" + forty) ==
+             keyward::error(errc::http_invalid_character, 50));
   // An HTAB last, with no closing quote: the quoted-string is unterminated, at its opening quote (31).
   BOOST_TEST(error_of("Newauth realm=\"0123456789\", p1=\"ab\t") ==
              keyward::error(errc::http_invalid_quoted_string, 31));
