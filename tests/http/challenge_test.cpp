@@ -806,11 +806,11 @@ BOOST_AUTO_TEST_CASE(duplicates_against_a_reference) {
 }
 
 // Names chosen to collide in the duplicate check: names up to 8 bytes are keyed by their bytes in memory order
-// with bit 0x20 set (lower case, for letters and digits); with p = key * 0x9E3779B97F4A7C15, the first 32 names of a list set bits p >> 56 and
-// (p >> 48) & 255 of a filter, and a list that may hold 256 names puts the later ones in table slot p >> 55.
-// Names that all share both filter bits (`shift` 48, and so a slot too), or a slot (`shift` 55), would make the
-// lookups quadratic, so the check gives up and sorts the names at the end of the list: the answers must stay
-// the reference's, in challenges and in credentials.
+// with bit 0x20 set (lower case, for letters and digits); with p = key * 0x9E3779B97F4A7C15, the first 32 names
+// of a list set bits p >> 56 and (p >> 48) & 255 of a filter, and a list that may hold 256 names puts the later
+// ones in table slot p >> 55. Names that all share both filter bits (`shift` 48, and so a slot too), or a slot
+// (`shift` 55), would make the lookups quadratic, so the check gives up and sorts the names at the end of the
+// list: the answers must stay the reference's, in challenges and in credentials.
 BOOST_AUTO_TEST_CASE(duplicates_among_names_that_collide) {
   for (const unsigned shift : {55u, 48u}) {
     BOOST_TEST_CONTEXT("names sharing " << (shift == 48 ? "both filter bits" : "a table slot")) {
